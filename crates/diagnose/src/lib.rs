@@ -1,1 +1,15 @@
-//! placeholder
+//! Rules that turn observations into findings.
+//!
+//! Observations come from the other layers (a pasted line, a log entry, a
+//! probe trace, a configuration file); a finding is data, never an error: it
+//! carries a catalogue code, the evidence that decided it, the facts parsed
+//! on the way and concrete fix steps. Language is chosen later, by the
+//! renderers, so every text a rule computes is kept in both languages.
+
+pub mod envelope;
+pub mod explain;
+mod finding;
+mod matcher;
+
+pub use finding::{Evidence, Finding, Msg};
+pub use matcher::{matcher, Matcher, Reading};

@@ -1,1 +1,254 @@
-//! placeholder
+//! Renderers: findings and catalogue entries as text for people and as JSON
+//! for programs, in the language the user asked for.
+//!
+//! Rules produce language-neutral findings; this is the only place that
+//! picks English or Japanese and lays text out, so every command reads the
+//! same and the JSON contract of product.md is kept in one spot.
+
+use pgtls_catalogue::{all, lookup, patterns_for, Diagnosis, Lang, Severity, CONTINUATIONS};
+use pgtls_diagnose::{Finding, Msg};
+use serde_json::{json, Value};
+
+mod labels;
+pub mod style;
+
+pub use labels::label;
+pub use style::Style;
+
+/// A finding as product.md's JSON object.
+pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
+    let d = finding.diagnosis;
+    let mut fix: Vec<String> = finding.fix.iter().map(|m| m.get(lang).to_string()).collect();
+    fix.extend(d.fix.iter().map(|t| t.get(lang).to_string()));
+    let evidence: Vec<Value> = finding
+        .evidence
+        .iter()
+        .map(|e| {
+            json!({
+                "source": e.origin.map(|o| o.as_str()),
+                "text": e.text,
+                "location": e.location,
+            })
+        })
+        .collect();
+    let mut value = json!({
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.as_str(),
+        "title": d.title.get(lang),
+        "side": d.side.as_str(),
+        "cause": d.cause.get(lang),
+        "evidence": evidence,
+        "fix": fix,
+        "alternatives": finding.alternatives,
+        "facts": finding.facts,
+    });
+    if let Some(reading) = &finding.reading {
+        value["reading"] = json!(reading.get(lang));
+    }
+    if let Some(condition) = &finding.condition {
+        value["condition"] = json!(condition.get(lang));
+    }
+    if !finding.notes.is_empty() {
+        value["notes"] = json!(finding.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>());
+    }
+    if let Some(target) = &finding.target {
+        value["target"] = json!(target);
+    }
+    value
+}
+
+fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match (severity, lang) {
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Warning, Lang::En) => "warning",
+        (Severity::Info, Lang::En) => "info",
+        (Severity::Error, Lang::Ja) => "エラー",
+        (Severity::Warning, Lang::Ja) => "警告",
+        (Severity::Info, Lang::Ja) => "情報",
+    }
+}
+
+fn severity_paint(style: &Style, severity: Severity, text: &str) -> String {
+    match severity {
+        Severity::Error => style.red(text),
+        Severity::Warning => style.yellow(text),
+        Severity::Info => style.dim(text),
+    }
+}
+
+fn side_text(d: &Diagnosis, lang: Lang) -> &'static str {
+    use pgtls_catalogue::Side;
+    match (d.side, lang) {
+        (Side::Server, Lang::En) => "the server rejected",
+        (Side::Client, Lang::En) => "the client rejected",
+        (Side::Both, Lang::En) => "both sides are involved",
+        (Side::None, Lang::En) => "no side rejected",
+        (Side::Server, Lang::Ja) => "サーバー側が拒否",
+        (Side::Client, Lang::Ja) => "クライアント側が拒否",
+        (Side::Both, Lang::Ja) => "両側が関係",
+        (Side::None, Lang::Ja) => "どちらも拒否していない",
+    }
+}
+
+/// One finding as text: title first, fix last, where the eye lands.
+pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
+    let d = finding.diagnosis;
+    let mut out = String::new();
+    let head = format!(
+        "{} {} [{}] {}",
+        style.bold(d.code),
+        d.name,
+        severity_paint(style, d.severity, severity_word(d.severity, lang)),
+        d.title.get(lang)
+    );
+    out.push_str(&head);
+    out.push('\n');
+    if let Some(target) = &finding.target {
+        out.push_str(&format!("  {}: {}\n", label("target", lang), target));
+    }
+    if let Some(condition) = &finding.condition {
+        out.push_str(&format!("  {} {}\n", style.yellow("?"), condition.get(lang)));
+    }
+    out.push_str(&format!("  {}: {}\n", label("side", lang), side_text(d, lang)));
+    if !finding.evidence.is_empty() {
+        out.push_str(&format!("  {}:\n", label("evidence", lang)));
+        for e in &finding.evidence {
+            let mut line = String::from("    ");
+            if let Some(loc) = &e.location {
+                line.push_str(&style.dim(&format!("{loc}: ")));
+            }
+            line.push_str(&e.text);
+            if let Some(origin) = e.origin {
+                line.push_str(&style.dim(&format!("  ({})", origin.describe().get(lang))));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if let Some(reading) = &finding.reading {
+        out.push_str(&format!("  {}: {}\n", label("meaning", lang), reading.get(lang)));
+    }
+    for note in &finding.notes {
+        out.push_str(&format!("  - {}\n", note.get(lang)));
+    }
+    out.push_str(&format!("  {}: {}\n", label("cause", lang), d.cause.get(lang)));
+    if !finding.alternatives.is_empty() {
+        let alts: Vec<String> = finding
+            .alternatives
+            .iter()
+            .map(|code| match lookup(code) {
+                Some(a) => format!("{} ({})", a.code, a.title.get(lang)),
+                None => code.to_string(),
+            })
+            .collect();
+        out.push_str(&format!("  {}:\n", label("alternatives", lang)));
+        for alt in alts {
+            out.push_str(&format!("    {alt}\n"));
+        }
+    }
+    out.push_str(&format!("  {}:\n", style.green(label("fix", lang))));
+    let steps = finding.fix.iter().map(|m| m.get(lang)).chain(d.fix.iter().map(|t| t.get(lang)));
+    for (i, step) in steps.enumerate() {
+        out.push_str(&format!("    {}. {}\n", i + 1, step));
+    }
+    out
+}
+
+/// Several findings separated by blank lines.
+pub fn findings_text(findings: &[Finding], lang: Lang, style: &Style) -> String {
+    findings
+        .iter()
+        .map(|f| finding_text(f, lang, style))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `pgtls explain CODE`: the entry's full documentation.
+pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
+    let mut out = format!(
+        "{} {} [{}]\n{}\n\n",
+        style.bold(d.code),
+        d.name,
+        severity_paint(style, d.severity, severity_word(d.severity, lang)),
+        d.title.get(lang)
+    );
+    out.push_str(&format!("{}: {}\n", label("side", lang), side_text(d, lang)));
+    if d.in_seed {
+        out.push_str(&format!("{}\n", label("in_seed", lang)));
+    }
+    out.push_str(&format!("\n{}:\n  {}\n", label("cause", lang), d.cause.get(lang)));
+    out.push_str(&format!("\n{}:\n", style.green(label("fix", lang))));
+    for (i, step) in d.fix.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n", i + 1, step.get(lang)));
+    }
+    let patterns: Vec<_> = patterns_for(d.code).collect();
+    if !patterns.is_empty() {
+        out.push_str(&format!("\n{}:\n", label("lines", lang)));
+        for p in patterns {
+            let origins: Vec<&str> = p.origins.iter().map(|o| o.describe().get(lang)).collect();
+            out.push_str(&format!("  [{}] {}\n", origins.join(", "), p.reading.get(lang)));
+            for example in p.examples {
+                out.push_str(&format!("    {}\n", style.dim(example)));
+            }
+            if !p.alternatives.is_empty() {
+                out.push_str(&format!("    {}: {}\n", label("alternatives", lang), p.alternatives.join(", ")));
+            }
+        }
+    }
+    let continuations: Vec<_> = CONTINUATIONS.iter().filter(|c| c.implies == Some(d.code)).collect();
+    for c in continuations {
+        for example in c.examples {
+            out.push_str(&format!("    {}\n", style.dim(example)));
+        }
+    }
+    out
+}
+
+/// `pgtls explain CODE --format json`.
+pub fn diagnosis_doc_json(d: &Diagnosis, lang: Lang) -> Value {
+    let patterns: Vec<Value> = patterns_for(d.code)
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "printers": p.origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+                "reading": p.reading.get(lang),
+                "examples": p.examples,
+                "alternatives": p.alternatives,
+            })
+        })
+        .collect();
+    json!({
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.as_str(),
+        "side": d.side.as_str(),
+        "title": d.title.get(lang),
+        "cause": d.cause.get(lang),
+        "fix": d.fix.iter().map(|t| t.get(lang)).collect::<Vec<_>>(),
+        "in_seed": d.in_seed,
+        "patterns": patterns,
+    })
+}
+
+/// The catalogue as a Markdown table (the README's copy is generated from this).
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from("| code | name | severity | side | title | 日本語 |\n|---|---|---|---|---|---|\n");
+    for d in all() {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            d.code,
+            d.name,
+            d.severity.as_str(),
+            d.side.as_str(),
+            d.title.en,
+            d.title.ja
+        ));
+    }
+    out
+}
+
+/// A computed message in the chosen language.
+pub fn msg(m: &Msg, lang: Lang) -> &str {
+    m.get(lang)
+}

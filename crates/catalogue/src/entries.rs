@@ -1,0 +1,505 @@
+//! The diagnoses PGTLS001–PGTLS022 with their texts in English and Japanese.
+//!
+//! Codes 001–009 follow the seed troubleshooting page in its order; 010 and up
+//! are the failures operators hit as often that the page leaves out.
+
+use crate::{Diagnosis, Severity, Side, Text};
+
+pub static CATALOGUE: &[Diagnosis] = &[
+    Diagnosis {
+        code: "PGTLS001",
+        name: "protocol-version-mismatch",
+        severity: Severity::Error,
+        side: Side::Both,
+        in_seed: true,
+        title: Text {
+            en: "the client's and the server's TLS versions do not overlap",
+            ja: "クライアントとサーバーの TLS バージョンの範囲が重なっていません",
+        },
+        cause: Text {
+            en: "the handshake failed because no TLS version is allowed on both sides: the server allows ssl_min_protocol_version..ssl_max_protocol_version, the client (Kong pg_ssl_version / lua_ssl_protocols, libpq ssl_min_protocol_version/ssl_max_protocol_version) allows another range. TLS 1.0 and 1.1 additionally need OpenSSL security level 0 on both sides",
+            ja: "両側で許可されている TLS バージョンが一つもないため、ハンドシェイクに失敗しました。サーバーは ssl_min_protocol_version〜ssl_max_protocol_version を許可し、クライアント (Kong の pg_ssl_version / lua_ssl_protocols、libpq の ssl_min_protocol_version/ssl_max_protocol_version) は別の範囲を許可しています。TLS 1.0 と 1.1 は両側で OpenSSL のセキュリティレベル 0 も必要です",
+        },
+        fix: &[
+            Text {
+                en: "make both ranges include TLS 1.2 or 1.3: on the server set ssl_min_protocol_version = 'TLSv1.2' (and leave ssl_max_protocol_version empty) in postgresql.conf, then reload",
+                ja: "両方の範囲に TLS 1.2 または 1.3 が含まれるようにします。サーバーでは postgresql.conf に ssl_min_protocol_version = 'TLSv1.2' を設定し (ssl_max_protocol_version は空のまま)、設定を再読み込みします",
+            },
+            Text {
+                en: "on Kong set pg_ssl_version = tlsv1_2 (or tlsv1_3) and lua_ssl_protocols = TLSv1.2 TLSv1.3; on libpq set ssl_min_protocol_version=TLSv1.2",
+                ja: "Kong では pg_ssl_version = tlsv1_2 (または tlsv1_3) と lua_ssl_protocols = TLSv1.2 TLSv1.3 を設定し、libpq では ssl_min_protocol_version=TLSv1.2 を設定します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS002",
+        name: "server-cert-missing",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the server cannot load its certificate file",
+            ja: "サーバーが証明書ファイルを読み込めません",
+        },
+        cause: Text {
+            en: "ssl = on, but the file named by ssl_cert_file (default server.crt, relative to the data directory) does not exist, cannot be read by the server's account, or holds no PEM certificate; the server refuses to start (on reload it keeps the old SSL configuration)",
+            ja: "ssl = on ですが、ssl_cert_file が指すファイル (既定はデータディレクトリ内の server.crt) が存在しないか、サーバーのアカウントで読めないか、PEM 証明書を含んでいません。サーバーは起動しません (再読み込み時は以前の SSL 設定のままです)",
+        },
+        fix: &[
+            Text {
+                en: "put the server certificate (PEM, leaf first, then intermediates) at the path ssl_cert_file names, or set ssl_cert_file to where it is",
+                ja: "ssl_cert_file が指すパスにサーバー証明書 (PEM、リーフ、その後に中間証明書) を置くか、ssl_cert_file を実際の場所に設定します",
+            },
+            Text {
+                en: "make it readable by the server's account (e.g. chown postgres: and chmod 0644), then restart",
+                ja: "サーバーのアカウントから読めるようにし (例: chown postgres: と chmod 0644)、再起動します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS003",
+        name: "server-key-missing",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the server cannot access its private key file",
+            ja: "サーバーが秘密鍵ファイルにアクセスできません",
+        },
+        cause: Text {
+            en: "the file named by ssl_key_file (default server.key in the data directory) is missing, is not a regular file, or the server's account cannot read it (for example root:root 0640 when the server does not belong to group root); the server refuses to start",
+            ja: "ssl_key_file が指すファイル (既定はデータディレクトリ内の server.key) が存在しないか、通常のファイルでないか、サーバーのアカウントで読めません (例: サーバーが root グループに属していないのに root:root 0640)。サーバーは起動しません",
+        },
+        fix: &[
+            Text {
+                en: "put the private key that belongs to ssl_cert_file at the path ssl_key_file names, or set ssl_key_file to where it is",
+                ja: "ssl_cert_file に対応する秘密鍵を ssl_key_file が指すパスに置くか、ssl_key_file を実際の場所に設定します",
+            },
+            Text {
+                en: "give it to the server's account: chown postgres:postgres server.key && chmod 0600 server.key, then restart",
+                ja: "サーバーのアカウントの所有にします: chown postgres:postgres server.key && chmod 0600 server.key の後、再起動します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS004",
+        name: "server-key-permissions",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the server's private key file is too open for its owner",
+            ja: "サーバーの秘密鍵ファイルのパーミッションが所有者に対して緩すぎます",
+        },
+        cause: Text {
+            en: "PostgreSQL accepts a key owned by the database user only with mode 0600 or less, and a key owned by root only with 0640 or less (and then the server's group must be able to read it); anything else (e.g. a postgres-owned key with 0640, or any world access) stops the server",
+            ja: "PostgreSQL はデータベースユーザー所有の鍵はモード 0600 以下、root 所有の鍵は 0640 以下 (その場合サーバーのグループが読める必要があります) の場合のみ受け付けます。それ以外 (例: postgres 所有で 0640、全員への権限) ではサーバーは起動しません",
+        },
+        fix: &[
+            Text {
+                en: "owned by the database user: chmod 0600 <key file>",
+                ja: "データベースユーザー所有の場合: chmod 0600 <鍵ファイル>",
+            },
+            Text {
+                en: "owned by root: chmod 0640 <key file> && chgrp <server's group> <key file>, then restart",
+                ja: "root 所有の場合: chmod 0640 <鍵ファイル> && chgrp <サーバーのグループ> <鍵ファイル> の後、再起動します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS005",
+        name: "client-rejects-server-cert",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: true,
+        title: Text {
+            en: "the client rejected the server's certificate: its CA is not trusted",
+            ja: "クライアントがサーバー証明書を拒否しました: その CA が信頼されていません",
+        },
+        cause: Text {
+            en: "the client's trust store (Kong lua_ssl_trusted_certificate, libpq sslrootcert) does not contain the CA that signed the server certificate, so the client aborted the handshake; the server only sees the alert (unknown ca) or a reset",
+            ja: "クライアントのトラストストア (Kong の lua_ssl_trusted_certificate、libpq の sslrootcert) にサーバー証明書に署名した CA が含まれていないため、クライアントがハンドシェイクを中断しました。サーバー側にはアラート (unknown ca) か切断しか見えません",
+        },
+        fix: &[
+            Text {
+                en: "add the CA that issued the server certificate (and any intermediates) to the client's trust store: Kong lua_ssl_trusted_certificate = /path/to/root_ca.crt (keep lua_ssl_verify_depth at least the number of intermediates), libpq sslrootcert=/path/to/root_ca.crt",
+                ja: "サーバー証明書を発行した CA (と中間 CA) をクライアントのトラストストアに追加します: Kong は lua_ssl_trusted_certificate = /path/to/root_ca.crt (lua_ssl_verify_depth は中間証明書の数以上)、libpq は sslrootcert=/path/to/root_ca.crt",
+            },
+            Text {
+                en: "or reissue the server certificate from a CA the client already trusts",
+                ja: "またはクライアントがすでに信頼している CA からサーバー証明書を再発行します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS006",
+        name: "server-rejects-client-cert",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the server rejected the client's certificate: its CA is not in ssl_ca_file",
+            ja: "サーバーがクライアント証明書を拒否しました: その CA が ssl_ca_file にありません",
+        },
+        cause: Text {
+            en: "the client certificate is not signed by a CA in the server's ssl_ca_file, so the server aborted the handshake with the alert unknown ca; over TLS 1.3 the client only notices at its first write",
+            ja: "クライアント証明書がサーバーの ssl_ca_file にある CA で署名されていないため、サーバーがアラート unknown ca でハンドシェイクを中断しました。TLS 1.3 ではクライアントは最初の書き込みで初めて気付きます",
+        },
+        fix: &[
+            Text {
+                en: "issue the client certificate (Kong pg_ssl_cert, libpq sslcert) from a CA listed in the server's ssl_ca_file",
+                ja: "サーバーの ssl_ca_file にある CA からクライアント証明書 (Kong の pg_ssl_cert、libpq の sslcert) を発行します",
+            },
+            Text {
+                en: "or append the client certificate's CA to ssl_ca_file on the server and reload",
+                ja: "またはクライアント証明書の CA をサーバーの ssl_ca_file に追加し、設定を再読み込みします",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS007",
+        name: "cert-user-mismatch",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the client certificate's name does not match the database user",
+            ja: "クライアント証明書の名前がデータベースユーザーと一致しません",
+        },
+        cause: Text {
+            en: "cert authentication (or clientcert=verify-full) compares the certificate's CN (or its DN with clientname=DN) with the database user name, and no pg_ident.conf map on the matching pg_hba.conf line covers the pair",
+            ja: "cert 認証 (または clientcert=verify-full) は証明書の CN (clientname=DN の場合は DN) をデータベースユーザー名と比較しますが、一致した pg_hba.conf 行の pg_ident.conf マップがこの組み合わせを許可していません",
+        },
+        fix: &[
+            Text {
+                en: "add map=NAME to the pg_hba.conf line and a pg_ident.conf line `NAME <certificate CN> <database user>` (or a /regex), then reload",
+                ja: "pg_hba.conf の行に map=NAME を追加し、pg_ident.conf に `NAME <証明書の CN> <データベースユーザー>` (または /正規表現) の行を追加して、設定を再読み込みします",
+            },
+            Text {
+                en: "or reissue the client certificate with CN = the database user (Kong: pg_user)",
+                ja: "またはデータベースユーザー名 (Kong では pg_user) を CN とするクライアント証明書を再発行します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS008",
+        name: "client-cert-required",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the server requires a client certificate and the client sent none",
+            ja: "サーバーはクライアント証明書を要求していますが、クライアントが送信しませんでした",
+        },
+        cause: Text {
+            en: "the matching pg_hba.conf line uses cert authentication or clientcert=verify-ca/verify-full, and the client did not present a certificate (open-source Kong never sends one: pg_ssl_cert is an Enterprise option)",
+            ja: "一致した pg_hba.conf 行が cert 認証または clientcert=verify-ca/verify-full を使っていますが、クライアントが証明書を提示しませんでした (オープンソース版 Kong は証明書を送りません: pg_ssl_cert は Enterprise のオプションです)",
+        },
+        fix: &[
+            Text {
+                en: "configure the client certificate and key: Kong pg_ssl_cert = /path/client.crt and pg_ssl_cert_key = /path/client.key; libpq sslcert=... sslkey=...",
+                ja: "クライアント証明書と鍵を設定します: Kong は pg_ssl_cert = /path/client.crt と pg_ssl_cert_key = /path/client.key、libpq は sslcert=... sslkey=...",
+            },
+            Text {
+                en: "or, if certificates are not wanted, change the pg_hba.conf line to scram-sha-256 without clientcert and reload",
+                ja: "証明書を使わない場合は、pg_hba.conf の行を clientcert なしの scram-sha-256 に変更し、設定を再読み込みします",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS009",
+        name: "server-ssl-disabled",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: true,
+        title: Text {
+            en: "the server does not offer TLS (ssl = off)",
+            ja: "サーバーが TLS を提供していません (ssl = off)",
+        },
+        cause: Text {
+            en: "the server answered N to the SSLRequest: ssl = off in postgresql.conf, or a pooler or proxy without TLS answers in front of it",
+            ja: "サーバーが SSLRequest に N と応答しました: postgresql.conf が ssl = off か、TLS を持たないプーラーやプロキシが前段で応答しています",
+        },
+        fix: &[
+            Text {
+                en: "set ssl = on in postgresql.conf with ssl_cert_file and ssl_key_file, then restart",
+                ja: "postgresql.conf で ssl = on と ssl_cert_file、ssl_key_file を設定し、再起動します",
+            },
+            Text {
+                en: "if a pooler (pgbouncer, pgpool) is in front, enable TLS there (client_tls_sslmode)",
+                ja: "前段にプーラー (pgbouncer、pgpool) がある場合はそちらで TLS を有効にします (client_tls_sslmode)",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS010",
+        name: "server-cert-expired",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the server's certificate (or a CA in its chain) is expired or not yet valid",
+            ja: "サーバー証明書 (またはチェーン内の CA) が期限切れか、まだ有効になっていません",
+        },
+        cause: Text {
+            en: "the client checked the validity period of the server's chain and one certificate is outside it",
+            ja: "クライアントがサーバーのチェーンの有効期間を検査し、期間外の証明書がありました",
+        },
+        fix: &[
+            Text {
+                en: "renew the server certificate, install it as ssl_cert_file and reload the server",
+                ja: "サーバー証明書を更新して ssl_cert_file に置き、サーバーの設定を再読み込みします",
+            },
+            Text {
+                en: "check both hosts' clocks (NTP) when the certificate is not yet valid",
+                ja: "まだ有効でない場合は両ホストの時計 (NTP) を確認します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS011",
+        name: "client-cert-expired",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the client's certificate is expired or not yet valid",
+            ja: "クライアント証明書が期限切れか、まだ有効になっていません",
+        },
+        cause: Text {
+            en: "the server verified the client certificate against ssl_ca_file and it is outside its validity period",
+            ja: "サーバーが ssl_ca_file でクライアント証明書を検証し、有効期間外でした",
+        },
+        fix: &[Text {
+            en: "renew the client certificate (Kong pg_ssl_cert, libpq sslcert) from the same CA",
+            ja: "同じ CA からクライアント証明書 (Kong の pg_ssl_cert、libpq の sslcert) を更新します",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS012",
+        name: "hostname-mismatch",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the server certificate does not name the host the client dialled",
+            ja: "サーバー証明書に、クライアントが接続したホスト名が含まれていません",
+        },
+        cause: Text {
+            en: "with sslmode=verify-full libpq checks that a SAN (or the CN when there are no SANs) names the host it connected to; Kong never checks host names (no SNI, chain only), so Kong connects where libpq refuses",
+            ja: "sslmode=verify-full の libpq は、SAN (SAN がない場合は CN) が接続先ホストを含むか検査します。Kong はホスト名を検査しない (SNI なし、チェーンのみ) ため、libpq が拒否する場合でも Kong は接続します",
+        },
+        fix: &[
+            Text {
+                en: "reissue the server certificate with a subjectAltName for every name and IP address clients dial (DNS:db.example.com, IP:10.0.0.5)",
+                ja: "クライアントが接続するすべての名前と IP アドレスを subjectAltName に含めてサーバー証明書を再発行します (DNS:db.example.com、IP:10.0.0.5)",
+            },
+            Text {
+                en: "or dial a name the certificate carries",
+                ja: "または証明書に含まれる名前で接続します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS013",
+        name: "verify-depth-exceeded",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the server's chain is longer than the client's verify depth",
+            ja: "サーバーのチェーンがクライアントの検証深度より長いです",
+        },
+        cause: Text {
+            en: "Kong verifies the chain with lua_ssl_verify_depth (default 1: leaf + one intermediate + trusted root); a chain with more intermediates fails with 20: unable to get local issuer certificate (LuaSec ignores the depth)",
+            ja: "Kong は lua_ssl_verify_depth (既定 1: リーフ + 中間 1 つ + 信頼されたルート) でチェーンを検証します。それより中間証明書が多いチェーンは 20: unable to get local issuer certificate で失敗します (LuaSec は深度を無視します)",
+        },
+        fix: &[Text {
+            en: "raise lua_ssl_verify_depth in kong.conf to at least the number of intermediates in the server's chain",
+            ja: "kong.conf の lua_ssl_verify_depth をサーバーのチェーンの中間証明書の数以上に上げます",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS014",
+        name: "incomplete-chain",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the server sends its certificate without the intermediate the client needs",
+            ja: "サーバーがクライアントに必要な中間証明書なしで証明書を送っています",
+        },
+        cause: Text {
+            en: "the server's leaf is signed by an intermediate CA that the server does not send and the client does not have; the client trusts only the root, so it cannot build the chain",
+            ja: "サーバーのリーフ証明書は中間 CA で署名されていますが、サーバーはその中間証明書を送らず、クライアントも持っていません。クライアントはルートのみを信頼しているためチェーンを構築できません",
+        },
+        fix: &[
+            Text {
+                en: "append the intermediate certificate after the leaf in the file ssl_cert_file names, and reload the server",
+                ja: "ssl_cert_file が指すファイルのリーフの後に中間証明書を追加し、サーバーの設定を再読み込みします",
+            },
+            Text {
+                en: "or add the intermediate to the client's trust store",
+                ja: "または中間証明書をクライアントのトラストストアに追加します",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS015",
+        name: "key-cert-mismatch",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the private key does not belong to the certificate",
+            ja: "秘密鍵が証明書と対になっていません",
+        },
+        cause: Text {
+            en: "ssl_key_file is not the key of ssl_cert_file (or the client's key is not its certificate's), so OpenSSL refuses the pair and the server does not start",
+            ja: "ssl_key_file が ssl_cert_file の鍵ではない (またはクライアントの鍵がその証明書のものではない) ため、OpenSSL が組み合わせを拒否し、サーバーは起動しません",
+        },
+        fix: &[Text {
+            en: "pair the right files: compare `openssl x509 -noout -pubkey -in CERT` with `openssl pkey -pubout -in KEY`, then restart",
+            ja: "正しいファイルを組み合わせます: `openssl x509 -noout -pubkey -in 証明書` と `openssl pkey -pubout -in 鍵` を比較し、再起動します",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS016",
+        name: "no-hba-entry",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "no pg_hba.conf line matches this connection",
+            ja: "この接続に一致する pg_hba.conf の行がありません",
+        },
+        cause: Text {
+            en: "the server found no pg_hba.conf line for this client address, user, database and encryption; with `no encryption` the client did not use TLS at all (Kong pg_ssl = off, or a plaintext fallback)",
+            ja: "このクライアントアドレス、ユーザー、データベース、暗号化の組み合わせに一致する pg_hba.conf の行がありません。`no encryption` の場合、クライアントは TLS を使っていません (Kong の pg_ssl = off、または平文へのフォールバック)",
+        },
+        fix: &[
+            Text {
+                en: "add a line such as `hostssl <database> <user> <client address>/32 scram-sha-256` (or cert) to pg_hba.conf and reload",
+                ja: "`hostssl <データベース> <ユーザー> <クライアントアドレス>/32 scram-sha-256` (または cert) のような行を pg_hba.conf に追加し、設定を再読み込みします",
+            },
+            Text {
+                en: "with `no encryption`: turn TLS on at the client (Kong pg_ssl = on and pg_ssl_required = on, libpq sslmode=verify-full)",
+                ja: "`no encryption` の場合: クライアントで TLS を有効にします (Kong は pg_ssl = on と pg_ssl_required = on、libpq は sslmode=verify-full)",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS017",
+        name: "password-auth-failed",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "password authentication failed",
+            ja: "パスワード認証に失敗しました",
+        },
+        cause: Text {
+            en: "the password is wrong, the role has no password, or the stored password's method (md5 vs SCRAM) does not fit the pg_hba.conf method; TLS itself worked",
+            ja: "パスワードが誤っている、ロールにパスワードがない、または保存されたパスワードの方式 (md5 と SCRAM) が pg_hba.conf の方式と合っていません。TLS 自体は成功しています",
+        },
+        fix: &[Text {
+            en: "set the same password on both sides (ALTER ROLE ... PASSWORD with password_encryption = 'scram-sha-256'; Kong pg_password, libpq password or ~/.pgpass)",
+            ja: "両側で同じパスワードを設定します (password_encryption = 'scram-sha-256' で ALTER ROLE ... PASSWORD、Kong の pg_password、libpq の password または ~/.pgpass)",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS018",
+        name: "trust-store-invalid",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the configured trust store cannot be used",
+            ja: "設定されたトラストストアを使用できません",
+        },
+        cause: Text {
+            en: "the trust file (Kong lua_ssl_trusted_certificate, libpq sslrootcert, server ssl_ca_file) is missing, a directory, unreadable, holds a private key instead of certificates, or holds a certificate that is not a CA",
+            ja: "トラストファイル (Kong の lua_ssl_trusted_certificate、libpq の sslrootcert、サーバーの ssl_ca_file) が存在しない、ディレクトリである、読めない、証明書ではなく秘密鍵を含む、または CA ではない証明書を含んでいます",
+        },
+        fix: &[Text {
+            en: "point the setting at a readable PEM file that holds the CA certificates (root and intermediates) that issued the peer's certificate",
+            ja: "相手の証明書を発行した CA 証明書 (ルートと中間) を含む、読み取り可能な PEM ファイルを設定に指定します",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS019",
+        name: "root-store-missing-for-cert-auth",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "client certificates are required but the server has no ssl_ca_file",
+            ja: "クライアント証明書が必要ですが、サーバーに ssl_ca_file がありません",
+        },
+        cause: Text {
+            en: "a pg_hba.conf line uses cert authentication or clientcert, but ssl_ca_file is empty, so the server cannot verify any client certificate and rejects the pg_hba.conf file",
+            ja: "pg_hba.conf の行が cert 認証または clientcert を使っていますが、ssl_ca_file が空のため、サーバーはクライアント証明書を検証できず pg_hba.conf を拒否します",
+        },
+        fix: &[Text {
+            en: "set ssl_ca_file = 'root_ca.crt' (the CA that issues client certificates) in postgresql.conf and restart",
+            ja: "postgresql.conf に ssl_ca_file = 'root_ca.crt' (クライアント証明書を発行する CA) を設定し、再起動します",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS020",
+        name: "unreachable",
+        severity: Severity::Error,
+        side: Side::None,
+        in_seed: false,
+        title: Text {
+            en: "the server cannot be reached",
+            ja: "サーバーに到達できません",
+        },
+        cause: Text {
+            en: "nothing listens at that address and port (connection refused), a firewall drops the packets (timeout), or the host name does not resolve",
+            ja: "そのアドレスとポートで何も待ち受けていない (connection refused)、ファイアウォールがパケットを破棄している (timeout)、またはホスト名が解決できません",
+        },
+        fix: &[Text {
+            en: "check that the server runs and listens there (listen_addresses, port), that the firewall allows the port, and that the name resolves from the client host",
+            ja: "サーバーが起動してそこで待ち受けているか (listen_addresses、port)、ファイアウォールがポートを許可しているか、クライアントホストから名前が解決できるかを確認します",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS021",
+        name: "plaintext-fallback",
+        severity: Severity::Warning,
+        side: Side::None,
+        in_seed: false,
+        title: Text {
+            en: "the client may silently fall back to an unencrypted connection",
+            ja: "クライアントが暗号化されていない接続に黙ってフォールバックする可能性があります",
+        },
+        cause: Text {
+            en: "Kong's pg_ssl = on is only a request: without pg_ssl_required a server that answers N gets a plaintext connection (even with pg_ssl_verify = on); libpq sslmode=prefer and allow behave the same",
+            ja: "Kong の pg_ssl = on は要求にすぎません。pg_ssl_required がないと、N と応答したサーバーとは平文で接続します (pg_ssl_verify = on でも同じです)。libpq の sslmode=prefer と allow も同様です",
+        },
+        fix: &[Text {
+            en: "Kong: pg_ssl_required = on (Enterprise) and a hostssl-only pg_hba.conf; libpq: sslmode=verify-full",
+            ja: "Kong: pg_ssl_required = on (Enterprise) と hostssl のみの pg_hba.conf、libpq: sslmode=verify-full",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS022",
+        name: "weak-crypto",
+        severity: Severity::Error,
+        side: Side::Both,
+        in_seed: false,
+        title: Text {
+            en: "a key or signature is weaker than one side's OpenSSL security level",
+            ja: "鍵または署名が一方の OpenSSL セキュリティレベルより弱いです",
+        },
+        cause: Text {
+            en: "a certificate uses a key (e.g. RSA 1024) or a signature digest (SHA-1, MD5) below the OpenSSL security level (Debian's default SECLEVEL 2 needs RSA >= 2048 and SHA-256) of the server or the client",
+            ja: "証明書がサーバーまたはクライアントの OpenSSL セキュリティレベル (Debian 既定の SECLEVEL 2 は RSA 2048 ビット以上と SHA-256 が必要) より弱い鍵 (例: RSA 1024) または署名ダイジェスト (SHA-1、MD5) を使っています",
+        },
+        fix: &[Text {
+            en: "reissue the certificate with an ECDSA P-256 or RSA 3072 key and a SHA-256 signature",
+            ja: "ECDSA P-256 または RSA 3072 の鍵と SHA-256 署名で証明書を再発行します",
+        }],
+    },
+];

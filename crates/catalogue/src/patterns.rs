@@ -1,0 +1,1010 @@
+//! The lines that identify each diagnosis, per printer and language.
+//!
+//! Server-log texts are PostgreSQL 15's own messages (English and its
+//! Japanese catalogue, postgres-15.mo); OpenSSL reasons stay English in both.
+//! Client texts are libpq's, Kong's two socket shapes and nginx's error.log.
+//! Each pattern says whose output it reads, because the same OpenSSL reason
+//! means opposite things on the two sides.
+
+use crate::{Origin, Pattern, Text};
+
+const SERVER: &[Origin] = &[Origin::Server];
+const LIBPQ: &[Origin] = &[Origin::Libpq];
+const KONG: &[Origin] = &[Origin::KongLuasec, Origin::KongCosocket];
+const COSOCKET: &[Origin] = &[Origin::KongCosocket];
+const NGINX: &[Origin] = &[Origin::Nginx];
+const COSOCKET_NGINX: &[Origin] = &[Origin::KongCosocket, Origin::Nginx];
+const KONG_NGINX: &[Origin] = &[Origin::KongLuasec, Origin::KongCosocket, Origin::Nginx];
+/// Clients that print the OpenSSL reason of a failed handshake as is.
+const REASON_CLIENTS: &[Origin] = &[Origin::Libpq, Origin::KongLuasec];
+/// A server ErrorResponse: logged by the server and relayed by every client.
+const RELAYED: &[Origin] = &[
+    Origin::Server,
+    Origin::Libpq,
+    Origin::KongLuasec,
+    Origin::KongCosocket,
+];
+
+const BASE: Pattern = Pattern {
+    id: "",
+    code: "",
+    alternatives: &[],
+    origins: &[],
+    regex: "",
+    needles: &[],
+    fallback: false,
+    reading: Text { en: "", ja: "" },
+    examples: &[],
+};
+
+pub static PATTERNS: &[Pattern] = &[
+    // ---- PGTLS001 protocol-version-mismatch
+    Pattern {
+        id: "server-accept-protocol",
+        code: "PGTLS001",
+        origins: SERVER,
+        regex: r"^(?:could not accept SSL connection|SSL接続を受け付けられませんでした): (?P<reason>unsupported protocol|wrong version number|no protocols available|unknown protocol|unknown ssl version|unsupported ssl version|wrong ssl version|bad protocol version number|tlsv1 alert protocol version|version too low|version too high)$",
+        needles: &["could not accept SSL connection", "SSL接続を受け付けられませんでした"],
+        reading: Text {
+            en: "the server aborted the handshake: the client offered no TLS version the server allows",
+            ja: "サーバーがハンドシェイクを中断しました: クライアントはサーバーが許可する TLS バージョンを提示しませんでした",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] LOG:  could not accept SSL connection: unsupported protocol",
+            "LOG:  could not accept SSL connection: wrong version number",
+            "2026-11-28 16:02:11.123 JST [4242] LOG:  SSL接続を受け付けられませんでした: unsupported protocol",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "server-accept-sigalg",
+        code: "PGTLS001",
+        alternatives: &["PGTLS022"],
+        origins: SERVER,
+        regex: r"^(?:could not accept SSL connection|SSL接続を受け付けられませんでした): (?P<reason>no suitable signature algorithm|tlsv1 alert internal error)$",
+        needles: &["could not accept SSL connection", "SSL接続を受け付けられませんでした"],
+        reading: Text {
+            en: "the handshake found no signature algorithm both sides accept: typically a TLS 1.0/1.1 client against a server whose OpenSSL security level forbids the SHA-1 signatures those versions need",
+            ja: "両側が受け入れる署名アルゴリズムが見つかりませんでした: 多くの場合、TLS 1.0/1.1 のクライアントと、それらのバージョンが必要とする SHA-1 署名を OpenSSL のセキュリティレベルで禁止しているサーバーの組み合わせです",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  could not accept SSL connection: no suitable signature algorithm"],
+        ..BASE
+    },
+    Pattern {
+        id: "client-protocol-reason",
+        code: "PGTLS001",
+        origins: REASON_CLIENTS,
+        regex: r"^(?:SSL error: |SSLエラー: )?(?P<reason>tlsv1 alert protocol version|unsupported protocol|no protocols available|wrong version number|version too low|version too high)$",
+        needles: &["protocol version", "unsupported protocol", "no protocols available", "wrong version number", "version too"],
+        reading: Text {
+            en: "the client's handshake failed on the TLS version: the server allows none of the versions the client offered",
+            ja: "クライアントのハンドシェイクが TLS バージョンで失敗しました: サーバーはクライアントが提示したどのバージョンも許可していません",
+        },
+        examples: &[
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: tlsv1 alert protocol version",
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: unsupported protocol",
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: tlsv1 alert protocol version",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-handshake-failed",
+        code: "PGTLS001",
+        alternatives: &["PGTLS006", "PGTLS022"],
+        origins: COSOCKET,
+        regex: r"^handshake failed$",
+        needles: &["handshake failed"],
+        reading: Text {
+            en: "Kong's cosocket handshake failed; the OpenSSL reason is only in nginx's error.log (SSL_do_handshake() failed): `tlsv1 alert protocol version` means a version mismatch, `tlsv1 alert unknown ca` a rejected client certificate",
+            ja: "Kong の cosocket のハンドシェイクが失敗しました。OpenSSL の理由は nginx の error.log (SSL_do_handshake() failed) にのみ出ます: `tlsv1 alert protocol version` はバージョン不一致、`tlsv1 alert unknown ca` はクライアント証明書の拒否です",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: handshake failed"],
+        ..BASE
+    },
+    Pattern {
+        id: "nginx-handshake-protocol",
+        code: "PGTLS001",
+        origins: NGINX,
+        regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>tlsv1 alert protocol version|unsupported protocol|no protocols available|wrong version number|version too low|version too high)",
+        needles: &["SSL_do_handshake() failed"],
+        reading: Text {
+            en: "Kong's handshake failed on the TLS version: the server allows none of the versions Kong offered",
+            ja: "Kong のハンドシェイクが TLS バージョンで失敗しました: サーバーは Kong が提示したどのバージョンも許可していません",
+        },
+        examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_do_handshake() failed (SSL: error:0A00042E:SSL routines::tlsv1 alert protocol version:SSL alert number 70), context: ngx.timer"],
+        ..BASE
+    },
+    // ---- PGTLS002 server-cert-missing
+    Pattern {
+        id: "server-cert-load",
+        code: "PGTLS002",
+        origins: SERVER,
+        regex: r#"^could not load server certificate file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
+        needles: &["could not load server certificate file"],
+        fallback: true,
+        reading: Text {
+            en: "the server could not load the certificate file ssl_cert_file names",
+            ja: "サーバーは ssl_cert_file が指す証明書ファイルを読み込めませんでした",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not load server certificate file \"server.crt\": No such file or directory"],
+        ..BASE
+    },
+    Pattern {
+        id: "server-cert-load-ja",
+        code: "PGTLS002",
+        origins: SERVER,
+        regex: r#"^サーバー証明書ファイル"(?P<file>[^"]*)"をロードできませんでした: (?P<reason>.*)$"#,
+        needles: &["サーバー証明書ファイル"],
+        fallback: true,
+        reading: Text {
+            en: "the server could not load the certificate file ssl_cert_file names",
+            ja: "サーバーは ssl_cert_file が指す証明書ファイルを読み込めませんでした",
+        },
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  サーバー証明書ファイル\"server.crt\"をロードできませんでした: No such file or directory"],
+        ..BASE
+    },
+    Pattern {
+        id: "server-ssl-not-reloaded",
+        code: "PGTLS002",
+        alternatives: &["PGTLS003", "PGTLS004", "PGTLS015", "PGTLS022"],
+        origins: SERVER,
+        regex: r"^(?:SSL configuration was not reloaded|SSL設定は再読み込みされていません)$",
+        needles: &["SSL configuration was not reloaded", "SSL設定は再読み込みされていません"],
+        reading: Text {
+            en: "on reload the server could not load its new certificate or key and kept the old SSL configuration; the line before it names the file",
+            ja: "再読み込み時にサーバーは新しい証明書または鍵を読み込めず、以前の SSL 設定のままです。直前の行がファイルを示しています",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  SSL configuration was not reloaded"],
+        ..BASE
+    },
+    // ---- PGTLS003 server-key-missing
+    Pattern {
+        id: "server-key-access",
+        code: "PGTLS003",
+        origins: SERVER,
+        regex: r#"^could not access private key file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
+        needles: &["could not access private key file"],
+        reading: Text {
+            en: "the server could not find or open the private key file ssl_key_file names",
+            ja: "サーバーは ssl_key_file が指す秘密鍵ファイルを見つけられないか開けませんでした",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not access private key file \"server.key\": No such file or directory"],
+        ..BASE
+    },
+    Pattern {
+        id: "server-key-access-ja",
+        code: "PGTLS003",
+        origins: SERVER,
+        regex: r#"^秘密鍵ファイル"(?P<file>[^"]*)"にアクセスできませんでした: (?P<reason>.*)$"#,
+        needles: &["にアクセスできませんでした"],
+        reading: Text {
+            en: "the server could not find or open the private key file ssl_key_file names",
+            ja: "サーバーは ssl_key_file が指す秘密鍵ファイルを見つけられないか開けませんでした",
+        },
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"にアクセスできませんでした: No such file or directory"],
+        ..BASE
+    },
+    Pattern {
+        id: "key-load",
+        code: "PGTLS003",
+        origins: &[Origin::Server, Origin::Libpq],
+        regex: r#"^could not load private key file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
+        needles: &["could not load private key file"],
+        fallback: true,
+        reading: Text {
+            en: "the private key file could not be loaded (unreadable, or not a PEM key)",
+            ja: "秘密鍵ファイルを読み込めませんでした (読み取り不可、または PEM 形式の鍵ではありません)",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not load private key file \"server.key\": Permission denied"],
+        ..BASE
+    },
+    Pattern {
+        id: "key-load-ja",
+        code: "PGTLS003",
+        origins: &[Origin::Server, Origin::Libpq],
+        regex: r#"^秘密鍵ファイル"(?P<file>[^"]*)"をロードできませんでした: (?P<reason>.*)$"#,
+        needles: &["をロードできませんでした"],
+        fallback: true,
+        reading: Text {
+            en: "the private key file could not be loaded (unreadable, or not a PEM key)",
+            ja: "秘密鍵ファイルを読み込めませんでした (読み取り不可、または PEM 形式の鍵ではありません)",
+        },
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"をロードできませんでした: Permission denied"],
+        ..BASE
+    },
+    Pattern {
+        id: "server-key-not-regular",
+        code: "PGTLS003",
+        origins: &[Origin::Server, Origin::Libpq],
+        regex: r#"^(?:private key file "(?P<file>[^"]*)" is not a regular file|秘密鍵ファイル"(?P<file_ja>[^"]*)"は通常のファイルではありません)$"#,
+        needles: &["is not a regular file", "は通常のファイルではありません"],
+        reading: Text {
+            en: "the path ssl_key_file names is not a regular file (a directory or a device)",
+            ja: "ssl_key_file が指すパスは通常のファイルではありません (ディレクトリまたはデバイス)",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  private key file \"server.key\" is not a regular file"],
+        ..BASE
+    },
+    // ---- PGTLS004 server-key-permissions
+    Pattern {
+        id: "server-key-mode",
+        code: "PGTLS004",
+        origins: SERVER,
+        regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループまたは全員からアクセス可能です)$"#,
+        needles: &["has group or world access", "はグループまたは全員からアクセス可能です"],
+        reading: Text {
+            en: "the server refused its private key because the file's mode is too open for its owner",
+            ja: "鍵ファイルのモードが所有者に対して緩すぎるため、サーバーが秘密鍵を拒否しました",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  private key file \"/certs/example.com.key\" has group or world access",
+            "2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"はグループまたは全員からアクセス可能です",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "server-key-owner",
+        code: "PGTLS004",
+        origins: SERVER,
+        regex: r#"^(?:private key file "(?P<file>[^"]*)" must be owned by the database user or root|秘密鍵ファイル"(?P<file_ja>[^"]*)"はデータベースユーザーもしくはrootの所有である必要があります)$"#,
+        needles: &["must be owned by the database user or root", "rootの所有である必要があります"],
+        reading: Text {
+            en: "the server refused its private key because the file belongs to neither the database user nor root",
+            ja: "鍵ファイルの所有者がデータベースユーザーでも root でもないため、サーバーが秘密鍵を拒否しました",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  private key file \"server.key\" must be owned by the database user or root"],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-key-mode",
+        code: "PGTLS004",
+        origins: LIBPQ,
+        regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access; file must have permissions|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループに対して、もしくは無制限にアクセスを許可しています)"#,
+        needles: &["has group or world access; file must", "もしくは無制限にアクセスを許可しています"],
+        reading: Text {
+            en: "libpq refused the client's private key (sslkey) because its mode is too open: it must be 0600 (0640 if owned by root)",
+            ja: "libpq はクライアントの秘密鍵 (sslkey) のモードが緩すぎるため拒否しました: 0600 (root 所有なら 0640) である必要があります",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: private key file \"/home/kong/client.key\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"],
+        ..BASE
+    },
+    // ---- PGTLS005 client-rejects-server-cert
+    Pattern {
+        id: "server-alert-unknown-ca",
+        code: "PGTLS005",
+        alternatives: &["PGTLS014", "PGTLS013"],
+        origins: SERVER,
+        regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: )?(?P<reason>tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown|tlsv1 alert certificate unknown)$",
+        needles: &["alert unknown ca", "alert bad certificate", "alert certificate unknown"],
+        reading: Text {
+            en: "the client rejected the server's certificate: it sent the alert unknown ca because no CA in its trust store signed the server's chain",
+            ja: "クライアントがサーバー証明書を拒否しました: 信頼ストアのどの CA もサーバーのチェーンに署名していないため、アラート unknown ca を送りました",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] LOG:  could not accept SSL connection: tlsv1 alert unknown ca",
+            "LOG:  could not accept SSL connection: tlsv1 alert unknown ca",
+            "2026-11-28 16:02:11.123 JST [4242] LOG:  SSL接続を受け付けられませんでした: tlsv1 alert unknown ca",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "server-client-reset",
+        code: "PGTLS005",
+        alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"],
+        origins: SERVER,
+        regex: r"^(?:could not receive data from client|クライアントからデータを受信できませんでした): (?:Connection reset by peer|接続が相手からリセットされました)$",
+        needles: &["could not receive data from client", "クライアントからデータを受信できませんでした"],
+        reading: Text {
+            en: "the client closed the connection without an alert; Kong's cosocket path does this when it rejects the server's certificate (it verifies after the handshake), so check the client's side for the verify error",
+            ja: "クライアントがアラートなしで接続を閉じました。Kong の cosocket はサーバー証明書を拒否するとこうなります (ハンドシェイク後に検証するため)。クライアント側の検証エラーを確認してください",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  could not receive data from client: Connection reset by peer"],
+        ..BASE
+    },
+    Pattern {
+        id: "client-verify-failed",
+        code: "PGTLS005",
+        alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"],
+        origins: REASON_CLIENTS,
+        regex: r"^(?:SSL error: |SSLエラー: )?certificate verify failed$",
+        needles: &["certificate verify failed"],
+        reading: Text {
+            en: "the client could not verify the server's certificate chain against its trust store",
+            ja: "クライアントがサーバーの証明書チェーンを信頼ストアで検証できませんでした",
+        },
+        examples: &[
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: certificate verify failed",
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: certificate verify failed",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-verify-21",
+        code: "PGTLS005",
+        alternatives: &["PGTLS014"],
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>21): (?P<verify_text>unable to verify the first certificate)\)?$",
+        needles: &["unable to verify the first certificate"],
+        reading: Text {
+            en: "Kong could not verify the server's leaf certificate: its issuer is not in lua_ssl_trusted_certificate",
+            ja: "Kong はサーバーのリーフ証明書を検証できませんでした: その発行者が lua_ssl_trusted_certificate にありません",
+        },
+        examples: &[
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 21: unable to verify the first certificate",
+            "2026/11/28 16:02:11 [error] 4242#0: *3 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-verify-self-signed",
+        code: "PGTLS005",
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>18|19): (?P<verify_text>self[- ]signed certificate(?: in certificate chain)?)\)?$",
+        needles: &["signed certificate"],
+        reading: Text {
+            en: "the server's chain ends in a self-signed certificate that Kong's trust store does not contain",
+            ja: "サーバーのチェーンは Kong の信頼ストアにない自己署名証明書で終わっています",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 18: self-signed certificate"],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-verify-other",
+        code: "PGTLS005",
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>\d{1,3}): (?P<verify_text>[a-zA-Z][^()]*)\)?$",
+        needles: &["server_version_num", "lua ssl certificate verify error"],
+        fallback: true,
+        reading: Text {
+            en: "Kong rejected the server's certificate chain with this OpenSSL verify error",
+            ja: "Kong はこの OpenSSL 検証エラーでサーバーの証明書チェーンを拒否しました",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 7: certificate signature failure"],
+        ..BASE
+    },
+    // ---- PGTLS006 server-rejects-client-cert
+    Pattern {
+        id: "server-verify-failed",
+        code: "PGTLS006",
+        alternatives: &["PGTLS011"],
+        origins: SERVER,
+        regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: )?certificate verify failed$",
+        needles: &["certificate verify failed"],
+        reading: Text {
+            en: "the server rejected the client's certificate: it is not signed by a CA in ssl_ca_file (or it is expired)",
+            ja: "サーバーがクライアント証明書を拒否しました: ssl_ca_file の CA で署名されていません (または期限切れです)",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] LOG:  could not accept SSL connection: certificate verify failed",
+            "2026-11-28 16:02:11.123 JST [4242] LOG:  SSL接続を受け付けられませんでした: certificate verify failed",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "client-alert-unknown-ca",
+        code: "PGTLS006",
+        origins: REASON_CLIENTS,
+        regex: r"^(?:SSL error: |SSLエラー: )?(?P<reason>tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown|tlsv1 alert certificate unknown)$",
+        needles: &["alert unknown ca", "alert bad certificate", "alert certificate unknown"],
+        reading: Text {
+            en: "the server rejected the client's certificate: it sent the alert unknown ca because no CA in its ssl_ca_file signed it",
+            ja: "サーバーがクライアント証明書を拒否しました: ssl_ca_file のどの CA も署名していないため、アラート unknown ca を送りました",
+        },
+        examples: &[
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: tlsv1 alert unknown ca",
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: tlsv1 alert unknown ca",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "nginx-handshake-unknown-ca",
+        code: "PGTLS006",
+        origins: NGINX,
+        regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown)",
+        needles: &["SSL_do_handshake() failed"],
+        reading: Text {
+            en: "the server rejected Kong's client certificate during the handshake (alert unknown ca)",
+            ja: "サーバーがハンドシェイク中に Kong のクライアント証明書を拒否しました (アラート unknown ca)",
+        },
+        examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_do_handshake() failed (SSL: error:0A000418:SSL routines::tlsv1 alert unknown ca:SSL alert number 48), context: ngx.timer"],
+        ..BASE
+    },
+    Pattern {
+        id: "nginx-write-reset",
+        code: "PGTLS006",
+        origins: NGINX,
+        regex: r"SSL_write\(\) failed \((?:104: )?Connection reset by peer\)",
+        needles: &["SSL_write() failed"],
+        reading: Text {
+            en: "over TLS 1.3 the server rejects the client certificate after the handshake, so Kong sees a reset at its first write",
+            ja: "TLS 1.3 ではサーバーはハンドシェイク後にクライアント証明書を拒否するため、Kong は最初の書き込みでリセットを受けます",
+        },
+        examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_write() failed (104: Connection reset by peer), context: ngx.timer"],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-reset",
+        code: "PGTLS006",
+        origins: COSOCKET,
+        regex: r"^connection reset by peer$",
+        needles: &["connection reset by peer"],
+        reading: Text {
+            en: "the server reset the connection after the TLS 1.3 handshake: it rejected Kong's client certificate",
+            ja: "TLS 1.3 のハンドシェイク後にサーバーが接続をリセットしました: Kong のクライアント証明書を拒否しています",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: connection reset by peer"],
+        ..BASE
+    },
+    Pattern {
+        id: "kong-closed",
+        code: "PGTLS006",
+        alternatives: &["PGTLS005"],
+        origins: KONG,
+        regex: r"^closed$",
+        needles: &["closed"],
+        reading: Text {
+            en: "the connection was closed: with LuaSec over TLS 1.3 this is the server rejecting Kong's client certificate; on the cosocket path it can follow a server certificate Kong rejected (nginx error.log shows `lua ssl certificate verify error` then)",
+            ja: "接続が閉じられました: LuaSec と TLS 1.3 ではサーバーが Kong のクライアント証明書を拒否したことを示します。cosocket では Kong がサーバー証明書を拒否した後にも起こります (その場合 nginx の error.log に `lua ssl certificate verify error` が出ます)",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: closed"],
+        ..BASE
+    },
+    // ---- PGTLS007 cert-user-mismatch
+    Pattern {
+        id: "server-cert-name-mismatch",
+        code: "PGTLS007",
+        origins: SERVER,
+        regex: r"^provided user name \((?P<user>[^)]*)\) and authenticated user name \((?P<cert_name>.*)\) do not match$",
+        needles: &["and authenticated user name"],
+        reading: Text {
+            en: "the certificate's name differs from the database user and no pg_ident.conf map allows it",
+            ja: "証明書の名前がデータベースユーザーと異なり、それを許可する pg_ident.conf のマップがありません",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  provided user name (kong) and authenticated user name (foo@example.com) do not match"],
+        ..BASE
+    },
+    Pattern {
+        id: "server-cert-name-mismatch-ja",
+        code: "PGTLS007",
+        origins: SERVER,
+        regex: r"^与えられたユーザー名 \((?P<user>[^)]*)\) と認証されたユーザー名 \((?P<cert_name>.*)\) が一致しません$",
+        needles: &["と認証されたユーザー名"],
+        reading: Text {
+            en: "the certificate's name differs from the database user and no pg_ident.conf map allows it",
+            ja: "証明書の名前がデータベースユーザーと異なり、それを許可する pg_ident.conf のマップがありません",
+        },
+        examples: &["2026-11-28 16:02:11.123 JST [4242] LOG:  与えられたユーザー名 (kong) と認証されたユーザー名 (foo@example.com) が一致しません"],
+        ..BASE
+    },
+    Pattern {
+        id: "cert-auth-failed",
+        code: "PGTLS007",
+        origins: RELAYED,
+        regex: r#"^(?:certificate authentication failed for user "(?P<user>[^"]*)"(?:: (?P<detail>.*))?|ユーザー ?"(?P<user_ja>[^"]*)" ?の証明書認証に失敗しました(?:: (?P<detail_ja>.*))?)$"#,
+        needles: &["certificate authentication failed", "の証明書認証に失敗しました"],
+        reading: Text {
+            en: "the server verified the client certificate but its name does not map to the requested database user",
+            ja: "サーバーはクライアント証明書を検証しましたが、その名前が要求されたデータベースユーザーに対応付けられていません",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  certificate authentication failed for user \"kong\"",
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: FATAL: certificate authentication failed for user \"kong\"",
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  certificate authentication failed for user \"kong\"",
+            "2026-11-28 16:02:11.123 JST [4242] FATAL:  ユーザー\"kong\"の証明書認証に失敗しました",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "server-usermap-no-match",
+        code: "PGTLS007",
+        origins: SERVER,
+        regex: r#"^(?:no match in usermap "(?P<map>[^"]*)" for user "(?P<user>[^"]*)" authenticated as "(?P<cert_name>[^"]*)"|"(?P<cert_name_ja>[^"]*)"として認証されたユーザー"(?P<user_ja>[^"]*)"はユーザーマップ"(?P<map_ja>[^"]*)"に一致しません)$"#,
+        needles: &["no match in usermap", "はユーザーマップ"],
+        reading: Text {
+            en: "the pg_hba.conf line has map=, but no line of that pg_ident.conf map pairs the certificate's name with the user",
+            ja: "pg_hba.conf の行に map= がありますが、その pg_ident.conf マップに証明書の名前とユーザーを対応付ける行がありません",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  no match in usermap \"kongmap\" for user \"kong\" authenticated as \"foo@example.com\""],
+        ..BASE
+    },
+    // ---- PGTLS008 client-cert-required
+    Pattern {
+        id: "client-cert-required",
+        code: "PGTLS008",
+        origins: RELAYED,
+        regex: r"^(?:connection requires a valid client certificate|この接続には有効なクライアント証明が必要です)$",
+        needles: &["connection requires a valid client certificate", "有効なクライアント証明が必要です"],
+        reading: Text {
+            en: "the matching pg_hba.conf line needs a client certificate and the client sent none",
+            ja: "一致した pg_hba.conf の行はクライアント証明書を必要としますが、クライアントは送りませんでした",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  connection requires a valid client certificate",
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: FATAL: connection requires a valid client certificate",
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  connection requires a valid client certificate",
+            "2026-11-28 16:02:11.123 JST [4242] FATAL:  この接続には有効なクライアント証明が必要です",
+        ],
+        ..BASE
+    },
+    // ---- PGTLS009 server-ssl-disabled
+    Pattern {
+        id: "server-hostssl-ssl-off",
+        code: "PGTLS009",
+        origins: SERVER,
+        regex: r"^(?:hostssl record cannot match because SSL is disabled|SSLが無効なため、hostssl行は照合できません)$",
+        needles: &["hostssl record cannot match", "hostssl行は照合できません"],
+        reading: Text {
+            en: "pg_hba.conf has hostssl lines but ssl = off, so no TLS connection can ever match them",
+            ja: "pg_hba.conf に hostssl 行がありますが ssl = off のため、TLS 接続がそれらに一致することはありません",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  hostssl record cannot match because SSL is disabled"],
+        ..BASE
+    },
+    Pattern {
+        id: "kong-no-ssl",
+        code: "PGTLS009",
+        origins: KONG,
+        regex: r"^the server does not support SSL connections$",
+        needles: &["does not support SSL connections"],
+        reading: Text {
+            en: "the server answered N to Kong's SSLRequest and pg_ssl_required is on",
+            ja: "サーバーが Kong の SSLRequest に N と応答し、pg_ssl_required が on です",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: the server does not support SSL connections"],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-no-ssl",
+        code: "PGTLS009",
+        origins: LIBPQ,
+        regex: r"^(?:server does not support SSL, but SSL was required|サーバーはSSLをサポートしていませんが、SSLが要求されました)$",
+        needles: &["server does not support SSL", "サーバーはSSLをサポートしていません"],
+        reading: Text {
+            en: "the server answered N to libpq's SSLRequest and sslmode requires TLS",
+            ja: "サーバーが libpq の SSLRequest に N と応答し、sslmode が TLS を必須としています",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: server does not support SSL, but SSL was required"],
+        ..BASE
+    },
+    // ---- PGTLS010 server-cert-expired
+    Pattern {
+        id: "server-alert-expired",
+        code: "PGTLS010",
+        origins: SERVER,
+        regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: )?(?P<reason>sslv3 alert certificate expired|tlsv1 alert certificate expired)$",
+        needles: &["alert certificate expired"],
+        reading: Text {
+            en: "the client rejected the server's certificate because it (or a CA in its chain) is expired or not yet valid",
+            ja: "サーバー証明書 (またはチェーン内の CA) が期限切れか有効期間前のため、クライアントが拒否しました",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  could not accept SSL connection: sslv3 alert certificate expired"],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-verify-expired",
+        code: "PGTLS010",
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>10|9): (?P<verify_text>certificate has expired|certificate is not yet valid)\)?$",
+        needles: &["certificate has expired", "certificate is not yet valid"],
+        reading: Text {
+            en: "Kong rejected the server's certificate because it is outside its validity period",
+            ja: "サーバー証明書が有効期間外のため、Kong が拒否しました",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 10: certificate has expired"],
+        ..BASE
+    },
+    // ---- PGTLS011 client-cert-expired
+    Pattern {
+        id: "client-alert-expired",
+        code: "PGTLS011",
+        origins: REASON_CLIENTS,
+        regex: r"^(?:SSL error: |SSLエラー: )?(?P<reason>sslv3 alert certificate expired|tlsv1 alert certificate expired)$",
+        needles: &["alert certificate expired"],
+        reading: Text {
+            en: "the server rejected the client's certificate because it is expired or not yet valid",
+            ja: "クライアント証明書が期限切れか有効期間前のため、サーバーが拒否しました",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: sslv3 alert certificate expired"],
+        ..BASE
+    },
+    Pattern {
+        id: "nginx-handshake-expired",
+        code: "PGTLS011",
+        origins: NGINX,
+        regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>sslv3 alert certificate expired|tlsv1 alert certificate expired)",
+        needles: &["SSL_do_handshake() failed"],
+        reading: Text {
+            en: "the server rejected Kong's client certificate because it is expired",
+            ja: "Kong のクライアント証明書が期限切れのため、サーバーが拒否しました",
+        },
+        examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_do_handshake() failed (SSL: error:0A000415:SSL routines::sslv3 alert certificate expired:SSL alert number 45), context: ngx.timer"],
+        ..BASE
+    },
+    // ---- PGTLS012 hostname-mismatch
+    Pattern {
+        id: "libpq-host-mismatch",
+        code: "PGTLS012",
+        origins: LIBPQ,
+        regex: r#"^(?:server certificate for "(?P<cert_name>[^"]*)"(?: \(and (?P<other_names>\d+) other names?\))? does not match host name "(?P<host>[^"]*)"|"(?P<cert_name_ja>[^"]*)"(?:\(および他\d+個のホスト名\))?のサーバー証明書がホスト名"(?P<host_ja>[^"]*)"とマッチしません)$"#,
+        needles: &["does not match host name", "とマッチしません"],
+        reading: Text {
+            en: "libpq (sslmode=verify-full) found that the server certificate does not name the host it dialled",
+            ja: "libpq (sslmode=verify-full) は、サーバー証明書が接続先のホスト名を含まないことを検出しました",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: server certificate for \"db.example.com\" does not match host name \"127.0.0.1\""],
+        ..BASE
+    },
+    // ---- PGTLS013 verify-depth-exceeded
+    Pattern {
+        id: "cosocket-verify-20",
+        code: "PGTLS013",
+        alternatives: &["PGTLS014", "PGTLS005"],
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>20|22): (?P<verify_text>unable to get local issuer certificate|certificate chain too long)\)?$",
+        needles: &["unable to get local issuer certificate", "certificate chain too long"],
+        reading: Text {
+            en: "Kong could not build the chain to a trusted root within lua_ssl_verify_depth: the chain is longer than the depth, or an intermediate is missing",
+            ja: "Kong は lua_ssl_verify_depth の範囲で信頼されたルートまでのチェーンを構築できませんでした: チェーンが深度より長いか、中間証明書が欠けています",
+        },
+        examples: &[
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 20: unable to get local issuer certificate",
+            "2026/11/28 16:02:11 [error] 4242#0: *3 lua ssl certificate verify error: (20: unable to get local issuer certificate), context: ngx.timer",
+        ],
+        ..BASE
+    },
+    // ---- PGTLS014 incomplete-chain
+    Pattern {
+        id: "cosocket-verify-2",
+        code: "PGTLS014",
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>2): (?P<verify_text>unable to get issuer certificate)\)?$",
+        needles: &["unable to get issuer certificate"],
+        reading: Text {
+            en: "Kong found an issuer certificate missing from the chain the server sent",
+            ja: "Kong はサーバーが送ったチェーンに発行者の証明書が欠けていることを検出しました",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 2: unable to get issuer certificate"],
+        ..BASE
+    },
+    // ---- PGTLS015 key-cert-mismatch
+    Pattern {
+        id: "key-values-mismatch",
+        code: "PGTLS015",
+        origins: SERVER,
+        regex: r#"^(?:could not load private key file "(?P<file>[^"]*)"|秘密鍵ファイル"(?P<file_ja>[^"]*)"をロードできませんでした): key values mismatch$"#,
+        needles: &["key values mismatch"],
+        reading: Text {
+            en: "ssl_key_file is not the private key of ssl_cert_file",
+            ja: "ssl_key_file は ssl_cert_file の秘密鍵ではありません",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not load private key file \"server.key\": key values mismatch",
+            "2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"をロードできませんでした: key values mismatch",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-key-mismatch",
+        code: "PGTLS015",
+        origins: LIBPQ,
+        regex: r#"^(?:certificate does not match private key file "(?P<file>[^"]*)"|証明書と秘密鍵ファイル"(?P<file_ja>[^"]*)"が一致しません): (?P<reason>.*)$"#,
+        needles: &["does not match private key file", "証明書と秘密鍵ファイル"],
+        reading: Text {
+            en: "libpq's sslkey is not the private key of its sslcert",
+            ja: "libpq の sslkey は sslcert の秘密鍵ではありません",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: certificate does not match private key file \"/home/kong/client.key\": error:05800074:x509 certificate routines::key values mismatch"],
+        ..BASE
+    },
+    // ---- PGTLS016 no-hba-entry
+    Pattern {
+        id: "no-hba-entry",
+        code: "PGTLS016",
+        origins: RELAYED,
+        regex: r#"^no pg_hba\.conf entry for host "(?P<host>[^"]*)", user "(?P<user>[^"]*)", database "(?P<database>[^"]*)", (?P<encryption>SSL encryption|no encryption|GSS encryption)$"#,
+        needles: &["no pg_hba.conf entry for host"],
+        reading: Text {
+            en: "no pg_hba.conf line matches this client address, user, database and encryption",
+            ja: "このクライアントアドレス、ユーザー、データベース、暗号化に一致する pg_hba.conf の行がありません",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", no encryption",
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: FATAL: no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", SSL encryption",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "no-hba-entry-ja",
+        code: "PGTLS016",
+        origins: RELAYED,
+        regex: r#"^pg_hba\.conf にホスト"(?P<host>[^"]*)"、ユーザー"(?P<user>[^"]*)"、データベース"(?P<database>[^"]*?)"?, (?P<encryption>SSL暗号化|暗号化なし|GSS暗号化)用のエントリがありません$"#,
+        needles: &["pg_hba.conf にホスト"],
+        reading: Text {
+            en: "no pg_hba.conf line matches this client address, user, database and encryption",
+            ja: "このクライアントアドレス、ユーザー、データベース、暗号化に一致する pg_hba.conf の行がありません",
+        },
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  pg_hba.conf にホスト\"127.0.0.1\"、ユーザー\"kong\"、データベース\"kong, 暗号化なし用のエントリがありません"],
+        ..BASE
+    },
+    // ---- PGTLS017 password-auth-failed
+    Pattern {
+        id: "password-failed",
+        code: "PGTLS017",
+        origins: RELAYED,
+        regex: r#"^(?:password authentication failed for user "(?P<user>[^"]*)"|ユーザー"(?P<user_ja>[^"]*)"のパスワード認証に失敗しました)$"#,
+        needles: &["password authentication failed", "パスワード認証に失敗しました"],
+        reading: Text {
+            en: "the server refused the password (TLS itself worked)",
+            ja: "サーバーがパスワードを拒否しました (TLS 自体は成功しています)",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  password authentication failed for user \"kong\"",
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: FATAL: password authentication failed for user \"kong\"",
+            "2026-11-28 16:02:11.123 JST [4242] FATAL:  ユーザー\"kong\"のパスワード認証に失敗しました",
+        ],
+        ..BASE
+    },
+    // ---- PGTLS018 trust-store-invalid
+    Pattern {
+        id: "kong-ca-locations",
+        code: "PGTLS018",
+        origins: KONG_NGINX,
+        regex: r"(?:error loading CA locations \((?P<reason>[^)]*)\)|lua_ssl_trusted_certificate: failed loading certificate from (?P<file>\S+))",
+        needles: &["error loading CA locations", "failed loading certificate from"],
+        reading: Text {
+            en: "Kong could not load lua_ssl_trusted_certificate",
+            ja: "Kong は lua_ssl_trusted_certificate を読み込めませんでした",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: error loading CA locations (No such file or directory)"],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-root-missing",
+        code: "PGTLS018",
+        origins: LIBPQ,
+        regex: r#"^(?:root certificate file "(?P<file>[^"]*)" does not exist|could not read root certificate file "(?P<file2>[^"]*)": (?P<reason>.*)|ルート証明書"(?P<file_ja>[^"]*)"を読み取れませんでした: (?P<reason_ja>.*))"#,
+        needles: &["root certificate file", "ルート証明書"],
+        reading: Text {
+            en: "libpq could not read sslrootcert",
+            ja: "libpq は sslrootcert を読み込めませんでした",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: root certificate file \"/root/.postgresql/root.crt\" does not exist"],
+        ..BASE
+    },
+    Pattern {
+        id: "server-root-load",
+        code: "PGTLS018",
+        origins: SERVER,
+        regex: r#"^(?:could not load root certificate file "(?P<file>[^"]*)"|ルート証明書ファイル"(?P<file_ja>[^"]*)"をロードできませんでした): (?P<reason>.*)$"#,
+        needles: &["could not load root certificate file", "ルート証明書ファイル"],
+        reading: Text {
+            en: "the server could not load ssl_ca_file",
+            ja: "サーバーは ssl_ca_file を読み込めませんでした",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not load root certificate file \"root.crt\": No such file or directory"],
+        ..BASE
+    },
+    // ---- PGTLS019 root-store-missing-for-cert-auth
+    Pattern {
+        id: "no-root-store",
+        code: "PGTLS019",
+        origins: RELAYED,
+        regex: r"^(?:client certificates can only be checked if a root certificate store is available|クライアント証明書はルート証明書ストアが利用できる場合にのみ検証されます)$",
+        needles: &["root certificate store is available", "ルート証明書ストアが利用できる場合"],
+        reading: Text {
+            en: "pg_hba.conf asks for client certificates but ssl_ca_file is not set",
+            ja: "pg_hba.conf はクライアント証明書を要求していますが、ssl_ca_file が設定されていません",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  client certificates can only be checked if a root certificate store is available"],
+        ..BASE
+    },
+    // ---- PGTLS020 unreachable
+    Pattern {
+        id: "libpq-unreachable",
+        code: "PGTLS020",
+        origins: LIBPQ,
+        regex: r#"^(?:could not connect to server: )?(?P<reason>Connection refused|Connection timed out|No route to host|接続を拒否されました|timeout expired|タイムアウト期間が過ぎました)|^(?:could not translate host name "(?P<host>[^"]*)" to address|ホスト名"(?P<host_ja>[^"]*)"をアドレスに変換できませんでした): (?P<dns>.*)$"#,
+        needles: &["Connection refused", "Connection timed out", "No route to host", "接続を拒否されました", "timeout expired", "タイムアウト期間が過ぎました", "could not translate host name", "をアドレスに変換できませんでした"],
+        reading: Text {
+            en: "libpq could not open a connection: nothing listens there, the packets are dropped, or the name does not resolve",
+            ja: "libpq は接続を開けませんでした: 待ち受けがない、パケットが破棄されている、または名前が解決できません",
+        },
+        examples: &[
+            "psql: error: connection to server at \"127.0.0.1\", port 5433 failed: Connection refused",
+            "psql: error: could not translate host name \"db.invalid\" to address: Name or service not known",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "kong-unreachable",
+        code: "PGTLS020",
+        origins: KONG,
+        regex: r"^(?P<reason>connection refused|timeout|no route to host|\[cosocket\] DNS resolution failed.*|no resolver defined to resolve.*|failed to resolve.*)$",
+        needles: &["connection refused", "timeout", "no route to host", "DNS resolution failed", "no resolver defined", "failed to resolve"],
+        reading: Text {
+            en: "Kong could not open a connection: nothing listens there (refused), the packets are dropped (timeout), or the name does not resolve",
+            ja: "Kong は接続を開けませんでした: 待ち受けがない (refused)、パケットが破棄されている (timeout)、または名前が解決できません",
+        },
+        examples: &[
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: connection refused",
+            "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: timeout",
+        ],
+        ..BASE
+    },
+    // ---- PGTLS022 weak-crypto
+    Pattern {
+        id: "server-cert-too-weak",
+        code: "PGTLS022",
+        origins: SERVER,
+        regex: r#"^(?:could not load server certificate file "(?P<file>[^"]*)"|サーバー証明書ファイル"(?P<file_ja>[^"]*)"をロードできませんでした): (?P<reason>ee key too small|ca key too small|ca md too weak|ee md too weak)$"#,
+        needles: &["key too small", "md too weak"],
+        reading: Text {
+            en: "the server refused its own certificate: its key or signature is below the server's OpenSSL security level",
+            ja: "サーバーは自身の証明書を拒否しました: 鍵または署名がサーバーの OpenSSL セキュリティレベルを下回っています",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not load server certificate file \"server.crt\": ee key too small",
+            "2026-11-28 16:02:11.123 JST [4242] FATAL:  サーバー証明書ファイル\"server.crt\"をロードできませんでした: ee key too small",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "weak-reason",
+        code: "PGTLS022",
+        origins: &[Origin::Server, Origin::Libpq, Origin::KongLuasec],
+        regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: |SSL error: |SSLエラー: )?(?P<reason>legacy sigalg disallowed or unsupported|ee key too small|ca key too small|ca md too weak|ee md too weak)$",
+        needles: &["legacy sigalg", "key too small", "md too weak"],
+        reading: Text {
+            en: "a certificate's key or signature is below one side's OpenSSL security level",
+            ja: "証明書の鍵または署名が一方の OpenSSL セキュリティレベルを下回っています",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: legacy sigalg disallowed or unsupported"],
+        ..BASE
+    },
+    Pattern {
+        id: "cosocket-verify-weak",
+        code: "PGTLS022",
+        origins: COSOCKET_NGINX,
+        regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>66|67|68): (?P<verify_text>EE certificate key too weak|CA certificate key too weak|CA signature digest algorithm too weak)\)?$",
+        needles: &["too weak"],
+        reading: Text {
+            en: "Kong rejected the server's chain: a key or signature is below its OpenSSL security level",
+            ja: "Kong はサーバーのチェーンを拒否しました: 鍵または署名が OpenSSL セキュリティレベルを下回っています",
+        },
+        examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 68: CA signature digest algorithm too weak"],
+        ..BASE
+    },
+];
+
+/// The kind of line that continues a message (it adds evidence to the
+/// message before it from the same process, never a finding of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Continuation {
+    Hint,
+    Detail,
+    Context,
+}
+
+/// A HINT/DETAIL/CONTEXT text whose facts matter.
+#[derive(Debug)]
+pub struct ContinuationPattern {
+    pub id: &'static str,
+    pub kind: Continuation,
+    pub origins: &'static [Origin],
+    pub regex: &'static str,
+    pub needles: &'static [&'static str],
+    /// The diagnosis this line alone identifies, when pasted on its own.
+    pub implies: Option<&'static str>,
+    pub reading: Text,
+    pub examples: &'static [&'static str],
+}
+
+pub static CONTINUATIONS: &[ContinuationPattern] = &[
+    ContinuationPattern {
+        id: "hint-server-protocol-range",
+        kind: Continuation::Hint,
+        origins: SERVER,
+        regex: r"^This may indicate that the client does not support any SSL protocol version between (?P<server_min>\S+) and (?P<server_max>\S+?)\.$",
+        needles: &["does not support any SSL protocol version"],
+        implies: Some("PGTLS001"),
+        reading: Text {
+            en: "the server allows TLS versions from {server_min} to {server_max}",
+            ja: "サーバーが許可する TLS バージョンは {server_min} から {server_max} までです",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.",
+            "HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.1 and TLSv1.1.",
+        ],
+    },
+    ContinuationPattern {
+        id: "hint-server-protocol-range-ja",
+        kind: Continuation::Hint,
+        origins: SERVER,
+        regex: r"^このことは、クライアントがSSLプロトコルのバージョン(?P<server_min>\S+?)から(?P<server_max>\S+?)のいずれもサポートしていないことを示唆しているかもしれません。$",
+        needles: &["のいずれもサポートしていないことを示唆"],
+        implies: Some("PGTLS001"),
+        reading: Text {
+            en: "the server allows TLS versions from {server_min} to {server_max}",
+            ja: "サーバーが許可する TLS バージョンは {server_min} から {server_max} までです",
+        },
+        examples: &["2026-11-28 16:02:11.123 JST [4242] ヒント:  このことは、クライアントがSSLプロトコルのバージョンTLSv1.3からTLSv1.3のいずれもサポートしていないことを示唆しているかもしれません。"],
+    },
+    ContinuationPattern {
+        id: "hint-client-protocol-range",
+        kind: Continuation::Hint,
+        origins: LIBPQ,
+        regex: r"^(?:This may indicate that the server does not support any SSL protocol version between (?P<client_min>\S+) and (?P<client_max>\S+?)\.|このことは、クライアントがSSLプロトコルのバージョン(?P<client_min_ja>\S+?)から(?P<client_max_ja>\S+?)の間のいずれもサポートしていないことを示唆しているかもしれません。)$",
+        needles: &["server does not support any SSL protocol version", "の間のいずれもサポートしていない"],
+        implies: Some("PGTLS001"),
+        reading: Text {
+            en: "the client (libpq) allows TLS versions from {client_min} to {client_max}",
+            ja: "クライアント (libpq) が許可する TLS バージョンは {client_min} から {client_max} までです",
+        },
+        examples: &["This may indicate that the server does not support any SSL protocol version between TLSv1.2 and TLSv1.2."],
+    },
+    ContinuationPattern {
+        id: "detail-key-permissions",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        regex: r"^(?:File must have permissions u=rw \(0600\) or less if owned by the database user, or permissions u=rw,g=r \(0640\) or less if owned by root\.|ファイルはデータベースユーザーの所有の場合は u=rw \(0600\) かそれよりも低いパーミッション、root所有の場合は +u=rw,g=r \(0640\) かそれよりも低いパーミッションである必要があります)$",
+        needles: &["File must have permissions", "かそれよりも低いパーミッション"],
+        implies: Some("PGTLS004"),
+        reading: Text {
+            en: "PostgreSQL's rule: 0600 or less when owned by the database user, 0640 or less when owned by root",
+            ja: "PostgreSQL の規則: データベースユーザー所有なら 0600 以下、root 所有なら 0640 以下",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."],
+    },
+    ContinuationPattern {
+        id: "hint-ssl-on",
+        kind: Continuation::Hint,
+        origins: SERVER,
+        regex: r"^(?:Set ssl = on in postgresql\.conf\.|postgresql\.confで ssl = on に設定してください。)$",
+        needles: &["ssl = on"],
+        implies: Some("PGTLS009"),
+        reading: Text {
+            en: "the server says: set ssl = on in postgresql.conf",
+            ja: "サーバーの指示: postgresql.conf で ssl = on に設定してください",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] HINT:  Set ssl = on in postgresql.conf."],
+    },
+    ContinuationPattern {
+        id: "detail-hba-line",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        regex: r#"^(?:Connection matched pg_hba\.conf line (?P<hba_line>\d+): "(?P<hba_text>.*)"|接続はpg_hba\.confの行(?P<hba_line_ja>\d+)に一致しました: "(?P<hba_text_ja>.*)")$"#,
+        needles: &["Connection matched pg_hba.conf line", "接続はpg_hba.confの行"],
+        implies: None,
+        reading: Text {
+            en: "the connection matched pg_hba.conf line {hba_line}: {hba_text}",
+            ja: "接続は pg_hba.conf の {hba_line} 行目に一致しました: {hba_text}",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  Connection matched pg_hba.conf line 2: \"hostssl all all 127.0.0.1/32 cert\""],
+    },
+    ContinuationPattern {
+        id: "context-config-line",
+        kind: Continuation::Context,
+        origins: SERVER,
+        regex: r#"^(?:line (?P<config_line>\d+) of configuration file "(?P<config_file>[^"]*)"|設定ファイル"(?P<config_file_ja>[^"]*)"の(?P<config_line_ja>\d+)行目)$"#,
+        needles: &["of configuration file", "設定ファイル"],
+        implies: None,
+        reading: Text {
+            en: "at line {config_line} of {config_file}",
+            ja: "{config_file} の {config_line} 行目",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] CONTEXT:  line 3 of configuration file \"/var/lib/postgresql/15/main/pg_hba.conf\""],
+    },
+    ContinuationPattern {
+        id: "detail-password",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        regex: r#"^(?:Password does not match for user "(?P<user>[^"]*)"\.|User "(?P<user_nopw>[^"]*)" has no password assigned\.|User "(?P<user_missing>[^"]*)" does not exist\.|ユーザー"(?P<user_ja>[^"]*)"のパスワードが合致しません。|ユーザー"(?P<user_nopw_ja>[^"]*)"はパスワードが設定されていません。)$"#,
+        needles: &["Password does not match", "has no password assigned", "does not exist.", "のパスワードが合致しません", "はパスワードが設定されていません"],
+        implies: Some("PGTLS017"),
+        reading: Text {
+            en: "the server's reason for refusing the password",
+            ja: "サーバーがパスワードを拒否した理由",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  Password does not match for user \"kong\"."],
+    },
+];

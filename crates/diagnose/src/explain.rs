@@ -1,0 +1,350 @@
+//! `pgtls explain`: pasted text in, findings out.
+//!
+//! The text may be one line or several (a FATAL with its DETAIL and HINT); a
+//! HINT/DETAIL/CONTEXT line adds facts to the message before it from the
+//! same process and is never a finding of its own, unless it is all there is.
+//! When the printer is unknown and the line reads differently on the two
+//! sides, each reading becomes its own finding with the condition under
+//! which it holds.
+
+use std::collections::BTreeMap;
+
+use pgtls_catalogue::{lookup, Origin, Pattern, Text};
+
+use crate::envelope::{split, Envelope, LineKind};
+use crate::finding::{Evidence, Finding, Msg};
+use crate::matcher::{matcher, ContinuationReading};
+
+/// No PostgreSQL or client message is anywhere near this long; longer
+/// lines are cut before matching so a pasted 10 MB line stays cheap.
+pub const MAX_LINE: usize = 64 * 1024;
+
+struct Line {
+    number: usize,
+    raw: String,
+    envelope: Envelope,
+}
+
+struct Group {
+    primary: Option<Line>,
+    continuations: Vec<(Line, Option<ContinuationReading>)>,
+}
+
+fn cut(line: &str) -> &str {
+    if line.len() <= MAX_LINE {
+        return line;
+    }
+    let mut end = MAX_LINE;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+fn group_lines(text: &str) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let raw = cut(raw);
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let envelope = split(raw);
+        let line = Line {
+            number: index + 1,
+            raw: raw.trim().to_string(),
+            envelope,
+        };
+        match line.envelope.kind {
+            LineKind::Other => continue,
+            LineKind::Continuation(_) => {
+                let reading = matcher().continuation(&line.envelope);
+                let owner = groups.iter_mut().rev().find(|g| {
+                    g.primary.as_ref().is_some_and(|p| {
+                        line.envelope.pid.is_none() || p.envelope.pid == line.envelope.pid
+                    })
+                });
+                match owner {
+                    Some(group) => group.continuations.push((line, reading)),
+                    None => groups.push(Group {
+                        primary: None,
+                        continuations: vec![(line, reading)],
+                    }),
+                }
+            }
+            LineKind::Message => {
+                // A bare line may be a continuation (libpq prints its hint on a line of its own).
+                if matcher().readings(&line.envelope).is_empty() {
+                    if let Some(reading) = matcher().continuation(&line.envelope) {
+                        match groups.last_mut() {
+                            Some(group) if group.primary.is_some() => {
+                                group.continuations.push((line, Some(reading)))
+                            }
+                            _ => groups.push(Group {
+                                primary: None,
+                                continuations: vec![(line, Some(reading))],
+                            }),
+                        }
+                        continue;
+                    }
+                }
+                groups.push(Group {
+                    primary: Some(line),
+                    continuations: Vec::new(),
+                });
+            }
+        }
+    }
+    groups
+}
+
+fn fill(template: Text, facts: &BTreeMap<String, String>) -> Msg {
+    let render = |s: &str| {
+        let mut out = s.to_string();
+        for (k, v) in facts {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+        out
+    };
+    Msg::new(render(template.en), render(template.ja))
+}
+
+fn side_condition(server: bool) -> Msg {
+    if server {
+        Msg::new(
+            "if this line is from the PostgreSQL server log (it reports the alert the client sent)",
+            "この行が PostgreSQL サーバーログのものなら (クライアントが送ったアラートを示します)",
+        )
+    } else {
+        Msg::new(
+            "if this line is from the client (Kong, psql) (it reports the alert the server sent)",
+            "この行がクライアント (Kong、psql) のものなら (サーバーが送ったアラートを示します)",
+        )
+    }
+}
+
+/// Explains pasted text; an empty list means nothing matched.
+pub fn explain_text(text: &str) -> Vec<Finding> {
+    let multi_line = text.lines().filter(|l| !l.trim().is_empty()).count() > 1;
+    let mut findings = Vec::new();
+    for group in group_lines(text) {
+        findings.extend(explain_group(&group, multi_line));
+    }
+    findings
+}
+
+fn location(line: &Line, multi_line: bool) -> Option<String> {
+    multi_line.then(|| format!("line {}", line.number))
+}
+
+fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
+    let mut shared_facts = BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut continuation_evidence = Vec::new();
+    let mut implied = None;
+    for (line, reading) in &group.continuations {
+        continuation_evidence.push(Evidence {
+            origin: line.envelope.origins.first().copied().filter(|_| line.envelope.printer_known),
+            text: line.raw.clone(),
+            location: location(line, multi_line),
+        });
+        if let Some(r) = reading {
+            shared_facts.extend(r.facts.clone());
+            notes.push(fill(r.pattern.reading, &r.facts));
+            implied = implied.or(r.pattern.implies);
+        }
+    }
+
+    let readings = group
+        .primary
+        .as_ref()
+        .map(|p| matcher().readings(&p.envelope))
+        .unwrap_or_default();
+
+    if readings.is_empty() {
+        let Some(code) = implied.and_then(lookup) else {
+            return Vec::new();
+        };
+        let mut finding = Finding::new(code);
+        if let Some(p) = &group.primary {
+            finding.evidence.push(Evidence {
+                origin: p.envelope.origins.first().copied().filter(|_| p.envelope.printer_known),
+                text: p.raw.clone(),
+                location: location(p, multi_line),
+            });
+        }
+        finding.evidence.extend(continuation_evidence);
+        finding.facts = shared_facts;
+        finding.notes = notes;
+        add_computed(&mut finding);
+        return vec![finding];
+    }
+
+    // One finding per (code, side of the printer): the mirror splits a bare
+    // line into a server reading and a client reading.
+    let primary = group.primary.as_ref().expect("readings come from a primary line");
+    let mut by_key: Vec<((&'static str, bool), Vec<&crate::Reading>)> = Vec::new();
+    for r in &readings {
+        let server = r.origins.iter().all(|o| o.is_server());
+        let key = (r.pattern.code, server);
+        match by_key.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(r),
+            None => by_key.push((key, vec![r])),
+        }
+    }
+    let sides: Vec<bool> = by_key.iter().map(|((_, s), _)| *s).collect();
+    let ambiguous_sides = sides.contains(&true) && sides.contains(&false);
+
+    let mut out = Vec::new();
+    for ((code, server), list) in by_key {
+        let Some(diagnosis) = lookup(code) else {
+            continue;
+        };
+        let mut finding = Finding::new(diagnosis);
+        let pattern: &Pattern = list[0].pattern;
+        for r in &list {
+            for alt in r.pattern.alternatives {
+                if !finding.alternatives.contains(alt) && *alt != code {
+                    finding.alternatives.push(alt);
+                }
+            }
+            finding.facts.extend(r.facts.clone());
+        }
+        finding.facts.extend(shared_facts.clone());
+        let origins: Vec<Origin> = list.iter().flat_map(|r| r.origins.iter().copied()).collect();
+        let origin = if primary.envelope.printer_known || (origins.len() == 1 && !ambiguous_sides) {
+            origins.first().copied()
+        } else {
+            None
+        };
+        finding.evidence.push(Evidence {
+            origin,
+            text: primary.raw.clone(),
+            location: location(primary, multi_line),
+        });
+        finding.evidence.extend(continuation_evidence.clone());
+        finding.reading = Some(fill(pattern.reading, &finding.facts));
+        if ambiguous_sides {
+            finding.condition = Some(side_condition(server));
+        }
+        finding.notes = notes.clone();
+        add_computed(&mut finding);
+        out.push(finding);
+    }
+    out
+}
+
+/// Fix steps and notes that the facts make concrete.
+fn add_computed(finding: &mut Finding) {
+    let facts = finding.facts.clone();
+    let get = |k: &str| facts.get(k).map(String::as_str);
+    match finding.code() {
+        "PGTLS001" => {
+            if let (Some(min), Some(max)) = (get("server_min"), get("server_max")) {
+                finding.fix.push(Msg::new(
+                    format!("the server allows {min} to {max}: make the client offer a version in that range (Kong: pg_ssl_version and lua_ssl_protocols; libpq: ssl_min_protocol_version/ssl_max_protocol_version), or widen ssl_min_protocol_version/ssl_max_protocol_version on the server"),
+                    format!("サーバーが許可するのは {min} から {max} までです: クライアントがこの範囲のバージョンを提示するようにするか (Kong: pg_ssl_version と lua_ssl_protocols、libpq: ssl_min_protocol_version/ssl_max_protocol_version)、サーバーの ssl_min_protocol_version/ssl_max_protocol_version を広げます"),
+                ));
+            }
+            if let (Some(min), Some(max)) = (get("client_min"), get("client_max")) {
+                finding.notes.push(Msg::new(
+                    format!("the client (libpq) offered {min} to {max}"),
+                    format!("クライアント (libpq) が提示したのは {min} から {max} までです"),
+                ));
+            }
+        }
+        "PGTLS004" => {
+            if let Some(file) = get("file") {
+                finding.fix.push(Msg::new(
+                    format!("owned by the database user: chown postgres:postgres {file} && chmod 0600 {file}; or owned by root: chown root:postgres {file} && chmod 0640 {file}"),
+                    format!("データベースユーザー所有にする場合: chown postgres:postgres {file} && chmod 0600 {file}、root 所有にする場合: chown root:postgres {file} && chmod 0640 {file}"),
+                ));
+            }
+        }
+        "PGTLS007" => {
+            if let (Some(user), Some(name)) = (get("user"), get("cert_name")) {
+                let map = get("map").unwrap_or("certmap");
+                finding.fix.push(Msg::new(
+                    format!("in pg_ident.conf add `{map}  {name}  {user}`, and on the pg_hba.conf line add `map={map}` (e.g. `hostssl all {user} 0.0.0.0/0 cert map={map}`), then reload"),
+                    format!("pg_ident.conf に `{map}  {name}  {user}` を追加し、pg_hba.conf の行に `map={map}` を追加して (例: `hostssl all {user} 0.0.0.0/0 cert map={map}`)、設定を再読み込みします"),
+                ));
+            }
+        }
+        "PGTLS016" => {
+            if let (Some(host), Some(user), Some(db)) = (get("host"), get("user"), get("database")) {
+                let plain = get("encryption").is_some_and(|e| e == "no encryption" || e == "暗号化なし");
+                let suffix = if host.contains(':') { "/128" } else { "/32" };
+                finding.fix.push(Msg::new(
+                    format!("add to pg_hba.conf: `hostssl {db} {user} {host}{suffix} scram-sha-256` and reload"),
+                    format!("pg_hba.conf に `hostssl {db} {user} {host}{suffix} scram-sha-256` を追加し、設定を再読み込みします"),
+                ));
+                if plain {
+                    finding.notes.push(Msg::new(
+                        "the client connected without TLS (`no encryption`)",
+                        "クライアントは TLS なしで接続しました (`no encryption`)",
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        explain_text(text).iter().map(|f| f.code()).collect()
+    }
+
+    #[test]
+    fn mirror_server_log_unknown_ca_is_005() {
+        assert_eq!(codes("LOG:  could not accept SSL connection: tlsv1 alert unknown ca"), ["PGTLS005"]);
+    }
+
+    #[test]
+    fn mirror_kong_unknown_ca_is_006() {
+        assert_eq!(
+            codes("Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: tlsv1 alert unknown ca"),
+            ["PGTLS006"]
+        );
+    }
+
+    #[test]
+    fn bare_unknown_ca_has_both_readings_with_conditions() {
+        let findings = explain_text("tlsv1 alert unknown ca");
+        let mut got: Vec<_> = findings.iter().map(|f| f.code()).collect();
+        got.sort();
+        assert_eq!(got, ["PGTLS005", "PGTLS006"]);
+        assert!(findings.iter().all(|f| f.condition.is_some()));
+    }
+
+    #[test]
+    fn hint_attaches_to_its_message() {
+        let text = "2026-11-28 16:02:11.123 UTC [9] LOG:  could not accept SSL connection: unsupported protocol\n2026-11-28 16:02:11.123 UTC [9] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3.";
+        let findings = explain_text(text);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].facts.get("server_min").map(String::as_str), Some("TLSv1.3"));
+        assert_eq!(findings[0].evidence.len(), 2);
+    }
+
+    #[test]
+    fn lone_hint_reports_the_range() {
+        let findings = explain_text("HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code(), "PGTLS001");
+        assert_eq!(findings[0].facts.get("server_max").map(String::as_str), Some("TLSv1.3"));
+    }
+
+    #[test]
+    fn unknown_text_matches_nothing() {
+        assert!(explain_text("the weather is fine").is_empty());
+        assert!(explain_text("").is_empty());
+    }
+
+    #[test]
+    fn huge_line_is_cut_not_fatal() {
+        let line = "x".repeat(10 * 1024 * 1024);
+        assert!(explain_text(&line).is_empty());
+    }
+}

@@ -1,0 +1,83 @@
+//! The finding: what every command reports, independent of the output language.
+
+use std::collections::BTreeMap;
+
+use pgtls_catalogue::{Diagnosis, Lang, Origin};
+
+/// A text a rule computed, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub en: String,
+    pub ja: String,
+}
+
+impl Msg {
+    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Msg {
+        Msg {
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ja => &self.ja,
+        }
+    }
+}
+
+/// One observation that supports a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// Who printed or produced it, when known.
+    pub origin: Option<Origin>,
+    /// The observed text (a log line, a handshake message, a file excerpt).
+    pub text: String,
+    /// Where: `file:line`, a probe step, a target.
+    pub location: Option<String>,
+}
+
+/// A diagnosis made by a rule, with its evidence.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub diagnosis: &'static Diagnosis,
+    /// Other codes the evidence is also consistent with.
+    pub alternatives: Vec<&'static str>,
+    pub evidence: Vec<Evidence>,
+    /// Facts parsed from the evidence (TLS ranges, file names, user names…).
+    pub facts: BTreeMap<String, String>,
+    /// What this particular evidence means, beyond the catalogue's cause.
+    pub reading: Option<Msg>,
+    /// When the same evidence has several readings: the condition under
+    /// which this one holds (e.g. "if this line is from the server log").
+    pub condition: Option<Msg>,
+    /// Notes computed from the facts (e.g. both TLS ranges).
+    pub notes: Vec<Msg>,
+    /// Concrete fix steps computed from the facts, shown before the
+    /// catalogue's generic steps.
+    pub fix: Vec<Msg>,
+    /// The target (host:port) or input this finding is about, when a
+    /// command handles several.
+    pub target: Option<String>,
+}
+
+impl Finding {
+    pub fn new(diagnosis: &'static Diagnosis) -> Finding {
+        Finding {
+            diagnosis,
+            alternatives: Vec::new(),
+            evidence: Vec::new(),
+            facts: BTreeMap::new(),
+            reading: None,
+            condition: None,
+            notes: Vec::new(),
+            fix: Vec::new(),
+            target: None,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.diagnosis.code
+    }
+}

@@ -1,0 +1,148 @@
+//! The catalogue's patterns, compiled once, with a literal prefilter.
+//!
+//! Log scanning calls this for every candidate line, so the patterns are
+//! compiled once per process and an Aho-Corasick automaton over every
+//! pattern's needles decides, without any regex, whether a line can match at
+//! all.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use pgtls_catalogue::{ContinuationPattern, Origin, Pattern, CONTINUATIONS, PATTERNS};
+use regex::Regex;
+
+use crate::envelope::{Envelope, LineKind};
+
+/// One pattern that matched a message, with the facts its groups captured.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub pattern: &'static Pattern,
+    /// The printers of the envelope that this pattern describes.
+    pub origins: Vec<Origin>,
+    pub facts: BTreeMap<String, String>,
+}
+
+/// A continuation line's facts.
+#[derive(Debug, Clone)]
+pub struct ContinuationReading {
+    pub pattern: &'static ContinuationPattern,
+    pub facts: BTreeMap<String, String>,
+}
+
+pub struct Matcher {
+    primary: Vec<(&'static Pattern, Regex)>,
+    continuations: Vec<(&'static ContinuationPattern, Regex)>,
+    prefilter: AhoCorasick,
+}
+
+/// The process-wide compiled catalogue.
+pub fn matcher() -> &'static Matcher {
+    static CELL: OnceLock<Matcher> = OnceLock::new();
+    CELL.get_or_init(Matcher::compile)
+}
+
+/// Group names carry a suffix when a regex needs the same fact twice
+/// (`file_ja`, `file2`); facts use the plain name.
+fn fact_name(group: &str) -> String {
+    let base = group.strip_suffix("_ja").unwrap_or(group);
+    base.trim_end_matches(|c: char| c.is_ascii_digit()).to_string()
+}
+
+fn facts_of(regex: &Regex, text: &str) -> Option<BTreeMap<String, String>> {
+    let caps = regex.captures(text)?;
+    let mut facts = BTreeMap::new();
+    for name in regex.capture_names().flatten() {
+        if let Some(m) = caps.name(name) {
+            facts.insert(fact_name(name), m.as_str().to_string());
+        }
+    }
+    Some(facts)
+}
+
+impl Matcher {
+    fn compile() -> Matcher {
+        let primary = PATTERNS
+            .iter()
+            .map(|p| (p, Regex::new(p.regex).expect("catalogue regexes are checked by tests")))
+            .collect();
+        let continuations = CONTINUATIONS
+            .iter()
+            .map(|p| (p, Regex::new(p.regex).expect("catalogue regexes are checked by tests")))
+            .collect();
+        Matcher {
+            primary,
+            continuations,
+            prefilter: AhoCorasick::new(Matcher::needles()).expect("needles are plain literals"),
+        }
+    }
+
+    /// Every literal the patterns need; a line containing none of them
+    /// cannot match anything.
+    pub fn needles() -> Vec<&'static str> {
+        let mut all: Vec<&'static str> = PATTERNS
+            .iter()
+            .flat_map(|p| p.needles.iter().copied())
+            .chain(CONTINUATIONS.iter().flat_map(|p| p.needles.iter().copied()))
+            .filter(|n| n.len() > 2)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// Whether the raw line could match any pattern (a cheap test first).
+    pub fn may_match(&self, line: &[u8]) -> bool {
+        self.prefilter.is_match(line)
+    }
+
+    /// The primary patterns matching a message under its envelope, with
+    /// fallbacks dropped when a specific pattern matched.
+    pub fn readings(&self, envelope: &Envelope) -> Vec<Reading> {
+        if matches!(envelope.kind, LineKind::Continuation(_) | LineKind::Other) {
+            return Vec::new();
+        }
+        let mut found: Vec<Reading> = Vec::new();
+        for (pattern, regex) in &self.primary {
+            let origins: Vec<Origin> = pattern
+                .origins
+                .iter()
+                .copied()
+                .filter(|o| envelope.origins.contains(o))
+                .collect();
+            if origins.is_empty() {
+                continue;
+            }
+            if let Some(facts) = facts_of(regex, &envelope.message) {
+                found.push(Reading {
+                    pattern,
+                    origins,
+                    facts,
+                });
+            }
+        }
+        if found.iter().any(|r| !r.pattern.fallback) {
+            found.retain(|r| !r.pattern.fallback);
+        }
+        found
+    }
+
+    /// The continuation patterns matching a HINT/DETAIL/CONTEXT message (or a
+    /// bare line, which may be one).
+    pub fn continuation(&self, envelope: &Envelope) -> Option<ContinuationReading> {
+        let kind = match envelope.kind {
+            LineKind::Continuation(kind) => Some(kind),
+            LineKind::Message if !envelope.printer_known => None,
+            _ => return None,
+        };
+        self.continuations.iter().find_map(|(pattern, regex)| {
+            if kind.is_some_and(|k| k != pattern.kind) {
+                return None;
+            }
+            if !pattern.origins.iter().any(|o| envelope.origins.contains(o)) {
+                return None;
+            }
+            facts_of(regex, &envelope.message).map(|facts| ContinuationReading { pattern, facts })
+        })
+    }
+}

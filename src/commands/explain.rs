@@ -1,0 +1,104 @@
+//! `pgtls explain TEXT|CODE`: one pasted line (or a few) to a diagnosis, or a
+//! code to its documentation. Exits 0 whenever it ran, matched or not.
+
+use std::io::Read;
+
+use anyhow::Context;
+use pgtls_catalogue::{all, lookup};
+use pgtls_diagnose::explain::explain_text;
+use pgtls_render::{diagnosis_doc_json, diagnosis_doc_text, finding_json, findings_text, label};
+use serde_json::json;
+
+use crate::cli::{ExplainArgs, Format, GlobalArgs};
+use crate::output::{lang, print, print_json, style};
+
+/// Standard input beyond this is not a pasted error line; reading stops there.
+const MAX_STDIN: u64 = 64 * 1024 * 1024;
+
+fn looks_like_code(text: &str) -> bool {
+    let t = text.trim();
+    let digits = t
+        .strip_prefix("PGTLS")
+        .or_else(|| t.strip_prefix("pgtls"))
+        .unwrap_or(t);
+    // A bare number is a code only with its PGTLS prefix: `explain 5` would be
+    // too easy to mistake for text.
+    t.len() > digits.len() && !digits.is_empty() && digits.len() <= 3 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
+    let lang = lang(global);
+    let style = style();
+
+    let input = if args.input.len() == 1 && args.input[0] == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(MAX_STDIN)
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        args.input.join(" ")
+    };
+
+    if input.trim().is_empty() {
+        return list_codes(global, lang);
+    }
+
+    if looks_like_code(&input) {
+        return match lookup(&input) {
+            Some(d) => {
+                match global.format {
+                    Format::Json => print_json(&json!({ "diagnosis": diagnosis_doc_json(d, lang), "findings": [] }))?,
+                    Format::Text => print(&diagnosis_doc_text(d, lang, &style))?,
+                }
+                Ok(0)
+            }
+            None => {
+                anyhow::bail!("{}: {}", label("unknown_code", lang), input.trim());
+            }
+        };
+    }
+
+    let findings = explain_text(&input);
+    match global.format {
+        Format::Json => {
+            let list: Vec<_> = findings.iter().map(|f| finding_json(f, lang)).collect();
+            print_json(&json!({ "matched": !findings.is_empty(), "findings": list }))?;
+        }
+        Format::Text => {
+            if findings.is_empty() {
+                print(&format!("{}\n{}", label("nothing_matched", lang), label("nothing_matched_hint", lang)))?;
+            } else {
+                let mut text = String::new();
+                if findings.iter().any(|f| f.condition.is_some()) {
+                    text.push_str(label("readings", lang));
+                    text.push_str("\n\n");
+                }
+                text.push_str(&findings_text(&findings, lang, &style));
+                print(&text)?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn list_codes(global: &GlobalArgs, lang: pgtls_catalogue::Lang) -> anyhow::Result<u8> {
+    match global.format {
+        Format::Json => {
+            let list: Vec<_> = all()
+                .iter()
+                .map(|d| json!({"code": d.code, "name": d.name, "severity": d.severity.as_str(), "side": d.side.as_str(), "title": d.title.get(lang)}))
+                .collect();
+            print_json(&json!({ "diagnoses": list, "findings": [] }))?;
+        }
+        Format::Text => {
+            let text: String = all()
+                .iter()
+                .map(|d| format!("{}  {:<34} {}\n", d.code, d.name, d.title.get(lang)))
+                .collect();
+            print(&text)?;
+        }
+    }
+    Ok(0)
+}
