@@ -38,11 +38,18 @@ pub fn lang(global: &GlobalArgs) -> Lang {
         Some(LangArg::Ja) => Lang::Ja,
         None => {
             let var = |name: &str| std::env::var(name).ok();
-            Lang::from_locale_vars(var("LC_ALL").as_deref(), var("LC_MESSAGES").as_deref(), var("LANG").as_deref())
+            Lang::from_locale_vars(
+                var("LC_ALL").as_deref(),
+                var("LC_MESSAGES").as_deref(),
+                var("LANG").as_deref(),
+            )
         }
     }
 }
 
 pub fn style() -> Style {
-    Style::for_terminal(io::stdout().is_terminal(), std::env::var_os("NO_COLOR").as_deref())
+    Style::for_terminal(
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
 }

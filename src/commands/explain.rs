@@ -23,7 +23,10 @@ fn looks_like_code(text: &str) -> bool {
         .unwrap_or(t);
     // A bare number is a code only with its PGTLS prefix: `explain 5` would be
     // too easy to mistake for text.
-    t.len() > digits.len() && !digits.is_empty() && digits.len() <= 3 && digits.bytes().all(|b| b.is_ascii_digit())
+    t.len() > digits.len()
+        && !digits.is_empty()
+        && digits.len() <= 3
+        && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
@@ -49,7 +52,9 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
         return match lookup(&input) {
             Some(d) => {
                 match global.format {
-                    Format::Json => print_json(&json!({ "diagnosis": diagnosis_doc_json(d, lang), "findings": [] }))?,
+                    Format::Json => print_json(
+                        &json!({ "diagnosis": diagnosis_doc_json(d, lang), "findings": [] }),
+                    )?,
                     Format::Text => print(&diagnosis_doc_text(d, lang, &style))?,
                 }
                 Ok(0)
@@ -68,7 +73,11 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
         }
         Format::Text => {
             if findings.is_empty() {
-                print(&format!("{}\n{}", label("nothing_matched", lang), label("nothing_matched_hint", lang)))?;
+                print(&format!(
+                    "{}\n{}",
+                    label("nothing_matched", lang),
+                    label("nothing_matched_hint", lang)
+                ))?;
             } else {
                 let mut text = String::new();
                 if findings.iter().any(|f| f.condition.is_some()) {

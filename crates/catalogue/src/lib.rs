@@ -26,7 +26,11 @@ impl Lang {
         let lower = value.trim().to_ascii_lowercase();
         if lower.starts_with("ja") {
             Some(Lang::Ja)
-        } else if lower.starts_with("en") || lower == "c" || lower == "posix" || lower.starts_with("c.") {
+        } else if lower.starts_with("en")
+            || lower == "c"
+            || lower == "posix"
+            || lower.starts_with("c.")
+        {
             Some(Lang::En)
         } else {
             None
@@ -35,7 +39,11 @@ impl Lang {
 
     /// The language a user's locale asks for: LC_ALL, then LC_MESSAGES, then
     /// LANG, as gettext reads them; English when none names a language.
-    pub fn from_locale_vars(lc_all: Option<&str>, lc_messages: Option<&str>, lang: Option<&str>) -> Lang {
+    pub fn from_locale_vars(
+        lc_all: Option<&str>,
+        lc_messages: Option<&str>,
+        lang: Option<&str>,
+    ) -> Lang {
         for value in [lc_all, lc_messages, lang].into_iter().flatten() {
             if value.is_empty() {
                 continue;

@@ -119,9 +119,13 @@ pub fn split(line: &str) -> Envelope {
         .captures(line)
         .map(|c| c["msg"].to_string())
         .or_else(|| {
-            ["SSL_do_handshake() failed", "lua ssl certificate verify error", "SSL_write() failed"]
-                .iter()
-                .find_map(|marker| line.find(marker).map(|at| line[at..].to_string()))
+            [
+                "SSL_do_handshake() failed",
+                "lua ssl certificate verify error",
+                "SSL_write() failed",
+            ]
+            .iter()
+            .find_map(|marker| line.find(marker).map(|at| line[at..].to_string()))
         });
     if let Some(msg) = nginx_msg {
         let mut message = msg;
@@ -197,7 +201,10 @@ mod tests {
         assert_eq!(e.origins, vec![Origin::Server]);
         assert_eq!(e.severity.as_deref(), Some("LOG"));
         assert_eq!(e.pid.as_deref(), Some("4242"));
-        assert_eq!(e.message, "could not accept SSL connection: tlsv1 alert unknown ca");
+        assert_eq!(
+            e.message,
+            "could not accept SSL connection: tlsv1 alert unknown ca"
+        );
     }
 
     #[test]
@@ -232,7 +239,10 @@ mod tests {
     fn nginx_context_is_trimmed() {
         let e = split("2026/11/28 16:02:11 [error] 4242#0: *3 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer");
         assert_eq!(e.origins, vec![Origin::Nginx]);
-        assert_eq!(e.message, "lua ssl certificate verify error: (21: unable to verify the first certificate)");
+        assert_eq!(
+            e.message,
+            "lua ssl certificate verify error: (21: unable to verify the first certificate)"
+        );
     }
 
     #[test]

@@ -143,7 +143,12 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
     let mut implied = None;
     for (line, reading) in &group.continuations {
         continuation_evidence.push(Evidence {
-            origin: line.envelope.origins.first().copied().filter(|_| line.envelope.printer_known),
+            origin: line
+                .envelope
+                .origins
+                .first()
+                .copied()
+                .filter(|_| line.envelope.printer_known),
             text: line.raw.clone(),
             location: location(line, multi_line),
         });
@@ -167,7 +172,12 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
         let mut finding = Finding::new(code);
         if let Some(p) = &group.primary {
             finding.evidence.push(Evidence {
-                origin: p.envelope.origins.first().copied().filter(|_| p.envelope.printer_known),
+                origin: p
+                    .envelope
+                    .origins
+                    .first()
+                    .copied()
+                    .filter(|_| p.envelope.printer_known),
                 text: p.raw.clone(),
                 location: location(p, multi_line),
             });
@@ -181,7 +191,10 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
 
     // One finding per (code, side of the printer): the mirror splits a bare
     // line into a server reading and a client reading.
-    let primary = group.primary.as_ref().expect("readings come from a primary line");
+    let primary = group
+        .primary
+        .as_ref()
+        .expect("readings come from a primary line");
     let mut by_key: Vec<((&'static str, bool), Vec<&crate::Reading>)> = Vec::new();
     for r in &readings {
         let server = r.origins.iter().all(|o| o.is_server());
@@ -210,7 +223,10 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
             finding.facts.extend(r.facts.clone());
         }
         finding.facts.extend(shared_facts.clone());
-        let origins: Vec<Origin> = list.iter().flat_map(|r| r.origins.iter().copied()).collect();
+        let origins: Vec<Origin> = list
+            .iter()
+            .flat_map(|r| r.origins.iter().copied())
+            .collect();
         let origin = if primary.envelope.printer_known || (origins.len() == 1 && !ambiguous_sides) {
             origins.first().copied()
         } else {
@@ -270,8 +286,10 @@ fn add_computed(finding: &mut Finding) {
             }
         }
         "PGTLS016" => {
-            if let (Some(host), Some(user), Some(db)) = (get("host"), get("user"), get("database")) {
-                let plain = get("encryption").is_some_and(|e| e == "no encryption" || e == "暗号化なし");
+            if let (Some(host), Some(user), Some(db)) = (get("host"), get("user"), get("database"))
+            {
+                let plain =
+                    get("encryption").is_some_and(|e| e == "no encryption" || e == "暗号化なし");
                 let suffix = if host.contains(':') { "/128" } else { "/32" };
                 finding.fix.push(Msg::new(
                     format!("add to pg_hba.conf: `hostssl {db} {user} {host}{suffix} scram-sha-256` and reload"),
@@ -299,7 +317,10 @@ mod tests {
 
     #[test]
     fn mirror_server_log_unknown_ca_is_005() {
-        assert_eq!(codes("LOG:  could not accept SSL connection: tlsv1 alert unknown ca"), ["PGTLS005"]);
+        assert_eq!(
+            codes("LOG:  could not accept SSL connection: tlsv1 alert unknown ca"),
+            ["PGTLS005"]
+        );
     }
 
     #[test]
@@ -324,7 +345,10 @@ mod tests {
         let text = "2026-11-28 16:02:11.123 UTC [9] LOG:  could not accept SSL connection: unsupported protocol\n2026-11-28 16:02:11.123 UTC [9] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3.";
         let findings = explain_text(text);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].facts.get("server_min").map(String::as_str), Some("TLSv1.3"));
+        assert_eq!(
+            findings[0].facts.get("server_min").map(String::as_str),
+            Some("TLSv1.3")
+        );
         assert_eq!(findings[0].evidence.len(), 2);
     }
 
@@ -333,7 +357,10 @@ mod tests {
         let findings = explain_text("HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.");
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].code(), "PGTLS001");
-        assert_eq!(findings[0].facts.get("server_max").map(String::as_str), Some("TLSv1.3"));
+        assert_eq!(
+            findings[0].facts.get("server_max").map(String::as_str),
+            Some("TLSv1.3")
+        );
     }
 
     #[test]

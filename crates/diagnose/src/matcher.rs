@@ -46,7 +46,8 @@ pub fn matcher() -> &'static Matcher {
 /// (`file_ja`, `file2`); facts use the plain name.
 fn fact_name(group: &str) -> String {
     let base = group.strip_suffix("_ja").unwrap_or(group);
-    base.trim_end_matches(|c: char| c.is_ascii_digit()).to_string()
+    base.trim_end_matches(|c: char| c.is_ascii_digit())
+        .to_string()
 }
 
 fn facts_of(regex: &Regex, text: &str) -> Option<BTreeMap<String, String>> {
@@ -64,11 +65,21 @@ impl Matcher {
     fn compile() -> Matcher {
         let primary = PATTERNS
             .iter()
-            .map(|p| (p, Regex::new(p.regex).expect("catalogue regexes are checked by tests")))
+            .map(|p| {
+                (
+                    p,
+                    Regex::new(p.regex).expect("catalogue regexes are checked by tests"),
+                )
+            })
             .collect();
         let continuations = CONTINUATIONS
             .iter()
-            .map(|p| (p, Regex::new(p.regex).expect("catalogue regexes are checked by tests")))
+            .map(|p| {
+                (
+                    p,
+                    Regex::new(p.regex).expect("catalogue regexes are checked by tests"),
+                )
+            })
             .collect();
         Matcher {
             primary,

@@ -8,7 +8,8 @@ use pgtls_diagnose::explain::explain_text;
 use pgtls_diagnose::matcher;
 
 fn has_japanese(text: &str) -> bool {
-    text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c))
+    text.chars()
+        .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 #[test]
@@ -16,8 +17,17 @@ fn codes_are_unique_and_contiguous() {
     let mut seen = HashSet::new();
     for (i, d) in all().iter().enumerate() {
         assert!(seen.insert(d.code), "duplicate code {}", d.code);
-        assert_eq!(d.code, format!("PGTLS{:03}", i + 1), "codes must be in order without gaps");
-        assert!(!d.name.is_empty() && d.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
+        assert_eq!(
+            d.code,
+            format!("PGTLS{:03}", i + 1),
+            "codes must be in order without gaps"
+        );
+        assert!(
+            !d.name.is_empty()
+                && d.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+        );
     }
     assert!(all().len() >= 22);
     let names: HashSet<_> = all().iter().map(|d| d.name).collect();
@@ -29,8 +39,16 @@ fn every_text_exists_in_both_languages() {
     for d in all() {
         for (what, text) in [("title", d.title), ("cause", d.cause)] {
             assert!(!text.en.trim().is_empty(), "{} {what} en", d.code);
-            assert!(has_japanese(text.ja), "{} {what} ja must be Japanese", d.code);
-            assert!(!text.en.ends_with('.'), "{} {what}: no trailing period", d.code);
+            assert!(
+                has_japanese(text.ja),
+                "{} {what} ja must be Japanese",
+                d.code
+            );
+            assert!(
+                !text.en.ends_with('.'),
+                "{} {what}: no trailing period",
+                d.code
+            );
         }
         assert!(!d.fix.is_empty(), "{} has fix steps", d.code);
         for step in d.fix {
@@ -39,10 +57,18 @@ fn every_text_exists_in_both_languages() {
         }
     }
     for p in PATTERNS {
-        assert!(!p.reading.en.is_empty() && has_japanese(p.reading.ja), "pattern {} reading", p.id);
+        assert!(
+            !p.reading.en.is_empty() && has_japanese(p.reading.ja),
+            "pattern {} reading",
+            p.id
+        );
     }
     for p in CONTINUATIONS {
-        assert!(!p.reading.en.is_empty() && has_japanese(p.reading.ja), "continuation {} reading", p.id);
+        assert!(
+            !p.reading.en.is_empty() && has_japanese(p.reading.ja),
+            "continuation {} reading",
+            p.id
+        );
     }
 }
 
@@ -51,7 +77,12 @@ fn patterns_are_well_formed() {
     let mut ids = HashSet::new();
     for p in PATTERNS {
         assert!(ids.insert(p.id), "duplicate pattern id {}", p.id);
-        assert!(lookup(p.code).is_some(), "pattern {} names unknown code {}", p.id, p.code);
+        assert!(
+            lookup(p.code).is_some(),
+            "pattern {} names unknown code {}",
+            p.id,
+            p.code
+        );
         for alt in p.alternatives {
             assert!(lookup(alt).is_some(), "pattern {} alternative {alt}", p.id);
             assert_ne!(*alt, p.code);
@@ -77,13 +108,21 @@ fn every_example_matches_its_own_pattern_and_no_other() {
             let envelope = split(example);
             let readings = matcher().readings(&envelope);
             let ids: Vec<_> = readings.iter().map(|r| r.pattern.id).collect();
-            assert_eq!(ids, [p.id], "example {example:?} of {} matched {ids:?}", p.id);
+            assert_eq!(
+                ids,
+                [p.id],
+                "example {example:?} of {} matched {ids:?}",
+                p.id
+            );
             assert!(
                 p.needles.iter().any(|n| example.contains(n)),
                 "example {example:?} contains none of the needles of {}",
                 p.id
             );
-            assert!(matcher().may_match(example.as_bytes()), "prefilter passes {example:?}");
+            assert!(
+                matcher().may_match(example.as_bytes()),
+                "prefilter passes {example:?}"
+            );
             let findings = explain_text(example);
             assert_eq!(findings.len(), 1, "{example:?}");
             assert_eq!(findings[0].code(), p.code, "{example:?}");
@@ -127,7 +166,12 @@ fn seed_page_lines_map_to_their_codes() {
     ];
     for (line, code) in cases {
         let findings = explain_text(line);
-        assert_eq!(findings.len(), 1, "{line:?} gave {:?}", findings.iter().map(|f| f.code()).collect::<Vec<_>>());
+        assert_eq!(
+            findings.len(),
+            1,
+            "{line:?} gave {:?}",
+            findings.iter().map(|f| f.code()).collect::<Vec<_>>()
+        );
         assert_eq!(findings[0].code(), code, "{line:?}");
     }
 }
@@ -157,14 +201,20 @@ fn catalogue_md_lines_map_to_their_codes() {
     for (line, code) in cases {
         let findings = explain_text(line);
         let got: Vec<_> = findings.iter().map(|f| f.code()).collect();
-        assert!(got.first() == Some(&code), "{line:?} gave {got:?}, want {code}");
+        assert!(
+            got.first() == Some(&code),
+            "{line:?} gave {got:?}, want {code}"
+        );
     }
 }
 
 #[test]
 fn psql_cert_verify_failed_lists_alternatives() {
     let f = explain_text("psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: certificate verify failed");
-    assert_eq!(f[0].alternatives, ["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"]);
+    assert_eq!(
+        f[0].alternatives,
+        ["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"]
+    );
 }
 
 #[test]

@@ -18,7 +18,11 @@ pub use style::Style;
 /// A finding as product.md's JSON object.
 pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
     let d = finding.diagnosis;
-    let mut fix: Vec<String> = finding.fix.iter().map(|m| m.get(lang).to_string()).collect();
+    let mut fix: Vec<String> = finding
+        .fix
+        .iter()
+        .map(|m| m.get(lang).to_string())
+        .collect();
     fix.extend(d.fix.iter().map(|t| t.get(lang).to_string()));
     let evidence: Vec<Value> = finding
         .evidence
@@ -50,7 +54,11 @@ pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
         value["condition"] = json!(condition.get(lang));
     }
     if !finding.notes.is_empty() {
-        value["notes"] = json!(finding.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>());
+        value["notes"] = json!(finding
+            .notes
+            .iter()
+            .map(|n| n.get(lang))
+            .collect::<Vec<_>>());
     }
     if let Some(target) = &finding.target {
         value["target"] = json!(target);
@@ -108,9 +116,17 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
         out.push_str(&format!("  {}: {}\n", label("target", lang), target));
     }
     if let Some(condition) = &finding.condition {
-        out.push_str(&format!("  {} {}\n", style.yellow("?"), condition.get(lang)));
+        out.push_str(&format!(
+            "  {} {}\n",
+            style.yellow("?"),
+            condition.get(lang)
+        ));
     }
-    out.push_str(&format!("  {}: {}\n", label("side", lang), side_text(d, lang)));
+    out.push_str(&format!(
+        "  {}: {}\n",
+        label("side", lang),
+        side_text(d, lang)
+    ));
     if !finding.evidence.is_empty() {
         out.push_str(&format!("  {}:\n", label("evidence", lang)));
         for e in &finding.evidence {
@@ -127,12 +143,20 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
         }
     }
     if let Some(reading) = &finding.reading {
-        out.push_str(&format!("  {}: {}\n", label("meaning", lang), reading.get(lang)));
+        out.push_str(&format!(
+            "  {}: {}\n",
+            label("meaning", lang),
+            reading.get(lang)
+        ));
     }
     for note in &finding.notes {
         out.push_str(&format!("  - {}\n", note.get(lang)));
     }
-    out.push_str(&format!("  {}: {}\n", label("cause", lang), d.cause.get(lang)));
+    out.push_str(&format!(
+        "  {}: {}\n",
+        label("cause", lang),
+        d.cause.get(lang)
+    ));
     if !finding.alternatives.is_empty() {
         let alts: Vec<String> = finding
             .alternatives
@@ -148,7 +172,11 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
         }
     }
     out.push_str(&format!("  {}:\n", style.green(label("fix", lang))));
-    let steps = finding.fix.iter().map(|m| m.get(lang)).chain(d.fix.iter().map(|t| t.get(lang)));
+    let steps = finding
+        .fix
+        .iter()
+        .map(|m| m.get(lang))
+        .chain(d.fix.iter().map(|t| t.get(lang)));
     for (i, step) in steps.enumerate() {
         out.push_str(&format!("    {}. {}\n", i + 1, step));
     }
@@ -173,11 +201,19 @@ pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
         severity_paint(style, d.severity, severity_word(d.severity, lang)),
         d.title.get(lang)
     );
-    out.push_str(&format!("{}: {}\n", label("side", lang), side_text(d, lang)));
+    out.push_str(&format!(
+        "{}: {}\n",
+        label("side", lang),
+        side_text(d, lang)
+    ));
     if d.in_seed {
         out.push_str(&format!("{}\n", label("in_seed", lang)));
     }
-    out.push_str(&format!("\n{}:\n  {}\n", label("cause", lang), d.cause.get(lang)));
+    out.push_str(&format!(
+        "\n{}:\n  {}\n",
+        label("cause", lang),
+        d.cause.get(lang)
+    ));
     out.push_str(&format!("\n{}:\n", style.green(label("fix", lang))));
     for (i, step) in d.fix.iter().enumerate() {
         out.push_str(&format!("  {}. {}\n", i + 1, step.get(lang)));
@@ -187,16 +223,27 @@ pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
         out.push_str(&format!("\n{}:\n", label("lines", lang)));
         for p in patterns {
             let origins: Vec<&str> = p.origins.iter().map(|o| o.describe().get(lang)).collect();
-            out.push_str(&format!("  [{}] {}\n", origins.join(", "), p.reading.get(lang)));
+            out.push_str(&format!(
+                "  [{}] {}\n",
+                origins.join(", "),
+                p.reading.get(lang)
+            ));
             for example in p.examples {
                 out.push_str(&format!("    {}\n", style.dim(example)));
             }
             if !p.alternatives.is_empty() {
-                out.push_str(&format!("    {}: {}\n", label("alternatives", lang), p.alternatives.join(", ")));
+                out.push_str(&format!(
+                    "    {}: {}\n",
+                    label("alternatives", lang),
+                    p.alternatives.join(", ")
+                ));
             }
         }
     }
-    let continuations: Vec<_> = CONTINUATIONS.iter().filter(|c| c.implies == Some(d.code)).collect();
+    let continuations: Vec<_> = CONTINUATIONS
+        .iter()
+        .filter(|c| c.implies == Some(d.code))
+        .collect();
     for c in continuations {
         for example in c.examples {
             out.push_str(&format!("    {}\n", style.dim(example)));
@@ -233,7 +280,9 @@ pub fn diagnosis_doc_json(d: &Diagnosis, lang: Lang) -> Value {
 
 /// The catalogue as a Markdown table (the README's copy is generated from this).
 pub fn catalogue_markdown() -> String {
-    let mut out = String::from("| code | name | severity | side | title | 日本語 |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| code | name | severity | side | title | 日本語 |\n|---|---|---|---|---|---|\n",
+    );
     for d in all() {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",

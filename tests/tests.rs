@@ -1,0 +1,6 @@
+//! The integration tests of the `pgtls` binary, in one test binary.
+
+mod util;
+
+mod explain;
+mod readme;
