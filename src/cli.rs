@@ -38,6 +38,8 @@ pub enum LangArg {
     Ja,
 }
 
+/// One variant per command; each command's flags live in its own module
+/// under `src/commands/`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Explain an error line pasted from anywhere, or a diagnosis code.
@@ -46,12 +48,5 @@ pub enum Command {
     /// printed by the PostgreSQL server log, psql, Kong or nginx; `-` reads it
     /// from standard input. A code such as PGTLS005 prints that diagnosis's
     /// documentation; no argument lists every code.
-    Explain(ExplainArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ExplainArgs {
-    /// The text (words are joined with spaces), a code, or `-` for standard input.
-    #[arg(value_name = "TEXT-OR-CODE", num_args = 0.., allow_hyphen_values = true)]
-    pub input: Vec<String>,
+    Explain(crate::commands::explain::ExplainArgs),
 }

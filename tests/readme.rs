@@ -25,7 +25,7 @@ fn readme_catalogue_table_is_current() {
     assert_eq!(
         &readme[start..end],
         table,
-        "README catalogue table is stale: run PGTLS_BLESS=1 cargo test -p pgtls readme"
+        "README catalogue table is stale: run PGTLS_BLESS=1 cargo test -p pgtls --test integration readme"
     );
 }
 

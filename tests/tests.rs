@@ -3,4 +3,5 @@
 mod util;
 
 mod explain;
+mod lab_explain;
 mod readme;

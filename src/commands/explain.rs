@@ -9,7 +9,14 @@ use pgtls_diagnose::explain::explain_text;
 use pgtls_render::{diagnosis_doc_json, diagnosis_doc_text, finding_json, findings_text, label};
 use serde_json::json;
 
-use crate::cli::{ExplainArgs, Format, GlobalArgs};
+use crate::cli::{Format, GlobalArgs};
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The text (words are joined with spaces), a code, or `-` for standard input.
+    #[arg(value_name = "TEXT-OR-CODE", num_args = 0.., allow_hyphen_values = true)]
+    pub input: Vec<String>,
+}
 use crate::output::{lang, print, print_json, style};
 
 /// Standard input beyond this is not a pasted error line; reading stops there.

@@ -1,6 +1,6 @@
-//! One module per command; each returns the exit status.
+//! One module per command; each owns its flags and returns the exit status.
 
-mod explain;
+pub mod explain;
 
 use crate::cli::{Cli, Command};
 

@@ -140,7 +140,7 @@ pub static PATTERNS: &[Pattern] = &[
             en: "the server could not load the certificate file ssl_cert_file names",
             ja: "サーバーは ssl_cert_file が指す証明書ファイルを読み込めませんでした",
         },
-        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  サーバー証明書ファイル\"server.crt\"をロードできませんでした: No such file or directory"],
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  サーバー証明書ファイル\"server.crt\"をロードできませんでした: そのようなファイルやディレクトリはありません"],
         ..BASE
     },
     Pattern {
@@ -181,7 +181,7 @@ pub static PATTERNS: &[Pattern] = &[
             en: "the server could not find or open the private key file ssl_key_file names",
             ja: "サーバーは ssl_key_file が指す秘密鍵ファイルを見つけられないか開けませんでした",
         },
-        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"にアクセスできませんでした: No such file or directory"],
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"にアクセスできませんでした: そのようなファイルやディレクトリはありません"],
         ..BASE
     },
     Pattern {
@@ -209,7 +209,7 @@ pub static PATTERNS: &[Pattern] = &[
             en: "the private key file could not be loaded (unreadable, or not a PEM key)",
             ja: "秘密鍵ファイルを読み込めませんでした (読み取り不可、または PEM 形式の鍵ではありません)",
         },
-        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"をロードできませんでした: Permission denied"],
+        examples: &["2026-11-28 16:02:11.123 JST [4242] FATAL:  秘密鍵ファイル\"server.key\"をロードできませんでした: 許可がありません"],
         ..BASE
     },
     Pattern {

@@ -60,7 +60,9 @@ fn group_lines(text: &str) -> Vec<Group> {
                 let reading = matcher().continuation(&line.envelope);
                 let owner = groups.iter_mut().rev().find(|g| {
                     g.primary.as_ref().is_some_and(|p| {
-                        line.envelope.pid.is_none() || p.envelope.pid == line.envelope.pid
+                        line.envelope.pid.is_none()
+                            || p.envelope.pid.is_none()
+                            || p.envelope.pid == line.envelope.pid
                     })
                 });
                 match owner {

@@ -1,0 +1,457 @@
+//! Grounding: break real PostgreSQL 15 clusters in each documented way,
+//! capture what the server logs and what psql prints, and check that
+//! `explain` maps every captured line to the right code, in English and in
+//! PostgreSQL's Japanese translation.
+
+use std::time::Duration;
+
+use pgtls_diagnose::explain::explain_text;
+use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, LabError, Owner, Pki, LAB_PASSWORD};
+
+use crate::util::pgtls;
+
+const LOG_WAIT: Duration = Duration::from_secs(10);
+
+fn pki() -> &'static Pki {
+    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
+}
+
+fn path(name: &str) -> String {
+    pki().path(name).display().to_string()
+}
+
+/// The codes explain gives for a line; the first is the verdict.
+fn codes(line: &str) -> Vec<&'static str> {
+    explain_text(line).iter().map(|f| f.code()).collect()
+}
+
+fn assert_code(line: &str, code: &str) {
+    let got = codes(line);
+    assert_eq!(
+        got.first().copied(),
+        Some(code),
+        "explain {line:?} gave {got:?}, want {code}"
+    );
+    println!("captured [{code}] {line}");
+}
+
+/// The first line of `text` containing `needle`.
+fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
+}
+
+fn start(spec: &ClusterSpec) -> Cluster {
+    Cluster::start(spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
+}
+
+fn start_failure(spec: &ClusterSpec) -> (String, String) {
+    match Cluster::start(spec) {
+        Err(LabError::StartFailed { fatal, log }) => (fatal, log),
+        Err(other) => panic!("expected a start failure, got {other}"),
+        Ok(_) => panic!("the server started, but it should have refused"),
+    }
+}
+
+fn tls_spec(japanese: bool) -> ClusterSpec {
+    ClusterSpec::new()
+        .with_server_tls(pki())
+        .expect("server TLS files")
+        .japanese(japanese)
+}
+
+fn verify_full(user: &str) -> String {
+    format!(
+        "host=localhost user={user} dbname=kong sslmode=verify-full sslrootcert={}",
+        path(files::ROOT_CA)
+    )
+}
+
+/// Runs psql, waits for the server to log `needle`, returns (psql stderr, server log).
+fn provoke(
+    cluster: &Cluster,
+    conninfo: &str,
+    env: &[(&str, &str)],
+    needle: &str,
+) -> (String, String) {
+    let mark = cluster.log_mark();
+    let out = cluster.psql(conninfo, env);
+    assert_ne!(out.status, 0, "psql should fail; stdout {}", out.stdout);
+    let log = cluster
+        .wait_for_log(&mark, needle, LOG_WAIT)
+        .unwrap_or_else(|e| {
+            panic!(
+                "server log never showed {needle:?}: {e}\npsql: {}",
+                out.stderr
+            )
+        });
+    (out.stderr, log)
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+#[test]
+fn pgtls001_protocol_mismatch_en_and_ja() {
+    for japanese in [false, true] {
+        let spec = tls_spec(japanese)
+            .setting("ssl_min_protocol_version", "'TLSv1.3'")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+        let cluster = start(&spec);
+        let needle = if japanese {
+            "SSL接続を受け付けられませんでした"
+        } else {
+            "could not accept SSL connection"
+        };
+        let conninfo = format!("{} ssl_max_protocol_version=TLSv1.2", verify_full("kong"));
+        let (psql, log) = provoke(&cluster, &conninfo, &[("PGPASSWORD", LAB_PASSWORD)], needle);
+        let accept = line_with(&log, needle);
+        assert_code(accept, "PGTLS001");
+        let hint_word = if japanese { "ヒント:" } else { "HINT:" };
+        let hint = line_with(&log, hint_word);
+        let both = format!("{accept}\n{hint}");
+        let findings = explain_text(&both);
+        assert_eq!(findings.len(), 1, "{both}");
+        assert_eq!(
+            findings[0].facts.get("server_min").map(String::as_str),
+            Some("TLSv1.3"),
+            "{both}"
+        );
+        assert_eq!(
+            findings[0].facts.get("server_max").map(String::as_str),
+            Some("TLSv1.3"),
+            "{both}"
+        );
+        assert_code(first_line(&psql), "PGTLS001");
+    }
+}
+
+#[test]
+fn pgtls002_missing_certificate() {
+    for japanese in [false, true] {
+        let spec = ClusterSpec::new()
+            .japanese(japanese)
+            .setting("ssl", "on")
+            .setting("ssl_cert_file", "'server.crt'");
+        let (fatal, _log) = start_failure(&spec);
+        assert_code(first_line(&fatal), "PGTLS002");
+    }
+}
+
+#[test]
+fn pgtls003_missing_key() {
+    for japanese in [false, true] {
+        let spec = ClusterSpec::new()
+            .japanese(japanese)
+            .setting("ssl", "on")
+            .file(
+                pki()
+                    .data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
+                    .expect("cert"),
+            );
+        let (fatal, _log) = start_failure(&spec);
+        assert_code(first_line(&fatal), "PGTLS003");
+    }
+}
+
+#[test]
+fn pgtls004_key_permissions_en_and_ja() {
+    for japanese in [false, true] {
+        let spec = ClusterSpec::new()
+            .japanese(japanese)
+            .setting("ssl", "on")
+            .file(
+                pki()
+                    .data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
+                    .expect("cert"),
+            )
+            .file(
+                pki()
+                    .data_file(files::SERVER_KEY, "server.key", 0o640, Owner::ServerUser)
+                    .expect("key"),
+            );
+        let (fatal, log) = start_failure(&spec);
+        assert_code(first_line(&fatal), "PGTLS004");
+        let detail = line_with(&log, if japanese { "詳細:" } else { "DETAIL:" });
+        assert_code(detail, "PGTLS004");
+        let findings = explain_text(&format!("{}\n{detail}", first_line(&fatal)));
+        assert_eq!(findings.len(), 1, "DETAIL joins its FATAL");
+    }
+}
+
+#[test]
+fn pgtls005_client_rejects_server_cert_en_and_ja() {
+    for japanese in [false, true] {
+        let spec = tls_spec(japanese).hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+        let cluster = start(&spec);
+        let needle = if japanese {
+            "SSL接続を受け付けられませんでした"
+        } else {
+            "could not accept SSL connection"
+        };
+        let conninfo = format!(
+            "host=localhost user=kong dbname=kong sslmode=verify-full sslrootcert={}",
+            path(files::OTHER_CA)
+        );
+        let (psql, log) = provoke(&cluster, &conninfo, &[("PGPASSWORD", LAB_PASSWORD)], needle);
+        assert_code(line_with(&log, needle), "PGTLS005");
+        assert_code(first_line(&psql), "PGTLS005");
+    }
+}
+
+#[test]
+fn pgtls006_server_rejects_client_cert() {
+    let spec = tls_spec(false)
+        .with_client_ca(pki())
+        .expect("client CA")
+        .hba_line("hostssl all all 127.0.0.1/32 cert");
+    let cluster = start(&spec);
+    for max in ["TLSv1.2", "TLSv1.3"] {
+        let conninfo = format!(
+            "{} sslcert={} sslkey={} ssl_max_protocol_version={max}",
+            verify_full("kong"),
+            path(files::CLIENT_OTHER_CA),
+            path(files::CLIENT_OTHER_CA_KEY)
+        );
+        let (psql, log) = provoke(&cluster, &conninfo, &[], "could not accept SSL connection");
+        assert_code(
+            line_with(&log, "could not accept SSL connection"),
+            "PGTLS006",
+        );
+        assert_code(first_line(&psql), "PGTLS006");
+    }
+}
+
+#[test]
+fn pgtls007_certificate_name_does_not_match_user_en_and_ja() {
+    for japanese in [false, true] {
+        let spec = tls_spec(japanese)
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all all 127.0.0.1/32 cert");
+        let cluster = start(&spec);
+        let conninfo = format!(
+            "{} sslcert={} sslkey={}",
+            verify_full("kong"),
+            path(files::CLIENT_FOO),
+            path(files::CLIENT_FOO_KEY)
+        );
+        let needle = if japanese {
+            "証明書認証に失敗しました"
+        } else {
+            "certificate authentication failed"
+        };
+        let (psql, log) = provoke(&cluster, &conninfo, &[], needle);
+        let provided = if japanese {
+            "与えられたユーザー名"
+        } else {
+            "provided user name"
+        };
+        assert_code(line_with(&log, provided), "PGTLS007");
+        assert_code(line_with(&log, needle), "PGTLS007");
+        assert_code(first_line(&psql), "PGTLS007");
+    }
+}
+
+#[test]
+fn pgtls008_client_certificate_required_en_and_ja() {
+    for japanese in [false, true] {
+        let spec = tls_spec(japanese)
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all all 127.0.0.1/32 cert");
+        let cluster = start(&spec);
+        let needle = if japanese {
+            "有効なクライアント証明が必要です"
+        } else {
+            "connection requires a valid client certificate"
+        };
+        let (psql, log) = provoke(&cluster, &verify_full("kong"), &[], needle);
+        assert_code(line_with(&log, needle), "PGTLS008");
+        assert_code(first_line(&psql), "PGTLS008");
+    }
+}
+
+#[test]
+fn pgtls009_ssl_off() {
+    let spec = ClusterSpec::new()
+        .setting("ssl", "off")
+        .hba_line("host all all 127.0.0.1/32 scram-sha-256")
+        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+    let cluster = start(&spec);
+    let log = cluster.log_text();
+    assert_code(line_with(&log, "hostssl record cannot match"), "PGTLS009");
+    let out = cluster.psql(
+        "host=127.0.0.1 user=kong dbname=kong sslmode=require",
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    assert_ne!(out.status, 0);
+    assert_code(first_line(&out.stderr), "PGTLS009");
+}
+
+#[test]
+fn pgtls010_expired_server_certificate() {
+    let spec = ClusterSpec::new()
+        .setting("ssl", "on")
+        .file(
+            pki()
+                .data_file(
+                    files::SERVER_EXPIRED,
+                    "server.crt",
+                    0o600,
+                    Owner::ServerUser,
+                )
+                .expect("cert"),
+        )
+        .file(
+            pki()
+                .data_file(
+                    files::SERVER_EXPIRED_KEY,
+                    "server.key",
+                    0o600,
+                    Owner::ServerUser,
+                )
+                .expect("key"),
+        )
+        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+    let cluster = start(&spec);
+    let (psql, log) = provoke(
+        &cluster,
+        &verify_full("kong"),
+        &[("PGPASSWORD", LAB_PASSWORD)],
+        "could not accept SSL connection",
+    );
+    assert_code(
+        line_with(&log, "could not accept SSL connection"),
+        "PGTLS010",
+    );
+    let psql_codes = codes(first_line(&psql));
+    assert_eq!(
+        psql_codes.first(),
+        Some(&"PGTLS005"),
+        "libpq prints no reason: {psql}"
+    );
+    let alternatives = &explain_text(first_line(&psql))[0].alternatives;
+    assert!(
+        alternatives.contains(&"PGTLS010"),
+        "expiry is one of the alternatives"
+    );
+}
+
+#[test]
+fn pgtls012_host_name_mismatch() {
+    let spec = ClusterSpec::new()
+        .setting("ssl", "on")
+        .file(
+            pki()
+                .data_file(
+                    files::SERVER_OTHER_HOST,
+                    "server.crt",
+                    0o600,
+                    Owner::ServerUser,
+                )
+                .expect("cert"),
+        )
+        .file(
+            pki()
+                .data_file(
+                    files::SERVER_OTHER_HOST_KEY,
+                    "server.key",
+                    0o600,
+                    Owner::ServerUser,
+                )
+                .expect("key"),
+        )
+        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+    let cluster = start(&spec);
+    let out = cluster.psql(&verify_full("kong"), &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_ne!(out.status, 0);
+    assert_code(first_line(&out.stderr), "PGTLS012");
+    let ja = cluster.psql(
+        &verify_full("kong"),
+        &[
+            ("PGPASSWORD", LAB_PASSWORD),
+            ("LANG", "ja_JP.UTF-8"),
+            ("LC_ALL", "ja_JP.UTF-8"),
+        ],
+    );
+    assert_code(first_line(&ja.stderr), "PGTLS012");
+}
+
+#[test]
+fn pgtls015_key_does_not_match_certificate() {
+    for japanese in [false, true] {
+        let spec = ClusterSpec::new()
+            .japanese(japanese)
+            .setting("ssl", "on")
+            .file(
+                pki()
+                    .data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
+                    .expect("cert"),
+            )
+            .file(
+                pki()
+                    .data_file(
+                        files::CLIENT_KONG_KEY,
+                        "server.key",
+                        0o600,
+                        Owner::ServerUser,
+                    )
+                    .expect("key"),
+            );
+        let (fatal, _log) = start_failure(&spec);
+        assert_code(first_line(&fatal), "PGTLS015");
+    }
+}
+
+#[test]
+fn pgtls016_no_hba_entry() {
+    let spec = tls_spec(false).hba_line("hostssl all foo 127.0.0.1/32 scram-sha-256");
+    let cluster = start(&spec);
+    let (psql, log) = provoke(
+        &cluster,
+        &verify_full("kong"),
+        &[("PGPASSWORD", LAB_PASSWORD)],
+        "no pg_hba.conf entry",
+    );
+    assert_code(line_with(&log, "no pg_hba.conf entry"), "PGTLS016");
+    assert_code(first_line(&psql), "PGTLS016");
+    let findings = explain_text(line_with(&log, "no pg_hba.conf entry"));
+    assert_eq!(
+        findings[0].facts.get("encryption").map(String::as_str),
+        Some("SSL encryption")
+    );
+}
+
+#[test]
+fn pgtls019_cert_auth_without_root_store() {
+    // PostgreSQL 15 starts with `cert` lines and no ssl_ca_file; the FATAL
+    // comes at each connection (auth.c, ClientAuthentication).
+    let spec = tls_spec(false).hba_line("hostssl all all 127.0.0.1/32 cert");
+    let cluster = start(&spec);
+    let needle = "root certificate store";
+    let (psql, log) = provoke(&cluster, &verify_full("kong"), &[], needle);
+    assert_code(line_with(&log, needle), "PGTLS019");
+    assert_code(first_line(&psql), "PGTLS019");
+}
+
+#[test]
+fn captured_line_through_the_binary_in_japanese() {
+    let spec = tls_spec(true)
+        .with_client_ca(pki())
+        .expect("client CA")
+        .hba_line("hostssl all all 127.0.0.1/32 cert");
+    let cluster = start(&spec);
+    let needle = "有効なクライアント証明が必要です";
+    let (_psql, log) = provoke(&cluster, &verify_full("kong"), &[], needle);
+    let line = line_with(&log, needle);
+    let run = pgtls(&["explain", "--lang", "ja", "--format", "json", line]);
+    assert_eq!(run.status, 0);
+    let json = run.json();
+    assert_eq!(json["findings"][0]["code"], "PGTLS008");
+    assert!(json["findings"][0]["title"]
+        .as_str()
+        .is_some_and(|t| t.contains("クライアント証明書")));
+}
