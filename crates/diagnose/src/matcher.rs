@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use pgtls_catalogue::{ContinuationPattern, Origin, Pattern, CONTINUATIONS, PATTERNS};
 use regex::Regex;
 
@@ -84,7 +84,12 @@ impl Matcher {
         Matcher {
             primary,
             continuations,
-            prefilter: AhoCorasick::new(Matcher::needles()).expect("needles are plain literals"),
+            // Leftmost-first lets aho-corasick use its SIMD prefilter; the
+            // standard match kind is several times slower on log scans.
+            prefilter: AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(Matcher::needles())
+                .expect("needles are plain literals"),
         }
     }
 

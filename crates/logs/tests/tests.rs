@@ -1,0 +1,4 @@
+//! All integration tests of the log reader, in one test binary.
+
+mod formats;
+mod streaming;
