@@ -6,6 +6,7 @@
 //! on the way and concrete fix steps. Language is chosen later, by the
 //! renderers, so every text a rule computes is kept in both languages.
 
+pub mod certinfo;
 pub mod envelope;
 pub mod explain;
 mod finding;
