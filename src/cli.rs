@@ -18,7 +18,7 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Output format.
+    /// Output format (`scan` also takes `jsonl`: one object per target as it finishes).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Output language (default: from LC_ALL, LC_MESSAGES or LANG, else English).
@@ -49,4 +49,34 @@ pub enum Command {
     /// from standard input. A code such as PGTLS005 prints that diagnosis's
     /// documentation; no argument lists every code.
     Explain(crate::commands::explain::ExplainArgs),
+    /// A server's TLS posture without credentials, for one target or a fleet.
+    ///
+    /// One handshake per TLS version (1.0 to 1.3), the chain the server sends,
+    /// whether it asks for a client certificate and which CAs it accepts;
+    /// findings for expiry, weak crypto, host names, legacy versions and,
+    /// with --trust or --kong-conf, whether that client would accept it.
+    Scan(crate::commands::scan::ScanArgs),
+}
+
+/// `scan --format jsonl` is spelled as the product documents it, but only
+/// scan streams; it becomes scan's own `--jsonl` flag so every other command
+/// keeps the two formats it renders (and rejects `jsonl` with clap's message).
+pub fn rewrite_jsonl(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is_scan = args.iter().skip(1).any(|a| a == "scan");
+    if !is_scan {
+        return args;
+    }
+    let mut out = Vec::with_capacity(args.len());
+    let mut iter = args.into_iter().peekable();
+    while let Some(arg) = iter.next() {
+        if arg == "--format" && iter.peek().is_some_and(|next| next == "jsonl") {
+            iter.next();
+            out.push("--jsonl".into());
+        } else if arg == "--format=jsonl" {
+            out.push("--jsonl".into());
+        } else {
+            out.push(arg);
+        }
+    }
+    out
 }

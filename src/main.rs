@@ -5,13 +5,14 @@
 mod cli;
 mod commands;
 mod output;
+mod trust;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse_from(cli::rewrite_jsonl(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };

@@ -5,3 +5,4 @@ mod util;
 mod explain;
 mod lab_explain;
 mod readme;
+mod scan;

@@ -1,11 +1,13 @@
 //! One module per command; each owns its flags and returns the exit status.
 
 pub mod explain;
+pub mod scan;
 
 use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Explain(args) => explain::run(&cli.global, args),
+        Command::Scan(args) => scan::run(&cli.global, args),
     }
 }

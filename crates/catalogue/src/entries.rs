@@ -1,4 +1,4 @@
-//! The diagnoses PGTLS001–PGTLS022 with their texts in English and Japanese.
+//! The diagnoses with their texts in English and Japanese.
 //!
 //! Codes 001–009 follow the seed troubleshooting page in its order; 010 and up
 //! are the failures operators hit as often that the page leaves out.
@@ -502,4 +502,43 @@ pub static CATALOGUE: &[Diagnosis] = &[
             ja: "ECDSA P-256 または RSA 3072 の鍵と SHA-256 署名で証明書を再発行します",
         }],
     },
+    Diagnosis {
+        code: "PGTLS023",
+        name: "cert-expiring-soon",
+        severity: Severity::Warning,
+        side: Side::None,
+        in_seed: false,
+        title: Text {
+            en: "a certificate expires soon",
+            ja: "証明書の有効期限が近づいています",
+        },
+        cause: Text {
+            en: "a certificate of the chain (or a client certificate) reaches its notAfter within the warning window; when it does, clients fail with PGTLS010 or PGTLS011",
+            ja: "チェーン内の証明書 (またはクライアント証明書) の notAfter が警告期間内に到来します。期限を過ぎるとクライアントは PGTLS010 または PGTLS011 で失敗します",
+        },
+        fix: &[Text {
+            en: "renew the certificate before it expires and reload the server (PostgreSQL reloads ssl_cert_file on SIGHUP)",
+            ja: "期限前に証明書を更新し、サーバーの設定を再読み込みします (PostgreSQL は SIGHUP で ssl_cert_file を再読み込みします)",
+        }],
+    },
+    Diagnosis {
+        code: "PGTLS024",
+        name: "legacy-tls-accepted",
+        severity: Severity::Warning,
+        side: Side::None,
+        in_seed: false,
+        title: Text {
+            en: "the server accepts TLS 1.0 or 1.1",
+            ja: "サーバーが TLS 1.0 または 1.1 を受け付けています",
+        },
+        cause: Text {
+            en: "ssl_min_protocol_version allows a deprecated protocol version (RFC 8996); Kong recommends TLS 1.2 or later",
+            ja: "ssl_min_protocol_version が非推奨のプロトコルバージョン (RFC 8996) を許可しています。Kong は TLS 1.2 以上を推奨しています",
+        },
+        fix: &[Text {
+            en: "set ssl_min_protocol_version = 'TLSv1.2' in postgresql.conf and reload",
+            ja: "postgresql.conf に ssl_min_protocol_version = 'TLSv1.2' を設定し、設定を再読み込みします",
+        }],
+    },
+
 ];

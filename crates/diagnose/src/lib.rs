@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod explain;
 mod finding;
 mod matcher;
+pub mod scan_rules;
 
 pub use finding::{Evidence, Finding, Msg};
 pub use matcher::{matcher, Matcher, Reading};

@@ -1,0 +1,354 @@
+//! Rules for `pgtls scan`: a server's TLS posture, judged without credentials.
+//!
+//! The scan command gathers what the handshakes showed (versions, chain,
+//! certificate request) into a [`ScanObservation`]; these rules turn it into
+//! findings, optionally from the point of view of a client's trust store or
+//! of Kong's settings.
+
+use openssl::x509::X509;
+use pgtls_catalogue::lookup;
+
+use crate::certinfo::{chain_shape, describe, verify_chain, weakness, CertInfo, Verdict};
+use crate::finding::{Evidence, Finding, Msg};
+
+/// One TLS version's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionOutcome {
+    /// `TLSv1.0` … `TLSv1.3`.
+    pub version: &'static str,
+    /// `accepted`, `rejected`, `not_tested`.
+    pub status: &'static str,
+    pub cipher: Option<String>,
+    /// Why it was rejected or not tested.
+    pub reason: Option<String>,
+}
+
+/// Why no TLS handshake could be made at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoTls {
+    /// The server answered `N` to SSLRequest.
+    SslOff,
+    /// TCP failed: refused, timeout, DNS; the text says which.
+    Unreachable(String),
+    /// Something else happened (junk answer, stall, reset); the text says what.
+    Broken(String),
+}
+
+/// A client's view to judge the chain from.
+#[derive(Debug, Clone)]
+pub struct ClientView {
+    /// `--trust FILE` or `Kong (kong.conf)`: named in the findings.
+    pub name: String,
+    pub anchors: Vec<X509>,
+    /// OpenSSL verify depth (Kong's lua_ssl_verify_depth).
+    pub depth: Option<u32>,
+    /// The versions the client offers (`TLSv1.2`…); None: any.
+    pub versions: Option<Vec<&'static str>>,
+    /// Whether this is Kong (no host-name check; verifies after the handshake).
+    pub kong: bool,
+    /// The setting that names the trust store, for fixes.
+    pub trust_setting: String,
+    pub depth_setting: Option<String>,
+    pub versions_setting: Option<String>,
+}
+
+/// Everything one target's handshakes showed.
+#[derive(Debug, Clone)]
+pub struct ScanObservation {
+    pub target: String,
+    /// The host name or address dialled.
+    pub host: String,
+    pub no_tls: Option<NoTls>,
+    pub versions: Vec<VersionOutcome>,
+    /// The chain exactly as sent, leaf first.
+    pub chain: Vec<X509>,
+    /// Whether the chain's leaf names the host dialled (libpq verify-full rules).
+    pub host_matches: Option<bool>,
+    pub client_cert_requested: bool,
+    pub client_ca_names: Option<Vec<String>>,
+}
+
+/// The scan's judgement of one target.
+#[derive(Debug, Clone)]
+pub struct ScanVerdict {
+    pub chain: Vec<CertInfo>,
+    pub findings: Vec<Finding>,
+    /// The earliest notAfter of the chain (epoch seconds), for sorting.
+    pub earliest_expiry: Option<i64>,
+}
+
+fn finding(code: &str, target: &str) -> Option<Finding> {
+    let mut f = Finding::new(lookup(code)?);
+    f.target = Some(target.to_string());
+    Some(f)
+}
+
+fn evidence(text: impl Into<String>, location: &str) -> Evidence {
+    Evidence {
+        origin: None,
+        text: text.into(),
+        location: Some(location.to_string()),
+    }
+}
+
+/// Judges one target. `now` is epoch seconds; `warn_days` the expiry window.
+pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i64) -> ScanVerdict {
+    let mut findings = Vec::new();
+    let target = obs.target.as_str();
+
+    if let Some(no_tls) = &obs.no_tls {
+        let (code, text) = match no_tls {
+            NoTls::SslOff => ("PGTLS009", "server answered N to SSLRequest".to_string()),
+            NoTls::Unreachable(why) => ("PGTLS020", why.clone()),
+            NoTls::Broken(why) => ("PGTLS020", why.clone()),
+        };
+        if let Some(mut f) = finding(code, target) {
+            let step = if matches!(no_tls, NoTls::Unreachable(_)) {
+                "tcp"
+            } else {
+                "SSLRequest"
+            };
+            f.evidence.push(evidence(text, step));
+            if let NoTls::Broken(why) = no_tls {
+                f.reading = Some(Msg::new(
+                    format!("the peer did not behave like a PostgreSQL server: {why}"),
+                    format!("相手は PostgreSQL サーバーとして振る舞いませんでした: {why}"),
+                ));
+            }
+            findings.push(f);
+        }
+        return ScanVerdict {
+            chain: Vec::new(),
+            findings,
+            earliest_expiry: None,
+        };
+    }
+
+    let infos: Vec<CertInfo> = obs.chain.iter().map(|c| describe(c, now)).collect();
+
+    // Validity of every certificate sent.
+    for (i, info) in infos.iter().enumerate() {
+        if info.days_left < 0 || info.not_yet_valid {
+            if let Some(mut f) = finding("PGTLS010", target) {
+                f.evidence.push(evidence(
+                    format!(
+                        "{} notAfter {} ({} days ago)",
+                        info.subject, info.not_after, -info.days_left
+                    ),
+                    &format!("chain[{i}]"),
+                ));
+                f.facts.insert("not_after".into(), info.not_after.clone());
+                findings.push(f);
+            }
+        } else if info.days_left < warn_days {
+            if let Some(mut f) = finding("PGTLS023", target) {
+                f.evidence.push(evidence(
+                    format!(
+                        "{} notAfter {} ({} days left)",
+                        info.subject, info.not_after, info.days_left
+                    ),
+                    &format!("chain[{i}]"),
+                ));
+                f.facts
+                    .insert("days_left".into(), info.days_left.to_string());
+                findings.push(f);
+            }
+        }
+        if let Some(why) = weakness(info) {
+            if let Some(mut f) = finding("PGTLS022", target) {
+                f.evidence.push(evidence(
+                    format!("{}: {why}", info.subject),
+                    &format!("chain[{i}]"),
+                ));
+                findings.push(f);
+            }
+        }
+    }
+
+    // Order and completeness of what was sent.
+    let shape = chain_shape(&obs.chain);
+    if !shape.in_order && obs.chain.len() > 1 {
+        if let Some(mut f) = finding("PGTLS014", target) {
+            f.evidence.push(evidence(
+                "the certificates are not in issuing order (each must be followed by its issuer)",
+                "chain",
+            ));
+            f.reading = Some(Msg::new(
+                "the chain is out of order: put the leaf first in ssl_cert_file, then each issuer",
+                "チェーンの順序が正しくありません: ssl_cert_file ではリーフを先頭に、続けて各発行者を並べてください",
+            ));
+            findings.push(f);
+        }
+    }
+
+    if obs.host_matches == Some(false) {
+        if let (Some(mut f), Some(leaf)) = (finding("PGTLS012", target), infos.first()) {
+            let names = if leaf.sans.is_empty() {
+                leaf.subject.clone()
+            } else {
+                leaf.sans.join(", ")
+            };
+            f.evidence.push(evidence(
+                format!("dialled {}; the certificate names {names}", obs.host),
+                "chain[0]",
+            ));
+            f.notes.push(Msg::new(
+                "libpq with sslmode=verify-full refuses this server; Kong does not check host names and connects",
+                "sslmode=verify-full の libpq はこのサーバーを拒否します。Kong はホスト名を検査しないため接続します",
+            ));
+            findings.push(f);
+        }
+    }
+
+    let legacy: Vec<&str> = obs
+        .versions
+        .iter()
+        .filter(|v| v.status == "accepted" && (v.version == "TLSv1.0" || v.version == "TLSv1.1"))
+        .map(|v| v.version)
+        .collect();
+    if !legacy.is_empty() {
+        if let Some(mut f) = finding("PGTLS024", target) {
+            f.evidence.push(evidence(
+                format!("accepted: {}", legacy.join(", ")),
+                "versions",
+            ));
+            findings.push(f);
+        }
+    }
+
+    for view in views {
+        judge_for_client(obs, view, &mut findings);
+    }
+
+    ScanVerdict {
+        earliest_expiry: infos.iter().map(|i| i.not_after_epoch).min(),
+        chain: infos,
+        findings,
+    }
+}
+
+fn verdict_code(
+    verdict: &Verdict,
+    unlimited: Option<&Verdict>,
+    view: &ClientView,
+) -> Option<(&'static str, Vec<&'static str>)> {
+    if verdict.ok {
+        return None;
+    }
+    // The code the client prints: Kong keeps OpenSSL's last error.
+    let code = if view.kong {
+        verdict.after_handshake_code
+    } else {
+        verdict.code
+    };
+    let depth_only = unlimited.is_some_and(|u| u.ok);
+    Some(match code {
+        _ if depth_only => ("PGTLS013", vec![]),
+        22 => ("PGTLS013", vec![]),
+        9 | 10 => ("PGTLS010", vec![]),
+        66..=68 => ("PGTLS022", vec![]),
+        2 => ("PGTLS014", vec![]),
+        _ => ("PGTLS005", vec!["PGTLS014"]),
+    })
+}
+
+fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec<Finding>) {
+    let target = obs.target.as_str();
+    if let Some(offered) = &view.versions {
+        let accepted: Vec<&str> = obs
+            .versions
+            .iter()
+            .filter(|v| v.status == "accepted")
+            .map(|v| v.version)
+            .collect();
+        if !accepted.is_empty() && !offered.iter().any(|v| accepted.contains(v)) {
+            if let Some(mut f) = finding("PGTLS001", target) {
+                f.evidence.push(evidence(
+                    format!(
+                        "server accepts {}; {} offers {}",
+                        accepted.join(", "),
+                        view.name,
+                        offered.join(", ")
+                    ),
+                    "versions",
+                ));
+                if let Some(setting) = &view.versions_setting {
+                    f.fix.push(Msg::new(
+                        format!("set {setting} to include {}", accepted.join(" ")),
+                        format!("{setting} に {} を含めます", accepted.join(" ")),
+                    ));
+                }
+                findings.push(f);
+            }
+        }
+    }
+    if obs.chain.is_empty() {
+        return;
+    }
+    let Ok(verdict) = verify_chain(&obs.chain, &view.anchors, view.depth) else {
+        return;
+    };
+    let unlimited = if view.depth.is_some() && !verdict.ok {
+        verify_chain(&obs.chain, &view.anchors, None).ok()
+    } else {
+        None
+    };
+    let Some((code, alternatives)) = verdict_code(&verdict, unlimited.as_ref(), view) else {
+        return;
+    };
+    // Expiry and weakness are already findings of their own.
+    if findings
+        .iter()
+        .any(|f| f.code() == code && (code == "PGTLS010" || code == "PGTLS022"))
+    {
+        return;
+    }
+    let Some(mut f) = finding(code, target) else {
+        return;
+    };
+    let shown = if view.kong {
+        (verdict.after_handshake_code, &verdict.after_handshake_text)
+    } else {
+        (verdict.code, &verdict.text)
+    };
+    f.evidence.push(evidence(
+        format!(
+            "{} rejects the chain: {}: {} (depth {})",
+            view.name, shown.0, shown.1, verdict.depth
+        ),
+        "verify",
+    ));
+    f.facts.insert("verify_code".into(), shown.0.to_string());
+    f.facts.insert("verify_text".into(), shown.1.clone());
+    f.alternatives = alternatives;
+    let leaf = describe(&obs.chain[0], crate::certinfo::now_epoch());
+    match code {
+        "PGTLS013" => {
+            let needed = chain_shape(&obs.chain).intermediates.max(1);
+            let setting = view
+                .depth_setting
+                .clone()
+                .unwrap_or_else(|| "verify depth".into());
+            f.fix.push(Msg::new(
+                format!("set {setting} = {needed} (the chain has {needed} intermediate(s))"),
+                format!(
+                    "{setting} = {needed} に設定します (チェーンの中間証明書は {needed} 個です)"
+                ),
+            ));
+        }
+        "PGTLS005" => {
+            f.notes.push(Msg::new(
+                format!(
+                    "the leaf is issued by {}, which neither the server sends nor {} trusts; if it is an intermediate CA the server must send it after the leaf (PGTLS014), if it is a root add it to {}",
+                    leaf.issuer, view.name, view.trust_setting
+                ),
+                format!(
+                    "リーフの発行者 {} はサーバーから送られず、{} も信頼していません。中間 CA ならサーバーがリーフの後に送る必要があり (PGTLS014)、ルートなら {} に追加します",
+                    leaf.issuer, view.name, view.trust_setting
+                ),
+            ));
+        }
+        _ => {}
+    }
+    findings.push(f);
+}

@@ -1,0 +1,637 @@
+//! `pgtls scan`: a server's TLS posture without credentials, for one target
+//! or a fleet. Each target gets one handshake per TLS version (the accepted
+//! ones also show the chain and the certificate request); targets run
+//! concurrently, and one target's failure is that target's finding.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use pgtls_catalogue::{Lang, Severity};
+use pgtls_diagnose::certinfo::{now_epoch, CertInfo};
+use pgtls_diagnose::scan_rules::{
+    judge, ClientView, NoTls, ScanObservation, ScanVerdict, VersionOutcome,
+};
+use pgtls_probe::{
+    check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, StepName, TlsVersion,
+    VersionProbe, VersionStatus,
+};
+use pgtls_render::{finding_json, finding_text, Style};
+use serde_json::{json, Value};
+
+use crate::cli::{Format, GlobalArgs};
+use crate::output::{lang, print, style};
+use crate::trust::{load_kong_trust, load_pem_file};
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Targets: host, host:port, [v6]:port or postgres:// URIs (port 5432 by default).
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// A file of targets, one per line; `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+    /// How many targets to scan at once.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// Seconds allowed for each network step.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, default_value_t = 30)]
+    pub warn_days: i64,
+    /// Check the chain against this trust store (PEM), as a client would.
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+    /// The verify depth to use with --trust (OpenSSL's, as lua_ssl_verify_depth).
+    #[arg(long, value_name = "N", requires = "trust")]
+    pub verify_depth: Option<u32>,
+    /// Judge the server as Kong would: trust store, depth and protocols from kong.conf (and KONG_* variables).
+    #[arg(long, value_name = "FILE")]
+    pub kong_conf: Option<PathBuf>,
+    /// One JSON object per target, as each finishes (for pipelines).
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// A place to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub display: String,
+    pub host: String,
+    pub port: u16,
+}
+
+/// Parses `host`, `host:port`, `[v6]`, `[v6]:port`, a bare IPv6 address, or
+/// a `postgres://` / `postgresql://` URI.
+pub fn parse_target(text: &str) -> Result<Target, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty target".into());
+    }
+    let authority = match text
+        .strip_prefix("postgres://")
+        .or_else(|| text.strip_prefix("postgresql://"))
+    {
+        Some(rest) => {
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let auth = &rest[..end];
+            let host_part = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+            if host_part.contains(',') {
+                return Err(format!(
+                    "{text}: several hosts in one URI; give each as its own target"
+                ));
+            }
+            host_part
+        }
+        None => text,
+    };
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let Some((host, after)) = rest.split_once(']') else {
+            return Err(format!("{text}: missing ] after the IPv6 address"));
+        };
+        match after.strip_prefix(':') {
+            Some(port) => (host.to_string(), Some(port)),
+            None if after.is_empty() => (host.to_string(), None),
+            None => return Err(format!("{text}: unexpected text after ]")),
+        }
+    } else if authority.matches(':').count() > 1 {
+        (authority.to_string(), None)
+    } else if let Some((host, port)) = authority.rsplit_once(':') {
+        (host.to_string(), Some(port))
+    } else {
+        (authority.to_string(), None)
+    };
+    if host.is_empty() {
+        return Err(format!("{text}: no host"));
+    }
+    let port = match port {
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("{text}: invalid port {p:?}"))?,
+        None => 5432,
+    };
+    let display = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    Ok(Target {
+        display,
+        host,
+        port,
+    })
+}
+
+fn read_targets(args: &ScanArgs) -> anyhow::Result<Vec<Target>> {
+    let mut raw: Vec<String> = args.targets.clone();
+    if let Some(path) = &args.targets_file {
+        let text = std::fs::read(path)
+            .with_context(|| format!("cannot read targets file {}", path.display()))?;
+        for line in String::from_utf8_lossy(&text).lines() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                raw.push(line.to_string());
+            }
+        }
+    }
+    if raw.is_empty() {
+        anyhow::bail!("no targets: give host[:port] arguments or --targets-file FILE");
+    }
+    raw.iter()
+        .map(|t| parse_target(t).map_err(|e| anyhow::anyhow!("bad target {e}")))
+        .collect()
+}
+
+fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
+    let mut views = Vec::new();
+    if let Some(path) = &args.trust {
+        views.push(ClientView {
+            name: format!("the trust store {}", path.display()),
+            anchors: load_pem_file(path)?,
+            depth: args.verify_depth,
+            versions: None,
+            kong: false,
+            trust_setting: format!("{} (sslrootcert)", path.display()),
+            depth_setting: Some("--verify-depth".into()),
+            versions_setting: None,
+        });
+    }
+    if let Some(path) = &args.kong_conf {
+        let text = std::fs::read(path)
+            .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
+        let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&text), path);
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("KONG_"))
+            .collect();
+        let conf = pgtls_config::kong::resolve(Some(&file), &env);
+        let (anchors, _) = load_kong_trust(&conf.lua_ssl_trusted_certificate.value)?;
+        let versions: Vec<&'static str> = conf
+            .lua_ssl_protocols
+            .value
+            .iter()
+            .map(|v| v.name())
+            .collect();
+        views.push(ClientView {
+            name: "Kong".into(),
+            anchors,
+            depth: Some(conf.lua_ssl_verify_depth.value),
+            versions: Some(versions),
+            kong: true,
+            trust_setting: "lua_ssl_trusted_certificate".into(),
+            depth_setting: Some("lua_ssl_verify_depth".into()),
+            versions_setting: Some("lua_ssl_protocols".into()),
+        });
+    }
+    Ok(views)
+}
+
+fn version_name(v: TlsVersion) -> &'static str {
+    match v {
+        TlsVersion::Tls1_0 => "TLSv1.0",
+        TlsVersion::Tls1_1 => "TLSv1.1",
+        TlsVersion::Tls1_2 => "TLSv1.2",
+        TlsVersion::Tls1_3 => "TLSv1.3",
+    }
+}
+
+/// What stopped every version's handshake, when none got as far as TLS.
+fn no_tls(probes: &[VersionProbe]) -> Option<NoTls> {
+    if probes.iter().any(|p| {
+        matches!(
+            p.status,
+            VersionStatus::Accepted | VersionStatus::Rejected { .. }
+        )
+    }) {
+        return None;
+    }
+    let report = probes.iter().find_map(|p| p.report.as_ref())?;
+    match &report.outcome {
+        Outcome::Failed {
+            kind: FailureKind::ServerRefusedTls,
+            ..
+        } => Some(NoTls::SslOff),
+        Outcome::Failed {
+            kind: kind @ FailureKind::Unreachable { .. },
+            ..
+        } => Some(NoTls::Unreachable(kind.to_string())),
+        Outcome::Failed { step, kind } => {
+            Some(NoTls::Broken(format!("{}: {kind}", step_name(*step))))
+        }
+        _ => None,
+    }
+}
+
+fn step_name(step: StepName) -> &'static str {
+    step.name()
+}
+
+fn observe(target: &Target, timeout: Duration) -> ScanObservation {
+    let probes = versions_accepted(&target.host, target.port, timeout);
+    let versions: Vec<VersionOutcome> = probes
+        .iter()
+        .map(|p| VersionOutcome {
+            version: version_name(p.version),
+            status: p.status.name(),
+            cipher: match p.status {
+                VersionStatus::Accepted => p
+                    .report
+                    .as_ref()
+                    .and_then(|r| r.tls.as_ref())
+                    .and_then(|t| t.cipher.clone()),
+                _ => None,
+            },
+            reason: match &p.status {
+                VersionStatus::Rejected { reason }
+                | VersionStatus::NotTested { reason }
+                | VersionStatus::Inconclusive { reason } => Some(reason.clone()),
+                VersionStatus::Accepted => None,
+            },
+        })
+        .collect();
+    // The newest accepted version shows the chain as modern clients see it.
+    let best = probes
+        .iter()
+        .rev()
+        .filter(|p| p.status == VersionStatus::Accepted)
+        .find_map(|p| p.report.as_ref().and_then(|r| r.tls.clone()));
+    let chain = best
+        .as_ref()
+        .map(|t| t.peer_chain_x509())
+        .unwrap_or_default();
+    let host_matches = chain
+        .first()
+        .map(|leaf| matches!(check_host_name(leaf, &target.host), HostCheck::Match));
+    ScanObservation {
+        target: target.display.clone(),
+        host: target.host.clone(),
+        no_tls: no_tls(&probes),
+        versions,
+        chain,
+        host_matches,
+        client_cert_requested: best.as_ref().is_some_and(|t| t.certificate_request),
+        client_ca_names: best.as_ref().and_then(|t| {
+            t.client_ca_names
+                .as_ref()
+                .map(|names| names.iter().map(|n| n.text.clone()).collect())
+        }),
+    }
+}
+
+struct Scanned {
+    obs: ScanObservation,
+    verdict: ScanVerdict,
+    elapsed: Duration,
+}
+
+fn cert_json(info: &CertInfo) -> Value {
+    json!({
+        "subject": info.subject,
+        "issuer": info.issuer,
+        "sans": info.sans,
+        "serial": info.serial,
+        "not_before": info.not_before,
+        "not_after": info.not_after,
+        "days_left": info.days_left,
+        "key": info.key,
+        "signature": info.signature,
+        "is_ca": info.is_ca,
+        "sha256": info.sha256,
+    })
+}
+
+fn target_json(s: &Scanned, lang: Lang) -> Value {
+    let mut versions = serde_json::Map::new();
+    let mut ciphers = serde_json::Map::new();
+    for v in &s.obs.versions {
+        versions.insert(v.version.to_string(), json!(v.status));
+        if let Some(c) = &v.cipher {
+            ciphers.insert(v.version.to_string(), json!(c));
+        }
+    }
+    json!({
+        "target": s.obs.target,
+        "verdict": verdict_word(&s.verdict),
+        "tls_versions": versions,
+        "ciphers": ciphers,
+        "chain": s.verdict.chain.iter().map(cert_json).collect::<Vec<_>>(),
+        "client_certificate_requested": s.obs.client_cert_requested,
+        "client_ca_names": if s.obs.client_cert_requested { json!(s.obs.client_ca_names.clone().unwrap_or_default()) } else { Value::Null },
+        "elapsed_ms": s.elapsed.as_millis() as u64,
+        "findings": s.verdict.findings.iter().map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
+    })
+}
+
+fn verdict_word(v: &ScanVerdict) -> &'static str {
+    if v.findings
+        .iter()
+        .any(|f| f.diagnosis.severity == Severity::Error)
+    {
+        "error"
+    } else if v
+        .findings
+        .iter()
+        .any(|f| f.diagnosis.severity == Severity::Warning)
+    {
+        "warning"
+    } else {
+        "ok"
+    }
+}
+
+fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
+    let mut out = format!("{}  ", style.bold(&s.obs.target));
+    let verdict = verdict_word(&s.verdict);
+    out.push_str(&match verdict {
+        "error" => style.red(verdict),
+        "warning" => style.yellow(verdict),
+        _ => style.green(verdict),
+    });
+    out.push_str(&format!("  ({} ms)\n", s.elapsed.as_millis()));
+    if s.obs.no_tls.is_none() {
+        let parts: Vec<String> = s
+            .obs
+            .versions
+            .iter()
+            .map(|v| match (&v.cipher, v.status) {
+                (Some(c), _) => format!("{} {} ({c})", v.version, v.status),
+                (None, status) => format!("{} {}", v.version, status.replace('_', " ")),
+            })
+            .collect();
+        out.push_str(&format!("  {}\n", parts.join(" · ")));
+    }
+    if !s.verdict.chain.is_empty() {
+        out.push_str(&format!(
+            "  {}:\n",
+            if lang == Lang::Ja {
+                "証明書チェーン"
+            } else {
+                "chain"
+            }
+        ));
+        for (i, c) in s.verdict.chain.iter().enumerate() {
+            let indent = "  ".repeat(i);
+            let expiry = if c.days_left < 0 {
+                style.red(&format!(
+                    "expired {} ({} days ago)",
+                    c.not_after, -c.days_left
+                ))
+            } else {
+                format!("expires {} ({} days)", c.not_after, c.days_left)
+            };
+            out.push_str(&format!(
+                "    {indent}{}{}\n",
+                if i == 0 { "" } else { "└ " },
+                c.subject
+            ));
+            out.push_str(&format!(
+                "    {indent}  issuer {} · {} · {} · {expiry}\n",
+                c.issuer, c.key, c.signature
+            ));
+            if !c.sans.is_empty() {
+                out.push_str(&format!("    {indent}  SAN {}\n", c.sans.join(", ")));
+            }
+        }
+    }
+    if s.obs.client_cert_requested {
+        let names = s.obs.client_ca_names.clone().unwrap_or_default();
+        let label = if lang == Lang::Ja {
+            "クライアント証明書を要求; 受け付ける CA"
+        } else {
+            "asks for a client certificate; accepted CAs"
+        };
+        out.push_str(&format!(
+            "  {label}: {}\n",
+            if names.is_empty() {
+                "-".into()
+            } else {
+                names.join("; ")
+            }
+        ));
+    } else if s.obs.no_tls.is_none() {
+        let label = if lang == Lang::Ja {
+            "クライアント証明書を要求しません"
+        } else {
+            "does not ask for a client certificate"
+        };
+        out.push_str(&format!("  {label}\n"));
+    }
+    for f in &s.verdict.findings {
+        out.push('\n');
+        for line in finding_text(f, lang, style).lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn summary_text(done: &[Scanned], lang: Lang) -> String {
+    let mut rows: Vec<&Scanned> = done.iter().collect();
+    rows.sort_by_key(|s| {
+        (
+            s.verdict.earliest_expiry.unwrap_or(i64::MAX),
+            s.obs.target.clone(),
+        )
+    });
+    let count = |w: &str| {
+        done.iter()
+            .filter(|s| verdict_word(&s.verdict) == w)
+            .count()
+    };
+    let mut out = if lang == Lang::Ja {
+        format!(
+            "概要: {} 対象 — エラー {}、警告 {}、正常 {}\n",
+            done.len(),
+            count("error"),
+            count("warning"),
+            count("ok")
+        )
+    } else {
+        format!(
+            "summary: {} targets — {} error, {} warning, {} ok\n",
+            done.len(),
+            count("error"),
+            count("warning"),
+            count("ok")
+        )
+    };
+    let width = rows
+        .iter()
+        .map(|s| s.obs.target.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    out.push_str(&format!(
+        "{:<width$}  {:<7}  {:<20}  findings\n",
+        "target", "verdict", "earliest expiry"
+    ));
+    for s in rows {
+        let expiry = s
+            .verdict
+            .chain
+            .iter()
+            .min_by_key(|c| c.not_after_epoch)
+            .map(|c| format!("{} ({}d)", &c.not_after[..10], c.days_left))
+            .unwrap_or_else(|| "-".into());
+        let codes: Vec<&str> = s.verdict.findings.iter().map(|f| f.code()).collect();
+        out.push_str(&format!(
+            "{:<width$}  {:<7}  {:<20}  {}\n",
+            s.obs.target,
+            verdict_word(&s.verdict),
+            expiry,
+            codes.join(" ")
+        ));
+    }
+    out
+}
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
+    let lang = lang(global);
+    let style = style();
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        anyhow::bail!("--timeout must be between 0 and 3600 seconds");
+    }
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let targets = read_targets(args)?;
+    let views = client_views(args)?;
+    let now = now_epoch();
+
+    let progress = std::io::stderr().is_terminal() && !args.jsonl && targets.len() > 1;
+    let next = AtomicUsize::new(0);
+    let workers = (args.concurrency as usize).min(targets.len()).max(1);
+    let (tx, rx) = mpsc::channel::<(usize, Scanned)>();
+    let mut done: Vec<Option<Scanned>> = (0..targets.len()).map(|_| None).collect();
+    let mut errors = false;
+
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let next = &next;
+            let targets = &targets;
+            let views = &views;
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(target) = targets.get(i) else { break };
+                let started = Instant::now();
+                let obs = observe(target, timeout);
+                let verdict = judge(&obs, views, now, args.warn_days);
+                if tx
+                    .send((
+                        i,
+                        Scanned {
+                            obs,
+                            verdict,
+                            elapsed: started.elapsed(),
+                        },
+                    ))
+                    .is_err()
+                {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut finished = 0usize;
+        for (i, scanned) in rx {
+            finished += 1;
+            errors |= verdict_word(&scanned.verdict) == "error";
+            if args.jsonl {
+                print(&serde_json::to_string(&target_json(&scanned, lang))?)?;
+            }
+            if progress {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "\r\x1b[2Kscanning {finished}/{} ({})",
+                    targets.len(),
+                    scanned.obs.target
+                );
+                let _ = err.flush();
+            }
+            done[i] = Some(scanned);
+        }
+        if progress {
+            eprint!("\r\x1b[2K");
+        }
+        Ok(())
+    })?;
+
+    let done: Vec<Scanned> = done.into_iter().flatten().collect();
+    if !args.jsonl {
+        match global.format {
+            Format::Json => {
+                let mut all_findings = Vec::new();
+                for s in &done {
+                    all_findings.extend(s.verdict.findings.iter().map(|f| finding_json(f, lang)));
+                }
+                crate::output::print_json(&json!({
+                    "targets": done.iter().map(|s| target_json(s, lang)).collect::<Vec<_>>(),
+                    "findings": all_findings,
+                }))?;
+            }
+            Format::Text => {
+                let mut text = String::new();
+                for s in &done {
+                    text.push_str(&target_text(s, lang, &style));
+                    text.push('\n');
+                }
+                if done.len() > 1 {
+                    text.push_str(&summary_text(&done, lang));
+                }
+                print(&text)?;
+            }
+        }
+    }
+    Ok(if errors { 1 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_forms() {
+        let t = parse_target("db.example.com").expect("host");
+        assert_eq!((t.host.as_str(), t.port), ("db.example.com", 5432));
+        let t = parse_target("127.0.0.1:6432").expect("host:port");
+        assert_eq!(
+            (t.host.as_str(), t.port, t.display.as_str()),
+            ("127.0.0.1", 6432, "127.0.0.1:6432")
+        );
+        let t = parse_target("[::1]:5433").expect("v6");
+        assert_eq!(
+            (t.host.as_str(), t.port, t.display.as_str()),
+            ("::1", 5433, "[::1]:5433")
+        );
+        let t = parse_target("::1").expect("bare v6");
+        assert_eq!((t.host.as_str(), t.port), ("::1", 5432));
+        let t = parse_target("postgres://kong:secret@db:5999/kong?sslmode=require").expect("uri");
+        assert_eq!((t.host.as_str(), t.port), ("db", 5999));
+        assert!(!t.display.contains("secret"));
+        let t = parse_target("postgresql://[2001:db8::5]/x").expect("uri v6");
+        assert_eq!((t.host.as_str(), t.port), ("2001:db8::5", 5432));
+    }
+
+    #[test]
+    fn bad_targets_are_errors() {
+        for bad in [
+            "",
+            "host:0",
+            "host:99999",
+            "host:abc",
+            "[::1",
+            "[::1]x",
+            "postgres://a,b/x",
+            ":5432",
+        ] {
+            assert!(parse_target(bad).is_err(), "{bad:?}");
+        }
+    }
+}
