@@ -56,6 +56,23 @@ pub enum Command {
     /// findings for expiry, weak crypto, host names, legacy versions and,
     /// with --trust or --kong-conf, whether that client would accept it.
     Scan(crate::commands::scan::ScanArgs),
+    /// Generate a working mutual-TLS setup: CA, server and client certificates, and the config lines.
+    ///
+    /// Writes into --out the certificates and keys (keys 0600, atomically,
+    /// never replacing a file without --force) and snippets for
+    /// postgresql.conf, pg_hba.conf, pg_ident.conf, kong.conf and a libpq
+    /// verify-full connection string, and prints where each goes. --verify
+    /// proves the result on a throwaway PostgreSQL first.
+    Setup(crate::commands::setup::SetupArgs),
+    /// Watch every documented failure happen on a throwaway PostgreSQL, diagnosed and fixed.
+    ///
+    /// Starts a real, throwaway PostgreSQL from the local installation (set
+    /// PGTLS_PG_BINDIR to choose the directory holding postgres and initdb),
+    /// breaks it in each way the Kong PostgreSQL TLS troubleshooting page
+    /// lists (PGTLS001 to PGTLS009), shows what the server logs, what Kong and
+    /// psql print and pgtls's diagnosis, applies the fix and connects again.
+    /// Needs no arguments; leaves nothing running or behind.
+    Demo(crate::commands::demo::DemoArgs),
 }
 
 /// `scan --format jsonl` is spelled as the product documents it, but only

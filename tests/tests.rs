@@ -2,7 +2,9 @@
 
 mod util;
 
+mod demo;
 mod explain;
 mod lab_explain;
 mod readme;
 mod scan;
+mod setup;

@@ -1,13 +1,17 @@
 //! One module per command; each owns its flags and returns the exit status.
 
+pub mod demo;
 pub mod explain;
 pub mod scan;
+pub mod setup;
 
 use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Explain(args) => explain::run(&cli.global, args),
+        Command::Setup(args) => setup::run(&cli.global, args),
+        Command::Demo(args) => demo::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
     }
 }

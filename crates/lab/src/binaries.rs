@@ -106,18 +106,35 @@ fn from_debian_layout() -> Option<PathBuf> {
 
 static FOUND: Mutex<Option<PgBinaries>> = Mutex::new(None);
 
-/// Finds the server binaries: `postgres` and `initdb` on `PATH`, else
-/// `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`.
-/// The answer is remembered for the life of the process once found.
+/// The environment variable that names the directory holding `postgres`
+/// and `initdb`, overriding the search (also how to make the lab, `pgtls
+/// demo` and `pgtls setup --verify` behave as if PostgreSQL were absent:
+/// point it at an empty directory).
+pub const PG_BINDIR_VAR: &str = "PGTLS_PG_BINDIR";
+
+/// Finds the server binaries: the directory named by [`PG_BINDIR_VAR`]
+/// when that variable is set and not empty (and only there), else
+/// `postgres` and `initdb` on `PATH`, else `pg_config --bindir`, else the
+/// newest `/usr/lib/postgresql/*/bin`. The answer is remembered for the
+/// life of the process once found.
 pub fn find_binaries() -> Result<PgBinaries, LabError> {
     let mut guard = FOUND.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(found) = guard.as_ref() {
         return Ok(found.clone());
     }
-    let bindir = from_path_var()
-        .or_else(from_pg_config)
-        .or_else(from_debian_layout)
-        .ok_or(LabError::PostgresMissing)?;
+    let bindir = match env::var_os(PG_BINDIR_VAR).filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if !has_server(&dir) {
+                return Err(LabError::PostgresMissing);
+            }
+            dir
+        }
+        None => from_path_var()
+            .or_else(from_pg_config)
+            .or_else(from_debian_layout)
+            .ok_or(LabError::PostgresMissing)?,
+    };
     let found = PgBinaries { bindir };
     *guard = Some(found.clone());
     Ok(found)

@@ -44,7 +44,7 @@ mod proc;
 mod server;
 mod template;
 
-pub use binaries::{find_binaries, PgBinaries};
+pub use binaries::{find_binaries, PgBinaries, PG_BINDIR_VAR};
 pub use cluster::{
     Cluster, ClusterSpec, DataFile, LogFormats, LogMark, Owner, PsqlOutput, LAB_HOST, PSQL_TIMEOUT,
 };
@@ -54,7 +54,7 @@ pub use pki::{
     CertSpec, CertUsage, CertifiedKey, KeyType, Pki, Validity, INTERMEDIATE_CA_CN, OTHER_CA_CN,
     ROOT_CA_CN,
 };
-pub use proc::{is_root, SERVER_ACCOUNT};
+pub use proc::{is_root, remove_at_exit, SERVER_ACCOUNT};
 
 /// The password of the lab roles `kong` (stored as SCRAM-SHA-256) and
 /// `kong_md5` (stored as MD5).

@@ -199,9 +199,10 @@ impl Drop for Watchdog {
     }
 }
 
-/// Removes `dir` when this process ends, however it ends. Best effort: when
-/// the guard cannot be started the directory is left behind.
-pub(crate) fn remove_at_exit(dir: &Path) {
+/// Removes `dir` when this process ends, however it ends (also on a signal
+/// that skips destructors, such as Ctrl-C). Best effort: when the guard
+/// cannot be started the directory is left behind.
+pub fn remove_at_exit(dir: &Path) {
     if let Ok(child) = spawn_guard(0, &[dir]) {
         // The guard must outlive every destructor: its stdin pipe is closed
         // by the kernel only when this process is gone.

@@ -1,0 +1,433 @@
+//! `pgtls setup` as text (what was written, where each piece goes, the
+//! commands to run) and as JSON (the files written, the snippets, the
+//! verification).
+
+use std::path::{Path, PathBuf};
+
+use pgtls_catalogue::Lang;
+use pgtls_render::{finding_json, findings_text, Style};
+use serde_json::{json, Value};
+
+use super::{names, FileRole, Plan, Verification};
+
+fn sh(path: &Path) -> String {
+    let s = path.display().to_string();
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c));
+    if plain {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The commands that put the server's files in place.
+fn server_commands(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    let server_key = sh(&plan.server_dir.join(names::SERVER_KEY));
+    if plan.server_dir != plan.out {
+        out.push(format!("install -d -m 0755 {}", sh(&plan.server_dir)));
+        out.push(format!(
+            "install -m 0644 {} {} {}/",
+            sh(&plan.out.join(names::SERVER_CERT)),
+            sh(&plan.out.join(names::CA_CERT)),
+            sh(&plan.server_dir)
+        ));
+        out.push(format!(
+            "install -m 0600 {} {}",
+            sh(&plan.out.join(names::SERVER_KEY)),
+            server_key
+        ));
+    }
+    out.push(format!("chown postgres:postgres {server_key}"));
+    out.push(format!("chmod 0600 {server_key}"));
+    out
+}
+
+/// The commands that put the client's (Kong's) files in place.
+fn client_commands(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    let client_key = sh(&plan.client_dir.join(names::CLIENT_KEY));
+    if plan.client_dir != plan.out {
+        out.push(format!("install -d -m 0755 {}", sh(&plan.client_dir)));
+        out.push(format!(
+            "install -m 0644 {} {} {}/",
+            sh(&plan.out.join(names::CLIENT_CERT)),
+            sh(&plan.out.join(names::CA_CERT)),
+            sh(&plan.client_dir)
+        ));
+        out.push(format!(
+            "install -m 0600 {} {}",
+            sh(&plan.out.join(names::CLIENT_KEY)),
+            client_key
+        ));
+    }
+    out.push(format!("chown kong {client_key}"));
+    out.push(format!("chmod 0600 {client_key}"));
+    out
+}
+
+fn snippet_body(plan: &Plan, role: FileRole) -> String {
+    plan.file(role)
+        .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+        .unwrap_or_default()
+}
+
+/// Only the configuration lines of a snippet (its comments explain, the
+/// text output says the same in the chosen language).
+fn lines_of(body: &str) -> Vec<&str> {
+    body.lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .collect()
+}
+
+fn section(out: &mut String, style: &Style, title: &str, hint: &str, lines: &[String]) {
+    out.push_str(&format!("\n{}  {}\n", style.bold(title), style.dim(hint)));
+    for l in lines {
+        out.push_str(&format!("    {l}\n"));
+    }
+}
+
+/// The text report: files written, where each piece goes, the commands,
+/// and the verification when it ran.
+pub fn setup_text(
+    plan: &Plan,
+    written: &[PathBuf],
+    verification: Option<&Verification>,
+    lang: Lang,
+    style: &Style,
+) -> String {
+    let ja = lang == Lang::Ja;
+    let mut out = String::new();
+    out.push_str(&if ja {
+        format!(
+            "pgtls setup: {} に {} 個のファイルを書き込みました\n",
+            plan.out.display(),
+            written.len()
+        )
+    } else {
+        format!(
+            "pgtls setup: wrote {} files to {}\n",
+            written.len(),
+            plan.out.display()
+        )
+    });
+    let width = plan.files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    for f in &plan.files {
+        out.push_str(&format!(
+            "  {:width$}  {:04o}  {}\n",
+            f.name,
+            f.mode,
+            f.role.describe().get(lang)
+        ));
+    }
+
+    let place = |dir: &Path, files: &str| {
+        if ja {
+            format!("{files} を {} に置きます", dir.display())
+        } else {
+            format!("{files} go to {}", dir.display())
+        }
+    };
+    let mut server_lines = vec![place(&plan.server_dir, "server.crt, server.key, ca.crt")];
+    server_lines.extend(server_commands(plan));
+    server_lines.push(if ja {
+        "(root 所有の鍵も使えます: chown root:postgres と chmod 0640)".to_string()
+    } else {
+        "(a root-owned key works too: chown root:postgres and chmod 0640)".to_string()
+    });
+    section(
+        &mut out,
+        style,
+        if ja {
+            "PostgreSQL サーバー"
+        } else {
+            "PostgreSQL server"
+        },
+        if ja {
+            "鍵はサーバーのアカウントだけが読めること"
+        } else {
+            "the key must be readable by the server's account only"
+        },
+        &server_lines,
+    );
+
+    let pg = snippet_body(plan, FileRole::PostgresqlConf);
+    section(
+        &mut out,
+        style,
+        "postgresql.conf",
+        if ja {
+            "(末尾に追加し、SELECT pg_reload_conf(); または再起動)"
+        } else {
+            "(append, then SELECT pg_reload_conf(); or restart)"
+        },
+        &lines_of(&pg)
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    );
+    section(
+        &mut out,
+        style,
+        "pg_hba.conf",
+        if ja {
+            "(同じ接続に一致しうる他の行より前に置き、再読み込み)"
+        } else {
+            "(above any other line that could match the same connection, then reload)"
+        },
+        std::slice::from_ref(&plan.snippets.hba),
+    );
+    match &plan.snippets.ident {
+        Some(line) => {
+            section(
+                &mut out,
+                style,
+                "pg_ident.conf",
+                &if ja {
+                    format!("(証明書の CN {} をデータベースユーザー {} に対応付けます。追加して再読み込み)", plan.cert_user, plan.db_user)
+                } else {
+                    format!(
+                        "(maps the certificate CN {} to the database user {}; add, then reload)",
+                        plan.cert_user, plan.db_user
+                    )
+                },
+                std::slice::from_ref(line),
+            )
+        }
+        None => section(
+            &mut out,
+            style,
+            "pg_ident.conf",
+            if ja {
+                "(追加不要: 証明書の CN がデータベースユーザーと同じです)"
+            } else {
+                "(nothing to add: the certificate's CN is the database user)"
+            },
+            &[],
+        ),
+    }
+
+    let kong = snippet_body(plan, FileRole::KongConf);
+    let kong_lines: Vec<String> = lines_of(&kong).iter().map(|s| s.to_string()).collect();
+    section(
+        &mut out,
+        style,
+        "kong.conf",
+        if ja {
+            "(pg_ssl_required、pg_ssl_version、pg_ssl_cert、pg_ssl_cert_key は Kong Enterprise の設定です。オープンソース版 Kong はクライアント証明書を送りません)"
+        } else {
+            "(pg_ssl_required, pg_ssl_version, pg_ssl_cert and pg_ssl_cert_key are Kong Enterprise settings; open-source Kong sends no client certificate)"
+        },
+        &kong_lines,
+    );
+    let mut client_lines = vec![place(&plan.client_dir, "client.crt, client.key, ca.crt")];
+    client_lines.extend(client_commands(plan));
+    section(
+        &mut out,
+        style,
+        if ja {
+            "Kong (クライアント) のファイル"
+        } else {
+            "Kong's (the client's) files"
+        },
+        if ja {
+            "(chown の kong は Kong を実行するアカウントに置き換えてください)"
+        } else {
+            "(replace kong in chown with the account Kong runs as)"
+        },
+        &client_lines,
+    );
+    section(
+        &mut out,
+        style,
+        "libpq (psql)",
+        if ja {
+            "(verify-full: チェーンとホスト名を検証)"
+        } else {
+            "(verify-full: chain and host name checked)"
+        },
+        &[format!("psql \"{}\"", plan.snippets.conninfo)],
+    );
+
+    if !plan.notes.is_empty() {
+        out.push('\n');
+        for n in &plan.notes {
+            out.push_str(&format!("{} {}\n", style.yellow("!"), n.get(lang)));
+        }
+    }
+
+    if let Some(v) = verification {
+        out.push('\n');
+        out.push_str(&verification_text(v, lang, style));
+    }
+    out
+}
+
+fn verification_text(v: &Verification, lang: Lang, style: &Style) -> String {
+    let ja = lang == Lang::Ja;
+    let mut out = String::new();
+    if let Some(fatal) = &v.start_failure {
+        out.push_str(&format!(
+            "{} {}\n    {}\n",
+            style.red("✗"),
+            if ja {
+                "検証: 生成したサーバー側のファイルで PostgreSQL が起動しませんでした"
+            } else {
+                "verify: PostgreSQL refused to start with the written server files"
+            },
+            fatal
+        ));
+        if !v.start_findings.is_empty() {
+            out.push_str(&findings_text(&v.start_findings, lang, style));
+        }
+        return out;
+    }
+    out.push_str(&style.bold(&if ja {
+        format!(
+            "検証: 書き込んだサーバー側のファイルで使い捨ての PostgreSQL {} を起動し、クライアント側のファイルで接続しました",
+            v.server_version.as_deref().unwrap_or("")
+        )
+    } else {
+        format!(
+            "verify: a throwaway PostgreSQL {} with the written server files, connected to with the written client files",
+            v.server_version.as_deref().unwrap_or("")
+        )
+    }));
+    out.push('\n');
+    for c in &v.checks {
+        if c.ok {
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                style.green("✓"),
+                c.name.get(lang),
+                if ja {
+                    format!("接続できました ({})", c.output)
+                } else {
+                    format!("connected ({})", c.output)
+                }
+            ));
+        } else {
+            out.push_str(&format!(
+                "  {} {}:\n    {}\n",
+                style.red("✗"),
+                c.name.get(lang),
+                c.output
+            ));
+            if !c.findings.is_empty() {
+                out.push_str(&findings_text(&c.findings, lang, style));
+            }
+        }
+    }
+    out
+}
+
+/// The JSON report. `findings` holds the diagnoses of a failed
+/// verification (empty otherwise).
+pub fn setup_json(
+    plan: &Plan,
+    written: &[PathBuf],
+    verification: Option<&Verification>,
+    lang: Lang,
+) -> Value {
+    let files: Vec<Value> = plan
+        .files
+        .iter()
+        .map(|f| {
+            let path = plan.out.join(f.name);
+            json!({
+                "path": path.display().to_string(),
+                "name": f.name,
+                "role": f.role.as_str(),
+                "mode": format!("{:04o}", f.mode),
+                "written": written.contains(&path),
+                "description": f.role.describe().get(lang),
+            })
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let verify = verification.map(|v| {
+        findings.extend(v.start_findings.iter().map(|f| finding_json(f, lang)));
+        let checks: Vec<Value> = v
+            .checks
+            .iter()
+            .map(|c| {
+                findings.extend(c.findings.iter().map(|f| finding_json(f, lang)));
+                json!({
+                    "client": c.name.get(lang),
+                    "how": c.how,
+                    "ok": c.ok,
+                    "output": c.output,
+                    "findings": c.findings.iter().map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({
+            "ok": v.ok(),
+            "server_version": v.server_version,
+            "start_failure": v.start_failure,
+            "checks": checks,
+        })
+    });
+    json!({
+        "out": plan.out.display().to_string(),
+        "server_dir": plan.server_dir.display().to_string(),
+        "client_dir": plan.client_dir.display().to_string(),
+        "files": files,
+        "snippets": {
+            "postgresql.conf": snippet_body(plan, FileRole::PostgresqlConf),
+            "pg_hba.conf": snippet_body(plan, FileRole::HbaConf),
+            "pg_ident.conf": snippet_body(plan, FileRole::IdentConf),
+            "kong.conf": snippet_body(plan, FileRole::KongConf),
+            "libpq": plan.snippets.conninfo,
+        },
+        "commands": {
+            "server": server_commands(plan),
+            "client": client_commands(plan),
+        },
+        "notes": plan.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
+        "verify": verify,
+        "findings": findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup::{plan, SetupOptions};
+
+    #[test]
+    fn text_says_where_each_piece_goes_and_how_to_protect_the_keys() {
+        let p = plan(&SetupOptions {
+            server_dir: Some("/etc/postgresql/15/main/tls".into()),
+            client_dir: Some("/etc/kong/pg".into()),
+            hosts: vec!["db.example.com".into()],
+            ..SetupOptions::new("/nonexistent/out")
+        })
+        .unwrap();
+        let text = setup_text(&p, &[], None, Lang::En, &Style::plain());
+        for needle in [
+            "install -m 0600 /nonexistent/out/server.key /etc/postgresql/15/main/tls/server.key",
+            "chown postgres:postgres /etc/postgresql/15/main/tls/server.key",
+            "chmod 0600 /etc/postgresql/15/main/tls/server.key",
+            "ssl_key_file = '/etc/postgresql/15/main/tls/server.key'",
+            "hostssl kong kong all cert",
+            "pg_ssl_cert_key = /etc/kong/pg/client.key",
+            "chmod 0600 /etc/kong/pg/client.key",
+            "psql \"host=db.example.com port=5432 dbname=kong user=kong sslmode=verify-full",
+        ] {
+            assert!(text.contains(needle), "{needle:?} in\n{text}");
+        }
+        let json = setup_json(&p, &[], None, Lang::Ja);
+        assert_eq!(json["files"][0]["written"], false);
+        assert!(json["verify"].is_null());
+        assert_eq!(json["findings"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn paths_with_spaces_are_quoted_for_the_shell() {
+        assert_eq!(sh(Path::new("/a b/it's")), "'/a b/it'\\''s'");
+        assert_eq!(sh(Path::new("/etc/x.key")), "/etc/x.key");
+    }
+}
