@@ -541,4 +541,30 @@ pub static CATALOGUE: &[Diagnosis] = &[
         }],
     },
 
+    Diagnosis {
+        code: "PGTLS025",
+        name: "peer-protocol-violation",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "what answers does not speak PostgreSQL's protocol (or its TLS)",
+            ja: "応答している相手が PostgreSQL のプロトコル (またはその TLS) を話していません",
+        },
+        cause: Text {
+            en: "the peer answered the SSLRequest with something other than S, N or E, sent data that is not TLS after S, stalled, reset the connection mid-step, or sent a malformed message: another service listens on that port, or a proxy or load balancer in front of PostgreSQL breaks the protocol",
+            ja: "相手が SSLRequest に S、N、E 以外で応答した、S の後に TLS でないデータを送った、応答が止まった、途中で接続をリセットした、または不正なメッセージを送りました: そのポートで別のサービスが待ち受けているか、PostgreSQL の前段のプロキシやロードバランサーがプロトコルを壊しています",
+        },
+        fix: &[
+            Text {
+                en: "check what listens on that host and port (ss -ltnp on the server); point the client at PostgreSQL's own port",
+                ja: "そのホストとポートで何が待ち受けているか確認し (サーバーで ss -ltnp)、クライアントを PostgreSQL 自身のポートに向けます",
+            },
+            Text {
+                en: "if a proxy or load balancer is in front, make it pass PostgreSQL's protocol through untouched (TCP mode, no TLS termination of its own) or terminate TLS the way PostgreSQL does (pgbouncer client_tls_*)",
+                ja: "前段にプロキシやロードバランサーがある場合は、PostgreSQL のプロトコルをそのまま通す (TCP モード、独自の TLS 終端なし) か、PostgreSQL と同じ方式で TLS を終端させます (pgbouncer の client_tls_*)",
+            },
+        ],
+    },
+
 ];

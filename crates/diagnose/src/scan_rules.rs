@@ -100,7 +100,7 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
         let (code, text) = match no_tls {
             NoTls::SslOff => ("PGTLS009", "server answered N to SSLRequest".to_string()),
             NoTls::Unreachable(why) => ("PGTLS020", why.clone()),
-            NoTls::Broken(why) => ("PGTLS020", why.clone()),
+            NoTls::Broken(why) => ("PGTLS025", why.clone()),
         };
         if let Some(mut f) = finding(code, target) {
             let step = if matches!(no_tls, NoTls::Unreachable(_)) {
@@ -109,12 +109,6 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
                 "SSLRequest"
             };
             f.evidence.push(evidence(text, step));
-            if let NoTls::Broken(why) = no_tls {
-                f.reading = Some(Msg::new(
-                    format!("the peer did not behave like a PostgreSQL server: {why}"),
-                    format!("相手は PostgreSQL サーバーとして振る舞いませんでした: {why}"),
-                ));
-            }
             findings.push(f);
         }
         return ScanVerdict {
@@ -122,6 +116,10 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
             findings,
             earliest_expiry: None,
         };
+    }
+
+    if !obs.versions.iter().any(|v| v.status == "accepted") {
+        findings.extend(no_version_accepted(obs));
     }
 
     let infos: Vec<CertInfo> = obs.chain.iter().map(|c| describe(c, now)).collect();
@@ -351,4 +349,36 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
         _ => {}
     }
     findings.push(f);
+}
+
+/// The server answered `S` but no handshake completed: either its range is
+/// outside anything this OpenSSL can offer, or what answers is not a TLS
+/// server at all.
+fn no_version_accepted(obs: &ScanObservation) -> Option<Finding> {
+    let reasons: Vec<String> = obs
+        .versions
+        .iter()
+        .map(|v| format!("{}: {}", v.version, v.reason.as_deref().unwrap_or(v.status)))
+        .collect();
+    let refused_by_alert = obs.versions.iter().any(|v| {
+        v.reason.as_deref().is_some_and(|r| {
+            r.contains("alert protocol version")
+                || r.contains("unsupported protocol")
+                || r.contains("no protocols available")
+        })
+    });
+    let code = if refused_by_alert {
+        "PGTLS001"
+    } else {
+        "PGTLS025"
+    };
+    let mut f = finding(code, &obs.target)?;
+    f.evidence.push(evidence(reasons.join("; "), "versions"));
+    if !refused_by_alert {
+        f.reading = Some(Msg::new(
+            "the server answered S to SSLRequest, but no TLS handshake completed: what answers is not a working TLS server",
+            "サーバーは SSLRequest に S と応答しましたが、TLS ハンドシェイクが一度も完了しませんでした: 応答しているのは正常な TLS サーバーではありません",
+        ));
+    }
+    Some(f)
 }
