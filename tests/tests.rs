@@ -4,6 +4,7 @@ mod util;
 
 mod demo;
 mod explain;
+mod fuzz_regressions;
 mod hostile;
 mod lab_explain;
 mod readme;
