@@ -49,6 +49,15 @@ pub enum Command {
     /// from standard input. A code such as PGTLS005 prints that diagnosis's
     /// documentation; no argument lists every code.
     Explain(crate::commands::explain::ExplainArgs),
+    /// Predict the server's start-up FATAL and each client's connection failure from the configuration files, without connecting.
+    ///
+    /// Reads postgresql.conf (with includes and postgresql.auto.conf),
+    /// pg_hba.conf, pg_ident.conf, the certificate and key files they name
+    /// (PostgreSQL's key permission rule, key/certificate pairing, expiry),
+    /// and cross-checks Kong (--kong-conf) or libpq (--libpq) settings:
+    /// TLS versions, trust stores, client certificates, pg_hba.conf and
+    /// pg_ident.conf. Writes nothing. Exits 1 when something will fail.
+    Check(crate::commands::check::CheckArgs),
     /// A server's TLS posture without credentials, for one target or a fleet.
     ///
     /// One handshake per TLS version (1.0 to 1.3), the chain the server sends,
@@ -73,6 +82,25 @@ pub enum Command {
     /// psql print and pgtls's diagnosis, applies the fix and connects again.
     /// Needs no arguments; leaves nothing running or behind.
     Demo(crate::commands::demo::DemoArgs),
+    /// Connect exactly as Kong or libpq would, step by step, and diagnose any failure.
+    ///
+    /// Kong mode (--kong-conf FILE or --kong, with KONG_* variables) runs
+    /// both of Kong's connections: the CLI's cosocket path and nginx's
+    /// LuaSec path. libpq mode takes a postgres:// URI or key=value
+    /// connection string with the PG* variables, ~/.pgpass and PGPASSWORD.
+    /// Shows each message exchanged (client | server), the server's chain,
+    /// the line the real client prints, and the diagnosis with its fix.
+    /// Exits 0 when the connection works, 1 when it fails.
+    Probe(crate::commands::probe::ProbeArgs),
+    /// Serve a fleet's PostgreSQL TLS health to Prometheus (blackbox_exporter's multi-target pattern).
+    ///
+    /// GET /probe?target=HOST:PORT&module=NAME scans that target (and probes
+    /// it as Kong or libpq when the module has a kong.conf or credentials)
+    /// and answers with its metrics: probe_success, accepted TLS versions,
+    /// certificate expiry, client-certificate request, chain verification,
+    /// step durations and one series per finding. GET /metrics serves the
+    /// exporter's own metrics. Modules come from --config (TOML).
+    Exporter(crate::commands::exporter::ExporterArgs),
 }
 
 /// `scan --format jsonl` is spelled as the product documents it, but only

@@ -2,11 +2,14 @@
 
 mod util;
 
+mod check;
 mod demo;
 mod explain;
+mod exporter;
 mod fuzz_regressions;
 mod hostile;
 mod lab_explain;
+mod probe;
 mod readme;
 mod scan;
 mod setup;

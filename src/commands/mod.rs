@@ -1,7 +1,10 @@
 //! One module per command; each owns its flags and returns the exit status.
 
+pub mod check;
 pub mod demo;
 pub mod explain;
+pub mod exporter;
+pub mod probe;
 pub mod scan;
 pub mod setup;
 
@@ -10,8 +13,11 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Explain(args) => explain::run(&cli.global, args),
+        Command::Check(args) => check::run(&cli.global, args),
         Command::Setup(args) => setup::run(&cli.global, args),
         Command::Demo(args) => demo::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Probe(args) => probe::run(&cli.global, args),
+        Command::Exporter(args) => exporter::run(&cli.global, args),
     }
 }

@@ -148,7 +148,7 @@ fn read_targets(args: &ScanArgs) -> anyhow::Result<Vec<Target>> {
         .collect()
 }
 
-fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
+pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
     let mut views = Vec::new();
     if let Some(path) = &args.trust {
         views.push(ClientView {
@@ -232,7 +232,14 @@ fn step_name(step: StepName) -> &'static str {
 }
 
 fn observe(target: &Target, timeout: Duration) -> ScanObservation {
-    let probes = versions_accepted(&target.host, target.port, timeout);
+    observe_probes(
+        target,
+        &versions_accepted(&target.host, target.port, timeout),
+    )
+}
+
+/// The observation from one handshake per version, already made.
+pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanObservation {
     let versions: Vec<VersionOutcome> = probes
         .iter()
         .map(|p| VersionOutcome {
@@ -270,7 +277,7 @@ fn observe(target: &Target, timeout: Duration) -> ScanObservation {
     ScanObservation {
         target: target.display.clone(),
         host: target.host.clone(),
-        no_tls: no_tls(&probes),
+        no_tls: no_tls(probes),
         versions,
         chain,
         host_matches,

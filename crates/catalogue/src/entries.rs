@@ -437,12 +437,12 @@ pub static CATALOGUE: &[Diagnosis] = &[
             ja: "クライアント証明書が必要ですが、サーバーに ssl_ca_file がありません",
         },
         cause: Text {
-            en: "a pg_hba.conf line uses cert authentication or clientcert, but ssl_ca_file is empty, so the server cannot verify any client certificate and rejects the pg_hba.conf file",
-            ja: "pg_hba.conf の行が cert 認証または clientcert を使っていますが、ssl_ca_file が空のため、サーバーはクライアント証明書を検証できず pg_hba.conf を拒否します",
+            en: "a pg_hba.conf line uses cert authentication or clientcert, but ssl_ca_file is empty: the server starts and never asks for a client certificate, and every connection that matches the line fails with FATAL",
+            ja: "pg_hba.conf の行が cert 認証または clientcert を使っていますが、ssl_ca_file が空です: サーバーは起動しますがクライアント証明書を要求せず、その行に一致する接続はすべて FATAL で失敗します",
         },
         fix: &[Text {
-            en: "set ssl_ca_file = 'root_ca.crt' (the CA that issues client certificates) in postgresql.conf and restart",
-            ja: "postgresql.conf に ssl_ca_file = 'root_ca.crt' (クライアント証明書を発行する CA) を設定し、再起動します",
+            en: "set ssl_ca_file = 'root_ca.crt' (the CA that issues client certificates) in postgresql.conf and reload",
+            ja: "postgresql.conf に ssl_ca_file = 'root_ca.crt' (クライアント証明書を発行する CA) を設定し、設定を再読み込みします",
         }],
     },
     Diagnosis {

@@ -71,6 +71,19 @@ pub static PATTERNS: &[Pattern] = &[
         ..BASE
     },
     Pattern {
+        id: "server-range-empty",
+        code: "PGTLS001",
+        origins: SERVER,
+        regex: r"^(?:could not set SSL protocol version range|SSLプロトコルバージョンの範囲を設定できませんでした)$",
+        needles: &["could not set SSL protocol version range", "SSLプロトコルバージョンの範囲を設定できませんでした"],
+        reading: Text {
+            en: "the server's own TLS range is empty (ssl_min_protocol_version is above ssl_max_protocol_version), so it does not start",
+            ja: "サーバー自身の TLS の範囲が空 (ssl_min_protocol_version が ssl_max_protocol_version より上) のため、サーバーは起動しません",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  could not set SSL protocol version range"],
+        ..BASE
+    },
+    Pattern {
         id: "client-protocol-reason",
         code: "PGTLS001",
         origins: REASON_CLIENTS,
@@ -638,13 +651,13 @@ pub static PATTERNS: &[Pattern] = &[
     Pattern {
         id: "cosocket-verify-20",
         code: "PGTLS013",
-        alternatives: &["PGTLS014", "PGTLS005"],
+        alternatives: &["PGTLS005", "PGTLS014"],
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>20|22): (?P<verify_text>unable to get local issuer certificate|certificate chain too long)\)?$",
         needles: &["unable to get local issuer certificate", "certificate chain too long"],
         reading: Text {
-            en: "Kong could not build the chain to a trusted root within lua_ssl_verify_depth: the chain is longer than the depth, or an intermediate is missing",
-            ja: "Kong は lua_ssl_verify_depth の範囲で信頼されたルートまでのチェーンを構築できませんでした: チェーンが深度より長いか、中間証明書が欠けています",
+            en: "Kong could not build the chain to a trusted root within lua_ssl_verify_depth: the chain is longer than the depth, or (when the server sends an intermediate) its root is not in lua_ssl_trusted_certificate",
+            ja: "Kong は lua_ssl_verify_depth の範囲で信頼されたルートまでのチェーンを構築できませんでした: チェーンが深度より長いか、(サーバーが中間証明書を送る場合) そのルートが lua_ssl_trusted_certificate にありません",
         },
         examples: &[
             "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 20: unable to get local issuer certificate",
@@ -795,7 +808,10 @@ pub static PATTERNS: &[Pattern] = &[
             en: "pg_hba.conf asks for client certificates but ssl_ca_file is not set",
             ja: "pg_hba.conf はクライアント証明書を要求していますが、ssl_ca_file が設定されていません",
         },
-        examples: &["2026-11-28 16:02:11.123 UTC [4242] LOG:  client certificates can only be checked if a root certificate store is available"],
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  client certificates can only be checked if a root certificate store is available",
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  client certificates can only be checked if a root certificate store is available",
+        ],
         ..BASE
     },
     // ---- PGTLS020 unreachable
@@ -954,6 +970,19 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "PostgreSQL の規則: データベースユーザー所有なら 0600 以下、root 所有なら 0640 以下",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."],
+    },
+    ContinuationPattern {
+        id: "detail-range-empty",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        regex: r#"^(?:"(?P<setting_low>[^"]+)" cannot be higher than "(?P<setting_high>[^"]+)"|"(?P<setting_low_ja>[^"]+)"は"(?P<setting_high_ja>[^"]+)"より大きくできません)$"#,
+        needles: &["cannot be higher than", "より大きくできません"],
+        implies: Some("PGTLS001"),
+        reading: Text {
+            en: "{setting_low} is above {setting_high} in postgresql.conf",
+            ja: "postgresql.conf で {setting_low} が {setting_high} より上になっています",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  \"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\""],
     },
     ContinuationPattern {
         id: "hint-ssl-on",

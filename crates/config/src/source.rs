@@ -29,6 +29,9 @@ pub struct FileInfo {
     pub mode: u32,
     /// Owner's user id.
     pub uid: u32,
+    /// Owner's group id (PostgreSQL lets a root-owned key be read through
+    /// the group).
+    pub gid: u32,
 }
 
 /// One name in a directory listing.
@@ -83,13 +86,18 @@ impl Source for FsSource {
             FileKind::Other
         };
         #[cfg(unix)]
-        let (mode, uid) = {
+        let (mode, uid, gid) = {
             use std::os::unix::fs::MetadataExt;
-            (md.mode() & 0o7777, md.uid())
+            (md.mode() & 0o7777, md.uid(), md.gid())
         };
         #[cfg(not(unix))]
-        let (mode, uid) = (0o600, 0);
-        Ok(FileInfo { kind, mode, uid })
+        let (mode, uid, gid) = (0o600, 0, 0);
+        Ok(FileInfo {
+            kind,
+            mode,
+            uid,
+            gid,
+        })
     }
 }
 
@@ -98,6 +106,7 @@ struct MemFile {
     content: String,
     mode: u32,
     uid: u32,
+    gid: u32,
 }
 
 /// An in-memory file tree for tests and for callers that already hold the
@@ -106,8 +115,22 @@ struct MemFile {
 #[derive(Debug, Clone, Default)]
 pub struct MemSource {
     files: BTreeMap<PathBuf, MemFile>,
-    dirs: BTreeMap<PathBuf, ()>,
+    dirs: BTreeMap<PathBuf, MemDir>,
 }
+
+/// An in-memory directory's owner and permission bits.
+#[derive(Debug, Clone, Copy)]
+struct MemDir {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+}
+
+const DEFAULT_DIR: MemDir = MemDir {
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+};
 
 impl MemSource {
     /// An empty tree.
@@ -120,28 +143,34 @@ impl MemSource {
         self.file_with_mode(path, content, 0o600)
     }
 
-    /// Adds a file with the given permission bits.
+    /// Adds a file with the given permission bits, owned by uid 0.
     pub fn file_with_mode(
-        mut self,
+        self,
         path: impl AsRef<Path>,
         content: impl Into<String>,
         mode: u32,
     ) -> Self {
+        self.file_owned(path, content, mode, 0, 0)
+    }
+
+    /// Adds a file with the given permission bits, owner and group.
+    pub fn file_owned(
+        mut self,
+        path: impl AsRef<Path>,
+        content: impl Into<String>,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+    ) -> Self {
         let path = path.as_ref().to_path_buf();
-        let mut parent = path.parent();
-        while let Some(p) = parent {
-            if p.as_os_str().is_empty() {
-                break;
-            }
-            self.dirs.insert(p.to_path_buf(), ());
-            parent = p.parent();
-        }
+        self.add_parents(path.parent());
         self.files.insert(
             path,
             MemFile {
                 content: content.into(),
                 mode,
-                uid: 0,
+                uid,
+                gid,
             },
         );
         self
@@ -149,15 +178,28 @@ impl MemSource {
 
     /// Adds an (empty) directory.
     pub fn dir(mut self, path: impl AsRef<Path>) -> Self {
-        let mut cur = Some(path.as_ref());
+        self.add_parents(Some(path.as_ref()));
+        self
+    }
+
+    /// Adds a directory (and its missing parents, mode 0755 root) with the
+    /// given permission bits, owner and group; an existing one is changed.
+    pub fn dir_owned(mut self, path: impl AsRef<Path>, mode: u32, uid: u32, gid: u32) -> Self {
+        let path = path.as_ref();
+        self.add_parents(path.parent());
+        self.dirs
+            .insert(path.to_path_buf(), MemDir { mode, uid, gid });
+        self
+    }
+
+    fn add_parents(&mut self, mut cur: Option<&Path>) {
         while let Some(p) = cur {
             if p.as_os_str().is_empty() {
                 break;
             }
-            self.dirs.insert(p.to_path_buf(), ());
+            self.dirs.entry(p.to_path_buf()).or_insert(DEFAULT_DIR);
             cur = p.parent();
         }
-        self
     }
 }
 
@@ -204,12 +246,14 @@ impl Source for MemSource {
                 kind: FileKind::File,
                 mode: f.mode,
                 uid: f.uid,
+                gid: f.gid,
             })
-        } else if self.dirs.contains_key(path) {
+        } else if let Some(d) = self.dirs.get(path) {
             Ok(FileInfo {
                 kind: FileKind::Dir,
-                mode: 0o755,
-                uid: 0,
+                mode: d.mode,
+                uid: d.uid,
+                gid: d.gid,
             })
         } else {
             Err(not_found())

@@ -7,10 +7,12 @@
 //! renderers, so every text a rule computes is kept in both languages.
 
 pub mod certinfo;
+pub mod check_rules;
 pub mod envelope;
 pub mod explain;
 mod finding;
 mod matcher;
+pub mod probe_rules;
 pub mod scan_rules;
 
 pub use finding::{Evidence, Finding, Msg};

@@ -616,6 +616,9 @@ pub struct ProbeReport {
     pub addresses: Vec<SocketAddr>,
     /// The address of the last connection made, if one was.
     pub connected_to: Option<SocketAddr>,
+    /// The probe's own end of that connection: the client address the
+    /// server sees and matches against pg_hba.conf.
+    pub local_addr: Option<SocketAddr>,
     /// Every step of every connection, in order.
     pub steps: Vec<Step>,
     /// Facts of the (last) TLS handshake attempted.

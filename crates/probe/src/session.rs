@@ -146,6 +146,7 @@ struct Run<'a> {
     connection: u8,
     addresses: Option<Vec<SocketAddr>>,
     connected_to: Option<SocketAddr>,
+    local_addr: Option<SocketAddr>,
     tls_facts: Option<TlsFacts>,
     tls_in_use: bool,
     auth_ok_seen: bool,
@@ -165,6 +166,7 @@ impl<'a> Run<'a> {
             connection: 0,
             addresses: None,
             connected_to: None,
+            local_addr: None,
             tls_facts: None,
             tls_in_use: false,
             auth_ok_seen: false,
@@ -436,6 +438,7 @@ impl<'a> Run<'a> {
                     let _ = sock.set_nodelay(true);
                     self.recorder.push(Direction::Received, "connected");
                     self.connected_to = Some(addr);
+                    self.local_addr = sock.local_addr().ok();
                     return Ok(DeadlineStream::new(sock, deadline));
                 }
                 Err(e) => {
@@ -899,6 +902,7 @@ impl<'a> Run<'a> {
             port: self.cfg.port,
             addresses: self.addresses.unwrap_or_default(),
             connected_to: self.connected_to,
+            local_addr: self.local_addr,
             steps: self.steps,
             tls: self.tls_facts,
             client_min_version: self.cfg.tls.min_version,

@@ -1,0 +1,1427 @@
+//! The client's side and the cross-checks: Kong (kong.conf with `KONG_*`,
+//! both of its socket paths, both editions) or libpq (a connection string
+//! with the `PG*` environment), modelled as what it offers and trusts, then
+//! held against the server's files step by step, the way the connection
+//! goes: TLS or not, the version ranges, the server's chain against the
+//! client's trust store and verify depth, the client certificate against
+//! the server's `ssl_ca_file`, and the connection through pg_hba.conf and
+//! pg_ident.conf.
+
+use std::os::raw::{c_char, c_int, c_ulong};
+use std::path::{Path, PathBuf};
+
+use foreign_types::ForeignTypeRef;
+use openssl::pkey::{PKey, Private};
+use openssl::x509::{X509NameRef, X509};
+use pgtls_config::kong::{self, KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
+use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
+use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
+
+use super::access::{load_key, pem_contents, public_key_fingerprint, sh, KeyLoad};
+use super::conn::{
+    evaluate, failure_finding, ClientHints, MatchHost, MatchedLine, Query, SentCert,
+};
+use super::{
+    evidence, new_finding, CheckError, CheckInput, ClientInput, ConnectionPrediction, KongEdition,
+    Output, ServerFacts, Stage,
+};
+use crate::certinfo::{common_name, describe, verify_chain, Verdict};
+use crate::finding::{Finding, Msg};
+
+/// How the client uses TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsUse {
+    /// Never asks for TLS.
+    Off,
+    /// Asks, continues in plaintext when the server says no.
+    Opportunistic,
+    /// TLS or nothing.
+    Required,
+}
+
+/// One way the client negotiates TLS (Kong has two).
+struct TlsPath {
+    name: String,
+    versions: Vec<TlsVersion>,
+    /// The setting that decides `versions`, with where it came from.
+    versions_setting: String,
+    /// Where that setting is (file:line, environment variable, default).
+    versions_origin: String,
+    /// OpenSSL verify depth; `None`: OpenSSL's default (100).
+    depth: Option<u32>,
+    /// Kong's cosocket verifies after the handshake and reports OpenSSL's
+    /// last error, not its first.
+    after_handshake: bool,
+}
+
+struct ClientCertFiles {
+    cert: PathBuf,
+    cert_origin: String,
+    key: PathBuf,
+    key_origin: String,
+}
+
+/// A client's settings, normalised.
+struct Model {
+    name: String,
+    is_kong: bool,
+    client: Option<MatchHost>,
+    client_assumed: bool,
+    user: String,
+    user_origin: String,
+    database: String,
+    tls: TlsUse,
+    tls_setting: String,
+    /// Where the setting that decides TLS use is.
+    tls_origin: String,
+    paths: Vec<TlsPath>,
+    verify: bool,
+    verify_setting: String,
+    /// The trust anchors, when loaded.
+    anchors: Option<Vec<X509>>,
+    trust_setting: String,
+    trust_file: Option<PathBuf>,
+    depth_setting: Option<String>,
+    cert_files: Option<ClientCertFiles>,
+    /// A client-side refusal before any connection (code, message).
+    refused: Option<&'static str>,
+    hints: ClientHints,
+    /// libpq verify-full: the host name the certificate must name.
+    verify_host: Option<String>,
+    /// libpq `allow`: plaintext first.
+    plaintext_first: bool,
+}
+
+fn kong_origin(o: &KongOrigin) -> String {
+    o.to_string()
+}
+
+fn libpq_origin(o: &ParamOrigin) -> String {
+    match o {
+        ParamOrigin::ConnString => String::from("connection string"),
+        ParamOrigin::Env(v) => format!("environment variable {v}"),
+        ParamOrigin::Default => String::from("default"),
+    }
+}
+
+fn versions_between(min: TlsVersion, max: TlsVersion) -> Vec<TlsVersion> {
+    TlsVersion::ALL
+        .into_iter()
+        .filter(|v| *v >= min && *v <= max)
+        .collect()
+}
+
+fn names(v: &[TlsVersion]) -> String {
+    if v.is_empty() {
+        return String::from("none");
+    }
+    v.iter().map(|v| v.name()).collect::<Vec<_>>().join(" ")
+}
+
+const XN_FLAG_RFC2253: c_ulong = 0x0111_0317;
+
+/// The subject DN as PostgreSQL shows it for `clientname=DN`
+/// (`X509_NAME_print_ex` with `XN_FLAG_RFC2253`).
+pub(crate) fn rfc2253(name: &X509NameRef) -> Option<String> {
+    extern "C" {
+        fn X509_NAME_print_ex(
+            out: *mut openssl_sys::BIO,
+            nm: *const openssl_sys::X509_NAME,
+            indent: c_int,
+            flags: c_ulong,
+        ) -> c_int;
+    }
+    // SAFETY: the BIO is created, written and freed here; the name pointer
+    // is valid for the lifetime of `name`; the memory BIO's buffer is copied
+    // before the BIO is freed.
+    unsafe {
+        let bio = openssl_sys::BIO_new(openssl_sys::BIO_s_mem());
+        if bio.is_null() {
+            return None;
+        }
+        let n = X509_NAME_print_ex(bio, name.as_ptr(), 0, XN_FLAG_RFC2253);
+        let mut ptr: *mut c_char = std::ptr::null_mut();
+        let len = openssl_sys::BIO_get_mem_data(bio, &mut ptr);
+        let out = if n >= 0 && len >= 0 && !ptr.is_null() {
+            let bytes = std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize);
+            Some(String::from_utf8_lossy(bytes).into_owned())
+        } else {
+            None
+        };
+        openssl_sys::BIO_free_all(bio);
+        out
+    }
+}
+
+/// Loads a trust store file for a client: PGTLS018 when it cannot serve.
+fn load_trust_file(
+    source: &dyn Source,
+    path: &Path,
+    setting: &str,
+    location: &str,
+    client: &str,
+    out: &mut Output,
+) -> Option<Vec<X509>> {
+    let problem = match source.metadata(path) {
+        Err(e) => Some(format!("{}: {}", path.display(), super::strerror(&e))),
+        Ok(info) if info.kind == FileKind::Dir => {
+            Some(format!("{} is a directory", path.display()))
+        }
+        Ok(_) => match source.read(path) {
+            Err(e) => Some(format!("{}: {}", path.display(), super::strerror(&e))),
+            Ok(text) => {
+                let c = pem_contents(&text);
+                if c.has_private_key {
+                    Some(format!("{} holds a private key", path.display()))
+                } else if c.certs.is_empty() {
+                    Some(format!("{} holds no PEM certificate", path.display()))
+                } else if !c.certs.iter().any(|x| describe(x, 0).is_ca) {
+                    Some(format!(
+                        "{} holds no CA certificate (only {})",
+                        path.display(),
+                        c.certs
+                            .iter()
+                            .map(|x| describe(x, 0).subject)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ))
+                } else {
+                    return Some(c.certs);
+                }
+            }
+        },
+    };
+    if let Some(p) = problem {
+        let mut f = new_finding("PGTLS018");
+        f.target = Some(client.to_string());
+        f.evidence.push(evidence(
+            format!("{setting} = {}", path.display()),
+            location.to_string(),
+        ));
+        f.evidence.push(evidence(p, path.display().to_string()));
+        f.fix.push(Msg::new(
+            format!("point {setting} at a PEM file with the CA certificate(s) that issued the server's certificate (e.g. the file the server's ssl_cert_file chains to)"),
+            format!("{setting} に、サーバー証明書を発行した CA 証明書の PEM ファイルを指定します"),
+        ));
+        out.push(f, Stage::Client);
+    }
+    None
+}
+
+fn kong_model(
+    source: &dyn Source,
+    conf_path: Option<&Path>,
+    env: &[(String, String)],
+    edition: Option<KongEdition>,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<Model, CheckError> {
+    let file = match conf_path {
+        Some(p) => {
+            let text = source.read(p).map_err(|e| CheckError::Read {
+                path: p.to_path_buf(),
+                source: e,
+            })?;
+            Some(kong::parse(&text, p))
+        }
+        None => None,
+    };
+    let conf = kong::resolve(file.as_ref(), env);
+    for d in &conf.diagnostics {
+        out.problem(d.clone());
+    }
+    let enterprise = match edition {
+        Some(KongEdition::Enterprise) => true,
+        Some(KongEdition::Oss) => false,
+        None => !conf.enterprise_options.is_empty(),
+    };
+    let pg = &conf.pg;
+    let name = if enterprise {
+        String::from("Kong Enterprise")
+    } else {
+        String::from("Kong")
+    };
+    if !enterprise && !conf.enterprise_options.is_empty() {
+        let keys: Vec<String> = conf
+            .enterprise_options
+            .iter()
+            .map(|o| format!("{} ({})", o.key, o.origin))
+            .collect();
+        out.problem(Diagnostic::warning(
+            None,
+            format!(
+                "open-source Kong ignores {}: no client certificate is sent, pg_ssl_required and pg_ssl_version have no effect",
+                keys.join(", ")
+            ),
+        ));
+    }
+    let tls = if !pg.ssl.value {
+        TlsUse::Off
+    } else if enterprise && pg.ssl_required.value {
+        TlsUse::Required
+    } else {
+        TlsUse::Opportunistic
+    };
+    // A default is decided by kong.conf as a whole: name the file.
+    let at = |o: &KongOrigin| match (o, conf_path) {
+        (KongOrigin::Default, Some(p)) => p.display().to_string(),
+        _ => kong_origin(o),
+    };
+    let tls_origin = at(&pg.ssl.origin);
+    let tls_setting = format!(
+        "pg_ssl = {} ({}), pg_ssl_required = {} ({})",
+        if pg.ssl.value { "on" } else { "off" },
+        kong_origin(&pg.ssl.origin),
+        if pg.ssl_required.value { "on" } else { "off" },
+        kong_origin(&pg.ssl_required.origin),
+    );
+    let protocols = conf.lua_ssl_protocols.value.clone();
+    let mut paths = vec![TlsPath {
+        name: format!("{name} (cosocket path: Kong CLI 3.5+)"),
+        versions: protocols.clone(),
+        versions_setting: format!(
+            "lua_ssl_protocols = {} ({})",
+            names(&protocols),
+            kong_origin(&conf.lua_ssl_protocols.origin)
+        ),
+        versions_origin: at(&conf.lua_ssl_protocols.origin),
+        depth: Some(conf.lua_ssl_verify_depth.value),
+        after_handshake: true,
+    }];
+    let (lmin, lmax) = if enterprise {
+        pg.ssl_version.value.range()
+    } else {
+        (TlsVersion::Tls1_1, TlsVersion::Tls1_3)
+    };
+    paths.push(TlsPath {
+        name: format!("{name} (LuaSec path: nginx init)"),
+        versions: versions_between(lmin, lmax),
+        versions_setting: if enterprise {
+            format!(
+                "pg_ssl_version = {} ({})",
+                pg.ssl_version.value.keyword(),
+                kong_origin(&pg.ssl_version.origin)
+            )
+        } else {
+            String::from("pgmoon's default (TLS 1.1 and up)")
+        },
+        versions_origin: at(&pg.ssl_version.origin),
+        depth: None,
+        after_handshake: false,
+    });
+
+    // lua_ssl_trusted_certificate is loaded when nginx starts, whether or
+    // not pg_ssl_verify uses it.
+    let trust_loc = kong_origin(&conf.lua_ssl_trusted_certificate.origin);
+    let mut anchors: Vec<X509> = Vec::new();
+    let mut trust_ok = true;
+    let mut trust_file = None;
+    for entry in &conf.lua_ssl_trusted_certificate.value {
+        match entry {
+            TrustedCert::System => {
+                let found = SYSTEM_CA_BUNDLES
+                    .iter()
+                    .map(Path::new)
+                    .find(|p| source.metadata(p).is_ok());
+                match found {
+                    Some(p) => match load_trust_file(
+                        source,
+                        p,
+                        "lua_ssl_trusted_certificate (system)",
+                        &trust_loc,
+                        &name,
+                        out,
+                    ) {
+                        Some(c) => anchors.extend(c),
+                        None => trust_ok = false,
+                    },
+                    None => {
+                        // Kong only logs this (at info level) and goes on
+                        // with the other entries.
+                        out.note(
+                            None,
+                            format!(
+                                "lua_ssl_trusted_certificate = system ({trust_loc}): none of {} exists here; Kong skips the entry",
+                                SYSTEM_CA_BUNDLES.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+            TrustedCert::Path(p) => {
+                trust_file.get_or_insert_with(|| p.clone());
+                match load_trust_file(
+                    source,
+                    p,
+                    "lua_ssl_trusted_certificate",
+                    &trust_loc,
+                    &name,
+                    out,
+                ) {
+                    Some(c) => anchors.extend(c),
+                    None => trust_ok = false,
+                }
+            }
+            TrustedCert::InlinePem(pem) => {
+                let c = pem_contents(pem);
+                if c.certs.is_empty() {
+                    trust_ok = false;
+                    let mut f = new_finding("PGTLS018");
+                    f.target = Some(name.clone());
+                    f.evidence.push(evidence(
+                        "lua_ssl_trusted_certificate holds an inline value with no certificate",
+                        trust_loc.clone(),
+                    ));
+                    out.push(f, Stage::Client);
+                } else {
+                    anchors.extend(c.certs);
+                }
+            }
+        }
+    }
+
+    let cert_files = match (&pg.ssl_cert.value, &pg.ssl_cert_key.value) {
+        (Some(c), Some(k)) if enterprise => Some(ClientCertFiles {
+            cert: c.clone(),
+            cert_origin: format!("pg_ssl_cert ({})", kong_origin(&pg.ssl_cert.origin)),
+            key: k.clone(),
+            key_origin: format!("pg_ssl_cert_key ({})", kong_origin(&pg.ssl_cert_key.origin)),
+        }),
+        (Some(_), None) | (None, Some(_)) if enterprise => {
+            out.problem(Diagnostic::warning(
+                None,
+                "Kong sends a client certificate only when both pg_ssl_cert and pg_ssl_cert_key are set",
+            ));
+            None
+        }
+        _ => None,
+    };
+    let (client, client_assumed) = client_address(&pg.host.value, input);
+    Ok(Model {
+        name: name.clone(),
+        is_kong: true,
+        client,
+        client_assumed,
+        user: pg.user.value.clone(),
+        user_origin: kong_origin(&pg.user.origin),
+        database: pg.database.value.clone(),
+        tls,
+        tls_setting,
+        tls_origin,
+        paths,
+        verify: pg.ssl_verify.value,
+        verify_setting: format!(
+            "pg_ssl_verify = {} ({})",
+            if pg.ssl_verify.value { "on" } else { "off" },
+            kong_origin(&pg.ssl_verify.origin)
+        ),
+        anchors: trust_ok.then_some(anchors),
+        trust_setting: format!("lua_ssl_trusted_certificate ({trust_loc})"),
+        trust_file,
+        depth_setting: Some(kong_origin(&conf.lua_ssl_verify_depth.origin)),
+        cert_files,
+        refused: None,
+        hints: ClientHints {
+            name,
+            send_cert: if enterprise {
+                Msg::new(
+                    "in kong.conf: pg_ssl_cert = /path/to/client.crt and pg_ssl_cert_key = /path/to/client.key (a certificate from a CA in the server's ssl_ca_file)",
+                    "kong.conf に pg_ssl_cert = /path/to/client.crt と pg_ssl_cert_key = /path/to/client.key を設定します (サーバーの ssl_ca_file の CA が発行した証明書)",
+                )
+            } else {
+                Msg::new(
+                    "open-source Kong never sends a client certificate (pg_ssl_cert is Enterprise-only): use a password method for Kong's line instead (e.g. hostssl kong kong <addr> scram-sha-256), or Kong Enterprise",
+                    "オープンソース版 Kong はクライアント証明書を送りません (pg_ssl_cert は Enterprise 専用): Kong の行にはパスワード方式 (例: hostssl kong kong <addr> scram-sha-256) を使うか、Kong Enterprise を使います",
+                )
+            },
+            use_tls: Msg::new(
+                "in kong.conf: pg_ssl = on (and pg_ssl_required = on with Kong Enterprise)",
+                "kong.conf に pg_ssl = on を設定します (Kong Enterprise では pg_ssl_required = on も)",
+            ),
+        },
+        verify_host: None,
+        plaintext_first: false,
+    })
+}
+
+/// The address the server sees for a client dialling `host`.
+fn client_address(host: &str, input: &CheckInput) -> (Option<MatchHost>, bool) {
+    if let Some(a) = input.client_addr {
+        return (Some(MatchHost::Ip(a)), false);
+    }
+    if host.starts_with('/') || host.starts_with('@') {
+        return (Some(MatchHost::Local), false);
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_loopback() => (Some(MatchHost::Ip(ip)), false),
+        _ if host == "localhost" => (
+            Some(MatchHost::Ip(std::net::IpAddr::V4(
+                std::net::Ipv4Addr::LOCALHOST,
+            ))),
+            true,
+        ),
+        _ => (None, true),
+    }
+}
+
+fn libpq_model(
+    source: &dyn Source,
+    conninfo: &str,
+    env: &libpq::ClientEnv,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<Model, CheckError> {
+    let params = libpq::parse(conninfo).map_err(|e| CheckError::Invalid(format!("libpq: {e}")))?;
+    let r = libpq::resolve(&params, env).map_err(|e| CheckError::Invalid(format!("libpq: {e}")))?;
+    for n in &r.notes {
+        out.problem(n.clone());
+    }
+    let name = String::from("libpq");
+    let host = r.hosts.first().cloned();
+    let (client, client_assumed) = match &host {
+        Some(h) if h.kind == HostKind::UnixSocket => (Some(MatchHost::Local), false),
+        Some(h) => client_address(h.hostaddr.as_deref().unwrap_or(h.display_host()), input),
+        None => (None, true),
+    };
+    let local = client == Some(MatchHost::Local) && input.client_addr.is_none();
+    let mode = r.sslmode.value;
+    let root = r.sslrootcert.as_ref().map(|p| p.value.clone());
+    let root_exists = root.as_ref().is_some_and(|p| source.metadata(p).is_ok());
+    let tls = if local {
+        TlsUse::Off
+    } else {
+        match mode {
+            SslMode::Disable => TlsUse::Off,
+            SslMode::Allow | SslMode::Prefer => TlsUse::Opportunistic,
+            _ => TlsUse::Required,
+        }
+    };
+    let verify = mode >= SslMode::VerifyCa || (mode >= SslMode::Allow && root_exists);
+    let tls_setting = format!(
+        "sslmode={} ({})",
+        mode.keyword(),
+        libpq_origin(&r.sslmode.origin)
+    );
+    let min = r
+        .ssl_min_protocol_version
+        .value
+        .unwrap_or(TlsVersion::Tls1_0);
+    let max = r
+        .ssl_max_protocol_version
+        .value
+        .unwrap_or(TlsVersion::Tls1_3);
+    let paths = vec![TlsPath {
+        name: name.clone(),
+        versions: versions_between(min, max),
+        versions_setting: format!(
+            "ssl_min_protocol_version={} ({}), ssl_max_protocol_version={} ({})",
+            r.ssl_min_protocol_version.value.map_or("", |v| v.name()),
+            libpq_origin(&r.ssl_min_protocol_version.origin),
+            r.ssl_max_protocol_version.value.map_or("", |v| v.name()),
+            libpq_origin(&r.ssl_max_protocol_version.origin),
+        ),
+        versions_origin: libpq_origin(&r.ssl_min_protocol_version.origin),
+        depth: None,
+        after_handshake: false,
+    }];
+    let mut refused = None;
+    let trust_loc = r
+        .sslrootcert
+        .as_ref()
+        .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
+    let mut anchors = None;
+    if verify && tls != TlsUse::Off {
+        match &root {
+            Some(p) if source.metadata(p).is_err() => {
+                refused = Some("PGTLS018");
+                let mut f = new_finding("PGTLS018");
+                f.target = Some(name.clone());
+                f.evidence.push(evidence(
+                    format!("sslrootcert={}", p.display()),
+                    trust_loc.clone(),
+                ));
+                f.evidence.push(evidence(
+                    "No such file or directory",
+                    p.display().to_string(),
+                ));
+                f.reading = Some(Msg::new(
+                    format!(
+                        "libpq refuses to connect: root certificate file \"{}\" does not exist",
+                        p.display()
+                    ),
+                    format!(
+                        "libpq は接続しません: root certificate file \"{}\" does not exist",
+                        p.display()
+                    ),
+                ));
+                f.fix.push(Msg::new(
+                    "give sslrootcert=/path/to/ca.crt (the CA that issued the server's certificate)",
+                    "sslrootcert=/path/to/ca.crt (サーバー証明書を発行した CA) を指定します",
+                ));
+                out.push(f, Stage::Client);
+            }
+            Some(p) => match load_trust_file(source, p, "sslrootcert", &trust_loc, &name, out) {
+                Some(c) => anchors = Some(c),
+                None => refused = Some("PGTLS018"),
+            },
+            None => {
+                refused = Some("PGTLS018");
+                let mut f = new_finding("PGTLS018");
+                f.target = Some(name.clone());
+                f.evidence.push(evidence(
+                    format!(
+                        "sslmode={} without sslrootcert and without a home directory",
+                        mode.keyword()
+                    ),
+                    trust_loc.clone(),
+                ));
+                out.push(f, Stage::Client);
+            }
+        }
+    }
+    let mut cert_files = None;
+    if let (Some(c), Some(k)) = (&r.sslcert, &r.sslkey) {
+        if source.metadata(&c.value).is_ok() {
+            cert_files = Some(ClientCertFiles {
+                cert: c.value.clone(),
+                cert_origin: format!("sslcert ({})", libpq_origin(&c.origin)),
+                key: k.value.clone(),
+                key_origin: format!("sslkey ({})", libpq_origin(&k.origin)),
+            });
+            // libpq's own key rule (fe-secure-openssl.c).
+            match source.metadata(&k.value) {
+                Err(_) => {
+                    refused = refused.or(Some("PGTLS003"));
+                    let mut f = new_finding("PGTLS003");
+                    f.target = Some(name.clone());
+                    f.evidence.push(evidence(
+                        format!("sslkey={}", k.value.display()),
+                        libpq_origin(&k.origin),
+                    ));
+                    f.evidence.push(evidence(
+                        "No such file or directory",
+                        k.value.display().to_string(),
+                    ));
+                    f.fix.push(Msg::new(
+                        format!("put the client's private key at {} (mode 0600), or name it with sslkey=", k.value.display()),
+                        format!("クライアントの秘密鍵を {} に置く (モード 0600) か、sslkey= で指定します", k.value.display()),
+                    ));
+                    f.reading = Some(Msg::new(
+                        format!("libpq refuses to connect: certificate present, but not private key file \"{}\"", k.value.display()),
+                        format!("libpq は接続しません: certificate present, but not private key file \"{}\"", k.value.display()),
+                    ));
+                    out.push(f, Stage::Client);
+                }
+                Ok(info) => {
+                    let bad = if info.uid == 0 {
+                        info.mode & 0o037 != 0
+                    } else {
+                        info.mode & 0o077 != 0
+                    };
+                    if bad && tls != TlsUse::Off {
+                        refused = refused.or(Some("PGTLS004"));
+                        let mut f = new_finding("PGTLS004");
+                        f.target = Some(name.clone());
+                        f.evidence.push(evidence(
+                            format!("mode {:04o}, uid {}", info.mode, info.uid),
+                            k.value.display().to_string(),
+                        ));
+                        f.reading = Some(Msg::new(
+                            format!("libpq refuses to connect: private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root", k.value.display()),
+                            format!("libpq は接続しません: private key file \"{}\" has group or world access", k.value.display()),
+                        ));
+                        f.fix.push(Msg::new(
+                            format!("`chmod 0600 {}`", sh(&k.value)),
+                            format!("`chmod 0600 {}`", sh(&k.value)),
+                        ));
+                        out.push(f, Stage::Client);
+                    }
+                }
+            }
+        }
+    }
+    let user = r.user.value.clone();
+    Ok(Model {
+        name: name.clone(),
+        is_kong: false,
+        client,
+        client_assumed,
+        user_origin: libpq_origin(&r.user.origin),
+        user,
+        database: r.dbname.value.clone(),
+        tls,
+        tls_origin: libpq_origin(&r.sslmode.origin),
+        tls_setting,
+        paths,
+        verify,
+        verify_setting: format!("sslmode={}", mode.keyword()),
+        anchors,
+        trust_setting: format!("sslrootcert ({trust_loc})"),
+        trust_file: root,
+        depth_setting: None,
+        cert_files,
+        refused,
+        hints: ClientHints {
+            name,
+            send_cert: Msg::new(
+                "add sslcert=/path/to/client.crt sslkey=/path/to/client.key to the connection string (a certificate from a CA in the server's ssl_ca_file; key 0600)",
+                "接続文字列に sslcert=/path/to/client.crt sslkey=/path/to/client.key を加えます (サーバーの ssl_ca_file の CA が発行した証明書、鍵は 0600)",
+            ),
+            use_tls: Msg::new(
+                "use sslmode=verify-full (with sslrootcert) in the connection string",
+                "接続文字列で sslmode=verify-full (と sslrootcert) を使います",
+            ),
+        },
+        verify_host: (mode == SslMode::VerifyFull)
+            .then(|| host.as_ref().map(|h| h.display_host().to_string()))
+            .flatten()
+            .filter(|h| !h.is_empty()),
+        plaintext_first: mode == SslMode::Allow,
+    })
+}
+
+/// The client certificate and key, loaded; PGTLS015 when they do not pair.
+fn load_client_cert(
+    source: &dyn Source,
+    model: &Model,
+    out: &mut Output,
+) -> Option<(Vec<X509>, Option<PKey<Private>>)> {
+    let files = model.cert_files.as_ref()?;
+    let certs = match source.read(&files.cert) {
+        Ok(t) => pem_contents(&t).certs,
+        Err(e) => {
+            out.problem(Diagnostic::warning(
+                None,
+                format!(
+                    "cannot read the client certificate \"{}\": {}",
+                    files.cert.display(),
+                    super::strerror(&e)
+                ),
+            ));
+            return None;
+        }
+    };
+    if certs.is_empty() {
+        out.problem(Diagnostic::error(
+            None,
+            format!(
+                "{} \"{}\" holds no PEM certificate",
+                files.cert_origin,
+                files.cert.display()
+            ),
+        ));
+        return None;
+    }
+    let key = match source.read(&files.key) {
+        Ok(t) => match load_key(&t) {
+            KeyLoad::Loaded(k) => Some(k),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    if let Some(k) = &key {
+        let matches = certs[0]
+            .public_key()
+            .map(|p| p.public_eq(k))
+            .unwrap_or(false);
+        if !matches {
+            let mut f = new_finding("PGTLS015");
+            f.target = Some(model.name.clone());
+            let cert_fp = certs[0]
+                .public_key()
+                .map(|p| public_key_fingerprint(&p))
+                .unwrap_or_default();
+            f.evidence.push(evidence(
+                format!("public key SHA-256 {cert_fp}"),
+                format!("{} {}", files.cert_origin, files.cert.display()),
+            ));
+            f.evidence.push(evidence(
+                format!("public key SHA-256 {}", public_key_fingerprint(k)),
+                format!("{} {}", files.key_origin, files.key.display()),
+            ));
+            f.reading = Some(Msg::new(
+                format!(
+                    "the client's key is not its certificate's: {} refuses to use them",
+                    model.name
+                ),
+                format!(
+                    "クライアントの鍵が証明書と対になっていません: {} はこれらを使えません",
+                    model.name
+                ),
+            ));
+            f.fix.push(Msg::new(
+                format!(
+                    "pair {} with the key it was issued for",
+                    files.cert.display()
+                ),
+                format!("{} を発行時の鍵と対にします", files.cert.display()),
+            ));
+            out.push(f, Stage::Client);
+        }
+    }
+    Some((certs, key))
+}
+
+/// Maps OpenSSL's verdict to a code, as scan does.
+fn verdict_code(
+    v: &Verdict,
+    unlimited_ok: bool,
+    after_handshake: bool,
+) -> (&'static str, Vec<&'static str>) {
+    let code = if after_handshake {
+        v.after_handshake_code
+    } else {
+        v.code
+    };
+    match code {
+        _ if unlimited_ok => ("PGTLS013", vec![]),
+        22 => ("PGTLS013", vec![]),
+        9 | 10 => ("PGTLS010", vec![]),
+        66..=68 => ("PGTLS022", vec![]),
+        2 => ("PGTLS014", vec![]),
+        _ => ("PGTLS005", vec!["PGTLS014"]),
+    }
+}
+
+/// An intermediate the server should send: a CA certificate, from the
+/// files pgtls has seen, that completes the chain for these anchors.
+/// At most this many PEM files next to ssl_cert_file are looked into for
+/// a missing intermediate.
+const MAX_NEARBY_FILES: usize = 64;
+
+/// CA certificates in `*.crt`, `*.pem` and `*.cer` files next to
+/// ssl_cert_file: where a forgotten intermediate usually lies.
+fn nearby_cas(source: &dyn Source, facts: &ServerFacts) -> Vec<(X509, String)> {
+    let Some(file) = &facts.chain_file else {
+        return Vec::new();
+    };
+    let Some(dir) = file.parent() else {
+        return Vec::new();
+    };
+    let Ok(mut listing) = source.list_dir(dir) else {
+        return Vec::new();
+    };
+    listing.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = Vec::new();
+    for entry in listing
+        .iter()
+        .filter(|e| [".crt", ".pem", ".cer"].iter().any(|x| e.name.ends_with(x)))
+        .take(MAX_NEARBY_FILES)
+    {
+        let p = dir.join(&entry.name);
+        if &p == file
+            || source
+                .metadata(&p)
+                .map_or(true, |m| m.kind != FileKind::File)
+        {
+            continue;
+        }
+        if let Ok(text) = source.read(&p) {
+            for c in pem_contents(&text).certs {
+                if describe(&c, 0).is_ca {
+                    out.push((c, p.display().to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An intermediate the server should send: a CA certificate, from the
+/// files pgtls has seen, that completes the chain for these anchors.
+fn find_intermediate(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    anchors: &[X509],
+) -> Option<(X509, String)> {
+    let last = facts.sent_chain.last()?;
+    let mut candidates: Vec<(X509, String)> = nearby_cas(source, facts);
+    candidates.extend(
+        anchors
+            .iter()
+            .map(|c| (c.clone(), String::from("the client's trust store"))),
+    );
+    for (c, from) in candidates {
+        if c.issued(last) != openssl::x509::X509VerifyResult::OK
+            || c.issued(&c) == openssl::x509::X509VerifyResult::OK
+        {
+            continue;
+        }
+        let mut chain = facts.sent_chain.clone();
+        chain.push(c.clone());
+        if verify_chain(&chain, anchors, None).is_ok_and(|v| v.ok) {
+            return Some((c, from));
+        }
+    }
+    None
+}
+
+pub(crate) fn check_client(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    client: &ClientInput,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<(), CheckError> {
+    let model = match client {
+        ClientInput::Kong { conf, env, edition } => {
+            kong_model(source, conf.as_deref(), env, *edition, input, out)?
+        }
+        ClientInput::Libpq { conninfo, env } => libpq_model(source, conninfo, env, input, out)?,
+    };
+    let client_cert = load_client_cert(source, &model, out);
+    let client_refused = model.refused.or_else(|| {
+        out.findings
+            .iter()
+            .find(|f| {
+                f.stage == Stage::Client && f.finding.target.as_deref() == Some(model.name.as_str())
+            })
+            .map(|f| f.finding.code())
+    });
+
+    // Plaintext, by choice or by fallback.
+    let server_tls = facts.ssl;
+    let mut uses_tls = match model.tls {
+        TlsUse::Off => false,
+        TlsUse::Opportunistic => server_tls && !model.plaintext_first,
+        TlsUse::Required => true,
+    };
+    let is_local = model.client == Some(MatchHost::Local);
+    if !is_local && model.tls != TlsUse::Required {
+        let mut f = new_finding("PGTLS021");
+        f.target = Some(model.name.clone());
+        f.evidence.push(evidence(
+            model.tls_setting.clone(),
+            model.tls_origin.clone(),
+        ));
+        f.reading = Some(match (model.tls, model.is_kong) {
+            (TlsUse::Off, _) => Msg::new(
+                format!("{} does not ask for TLS at all: the password and all data cross the network in plaintext", model.name),
+                format!("{} は TLS をまったく要求しません: パスワードと全データが平文で流れます", model.name),
+            ),
+            (_, true) => Msg::new(
+                "pg_ssl = on is only a hint: a server (or anything in between) that answers N gets a plaintext connection, even with pg_ssl_verify = on",
+                "pg_ssl = on はヒントにすぎません: N と答えるサーバー (または途中の何か) には、pg_ssl_verify = on でも平文で接続します",
+            ),
+            _ => Msg::new(
+                "sslmode=prefer/allow falls back to plaintext when the server (or anything in between) refuses TLS",
+                "sslmode=prefer/allow はサーバー (または途中の何か) が TLS を拒むと平文に戻ります",
+            ),
+        });
+        f.fix.push(if model.is_kong {
+            Msg::new(
+                "in kong.conf: pg_ssl = on, pg_ssl_required = on (Kong Enterprise) and pg_ssl_verify = on",
+                "kong.conf に pg_ssl = on、pg_ssl_required = on (Kong Enterprise)、pg_ssl_verify = on を設定します",
+            )
+        } else {
+            Msg::new(
+                "use sslmode=verify-full with sslrootcert in the connection string",
+                "接続文字列で sslrootcert と sslmode=verify-full を使います",
+            )
+        });
+        out.push(f, Stage::Connection);
+    }
+
+    let paths: Vec<&TlsPath> = model.paths.iter().collect();
+    let mut first_failures: Vec<(String, Option<&'static str>, Option<&'static str>)> =
+        paths.iter().map(|p| (p.name.clone(), None, None)).collect();
+    let set_fail = |v: &mut Vec<(String, Option<&'static str>, Option<&'static str>)>,
+                    i: usize,
+                    code: &'static str,
+                    step: &'static str| {
+        if v[i].1.is_none() {
+            v[i].1 = Some(code);
+            v[i].2 = Some(step);
+        }
+    };
+    for i in 0..paths.len() {
+        if let Some(code) = client_refused {
+            set_fail(&mut first_failures, i, code, "client");
+        }
+        if !facts.starts {
+            if let Some(code) = out.start.code {
+                set_fail(&mut first_failures, i, code, "server");
+            } else {
+                set_fail(&mut first_failures, i, "PGTLS020", "server");
+            }
+        }
+    }
+
+    if model.tls != TlsUse::Off && !server_tls && !is_local {
+        if model.tls == TlsUse::Required {
+            let mut f = new_finding("PGTLS009");
+            f.target = Some(model.name.clone());
+            f.evidence.push(evidence(
+                model.tls_setting.clone(),
+                model.tls_origin.clone(),
+            ));
+            f.evidence.push(evidence(
+                "ssl is off",
+                facts
+                    .tls
+                    .as_ref()
+                    .map(|t| super::origin_text(&t.ssl.origin, Path::new("postgresql.conf")))
+                    .unwrap_or_else(|| String::from("postgresql.conf")),
+            ));
+            f.reading = Some(if model.is_kong {
+                Msg::new(
+                    "Kong will print: the server does not support SSL connections",
+                    "Kong は the server does not support SSL connections と出力します",
+                )
+            } else {
+                Msg::new(
+                    "libpq will print: server does not support SSL, but SSL was required",
+                    "libpq は server does not support SSL, but SSL was required と出力します",
+                )
+            });
+            f.fix.push(Msg::new(
+                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then restart",
+                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再起動します",
+            ));
+            out.push(f, Stage::Connection);
+            for i in 0..paths.len() {
+                set_fail(&mut first_failures, i, "PGTLS009", "ssl");
+            }
+        }
+        uses_tls = false;
+    }
+
+    if uses_tls {
+        // Versions.
+        let server_versions = versions_between(facts.range.0, facts.range.1);
+        for (i, p) in paths.iter().enumerate() {
+            let common: Vec<TlsVersion> = p
+                .versions
+                .iter()
+                .copied()
+                .filter(|v| server_versions.contains(v))
+                .collect();
+            let usable: Vec<TlsVersion> = common
+                .iter()
+                .copied()
+                .filter(|v| *v >= TlsVersion::Tls1_2)
+                .collect();
+            if usable.is_empty() && facts.range.0 <= facts.range.1 {
+                let mut f = new_finding("PGTLS001");
+                f.target = Some(p.name.clone());
+                f.evidence.push(evidence(
+                    format!(
+                        "the server allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {})",
+                        names(&server_versions),
+                        facts.range.0,
+                        facts
+                            .tls
+                            .as_ref()
+                            .and_then(|t| t.max_protocol.value)
+                            .map_or("not set", |v| v.name()),
+                    ),
+                    facts.range_origin.0.clone(),
+                ));
+                f.evidence.push(evidence(
+                    format!(
+                        "{} offers {} ({})",
+                        p.name,
+                        names(&p.versions),
+                        p.versions_setting
+                    ),
+                    p.versions_origin.clone(),
+                ));
+                f.facts
+                    .insert("server_range".into(), names(&server_versions));
+                f.facts.insert("client_range".into(), names(&p.versions));
+                if !common.is_empty() {
+                    f.notes.push(Msg::new(
+                        format!("they share only {}, which OpenSSL 3 refuses at Debian's default security level", names(&common)),
+                        format!("共通するのは {} だけで、Debian 既定のセキュリティレベルの OpenSSL 3 はこれを拒否します", names(&common)),
+                    ));
+                }
+                f.fix.push(Msg::new(
+                    format!("make the ranges overlap at TLSv1.2 or TLSv1.3: change {} or the server's ssl_min_protocol_version/ssl_max_protocol_version", p.versions_setting),
+                    format!("範囲が TLSv1.2 または TLSv1.3 で重なるようにします: {} またはサーバーの ssl_min_protocol_version/ssl_max_protocol_version を変更します", p.versions_setting),
+                ));
+                out.push(f, Stage::Connection);
+                set_fail(&mut first_failures, i, "PGTLS001", "handshake");
+            }
+        }
+
+        // The server's chain against the client's trust store.
+        if model.verify && !facts.sent_chain.is_empty() {
+            if let Some(anchors) = &model.anchors {
+                let mut reported: Vec<&'static str> = Vec::new();
+                for (i, p) in paths.iter().enumerate() {
+                    let Ok(v) = verify_chain(&facts.sent_chain, anchors, p.depth) else {
+                        continue;
+                    };
+                    if v.ok {
+                        continue;
+                    }
+                    let unlimited_ok = p.depth.is_some()
+                        && verify_chain(&facts.sent_chain, anchors, None).is_ok_and(|u| u.ok);
+                    let (mut code, mut alternatives) =
+                        verdict_code(&v, unlimited_ok, p.after_handshake);
+                    let intermediate = if code == "PGTLS005" || code == "PGTLS014" {
+                        find_intermediate(source, facts, anchors)
+                    } else {
+                        None
+                    };
+                    if intermediate.is_some() {
+                        code = "PGTLS014";
+                        alternatives.clear();
+                    }
+                    set_fail(&mut first_failures, i, code, "handshake");
+                    // Expiry and weak keys are findings of the server's files.
+                    if code == "PGTLS010" || code == "PGTLS022" || reported.contains(&code) {
+                        continue;
+                    }
+                    reported.push(code);
+                    out.push(
+                        chain_finding(
+                            facts,
+                            &model,
+                            p,
+                            &v,
+                            code,
+                            alternatives,
+                            intermediate,
+                            anchors,
+                        ),
+                        Stage::Connection,
+                    );
+                }
+            }
+        }
+        if let Some(host) = &model.verify_host {
+            if let Some(leaf) = facts.chain.first() {
+                if !leaf_names_host(leaf, host) {
+                    let info = describe(leaf, input.now);
+                    let san = if host.parse::<std::net::IpAddr>().is_ok() {
+                        format!("IP:{host}")
+                    } else {
+                        format!("DNS:{host}")
+                    };
+                    let mut f = new_finding("PGTLS012");
+                    f.target = Some(model.name.clone());
+                    f.evidence.push(evidence(
+                        format!(
+                            "libpq dials \"{host}\" with sslmode=verify-full; the certificate names {}",
+                            if info.sans.is_empty() { info.subject.clone() } else { info.sans.join(", ") }
+                        ),
+                        facts.chain_file.as_ref().map_or_else(String::new, |p| p.display().to_string()),
+                    ));
+                    f.fix.push(Msg::new(
+                        format!("reissue the server certificate with subjectAltName {san}, or dial a name it carries"),
+                        format!("サーバー証明書を subjectAltName {san} で再発行するか、証明書にある名前で接続します"),
+                    ));
+                    out.push(f, Stage::Connection);
+                    for i in 0..paths.len() {
+                        set_fail(&mut first_failures, i, "PGTLS012", "handshake");
+                    }
+                }
+            }
+        }
+
+        // The client certificate against the server's ssl_ca_file (the
+        // server only asks for one when ssl_ca_file is set).
+        if let (Some((certs, _)), Some(ca)) = (&client_cert, &facts.ca) {
+            if let Ok(v) = verify_chain(certs, ca, None) {
+                if !v.ok {
+                    let expired = v.code == 9 || v.code == 10;
+                    let code = if expired { "PGTLS011" } else { "PGTLS006" };
+                    let info = describe(&certs[0], input.now);
+                    let files = model.cert_files.as_ref();
+                    let mut f = new_finding(code);
+                    f.target = Some(model.name.clone());
+                    f.evidence.push(evidence(
+                        format!(
+                            "client certificate {} issued by {}: {}: {}",
+                            info.subject, info.issuer, v.code, v.text
+                        ),
+                        files.map_or_else(String::new, |c| {
+                            format!("{} {}", c.cert_origin, c.cert.display())
+                        }),
+                    ));
+                    let ca_names: Vec<String> = ca.iter().map(|c| describe(c, 0).subject).collect();
+                    f.evidence.push(evidence(
+                        format!("ssl_ca_file holds {}", ca_names.join("; ")),
+                        facts.ca_origin.clone().unwrap_or_default(),
+                    ));
+                    f.facts.insert("verify_code".into(), v.code.to_string());
+                    if expired {
+                        f.fix.push(Msg::new(
+                            format!("renew the client certificate (notAfter {})", info.not_after),
+                            format!(
+                                "クライアント証明書を更新します (notAfter {})",
+                                info.not_after
+                            ),
+                        ));
+                    } else {
+                        let ca_file = facts
+                            .ca_file
+                            .as_ref()
+                            .map_or_else(|| String::from("ssl_ca_file"), |p| sh(p));
+                        f.fix.push(Msg::new(
+                            format!("add the CA that issued the client certificate ({}) to the server's ssl_ca_file: `cat issuing-ca.crt >> {ca_file}` then reload; or issue the client certificate from {}", info.issuer, ca_names.join(" or ")),
+                            format!("クライアント証明書を発行した CA ({}) をサーバーの ssl_ca_file に追加します: `cat issuing-ca.crt >> {ca_file}` の後で再読み込み。または {} からクライアント証明書を発行します", info.issuer, ca_names.join(" / ")),
+                        ));
+                    }
+                    out.push(f, Stage::Connection);
+                    for i in 0..paths.len() {
+                        set_fail(&mut first_failures, i, code, "handshake");
+                    }
+                }
+            }
+        }
+    }
+
+    // pg_hba.conf and pg_ident.conf.
+    let sent = if uses_tls && facts.ca.is_some() {
+        client_cert.as_ref().map(|(certs, _)| SentCert {
+            cn: common_name(&certs[0]),
+            dn: rfc2253(certs[0].subject_name()),
+        })
+    } else {
+        None
+    };
+    let q = Query {
+        client: model.client,
+        user: model.user.clone(),
+        database: model.database.clone(),
+        ssl: uses_tls,
+        roles: Vec::new(),
+        cert: sent,
+    };
+    let mut hba_line = None;
+    if let Some(eval) = evaluate(facts, &q) {
+        hba_line = eval.line.map(MatchedLine::of);
+        if let Some(failure) = &eval.failure {
+            for i in 0..paths.len() {
+                set_fail(&mut first_failures, i, failure.code, "hba");
+            }
+            // A line that cannot work at all is a finding of its own.
+            if failure.code != "PGTLS019" {
+                if let Some(mut f) = failure_finding(facts, &q, &eval, &model.hints) {
+                    if model.client_assumed && eval.line.is_none() {
+                        f.notes.push(Msg::new(
+                            "no line matches this user and database from any address",
+                            "どのアドレスからでも、このユーザーとデータベースに一致する行はありません",
+                        ));
+                    }
+                    f.facts
+                        .insert("user_origin".into(), model.user_origin.clone());
+                    out.push(f, Stage::Connection);
+                }
+            }
+        }
+    }
+
+    for (i, p) in paths.iter().enumerate() {
+        let (_, code, step) = &first_failures[i];
+        out.connections.push(ConnectionPrediction {
+            client: p.name.clone(),
+            ok: code.is_none(),
+            code: *code,
+            step: *step,
+            tls: uses_tls,
+            hba_line: hba_line.clone(),
+        });
+        if !model.is_kong {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chain_finding(
+    facts: &ServerFacts,
+    model: &Model,
+    path: &TlsPath,
+    v: &Verdict,
+    code: &'static str,
+    alternatives: Vec<&'static str>,
+    intermediate: Option<(X509, String)>,
+    anchors: &[X509],
+) -> Finding {
+    let mut f = new_finding(code);
+    f.target = Some(path.name.clone());
+    f.alternatives = alternatives;
+    let (shown_code, shown_text) = if path.after_handshake {
+        (v.after_handshake_code, v.after_handshake_text.clone())
+    } else {
+        (v.code, v.text.clone())
+    };
+    let chain_file = facts.chain_file.as_ref().map_or_else(
+        || String::from("ssl_cert_file"),
+        |p| p.display().to_string(),
+    );
+    let subjects: Vec<String> = facts
+        .sent_chain
+        .iter()
+        .map(|c| describe(c, 0).subject)
+        .collect();
+    f.evidence.push(evidence(
+        format!(
+            "the server sends {} certificate(s): {}{}",
+            facts.sent_chain.len(),
+            subjects.join(" <- "),
+            if facts.sent_chain.len() > facts.chain.len() {
+                " (the leaf, completed from ssl_ca_file, as OpenSSL does when ssl_cert_file holds only the leaf)"
+            } else {
+                ""
+            }
+        ),
+        chain_file.clone(),
+    ));
+    f.evidence.push(evidence(
+        format!(
+            "{} trusts {} certificate(s) ({}); {}",
+            model.name,
+            anchors.len(),
+            model.trust_setting,
+            model.verify_setting
+        ),
+        model
+            .trust_file
+            .as_ref()
+            .map_or_else(|| model.trust_setting.clone(), |p| p.display().to_string()),
+    ));
+    f.evidence.push(evidence(
+        format!("OpenSSL: {shown_code}: {shown_text}"),
+        path.name.clone(),
+    ));
+    f.facts.insert("verify_code".into(), shown_code.to_string());
+    f.facts.insert("verify_text".into(), shown_text);
+    let last = facts.sent_chain.last().map(|c| describe(c, 0));
+    match code {
+        "PGTLS013" => {
+            let needed = (0..=10u32)
+                .find(|d| verify_chain(&facts.sent_chain, anchors, Some(*d)).is_ok_and(|r| r.ok))
+                .unwrap_or(2);
+            if let Some(setting) = &model.depth_setting {
+                f.evidence.push(evidence(
+                    format!("lua_ssl_verify_depth = {}", path.depth.unwrap_or(1)),
+                    setting.clone(),
+                ));
+            }
+            f.fix.push(Msg::new(
+                format!("in kong.conf: lua_ssl_verify_depth = {needed} (now {}; the chain needs {needed})", path.depth.unwrap_or(1)),
+                format!("kong.conf に lua_ssl_verify_depth = {needed} を設定します (現在 {}、このチェーンには {needed} が必要です)", path.depth.unwrap_or(1)),
+            ));
+        }
+        "PGTLS014" => {
+            if let Some((c, from)) = intermediate {
+                let s = describe(&c, 0).subject;
+                f.evidence.push(evidence(
+                    format!("the missing intermediate {s} is in {from}"),
+                    from.clone(),
+                ));
+                f.fix.push(Msg::new(
+                    format!("make the server send the intermediate after its leaf: append {s} (from {from}) to {chain_file}, then reload"),
+                    format!("サーバーがリーフの後に中間証明書を送るようにします: {s} ({from} にあります) を {chain_file} の末尾に追加して再読み込みします"),
+                ));
+            }
+        }
+        _ => {
+            let issuer = last.as_ref().map(|l| l.issuer.clone()).unwrap_or_default();
+            let ca_hint = facts
+                .ca
+                .as_ref()
+                .filter(|ca| ca.iter().any(|c| describe(c, 0).subject == issuer))
+                .and(facts.ca_file.as_ref())
+                .map(|p| p.display().to_string());
+            let target = ca_hint
+                .clone()
+                .unwrap_or_else(|| String::from("/path/to/ca.crt"));
+            let snippet = if model.is_kong {
+                format!("lua_ssl_trusted_certificate = {target}")
+            } else {
+                format!("sslrootcert={target}")
+            };
+            f.notes.push(Msg::new(
+                format!(
+                    "the chain ends at {}, issued by {issuer}, which {} does not trust",
+                    last.as_ref().map(|l| l.subject.clone()).unwrap_or_default(),
+                    model.name
+                ),
+                format!(
+                    "チェーンは {} で終わり、その発行者 {issuer} を {} は信頼していません",
+                    last.as_ref().map(|l| l.subject.clone()).unwrap_or_default(),
+                    model.name
+                ),
+            ));
+            if let Some(p) = &ca_hint {
+                f.notes.push(Msg::new(
+                    format!("the server's ssl_ca_file {p} holds that CA"),
+                    format!("サーバーの ssl_ca_file {p} にその CA があります"),
+                ));
+            }
+            f.fix.push(Msg::new(
+                format!("trust the CA that issued the server's certificate ({issuer}) at the client: {snippet}"),
+                format!("サーバー証明書を発行した CA ({issuer}) をクライアントで信頼します: {snippet}"),
+            ));
+        }
+    }
+    f
+}
+
+/// libpq 15's host-name check (`pq_verify_peer_name_matches_certificate`):
+/// SAN dNSName entries (a leading `*.` matching one label), SAN iPAddress
+/// for numeric hosts, and the CN only when the certificate has no SAN of the
+/// host's kind.
+fn leaf_names_host(leaf: &X509, host: &str) -> bool {
+    let host_lc = host.to_ascii_lowercase();
+    let ip: Option<std::net::IpAddr> = host.parse().ok();
+    let mut saw_dns = false;
+    let mut saw_ip = false;
+    if let Some(sans) = leaf.subject_alt_names() {
+        for n in sans.iter() {
+            if let Some(d) = n.dnsname() {
+                saw_dns = true;
+                if ip.is_none() && wildcard_match(&d.to_ascii_lowercase(), &host_lc) {
+                    return true;
+                }
+            } else if let Some(bytes) = n.ipaddress() {
+                saw_ip = true;
+                let san: Option<std::net::IpAddr> = match bytes.len() {
+                    4 => Some(std::net::IpAddr::from([
+                        bytes[0], bytes[1], bytes[2], bytes[3],
+                    ])),
+                    16 => <[u8; 16]>::try_from(bytes).ok().map(std::net::IpAddr::from),
+                    _ => None,
+                };
+                if ip.is_some() && san == ip {
+                    return true;
+                }
+            }
+        }
+    }
+    let relevant_san = if ip.is_some() { saw_ip } else { saw_dns };
+    if relevant_san {
+        return false;
+    }
+    common_name(leaf).is_some_and(|cn| wildcard_match(&cn.to_ascii_lowercase(), &host_lc))
+}
+
+fn wildcard_match(pattern: &str, host: &str) -> bool {
+    if let Some(rest) = pattern.strip_prefix("*.") {
+        match host.split_once('.') {
+            Some((label, tail)) => !label.is_empty() && tail == rest,
+            None => false,
+        }
+    } else {
+        pattern == host
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        assert!(wildcard_match("*.example.com", "db.example.com"));
+        assert!(!wildcard_match("*.example.com", "a.db.example.com"));
+        assert!(!wildcard_match("*.example.com", "example.com"));
+        assert!(wildcard_match("db.example.com", "db.example.com"));
+    }
+}

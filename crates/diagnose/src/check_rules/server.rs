@@ -1,0 +1,1122 @@
+//! The server's side: what PostgreSQL 15 does with its files at start-up, in
+//! its own order (configuration files, then `be_tls_init`: certificate, key
+//! permissions, key, protocol range, ciphers, CA file, CRL; then
+//! pg_hba.conf), each FATAL with the server's own wording, and what the
+//! settings mean for every later connection (client certificates that
+//! cannot be checked, hostssl lines with TLS off, expiring certificates).
+
+use std::path::{Path, PathBuf};
+
+use openssl::ssl::{SslContextBuilder, SslMethod};
+use pgtls_config::hba::{self, ConnType, HbaOptions};
+use pgtls_config::ident;
+use pgtls_config::postgresql_conf::{self, parse_bool, Origin, PostgresqlConf, TlsSettings};
+use pgtls_config::{Diagnostic, FileKind, Location, Source, TlsVersion};
+
+use super::access::{
+    access, conf_quote, load_key, pem_contents, permits, public_key_fingerprint, sh, Access,
+    KeyLoad,
+};
+use super::accounts::{Account, Accounts};
+use super::{
+    add_diagnostics, evidence, is_error, new_finding, origin_text, CheckError, CheckInput, Output,
+    ServerFacts, Stage,
+};
+use crate::certinfo::{describe, weakness};
+use crate::finding::Msg;
+
+/// An account that may do everything: used when the server's account is
+/// unknown, so that only the file's existence and contents are judged.
+fn anyone() -> Account {
+    Account {
+        name: String::from("?"),
+        uid: 0,
+        gid: 0,
+        groups: Vec::new(),
+    }
+}
+
+/// The value as written (PostgreSQL's messages show it unresolved).
+fn written(conf: &PostgresqlConf, name: &str, default: &str) -> String {
+    conf.get(name)
+        .map(|s| s.value.clone())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn setting_evidence(name: &str, written: &str, origin: &Origin, path: &Path) -> super::Evidence {
+    match origin {
+        Origin::File(l) => evidence(format!("{name} = {}", conf_quote(written)), l.to_string()),
+        Origin::Default => evidence(
+            format!("{name} = {} (not set: the default)", conf_quote(written)),
+            path.display().to_string(),
+        ),
+    }
+}
+
+fn mode_text(mode: u32) -> String {
+    format!("{mode:04o}")
+}
+
+fn describe_file(accounts: &Accounts, info: &pgtls_config::FileInfo) -> String {
+    format!(
+        "owner {}:{} mode {}",
+        accounts.user_name(info.uid),
+        accounts.group_name(info.gid),
+        mode_text(info.mode)
+    )
+}
+
+/// The predicted FATAL as a finding's reading.
+fn fatal_reading(message: &str, detail: Option<&str>) -> Msg {
+    let mut line = format!("FATAL:  {message}");
+    if let Some(d) = detail {
+        line.push_str(&format!(" / DETAIL:  {d}"));
+    }
+    Msg::new(
+        format!("the server will refuse to start and log: {line}"),
+        format!("サーバーは起動できず、次のように記録します: {line}"),
+    )
+}
+
+/// The fix for a file the server account cannot reach: the directory on the
+/// way, or the file itself.
+fn reach_fix(
+    accounts: &Accounts,
+    acct: &Account,
+    path: &Path,
+    a: &Access,
+    private: bool,
+) -> Vec<Msg> {
+    match a {
+        Access::Denied {
+            directory: Some(dir),
+            ..
+        } => vec![Msg::new(
+            format!(
+                "the server account {} cannot enter {}: let it through, e.g. `chmod o+x {}` (or move the file to a directory it can read)",
+                acct.name,
+                dir.display(),
+                sh(dir)
+            ),
+            format!(
+                "サーバーのアカウント {} は {} に入れません。たとえば `chmod o+x {}` で通れるようにします (またはファイルを読めるディレクトリへ移します)",
+                acct.name,
+                dir.display(),
+                sh(dir)
+            ),
+        )],
+        Access::Denied { directory: None, .. } if private => {
+            let group = accounts.group_name(acct.gid);
+            vec![Msg::new(
+                format!(
+                    "give the key to the server account: `chown {u}:{g} {p} && chmod 0600 {p}` (or keep it root-owned and readable through the group: `chown root:{g} {p} && chmod 0640 {p}`)",
+                    u = acct.name,
+                    g = group,
+                    p = sh(path)
+                ),
+                format!(
+                    "鍵をサーバーのアカウントの所有にします: `chown {u}:{g} {p} && chmod 0600 {p}` (root 所有のままにする場合はグループで読めるようにします: `chown root:{g} {p} && chmod 0640 {p}`)",
+                    u = acct.name,
+                    g = group,
+                    p = sh(path)
+                ),
+            )]
+        }
+        Access::Denied { directory: None, .. } => vec![Msg::new(
+            format!(
+                "a certificate is public: `chmod 0644 {}`",
+                sh(path)
+            ),
+            format!("証明書は公開情報です: `chmod 0644 {}`", sh(path)),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn check_server(
+    source: &dyn Source,
+    conf: Option<PostgresqlConf>,
+    data_dir: Option<&Path>,
+    account: Option<Account>,
+    accounts: Accounts,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<ServerFacts, CheckError> {
+    let mut facts = ServerFacts {
+        conf: None,
+        tls: None,
+        account,
+        accounts,
+        ssl: false,
+        chain: Vec::new(),
+        chain_file: None,
+        sent_chain: Vec::new(),
+        ca: None,
+        ca_file: None,
+        ca_origin: None,
+        range: (TlsVersion::Tls1_2, TlsVersion::Tls1_3),
+        range_origin: (String::from("default"), String::from("default")),
+        hba: None,
+        hba_path: None,
+        ident: None,
+        ident_path: None,
+        starts: true,
+    };
+
+    if let Some(conf) = &conf {
+        let tls = conf.tls();
+        add_diagnostics(out, conf.diagnostics());
+        let range_error = |d: &Diagnostic| d.message == "could not set SSL protocol version range";
+        for d in tls.diagnostics.iter().filter(|d| !range_error(d)) {
+            out.problem(d.clone());
+        }
+        // The server stops at the first file that does not parse (and names
+        // the main file, or postgresql.auto.conf as written); only then does
+        // it judge values, naming the file that holds the bad one.
+        let parse_error = conf.diagnostics().iter().filter(|d| is_error(d)).find(|d| {
+            !d.message
+                .starts_with("unrecognized configuration parameter")
+        });
+        let value_error = conf
+            .diagnostics()
+            .iter()
+            .chain(tls.diagnostics.iter().filter(|d| !range_error(d)))
+            .find(|d| is_error(d));
+        if let Some(e) = parse_error.or(value_error) {
+            let in_auto = e.location.as_ref().is_some_and(|l| {
+                l.file
+                    .file_name()
+                    .is_some_and(|n| n == postgresql_conf::AUTO_CONF_FILENAME)
+            });
+            let file = if parse_error.is_some() {
+                if in_auto {
+                    PathBuf::from(postgresql_conf::AUTO_CONF_FILENAME)
+                } else {
+                    conf.config_file().to_path_buf()
+                }
+            } else {
+                e.location.as_ref().map_or_else(
+                    || conf.config_file().to_path_buf(),
+                    |l| l.file.to_path_buf(),
+                )
+            };
+            out.fatal(
+                None,
+                format!("configuration file \"{}\" contains errors", file.display()),
+                e.location.as_ref().map(Location::to_string),
+            );
+        }
+        facts.ssl = tls.ssl.value;
+        facts.range = (
+            tls.min_protocol.value,
+            tls.max_protocol.value.unwrap_or(TlsVersion::Tls1_3),
+        );
+        facts.range_origin = (
+            origin_text(&tls.min_protocol.origin, conf.config_file()),
+            origin_text(&tls.max_protocol.origin, conf.config_file()),
+        );
+        if facts.ssl {
+            check_tls(source, conf, &tls, &mut facts, input, out);
+        }
+        facts.tls = Some(tls);
+    }
+    if let Some(c) = conf {
+        facts.conf = Some(c);
+    }
+
+    load_hba(source, data_dir, input, &mut facts, out)?;
+    load_ident(source, data_dir, input, &mut facts, out)?;
+    hba_rules(&facts, out);
+    Ok(facts)
+}
+
+fn check_tls(
+    source: &dyn Source,
+    conf: &PostgresqlConf,
+    tls: &TlsSettings,
+    facts: &mut ServerFacts,
+    input: &CheckInput,
+    out: &mut Output,
+) {
+    let known = facts.account.clone();
+    let acct = known.clone().unwrap_or_else(anyone);
+    let accounts = facts.accounts.clone();
+
+    // 1. The certificate (SSL_CTX_use_certificate_chain_file).
+    let cert_path = tls.cert_file.value.clone();
+    let cert_written = written(conf, "ssl_cert_file", "server.crt");
+    let cert_loc = origin_text(&tls.cert_file.origin, &cert_path);
+    let cert_setting = setting_evidence(
+        "ssl_cert_file",
+        &cert_written,
+        &tls.cert_file.origin,
+        &cert_path,
+    );
+    let cert_access = access(source, &cert_path, &acct, true);
+    let mut cert_failure: Option<(String, Vec<Msg>, String)> = None;
+    match &cert_access {
+        Access::Ok(info) if info.kind == FileKind::Dir => {
+            cert_failure = Some((
+                "no start line".into(),
+                vec![],
+                "is a directory".into(),
+            ));
+        }
+        Access::Ok(_) => match source.read(&cert_path) {
+            Ok(text) => {
+                let c = pem_contents(&text);
+                if c.certs.is_empty() {
+                    let what = if c.has_private_key {
+                        "holds a private key but no certificate"
+                    } else {
+                        "holds no PEM certificate"
+                    };
+                    cert_failure = Some(("no start line".into(), vec![], what.into()));
+                } else {
+                    facts.chain = c.certs;
+                    facts.chain_file = Some(cert_path.clone());
+                }
+            }
+            Err(e) => out.problem(Diagnostic::warning(
+                None,
+                format!(
+                    "cannot read \"{}\" to check it: {} (run pgtls check as root or as the server account)",
+                    cert_path.display(),
+                    super::strerror(&e)
+                ),
+            )),
+        },
+        Access::Unknown(e) => out.problem(Diagnostic::warning(
+            None,
+            format!(
+                "cannot look at \"{}\": {} (run pgtls check as root or as the server account)",
+                cert_path.display(),
+                super::strerror(e)
+            ),
+        )),
+        a => {
+            let fix = reach_fix(&accounts, &acct, &cert_path, a, false);
+            cert_failure = Some((a.strerror().to_string(), fix, a.strerror().to_string()));
+        }
+    }
+    if let Some((reason, fix, observed)) = cert_failure {
+        let message =
+            format!("could not load server certificate file \"{cert_written}\": {reason}");
+        let mut f = new_finding("PGTLS002");
+        f.evidence.push(cert_setting.clone());
+        f.evidence
+            .push(evidence(observed, cert_path.display().to_string()));
+        f.facts
+            .insert("file".into(), cert_path.display().to_string());
+        f.reading = Some(fatal_reading(&message, None));
+        f.fix.extend(fix);
+        f.fix.push(Msg::new(
+            format!(
+                "put the server certificate (leaf first, then its intermediates) at {}, or point postgresql.conf at it: ssl_cert_file = '/path/to/server.crt'",
+                cert_path.display()
+            ),
+            format!(
+                "サーバー証明書 (リーフ、続けて中間証明書) を {} に置くか、postgresql.conf で指定します: ssl_cert_file = '/path/to/server.crt'",
+                cert_path.display()
+            ),
+        ));
+        out.fatal(Some("PGTLS002"), message, Some(cert_loc.clone()));
+        out.push(f, Stage::ServerStart);
+    }
+    if !facts.chain.is_empty() {
+        check_chain_quality(facts, &cert_written, &cert_loc, &cert_path, input, out);
+    }
+
+    // 2. The key's owner and mode (check_ssl_key_file_permissions), then
+    //    the key itself (SSL_CTX_use_PrivateKey_file).
+    let key_path = tls.key_file.value.clone();
+    let key_written = written(conf, "ssl_key_file", "server.key");
+    let key_loc = origin_text(&tls.key_file.origin, &key_path);
+    let key_setting = setting_evidence(
+        "ssl_key_file",
+        &key_written,
+        &tls.key_file.origin,
+        &key_path,
+    );
+    let key_stat = access(source, &key_path, &acct, false);
+    let key_start_failure = |out: &mut Output,
+                             code: &'static str,
+                             message: String,
+                             detail: Option<&str>,
+                             observed: String,
+                             fix: Vec<Msg>| {
+        let mut f = new_finding(code);
+        f.evidence.push(key_setting.clone());
+        f.evidence
+            .push(evidence(observed, key_path.display().to_string()));
+        f.facts
+            .insert("file".into(), key_path.display().to_string());
+        if let Some(a) = &known {
+            f.facts.insert("server_user".into(), a.name.clone());
+        }
+        f.reading = Some(fatal_reading(&message, detail));
+        f.fix.extend(fix);
+        out.fatal(Some(code), message, Some(key_loc.clone()));
+        out.push(f, Stage::ServerStart);
+    };
+    let info = match &key_stat {
+        Access::Ok(info) => Some(*info),
+        Access::Unknown(e) => {
+            out.problem(Diagnostic::warning(
+                None,
+                format!(
+                    "cannot look at \"{}\": {} (run pgtls check as root or as the server account)",
+                    key_path.display(),
+                    super::strerror(e)
+                ),
+            ));
+            None
+        }
+        a => {
+            let mut fix = reach_fix(&accounts, &acct, &key_path, a, true);
+            fix.push(Msg::new(
+                format!(
+                    "put the server's private key at {}, or point postgresql.conf at it: ssl_key_file = '/path/to/server.key'",
+                    key_path.display()
+                ),
+                format!(
+                    "サーバーの秘密鍵を {} に置くか、postgresql.conf で指定します: ssl_key_file = '/path/to/server.key'",
+                    key_path.display()
+                ),
+            ));
+            key_start_failure(
+                out,
+                "PGTLS003",
+                format!(
+                    "could not access private key file \"{key_written}\": {}",
+                    a.strerror()
+                ),
+                None,
+                a.strerror().to_string(),
+                fix,
+            );
+            None
+        }
+    };
+    let Some(info) = info else {
+        check_rest(source, conf, tls, facts, out);
+        return;
+    };
+    let observed = describe_file(&accounts, &info);
+    if info.kind != FileKind::File {
+        key_start_failure(
+            out,
+            "PGTLS003",
+            format!("private key file \"{key_written}\" is not a regular file"),
+            None,
+            format!("{observed}, not a regular file"),
+            vec![Msg::new(
+                "point ssl_key_file at the PEM file holding the server's private key",
+                "ssl_key_file にサーバーの秘密鍵の PEM ファイルを指定します",
+            )],
+        );
+        check_rest(source, conf, tls, facts, out);
+        return;
+    }
+    let mut key_ok = true;
+    if let Some(a) = &known {
+        let group = accounts.group_name(a.gid);
+        let p = sh(&key_path);
+        if info.uid != a.uid && info.uid != 0 {
+            key_ok = false;
+            key_start_failure(
+                out,
+                "PGTLS004",
+                format!("private key file \"{key_written}\" must be owned by the database user or root"),
+                None,
+                observed.clone(),
+                vec![Msg::new(
+                    format!("make the server account ({}) own it: `chown {}:{group} {p} && chmod 0600 {p}`", a.name, a.name),
+                    format!("サーバーのアカウント ({}) の所有にします: `chown {}:{group} {p} && chmod 0600 {p}`", a.name, a.name),
+                )],
+            );
+        } else if (info.uid == a.uid && info.mode & 0o077 != 0)
+            || (info.uid == 0 && info.mode & 0o037 != 0)
+        {
+            key_ok = false;
+            let fix = if info.uid == a.uid {
+                vec![Msg::new(
+                    format!(
+                        "a key owned by the server account ({}) must be 0600 or less: `chmod 0600 {p}` (0640 is only allowed for root-owned keys)",
+                        a.name
+                    ),
+                    format!(
+                        "サーバーのアカウント ({}) が所有する鍵は 0600 以下でなければなりません: `chmod 0600 {p}` (0640 が許されるのは root 所有の鍵だけです)",
+                        a.name
+                    ),
+                )]
+            } else if a.in_group(info.gid) {
+                vec![Msg::new(
+                    format!("a root-owned key may be at most 0640: `chmod 0640 {p}`"),
+                    format!("root 所有の鍵は 0640 以下でなければなりません: `chmod 0640 {p}`"),
+                )]
+            } else {
+                vec![Msg::new(
+                    format!(
+                        "a root-owned key may be at most 0640, and the server must read it through the group: `chown root:{group} {p} && chmod 0640 {p}` (or `chown {}:{group} {p} && chmod 0600 {p}`)",
+                        a.name
+                    ),
+                    format!(
+                        "root 所有の鍵は 0640 以下で、サーバーがグループ経由で読める必要があります: `chown root:{group} {p} && chmod 0640 {p}` (または `chown {}:{group} {p} && chmod 0600 {p}`)",
+                        a.name
+                    ),
+                )]
+            };
+            let mut f_fix = fix;
+            f_fix.push(Msg::new(
+                "PostgreSQL's rule: owned by the database user, u=rw (0600) or less; owned by root, u=rw,g=r (0640) or less",
+                "PostgreSQL の規則: データベースユーザーの所有なら u=rw (0600) 以下、root の所有なら u=rw,g=r (0640) 以下",
+            ));
+            key_start_failure(
+                out,
+                "PGTLS004",
+                format!("private key file \"{key_written}\" has group or world access"),
+                Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
+                observed.clone(),
+                f_fix,
+            );
+        } else if !permits(a, &info, 4) {
+            key_ok = false;
+            let fix = reach_fix(
+                &accounts,
+                a,
+                &key_path,
+                &Access::Denied {
+                    directory: None,
+                    info: Some(info),
+                },
+                true,
+            );
+            key_start_failure(
+                out,
+                "PGTLS003",
+                format!("could not load private key file \"{key_written}\": Permission denied"),
+                None,
+                format!(
+                    "{observed}: the server account {} is neither the owner nor in group {}",
+                    a.name,
+                    accounts.group_name(info.gid)
+                ),
+                fix,
+            );
+        }
+    }
+    if key_ok {
+        match source.read(&key_path) {
+            Ok(text) => match load_key(&text) {
+                KeyLoad::Loaded(key) => {
+                    if let Some(leaf) = facts.chain.first() {
+                        let matches = leaf
+                            .public_key()
+                            .map(|p| p.public_eq(&key))
+                            .unwrap_or(false);
+                        if !matches {
+                            let cert_fp = leaf
+                                .public_key()
+                                .map(|p| public_key_fingerprint(&p))
+                                .unwrap_or_default();
+                            let key_fp = public_key_fingerprint(&key);
+                            let mut f = new_finding("PGTLS015");
+                            let message = format!(
+                                "could not load private key file \"{key_written}\": key values mismatch"
+                            );
+                            f.evidence.push(key_setting.clone());
+                            f.evidence.push(cert_setting.clone());
+                            f.evidence.push(evidence(
+                                format!("public key SHA-256 {cert_fp} ({})", describe(leaf, input.now).subject),
+                                cert_path.display().to_string(),
+                            ));
+                            f.evidence.push(evidence(
+                                format!("public key SHA-256 {key_fp}"),
+                                key_path.display().to_string(),
+                            ));
+                            f.facts.insert("cert_public_key_sha256".into(), cert_fp);
+                            f.facts.insert("key_public_key_sha256".into(), key_fp);
+                            f.reading = Some(fatal_reading(&message, None));
+                            f.fix.push(Msg::new(
+                                format!(
+                                    "pair the files: ssl_key_file must be the key of the certificate in ssl_cert_file; compare `openssl x509 -in {} -noout -pubkey | openssl sha256` with `openssl pkey -in {} -pubout | openssl sha256`",
+                                    sh(&cert_path),
+                                    sh(&key_path)
+                                ),
+                                format!(
+                                    "ファイルを対にします: ssl_key_file は ssl_cert_file の証明書の鍵でなければなりません。`openssl x509 -in {} -noout -pubkey | openssl sha256` と `openssl pkey -in {} -pubout | openssl sha256` を比べます",
+                                    sh(&cert_path),
+                                    sh(&key_path)
+                                ),
+                            ));
+                            out.fatal(Some("PGTLS015"), message, Some(key_loc.clone()));
+                            out.push(f, Stage::ServerStart);
+                        }
+                    }
+                }
+                KeyLoad::Encrypted => {
+                    if tls.passphrase_command.value.is_none() {
+                        let mut f = new_finding("PGTLS003");
+                        let message = format!(
+                            "could not load private key file \"{key_written}\": processing error"
+                        );
+                        f.evidence.push(key_setting.clone());
+                        f.evidence.push(evidence(
+                            "the key is encrypted and ssl_passphrase_command is not set",
+                            key_path.display().to_string(),
+                        ));
+                        f.reading = Some(fatal_reading(&message, None));
+                        f.notes.push(Msg::new(
+                            "started from a terminal the server asks for the passphrase there; started by systemd or pg_ctl in the background it cannot ask and fails",
+                            "端末から起動した場合サーバーはそこでパスフレーズを尋ねます。systemd やバックグラウンドの pg_ctl から起動した場合は尋ねられず失敗します",
+                        ));
+                        f.fix.push(Msg::new(
+                            format!(
+                                "set ssl_passphrase_command = '/path/to/print-passphrase' in postgresql.conf, or store the key unencrypted: `openssl pkey -in {p} -out {p}.plain` (then install it 0600 owned by the server account)",
+                                p = sh(&key_path)
+                            ),
+                            format!(
+                                "postgresql.conf に ssl_passphrase_command = '/path/to/print-passphrase' を設定するか、鍵を暗号化せずに保存します: `openssl pkey -in {p} -out {p}.plain` (その後サーバーのアカウント所有の 0600 で置きます)",
+                                p = sh(&key_path)
+                            ),
+                        ));
+                        out.fatal(Some("PGTLS003"), message, Some(key_loc.clone()));
+                        out.push(f, Stage::ServerStart);
+                    } else {
+                        out.note(
+                            None,
+                            format!(
+                                "\"{}\" is encrypted; ssl_passphrase_command is not run by pgtls check, so the key is not compared with the certificate",
+                                key_path.display()
+                            ),
+                        );
+                    }
+                }
+                KeyLoad::Unreadable => {
+                    let mut f = new_finding("PGTLS003");
+                    let message =
+                        format!("could not load private key file \"{key_written}\": unsupported");
+                    f.evidence.push(key_setting.clone());
+                    f.evidence.push(evidence(
+                        "no PEM private key in the file",
+                        key_path.display().to_string(),
+                    ));
+                    f.reading = Some(fatal_reading(&message, None));
+                    f.fix.push(Msg::new(
+                        "point ssl_key_file at the PEM file holding the server's private key",
+                        "ssl_key_file にサーバーの秘密鍵の PEM ファイルを指定します",
+                    ));
+                    out.fatal(Some("PGTLS003"), message, Some(key_loc.clone()));
+                    out.push(f, Stage::ServerStart);
+                }
+            },
+            Err(e) => out.problem(Diagnostic::warning(
+                None,
+                format!(
+                    "cannot read \"{}\" to check it: {} (run pgtls check as root or as the server account)",
+                    key_path.display(),
+                    super::strerror(&e)
+                ),
+            )),
+        }
+    }
+    check_rest(source, conf, tls, facts, out);
+}
+
+/// Validity and strength of the certificates the server sends.
+fn check_chain_quality(
+    facts: &ServerFacts,
+    cert_written: &str,
+    cert_loc: &str,
+    cert_path: &Path,
+    input: &CheckInput,
+    out: &mut Output,
+) {
+    for (i, cert) in facts.chain.iter().enumerate() {
+        let info = describe(cert, input.now);
+        let place = format!(
+            "{} (certificate {} of {})",
+            cert_path.display(),
+            i + 1,
+            facts.chain.len()
+        );
+        if let Some(why) = weakness(&info) {
+            let reason = if i == 0 {
+                "ee key too small"
+            } else if why.contains("signature") {
+                "ca md too weak"
+            } else {
+                "ca key too small"
+            };
+            let message =
+                format!("could not load server certificate file \"{cert_written}\": {reason}");
+            let mut f = new_finding("PGTLS022");
+            f.evidence
+                .push(evidence(format!("{}: {why}", info.subject), place.clone()));
+            f.reading = Some(fatal_reading(&message, None));
+            out.fatal(Some("PGTLS022"), message, Some(cert_loc.to_string()));
+            out.push(f, Stage::ServerStart);
+        }
+        if info.days_left < 0 || info.not_yet_valid {
+            let mut f = new_finding("PGTLS010");
+            let when = if info.not_yet_valid {
+                format!("not valid before {}", info.not_before)
+            } else {
+                format!("expired {} ({} days ago)", info.not_after, -info.days_left)
+            };
+            f.evidence
+                .push(evidence(format!("{}: {when}", info.subject), place.clone()));
+            f.facts.insert("not_after".into(), info.not_after.clone());
+            f.notes.push(Msg::new(
+                "the server starts; every client that verifies the chain (libpq verify-ca/verify-full, Kong pg_ssl_verify = on) refuses it",
+                "サーバーは起動しますが、チェーンを検証するクライアント (libpq verify-ca/verify-full、Kong pg_ssl_verify = on) はすべて拒否します",
+            ));
+            f.fix.push(Msg::new(
+                format!(
+                    "renew it and replace {} (check with `openssl x509 -in {} -noout -dates`), then reload the server",
+                    cert_path.display(),
+                    sh(cert_path)
+                ),
+                format!(
+                    "更新して {} を置き換え (`openssl x509 -in {} -noout -dates` で確認)、サーバーの設定を再読み込みします",
+                    cert_path.display(),
+                    sh(cert_path)
+                ),
+            ));
+            out.push(f, Stage::Connection);
+        } else if info.days_left < input.warn_days {
+            let mut f = new_finding("PGTLS023");
+            f.evidence.push(evidence(
+                format!(
+                    "{}: notAfter {} ({} days left)",
+                    info.subject, info.not_after, info.days_left
+                ),
+                place,
+            ));
+            f.facts
+                .insert("days_left".into(), info.days_left.to_string());
+            f.facts.insert("not_after".into(), info.not_after.clone());
+            out.push(f, Stage::Connection);
+        }
+    }
+}
+
+/// After the key: protocol range, ciphers, CA file, CRL.
+fn check_rest(
+    source: &dyn Source,
+    conf: &PostgresqlConf,
+    tls: &TlsSettings,
+    facts: &mut ServerFacts,
+    out: &mut Output,
+) {
+    let acct = facts.account.clone().unwrap_or_else(anyone);
+    let (min, max) = (tls.min_protocol.value, tls.max_protocol.value);
+    if let Some(max) = max {
+        if min > max {
+            let mut f = new_finding("PGTLS001");
+            let loc = match (&tls.min_protocol.origin, &tls.max_protocol.origin) {
+                (_, Origin::File(l)) => l.to_string(),
+                (Origin::File(l), _) => l.to_string(),
+                _ => String::from("postgresql.conf"),
+            };
+            f.evidence.push(evidence(
+                format!("ssl_min_protocol_version = '{min}'"),
+                origin_text(&tls.min_protocol.origin, conf.config_file()),
+            ));
+            f.evidence.push(evidence(
+                format!("ssl_max_protocol_version = '{max}'"),
+                origin_text(&tls.max_protocol.origin, conf.config_file()),
+            ));
+            f.facts.insert("server_min".into(), min.to_string());
+            f.facts.insert("server_max".into(), max.to_string());
+            let message = "could not set SSL protocol version range".to_string();
+            f.reading = Some(fatal_reading(
+                &message,
+                Some("\"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\""),
+            ));
+            f.notes.push(Msg::new(
+                format!("the server's own range is empty: from {min} up to {max}"),
+                format!("サーバー自身の範囲が空です: {min} から {max} まで"),
+            ));
+            f.fix.push(Msg::new(
+                "make the range non-empty in postgresql.conf, e.g. ssl_min_protocol_version = 'TLSv1.2' and ssl_max_protocol_version = '' (no upper bound)",
+                "postgresql.conf で範囲を空でなくします。例: ssl_min_protocol_version = 'TLSv1.2'、ssl_max_protocol_version = '' (上限なし)",
+            ));
+            out.fatal(Some("PGTLS001"), message, Some(loc));
+            out.push(f, Stage::ServerStart);
+        }
+    }
+    if min < TlsVersion::Tls1_2 {
+        let mut f = new_finding("PGTLS024");
+        f.evidence.push(evidence(
+            format!("ssl_min_protocol_version = '{min}'"),
+            origin_text(&tls.min_protocol.origin, conf.config_file()),
+        ));
+        f.notes.push(Msg::new(
+            "with OpenSSL 3 at Debian's default security level, TLS 1.0 and 1.1 are refused anyway unless both sides lower it to 0",
+            "Debian 既定のセキュリティレベルの OpenSSL 3 では、両側で 0 に下げない限り TLS 1.0 と 1.1 はどのみち拒否されます",
+        ));
+        out.push(f, Stage::Connection);
+    }
+
+    let ciphers = &tls.ciphers.value;
+    let cipher_ok = SslContextBuilder::new(SslMethod::tls())
+        .map(|mut b| b.set_cipher_list(ciphers).is_ok())
+        .unwrap_or(true);
+    if !cipher_ok {
+        let loc = match &tls.ciphers.origin {
+            Origin::File(l) => Some(l.clone()),
+            Origin::Default => None,
+        };
+        let message = "could not set the cipher list (no valid ciphers available)".to_string();
+        out.problem(
+            Diagnostic::error(loc.clone(), message.clone())
+                .with_hint(format!("ssl_ciphers = {} names no cipher OpenSSL knows; the default is 'HIGH:MEDIUM:+3DES:!aNULL'", conf_quote(ciphers))),
+        );
+        out.fatal(None, message, loc.map(|l| l.to_string()));
+    }
+
+    if let Some(ca_path) = tls.ca_file.value.clone() {
+        let ca_written = written(conf, "ssl_ca_file", "");
+        let ca_loc = origin_text(&tls.ca_file.origin, &ca_path);
+        facts.ca_file = Some(ca_path.clone());
+        facts.ca_origin = Some(ca_loc.clone());
+        let a = access(source, &ca_path, &acct, true);
+        let failure = match &a {
+            Access::Ok(info) if info.kind == FileKind::Dir => Some((
+                "no certificate or crl found".to_string(),
+                "is a directory".to_string(),
+            )),
+            Access::Ok(_) => match source.read(&ca_path) {
+                Ok(text) => {
+                    let c = pem_contents(&text);
+                    if c.certs.is_empty() && c.crls == 0 {
+                        Some((
+                            "no certificate or crl found".into(),
+                            "holds no PEM certificate".into(),
+                        ))
+                    } else {
+                        facts.ca = Some(c.certs);
+                        None
+                    }
+                }
+                Err(e) => {
+                    out.problem(Diagnostic::warning(
+                        None,
+                        format!(
+                            "cannot read \"{}\" to check it: {} (run pgtls check as root or as the server account)",
+                            ca_path.display(),
+                            super::strerror(&e)
+                        ),
+                    ));
+                    None
+                }
+            },
+            Access::Unknown(_) => None,
+            other => Some((other.strerror().to_string(), other.strerror().to_string())),
+        };
+        if let Some((reason, observed)) = failure {
+            let message =
+                format!("could not load root certificate file \"{ca_written}\": {reason}");
+            let mut f = new_finding("PGTLS018");
+            f.evidence.push(evidence(
+                format!("ssl_ca_file = {}", conf_quote(&ca_written)),
+                ca_loc.clone(),
+            ));
+            f.evidence
+                .push(evidence(observed, ca_path.display().to_string()));
+            f.reading = Some(fatal_reading(&message, None));
+            f.fix
+                .extend(reach_fix(&facts.accounts, &acct, &ca_path, &a, false));
+            f.fix.push(Msg::new(
+                "point ssl_ca_file at a PEM file with the CA certificates that issue your clients' certificates (or set ssl_ca_file = '' when no client certificates are used)",
+                "ssl_ca_file にクライアント証明書を発行した CA 証明書の PEM ファイルを指定します (クライアント証明書を使わない場合は ssl_ca_file = '')",
+            ));
+            out.fatal(Some("PGTLS018"), message, Some(ca_loc));
+            out.push(f, Stage::ServerStart);
+        }
+    }
+
+    facts.sent_chain = auto_chain(&facts.chain, facts.ca.as_deref().unwrap_or(&[]));
+
+    let crl_file = tls.crl_file.value.clone();
+    let crl_dir = tls.crl_dir.value.clone();
+    if let Some(crl) = crl_file {
+        let crl_written = written(conf, "ssl_crl_file", "");
+        let loc = match &tls.crl_file.origin {
+            Origin::File(l) => Some(l.clone()),
+            Origin::Default => None,
+        };
+        let a = access(source, &crl, &acct, true);
+        let reason = match &a {
+            Access::Ok(_) => match source.read(&crl) {
+                Ok(text) => {
+                    let c = pem_contents(&text);
+                    (c.crls == 0 && c.certs.is_empty())
+                        .then(|| "no certificate or crl found".to_string())
+                }
+                Err(_) => None,
+            },
+            Access::Unknown(_) => None,
+            other => Some(other.strerror().to_string()),
+        };
+        // With ssl_crl_dir set as well, the server only logs a failed file.
+        if let (Some(reason), None) = (reason, &crl_dir) {
+            let message = format!(
+                "could not load SSL certificate revocation list file \"{crl_written}\": {reason}"
+            );
+            out.problem(Diagnostic::error(loc.clone(), message.clone()));
+            out.fatal(None, message, loc.map(|l| l.to_string()));
+        }
+    }
+}
+
+fn load_hba(
+    source: &dyn Source,
+    data_dir: Option<&Path>,
+    input: &CheckInput,
+    facts: &mut ServerFacts,
+    out: &mut Output,
+) -> Result<(), CheckError> {
+    let path: Option<PathBuf> = input
+        .hba
+        .clone()
+        .or_else(|| facts.tls.as_ref().map(|t| t.hba_file.value.clone()))
+        .or_else(|| data_dir.map(|d| d.join("pg_hba.conf")));
+    let Some(path) = path else { return Ok(()) };
+    facts.hba_path = Some(path.clone());
+    let db_user_namespace = facts
+        .conf
+        .as_ref()
+        .and_then(|c| c.get("db_user_namespace"))
+        .and_then(|s| parse_bool(&s.value))
+        .unwrap_or(false);
+    let opts = HbaOptions {
+        ssl_enabled: facts.conf.as_ref().map(|_| facts.ssl),
+        db_user_namespace,
+    };
+    let acct = facts.account.clone().unwrap_or_else(anyone);
+    let reach = access(source, &path, &acct, true);
+    let file = match hba::load(source, &path, opts) {
+        Ok(f) => f,
+        Err(pgtls_config::ConfigError::Read { path, source: e }) => {
+            if e.kind() == std::io::ErrorKind::NotFound
+                || input.hba.is_none() && matches!(reach, Access::Missing { .. })
+            {
+                let message = format!(
+                    "could not open configuration file \"{}\": {}",
+                    path.display(),
+                    super::strerror(&e)
+                );
+                out.problem(Diagnostic::error(None, message));
+                out.fatal(
+                    None,
+                    "could not load pg_hba.conf".into(),
+                    Some(path.display().to_string()),
+                );
+                return Ok(());
+            }
+            return Err(CheckError::Read { path, source: e });
+        }
+    };
+    if let Access::Denied { .. } = reach {
+        out.problem(Diagnostic::error(
+            None,
+            format!(
+                "could not open configuration file \"{}\": Permission denied (the server account {} cannot read it)",
+                path.display(),
+                acct.name
+            ),
+        ));
+        out.fatal(
+            None,
+            "could not load pg_hba.conf".into(),
+            Some(path.display().to_string()),
+        );
+    }
+    let ssl_off =
+        |d: &Diagnostic| d.message == "hostssl record cannot match because SSL is disabled";
+    for d in file.diagnostics.iter().filter(|d| !ssl_off(d)) {
+        out.problem(d.clone());
+    }
+    if let Some(e) = file.diagnostics.iter().find(|d| is_error(d)) {
+        out.fatal(
+            None,
+            "could not load pg_hba.conf".into(),
+            Some(
+                e.location
+                    .as_ref()
+                    .map_or_else(|| path.display().to_string(), Location::to_string),
+            ),
+        );
+    }
+    facts.hba = Some(file);
+    Ok(())
+}
+
+fn load_ident(
+    source: &dyn Source,
+    data_dir: Option<&Path>,
+    input: &CheckInput,
+    facts: &mut ServerFacts,
+    out: &mut Output,
+) -> Result<(), CheckError> {
+    let path: Option<PathBuf> = input
+        .ident
+        .clone()
+        .or_else(|| facts.tls.as_ref().map(|t| t.ident_file.value.clone()))
+        .or_else(|| {
+            input
+                .hba
+                .as_ref()
+                .and_then(|h| h.parent().map(|p| p.join("pg_ident.conf")))
+        })
+        .or_else(|| data_dir.map(|d| d.join("pg_ident.conf")));
+    let Some(path) = path else { return Ok(()) };
+    facts.ident_path = Some(path.clone());
+    match ident::load(source, &path) {
+        Ok(f) => {
+            let broken = f.diagnostics.iter().any(is_error);
+            for d in &f.diagnostics {
+                let mut d = d.clone();
+                if is_error(&d) {
+                    // The server starts, but ignores the whole file.
+                    d.severity = pgtls_config::Severity::Warning;
+                    d.hint = Some(String::from(
+                        "the server starts, but ignores all of pg_ident.conf while it has an error: every map= fails",
+                    ));
+                }
+                out.problem(d);
+            }
+            if !broken {
+                facts.ident = Some(f);
+            }
+        }
+        Err(pgtls_config::ConfigError::Read { path, source: e }) => {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                let uses_maps = facts
+                    .hba
+                    .as_ref()
+                    .is_some_and(|h| h.lines.iter().any(|l| l.map.is_some()));
+                let d = Diagnostic::new(
+                    if uses_maps {
+                        pgtls_config::Severity::Warning
+                    } else {
+                        pgtls_config::Severity::Note
+                    },
+                    None,
+                    format!(
+                        "could not open usermap file \"{}\": {}",
+                        path.display(),
+                        super::strerror(&e)
+                    ),
+                );
+                out.problem(d);
+            } else if input.ident.is_some() {
+                return Err(CheckError::Read { path, source: e });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lines that can never work: hostssl with TLS off (PGTLS009), client
+/// certificates without a CA file (PGTLS019).
+fn hba_rules(facts: &ServerFacts, out: &mut Output) {
+    let Some(hba) = &facts.hba else { return };
+    let Some(tls) = &facts.tls else { return };
+    let ssl_loc = origin_text(
+        &tls.ssl.origin,
+        facts
+            .conf
+            .as_ref()
+            .map_or(Path::new("postgresql.conf"), |c| c.config_file()),
+    );
+    if !facts.ssl {
+        let lines: Vec<_> = hba
+            .lines
+            .iter()
+            .filter(|l| l.conn_type == ConnType::HostSsl)
+            .collect();
+        if !lines.is_empty() {
+            let mut f = new_finding("PGTLS009");
+            f.evidence.push(evidence(
+                match &tls.ssl.origin {
+                    Origin::File(_) => "ssl = off".to_string(),
+                    Origin::Default => "ssl is not set (default off)".to_string(),
+                },
+                ssl_loc.clone(),
+            ));
+            for l in &lines {
+                f.evidence
+                    .push(evidence(l.raw.clone(), l.location.to_string()));
+            }
+            f.reading = Some(Msg::new(
+                "the server logs `hostssl record cannot match because SSL is disabled` for these lines at start and answers N to every SSLRequest",
+                "サーバーは起動時にこれらの行について `hostssl record cannot match because SSL is disabled` を記録し、すべての SSLRequest に N と答えます",
+            ));
+            f.fix.push(Msg::new(
+                format!("in postgresql.conf ({ssl_loc}): ssl = on, with ssl_cert_file and ssl_key_file; then restart"),
+                format!("postgresql.conf ({ssl_loc}) で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再起動します"),
+            ));
+            out.push(f, Stage::Connection);
+        }
+        return;
+    }
+    if facts.ca_file.is_none() {
+        for l in hba.lines.iter().filter(|l| l.requires_client_cert()) {
+            let mut f = new_finding("PGTLS019");
+            f.evidence
+                .push(evidence(l.raw.clone(), l.location.to_string()));
+            f.evidence.push(evidence(
+                "ssl_ca_file is not set",
+                origin_text(
+                    &tls.ca_file.origin,
+                    facts
+                        .conf
+                        .as_ref()
+                        .map_or(Path::new("postgresql.conf"), |c| c.config_file()),
+                ),
+            ));
+            f.reading = Some(Msg::new(
+                "the server starts; every connection that matches this line fails with FATAL:  client certificates can only be checked if a root certificate store is available",
+                "サーバーは起動しますが、この行に一致する接続はすべて FATAL:  client certificates can only be checked if a root certificate store is available で失敗します",
+            ));
+            f.fix.push(Msg::new(
+                "in postgresql.conf: ssl_ca_file = 'root.crt' (a PEM file, relative to the data directory, with the CA that issues the client certificates); then reload",
+                "postgresql.conf に ssl_ca_file = 'root.crt' (クライアント証明書を発行する CA の PEM ファイル、データディレクトリからの相対パス可) を設定し、再読み込みします",
+            ));
+            out.push(f, Stage::Connection);
+        }
+    }
+}
+
+/// The chain OpenSSL sends: the file's certificates when it holds more than
+/// the leaf; otherwise the leaf and its issuers found in the CA store
+/// (ssl_cert_file's leaf alone triggers OpenSSL's automatic chain building
+/// from the store that ssl_ca_file filled), up to a self-signed one.
+pub(crate) fn auto_chain(
+    file: &[openssl::x509::X509],
+    store: &[openssl::x509::X509],
+) -> Vec<openssl::x509::X509> {
+    use openssl::x509::X509VerifyResult;
+    if file.len() != 1 {
+        return file.to_vec();
+    }
+    let mut chain = file.to_vec();
+    for _ in 0..10 {
+        let Some(cur) = chain.last() else { break };
+        if cur.issued(cur) == X509VerifyResult::OK {
+            break;
+        }
+        let Some(issuer) = store
+            .iter()
+            .find(|c| c.issued(cur) == X509VerifyResult::OK && !chain.iter().any(|x| x == *c))
+        else {
+            break;
+        };
+        chain.push(issuer.clone());
+    }
+    chain
+}

@@ -1,0 +1,2400 @@
+//! Rules for `pgtls probe`: one real connection attempt, judged.
+//!
+//! The probe command connects the way Kong (either socket path) or libpq
+//! would and gathers what happened into an [`Observation`], plus the
+//! client's settings with where each came from ([`ClientConfig`]). These
+//! rules decide the cause from that evidence instead of from the client's
+//! terse line: a rejected server chain is verified again here to tell an
+//! untrusted CA from an expired certificate, a missing intermediate, a chain
+//! too long for Kong's verify depth or weak crypto; a version mismatch is
+//! shown with both ranges; a rejected client certificate is compared with
+//! the CA names the server advertised. Every fix names the concrete setting,
+//! the file (and line) or variable it comes from, and the value to give it.
+//!
+//! The types here are plain data so this crate stays below the network
+//! layer; the binary converts its probe report into them.
+
+use std::collections::BTreeMap;
+
+use openssl::x509::{X509NameRef, X509Ref, X509};
+use pgtls_catalogue::{lookup, Origin};
+
+use crate::certinfo::{chain_shape, common_name, describe, name_text, verify_chain, weakness};
+use crate::explain::explain_text;
+use crate::finding::{Evidence, Finding, Msg};
+
+/// Which client, and for Kong which of its two socket layers, made the
+/// connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// Kong's nginx cosocket path (`kong start` from the CLI, 3.5+):
+    /// verification after the handshake with `lua_ssl_verify_depth`,
+    /// versions from `lua_ssl_protocols`.
+    KongCosocket,
+    /// Kong's LuaSec path (`Kong.init()` in nginx, the CLI before 3.5):
+    /// verification in the handshake without a depth limit, the version
+    /// pinned by `pg_ssl_version` (Enterprise).
+    KongLuaSec,
+    /// libpq, as psql connects.
+    Libpq,
+}
+
+impl ClientKind {
+    /// Whether this is one of Kong's paths.
+    pub fn is_kong(self) -> bool {
+        self != ClientKind::Libpq
+    }
+
+    fn name(self) -> Msg {
+        match self {
+            ClientKind::KongCosocket => Msg::new("Kong (cosocket path)", "Kong (cosocket 経路)"),
+            ClientKind::KongLuaSec => Msg::new("Kong (LuaSec path)", "Kong (LuaSec 経路)"),
+            ClientKind::Libpq => Msg::new("libpq (psql)", "libpq (psql)"),
+        }
+    }
+}
+
+/// Kong's edition: open-source Kong passes only `pg_ssl`, `pg_ssl_verify`
+/// and the trust bundle to its driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    /// Open-source Kong.
+    OpenSource,
+    /// Kong Enterprise (`pg_ssl_required`, `pg_ssl_version`, `pg_ssl_cert`,
+    /// `pg_ssl_cert_key` take effect).
+    Enterprise,
+}
+
+/// Where a client setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingOrigin {
+    /// The client's built-in default.
+    Default,
+    /// A line of a configuration file (kong.conf).
+    File {
+        /// The file.
+        path: String,
+        /// The line.
+        line: usize,
+    },
+    /// An environment variable.
+    Env {
+        /// Its name.
+        var: String,
+    },
+    /// libpq's connection string or URI.
+    ConnString,
+}
+
+/// One client setting as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// Its name (`lua_ssl_verify_depth`, `sslrootcert`).
+    pub key: String,
+    /// Its value as shown (secrets are never put here).
+    pub value: String,
+    /// Where the value came from.
+    pub origin: SettingOrigin,
+    /// The environment variable that sets it (`KONG_LUA_SSL_VERIFY_DEPTH`,
+    /// `PGSSLROOTCERT`), when there is one.
+    pub env_var: Option<String>,
+}
+
+impl Setting {
+    /// A setting with its origin.
+    pub fn new(key: &str, value: impl Into<String>, origin: SettingOrigin) -> Setting {
+        Setting {
+            key: key.to_string(),
+            value: value.into(),
+            origin,
+            env_var: None,
+        }
+    }
+
+    /// Names the environment variable that sets it.
+    pub fn env(mut self, var: impl Into<String>) -> Setting {
+        self.env_var = Some(var.into());
+        self
+    }
+
+    /// `key = value (origin)`, for evidence.
+    pub fn shown(&self) -> String {
+        let origin = match &self.origin {
+            SettingOrigin::Default => "default".to_string(),
+            SettingOrigin::File { path, line } => format!("{path}:{line}"),
+            SettingOrigin::Env { var } => format!("environment {var}"),
+            SettingOrigin::ConnString => "connection string".to_string(),
+        };
+        format!("{} = {} ({origin})", self.key, self.value)
+    }
+}
+
+/// A client certificate the client is configured with.
+#[derive(Debug, Clone)]
+pub struct ClientCert {
+    /// The chain, leaf first.
+    pub chain: Vec<X509>,
+    /// The file it was read from.
+    pub path: String,
+    /// Whether the client really sends it (open-source Kong ignores
+    /// `pg_ssl_cert`).
+    pub used: bool,
+}
+
+/// The client's configuration, for evidence and fixes.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Which client.
+    pub kind: ClientKind,
+    /// Kong's edition (None for libpq).
+    pub edition: Option<Edition>,
+    /// The kong.conf file, when one was given (fixes for settings left at
+    /// their default are added there).
+    pub conf_file: Option<String>,
+    /// The host as configured (the name the client dials).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The database user.
+    pub user: String,
+    /// The database.
+    pub database: String,
+    /// The settings that decide whether TLS is used (Kong `pg_ssl`,
+    /// `pg_ssl_required`; libpq `sslmode`).
+    pub ssl: Vec<Setting>,
+    /// Whether the client gives up when the server refuses TLS.
+    pub tls_required: bool,
+    /// Whether the client verifies the server's chain.
+    pub verify: bool,
+    /// The setting that turns verification on (Kong `pg_ssl_verify`,
+    /// libpq `sslmode`).
+    pub verify_setting: Option<Setting>,
+    /// Whether the client checks the host name (libpq verify-full).
+    pub host_check: bool,
+    /// The trust store setting (`lua_ssl_trusted_certificate`, `sslrootcert`).
+    pub trust: Option<Setting>,
+    /// The trust store's files.
+    pub trust_files: Vec<String>,
+    /// The trust anchors.
+    pub anchors: Vec<X509>,
+    /// `lua_ssl_verify_depth` on the cosocket path.
+    pub depth: Option<Setting>,
+    /// The settings that give the client's TLS version range.
+    pub versions: Vec<Setting>,
+    /// The lowest version offered (`TLSv1.2`), when bounded.
+    pub client_min: Option<&'static str>,
+    /// The highest version offered, when bounded.
+    pub client_max: Option<&'static str>,
+    /// The client certificate, when one is configured.
+    pub client_cert: Option<ClientCert>,
+    /// The names of the certificate and key settings (`pg_ssl_cert`,
+    /// `pg_ssl_cert_key`; `sslcert`, `sslkey`).
+    pub cert_settings: (String, String),
+    /// Where the password comes from (its value is never here), or None.
+    pub password: Option<Setting>,
+    /// The client's OpenSSL security level, when not the system's.
+    pub security_level: Option<u8>,
+}
+
+/// A connection step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Name resolution and TCP connect.
+    Tcp,
+    /// SSLRequest and its answer.
+    SslRequest,
+    /// The TLS handshake.
+    TlsHandshake,
+    /// StartupMessage.
+    Startup,
+    /// Authentication.
+    Auth,
+    /// `SHOW server_version_num`.
+    Query,
+}
+
+impl Step {
+    /// `tcp`, `ssl_request`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Tcp => "tcp",
+            Step::SslRequest => "ssl_request",
+            Step::TlsHandshake => "tls_handshake",
+            Step::Startup => "startup",
+            Step::Auth => "auth",
+            Step::Query => "query",
+        }
+    }
+}
+
+/// Why TCP failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreachable {
+    /// The name does not resolve.
+    Dns,
+    /// Nothing listens.
+    Refused,
+    /// The connection attempt timed out.
+    Timeout,
+    /// Another socket error.
+    Other,
+}
+
+/// An ErrorResponse's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerMessage {
+    /// `FATAL`, `ERROR` (English).
+    pub severity: String,
+    /// SQLSTATE.
+    pub code: Option<String>,
+    /// The primary message.
+    pub message: String,
+    /// DETAIL.
+    pub detail: Option<String>,
+    /// HINT.
+    pub hint: Option<String>,
+}
+
+/// Why a step failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// TCP or name resolution failed.
+    Unreachable {
+        /// Which way.
+        reason: Unreachable,
+        /// The failure in words (addresses tried, the resolver's message).
+        text: String,
+    },
+    /// No complete answer within the step timeout.
+    Timeout {
+        /// The timeout.
+        after_ms: u64,
+        /// What arrived before it.
+        arrived: Vec<String>,
+        /// Bytes of an incomplete message.
+        partial_bytes: usize,
+    },
+    /// The server answered `N` and the client requires TLS.
+    ServerRefusedTls,
+    /// The server answered SSLRequest with an error.
+    ErrorToSslRequest(ServerMessage),
+    /// The answer to SSLRequest was not PostgreSQL's.
+    JunkSslAnswer {
+        /// The byte.
+        byte: u8,
+    },
+    /// OpenSSL failed the handshake or a later record.
+    Tls {
+        /// OpenSSL's reason (`tlsv1 alert unknown ca`).
+        reason: String,
+        /// The alert received from the server.
+        alert_received: Option<u8>,
+        /// The alert the client sent.
+        alert_sent: Option<u8>,
+        /// Whether the client's own chain verification failed.
+        verify_failed: bool,
+    },
+    /// The client verified the chain after the handshake and dropped the
+    /// connection (Kong cosocket).
+    VerifyAfterHandshake {
+        /// OpenSSL's verify code.
+        code: i32,
+        /// Its text.
+        text: String,
+    },
+    /// libpq verify-full's host-name check failed.
+    HostNameMismatch {
+        /// libpq's message.
+        message: String,
+    },
+    /// The server sent an ErrorResponse.
+    Server(ServerMessage),
+    /// The server closed the connection.
+    Closed,
+    /// The connection was reset.
+    Reset,
+    /// The peer broke the protocol (oversized or malformed frame,
+    /// unexpected message).
+    NotPostgres {
+        /// What happened.
+        text: String,
+    },
+    /// The server asked for something the client cannot do (an
+    /// authentication method, SCRAM trouble).
+    Unsupported {
+        /// What happened.
+        text: String,
+    },
+    /// The server asked for a password and none is configured.
+    NoPassword,
+    /// The client refused for another reason (channel binding).
+    ClientRefused {
+        /// Why.
+        text: String,
+    },
+    /// Another socket error.
+    Io {
+        /// The system's words.
+        text: String,
+    },
+}
+
+/// OpenSSL's verdict on a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyResult {
+    /// Whether the chain verified.
+    pub ok: bool,
+    /// The verify code (0 when ok).
+    pub code: i32,
+    /// Its text.
+    pub text: String,
+    /// The depth where verification stopped.
+    pub depth: u32,
+}
+
+/// What the TLS handshake showed.
+#[derive(Debug, Clone, Default)]
+pub struct TlsSeen {
+    /// The negotiated version.
+    pub version: Option<String>,
+    /// The negotiated cipher.
+    pub cipher: Option<String>,
+    /// Whether the handshake completed.
+    pub completed: bool,
+    /// The server's chain as sent, leaf first.
+    pub peer_chain: Vec<X509>,
+    /// Whether the server asked for a client certificate.
+    pub certificate_request: bool,
+    /// The CA names it advertised: text and DER.
+    pub ca_names: Option<Vec<(String, Vec<u8>)>>,
+    /// How many certificates the client sent when asked.
+    pub client_certs_sent: Option<usize>,
+    /// The verdict the client's own handshake reached, when it verified.
+    pub handshake_verify: Option<VerifyResult>,
+    /// The probe's verification of the chain against the client's anchors
+    /// with the client's depth.
+    pub own_verify: Option<VerifyResult>,
+    /// The same without a depth limit, when a depth applies.
+    pub own_verify_unlimited: Option<VerifyResult>,
+}
+
+/// How the attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Connected, authenticated, and the version query answered.
+    Ok {
+        /// `SCRAM-SHA-256-PLUS`, `md5`, `trust`, ...
+        auth_method: String,
+        /// The server's version number.
+        server_version_num: u32,
+    },
+    /// A step failed.
+    Failed {
+        /// Which.
+        step: Step,
+        /// Why.
+        failure: Failure,
+    },
+}
+
+/// One TLS version's verdict from a version scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionSeen {
+    /// `TLSv1.0` ... `TLSv1.3`.
+    pub version: &'static str,
+    /// `accepted`, `rejected`, `not_tested`.
+    pub status: &'static str,
+}
+
+/// Everything one connection attempt showed.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The TLS handshake, when one was attempted.
+    pub tls: Option<TlsSeen>,
+    /// Whether the connection that ended was encrypted.
+    pub tls_in_use: bool,
+    /// The SSLRequest answer after which the client went on in plaintext.
+    pub plaintext_after: Option<u8>,
+    /// libpq's first connection's failure when it retried (prefer, allow).
+    pub retried_after: Option<(Step, Failure)>,
+    /// The authentication the server asked for (`SCRAM-SHA-256`, `md5`,
+    /// `password`), when it asked.
+    pub auth_requested: Option<String>,
+    /// The client address the server sees.
+    pub local_ip: Option<String>,
+    /// The line the real client prints.
+    pub client_line: Option<String>,
+    /// Which TLS versions the server accepts, when a version mismatch was
+    /// suspected and the versions were probed.
+    pub versions: Option<Vec<VersionSeen>>,
+    /// Certificates found next to the trust files and in the system
+    /// bundle, with their files: where a missing intermediate may be.
+    pub issuer_candidates: Vec<(X509, String)>,
+    /// Epoch seconds, now.
+    pub now: i64,
+}
+
+/// The verdict on one attempt.
+#[derive(Debug, Clone, Default)]
+pub struct Judgement {
+    /// Findings, warnings first, errors last.
+    pub findings: Vec<Finding>,
+    /// Remarks that are not findings (host names not checked, verification
+    /// off, options an edition ignores).
+    pub notes: Vec<Msg>,
+    /// When the attempt failed and no diagnosis fits: what happened.
+    pub unexplained: Option<Msg>,
+}
+
+/// Certificates expiring within this many days are warned about.
+pub const EXPIRY_WARN_DAYS: i64 = 30;
+
+/// OpenSSL reasons that mean the two sides share no TLS version.
+const VERSION_REASONS: [&str; 9] = [
+    "tlsv1 alert protocol version",
+    "unsupported protocol",
+    "wrong version number",
+    "no protocols available",
+    "unsupported ssl version",
+    "wrong ssl version",
+    "unknown protocol",
+    "version too low",
+    "version too high",
+];
+
+/// Whether a TLS failure looks like a version mismatch: the caller then
+/// scans the server's versions and puts them into [`Observation::versions`].
+pub fn is_version_failure(failure: &Failure) -> bool {
+    match failure {
+        Failure::Tls {
+            reason,
+            alert_received,
+            ..
+        } => *alert_received == Some(70) || VERSION_REASONS.iter().any(|r| reason.contains(r)),
+        _ => false,
+    }
+}
+
+const WEAK_REASONS: [&str; 5] = [
+    "ee key too small",
+    "ca key too small",
+    "ca md too weak",
+    "legacy sigalg disallowed or unsupported",
+    "no suitable signature algorithm",
+];
+
+// ---- helpers ------------------------------------------------------------
+
+fn finding(code: &str) -> Option<Finding> {
+    lookup(code).map(Finding::new)
+}
+
+fn ev(text: impl Into<String>, location: &str) -> Evidence {
+    Evidence {
+        origin: None,
+        text: text.into(),
+        location: Some(location.to_string()),
+    }
+}
+
+fn ev_from(origin: Origin, text: impl Into<String>, location: &str) -> Evidence {
+    Evidence {
+        origin: Some(origin),
+        text: text.into(),
+        location: Some(location.to_string()),
+    }
+}
+
+/// A client's message as one line of evidence (libpq prints its hints on
+/// lines of their own).
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+fn client_origin(kind: ClientKind) -> Origin {
+    match kind {
+        ClientKind::KongCosocket => Origin::KongCosocket,
+        ClientKind::KongLuaSec => Origin::KongLuasec,
+        ClientKind::Libpq => Origin::Libpq,
+    }
+}
+
+/// How to give `setting` the value `value`, in the words of where it is set.
+pub fn change(cfg: &ClientConfig, setting: &Setting, value: &str) -> Msg {
+    let key = &setting.key;
+    let kong = cfg.kind.is_kong();
+    match &setting.origin {
+        SettingOrigin::File { path, line } => Msg::new(
+            format!("in {path} line {line} set `{key} = {value}`"),
+            format!("{path} の {line} 行目を `{key} = {value}` にします"),
+        ),
+        SettingOrigin::Env { var } => {
+            let (en_note, ja_note) = if kong {
+                (" (it overrides kong.conf)", " (kong.conf より優先されます)")
+            } else {
+                ("", "")
+            };
+            Msg::new(
+                format!("set the environment variable `{var}={value}`{en_note}"),
+                format!("環境変数 `{var}={value}` を設定します{ja_note}"),
+            )
+        }
+        SettingOrigin::ConnString => Msg::new(
+            format!("in the connection string set `{key}={value}`"),
+            format!("接続文字列で `{key}={value}` を指定します"),
+        ),
+        SettingOrigin::Default => {
+            if kong {
+                match (&cfg.conf_file, &setting.env_var) {
+                    (Some(file), _) => Msg::new(
+                        format!("add `{key} = {value}` to {file}"),
+                        format!("{file} に `{key} = {value}` を追加します"),
+                    ),
+                    (None, Some(var)) => Msg::new(
+                        format!("set the environment variable `{var}={value}`"),
+                        format!("環境変数 `{var}={value}` を設定します"),
+                    ),
+                    (None, None) => Msg::new(
+                        format!("set `{key} = {value}` in kong.conf"),
+                        format!("kong.conf で `{key} = {value}` を設定します"),
+                    ),
+                }
+            } else {
+                let (en_env, ja_env) = match &setting.env_var {
+                    Some(var) => (
+                        format!(" (or set {var}={value})"),
+                        format!(" (または {var}={value} を設定)"),
+                    ),
+                    None => (String::new(), String::new()),
+                };
+                Msg::new(
+                    format!("add `{key}={value}` to the connection string{en_env}"),
+                    format!("接続文字列に `{key}={value}` を追加します{ja_env}"),
+                )
+            }
+        }
+    }
+}
+
+fn setting<'a>(list: &'a [Setting], key: &str) -> Option<&'a Setting> {
+    list.iter().find(|s| s.key == key)
+}
+
+fn a_setting(cfg: &ClientConfig, key: &str, value: &str) -> Setting {
+    let env = if cfg.kind.is_kong() {
+        Some(format!("KONG_{}", key.to_ascii_uppercase()))
+    } else {
+        None
+    };
+    Setting {
+        key: key.to_string(),
+        value: value.to_string(),
+        origin: SettingOrigin::Default,
+        env_var: env,
+    }
+}
+
+fn same_name(a: &X509NameRef, b: &X509NameRef) -> bool {
+    match (a.to_der(), b.to_der()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => name_text(a) == name_text(b),
+    }
+}
+
+fn self_signed(cert: &X509Ref) -> bool {
+    cert.issued(cert) == openssl::x509::X509VerifyResult::OK
+}
+
+/// A pg_hba.conf / pg_ident.conf token, quoted when it needs to be.
+fn hba_token(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-@".contains(c))
+        && !matches!(
+            word,
+            "all" | "sameuser" | "samerole" | "samegroup" | "replication"
+        );
+    if plain {
+        word.to_string()
+    } else {
+        format!("\"{}\"", word.replace('"', "\"\""))
+    }
+}
+
+fn host_cidr(ip: &str) -> String {
+    if ip.contains(':') {
+        format!("{ip}/128")
+    } else {
+        format!("{ip}/32")
+    }
+}
+
+fn trust_name(cfg: &ClientConfig) -> String {
+    match &cfg.trust {
+        Some(t) => t.key.clone(),
+        None if cfg.kind.is_kong() => "lua_ssl_trusted_certificate".into(),
+        None => "sslrootcert".into(),
+    }
+}
+
+/// Minimum RSA bits an OpenSSL security level accepts.
+fn rsa_bits_for_level(level: u8) -> u32 {
+    match level {
+        0 | 1 => 1024,
+        2 => 2048,
+        3 => 3072,
+        4 => 7680,
+        _ => 15360,
+    }
+}
+
+// ---- the rules ------------------------------------------------------------
+
+/// Judges one attempt.
+pub fn judge(obs: &Observation, cfg: &ClientConfig) -> Judgement {
+    let mut j = Judgement::default();
+    match &obs.outcome {
+        Outcome::Ok { .. } => success(obs, cfg, &mut j),
+        Outcome::Failed { step, failure } => {
+            if let Some((first_step, first)) = &obs.retried_after {
+                // libpq's first connection is the one that says why; the
+                // retry without (or with) TLS mostly repeats the refusal.
+                let retry = Observation {
+                    outcome: Outcome::Failed {
+                        step: *first_step,
+                        failure: first.clone(),
+                    },
+                    retried_after: None,
+                    ..obs.clone()
+                };
+                failed(&retry, cfg, *first_step, first, &mut j);
+                let plain_refusal = matches!(failure, Failure::Server(m) if m.message.contains("no encryption") || m.message.contains("暗号化なし"));
+                if !plain_refusal && j.findings.is_empty() {
+                    failed(obs, cfg, *step, failure, &mut j);
+                }
+                j.notes.push(Msg::new(
+                    format!(
+                        "libpq (sslmode={}) retried on a second connection after the first failed at {}",
+                        setting(&cfg.ssl, "sslmode").map_or("prefer", |s| s.value.as_str()),
+                        first_step.name()
+                    ),
+                    format!(
+                        "libpq (sslmode={}) は最初の接続が {} で失敗した後、2 本目の接続で再試行しました",
+                        setting(&cfg.ssl, "sslmode").map_or("prefer", |s| s.value.as_str()),
+                        first_step.name()
+                    ),
+                ));
+            } else {
+                failed(obs, cfg, *step, failure, &mut j);
+            }
+            if obs.plaintext_after.is_some() {
+                plaintext_warning(obs, cfg, &mut j);
+            }
+            expiry_warnings(obs, cfg, &mut j);
+        }
+    }
+    // Errors last: the fix of the error is where the eye lands.
+    j.findings
+        .sort_by_key(|f| std::cmp::Reverse(f.diagnosis.severity));
+    j
+}
+
+fn success(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
+    plaintext_warning(obs, cfg, j);
+    expiry_warnings(obs, cfg, j);
+    let Some(tls) = obs.tls.as_ref().filter(|_| obs.tls_in_use) else {
+        return;
+    };
+    if cfg.kind.is_kong() {
+        let leaf_names = tls.peer_chain.first().map(leaf_names).unwrap_or_default();
+        let matches = tls
+            .peer_chain
+            .first()
+            .is_some_and(|leaf| names_host(leaf, &cfg.host));
+        if !matches && !leaf_names.is_empty() {
+            j.notes.push(Msg::new(
+                format!(
+                    "Kong connected although the certificate names {leaf_names}, not {}: Kong does not check host names (no SNI, chain only); libpq with sslmode=verify-full would refuse this server (PGTLS012)",
+                    cfg.host
+                ),
+                format!(
+                    "証明書が示すのは {} ではなく {leaf_names} ですが、Kong は接続しました: Kong はホスト名を検査しません (SNI なし、チェーンのみ)。sslmode=verify-full の libpq はこのサーバーを拒否します (PGTLS012)",
+                    cfg.host
+                ),
+            ));
+        } else {
+            j.notes.push(Msg::new(
+                "Kong does not check host names (no SNI, chain only): any certificate from a trusted CA is accepted for this server",
+                "Kong はホスト名を検査しません (SNI なし、チェーンのみ): 信頼する CA の証明書であればどれでもこのサーバーとして受け入れます",
+            ));
+        }
+    }
+    if !cfg.verify {
+        let how = cfg
+            .verify_setting
+            .as_ref()
+            .map(Setting::shown)
+            .unwrap_or_default();
+        let own = tls.own_verify.as_ref();
+        let (en_own, ja_own) = match own {
+            Some(v) if v.ok => (
+                "pgtls's own verification of the chain against the trust store passed".to_string(),
+                "pgtls が信頼ストアに対してチェーンを検証した結果は成功です".to_string(),
+            ),
+            Some(v) => (
+                format!(
+                    "pgtls's own verification against the trust store fails: {}: {} — turning verification on now would break the connection",
+                    v.code, v.text
+                ),
+                format!(
+                    "pgtls が信頼ストアに対して検証すると失敗します: {}: {} — このまま検証を有効にすると接続できなくなります",
+                    v.code, v.text
+                ),
+            ),
+            None => (String::new(), String::new()),
+        };
+        j.notes.push(Msg::new(
+            format!("the client does not verify the server's certificate ({how}); {en_own}"),
+            format!("クライアントはサーバー証明書を検証しません ({how})。{ja_own}"),
+        ));
+    }
+    for (i, cert) in tls.peer_chain.iter().enumerate() {
+        let info = describe(cert, obs.now);
+        if let Some(why) = weakness(&info) {
+            j.notes.push(Msg::new(
+                format!("chain[{i}] {}: {why} (PGTLS022): clients at a stricter OpenSSL security level refuse it", info.subject),
+                format!("chain[{i}] {}: {why} (PGTLS022): より厳しい OpenSSL セキュリティレベルのクライアントは拒否します", info.subject),
+            ));
+        }
+    }
+}
+
+fn leaf_names(leaf: &X509) -> String {
+    let info = describe(leaf, 0);
+    if info.sans.is_empty() {
+        common_name(leaf).unwrap_or_default()
+    } else {
+        info.sans.join(", ")
+    }
+}
+
+fn names_host(leaf: &X509, host: &str) -> bool {
+    let info = describe(leaf, 0);
+    let lower = host.to_ascii_lowercase();
+    let by_san = info.sans.iter().any(|san| {
+        if let Some(dns) = san.strip_prefix("DNS:") {
+            let dns = dns.to_ascii_lowercase();
+            dns == lower
+                || dns
+                    .strip_prefix("*.")
+                    .is_some_and(|rest| lower.split_once('.').is_some_and(|(_, h)| h == rest))
+        } else if let Some(ip) = san.strip_prefix("IP:") {
+            ip.parse::<std::net::IpAddr>().ok() == host.parse::<std::net::IpAddr>().ok()
+                && host.parse::<std::net::IpAddr>().is_ok()
+        } else {
+            false
+        }
+    });
+    by_san
+        || (info.sans.is_empty()
+            && common_name(leaf).is_some_and(|cn| cn.eq_ignore_ascii_case(host)))
+}
+
+fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
+    let falls_back = !cfg.tls_required
+        && match cfg.kind {
+            ClientKind::Libpq => setting(&cfg.ssl, "sslmode")
+                .is_some_and(|s| s.value == "prefer" || s.value == "allow"),
+            _ => setting(&cfg.ssl, "pg_ssl").is_some_and(|s| s.value == "on"),
+        };
+    if !falls_back {
+        if !obs.tls_in_use && matches!(obs.outcome, Outcome::Ok { .. }) {
+            let how = cfg.ssl.first().map(Setting::shown).unwrap_or_default();
+            j.notes.push(Msg::new(
+                format!("the connection is not encrypted: TLS is off at the client ({how})"),
+                format!("接続は暗号化されていません: クライアントで TLS が無効です ({how})"),
+            ));
+        }
+        return;
+    }
+    let Some(mut f) = finding("PGTLS021") else {
+        return;
+    };
+    for s in &cfg.ssl {
+        f.evidence.push(ev(s.shown(), "settings"));
+    }
+    if let Some(answer) = obs.plaintext_after {
+        f.evidence.push(ev(
+            format!(
+                "the server answered {:?} to SSLRequest and the client went on without TLS",
+                answer as char
+            ),
+            Step::SslRequest.name(),
+        ));
+        f.reading = Some(Msg::new(
+            "this connection was made WITHOUT TLS: the password and all data crossed the network in clear text",
+            "この接続は TLS なしで行われました: パスワードとすべてのデータが平文でネットワークを流れました",
+        ));
+    }
+    match cfg.kind {
+        ClientKind::Libpq => {
+            if let Some(s) = setting(&cfg.ssl, "sslmode") {
+                f.fix.push(change(cfg, s, "verify-full"));
+            }
+        }
+        _ => {
+            if cfg.edition == Some(Edition::OpenSource) {
+                f.notes.push(Msg::new(
+                    "open-source Kong has no pg_ssl_required: only a pg_hba.conf with hostssl lines (and no host lines) for Kong's user makes the server refuse plaintext",
+                    "オープンソース版 Kong には pg_ssl_required がありません: Kong のユーザーに対して hostssl 行だけ (host 行なし) の pg_hba.conf にすれば、サーバーが平文を拒否します",
+                ));
+            } else {
+                let s = setting(&cfg.ssl, "pg_ssl_required")
+                    .cloned()
+                    .unwrap_or_else(|| a_setting(cfg, "pg_ssl_required", "off"));
+                f.fix.push(change(cfg, &s, "on"));
+            }
+        }
+    }
+    j.findings.push(f);
+}
+
+fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
+    if let Some(tls) = &obs.tls {
+        for (i, cert) in tls.peer_chain.iter().enumerate() {
+            let info = describe(cert, obs.now);
+            if info.days_left >= 0 && info.days_left < EXPIRY_WARN_DAYS {
+                if let Some(mut f) = finding("PGTLS023") {
+                    f.evidence.push(ev(
+                        format!(
+                            "{} notAfter {} ({} days left)",
+                            info.subject, info.not_after, info.days_left
+                        ),
+                        &format!("chain[{i}]"),
+                    ));
+                    f.facts
+                        .insert("days_left".into(), info.days_left.to_string());
+                    j.findings.push(f);
+                }
+            }
+        }
+    }
+    if let Some(cert) = cfg.client_cert.as_ref().filter(|c| c.used) {
+        if let Some(leaf) = cert.chain.first() {
+            let info = describe(leaf, obs.now);
+            if info.days_left >= 0 && info.days_left < EXPIRY_WARN_DAYS {
+                if let Some(mut f) = finding("PGTLS023") {
+                    f.evidence.push(ev(
+                        format!(
+                            "client certificate {} ({}) notAfter {} ({} days left)",
+                            info.subject, cert.path, info.not_after, info.days_left
+                        ),
+                        "client certificate",
+                    ));
+                    j.findings.push(f);
+                }
+            }
+        }
+    }
+}
+
+fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, j: &mut Judgement) {
+    let at = step.name();
+    let origin = client_origin(cfg.kind);
+    let line_evidence = |f: &mut Finding| {
+        if let Some(line) = &obs.client_line {
+            f.evidence.push(ev_from(origin, one_line(line), at));
+        }
+    };
+    match failure {
+        Failure::Unreachable { reason, text } => {
+            if let Some(mut f) = finding("PGTLS020") {
+                line_evidence(&mut f);
+                f.evidence.push(ev(text.clone(), at));
+                let (en, ja) = match reason {
+                    Unreachable::Dns => (
+                        format!("the name {} does not resolve from this host (DNS)", cfg.host),
+                        format!("このホストから名前 {} を解決できません (DNS)", cfg.host),
+                    ),
+                    Unreachable::Refused => (
+                        format!("nothing listens on {}:{} (connection refused): the server is down, listens on another address or port (listen_addresses, port)", cfg.host, cfg.port),
+                        format!("{}:{} で待ち受けているものがありません (connection refused): サーバーが停止しているか、別のアドレスやポートで待ち受けています (listen_addresses、port)", cfg.host, cfg.port),
+                    ),
+                    Unreachable::Timeout => (
+                        format!("no answer to the TCP connection to {}:{} in time: a firewall drops the packets, or the host is down", cfg.host, cfg.port),
+                        format!("{}:{} への TCP 接続に時間内に応答がありません: ファイアウォールがパケットを破棄しているか、ホストが停止しています", cfg.host, cfg.port),
+                    ),
+                    Unreachable::Other => (
+                        format!("the TCP connection to {}:{} failed: {text}", cfg.host, cfg.port),
+                        format!("{}:{} への TCP 接続に失敗しました: {text}", cfg.host, cfg.port),
+                    ),
+                };
+                f.reading = Some(Msg::new(en, ja));
+                f.facts.insert(
+                    "reason".into(),
+                    match reason {
+                        Unreachable::Dns => "dns",
+                        Unreachable::Refused => "refused",
+                        Unreachable::Timeout => "timeout",
+                        Unreachable::Other => "other",
+                    }
+                    .into(),
+                );
+                if cfg.kind.is_kong() {
+                    f.notes.push(Msg::new(
+                        "Kong dials pg_host:pg_port; check them in kong.conf and the KONG_PG_HOST / KONG_PG_PORT variables",
+                        "Kong は pg_host:pg_port に接続します。kong.conf と KONG_PG_HOST / KONG_PG_PORT 変数を確認してください",
+                    ));
+                }
+                j.findings.push(f);
+            }
+        }
+        Failure::Timeout {
+            after_ms,
+            arrived,
+            partial_bytes,
+        } => {
+            if let Some(mut f) = finding("PGTLS025") {
+                line_evidence(&mut f);
+                let got = if arrived.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    arrived.join(", ")
+                };
+                f.evidence.push(ev(
+                    format!("no complete answer within {after_ms} ms; received: {got}; {partial_bytes} bytes of an incomplete message"),
+                    at,
+                ));
+                f.reading = Some(Msg::new(
+                    format!("the server accepted the TCP connection but stalled at {at}: a PostgreSQL that hangs (overloaded, a stuck authentication), a proxy or firewall that holds connections open, or something that is not PostgreSQL"),
+                    format!("サーバーは TCP 接続を受け付けましたが {at} で応答が止まりました: 応答しない PostgreSQL (過負荷、認証の停止)、接続を保持したままのプロキシやファイアウォール、または PostgreSQL ではないもの"),
+                ));
+                f.facts.insert("reason".into(), "stalled".into());
+                j.findings.push(f);
+            }
+        }
+        Failure::ServerRefusedTls => server_without_tls(obs, cfg, None, j),
+        Failure::ErrorToSslRequest(m) => {
+            j.unexplained = Some(Msg::new(
+                format!(
+                    "the server refused before TLS: {}: {}",
+                    m.severity, m.message
+                ),
+                format!(
+                    "サーバーは TLS の前に拒否しました: {}: {}",
+                    m.severity, m.message
+                ),
+            ));
+        }
+        Failure::JunkSslAnswer { byte } => not_postgres(
+            obs,
+            cfg,
+            at,
+            &format!(
+                "the answer to SSLRequest is byte 0x{byte:02x} ({:?}), not S or N",
+                *byte as char
+            ),
+            j,
+        ),
+        Failure::NotPostgres { text } => {
+            let mut text = text.clone();
+            if let Some(answer) = obs.plaintext_after.filter(|a| *a != b'N') {
+                text = format!(
+                    "the answer to SSLRequest was {:?} (not S or N), the client went on in plaintext, then: {text}",
+                    answer as char
+                );
+            }
+            not_postgres(obs, cfg, at, &text, j)
+        }
+        Failure::Tls {
+            reason,
+            alert_received,
+            alert_sent,
+            verify_failed,
+        } => {
+            if *verify_failed || reason.contains("certificate verify failed") {
+                chain_rejected(obs, cfg, at, j);
+            } else if is_version_failure(failure) {
+                version_mismatch(obs, cfg, at, reason, j);
+            } else if WEAK_REASONS.iter().any(|w| reason.contains(w)) {
+                weak_crypto(obs, cfg, at, None, Some(reason), j);
+            } else if let Some(alert) =
+                alert_received.filter(|a| matches!(a, 42 | 43 | 44 | 45 | 46 | 48 | 49))
+            {
+                client_cert_rejected(obs, cfg, at, alert, reason, j);
+            } else {
+                let _ = alert_sent;
+                by_client_line(obs, cfg, at, j);
+            }
+        }
+        Failure::VerifyAfterHandshake { .. } => chain_rejected(obs, cfg, at, j),
+        Failure::HostNameMismatch { message } => host_mismatch(obs, cfg, at, message, j),
+        Failure::Server(m) => server_error(obs, cfg, at, m, j),
+        Failure::NoPassword => {
+            if let Some(mut f) = finding("PGTLS017") {
+                line_evidence(&mut f);
+                let asked = obs.auth_requested.as_deref().unwrap_or("a password");
+                f.reading = Some(Msg::new(
+                    format!("the server asked for {asked} and the client has no password for {}@{}", cfg.user, cfg.database),
+                    format!("サーバーは {asked} を求めましたが、クライアントには {}@{} のパスワードがありません", cfg.user, cfg.database),
+                ));
+                f.fix.push(password_fix(cfg));
+                j.findings.push(f);
+            }
+        }
+        Failure::Closed | Failure::Reset | Failure::Io { .. } => {
+            let what = match failure {
+                Failure::Closed => "the server closed the connection".to_string(),
+                Failure::Reset => "the connection was reset".to_string(),
+                Failure::Io { text } => text.clone(),
+                _ => String::new(),
+            };
+            // Over TLS 1.3 a rejected client certificate can show only as
+            // the connection going away after the handshake.
+            let sent_cert = obs
+                .tls
+                .as_ref()
+                .is_some_and(|t| t.certificate_request && t.client_certs_sent.unwrap_or(0) > 0);
+            if sent_cert && matches!(step, Step::TlsHandshake | Step::Startup) {
+                client_cert_rejected(obs, cfg, at, 0, &what, j);
+            } else {
+                not_postgres(
+                    obs,
+                    cfg,
+                    at,
+                    &format!(
+                        "{what} during {at}, without an error message (the server log may say why)"
+                    ),
+                    j,
+                );
+            }
+        }
+        Failure::Unsupported { text } | Failure::ClientRefused { text } => {
+            j.unexplained = Some(Msg::new(
+                format!("the client gave up at {at}: {text}"),
+                format!("クライアントは {at} で中止しました: {text}"),
+            ));
+        }
+    }
+}
+
+/// Falls back to the catalogue's reading of the line the client printed.
+fn by_client_line(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judgement) {
+    let Some(line) = &obs.client_line else {
+        return;
+    };
+    let found = explain_text(line);
+    let Some(first) = found.into_iter().next() else {
+        j.unexplained = Some(Msg::new(
+            format!("no known TLS failure explains what the client saw at {at}"),
+            format!("{at} でクライアントが見たものを説明する既知の TLS の失敗はありません"),
+        ));
+        return;
+    };
+    let mut f = Finding::new(first.diagnosis);
+    f.alternatives = first.alternatives;
+    f.facts = first.facts;
+    f.evidence
+        .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    j.findings.push(f);
+}
+
+fn not_postgres(obs: &Observation, cfg: &ClientConfig, at: &str, text: &str, j: &mut Judgement) {
+    let Some(mut f) = finding("PGTLS025") else {
+        return;
+    };
+    if let Some(line) = &obs.client_line {
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    f.evidence.push(ev(text, at));
+    f.reading = Some(Msg::new(
+        format!("{}:{} did not behave like a PostgreSQL server: {text}; check that pg_host/pg_port (host/port) point at PostgreSQL itself and not at a web server, a TLS-terminating proxy or a pooler", cfg.host, cfg.port),
+        format!("{}:{} は PostgreSQL サーバーとして振る舞いませんでした: {text}。pg_host/pg_port (host/port) が Web サーバーや TLS 終端プロキシ、プーラーではなく PostgreSQL 自体を指しているか確認してください", cfg.host, cfg.port),
+    ));
+    f.facts.insert("reason".into(), "not_postgresql".into());
+    j.findings.push(f);
+}
+
+fn server_without_tls(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    then: Option<&ServerMessage>,
+    j: &mut Judgement,
+) {
+    let Some(mut f) = finding("PGTLS009") else {
+        return;
+    };
+    if let Some(line) = &obs.client_line {
+        let at = if then.is_some() {
+            "startup"
+        } else {
+            "ssl_request"
+        };
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    f.evidence
+        .push(ev("server answered 'N' to SSLRequest", "ssl_request"));
+    if let Some(m) = then {
+        f.evidence.push(ev(
+            format!("then, without TLS: {}: {}", m.severity, m.message),
+            "startup",
+        ));
+        let (en, ja) = if cfg.edition == Some(Edition::OpenSource) {
+            (
+                "open-source Kong went on without TLS (it has no pg_ssl_required), and the server has no pg_hba.conf line for unencrypted connections: the root cause is that the server does not offer TLS",
+                "オープンソース版 Kong は TLS なしで続行しました (pg_ssl_required がありません)。サーバーには暗号化なしの接続に対する pg_hba.conf の行がありません: 根本原因はサーバーが TLS を提供していないことです",
+            )
+        } else {
+            (
+                "the client went on without TLS and the server has no pg_hba.conf line for unencrypted connections: the root cause is that the server does not offer TLS",
+                "クライアントは TLS なしで続行し、サーバーには暗号化なしの接続に対する pg_hba.conf の行がありません: 根本原因はサーバーが TLS を提供していないことです",
+            )
+        };
+        f.reading = Some(Msg::new(en, ja));
+    }
+    for s in &cfg.ssl {
+        f.evidence.push(ev(s.shown(), "settings"));
+    }
+    f.facts.insert("server_setting".into(), "ssl = on".into());
+    f.fix.push(Msg::new(
+        "on the server, in postgresql.conf: `ssl = on` (with ssl_cert_file and ssl_key_file naming the certificate and key), then reload: SELECT pg_reload_conf()",
+        "サーバーの postgresql.conf で `ssl = on` を設定し (ssl_cert_file と ssl_key_file で証明書と鍵を指定)、設定を再読み込みします: SELECT pg_reload_conf()",
+    ));
+    j.findings.push(f);
+}
+
+fn version_mismatch(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    at: &str,
+    reason: &str,
+    j: &mut Judgement,
+) {
+    let Some(mut f) = finding("PGTLS001") else {
+        return;
+    };
+    if let Some(line) = &obs.client_line {
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    f.evidence
+        .push(ev(format!("TLS handshake failed: {reason}"), at));
+    let client_min = cfg.client_min.unwrap_or("TLSv1.0");
+    let client_max = cfg.client_max.unwrap_or("TLSv1.3");
+    let order = ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+    let rank = |v: &str| {
+        order
+            .iter()
+            .position(|o| *o == v || (v == "TLSv1" && *o == "TLSv1.0"))
+            .unwrap_or(0)
+    };
+    let offered: Vec<&str> =
+        order[rank(client_min)..=rank(client_max).max(rank(client_min))].to_vec();
+    f.facts
+        .insert("client_range".into(), format!("{client_min}..{client_max}"));
+    let client_settings: Vec<String> = cfg.versions.iter().map(Setting::shown).collect();
+    f.evidence.push(ev(
+        format!(
+            "{} offers {}: {}",
+            cfg.kind.name().en,
+            offered.join(", "),
+            client_settings.join("; ")
+        ),
+        "client",
+    ));
+    let accepted: Vec<&'static str> = obs
+        .versions
+        .as_ref()
+        .map(|v| {
+            v.iter()
+                .filter(|s| s.status == "accepted")
+                .map(|s| s.version)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(versions) = &obs.versions {
+        let shown: Vec<String> = versions
+            .iter()
+            .map(|v| format!("{} {}", v.version, v.status.replace('_', " ")))
+            .collect();
+        f.evidence.push(ev(
+            format!("server (one handshake per version): {}", shown.join(", ")),
+            "versions",
+        ));
+    }
+    let record_junk = [
+        "wrong version number",
+        "unknown protocol",
+        "packet length too long",
+    ]
+    .iter()
+    .any(|r| reason.contains(r));
+    if accepted.is_empty() && obs.versions.is_some() && record_junk {
+        // Nothing there speaks TLS: the peer is not a PostgreSQL with TLS.
+        not_postgres(
+            obs,
+            cfg,
+            at,
+            &format!(
+                "the answer to the TLS ClientHello is not TLS ({reason}), for every TLS version"
+            ),
+            j,
+        );
+        return;
+    }
+    if accepted.is_empty() {
+        f.reading = Some(Msg::new(
+            "the server accepted none of the versions tried: its settings or OpenSSL security level allow no version this host can offer",
+            "サーバーは試したどのバージョンも受け付けませんでした: サーバーの設定または OpenSSL のセキュリティレベルが、このホストが提示できるバージョンを許可していません",
+        ));
+        j.findings.push(f);
+        return;
+    }
+    let server_min = accepted.first().copied().unwrap_or("TLSv1.2");
+    let server_max = accepted.last().copied().unwrap_or("TLSv1.3");
+    f.facts
+        .insert("server_range".into(), format!("{server_min}..{server_max}"));
+    let overlap: Vec<&str> = offered
+        .iter()
+        .copied()
+        .filter(|v| accepted.contains(v))
+        .collect();
+    if !overlap.is_empty() {
+        f.reading = Some(Msg::new(
+            format!("the server accepts {} which the client also offers, yet the handshake failed: a cipher or security-level mismatch rather than the version range", overlap.join(", ")),
+            format!("サーバーはクライアントも提示する {} を受け付けますが、ハンドシェイクは失敗しました: バージョンの範囲ではなく暗号スイートまたはセキュリティレベルの不一致です", overlap.join(", ")),
+        ));
+        j.findings.push(f);
+        return;
+    }
+    f.reading = Some(Msg::new(
+        format!("no overlap: the server accepts {server_min} to {server_max}, the client offers {client_min} to {client_max}"),
+        format!("重なりがありません: サーバーは {server_min} から {server_max}、クライアントは {client_min} から {client_max} です"),
+    ));
+    // The client side: offer the best version the server accepts, TLS 1.2
+    // or newer where possible.
+    let modern: Vec<&str> = accepted
+        .iter()
+        .copied()
+        .filter(|v| rank(v) >= rank("TLSv1.2"))
+        .collect();
+    let target = modern
+        .last()
+        .or(accepted.last())
+        .copied()
+        .unwrap_or("TLSv1.2");
+    match cfg.kind {
+        ClientKind::KongCosocket => {
+            let mut list: Vec<&str> = offered
+                .iter()
+                .copied()
+                .filter(|v| rank(v) >= rank("TLSv1.2"))
+                .collect();
+            for v in &modern {
+                if !list.contains(v) {
+                    list.push(v);
+                }
+            }
+            list.sort_by_key(|v| rank(v));
+            if list.is_empty() {
+                list.push(target);
+            }
+            let value = list.join(" ");
+            let s = setting(&cfg.versions, "lua_ssl_protocols")
+                .cloned()
+                .unwrap_or_else(|| a_setting(cfg, "lua_ssl_protocols", ""));
+            f.facts
+                .insert("client_fix".into(), format!("lua_ssl_protocols = {value}"));
+            f.fix.push(change(cfg, &s, &value));
+        }
+        ClientKind::KongLuaSec => {
+            if cfg.edition == Some(Edition::Enterprise) {
+                let keyword = match target {
+                    "TLSv1.1" => "tlsv1_1",
+                    "TLSv1.2" => "tlsv1_2",
+                    _ => "tlsv1_3",
+                };
+                let s = setting(&cfg.versions, "pg_ssl_version")
+                    .cloned()
+                    .unwrap_or_else(|| a_setting(cfg, "pg_ssl_version", "tlsv1_2"));
+                f.facts
+                    .insert("client_fix".into(), format!("pg_ssl_version = {keyword}"));
+                f.fix.push(change(cfg, &s, keyword));
+            } else {
+                f.notes.push(Msg::new(
+                    "open-source Kong's LuaSec path offers TLS 1.1 and newer and has no setting to change that: only the server's range can be changed",
+                    "オープンソース版 Kong の LuaSec 経路は TLS 1.1 以降を提示し、それを変える設定はありません: 変更できるのはサーバー側の範囲だけです",
+                ));
+            }
+        }
+        ClientKind::Libpq => {
+            if rank(server_min) > rank(client_max) {
+                let s = setting(&cfg.versions, "ssl_max_protocol_version")
+                    .cloned()
+                    .unwrap_or_else(|| a_setting(cfg, "ssl_max_protocol_version", ""));
+                f.facts.insert(
+                    "client_fix".into(),
+                    format!("ssl_max_protocol_version={target}"),
+                );
+                f.fix.push(change(cfg, &s, target));
+            } else {
+                let s = setting(&cfg.versions, "ssl_min_protocol_version")
+                    .cloned()
+                    .unwrap_or_else(|| a_setting(cfg, "ssl_min_protocol_version", ""));
+                let v = accepted.first().copied().unwrap_or(target);
+                f.facts
+                    .insert("client_fix".into(), format!("ssl_min_protocol_version={v}"));
+                f.fix.push(change(cfg, &s, v));
+            }
+        }
+    }
+    // The server side: reach the client's newest version (TLS 1.2 at least).
+    let (server_key, server_value) = if rank(server_min) > rank(client_max) {
+        let v = if rank(client_max) >= rank("TLSv1.2") {
+            client_max
+        } else {
+            "TLSv1.2"
+        };
+        ("ssl_min_protocol_version", v.to_string())
+    } else {
+        ("ssl_max_protocol_version", String::new())
+    };
+    f.facts.insert(
+        "server_fix".into(),
+        format!("{server_key} = '{server_value}'"),
+    );
+    f.fix.push(Msg::new(
+        format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
+        format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
+    ));
+    j.findings.push(f);
+}
+
+/// What a client's verification of the server chain concluded, and why.
+fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judgement) {
+    let origin = client_origin(cfg.kind);
+    let Some(tls) = &obs.tls else {
+        by_client_line(obs, cfg, at, j);
+        return;
+    };
+    let chain = &tls.peer_chain;
+    let seen = tls
+        .handshake_verify
+        .as_ref()
+        .filter(|v| !v.ok)
+        .or(tls.own_verify.as_ref().filter(|v| !v.ok));
+    let code = seen.map_or(0, |v| v.code);
+    let infos: Vec<_> = chain.iter().map(|c| describe(c, obs.now)).collect();
+    let depth_only = cfg.kind == ClientKind::KongCosocket
+        && tls.own_verify.as_ref().is_some_and(|v| !v.ok)
+        && tls.own_verify_unlimited.as_ref().is_some_and(|v| v.ok);
+    let expired = infos
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.days_left < 0 || i.not_yet_valid);
+
+    let base = |code_name: &str| -> Option<Finding> {
+        let mut f = finding(code_name)?;
+        if let Some(line) = &obs.client_line {
+            f.evidence.push(ev_from(origin, one_line(line), at));
+        }
+        if let Some(v) = seen {
+            f.evidence.push(ev(
+                format!(
+                    "{} rejects the server chain: OpenSSL verify code {}: {} (at depth {})",
+                    cfg.kind.name().en,
+                    v.code,
+                    v.text,
+                    v.depth
+                ),
+                at,
+            ));
+            f.facts.insert("verify_code".into(), v.code.to_string());
+            f.facts.insert("verify_text".into(), v.text.clone());
+        }
+        if let Some(own) = &tls.own_verify {
+            let store = cfg
+                .trust
+                .as_ref()
+                .map(Setting::shown)
+                .unwrap_or_else(|| "the trust store".into());
+            f.evidence.push(ev(
+                format!(
+                    "pgtls verified the chain as sent ({} certificate(s)) against {store} ({} anchor(s)): {}",
+                    chain.len(),
+                    cfg.anchors.len(),
+                    if own.ok { "ok".to_string() } else { format!("{}: {}", own.code, own.text) }
+                ),
+                "verify",
+            ));
+        }
+        Some(f)
+    };
+
+    if depth_only || code == 22 {
+        let Some(mut f) = base("PGTLS013") else {
+            return;
+        };
+        let needed = chain_shape(chain).intermediates.max(1);
+        let depth = cfg
+            .depth
+            .clone()
+            .unwrap_or_else(|| a_setting(cfg, "lua_ssl_verify_depth", "1"));
+        f.evidence.push(ev(
+            format!(
+                "without the depth limit the same chain verifies; it has {} intermediate(s) and {}",
+                chain_shape(chain).intermediates,
+                depth.shown()
+            ),
+            "verify",
+        ));
+        f.facts
+            .insert("lua_ssl_verify_depth".into(), needed.to_string());
+        f.fix.push(change(cfg, &depth, &needed.to_string()));
+        f.notes.push(Msg::new(
+            "Kong's LuaSec path ignores the depth, so only the cosocket path (kong start from the CLI) fails",
+            "Kong の LuaSec 経路は深さを無視するため、失敗するのは cosocket 経路 (CLI からの kong start) だけです",
+        ));
+        j.findings.push(f);
+        return;
+    }
+    if matches!(code, 66..=68) {
+        weak_crypto(obs, cfg, at, seen, None, j);
+        return;
+    }
+    if matches!(code, 9 | 10) || (code == 0 && expired.is_some()) {
+        let Some(mut f) = base("PGTLS010") else {
+            return;
+        };
+        if let Some((i, info)) = expired {
+            let (en, ja) = if info.not_yet_valid {
+                (
+                    format!(
+                        "{} is not valid before {} (check both clocks)",
+                        info.subject, info.not_before
+                    ),
+                    format!(
+                        "{} は {} より前は有効ではありません (両方の時計を確認してください)",
+                        info.subject, info.not_before
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "{} expired on {} ({} days ago)",
+                        info.subject, info.not_after, -info.days_left
+                    ),
+                    format!(
+                        "{} は {} に期限切れになりました ({} 日前)",
+                        info.subject, info.not_after, -info.days_left
+                    ),
+                )
+            };
+            f.evidence.push(ev(en.clone(), &format!("chain[{i}]")));
+            f.reading = Some(Msg::new(en, ja));
+            f.facts.insert("not_after".into(), info.not_after.clone());
+            f.facts.insert("subject".into(), info.subject.clone());
+        }
+        j.findings.push(f);
+        return;
+    }
+
+    // Untrusted or incomplete: find the certificate the chain stops at and
+    // look for its issuer where the operator keeps CA files.
+    let Some(top) = chain.last() else {
+        by_client_line(obs, cfg, at, j);
+        return;
+    };
+    let mut found: Vec<(X509, String)> = Vec::new();
+    let mut completes = false;
+    if !self_signed(top) {
+        let mut current: X509 = top.clone();
+        for _ in 0..4 {
+            let Some((cand, path)) = obs.issuer_candidates.iter().find(|(c, _)| {
+                same_name(c.subject_name(), current.issuer_name())
+                    && c.public_key()
+                        .ok()
+                        .and_then(|k| current.verify(&k).ok())
+                        .unwrap_or(false)
+                    && !chain.iter().any(|s| s.to_der().ok() == c.to_der().ok())
+            }) else {
+                break;
+            };
+            found.push((cand.clone(), path.clone()));
+            let mut extended: Vec<X509> = chain.clone();
+            extended.extend(found.iter().map(|(c, _)| c.clone()));
+            if verify_chain(&extended, &cfg.anchors, None).is_ok_and(|v| v.ok) {
+                completes = true;
+                break;
+            }
+            if self_signed(cand) {
+                break;
+            }
+            current = cand.clone();
+        }
+    }
+    let trust = trust_name(cfg);
+    let files = if cfg.trust_files.is_empty() {
+        "-".to_string()
+    } else {
+        cfg.trust_files.join(", ")
+    };
+    if completes {
+        let Some(mut f) = base("PGTLS014") else {
+            return;
+        };
+        let names: Vec<String> = found
+            .iter()
+            .map(|(c, p)| format!("{} ({p})", name_text(c.subject_name())))
+            .collect();
+        f.evidence.push(ev(
+            format!(
+                "the server sends {} certificate(s) and stops at {}, issued by {}; found locally: {}; with it the chain verifies against {trust}",
+                chain.len(),
+                name_text(top.subject_name()),
+                name_text(top.issuer_name()),
+                names.join(" → ")
+            ),
+            "verify",
+        ));
+        let paths: Vec<&str> = found.iter().map(|(_, p)| p.as_str()).collect();
+        f.facts.insert("intermediate".into(), paths.join(" "));
+        f.reading = Some(Msg::new(
+            "the server does not send the intermediate CA certificate its leaf needs, and the client trusts only the root",
+            "サーバーはリーフに必要な中間 CA 証明書を送っておらず、クライアントはルートだけを信頼しています",
+        ));
+        f.fix.push(Msg::new(
+            format!(
+                "on the server, append {} after the leaf in the file ssl_cert_file names (cat server.crt {} > server-chain.crt; ssl_cert_file = 'server-chain.crt'), then reload",
+                paths.join(" "),
+                paths.join(" ")
+            ),
+            format!(
+                "サーバーで ssl_cert_file が指すファイルのリーフの後に {} を追加し (cat server.crt {} > server-chain.crt、ssl_cert_file = 'server-chain.crt')、再読み込みします",
+                paths.join(" "),
+                paths.join(" ")
+            ),
+        ));
+        if let Some(t) = &cfg.trust {
+            let value = format!("{},{}", t.value, paths.join(","));
+            f.fix.push(Msg::new(
+                format!(
+                    "or add it to the client's trust store: {}",
+                    change(cfg, t, &value).en
+                ),
+                format!(
+                    "またはクライアントの信頼ストアに追加します: {}",
+                    change(cfg, t, &value).ja
+                ),
+            ));
+        }
+        j.findings.push(f);
+        return;
+    }
+    let Some(mut f) = base("PGTLS005") else {
+        return;
+    };
+    let missing = if self_signed(top) {
+        name_text(top.subject_name())
+    } else {
+        name_text(top.issuer_name())
+    };
+    f.facts.insert("missing_ca".into(), missing.clone());
+    if self_signed(top) {
+        f.evidence.push(ev(
+            format!(
+                "the chain ends at {missing}, which is self-signed and not in {trust} ({files})"
+            ),
+            "verify",
+        ));
+    } else {
+        f.evidence.push(ev(
+            format!(
+                "the chain as sent stops at {}, issued by {missing}: the server does not send it and {trust} ({files}) does not contain it",
+                name_text(top.subject_name())
+            ),
+            "verify",
+        ));
+        if chain.len() == 1 {
+            f.alternatives.push("PGTLS014");
+            f.notes.push(Msg::new(
+                format!("if {missing} is an intermediate CA, the server must send it after its leaf (PGTLS014); if it is a root CA, the client must trust it"),
+                format!("{missing} が中間 CA なら、サーバーがリーフの後に送る必要があります (PGTLS014)。ルート CA なら、クライアントが信頼する必要があります"),
+            ));
+        }
+    }
+    if let Some((i, info)) = expired {
+        f.notes.push(Msg::new(
+            format!(
+                "also: chain[{i}] {} expired on {} (PGTLS010), which fails next",
+                info.subject, info.not_after
+            ),
+            format!(
+                "また chain[{i}] {} は {} に期限切れです (PGTLS010)。次にそれで失敗します",
+                info.subject, info.not_after
+            ),
+        ));
+    }
+    match &cfg.trust {
+        Some(t) => {
+            let value = format!("{},/path/to/ca.crt", t.value);
+            let m = change(cfg, t, &value);
+            f.fix.push(Msg::new(
+                format!("add the CA certificate \"{missing}\" (PEM) to the client's trust store: {} (where /path/to/ca.crt holds it)", m.en),
+                format!("CA 証明書 \"{missing}\" (PEM) をクライアントの信頼ストアに追加します: {} (/path/to/ca.crt にその証明書を置きます)", m.ja),
+            ));
+        }
+        None => f.fix.push(Msg::new(
+            format!("add the CA certificate \"{missing}\" to the client's trust store ({trust})"),
+            format!("CA 証明書 \"{missing}\" をクライアントの信頼ストア ({trust}) に追加します"),
+        )),
+    }
+    j.findings.push(f);
+}
+
+fn weak_crypto(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    at: &str,
+    seen: Option<&VerifyResult>,
+    reason: Option<&str>,
+    j: &mut Judgement,
+) {
+    let Some(mut f) = finding("PGTLS022") else {
+        return;
+    };
+    if let Some(line) = &obs.client_line {
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    if let Some(v) = seen {
+        f.evidence.push(ev(
+            format!(
+                "OpenSSL verify code {}: {} (at depth {})",
+                v.code, v.text, v.depth
+            ),
+            at,
+        ));
+        f.facts.insert("verify_code".into(), v.code.to_string());
+    }
+    if let Some(r) = reason {
+        f.evidence
+            .push(ev(format!("TLS handshake failed: {r}"), at));
+    }
+    let level = cfg.security_level;
+    if let Some(tls) = &obs.tls {
+        for (i, cert) in tls.peer_chain.iter().enumerate() {
+            let info = describe(cert, obs.now);
+            let weak_here = weakness(&info).or_else(|| {
+                level.and_then(|l| {
+                    (info.key.starts_with("RSA") && info.key_bits < rsa_bits_for_level(l)).then(
+                        || {
+                            format!(
+                                "{} key (security level {l} needs RSA >= {})",
+                                info.key,
+                                rsa_bits_for_level(l)
+                            )
+                        },
+                    )
+                })
+            });
+            if let Some(why) = weak_here {
+                f.evidence.push(ev(
+                    format!("{}: {why}", info.subject),
+                    &format!("chain[{i}]"),
+                ));
+            } else {
+                f.evidence.push(ev(
+                    format!("{}: {}, {}", info.subject, info.key, info.signature),
+                    &format!("chain[{i}]"),
+                ));
+            }
+        }
+    }
+    if let Some(l) = level {
+        f.evidence.push(ev(
+            format!("the client's OpenSSL security level is {l}"),
+            "client",
+        ));
+        f.facts.insert("security_level".into(), l.to_string());
+    }
+    j.findings.push(f);
+}
+
+fn client_cert_rejected(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    at: &str,
+    alert: u8,
+    reason: &str,
+    j: &mut Judgement,
+) {
+    let cert = cfg.client_cert.as_ref().filter(|c| c.used);
+    let leaf = cert.and_then(|c| c.chain.first());
+    let expired = leaf
+        .map(|l| describe(l, obs.now))
+        .filter(|i| i.days_left < 0 || i.not_yet_valid);
+    let code = if alert == 45 || expired.is_some() {
+        "PGTLS011"
+    } else {
+        "PGTLS006"
+    };
+    let Some(mut f) = finding(code) else {
+        return;
+    };
+    if let Some(line) = &obs.client_line {
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    f.evidence.push(ev(
+        if alert == 0 {
+            format!("the server dropped the connection after the client sent its certificate ({reason})")
+        } else {
+            format!("the server sent the alert {alert} ({reason})")
+        },
+        at,
+    ));
+    let tls = obs.tls.as_ref();
+    let names: Vec<(String, Vec<u8>)> = tls.and_then(|t| t.ca_names.clone()).unwrap_or_default();
+    let names_text: Vec<&str> = names.iter().map(|(t, _)| t.as_str()).collect();
+    let (cert_key, _) = &cfg.cert_settings;
+    if let (Some(leaf), Some(cert)) = (leaf, cert) {
+        let info = describe(leaf, obs.now);
+        f.evidence.push(ev(
+            format!(
+                "client certificate {} ({}): subject {}, issuer {}, notAfter {}",
+                cert.path, cert_key, info.subject, info.issuer, info.not_after
+            ),
+            "client certificate",
+        ));
+        if code == "PGTLS011" {
+            f.facts.insert("not_after".into(), info.not_after.clone());
+            f.reading = Some(Msg::new(
+                format!(
+                    "the client certificate {} expired on {} ({} days ago)",
+                    cert.path, info.not_after, -info.days_left
+                ),
+                format!(
+                    "クライアント証明書 {} は {} に期限切れになりました ({} 日前)",
+                    cert.path, info.not_after, -info.days_left
+                ),
+            ));
+            f.fix.push(Msg::new(
+                format!(
+                    "renew {} from {} (same key or a new one), then point {cert_key} at it",
+                    cert.path, info.issuer
+                ),
+                format!(
+                    "{} を {} から更新し (同じ鍵でも新しい鍵でも可)、{cert_key} で指定します",
+                    cert.path, info.issuer
+                ),
+            ));
+        } else {
+            let issuer_der = leaf.issuer_name().to_der().unwrap_or_default();
+            let advertised = names.iter().any(|(_, der)| *der == issuer_der);
+            f.evidence.push(ev(
+                format!(
+                    "the server accepts client certificates from: {}",
+                    if names_text.is_empty() {
+                        "(no CA names advertised)".to_string()
+                    } else {
+                        names_text.join("; ")
+                    }
+                ),
+                "CertificateRequest",
+            ));
+            f.facts
+                .insert("client_cert_issuer".into(), info.issuer.clone());
+            f.facts
+                .insert("server_ca_names".into(), names_text.join("; "));
+            if advertised {
+                f.reading = Some(Msg::new(
+                    format!("the issuer {} is among the CA names the server advertises, yet the server refused the certificate: an intermediate is missing (send it with the certificate), or the certificate lacks clientAuth usage", info.issuer),
+                    format!("発行者 {} はサーバーが示す CA 名に含まれますが、サーバーは証明書を拒否しました: 中間証明書が不足している (証明書と一緒に送る) か、証明書に clientAuth の用途がありません", info.issuer),
+                ));
+            } else {
+                f.reading = Some(Msg::new(
+                    format!("the client certificate is issued by {}, which is not among the CA names the server advertises ({})", info.issuer, names_text.join("; ")),
+                    format!("クライアント証明書の発行者 {} は、サーバーが示す CA 名 ({}) に含まれていません", info.issuer, names_text.join("; ")),
+                ));
+                f.fix.push(Msg::new(
+                    format!("on the server, append the CA certificate \"{}\" (PEM) to the file ssl_ca_file names, then reload (SELECT pg_reload_conf())", info.issuer),
+                    format!("サーバーで ssl_ca_file が指すファイルに CA 証明書 \"{}\" を追加し、再読み込みします (SELECT pg_reload_conf())", info.issuer),
+                ));
+                if let Some(first) = names_text.first() {
+                    f.fix.push(Msg::new(
+                        format!("or reissue {} from {first}", cert.path),
+                        format!("または {} を {first} から発行し直します", cert.path),
+                    ));
+                }
+            }
+        }
+    }
+    j.findings.push(f);
+}
+
+fn host_mismatch(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    at: &str,
+    message: &str,
+    j: &mut Judgement,
+) {
+    let Some(mut f) = finding("PGTLS012") else {
+        return;
+    };
+    if let Some(line) = &obs.client_line {
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    f.evidence.push(ev(message, at));
+    let leaf = obs.tls.as_ref().and_then(|t| t.peer_chain.first());
+    if let Some(leaf) = leaf {
+        let names = leaf_names(leaf);
+        f.evidence.push(ev(
+            format!("dialled {}; the certificate names {names}", cfg.host),
+            "chain[0]",
+        ));
+        f.facts.insert("certificate_names".into(), names.clone());
+        if let Some(first) = describe(leaf, 0)
+            .sans
+            .iter()
+            .find_map(|s| s.strip_prefix("DNS:").map(str::to_string))
+        {
+            f.fix.push(Msg::new(
+                format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName DNS:{} / IP:{}", cfg.host, cfg.host),
+                format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName DNS:{} / IP:{} を含めて証明書を発行し直します", cfg.host, cfg.host),
+            ));
+        }
+    }
+    if obs
+        .tls
+        .as_ref()
+        .and_then(|t| t.own_verify.as_ref())
+        .is_some_and(|v| v.ok)
+    {
+        f.notes.push(Msg::new(
+            "the chain itself is trusted: Kong (which checks the chain only) connects to this server; libpq with sslmode=verify-ca would too",
+            "チェーン自体は信頼されています: チェーンだけを検査する Kong はこのサーバーに接続します。sslmode=verify-ca の libpq も接続します",
+        ));
+    }
+    j.findings.push(f);
+}
+
+fn password_fix(cfg: &ClientConfig) -> Msg {
+    match (&cfg.password, cfg.kind.is_kong()) {
+        (Some(p), _) => Msg::new(
+            format!("the password comes from {}: set the role's password there to the one the server has (ALTER ROLE {} PASSWORD '...' with password_encryption = 'scram-sha-256'), or fix it on the server", p.shown(), hba_token(&cfg.user)),
+            format!("パスワードの出どころは {} です: そこにサーバーのロールのパスワードを設定するか (password_encryption = 'scram-sha-256' で ALTER ROLE {} PASSWORD '...')、サーバー側を直します", p.shown(), hba_token(&cfg.user)),
+        ),
+        (None, true) => {
+            let s = a_setting(cfg, "pg_password", "<password>");
+            change(cfg, &s, "<password>")
+        }
+        (None, false) => Msg::new(
+            format!("give libpq the password: a line `{}:{}:{}:{}:<password>` in ~/.pgpass (mode 0600), or the PGPASSWORD variable", cfg.host, cfg.port, cfg.database, cfg.user),
+            format!("libpq にパスワードを渡します: ~/.pgpass (モード 0600) に `{}:{}:{}:{}:<password>` の行を追加するか、PGPASSWORD 変数を設定します", cfg.host, cfg.port, cfg.database, cfg.user),
+        ),
+    }
+}
+
+fn server_error(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    at: &str,
+    m: &ServerMessage,
+    j: &mut Judgement,
+) {
+    let origin = client_origin(cfg.kind);
+    // A plaintext fallback after 'N' that ends in pg_hba.conf's refusal:
+    // the server's missing TLS is the cause.
+    if obs.plaintext_after == Some(b'N') && !cfg.tls_required {
+        let no_hba =
+            m.message.contains("no pg_hba.conf entry") || m.code.as_deref() == Some("28000");
+        if no_hba {
+            server_without_tls(obs, cfg, Some(m), j);
+            return;
+        }
+    }
+    let line = format!("{}:  {}", m.severity, m.message);
+    let code = if m
+        .message
+        .contains("certificate validation (clientcert=verify-full) failed")
+    {
+        Some((
+            "PGTLS007",
+            BTreeMap::from([("user".to_string(), cfg.user.clone())]),
+            Vec::new(),
+        ))
+    } else {
+        explain_text(&line)
+            .into_iter()
+            .next()
+            .map(|f| (f.code(), f.facts, f.alternatives))
+    };
+    let Some((code, facts, alternatives)) = code else {
+        j.unexplained = Some(Msg::new(
+            format!("the server refused: {}: {} (SQLSTATE {}); this is not a TLS failure pgtls knows", m.severity, m.message, m.code.as_deref().unwrap_or("?")),
+            format!("サーバーが拒否しました: {}: {} (SQLSTATE {})。pgtls が知る TLS の失敗ではありません", m.severity, m.message, m.code.as_deref().unwrap_or("?")),
+        ));
+        return;
+    };
+    let Some(mut f) = finding(code) else {
+        return;
+    };
+    f.alternatives = alternatives;
+    f.facts = facts;
+    if let Some(l) = &obs.client_line {
+        f.evidence.push(ev_from(origin, one_line(l), at));
+    }
+    let tls = obs.tls.as_ref().filter(|_| obs.tls_in_use);
+    let addr = obs
+        .local_ip
+        .clone()
+        .unwrap_or_else(|| "<client address>".into());
+    match code {
+        "PGTLS007" => {
+            let leaf = cfg
+                .client_cert
+                .as_ref()
+                .filter(|c| c.used)
+                .and_then(|c| c.chain.first());
+            if let Some(leaf) = leaf {
+                let cn = common_name(leaf).unwrap_or_default();
+                let dn = name_text(leaf.subject_name());
+                f.evidence.push(ev(
+                    format!(
+                        "the certificate's CN is \"{cn}\" (DN {dn}); the database user is \"{}\"",
+                        cfg.user
+                    ),
+                    "client certificate",
+                ));
+                let map = "certmap";
+                let ident = format!("{map}  {}  {}", hba_token(&cn), hba_token(&cfg.user));
+                let method = if m.message.contains("clientcert=verify-full") {
+                    "scram-sha-256 clientcert=verify-full"
+                } else {
+                    "cert"
+                };
+                let hba = format!(
+                    "hostssl {} {} {} {method} map={map}",
+                    hba_token(&cfg.database),
+                    hba_token(&cfg.user),
+                    host_cidr(&addr)
+                );
+                f.facts.insert("cert_cn".into(), cn.clone());
+                f.facts.insert("cert_dn".into(), dn.clone());
+                f.facts.insert("pg_ident_line".into(), ident.clone());
+                f.facts.insert("hba_option".into(), format!("map={map}"));
+                f.facts.insert("hba_line".into(), hba.clone());
+                f.reading = Some(Msg::new(
+                    format!("the server compares the certificate's CN \"{cn}\" with the user \"{}\" and no pg_ident.conf map joins them", cfg.user),
+                    format!("サーバーは証明書の CN \"{cn}\" とユーザー \"{}\" を比較し、両者を結ぶ pg_ident.conf のマップがありません", cfg.user),
+                ));
+                f.fix.push(Msg::new(
+                    format!("in pg_ident.conf add the line `{ident}`, and add `map={map}` to the pg_hba.conf line that matches this connection (e.g. `{hba}`), then reload (SELECT pg_reload_conf())"),
+                    format!("pg_ident.conf に `{ident}` の行を追加し、この接続に一致する pg_hba.conf の行に `map={map}` を追加して (例: `{hba}`)、再読み込みします (SELECT pg_reload_conf())"),
+                ));
+                f.fix.push(Msg::new(
+                    format!(
+                        "or reissue the client certificate with CN = {} ({})",
+                        cfg.user, cfg.cert_settings.0
+                    ),
+                    format!(
+                        "またはクライアント証明書を CN = {} で発行し直します ({})",
+                        cfg.user, cfg.cert_settings.0
+                    ),
+                ));
+                f.notes.push(Msg::new(
+                    format!("with clientname=DN on the pg_hba.conf line the name compared is the DN ({dn} in RFC 2253 order), not the CN"),
+                    format!("pg_hba.conf の行に clientname=DN がある場合、比較されるのは CN ではなく DN (RFC 2253 の順序の {dn}) です"),
+                ));
+            }
+        }
+        "PGTLS008" => {
+            if let Some(t) = tls {
+                let names: Vec<&str> = t
+                    .ca_names
+                    .as_ref()
+                    .map(|n| n.iter().map(|(s, _)| s.as_str()).collect())
+                    .unwrap_or_default();
+                f.evidence.push(ev(
+                    format!(
+                        "the server asked for a client certificate (CertificateRequest, CAs: {}); the client sent {}",
+                        if names.is_empty() { "-".to_string() } else { names.join("; ") },
+                        match t.client_certs_sent {
+                            Some(0) | None => "none".to_string(),
+                            Some(n) => format!("{n} certificate(s)"),
+                        }
+                    ),
+                    Step::TlsHandshake.name(),
+                ));
+            }
+            let (cert_key, key_key) = &cfg.cert_settings;
+            if cfg.edition == Some(Edition::OpenSource) {
+                f.reading = Some(Msg::new(
+                    format!("open-source Kong never sends a client certificate ({cert_key} and {key_key} are Enterprise options)"),
+                    format!("オープンソース版 Kong はクライアント証明書を送りません ({cert_key} と {key_key} は Enterprise のオプションです)"),
+                ));
+                f.fix.push(Msg::new(
+                    format!("use Kong Enterprise with {cert_key} and {key_key}, or change the pg_hba.conf line for this connection to `hostssl {} {} {} scram-sha-256` and reload", hba_token(&cfg.database), hba_token(&cfg.user), host_cidr(&addr)),
+                    format!("{cert_key} と {key_key} を設定した Kong Enterprise を使うか、この接続の pg_hba.conf の行を `hostssl {} {} {} scram-sha-256` に変えて再読み込みします", hba_token(&cfg.database), hba_token(&cfg.user), host_cidr(&addr)),
+                ));
+            } else {
+                let cert = a_setting(cfg, cert_key, "/path/to/client.crt");
+                let key = a_setting(cfg, key_key, "/path/to/client.key");
+                let names: Vec<String> = tls
+                    .and_then(|t| t.ca_names.as_ref())
+                    .map(|n| n.iter().map(|(s, _)| s.clone()).collect())
+                    .unwrap_or_default();
+                f.facts
+                    .insert("client_settings".into(), format!("{cert_key} {key_key}"));
+                f.fix.push(Msg::new(
+                    format!(
+                        "{}; {} — a certificate issued by {} with CN = {}",
+                        change(cfg, &cert, "/path/to/client.crt").en,
+                        change(cfg, &key, "/path/to/client.key").en,
+                        if names.is_empty() {
+                            "a CA in the server's ssl_ca_file".to_string()
+                        } else {
+                            names.join(" or ")
+                        },
+                        cfg.user
+                    ),
+                    format!(
+                        "{}。{} — {} が発行した CN = {} の証明書を使います",
+                        change(cfg, &cert, "/path/to/client.crt").ja,
+                        change(cfg, &key, "/path/to/client.key").ja,
+                        if names.is_empty() {
+                            "サーバーの ssl_ca_file にある CA".to_string()
+                        } else {
+                            names.join(" または ")
+                        },
+                        cfg.user
+                    ),
+                ));
+            }
+        }
+        "PGTLS016" => {
+            let host = f.facts.get("host").cloned().unwrap_or(addr.clone());
+            let plain = !obs.tls_in_use;
+            let method = if cfg.client_cert.as_ref().is_some_and(|c| c.used) {
+                "cert"
+            } else {
+                "scram-sha-256"
+            };
+            let hba = format!(
+                "hostssl {} {} {} {method}",
+                hba_token(&cfg.database),
+                hba_token(&cfg.user),
+                host_cidr(&host)
+            );
+            f.facts.insert("hba_line".into(), hba.clone());
+            f.evidence.push(ev(
+                format!(
+                    "the client connected from {host} as user {} to database {}, {}",
+                    cfg.user,
+                    cfg.database,
+                    if plain { "without TLS" } else { "over TLS" }
+                ),
+                at,
+            ));
+            if plain {
+                let (en, ja) = match cfg.kind {
+                    ClientKind::Libpq => {
+                        let s = setting(&cfg.ssl, "sslmode")
+                            .cloned()
+                            .unwrap_or_else(|| a_setting(cfg, "sslmode", "prefer"));
+                        let m = change(cfg, &s, "verify-full");
+                        (m.en, m.ja)
+                    }
+                    _ => {
+                        let s = setting(&cfg.ssl, "pg_ssl")
+                            .cloned()
+                            .unwrap_or_else(|| a_setting(cfg, "pg_ssl", "off"));
+                        let m = change(cfg, &s, "on");
+                        (m.en, m.ja)
+                    }
+                };
+                f.fix.push(Msg::new(
+                    format!("turn TLS on at the client: {en}"),
+                    format!("クライアントで TLS を有効にします: {ja}"),
+                ));
+            }
+            f.fix.push(Msg::new(
+                format!("add to pg_hba.conf (before any line that rejects it): `{hba}`, then reload (SELECT pg_reload_conf())"),
+                format!("pg_hba.conf に (これを拒否する行より前に) `{hba}` を追加し、再読み込みします (SELECT pg_reload_conf())"),
+            ));
+        }
+        "PGTLS017" => {
+            if let Some(asked) = &obs.auth_requested {
+                f.evidence
+                    .push(ev(format!("the server asked for {asked}"), "auth"));
+            }
+            match &cfg.password {
+                Some(p) => f.evidence.push(ev(
+                    format!("the password sent came from {}", p.shown()),
+                    "settings",
+                )),
+                None => f
+                    .evidence
+                    .push(ev("no password was configured", "settings")),
+            }
+            f.fix.push(password_fix(cfg));
+        }
+        _ => {}
+    }
+    j.findings.push(f);
+}
+
+/// Merges the judgements of several attempts (Kong's two paths): one
+/// finding per code, with the evidence of every path that produced it
+/// (each piece labelled with its path) and every distinct fix.
+pub fn merge(parts: Vec<(String, Judgement)>) -> Judgement {
+    let mut out = Judgement::default();
+    for (label, part) in parts {
+        for mut f in part.findings {
+            for e in &mut f.evidence {
+                e.location = Some(match &e.location {
+                    Some(l) => format!("{label}: {l}"),
+                    None => label.clone(),
+                });
+            }
+            match out.findings.iter_mut().find(|g| g.code() == f.code()) {
+                Some(g) => {
+                    for e in f.evidence {
+                        if !g.evidence.iter().any(|x| x.text == e.text) {
+                            g.evidence.push(e);
+                        }
+                    }
+                    for m in f.fix {
+                        if !g.fix.contains(&m) {
+                            g.fix.push(m);
+                        }
+                    }
+                    for n in f.notes {
+                        if !g.notes.contains(&n) {
+                            g.notes.push(n);
+                        }
+                    }
+                    for (k, v) in f.facts {
+                        g.facts.entry(k).or_insert(v);
+                    }
+                }
+                None => out.findings.push(f),
+            }
+        }
+        for n in part.notes {
+            if !out.notes.contains(&n) {
+                out.notes.push(n);
+            }
+        }
+        if out.unexplained.is_none() {
+            out.unexplained = part.unexplained;
+        }
+    }
+    out.findings
+        .sort_by_key(|f| std::cmp::Reverse(f.diagnosis.severity));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(kind: ClientKind) -> ClientConfig {
+        ClientConfig {
+            kind,
+            edition: kind.is_kong().then_some(Edition::OpenSource),
+            conf_file: Some("/etc/kong/kong.conf".into()),
+            host: "db".into(),
+            port: 5432,
+            user: "kong".into(),
+            database: "kong".into(),
+            ssl: vec![Setting::new(
+                "pg_ssl",
+                "on",
+                SettingOrigin::File {
+                    path: "/etc/kong/kong.conf".into(),
+                    line: 3,
+                },
+            )],
+            tls_required: false,
+            verify: true,
+            verify_setting: None,
+            host_check: false,
+            trust: None,
+            trust_files: vec![],
+            anchors: vec![],
+            depth: None,
+            versions: vec![],
+            client_min: Some("TLSv1.2"),
+            client_max: Some("TLSv1.3"),
+            client_cert: None,
+            cert_settings: ("pg_ssl_cert".into(), "pg_ssl_cert_key".into()),
+            password: None,
+            security_level: None,
+        }
+    }
+
+    fn obs(outcome: Outcome) -> Observation {
+        Observation {
+            outcome,
+            tls: None,
+            tls_in_use: false,
+            plaintext_after: None,
+            retried_after: None,
+            auth_requested: None,
+            local_ip: Some("10.0.0.9".into()),
+            client_line: None,
+            versions: None,
+            issuer_candidates: vec![],
+            now: 0,
+        }
+    }
+
+    #[test]
+    fn changes_name_the_place_of_the_setting() {
+        let c = cfg(ClientKind::KongCosocket);
+        let file = Setting::new(
+            "lua_ssl_verify_depth",
+            "1",
+            SettingOrigin::File {
+                path: "/k.conf".into(),
+                line: 7,
+            },
+        );
+        assert_eq!(
+            change(&c, &file, "2").en,
+            "in /k.conf line 7 set `lua_ssl_verify_depth = 2`"
+        );
+        let env = Setting::new(
+            "pg_ssl",
+            "off",
+            SettingOrigin::Env {
+                var: "KONG_PG_SSL".into(),
+            },
+        );
+        assert!(change(&c, &env, "on")
+            .en
+            .starts_with("set the environment variable `KONG_PG_SSL=on`"));
+        let default = a_setting(&c, "lua_ssl_verify_depth", "1");
+        assert_eq!(
+            change(&c, &default, "2").en,
+            "add `lua_ssl_verify_depth = 2` to /etc/kong/kong.conf"
+        );
+        let l = cfg(ClientKind::Libpq);
+        let s = Setting::new("sslmode", "prefer", SettingOrigin::Default).env("PGSSLMODE");
+        assert_eq!(
+            change(&l, &s, "verify-full").en,
+            "add `sslmode=verify-full` to the connection string (or set PGSSLMODE=verify-full)"
+        );
+    }
+
+    #[test]
+    fn version_mismatch_names_both_ranges_and_settings() {
+        let mut c = cfg(ClientKind::KongLuaSec);
+        c.edition = Some(Edition::Enterprise);
+        c.client_min = Some("TLSv1.2");
+        c.client_max = Some("TLSv1.2");
+        c.versions = vec![Setting::new(
+            "pg_ssl_version",
+            "tlsv1_2",
+            SettingOrigin::File {
+                path: "/k.conf".into(),
+                line: 4,
+            },
+        )];
+        let mut o = obs(Outcome::Failed {
+            step: Step::TlsHandshake,
+            failure: Failure::Tls {
+                reason: "tlsv1 alert protocol version".into(),
+                alert_received: Some(70),
+                alert_sent: None,
+                verify_failed: false,
+            },
+        });
+        o.versions = Some(vec![
+            VersionSeen {
+                version: "TLSv1.0",
+                status: "rejected",
+            },
+            VersionSeen {
+                version: "TLSv1.1",
+                status: "rejected",
+            },
+            VersionSeen {
+                version: "TLSv1.2",
+                status: "rejected",
+            },
+            VersionSeen {
+                version: "TLSv1.3",
+                status: "accepted",
+            },
+        ]);
+        let j = judge(&o, &c);
+        let f = j.findings.last().expect("a finding");
+        assert_eq!(f.code(), "PGTLS001");
+        assert_eq!(f.facts["server_range"], "TLSv1.3..TLSv1.3");
+        assert_eq!(f.facts["client_fix"], "pg_ssl_version = tlsv1_3");
+        assert_eq!(
+            f.facts["server_fix"],
+            "ssl_min_protocol_version = 'TLSv1.2'"
+        );
+        assert_eq!(
+            f.fix[0].en,
+            "in /k.conf line 4 set `pg_ssl_version = tlsv1_3`"
+        );
+    }
+
+    #[test]
+    fn pg_hba_tokens_are_quoted_when_needed() {
+        assert_eq!(hba_token("kong"), "kong");
+        assert_eq!(hba_token("foo@example.com"), "foo@example.com");
+        assert_eq!(hba_token("all"), "\"all\"");
+        assert_eq!(hba_token("a b"), "\"a b\"");
+        assert_eq!(host_cidr("::1"), "::1/128");
+    }
+
+    #[test]
+    fn refused_says_nothing_listens() {
+        let o = obs(Outcome::Failed {
+            step: Step::Tcp,
+            failure: Failure::Unreachable {
+                reason: Unreachable::Refused,
+                text: "connection refused".into(),
+            },
+        });
+        let j = judge(&o, &cfg(ClientKind::Libpq));
+        assert_eq!(j.findings.len(), 1);
+        assert_eq!(j.findings[0].code(), "PGTLS020");
+        assert_eq!(j.findings[0].facts["reason"], "refused");
+    }
+
+    #[test]
+    fn merged_paths_keep_one_finding_per_code() {
+        let o = obs(Outcome::Failed {
+            step: Step::Tcp,
+            failure: Failure::Unreachable {
+                reason: Unreachable::Timeout,
+                text: "timed out".into(),
+            },
+        });
+        let a = judge(&o, &cfg(ClientKind::KongCosocket));
+        let b = judge(&o, &cfg(ClientKind::KongLuaSec));
+        let m = merge(vec![("cosocket".into(), a), ("luasec".into(), b)]);
+        assert_eq!(
+            m.findings.iter().filter(|f| f.code() == "PGTLS020").count(),
+            1
+        );
+        assert!(m.findings.iter().any(|f| f.evidence.iter().any(|e| e
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("cosocket")))));
+    }
+}

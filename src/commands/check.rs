@@ -1,0 +1,403 @@
+//! `pgtls check`: reads the server's and the client's configuration files,
+//! without connecting and without changing anything, and says what will
+//! fail (the server's FATAL at start, or a connection's failure) and how to
+//! fix it, pointing at file and line. The rules live in
+//! `pgtls_diagnose::check_rules`; this is flags in, report out.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use pgtls_catalogue::Lang;
+use pgtls_diagnose::certinfo::now_epoch;
+use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
+use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
+use pgtls_diagnose::check_rules::{
+    check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, KongEdition,
+    MatchReport, MatchedLine, Stage, DEFAULT_WARN_DAYS,
+};
+use pgtls_render::{finding_json, finding_text, Style};
+use serde_json::{json, Value};
+
+use crate::cli::{Format, GlobalArgs};
+use crate::output::{lang, print, print_json, style};
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The data directory: postgresql.conf, postgresql.auto.conf, pg_hba.conf and pg_ident.conf are read from there unless given.
+    #[arg(long, short = 'D', value_name = "DIR")]
+    pub pgdata: Option<PathBuf>,
+    /// postgresql.conf (when it is not in the data directory, e.g. Debian's /etc/postgresql/15/main).
+    #[arg(long, value_name = "FILE")]
+    pub postgresql_conf: Option<PathBuf>,
+    /// pg_hba.conf (default: hba_file, else the configuration directory's).
+    #[arg(long, value_name = "FILE")]
+    pub hba: Option<PathBuf>,
+    /// pg_ident.conf (default: ident_file, else the configuration directory's).
+    #[arg(long, value_name = "FILE")]
+    pub ident: Option<PathBuf>,
+    /// The account the server runs as (default: the data directory's owner).
+    #[arg(long, value_name = "NAME")]
+    pub server_user: Option<String>,
+    /// Cross-check Kong's settings from this kong.conf (KONG_* environment variables override it).
+    #[arg(long, value_name = "FILE")]
+    pub kong_conf: Option<PathBuf>,
+    /// Cross-check Kong with its defaults and the KONG_* environment, without a kong.conf.
+    #[arg(long, conflicts_with = "kong_conf")]
+    pub kong: bool,
+    /// Which Kong edition (default: enterprise when an Enterprise-only option is set).
+    #[arg(long, value_enum)]
+    pub kong_edition: Option<EditionArg>,
+    /// Cross-check a libpq client: a connection string or postgres:// URI (PG* environment variables apply, as for libpq).
+    #[arg(long, value_name = "CONNINFO", alias = "conninfo")]
+    pub libpq: Option<String>,
+    /// The client's IP address as the server sees it (for pg_hba.conf), when it is not the loopback address the client dials.
+    #[arg(long, value_name = "IP")]
+    pub client_addr: Option<IpAddr>,
+    /// Which pg_hba.conf line a connection matches and what it demands: host=IP|local,user=U,database=D,ssl=on|off,cn=NAME (or dn="...").
+    #[arg(long = "match", value_name = "SPEC")]
+    pub matches: Vec<String>,
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, default_value_t = DEFAULT_WARN_DAYS)]
+    pub warn_days: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EditionArg {
+    Oss,
+    Enterprise,
+}
+
+fn env_with_prefix(prefix: &str) -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .collect()
+}
+
+pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
+    let lang = lang(global);
+    let mut input = CheckInput {
+        pgdata: args.pgdata.clone(),
+        postgresql_conf: args.postgresql_conf.clone(),
+        hba: args.hba.clone(),
+        ident: args.ident.clone(),
+        server_user: args.server_user.clone(),
+        client_addr: args.client_addr,
+        now: now_epoch(),
+        warn_days: args.warn_days,
+        ..CheckInput::default()
+    };
+    for spec in &args.matches {
+        input
+            .matches
+            .push(parse_match(spec).map_err(anyhow::Error::msg)?);
+    }
+    if args.kong_conf.is_some() || args.kong {
+        input.clients.push(ClientInput::Kong {
+            conf: args.kong_conf.clone(),
+            env: env_with_prefix("KONG_"),
+            edition: args.kong_edition.map(|e| match e {
+                EditionArg::Oss => KongEdition::Oss,
+                EditionArg::Enterprise => KongEdition::Enterprise,
+            }),
+        });
+    }
+    if let Some(conninfo) = &args.libpq {
+        let var = |k: &str| std::env::var(k).ok();
+        input.clients.push(ClientInput::Libpq {
+            conninfo: conninfo.clone(),
+            env: ClientEnv {
+                vars: env_with_prefix("PG"),
+                home: var("HOME").map(PathBuf::from),
+                os_user: var("USER").or_else(|| var("LOGNAME")),
+            },
+        });
+    }
+    let report = check(&FsSource, &input)?;
+    match global.format {
+        Format::Json => print_json(&report_json(&report, lang))?,
+        Format::Text => print(&report_text(&report, lang, &style()))?,
+    }
+    Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
+
+fn stage_text(stage: Stage, lang: Lang) -> &'static str {
+    match stage {
+        Stage::ServerStart => t(lang, "at server start", "サーバー起動時"),
+        Stage::Connection => t(lang, "at connection", "接続時"),
+        Stage::Client => t(lang, "at the client", "クライアント側"),
+    }
+}
+
+fn problem_json(d: &Diagnostic) -> Value {
+    json!({
+        "severity": d.severity.to_string(),
+        "file": d.location.as_ref().map(|l| l.file.display().to_string()),
+        "line": d.location.as_ref().map(|l| l.line),
+        "location": d.location.as_ref().map(|l| l.to_string()),
+        "message": d.message,
+        "detail": d.detail,
+        "hint": d.hint,
+    })
+}
+
+fn line_json(l: &MatchedLine, lang: Lang) -> Value {
+    json!({
+        "location": l.location,
+        "text": l.raw,
+        "method": l.method,
+        "clientcert": l.client_cert,
+        "clientname": l.client_name,
+        "map": l.map,
+        "demands": l.demands.iter().map(|m| m.get(lang)).collect::<Vec<_>>(),
+    })
+}
+
+fn match_json(m: &MatchReport, lang: Lang) -> Value {
+    json!({
+        "spec": m.spec.text,
+        "line": m.line.as_ref().map(|l| line_json(l, lang)),
+        "certificate_name": m.mapping.as_ref().map(|(n, _)| n),
+        "mapped_by": m.mapping.as_ref().and_then(|(_, by)| by.clone()),
+        "code": m.code,
+        "message": m.message,
+        "unevaluated": m.unevaluated,
+    })
+}
+
+fn finding_with_stage(f: &CheckFinding, lang: Lang) -> Value {
+    let mut v = finding_json(&f.finding, lang);
+    v["stage"] = json!(f.stage.as_str());
+    v
+}
+
+pub fn report_json(r: &CheckReport, lang: Lang) -> Value {
+    let s = &r.server;
+    json!({
+        "findings": r.findings.iter().map(|f| finding_with_stage(f, lang)).collect::<Vec<_>>(),
+        "problems": r.problems.iter().map(problem_json).collect::<Vec<_>>(),
+        "server": {
+            "config_file": s.config_file,
+            "data_directory": s.data_directory,
+            "files_read": s.files_read,
+            "hba_file": s.hba_file,
+            "ident_file": s.ident_file,
+            "server_user": s.server_user,
+            "ssl": s.ssl,
+            "cert_file": s.cert_file,
+            "key_file": s.key_file,
+            "ca_file": s.ca_file,
+            "min_protocol": s.min_protocol.map(|v| v.name()),
+            "max_protocol": s.max_protocol.map(|v| v.name()),
+        },
+        "server_start": {
+            "starts": r.start.starts,
+            "code": r.start.code,
+            "fatal": r.start.fatal,
+            "location": r.start.location,
+        },
+        "connections": r.connections.iter().map(|c| json!({
+            "client": c.client,
+            "ok": c.ok,
+            "code": c.code,
+            "step": c.step,
+            "tls": c.tls,
+            "hba_line": c.hba_line.as_ref().map(|l| line_json(l, lang)),
+        })).collect::<Vec<_>>(),
+        "matches": r.matches.iter().map(|m| match_json(m, lang)).collect::<Vec<_>>(),
+    })
+}
+
+fn problem_text(d: &Diagnostic, style: &Style) -> String {
+    let sev = match d.severity {
+        pgtls_diagnose::check_rules::config::Severity::Error => style.red("error"),
+        pgtls_diagnose::check_rules::config::Severity::Warning => style.yellow("warning"),
+        pgtls_diagnose::check_rules::config::Severity::Note => style.dim("note"),
+    };
+    let mut s = match &d.location {
+        Some(l) => format!("{}: {sev}: {}\n", style.bold(&l.to_string()), d.message),
+        None => format!("{sev}: {}\n", d.message),
+    };
+    if let Some(detail) = &d.detail {
+        s.push_str(&format!("  DETAIL: {detail}\n"));
+    }
+    if let Some(hint) = &d.hint {
+        s.push_str(&format!("  HINT: {hint}\n"));
+    }
+    s
+}
+
+fn line_text(l: &MatchedLine, lang: Lang) -> String {
+    let mut s = format!("{}: {}\n", l.location, l.raw);
+    s.push_str(&format!("    {}:\n", t(lang, "demands", "要求")));
+    for d in &l.demands {
+        s.push_str(&format!("      - {}\n", d.get(lang)));
+    }
+    s
+}
+
+pub fn report_text(r: &CheckReport, lang: Lang, style: &Style) -> String {
+    let mut out = String::new();
+    let s = &r.server;
+    let path = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .map_or_else(|| String::from("-"), |p| p.display().to_string())
+    };
+    if let Some(conf) = &s.config_file {
+        let extra = s.files_read.len().saturating_sub(1);
+        out.push_str(&format!(
+            "postgresql.conf: {}{}\n",
+            conf.display(),
+            if extra > 0 {
+                format!(" (+{extra} {})", t(lang, "more files", "ファイル"))
+            } else {
+                String::new()
+            }
+        ));
+        out.push_str(&format!(
+            "{}: {}   {}: {}\n",
+            t(lang, "data directory", "データディレクトリ"),
+            path(&s.data_directory),
+            t(lang, "server account", "サーバーのアカウント"),
+            s.server_user.as_deref().unwrap_or("?"),
+        ));
+    }
+    out.push_str(&format!(
+        "pg_hba.conf: {}   pg_ident.conf: {}\n",
+        path(&s.hba_file),
+        path(&s.ident_file)
+    ));
+    if s.config_file.is_some() {
+        if s.ssl {
+            out.push_str(&format!(
+                "ssl: on   {}: {} .. {}   ssl_cert_file: {}   ssl_key_file: {}   ssl_ca_file: {}\n",
+                t(lang, "versions", "バージョン"),
+                s.min_protocol.map_or("?", |v| v.name()),
+                s.max_protocol.map_or("TLSv1.3", |v| v.name()),
+                path(&s.cert_file),
+                path(&s.key_file),
+                path(&s.ca_file),
+            ));
+        } else {
+            out.push_str("ssl: off\n");
+        }
+        out.push('\n');
+        if r.start.starts {
+            out.push_str(&format!(
+                "{}: {}\n",
+                t(lang, "server start", "サーバー起動"),
+                style.green(t(lang, "ok", "成功"))
+            ));
+        } else {
+            out.push_str(&format!(
+                "{}: {} {}{}\n    FATAL:  {}\n",
+                t(lang, "server start", "サーバー起動"),
+                style.red(t(lang, "FAILS", "失敗")),
+                r.start.code.map(|c| format!("{c} ")).unwrap_or_default(),
+                r.start
+                    .location
+                    .as_ref()
+                    .map(|l| format!("({l})"))
+                    .unwrap_or_default(),
+                r.start.fatal.as_deref().unwrap_or(""),
+            ));
+        }
+    }
+    for c in &r.connections {
+        let verdict = if c.ok {
+            style.green(t(lang, "ok", "成功"))
+        } else {
+            style.red(t(lang, "FAILS", "失敗"))
+        };
+        out.push_str(&format!(
+            "{} {}: {verdict}{}{}\n",
+            t(lang, "connection", "接続"),
+            c.client,
+            c.code.map(|code| format!(" {code}")).unwrap_or_default(),
+            c.step
+                .map(|st| format!(" ({} {st})", t(lang, "at", "段階")))
+                .unwrap_or_default(),
+        ));
+        if let Some(l) = &c.hba_line {
+            out.push_str(&format!("    pg_hba.conf {}", line_text(l, lang)));
+        }
+    }
+    for m in &r.matches {
+        out.push_str(&format!("\n--match {}\n", m.spec.text));
+        match &m.line {
+            Some(l) => out.push_str(&format!("  {}", line_text(l, lang))),
+            None => out.push_str(&format!(
+                "  {}\n",
+                t(
+                    lang,
+                    "no pg_hba.conf line matches",
+                    "一致する pg_hba.conf の行はありません"
+                )
+            )),
+        }
+        if let Some((name, by)) = &m.mapping {
+            let how = match (by, m.code) {
+                (_, Some("PGTLS007")) => style.red(t(lang, "denied", "拒否")),
+                (Some(by), _) => format!("{} {by}", t(lang, "allowed by", "許可:")),
+                (None, _) => t(lang, "equal to the user", "ユーザー名と一致").to_string(),
+            };
+            out.push_str(&format!(
+                "  {} \"{name}\": {how}\n",
+                t(lang, "certificate name", "証明書の名前")
+            ));
+        }
+        match (m.code, &m.message) {
+            (Some(code), Some(msg)) => out.push_str(&format!(
+                "  {} {code}: FATAL:  {msg}\n",
+                style.red(t(lang, "fails", "失敗"))
+            )),
+            _ => out.push_str(&format!(
+                "  {}\n",
+                style.green(t(lang, "passes these checks", "これらの検査を通ります"))
+            )),
+        }
+        for u in &m.unevaluated {
+            out.push_str(&format!("  {}\n", style.dim(u)));
+        }
+    }
+    let shown: Vec<&Diagnostic> = r
+        .problems
+        .iter()
+        .filter(|d| {
+            d.severity != pgtls_diagnose::check_rules::config::Severity::Note
+                || d.location.is_some()
+        })
+        .collect();
+    if !shown.is_empty() {
+        out.push('\n');
+        for d in shown {
+            out.push_str(&problem_text(d, style));
+        }
+    }
+    for stage in [Stage::ServerStart, Stage::Client, Stage::Connection] {
+        let group: Vec<&CheckFinding> = r.findings.iter().filter(|f| f.stage == stage).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n== {} ==\n\n", stage_text(stage, lang)));
+        let texts: Vec<String> = group
+            .iter()
+            .map(|f| finding_text(&f.finding, lang, style))
+            .collect();
+        out.push_str(&texts.join("\n"));
+    }
+    if r.findings.is_empty() && !r.problems.iter().any(Diagnostic::is_error) {
+        out.push_str(&format!(
+            "\n{}\n",
+            t(lang, "nothing found", "問題は見つかりませんでした")
+        ));
+    }
+    out
+}

@@ -1,0 +1,471 @@
+//! libpq mode: a connection string (URI or `key=value`), the `PG*`
+//! environment and `~/.pgpass` resolved with libpq 15's own rules, turned
+//! into one connection as psql would make it. A password written into the
+//! connection string is refused: it would sit in the shell history and the
+//! process list; PGPASSWORD or ~/.pgpass carry it instead.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use openssl::pkey::PKey;
+use pgtls_config::libpq::{
+    self as conf, ChannelBinding, ClientEnv, HostKind, Param, ParamOrigin, PgpassOutcome,
+    ResolvedConn, SslMode as ConfSslMode, KEYWORDS,
+};
+use pgtls_config::FsSource;
+use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
+use pgtls_diagnose::{Evidence, Finding, Msg};
+use pgtls_probe::{ChannelBindingPref, ClientIdentity, Password, ProbeConfig, SslMode, Verify};
+
+use super::kong::probe_version;
+use super::{seconds, Plan, Planned, ProbeArgs};
+use crate::trust::load_pem_file;
+
+fn origin(o: &ParamOrigin) -> SettingOrigin {
+    match o {
+        ParamOrigin::ConnString => SettingOrigin::ConnString,
+        ParamOrigin::Env(var) => SettingOrigin::Env {
+            var: var.to_string(),
+        },
+        ParamOrigin::Default => SettingOrigin::Default,
+    }
+}
+
+fn setting<T>(key: &str, p: &Param<T>, shown: impl Into<String>) -> Setting {
+    let mut s = Setting::new(key, shown, origin(&p.origin));
+    if let Some((_, Some(env), _)) = KEYWORDS.iter().find(|(k, _, _)| *k == key) {
+        s = s.env(*env);
+    }
+    s
+}
+
+/// Refuses a password written into the connection string, without ever
+/// echoing it.
+fn refuse_password(conninfo: &str) -> anyhow::Result<()> {
+    let refused = || {
+        anyhow::anyhow!(
+            "the connection string holds a password; pgtls probe refuses passwords on the command line (they end up in shell history and the process list): remove it and set PGPASSWORD or a ~/.pgpass line instead"
+        )
+    };
+    if let Some(rest) = conninfo
+        .strip_prefix("postgresql://")
+        .or_else(|| conninfo.strip_prefix("postgres://"))
+    {
+        let authority = rest.split(['/', '?']).next().unwrap_or("");
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            if userinfo.contains(':') {
+                return Err(refused());
+            }
+        }
+        if let Some((_, query)) = rest.split_once('?') {
+            if query
+                .split('&')
+                .any(|kv| kv.split('=').next().is_some_and(|k| k == "password"))
+            {
+                return Err(refused());
+            }
+        }
+        return Ok(());
+    }
+    // A `password` keyword at the start of a `key = value` pair.
+    let bytes = conninfo.as_bytes();
+    for (i, _) in conninfo.char_indices() {
+        let at_start = i == 0 || bytes[i - 1].is_ascii_whitespace();
+        if at_start && conninfo[i..].starts_with("password") {
+            let after = conninfo[i + "password".len()..].trim_start();
+            if after.starts_with('=') {
+                return Err(refused());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn client_env() -> ClientEnv {
+    let vars: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| k.starts_with("PG"))
+        .collect();
+    ClientEnv {
+        vars,
+        home: std::env::var_os("HOME").map(PathBuf::from),
+        os_user: std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .ok(),
+    }
+}
+
+fn finding(code: &str) -> anyhow::Result<Finding> {
+    Ok(Finding::new(pgtls_catalogue::lookup(code).ok_or_else(
+        || anyhow::anyhow!("catalogue lacks {code}"),
+    )?))
+}
+
+pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
+    let conninfo = args.conninfo.clone().unwrap_or_default();
+    refuse_password(&conninfo)?;
+    let params = conf::parse(&conninfo).map_err(|e| anyhow::anyhow!("connection string: {e}"))?;
+    let env = client_env();
+    let resolved = conf::resolve(&params, &env).map_err(|e| anyhow::anyhow!("{e}"))?;
+    plan_resolved(args, &resolved, &env)
+}
+
+fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow::Result<Plan> {
+    let mut notes = Vec::new();
+    for d in &r.notes {
+        notes.push(Msg::new(
+            format!("libpq: {d}"),
+            format!("libpq の注意: {d}"),
+        ));
+    }
+    let Some(first) = r.hosts.first() else {
+        anyhow::bail!("no host to connect to");
+    };
+    if r.hosts.len() > 1 {
+        notes.push(Msg::new(
+            format!(
+                "libpq tries {} hosts in order; this probe connects to the first, {}",
+                r.hosts.len(),
+                first.display_host()
+            ),
+            format!(
+                "libpq は {} 個のホストを順に試します。この probe は最初の {} に接続します",
+                r.hosts.len(),
+                first.display_host()
+            ),
+        ));
+    }
+    if first.kind == HostKind::UnixSocket {
+        anyhow::bail!(
+            "the connection would use the Unix-domain socket {} (no host given, or a socket directory): TLS is never used there; give host=NAME or set PGHOST",
+            first.display_host()
+        );
+    }
+    let name = first
+        .host
+        .clone()
+        .filter(|h| !h.is_empty())
+        .or_else(|| first.hostaddr.clone())
+        .unwrap_or_default();
+    let dial = first.hostaddr.clone().unwrap_or_else(|| name.clone());
+    let port = first.port;
+    let mode = match r.sslmode.value {
+        ConfSslMode::Disable => SslMode::Disable,
+        ConfSslMode::Allow => SslMode::Allow,
+        ConfSslMode::Prefer => SslMode::Prefer,
+        ConfSslMode::Require => SslMode::Require,
+        ConfSslMode::VerifyCa => SslMode::VerifyCa,
+        ConfSslMode::VerifyFull => SslMode::VerifyFull,
+    };
+    let sslmode = setting("sslmode", &r.sslmode, r.sslmode.value.keyword());
+    let mut cfg = ProbeConfig::libpq(&dial, port, mode);
+    // With a hostaddr, the name is still what TLS checks.
+    if dial != name {
+        cfg.tls.sni =
+            (!name.is_empty() && name.parse::<std::net::IpAddr>().is_err()).then(|| name.clone());
+        cfg.tls.host_name_check = (mode == SslMode::VerifyFull).then(|| name.clone());
+    }
+    if !r.sslsni.value {
+        cfg.tls.sni = None;
+    }
+    cfg.user = r.user.value.clone();
+    cfg.database = Some(r.dbname.value.clone());
+    cfg.application_name = Some(
+        r.application_name
+            .as_ref()
+            .map_or("psql".to_string(), |a| a.value.clone()),
+    );
+    cfg.channel_binding = match r.channel_binding.value {
+        ChannelBinding::Disable => ChannelBindingPref::Disable,
+        ChannelBinding::Prefer => ChannelBindingPref::Prefer,
+        ChannelBinding::Require => ChannelBindingPref::Require,
+    };
+    cfg.tls.min_version = r.ssl_min_protocol_version.value.map(probe_version);
+    cfg.tls.max_version = r.ssl_max_protocol_version.value.map(probe_version);
+    cfg.tls.security_level = args.security_level;
+    cfg.timeout = match (args.timeout, r.connect_timeout.value) {
+        (Some(t), _) => seconds(t, "--timeout")?,
+        (None, Some(t)) => std::time::Duration::from_secs(u64::from(t)),
+        (None, None) => pgtls_probe::DEFAULT_STEP_TIMEOUT,
+    };
+
+    let mut preflight = Vec::new();
+    let mut preflight_line = None;
+    let prefix = format!("connection to server at \"{name}\", port {port} failed: ");
+
+    // The root certificate: used whenever it exists; required by verify-*.
+    let verifying_mode = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull);
+    let trust = r
+        .sslrootcert
+        .as_ref()
+        .map(|p| setting("sslrootcert", p, p.value.display().to_string()));
+    let mut anchors = Vec::new();
+    let mut trust_files = Vec::new();
+    if let Some(root) = &r.sslrootcert {
+        let path = &root.value;
+        if path.exists() && mode != SslMode::Disable {
+            match load_pem_file(path) {
+                Ok(certs) => {
+                    anchors = certs;
+                    trust_files.push(path.display().to_string());
+                }
+                Err(e) => {
+                    let mut f = finding("PGTLS018")?;
+                    f.evidence.push(Evidence {
+                        origin: None,
+                        text: format!("{e:#}"),
+                        location: trust.as_ref().map(Setting::shown),
+                    });
+                    preflight_line = Some(format!(
+                        "psql: error: {prefix}could not read root certificate file \"{}\": no certificate or crl found",
+                        path.display()
+                    ));
+                    preflight.push(f);
+                }
+            }
+        } else if verifying_mode {
+            let mut f = finding("PGTLS018")?;
+            f.evidence.push(Evidence {
+                origin: None,
+                text: format!("root certificate file {} does not exist", path.display()),
+                location: trust.as_ref().map(Setting::shown),
+            });
+            f.fix.push(Msg::new(
+                format!("put the CA certificate that issued the server's certificate at {} or point sslrootcert (PGSSLROOTCERT) at it", path.display()),
+                format!("サーバー証明書を発行した CA の証明書を {} に置くか、sslrootcert (PGSSLROOTCERT) でその場所を指定します", path.display()),
+            ));
+            preflight_line = Some(format!(
+                "psql: error: {prefix}root certificate file \"{}\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.",
+                path.display()
+            ));
+            preflight.push(f);
+        }
+    } else if verifying_mode {
+        anyhow::bail!(
+            "sslmode={} needs a root certificate: set sslrootcert or HOME",
+            r.sslmode.value.keyword()
+        );
+    }
+    let verify = !anchors.is_empty();
+    if verify {
+        cfg.tls.verify = Verify::InHandshake;
+        cfg.tls.trust_anchors = Some(anchors.clone());
+    }
+
+    // The client certificate: used when the file exists.
+    let mut client_cert = None;
+    if let (Some(cert), true) = (&r.sslcert, mode != SslMode::Disable) {
+        if cert.value.exists() {
+            let chain = load_pem_file(&cert.value)
+                .with_context(|| format!("sslcert {}", cert.value.display()))?;
+            let key_path = r
+                .sslkey
+                .as_ref()
+                .map(|k| k.value.clone())
+                .unwrap_or_else(|| PathBuf::from("postgresql.key"));
+            let key = load_key(&key_path)?;
+            match ClientIdentity::new(chain.clone(), key) {
+                Ok(id) => cfg.tls.client_identity = Some(id),
+                Err(pgtls_probe::ProbeError::ClientKeyMismatch) => {
+                    let mut f = finding("PGTLS015")?;
+                    f.evidence.push(Evidence {
+                        origin: None,
+                        text: format!(
+                            "sslkey {} is not the key of sslcert {}",
+                            key_path.display(),
+                            cert.value.display()
+                        ),
+                        location: Some("settings".into()),
+                    });
+                    preflight_line = Some(format!(
+                        "psql: error: {prefix}could not load private key file \"{}\": key values mismatch",
+                        key_path.display()
+                    ));
+                    preflight.push(f);
+                }
+                Err(e) => anyhow::bail!("sslcert {}: {e}", cert.value.display()),
+            }
+            client_cert = Some(ClientCert {
+                chain,
+                path: cert.value.display().to_string(),
+                used: true,
+            });
+        }
+    }
+
+    // The password: PGPASSWORD, else ~/.pgpass (never the command line).
+    let mut password_setting = None;
+    if let Some(p) = &r.password {
+        cfg.password = Some(Password::new(p.value.expose()));
+        password_setting = Some(setting("password", p, "***"));
+    } else if let Some(passfile) = &r.passfile {
+        match conf::pgpass_lookup(
+            &FsSource,
+            &passfile.value,
+            first.display_host(),
+            port,
+            &r.dbname.value,
+            &r.user.value,
+        ) {
+            PgpassOutcome::Found { password, location } => {
+                cfg.password = Some(Password::new(password.expose()));
+                password_setting = Some(Setting::new(
+                    "password",
+                    "***",
+                    SettingOrigin::File {
+                        path: location.file.display().to_string(),
+                        line: location.line,
+                    },
+                ));
+            }
+            PgpassOutcome::Ignored { warning } => {
+                notes.push(Msg::new(
+                    format!("libpq ignores the password file: {warning}"),
+                    format!("libpq はパスワードファイルを無視します: {warning}"),
+                ));
+            }
+            PgpassOutcome::NoMatch | PgpassOutcome::Unreadable => {}
+        }
+    }
+    let _ = env;
+
+    let versions = vec![
+        setting(
+            "ssl_min_protocol_version",
+            &r.ssl_min_protocol_version,
+            r.ssl_min_protocol_version.value.map_or("", |v| v.name()),
+        ),
+        setting(
+            "ssl_max_protocol_version",
+            &r.ssl_max_protocol_version,
+            r.ssl_max_protocol_version.value.map_or("", |v| v.name()),
+        ),
+    ];
+    let client = ClientConfig {
+        kind: ClientKind::Libpq,
+        edition: None,
+        conf_file: None,
+        host: name.clone(),
+        port,
+        user: r.user.value.clone(),
+        database: r.dbname.value.clone(),
+        ssl: vec![sslmode.clone()],
+        tls_required: matches!(
+            mode,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
+        ),
+        verify,
+        verify_setting: Some(sslmode.clone()),
+        host_check: mode == SslMode::VerifyFull,
+        trust: trust.clone(),
+        trust_files,
+        anchors,
+        depth: None,
+        versions: versions.clone(),
+        client_min: cfg.tls.min_version.map(|v| v.openssl_name()),
+        client_max: cfg.tls.max_version.map(|v| v.openssl_name()),
+        client_cert,
+        cert_settings: ("sslcert".into(), "sslkey".into()),
+        password: password_setting.clone(),
+        security_level: args.security_level,
+    };
+
+    let mut settings = Vec::new();
+    let mut show = |s: &Setting| {
+        let o = match &s.origin {
+            SettingOrigin::Default => "default".to_string(),
+            SettingOrigin::File { path, line } => format!("{path}:{line}"),
+            SettingOrigin::Env { var } => var.clone(),
+            SettingOrigin::ConnString => "connection string".to_string(),
+        };
+        settings.push((s.key.clone(), s.value.clone(), o));
+    };
+    show(&Setting::new(
+        "host",
+        name.clone(),
+        SettingOrigin::ConnString,
+    ));
+    show(&Setting::new(
+        "port",
+        port.to_string(),
+        SettingOrigin::ConnString,
+    ));
+    show(&setting("user", &r.user, r.user.value.clone()));
+    show(&setting("dbname", &r.dbname, r.dbname.value.clone()));
+    if let Some(p) = &password_setting {
+        show(p);
+    }
+    show(&sslmode);
+    if let Some(t) = trust
+        .as_ref()
+        .filter(|t| verify || t.origin != SettingOrigin::Default)
+    {
+        show(t);
+    }
+    if let Some(c) = &r.sslcert {
+        if c.value.exists() {
+            show(&setting("sslcert", c, c.value.display().to_string()));
+        }
+    }
+    for v in &versions {
+        show(v);
+    }
+    Ok(Plan {
+        kong: None,
+        target: if name.contains(':') {
+            format!("[{name}]:{port}")
+        } else {
+            format!("{name}:{port}")
+        },
+        attempts: vec![Planned {
+            label: "libpq",
+            probe: cfg,
+            client,
+        }],
+        preflight,
+        preflight_line,
+        notes,
+        settings,
+    })
+}
+
+fn load_key(path: &Path) -> anyhow::Result<PKey<openssl::pkey::Private>> {
+    let bytes = std::fs::read(path).map_err(|_| {
+        anyhow::anyhow!(
+            "certificate present, but not private key file \"{}\"",
+            path.display()
+        )
+    })?;
+    PKey::private_key_from_pem(&bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "sslkey {} is not an unencrypted PEM private key (pgtls probe does not take sslpassword)",
+            path.display()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_password;
+
+    #[test]
+    fn passwords_on_the_command_line_are_refused() {
+        for bad in [
+            "host=db password=x",
+            "password = 'x' host=db",
+            "postgres://kong:x@db/kong",
+            "postgresql://db/kong?password=x",
+        ] {
+            let e = refuse_password(bad).expect_err(bad).to_string();
+            assert!(!e.contains('x') || !e.contains("=x"), "{e}");
+            assert!(e.contains("PGPASSWORD"), "{e}");
+        }
+        for ok in [
+            "host=db user=kong",
+            "postgres://kong@db/kong?sslmode=require",
+            "host=db passfile=/tmp/p",
+        ] {
+            assert!(refuse_password(ok).is_ok(), "{ok}");
+        }
+    }
+}

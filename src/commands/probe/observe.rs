@@ -1,0 +1,316 @@
+//! From a probe report to a verdict: the report translated into the probe
+//! rules' plain facts, the extra evidence a failure calls for gathered (one
+//! handshake per TLS version when the versions did not meet; the CA files
+//! next to the trust store when the chain did not verify), and the lines
+//! the real client prints.
+
+use std::path::Path;
+
+use openssl::x509::X509;
+use pgtls_diagnose::certinfo::now_epoch;
+use pgtls_diagnose::probe_rules::{
+    self as rules, ClientKind, Failure, Observation, ServerMessage, Step, TlsSeen, Unreachable,
+    VerifyResult, VersionSeen,
+};
+use pgtls_diagnose::Msg;
+use pgtls_probe::client_line::{kong_line, kong_nginx_log, kong_reason, psql_line, KongShape};
+use pgtls_probe::{
+    versions_accepted, ChainVerification, ClientRefusal, Direction, FailureKind, Fallback, Outcome,
+    ProbeReport, ServerError, StepName, TlsFailure, UnreachableReason, Violation,
+};
+
+use super::{Done, Planned};
+
+fn step(s: StepName) -> Step {
+    match s {
+        StepName::Tcp => Step::Tcp,
+        StepName::SslRequest => Step::SslRequest,
+        StepName::TlsHandshake => Step::TlsHandshake,
+        StepName::Startup => Step::Startup,
+        StepName::Auth => Step::Auth,
+        StepName::Query => Step::Query,
+    }
+}
+
+fn server_message(e: &ServerError) -> ServerMessage {
+    ServerMessage {
+        severity: e.severity_word().unwrap_or("ERROR").to_string(),
+        code: e.code.clone(),
+        message: e.message.clone().unwrap_or_default(),
+        detail: e.detail.clone(),
+        hint: e.hint.clone(),
+    }
+}
+
+fn verify(v: &ChainVerification) -> VerifyResult {
+    VerifyResult {
+        ok: v.ok,
+        code: v.code,
+        text: v.text.clone(),
+        depth: v.depth,
+    }
+}
+
+fn failure(kind: &FailureKind) -> Failure {
+    match kind {
+        FailureKind::Unreachable { reason, .. } => Failure::Unreachable {
+            reason: match reason {
+                UnreachableReason::Dns { .. } => Unreachable::Dns,
+                UnreachableReason::Refused => Unreachable::Refused,
+                UnreachableReason::Timeout => Unreachable::Timeout,
+                UnreachableReason::Other => Unreachable::Other,
+            },
+            text: kind.to_string(),
+        },
+        FailureKind::Timeout {
+            after,
+            arrived,
+            partial_bytes,
+        } => Failure::Timeout {
+            after_ms: after.as_millis() as u64,
+            arrived: arrived.clone(),
+            partial_bytes: *partial_bytes,
+        },
+        FailureKind::ServerRefusedTls => Failure::ServerRefusedTls,
+        FailureKind::ErrorToSslRequest(e) => Failure::ErrorToSslRequest(server_message(e)),
+        FailureKind::JunkSslAnswer { byte } => Failure::JunkSslAnswer { byte: *byte },
+        FailureKind::Tls(TlsFailure::OpenSsl {
+            error,
+            alert_received,
+            alert_sent,
+            verify,
+        }) => Failure::Tls {
+            reason: error.reason_or_code(),
+            alert_received: alert_received.map(|a| a.code),
+            alert_sent: alert_sent.map(|a| a.code),
+            verify_failed: verify.is_some(),
+        },
+        FailureKind::Tls(TlsFailure::VerifyAfterHandshake(v)) => Failure::VerifyAfterHandshake {
+            code: v.code,
+            text: v.text.clone(),
+        },
+        FailureKind::Tls(TlsFailure::HostNameMismatch { message, .. }) => {
+            Failure::HostNameMismatch {
+                message: message.clone(),
+            }
+        }
+        FailureKind::Server(e) => Failure::Server(server_message(e)),
+        FailureKind::Closed => Failure::Closed,
+        FailureKind::Reset => Failure::Reset,
+        FailureKind::ProtocolViolation(v) => match v {
+            Violation::Frame(_) | Violation::UnexpectedMessage { .. } => Failure::NotPostgres {
+                text: v.to_string(),
+            },
+            other => Failure::Unsupported {
+                text: other.to_string(),
+            },
+        },
+        FailureKind::ClientRefused(ClientRefusal::NoPassword) => Failure::NoPassword,
+        FailureKind::ClientRefused(other) => Failure::ClientRefused {
+            text: other.to_string(),
+        },
+        FailureKind::Io { error } => Failure::Io {
+            text: error.clone(),
+        },
+    }
+}
+
+fn tls_seen(report: &ProbeReport) -> Option<TlsSeen> {
+    let t = report.tls.as_ref()?;
+    Some(TlsSeen {
+        version: t.version.clone(),
+        cipher: t.cipher.clone(),
+        completed: t.handshake_completed,
+        peer_chain: t.peer_chain_x509(),
+        certificate_request: t.certificate_request,
+        ca_names: t.client_ca_names.as_ref().map(|names| {
+            names
+                .iter()
+                .map(|n| (n.text.clone(), n.der.clone()))
+                .collect()
+        }),
+        client_certs_sent: t.client_certificates_sent,
+        handshake_verify: t.handshake_verify.as_ref().map(verify),
+        own_verify: t.chain_verification.as_ref().map(verify),
+        own_verify_unlimited: t.chain_verification_unlimited_depth.as_ref().map(verify),
+    })
+}
+
+fn auth_requested(report: &ProbeReport) -> Option<String> {
+    report
+        .steps
+        .iter()
+        .flat_map(|s| s.transcript.iter())
+        .filter(|(d, _)| *d == Direction::Received)
+        .find_map(|(_, text)| {
+            if let Some(rest) = text.strip_prefix("AuthenticationSASL [") {
+                Some(format!("SCRAM (offered: {})", rest.trim_end_matches(']')))
+            } else if text == "AuthenticationMD5Password" {
+                Some("an md5 password".to_string())
+            } else if text == "AuthenticationCleartextPassword" {
+                Some("a clear-text password".to_string())
+            } else {
+                None
+            }
+        })
+}
+
+/// Certificates kept next to the trust files: where an operator usually
+/// has the intermediate the server fails to send.
+fn issuer_candidates(trust_files: &[String]) -> Vec<(X509, String)> {
+    const MAX_FILES: usize = 200;
+    const MAX_SIZE: u64 = 256 * 1024;
+    let mut out = Vec::new();
+    let mut dirs: Vec<&Path> = trust_files
+        .iter()
+        .filter_map(|f| Path::new(f).parent())
+        .collect();
+    dirs.dedup();
+    let mut seen = 0usize;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_cert = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "crt" | "pem" | "cer"));
+            let small = entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE);
+            if !is_cert || !small {
+                continue;
+            }
+            seen += 1;
+            if seen > MAX_FILES {
+                return out;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            if let Ok(certs) = X509::stack_from_pem(&bytes) {
+                for c in certs {
+                    out.push((c, path.display().to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec<(Msg, String)>) {
+    let mut extra = Vec::new();
+    match planned.client.kind {
+        ClientKind::Libpq => (psql_line(report), extra),
+        ClientKind::KongCosocket => {
+            if let Some(nginx) = kong_nginx_log(report) {
+                extra.push((Msg::new("nginx error.log", "nginx の error.log"), nginx));
+            }
+            (kong_line(report, KongShape::Cosocket), extra)
+        }
+        ClientKind::KongLuaSec => {
+            if let Some(reason) = kong_reason(report, KongShape::LuaSec) {
+                extra.push((
+                    Msg::new(
+                        "nginx error.log at start (init_by_lua; the init.lua line number varies by Kong version)",
+                        "起動時の nginx の error.log (init_by_lua。init.lua の行番号は Kong のバージョンで異なります)",
+                    ),
+                    format!(
+                        "nginx: [error] init_by_lua error: /usr/local/share/lua/5.1/kong/init.lua:NNN: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: {reason}"
+                    ),
+                ));
+            }
+            (kong_line(report, KongShape::LuaSec), extra)
+        }
+    }
+}
+
+/// Judges one finished connection.
+pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
+    let (client_line, extra_lines) = client_lines(planned, &report);
+    let outcome = match &report.outcome {
+        Outcome::Ok {
+            auth_method,
+            server_version_num,
+        } => rules::Outcome::Ok {
+            auth_method: auth_method.name().to_string(),
+            server_version_num: *server_version_num,
+        },
+        Outcome::TlsEstablished => rules::Outcome::Ok {
+            auth_method: String::new(),
+            server_version_num: 0,
+        },
+        Outcome::Failed { step: s, kind } => rules::Outcome::Failed {
+            step: step(*s),
+            failure: failure(kind),
+        },
+    };
+    let (plaintext_after, retried_after) = match &report.fallback {
+        Some(Fallback::PlaintextAfterAnswer { answer }) => (Some(*answer), None),
+        Some(Fallback::PlaintextRetry {
+            step: s,
+            failure: f,
+        })
+        | Some(Fallback::TlsRetry {
+            step: s,
+            failure: f,
+        }) => (None, Some((step(*s), failure(f)))),
+        None => (None, None),
+    };
+    let tls = tls_seen(&report);
+    let mut versions = None;
+    let mut versions_seen = None;
+    if let rules::Outcome::Failed { failure: f, .. } = &outcome {
+        if rules::is_version_failure(f) {
+            let probes = versions_accepted(
+                &planned.probe.host,
+                planned.probe.port,
+                planned.probe.timeout,
+            );
+            versions_seen = Some(
+                probes
+                    .iter()
+                    .map(|p| VersionSeen {
+                        version: p.version.name(),
+                        status: p.status.name(),
+                    })
+                    .collect(),
+            );
+            versions = Some(probes);
+        }
+    }
+    let chain_untrusted = tls
+        .as_ref()
+        .and_then(|t| t.own_verify.as_ref())
+        .is_some_and(|v| !v.ok);
+    let issuer_candidates = if chain_untrusted && !report.is_ok() {
+        issuer_candidates(&planned.client.trust_files)
+    } else {
+        Vec::new()
+    };
+    let observation = Observation {
+        outcome,
+        tls,
+        tls_in_use: report.tls_in_use,
+        plaintext_after,
+        retried_after,
+        auth_requested: auth_requested(&report),
+        local_ip: report.local_addr.map(|a| a.ip().to_string()),
+        client_line: client_line.clone(),
+        versions: versions_seen,
+        issuer_candidates,
+        now: now_epoch(),
+    };
+    let judgement = rules::judge(&observation, &planned.client);
+    Done {
+        label: planned.label,
+        kind: planned.client.kind,
+        report,
+        client_line,
+        extra_lines,
+        versions,
+        judgement,
+    }
+}

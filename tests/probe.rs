@@ -1,0 +1,1528 @@
+//! `pgtls probe` against real PostgreSQL 15 clusters from the lab, in Kong
+//! mode and libpq mode: the code, the client line and a fix that works
+//! (applied to the cluster or the client configuration, then probed
+//! again), plus servers that misbehave and the promise that no secret is
+//! ever printed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use pgtls_lab::{
+    files, generate_ca, issue_cert, shared_pki, CertSpec, Cluster, ClusterSpec, DataFile, KeyType,
+    Owner, Pki, Validity, LAB_PASSWORD,
+};
+use serde_json::Value;
+
+use crate::util::Run;
+
+fn pki() -> &'static Pki {
+    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
+}
+
+fn start(spec: ClusterSpec) -> Cluster {
+    Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
+}
+
+/// A TLS server with `cert`/`key` and the given pg_hba.conf lines.
+fn tls(cert: &str, key: &str) -> ClusterSpec {
+    ClusterSpec::new()
+        .setting("ssl", "on")
+        .file(
+            pki()
+                .data_file(cert, "server.crt", 0o600, Owner::ServerUser)
+                .expect("cert"),
+        )
+        .file(
+            pki()
+                .data_file(key, "server.key", 0o600, Owner::ServerUser)
+                .expect("key"),
+        )
+}
+
+/// A scratch directory: HOME for the probe, kong.conf, extra PEM files.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::Builder::new()
+                .prefix("pgtls-probe-test-")
+                .tempdir()
+                .expect("temp dir"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write scratch file");
+        path
+    }
+
+    fn write_mode(&self, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write scratch file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        path
+    }
+}
+
+/// Runs `pgtls probe` with a clean environment: only PATH, HOME (the
+/// scratch directory), LANG=C, NO_COLOR and `env`.
+fn probe(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtls"));
+    cmd.arg("probe")
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", scratch.path())
+        .env("LANG", "C")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("pgtls runs");
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json_probe(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let run = probe(scratch, &all, env);
+    assert!(
+        run.status == 0 || run.status == 1,
+        "probe ran: status {} stderr {} stdout {}",
+        run.status,
+        run.stderr,
+        run.stdout
+    );
+    (run.status, run.json())
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn error_codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["severity"] == "error")
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn finding<'a>(v: &'a Value, code: &str) -> &'a Value {
+    v["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == code))
+        .unwrap_or_else(|| panic!("no {code} in {v:#}"))
+}
+
+fn fact(v: &Value, code: &str, key: &str) -> String {
+    finding(v, code)["facts"][key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no fact {key} in {code}: {v:#}"))
+        .to_string()
+}
+
+fn path_of<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["paths"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("no path {name}: {v:#}"))
+}
+
+const KONG_PREFIX: &str =
+    "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: ";
+
+fn root() -> String {
+    pki().path(files::ROOT_CA).display().to_string()
+}
+
+/// kong.conf for the lab cluster with TLS and verification on, plus
+/// `extra` lines.
+fn kong_conf(scratch: &Scratch, cluster: &Cluster, extra: &str) -> String {
+    let text = format!(
+        "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n{extra}",
+        cluster.port(),
+        root()
+    );
+    scratch.write("kong.conf", &text).display().to_string()
+}
+
+fn libpq(cluster: &Cluster, extra: &str) -> String {
+    format!(
+        "host=127.0.0.1 port={} user=kong dbname=kong {extra}",
+        cluster.port()
+    )
+}
+
+/// The same connection through the real psql: its stderr.
+fn real_psql(cluster: &Cluster, conninfo: &str, password: &str) -> String {
+    let out = cluster.psql(conninfo, &[("PGPASSWORD", password)]);
+    out.stderr.trim_end().to_string()
+}
+
+/// Applies a server-side fix given as `name = 'value'`.
+fn alter_system(cluster: &Cluster, setting: &str) {
+    let (name, value) = setting.split_once(" = ").expect("name = value");
+    cluster
+        .sql(&format!("ALTER SYSTEM SET {name} = {value}"))
+        .expect("alter system");
+    cluster.reload().expect("reload");
+}
+
+#[test]
+fn verify_full_scram_success_in_both_modes() {
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let s = Scratch::new();
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={}", root()),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["client"], "libpq");
+    assert_eq!(v["tls_version"], "TLSv1.3");
+    assert!(v["cipher"].as_str().is_some_and(|c| c.starts_with("TLS_")));
+    assert_eq!(v["auth_method"], "SCRAM-SHA-256-PLUS");
+    let version = real_psql_version(&cluster);
+    assert_eq!(v["server_version_num"].as_u64(), Some(version));
+    assert_eq!(v["chain"][0]["subject"], "CN=localhost");
+    assert_eq!(v["chain"][0]["issuer"], "CN=pgtls lab root CA");
+    assert!(v["chain"][0]["days_left"].as_i64().is_some_and(|d| d > 300));
+    assert_eq!(v["client_certificate_requested"], false);
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "tcp",
+            "ssl_request",
+            "tls_handshake",
+            "startup",
+            "auth",
+            "query"
+        ]
+    );
+    for step in v["steps"].as_array().expect("steps") {
+        assert_eq!(step["ok"], true);
+        assert!(step["elapsed_ms"].as_f64().is_some());
+        assert!(!step["sent"].as_array().expect("sent").is_empty(), "{step}");
+    }
+    assert_eq!(v["client_line"], Value::Null);
+    assert!(error_codes(&v).is_empty(), "{v:#}");
+
+    // The ladder: one row per message, both columns, timings.
+    let run = probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(run.status, 0);
+    let out = &run.stdout;
+    for row in [
+        "SSLRequest ──▶",
+        "◀── 'S'",
+        "ClientHello ──▶",
+        "◀── ServerHello",
+        "◀── Certificate (1 cert)",
+        "SASLInitialResponse SCRAM-SHA-256-PLUS ──▶",
+    ] {
+        assert!(out.contains(row), "{row} missing:\n{out}");
+    }
+    assert!(
+        regex::Regex::new(r"tls_handshake \d+\.\d ms")
+            .unwrap()
+            .is_match(out),
+        "{out}"
+    );
+    assert!(out.contains("✓ connected: TLSv1.3"), "{out}");
+    assert!(
+        out.contains("└─ CN=pgtls lab root CA  (not sent; in the client's trust store ✓)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+
+    // Japanese.
+    let ja = probe(
+        &s,
+        &["--lang", "ja", &conninfo],
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    assert!(ja.stdout.contains("✓ 接続成功"), "{}", ja.stdout);
+
+    // ~/.pgpass instead of PGPASSWORD.
+    s.write_mode(
+        ".pgpass",
+        format!("127.0.0.1:{}:kong:kong:{LAB_PASSWORD}\n", cluster.port()).as_bytes(),
+        0o600,
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    let pw = v["settings"]
+        .as_array()
+        .expect("settings")
+        .iter()
+        .find(|x| x["key"] == "password")
+        .expect("password source shown");
+    assert!(
+        pw["origin"]
+            .as_str()
+            .is_some_and(|o| o.ends_with(".pgpass:1")),
+        "{pw}"
+    );
+    assert_eq!(pw["value"], "***");
+
+    // A wrong password: PGTLS017 in both modes, the server's own words.
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", "wrong")]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS017"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!(
+                    "sslmode=verify-full sslrootcert={} user=kong dbname=kong",
+                    root()
+                ),
+                "wrong"
+            )
+            .as_str()
+        )
+    );
+    let conf = kong_conf(&s, &cluster, "pg_password = wrong\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS017"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            format!("{KONG_PREFIX}FATAL: password authentication failed for user \"kong\"")
+                .as_str()
+        )
+    );
+    let ev = finding(&v, "PGTLS017")["evidence"].to_string();
+    assert!(
+        ev.contains("kong.conf:9"),
+        "the password's origin is named: {ev}"
+    );
+
+    // Kong: both paths connect; Kong's blindness to host names is said.
+    let conf = kong_conf(&s, &cluster, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["client"], "kong");
+    assert_eq!(v["edition"], "oss");
+    assert_eq!(path_of(&v, "cosocket")["ok"], true);
+    assert_eq!(path_of(&v, "luasec")["ok"], true);
+    assert_eq!(v["auth_method"], "SCRAM-SHA-256-PLUS");
+    assert!(
+        codes(&v).contains(&"PGTLS021".to_string()),
+        "pg_ssl without pg_ssl_required: {v:#}"
+    );
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("Kong does not check host names"),
+        "{v:#}"
+    );
+}
+
+fn real_psql_version(cluster: &Cluster) -> u64 {
+    let out = cluster.psql(
+        &format!(
+            "sslmode=verify-full sslrootcert={} user=kong dbname=kong",
+            root()
+        ),
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    out.stdout.trim().parse().expect("psql printed the version")
+}
+
+#[test]
+fn protocol_mismatch_pgtls001_both_sides_and_both_fixes() {
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .setting("ssl_min_protocol_version", "'TLSv1.3'")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let s = Scratch::new();
+
+    // Kong Enterprise pins TLS 1.2 on its LuaSec path (pg_ssl_version).
+    let conf = kong_conf(&s, &cluster, "pg_ssl_version = tlsv1_2\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf, "--kong-shape", "luasec"], &[]);
+    assert_eq!(status, 1, "{v:#}");
+    assert_eq!(
+        v["edition"], "enterprise",
+        "pg_ssl_version is an Enterprise option"
+    );
+    assert_eq!(
+        path_of(&v, "cosocket")["ok"],
+        true,
+        "lua_ssl_protocols allows TLS 1.3"
+    );
+    assert_eq!(path_of(&v, "luasec")["ok"], false);
+    assert_eq!(
+        v["paths"][0]["name"], "luasec",
+        "--kong-shape picks the first"
+    );
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}tlsv1 alert protocol version").as_str())
+    );
+    assert!(v["paths"][0]["other_lines"][0]
+        .as_str()
+        .is_some_and(|l| l.starts_with("nginx: [error] init_by_lua error:")));
+    assert_eq!(error_codes(&v), ["PGTLS001"]);
+    assert_eq!(fact(&v, "PGTLS001", "server_range"), "TLSv1.3..TLSv1.3");
+    assert_eq!(fact(&v, "PGTLS001", "client_range"), "TLSv1.2..TLSv1.2");
+    assert_eq!(v["server_tls_versions"]["TLSv1.2"], "rejected");
+    assert_eq!(v["server_tls_versions"]["TLSv1.3"], "accepted");
+    let fix = finding(&v, "PGTLS001")["fix"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        fix.contains("kong.conf line 9 set `pg_ssl_version = tlsv1_3`"),
+        "{fix}"
+    );
+    // Applying the client-side change.
+    let client_fix = fact(&v, "PGTLS001", "client_fix");
+    let conf = kong_conf(
+        &s,
+        &cluster,
+        &format!("pg_ssl_version = tlsv1_2\n{client_fix}\n"),
+    );
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "after {client_fix}: {v:#}");
+
+    // Open-source Kong ignores pg_ssl_version and connects.
+    let conf = kong_conf(&s, &cluster, "pg_ssl_version = tlsv1_2\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf, "--kong-edition", "oss"], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("open-source Kong ignores them"),
+        "{v:#}"
+    );
+
+    // libpq with a TLS 1.2 maximum: psql's own line, both ranges.
+    let conninfo = libpq(
+        &cluster,
+        &format!(
+            "sslmode=verify-full sslrootcert={} ssl_max_protocol_version=TLSv1.2",
+            root()
+        ),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS001"], "{v:#}");
+    let expected = real_psql(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={} ssl_max_protocol_version=TLSv1.2 user=kong dbname=kong", root()),
+        LAB_PASSWORD,
+    );
+    assert_eq!(v["client_line"].as_str(), Some(expected.as_str()));
+    assert_eq!(
+        fact(&v, "PGTLS001", "client_fix"),
+        "ssl_max_protocol_version=TLSv1.3"
+    );
+    let text = probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]).stdout;
+    assert!(text.contains("server (one handshake per version): TLSv1.0 rejected, TLSv1.1 rejected, TLSv1.2 rejected, TLSv1.3 accepted"), "{text}");
+    assert!(text.contains("offers TLSv1.2: ssl_min_protocol_version = TLSv1.2 (default); ssl_max_protocol_version = TLSv1.2 (connection string)"), "{text}");
+    // The fix comes last, where the eye lands.
+    let last_block = text.rsplit("fix:").next().unwrap_or_default();
+    assert!(
+        last_block.contains("ssl_max_protocol_version=TLSv1.3"),
+        "{text}"
+    );
+    // Applying the server-side change.
+    let server_fix = fact(&v, "PGTLS001", "server_fix");
+    assert_eq!(server_fix, "ssl_min_protocol_version = 'TLSv1.2'");
+    alter_system(&cluster, &server_fix);
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "after {server_fix}: {v:#}");
+    assert_eq!(v["tls_version"], "TLSv1.2");
+}
+
+#[test]
+fn rejected_server_chain_untrusted_pgtls005_and_expired_pgtls010() {
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let s = Scratch::new();
+    let other = pki().path(files::OTHER_CA).display().to_string();
+    let conf = s.write(
+        "kong.conf",
+        &format!(
+            "pg_host = 127.0.0.1\npg_port = {}\npg_password = {LAB_PASSWORD}\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {other}\n",
+            cluster.port()
+        ),
+    );
+    let conf = conf.display().to_string();
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS005"], "{v:#}");
+    assert_eq!(
+        path_of(&v, "cosocket")["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}21: unable to verify the first certificate").as_str())
+    );
+    assert_eq!(
+        path_of(&v, "luasec")["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}certificate verify failed").as_str())
+    );
+    assert_eq!(fact(&v, "PGTLS005", "missing_ca"), "CN=pgtls lab root CA");
+    assert_eq!(fact(&v, "PGTLS005", "verify_code"), "21");
+    let f = finding(&v, "PGTLS005");
+    assert!(
+        f["fix"][0]
+            .as_str()
+            .is_some_and(|x| x.contains("kong.conf line 6 set `lua_ssl_trusted_certificate =")),
+        "{f:#}"
+    );
+    // The text names both paths' lines and ends with the fix.
+    let text = probe(&s, &["--kong-conf", &conf], &[]).stdout;
+    assert!(text.contains("nginx error.log:\n    lua ssl certificate verify error: (21: unable to verify the first certificate)"), "{text}");
+    assert!(
+        text.contains("└─ CN=pgtls lab root CA  (not sent; NOT in the client's trust store ✗)"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())),
+        "{text}"
+    );
+    // Adding the CA to the trust store works.
+    let fixed = s.write(
+        "kong.conf",
+        &format!(
+            "{}lua_ssl_trusted_certificate = {other},{}\n",
+            std::fs::read_to_string(&conf).unwrap(),
+            root()
+        ),
+    );
+    let (status, v) = json_probe(&s, &["--kong-conf", &fixed.display().to_string()], &[]);
+    assert_eq!(status, 0, "{v:#}");
+
+    // libpq: psql's line, the same code.
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={other}"),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS005"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!("sslmode=verify-full sslrootcert={other} user=kong dbname=kong"),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+
+    // An expired server certificate.
+    let expired = start(
+        tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let conf = kong_conf(&s, &expired, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS010"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}10: certificate has expired").as_str())
+    );
+    let conninfo = libpq(
+        &expired,
+        &format!("sslmode=verify-full sslrootcert={}", root()),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS010"], "{v:#}");
+    assert!(fact(&v, "PGTLS010", "not_after").len() == 20);
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &expired,
+                &format!(
+                    "sslmode=verify-full sslrootcert={} user=kong dbname=kong",
+                    root()
+                ),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+}
+
+#[test]
+fn missing_intermediate_pgtls014_and_verify_depth_pgtls013() {
+    let pki = pki();
+    // The server sends its leaf without the intermediate.
+    let mut cluster = start(
+        tls(
+            files::SERVER_VIA_INTERMEDIATE,
+            files::SERVER_VIA_INTERMEDIATE_KEY,
+        )
+        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let s = Scratch::new();
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={}", root()),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS014"], "{v:#}");
+    let intermediate = pki.path(files::INTERMEDIATE_CA).display().to_string();
+    assert!(
+        fact(&v, "PGTLS014", "intermediate")
+            .split(' ')
+            .any(|p| p.ends_with(".crt")),
+        "{v:#}"
+    );
+    let conf = kong_conf(&s, &cluster, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS014"], "{v:#}");
+    // The fix: the server sends leaf + intermediate.
+    let mut chain = pki.read(files::SERVER_VIA_INTERMEDIATE).expect("leaf");
+    chain.extend(std::fs::read(&intermediate).expect("intermediate"));
+    cluster
+        .write_file("server.crt", &chain, 0o600, Owner::ServerUser)
+        .expect("write chain");
+    cluster.restart().expect("restart");
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+
+    // Two intermediates: Kong's default depth 1 is too short on the
+    // cosocket path; LuaSec ignores the depth.
+    let root_ca = pki.root_ca();
+    let int1 =
+        generate_ca("pgtls probe test intermediate 1", Some(root_ca), Some(1)).expect("int1");
+    let int2 = generate_ca("pgtls probe test intermediate 2", Some(&int1), Some(0)).expect("int2");
+    let leaf = issue_cert(&CertSpec::localhost_server(), Some(&int2)).expect("leaf");
+    let mut pem = leaf.cert_pem().expect("pem");
+    pem.extend(int2.cert_pem().expect("pem"));
+    pem.extend(int1.cert_pem().expect("pem"));
+    let deep = start(
+        ClusterSpec::new()
+            .setting("ssl", "on")
+            .file(DataFile::new("server.crt", pem, 0o600, Owner::ServerUser))
+            .file(DataFile::new(
+                "server.key",
+                leaf.key_pem().expect("key"),
+                0o600,
+                Owner::ServerUser,
+            ))
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let conf = kong_conf(&s, &deep, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS013"], "{v:#}");
+    assert_eq!(path_of(&v, "luasec")["ok"], true);
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}20: unable to get local issuer certificate").as_str())
+    );
+    let depth = fact(&v, "PGTLS013", "lua_ssl_verify_depth");
+    assert_eq!(depth, "2");
+    assert!(finding(&v, "PGTLS013")["fix"][0]
+        .as_str()
+        .is_some_and(|f| f.contains("add `lua_ssl_verify_depth = 2` to")));
+    let conf = kong_conf(&s, &deep, &format!("lua_ssl_verify_depth = {depth}\n"));
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "{v:#}");
+}
+
+#[test]
+fn weak_server_key_for_a_stricter_client_pgtls022() {
+    let pki = pki();
+    // RSA 2048, expiring in ten days.
+    let rsa = issue_cert(
+        &CertSpec::localhost_server()
+            .key_type(KeyType::Rsa(2048))
+            .validity(Validity {
+                not_before_days: -1,
+                not_after_days: 10,
+            }),
+        Some(pki.root_ca()),
+    )
+    .expect("rsa 2048");
+    let cluster = start(
+        ClusterSpec::new()
+            .setting("ssl", "on")
+            .file(DataFile::new(
+                "server.crt",
+                rsa.cert_pem().expect("pem"),
+                0o600,
+                Owner::ServerUser,
+            ))
+            .file(DataFile::new(
+                "server.key",
+                rsa.key_pem().expect("key"),
+                0o600,
+                Owner::ServerUser,
+            ))
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let s = Scratch::new();
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={}", root()),
+    );
+    // At this host's level (2) RSA 2048 is fine; a client host at level 3
+    // refuses it.
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "a warning alone: {v:#}");
+    assert_eq!(codes(&v), ["PGTLS023"], "expires within 30 days: {v:#}");
+    // notAfter is ten days from issue; a probe in the same second still sees 10.
+    let days_left = fact(&v, "PGTLS023", "days_left");
+    assert!(days_left == "9" || days_left == "10", "{days_left}");
+    let (status, v) = json_probe(
+        &s,
+        &["--security-level", "3", &conninfo],
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    assert_eq!(status, 1, "{v:#}");
+    assert_eq!(error_codes(&v), ["PGTLS022"], "{v:#}");
+    let ev = finding(&v, "PGTLS022")["evidence"].to_string();
+    assert!(
+        ev.contains("RSA 2048 key (security level 3 needs RSA >= 3072)"),
+        "{ev}"
+    );
+}
+
+fn client_cert_conf(
+    scratch: &Scratch,
+    cluster: &Cluster,
+    cert: &str,
+    key: &str,
+    extra: &str,
+) -> String {
+    kong_conf(
+        scratch,
+        cluster,
+        &format!(
+            "pg_ssl_cert = {}\npg_ssl_cert_key = {}\n{extra}",
+            pki().path(cert).display(),
+            pki().path(key).display()
+        ),
+    )
+}
+
+fn cert_args(cert: &str, key: &str) -> String {
+    format!(
+        "sslcert={} sslkey={}",
+        pki().path(cert).display(),
+        pki().path(key).display()
+    )
+}
+
+#[test]
+fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
+    let pki = pki();
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .with_client_ca(pki)
+            .expect("client CA")
+            .hba_line("hostssl all all 127.0.0.1/32 cert"),
+    );
+    let s = Scratch::new();
+    let base = format!("sslmode=verify-full sslrootcert={}", root());
+
+    // PGTLS008: no certificate.
+    let conninfo = libpq(&cluster, &base);
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS008"], "{v:#}");
+    assert_eq!(v["client_certificate_requested"], true);
+    assert_eq!(v["client_ca_names"][0], "CN=pgtls lab root CA");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!("{base} user=kong dbname=kong"),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(fact(&v, "PGTLS008", "client_settings"), "sslcert sslkey");
+    // prefer retries without TLS, as psql does, and still says why.
+    let prefer = libpq(&cluster, "sslmode=prefer");
+    let (_, v) = json_probe(&s, &[&prefer], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS008"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                "sslmode=prefer user=kong dbname=kong",
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    // The fix: configure the certificate and key.
+    let fixed = libpq(
+        &cluster,
+        &format!(
+            "{base} {}",
+            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
+        ),
+    );
+    let (status, v) = json_probe(&s, &[&fixed], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(
+        v["auth_method"], "trust",
+        "cert authentication asks for no password"
+    );
+
+    // Open-source Kong ignores pg_ssl_cert: PGTLS008; Enterprise connects.
+    let conf = client_cert_conf(&s, &cluster, files::CLIENT_KONG, files::CLIENT_KONG_KEY, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf, "--kong-edition", "oss"], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS008"], "{v:#}");
+    assert!(finding(&v, "PGTLS008")["reading"]
+        .as_str()
+        .is_some_and(|r| r.contains("open-source Kong never sends a client certificate")));
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            format!("{KONG_PREFIX}FATAL: connection requires a valid client certificate").as_str()
+        )
+    );
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "pg_ssl_cert makes it Enterprise: {v:#}");
+    assert_eq!(v["edition"], "enterprise");
+
+    // PGTLS011: an expired client certificate; the server says so.
+    let expired = libpq(
+        &cluster,
+        &format!(
+            "{base} {}",
+            cert_args(files::CLIENT_EXPIRED, files::CLIENT_EXPIRED_KEY)
+        ),
+    );
+    let (status, v) = json_probe(&s, &[&expired], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS011"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!(
+                    "{base} {} user=kong dbname=kong",
+                    cert_args(files::CLIENT_EXPIRED, files::CLIENT_EXPIRED_KEY)
+                ),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    let conf = client_cert_conf(
+        &s,
+        &cluster,
+        files::CLIENT_EXPIRED,
+        files::CLIENT_EXPIRED_KEY,
+        "",
+    );
+    let (_, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS011"], "{v:#}");
+
+    // PGTLS006: a certificate from a CA the server does not know. Over TLS
+    // 1.3 the server's alert arrives after the handshake.
+    let other = cert_args(files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY);
+    let conninfo = libpq(&cluster, &format!("{base} {other}"));
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS006"], "{v:#}");
+    assert_eq!(
+        fact(&v, "PGTLS006", "client_cert_issuer"),
+        "CN=pgtls lab unrelated CA"
+    );
+    assert_eq!(
+        fact(&v, "PGTLS006", "server_ca_names"),
+        "CN=pgtls lab root CA"
+    );
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!("{base} {other} user=kong dbname=kong"),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    let conf = client_cert_conf(
+        &s,
+        &cluster,
+        files::CLIENT_OTHER_CA,
+        files::CLIENT_OTHER_CA_KEY,
+        "",
+    );
+    let (_, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS006"], "{v:#}");
+    assert_eq!(
+        path_of(&v, "cosocket")["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}connection reset by peer").as_str())
+    );
+    // Enterprise pins TLS 1.2 on the LuaSec path (pg_ssl_version's
+    // default), where the alert ends the handshake.
+    assert_eq!(
+        path_of(&v, "luasec")["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}tlsv1 alert unknown ca").as_str())
+    );
+    // Over TLS 1.2 the alert ends the handshake.
+    let tls12 = libpq(
+        &cluster,
+        &format!("{base} {other} ssl_max_protocol_version=TLSv1.2"),
+    );
+    let (_, v) = json_probe(&s, &[&tls12], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS006"], "{v:#}");
+    assert_eq!(
+        v["steps"]
+            .as_array()
+            .and_then(|a| a.last())
+            .map(|x| x["name"].clone()),
+        Some("tls_handshake".into())
+    );
+    // The fix: the server trusts the client certificate's CA.
+    let mut bundle = pki.read(files::ROOT_CA).expect("root");
+    bundle.extend(pki.read(files::OTHER_CA).expect("other"));
+    cluster
+        .write_file("root.crt", &bundle, 0o644, Owner::ServerUser)
+        .expect("write root.crt");
+    cluster.reload().expect("reload");
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 0, "after adding the CA: {v:#}");
+
+    // PGTLS007: the certificate's CN is not the user.
+    let foo = cert_args(files::CLIENT_FOO, files::CLIENT_FOO_KEY);
+    let conninfo = libpq(&cluster, &format!("{base} {foo}"));
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS007"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS007", "cert_cn"), "foo@example.com");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!("{base} {foo} user=kong dbname=kong"),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    let ident = fact(&v, "PGTLS007", "pg_ident_line");
+    let hba = fact(&v, "PGTLS007", "hba_line");
+    assert_eq!(ident, "certmap  foo@example.com  kong");
+    assert_eq!(hba, "hostssl kong kong 127.0.0.1/32 cert map=certmap");
+    let text = probe(&s, &[&conninfo], &[]).stdout;
+    assert!(
+        text.contains("in pg_ident.conf add the line `certmap  foo@example.com  kong`"),
+        "{text}"
+    );
+    // The fix: the map and map=, exactly as printed.
+    cluster
+        .write_hba(&format!("{hba}\nhostssl all all 127.0.0.1/32 cert\n"))
+        .expect("hba");
+    cluster
+        .write_file(
+            "pg_ident.conf",
+            format!("{ident}\n").as_bytes(),
+            0o600,
+            Owner::ServerUser,
+        )
+        .expect("ident");
+    cluster.reload().expect("reload");
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 0, "after the map: {v:#}");
+    let conf = client_cert_conf(&s, &cluster, files::CLIENT_FOO, files::CLIENT_FOO_KEY, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "Kong too: {v:#}");
+}
+
+#[test]
+fn server_without_tls_pgtls009_and_plaintext_fallback_pgtls021() {
+    let pki = pki();
+    let cluster = start(
+        ClusterSpec::new()
+            .setting("ssl", "off")
+            .file(
+                pki.data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
+                    .expect("cert"),
+            )
+            .file(
+                pki.data_file(files::SERVER_KEY, "server.key", 0o600, Owner::ServerUser)
+                    .expect("key"),
+            )
+            .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
+            .hba_line("host all kong_md5 127.0.0.1/32 md5"),
+    );
+    let s = Scratch::new();
+    // libpq require: psql's line, PGTLS009.
+    let require = libpq(&cluster, "sslmode=require");
+    let (status, v) = json_probe(&s, &[&require], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS009"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                "sslmode=require user=kong dbname=kong",
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    // Open-source Kong goes on in plaintext and meets pg_hba.conf.
+    let conf = kong_conf(&s, &cluster, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS009"], "{v:#}");
+    assert!(codes(&v).contains(&"PGTLS021".to_string()), "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}FATAL: no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", no encryption").as_str())
+    );
+    // Enterprise with pg_ssl_required stops at once.
+    let required = kong_conf(&s, &cluster, "pg_ssl_required = on\n");
+    let (_, v) = json_probe(&s, &["--kong-conf", &required], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS009"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}the server does not support SSL connections").as_str())
+    );
+    // A user with a plaintext pg_hba.conf line gets in: the silent downgrade.
+    let md5 = kong_conf(&s, &cluster, "pg_user = kong_md5\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &md5], &[]);
+    assert_eq!(status, 0, "a warning alone: {v:#}");
+    assert_eq!(codes(&v), ["PGTLS021"], "{v:#}");
+    assert!(finding(&v, "PGTLS021")["reading"]
+        .as_str()
+        .is_some_and(|r| r.contains("WITHOUT TLS")));
+    assert_eq!(v["tls_version"], Value::Null);
+    let prefer = libpq(&cluster, "sslmode=prefer user=kong_md5");
+    let (status, v) = json_probe(&s, &[&prefer], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(codes(&v), ["PGTLS021"], "{v:#}");
+    assert!(finding(&v, "PGTLS021")["fix"][0]
+        .as_str()
+        .is_some_and(|f| f.contains("sslmode=verify-full")));
+    // The fix, as printed: ssl = on.
+    assert_eq!(
+        fact(&v_of(&s, &require), "PGTLS009", "server_setting"),
+        "ssl = on"
+    );
+    alter_system(&cluster, "ssl = on");
+    let (status, v) = json_probe(&s, &[&require], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["tls_version"], "TLSv1.3");
+}
+
+fn v_of(s: &Scratch, conninfo: &str) -> Value {
+    json_probe(s, &[conninfo], &[("PGPASSWORD", LAB_PASSWORD)]).1
+}
+
+#[test]
+fn host_name_mismatch_pgtls012_kong_connects_libpq_refuses() {
+    let cluster = start(
+        tls(files::SERVER_OTHER_HOST, files::SERVER_OTHER_HOST_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let s = Scratch::new();
+    let conninfo = format!(
+        "host=localhost port={} user=kong dbname=kong sslmode=verify-full sslrootcert={}",
+        cluster.port(),
+        root()
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS012"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(real_psql(&cluster, &conninfo, LAB_PASSWORD).as_str())
+    );
+    assert_eq!(
+        fact(&v, "PGTLS012", "certificate_names"),
+        "DNS:db.example.com"
+    );
+    // Kong checks the chain only and connects; pgtls says so.
+    let conf = kong_conf(&s, &cluster, "pg_host = localhost\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains(
+            "Kong connected although the certificate names DNS:db.example.com, not localhost"
+        ),
+        "{notes}"
+    );
+    assert!(notes.contains("PGTLS012"), "{notes}");
+}
+
+#[test]
+fn no_pg_hba_line_pgtls016_with_the_line_to_add() {
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY).hba_line("hostssl all kong_md5 127.0.0.1/32 md5"),
+    );
+    let s = Scratch::new();
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={}", root()),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS016"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                &format!(
+                    "sslmode=verify-full sslrootcert={} user=kong dbname=kong",
+                    root()
+                ),
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+    let conf = kong_conf(&s, &cluster, "");
+    let (_, kv) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(error_codes(&kv), ["PGTLS016"], "{kv:#}");
+    let line = fact(&v, "PGTLS016", "hba_line");
+    assert_eq!(line, "hostssl kong kong 127.0.0.1/32 scram-sha-256");
+    cluster
+        .write_hba(&format!("hostssl all kong_md5 127.0.0.1/32 md5\n{line}\n"))
+        .expect("hba");
+    cluster.reload().expect("reload");
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+    let (status, _) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0);
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+#[test]
+fn unreachable_pgtls020_says_which() {
+    let s = Scratch::new();
+    let port = free_port();
+    let conninfo = format!("host=127.0.0.1 port={port} user=kong dbname=kong sslmode=require");
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS020"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS020", "reason"), "refused");
+    let psql = Command::new("psql")
+        .args(["-X", "-w", "-At", "-c", "select 1", "-d", &conninfo])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("LANG", "C")
+        .output()
+        .expect("psql");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(String::from_utf8_lossy(&psql.stderr).trim_end())
+    );
+    let conf = s.write("kong.conf", &format!("pg_port = {port}\npg_ssl = on\n"));
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf.display().to_string()], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}connection refused").as_str())
+    );
+    // Colour only on a terminal, and never with NO_COLOR.
+    let on_tty = |no_color: bool| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec"])
+            .arg(format!(
+                "{} probe 'host=127.0.0.1 port={port} user=kong sslmode=require'",
+                env!("CARGO_BIN_EXE_pgtls")
+            ))
+            .arg("/dev/null")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", s.path())
+            .env("LANG", "C")
+            .env("TERM", "xterm");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned()
+    };
+    let coloured = on_tty(false);
+    assert!(coloured.contains("PGTLS020"), "{coloured}");
+    assert!(
+        coloured.contains("\x1b[31m"),
+        "red on a terminal: {coloured}"
+    );
+    assert!(!on_tty(true).contains('\x1b'), "NO_COLOR is respected");
+
+    // Kong mode from the environment alone.
+    let (status, v) = json_probe(
+        &s,
+        &["--kong"],
+        &[("KONG_PG_PORT", &port.to_string()), ("KONG_PG_SSL", "on")],
+    );
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS020"], "{v:#}");
+    let origin = v["settings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["key"] == "pg_port"))
+        .map(|x| x["origin"].clone());
+    assert_eq!(origin, Some("KONG_PG_PORT".into()));
+    let (_, v) = json_probe(&s, &["host=no-such-host.invalid user=kong"], &[]);
+    assert_eq!(fact(&v, "PGTLS020", "reason"), "dns");
+}
+
+/// A peer that is not (a well-behaved) PostgreSQL: serves `n` connections.
+fn fake(n: usize, serve: impl Fn(std::net::TcpStream) + Send + 'static) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for _ in 0..n {
+            match listener.accept() {
+                Ok((stream, _)) => serve(stream),
+                Err(_) => return,
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn misbehaving_servers_end_within_the_timeout() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let s = Scratch::new();
+    let read8 = |stream: &mut std::net::TcpStream| {
+        let mut b = [0u8; 8];
+        let _ = stream.read_exact(&mut b);
+    };
+
+    // Stalls after accepting: both Kong paths time out at the SSLRequest.
+    let stall = fake(2, |stream| {
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(3));
+            drop(stream);
+        });
+    });
+    let conf = s.write("kong.conf", &format!("pg_port = {stall}\npg_ssl = on\n"));
+    let started = Instant::now();
+    let (status, v) = json_probe(
+        &s,
+        &[
+            "--kong-conf",
+            &conf.display().to_string(),
+            "--timeout",
+            "0.3",
+        ],
+        &[],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS025", "reason"), "stalled");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(format!("{KONG_PREFIX}timeout").as_str())
+    );
+
+    // Junk instead of S or N.
+    let junk = fake(2, move |mut stream| {
+        read8(&mut stream);
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        std::thread::sleep(Duration::from_millis(100));
+    });
+    let (status, v) = json_probe(
+        &s,
+        &[
+            &format!("host=127.0.0.1 port={junk} user=kong sslmode=require"),
+            "--timeout",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS025", "reason"), "not_postgresql");
+    assert!(
+        finding(&v, "PGTLS025")["evidence"]
+            .to_string()
+            .contains("byte 0x48"),
+        "{v:#}"
+    );
+
+    // Accepts TLS, then hangs up in the middle of the handshake.
+    let hangup = fake(1, move |mut stream| {
+        read8(&mut stream);
+        let _ = stream.write_all(b"S");
+        let mut hello = [0u8; 64];
+        let _ = stream.read(&mut hello);
+    });
+    let (status, v) = json_probe(
+        &s,
+        &[
+            &format!("host=127.0.0.1 port={hangup} user=kong sslmode=require"),
+            "--timeout",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert!(
+        finding(&v, "PGTLS025")["evidence"]
+            .to_string()
+            .contains("tls_handshake"),
+        "{v:#}"
+    );
+
+    // 'S', then plain text where TLS should be: not a version mismatch.
+    let not_tls = fake(5, move |mut stream| {
+        read8(&mut stream);
+        let _ = stream.write_all(b"S");
+        let mut hello = [0u8; 512];
+        let _ = stream.read(&mut hello);
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    let (status, v) = json_probe(
+        &s,
+        &[
+            &format!("host=127.0.0.1 port={not_tls} user=kong sslmode=require"),
+            "--timeout",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS025", "reason"), "not_postgresql");
+
+    // An authentication request claiming 1 GiB.
+    let huge = fake(1, move |mut stream| {
+        read8(&mut stream);
+        let _ = stream.write_all(b"N");
+        let mut buf = [0u8; 512];
+        let _ = stream.read(&mut buf);
+        let _ = stream.write_all(&[b'R', 0x40, 0, 0, 0]);
+        std::thread::sleep(Duration::from_millis(300));
+    });
+    let started = Instant::now();
+    let (status, v) = json_probe(
+        &s,
+        &[
+            &format!("host=127.0.0.1 port={huge} user=kong sslmode=prefer"),
+            "--timeout",
+            "3",
+        ],
+        &[],
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert!(
+        finding(&v, "PGTLS025")["evidence"]
+            .to_string()
+            .contains("1073741824"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn secrets_never_appear_and_bad_input_exits_2() {
+    let pki = pki();
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .with_client_ca(pki)
+            .expect("client CA")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-full"),
+    );
+    let s = Scratch::new();
+    let key_pem = String::from_utf8(pki.read(files::CLIENT_KONG_KEY).expect("key")).expect("pem");
+    let key_lines: Vec<&str> = key_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    assert!(!key_lines.is_empty());
+    let wrong = "Wr0ng-Secret-77";
+    let check = |run: &Run, what: &str| {
+        for secret in [LAB_PASSWORD, wrong] {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{what}: a password leaked:\n{}{}",
+                run.stdout,
+                run.stderr
+            );
+        }
+        for line in &key_lines {
+            assert!(
+                !run.stdout.contains(line) && !run.stderr.contains(line),
+                "{what}: key bytes leaked"
+            );
+        }
+    };
+    for password in [LAB_PASSWORD, wrong] {
+        let conf = client_cert_conf(
+            &s,
+            &cluster,
+            files::CLIENT_KONG,
+            files::CLIENT_KONG_KEY,
+            &format!("pg_password = {password}\n"),
+        );
+        for format in ["text", "json"] {
+            let run = probe(&s, &["--format", format, "--kong-conf", &conf], &[]);
+            assert_eq!(
+                run.status,
+                if password == wrong { 1 } else { 0 },
+                "{}",
+                run.stdout
+            );
+            check(&run, "kong");
+        }
+        let conninfo = libpq(
+            &cluster,
+            &format!(
+                "sslmode=verify-full sslrootcert={} {}",
+                root(),
+                cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
+            ),
+        );
+        for format in ["text", "json"] {
+            let run = probe(
+                &s,
+                &["--format", format, &conninfo],
+                &[("PGPASSWORD", password)],
+            );
+            assert_eq!(
+                run.status,
+                if password == wrong { 1 } else { 0 },
+                "{}",
+                run.stdout
+            );
+            check(&run, "libpq");
+        }
+    }
+    // A password on the command line is refused without being echoed.
+    for bad in [
+        format!(
+            "host=127.0.0.1 port={} user=kong password={wrong}",
+            cluster.port()
+        ),
+        format!("postgres://kong:{wrong}@127.0.0.1:{}/kong", cluster.port()),
+    ] {
+        let run = probe(&s, &[&bad], &[]);
+        assert_eq!(run.status, 2);
+        assert!(run.stderr.contains("PGPASSWORD"), "{}", run.stderr);
+        check(&run, "refused");
+    }
+    // pgtls itself cannot run: exit 2 naming the file or flag.
+    let run = probe(&s, &["--kong-conf", "/nonexistent/kong.conf"], &[]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("/nonexistent/kong.conf"),
+        "{}",
+        run.stderr
+    );
+    let run = probe(&s, &["host=127.0.0.1 sslmode=bogus"], &[]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("sslmode"), "{}", run.stderr);
+    let run = probe(&s, &["--timeout", "0", "host=127.0.0.1"], &[]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("--timeout"), "{}", run.stderr);
+    let run = probe(&s, &["user=kong"], &[]);
+    assert_eq!(run.status, 2, "no host: the Unix socket, not TLS");
+    assert!(run.stderr.contains("host="), "{}", run.stderr);
+
+    // A trust store the client cannot load stops it before it connects.
+    let conf = kong_conf(
+        &s,
+        &cluster,
+        "lua_ssl_trusted_certificate = /nonexistent/ca.crt\n",
+    );
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS018"], "{v:#}");
+    assert_eq!(v["steps"], serde_json::json!([]));
+    let conninfo = libpq(
+        &cluster,
+        "sslmode=verify-full sslrootcert=/nonexistent/ca.crt",
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS018"], "{v:#}");
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            real_psql(
+                &cluster,
+                "sslmode=verify-full sslrootcert=/nonexistent/ca.crt user=kong dbname=kong",
+                LAB_PASSWORD
+            )
+            .as_str()
+        )
+    );
+}
