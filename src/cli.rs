@@ -65,6 +65,13 @@ pub enum Command {
     /// findings for expiry, weak crypto, host names, legacy versions and,
     /// with --trust or --kong-conf, whether that client would accept it.
     Scan(crate::commands::scan::ScanArgs),
+    /// Find every TLS failure in PostgreSQL and Kong logs, grouped, counted and explained.
+    ///
+    /// Reads server logs (stderr with any log_line_prefix, csvlog, jsonlog,
+    /// syslog; English or Japanese) and Kong/nginx logs, from files,
+    /// directories of rotated logs, .gz files or standard input. Exits 1
+    /// when a failure of severity error was found.
+    Logs(crate::commands::logs::LogsArgs),
     /// Generate a working mutual-TLS setup: CA, server and client certificates, and the config lines.
     ///
     /// Writes into --out the certificates and keys (keys 0600, atomically,

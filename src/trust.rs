@@ -28,7 +28,7 @@ pub fn load_pem_file(path: &Path) -> anyhow::Result<Vec<X509>> {
             meta.len()
         );
     }
-    let bytes = std::fs::read(path)
+    let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
         .with_context(|| format!("cannot read trust file {}", path.display()))?;
     let certs = X509::stack_from_pem(&bytes).with_context(|| {
         format!(

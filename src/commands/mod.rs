@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod explain;
 pub mod exporter;
+pub mod logs;
 pub mod probe;
 pub mod scan;
 pub mod setup;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Setup(args) => setup::run(&cli.global, args),
         Command::Demo(args) => demo::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Logs(args) => logs::run(&cli.global, args),
         Command::Probe(args) => probe::run(&cli.global, args),
         Command::Exporter(args) => exporter::run(&cli.global, args),
     }

@@ -131,7 +131,7 @@ pub fn parse_target(text: &str) -> Result<Target, String> {
 fn read_targets(args: &ScanArgs) -> anyhow::Result<Vec<Target>> {
     let mut raw: Vec<String> = args.targets.clone();
     if let Some(path) = &args.targets_file {
-        let text = std::fs::read(path)
+        let text = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
             .with_context(|| format!("cannot read targets file {}", path.display()))?;
         for line in String::from_utf8_lossy(&text).lines() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -163,7 +163,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
         });
     }
     if let Some(path) = &args.kong_conf {
-        let text = std::fs::read(path)
+        let text = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
             .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
         let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&text), path);
         let env: Vec<(String, String)> = std::env::vars()

@@ -222,8 +222,8 @@ pub static CATALOGUE: &[Diagnosis] = &[
         },
         fix: &[
             Text {
-                en: "set ssl = on in postgresql.conf with ssl_cert_file and ssl_key_file, then restart",
-                ja: "postgresql.conf で ssl = on と ssl_cert_file、ssl_key_file を設定し、再起動します",
+                en: "set ssl = on in postgresql.conf with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf(); PostgreSQL 10 and later apply ssl on reload)",
+                ja: "postgresql.conf で ssl = on と ssl_cert_file、ssl_key_file を設定し、設定を再読み込みします (SELECT pg_reload_conf()。PostgreSQL 10 以降は再読み込みで ssl が反映されます)",
             },
             Text {
                 en: "if a pooler (pgbouncer, pgpool) is in front, enable TLS there (client_tls_sslmode)",

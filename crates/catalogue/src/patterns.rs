@@ -1014,21 +1014,24 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         id: "context-config-line",
         kind: Continuation::Context,
         origins: SERVER,
-        regex: r#"^(?:line (?P<config_line>\d+) of configuration file "(?P<config_file>[^"]*)"|設定ファイル"(?P<config_file_ja>[^"]*)"の(?P<config_line_ja>\d+)行目)$"#,
+        regex: r#"^(?:line (?P<config_line>\d+) of configuration file "(?P<config_file>[^"]*)"|設定ファイル ?"(?P<config_file_ja>[^"]*)" ?の ?(?P<config_line_ja>\d+) ?行目)$"#,
         needles: &["of configuration file", "設定ファイル"],
         implies: None,
         reading: Text {
             en: "at line {config_line} of {config_file}",
             ja: "{config_file} の {config_line} 行目",
         },
-        examples: &["2026-11-28 16:02:11.123 UTC [4242] CONTEXT:  line 3 of configuration file \"/var/lib/postgresql/15/main/pg_hba.conf\""],
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] CONTEXT:  line 3 of configuration file \"/var/lib/postgresql/15/main/pg_hba.conf\"",
+            "2026-11-28 16:02:11.123 JST [4242] 文脈:  設定ファイル \"/var/lib/postgresql/15/main/pg_hba.conf\" の 2 行目",
+        ],
     },
     ContinuationPattern {
         id: "detail-password",
         kind: Continuation::Detail,
         origins: SERVER,
-        regex: r#"^(?:Password does not match for user "(?P<user>[^"]*)"\.|User "(?P<user_nopw>[^"]*)" has no password assigned\.|User "(?P<user_missing>[^"]*)" does not exist\.|ユーザー"(?P<user_ja>[^"]*)"のパスワードが合致しません。|ユーザー"(?P<user_nopw_ja>[^"]*)"はパスワードが設定されていません。)$"#,
-        needles: &["Password does not match", "has no password assigned", "does not exist.", "のパスワードが合致しません", "はパスワードが設定されていません"],
+        regex: r#"^(?:Password does not match for user "(?P<user>[^"]*)"\.|User "(?P<user_nopw>[^"]*)" has no password assigned\.|(?:User|Role) "(?P<user_missing>[^"]*)" does not exist\.|ロール"(?P<user_missing_ja>[^"]*)"は存在しません。|ユーザー"(?P<user_ja>[^"]*)"のパスワードが合致しません。|ユーザー"(?P<user_nopw_ja>[^"]*)"はパスワードが設定されていません。)$"#,
+        needles: &["Password does not match", "has no password assigned", "does not exist.", "のパスワードが合致しません", "はパスワードが設定されていません", "は存在しません。"],
         implies: Some("PGTLS017"),
         reading: Text {
             en: "the server's reason for refusing the password",

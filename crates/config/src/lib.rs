@@ -29,5 +29,7 @@ pub mod postgresql_conf;
 pub use diag::{Diagnostic, Location, Severity};
 pub use error::ConfigError;
 pub use secret::Secret;
-pub use source::{DirEntry, FileInfo, FileKind, FsSource, MemSource, Source};
+pub use source::{
+    read_limited, DirEntry, FileInfo, FileKind, FsSource, MemSource, Source, MAX_INPUT_FILE,
+};
 pub use tls::TlsVersion;

@@ -52,13 +52,53 @@ pub trait Source {
     fn metadata(&self, path: &Path) -> io::Result<FileInfo>;
 }
 
+/// The most pgtls reads of any one input file (configuration, certificate
+/// bundle, key, target list). Real ones are kilobytes; the cap keeps a
+/// mistaken path (a disk image, `/dev/zero`) from exhausting memory.
+pub const MAX_INPUT_FILE: u64 = 64 * 1024 * 1024;
+
+/// Reads a whole input file, refusing directories and anything over `limit`
+/// bytes with an error that says which; device files and FIFOs that never
+/// end stop at the limit too.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory, not a file",
+        ));
+    }
+    if meta.len() > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "is {} bytes, more than the {} bytes pgtls reads from one input file",
+                meta.len(),
+                limit
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("holds more than the {limit} bytes pgtls reads from one input file"),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The real file system.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FsSource;
 
 impl Source for FsSource {
     fn read(&self, path: &Path) -> io::Result<String> {
-        let bytes = fs::read(path)?;
+        let bytes = read_limited(path, MAX_INPUT_FILE)?;
         Ok(match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

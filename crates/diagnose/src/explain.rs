@@ -19,15 +19,27 @@ use crate::matcher::{matcher, ContinuationReading};
 /// lines are cut before matching so a pasted 10 MB line stays cheap.
 pub const MAX_LINE: usize = 64 * 1024;
 
-struct Line {
-    number: usize,
-    raw: String,
-    envelope: Envelope,
+/// One line of evidence: where it was seen, its text, and its envelope.
+pub(crate) struct Line {
+    /// Where the line was seen (`line 3`, `postgresql.log:120`), when that helps.
+    pub(crate) location: Option<String>,
+    pub(crate) raw: String,
+    pub(crate) envelope: Envelope,
 }
 
-struct Group {
-    primary: Option<Line>,
-    continuations: Vec<(Line, Option<ContinuationReading>)>,
+/// A message with the continuation lines that belong to it (or, when the
+/// message was not seen, continuations alone).
+pub(crate) struct Group {
+    pub(crate) primary: Option<Line>,
+    pub(crate) continuations: Vec<(Line, Option<ContinuationReading>)>,
+}
+
+/// A finding of a group, with the side of the printer whose reading it is
+/// (the mirror: the same line means opposite things on the two sides).
+pub(crate) struct GroupFinding {
+    pub(crate) finding: Finding,
+    /// True when the reading is that of the server's log.
+    pub(crate) server_side: bool,
 }
 
 fn cut(line: &str) -> &str {
@@ -41,7 +53,7 @@ fn cut(line: &str) -> &str {
     &line[..end]
 }
 
-fn group_lines(text: &str) -> Vec<Group> {
+fn group_lines(text: &str, multi_line: bool) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let raw = cut(raw);
@@ -50,7 +62,7 @@ fn group_lines(text: &str) -> Vec<Group> {
         }
         let envelope = split(raw);
         let line = Line {
-            number: index + 1,
+            location: multi_line.then(|| format!("line {}", index + 1)),
             raw: raw.trim().to_string(),
             envelope,
         };
@@ -128,17 +140,21 @@ fn side_condition(server: bool) -> Msg {
 pub fn explain_text(text: &str) -> Vec<Finding> {
     let multi_line = text.lines().filter(|l| !l.trim().is_empty()).count() > 1;
     let mut findings = Vec::new();
-    for group in group_lines(text) {
-        findings.extend(explain_group(&group, multi_line));
+    for group in group_lines(text, multi_line) {
+        findings.extend(explain_group(&group).into_iter().map(|g| {
+            let mut finding = g.finding;
+            add_computed(&mut finding);
+            finding
+        }));
     }
     findings
 }
 
-fn location(line: &Line, multi_line: bool) -> Option<String> {
-    multi_line.then(|| format!("line {}", line.number))
-}
-
-fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
+/// The findings of one message and its continuations, before the fix steps
+/// and notes that the facts make concrete ([`add_computed`]): a caller that
+/// gathers more facts later (the log scanner, over several lines of one
+/// connection) computes those once it has them all.
+pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
     let mut shared_facts = BTreeMap::new();
     let mut notes = Vec::new();
     let mut continuation_evidence = Vec::new();
@@ -152,7 +168,7 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
                 .copied()
                 .filter(|_| line.envelope.printer_known),
             text: line.raw.clone(),
-            location: location(line, multi_line),
+            location: line.location.clone(),
         });
         if let Some(r) = reading {
             shared_facts.extend(r.facts.clone());
@@ -181,14 +197,20 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
                     .copied()
                     .filter(|_| p.envelope.printer_known),
                 text: p.raw.clone(),
-                location: location(p, multi_line),
+                location: p.location.clone(),
             });
         }
         finding.evidence.extend(continuation_evidence);
         finding.facts = shared_facts;
         finding.notes = notes;
-        add_computed(&mut finding);
-        return vec![finding];
+        let server_side = group
+            .continuations
+            .iter()
+            .all(|(line, _)| line.envelope.origins.iter().all(|o| o.is_server()));
+        return vec![GroupFinding {
+            finding,
+            server_side,
+        }];
     }
 
     // One finding per (code, side of the printer): the mirror splits a bare
@@ -237,7 +259,7 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
         finding.evidence.push(Evidence {
             origin,
             text: primary.raw.clone(),
-            location: location(primary, multi_line),
+            location: primary.location.clone(),
         });
         finding.evidence.extend(continuation_evidence.clone());
         finding.reading = Some(fill(pattern.reading, &finding.facts));
@@ -245,14 +267,16 @@ fn explain_group(group: &Group, multi_line: bool) -> Vec<Finding> {
             finding.condition = Some(side_condition(server));
         }
         finding.notes = notes.clone();
-        add_computed(&mut finding);
-        out.push(finding);
+        out.push(GroupFinding {
+            finding,
+            server_side: server,
+        });
     }
     out
 }
 
 /// Fix steps and notes that the facts make concrete.
-fn add_computed(finding: &mut Finding) {
+pub(crate) fn add_computed(finding: &mut Finding) {
     let facts = finding.facts.clone();
     let get = |k: &str| facts.get(k).map(String::as_str);
     match finding.code() {

@@ -11,6 +11,7 @@ pub mod check_rules;
 pub mod envelope;
 pub mod explain;
 mod finding;
+pub mod logs_rules;
 mod matcher;
 pub mod probe_rules;
 pub mod scan_rules;

@@ -233,7 +233,7 @@ impl Modules {
                 path.display()
             );
         }
-        let bytes = std::fs::read(path)
+        let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("config file {} is not UTF-8", path.display()))?;

@@ -319,7 +319,7 @@ pub async fn run_client(
                 }
             }
             if let Some(path) = &l.password_file {
-                match std::fs::read(path) {
+                match pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE) {
                     Ok(bytes) => {
                         let text = String::from_utf8_lossy(&bytes);
                         let password = text.lines().next().unwrap_or("");

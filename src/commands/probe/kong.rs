@@ -52,8 +52,8 @@ pub(crate) fn probe_version(v: ConfVersion) -> TlsVersion {
 }
 
 fn read_conf(path: &Path) -> anyhow::Result<KongConf> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read kong.conf {}", path.display()))?;
+    let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
+        .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
     let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&bytes), path);
     Ok(pgtls_config::kong::resolve(Some(&file), &kong_env()))
 }
@@ -187,7 +187,7 @@ pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
                     cert_path.display()
                 );
             };
-            let key_bytes = std::fs::read(key_path)
+            let key_bytes = pgtls_config::read_limited(key_path, pgtls_config::MAX_INPUT_FILE)
                 .with_context(|| format!("cannot read pg_ssl_cert_key {}", key_path.display()))?;
             let key = PKey::private_key_from_pem(&key_bytes).map_err(|_| {
                 anyhow::anyhow!(

@@ -430,7 +430,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
 }
 
 fn load_key(path: &Path) -> anyhow::Result<PKey<openssl::pkey::Private>> {
-    let bytes = std::fs::read(path).map_err(|_| {
+    let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE).map_err(|_| {
         anyhow::anyhow!(
             "certificate present, but not private key file \"{}\"",
             path.display()

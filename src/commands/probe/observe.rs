@@ -187,7 +187,7 @@ fn issuer_candidates(trust_files: &[String]) -> Vec<(X509, String)> {
             if seen > MAX_FILES {
                 return out;
             }
-            let Ok(bytes) = std::fs::read(&path) else {
+            let Ok(bytes) = pgtls_config::read_limited(&path, pgtls_config::MAX_INPUT_FILE) else {
                 continue;
             };
             if let Ok(certs) = X509::stack_from_pem(&bytes) {

@@ -1,0 +1,1134 @@
+//! `pgtls logs`: log entries in, counted and explained groups out.
+//!
+//! After an incident the evidence is thousands of lines that say the same
+//! few things. The reader (`pgtls-logs`) turns bytes into entries; this
+//! module reads each entry the way `explain` reads a pasted line (same
+//! patterns, same mirror rule, same HINT/DETAIL facts), folds the lines one
+//! server process wrote about one connection into one incident, and counts
+//! incidents per group: (code, which side's log, client address, user,
+//! database, certificate name), with first and last time, one example and
+//! every fact seen. Memory is bounded by the number of groups (capped), not
+//! by the input.
+
+use std::collections::{BTreeMap, HashMap};
+
+use pgtls_catalogue::{Continuation, Origin, Severity as DiagSeverity};
+use pgtls_logs::{ContinuationKind, Entry, Literals, Prefilter, Severity, SourceKind};
+
+use crate::envelope::{split, Envelope, LineKind};
+use crate::explain::{add_computed, explain_group, Group, Line, MAX_LINE};
+use crate::finding::{Evidence, Finding};
+use crate::matcher::{matcher, Matcher};
+
+/// The log reader, so that callers of this module need no second dependency.
+pub use pgtls_logs as reader;
+
+/// Lines of one server process within this distance belong to one incident
+/// (a connection logs its LOG, FATAL and DETAIL lines together; the
+/// postmaster logs one reload's complaints together).
+const MERGE_WINDOW: u64 = 100;
+/// Processes remembered for merging before old ones are forgotten.
+const MAX_RECENT: usize = 8192;
+/// Groups kept apart; beyond this, new groups lose their client, user,
+/// database and certificate (so memory stays bounded under a flood of
+/// distinct clients).
+pub const MAX_GROUPS: usize = 10_000;
+/// Distinct values kept per fact of a group.
+const MAX_VALUES: usize = 16;
+/// A fact value is kept to this many bytes.
+const MAX_FACT: usize = 256;
+/// Lines a group keeps as evidence and example are cut to this many bytes
+/// (failure lines are far shorter; a csvlog record with a long statement
+/// is not), so that a group's memory stays small.
+const MAX_KEPT_TEXT: usize = 2048;
+/// Evidence lines kept for a group's example incident.
+const MAX_EVIDENCE: usize = 8;
+/// Distinct unmatched messages kept for `--unknown`.
+pub const MAX_UNKNOWN: usize = 1_000;
+/// Unmatched messages are compared on at most this many bytes.
+const MAX_UNKNOWN_TEXT: usize = 512;
+
+/// Severity words that `--unknown` adds to the prefilter, so that failure
+/// lines which carry no catalogue literal still reach the scanner.
+/// PostgreSQL 15's Japanese catalogue keeps the English words; older
+/// translations used `エラー` (also inside `致命的エラー`).
+const FAILURE_WORDS: &[&str] = &[
+    "FATAL",
+    "ERROR",
+    "PANIC",
+    "エラー",
+    "パニック",
+    "[error]",
+    "[crit]",
+    "[alert]",
+    "[emerg]",
+    "Error: ",
+];
+
+/// Short literals that many of the catalogue's needles contain and that
+/// ordinary log lines rarely contain, so that the prefilter searches for
+/// about thirty of these instead of the hundred-odd needles: a line
+/// holding a needle holds one of these. Fewer than 33 ASCII literals let
+/// the SIMD searcher (Teddy) use its fast variant; the full needle set
+/// runs at a third of the speed. The searcher screens on a literal's first
+/// bytes, so those avoid what ordinary lines carry (`connection`, `host=`,
+/// `user=`, `protocol=`, `time`, `[unknown]`, `auth...`).
+const ASCII_ANCHORS: &[&str] = &[
+    "ertificate",
+    "pg_hba.conf",
+    "could not ",
+    "does not ",
+    "refused",
+    "med out",
+    "route to host",
+    "resol",
+    "ermissions",
+    "assword",
+    "onfiguration",
+    "handshake",
+    "SSL_write",
+    "alert ",
+    "ticated user name",
+    "closed",
+    "reset by peer",
+    "CA locations",
+    "world access",
+    "ostssl",
+    "regular file",
+    "too ",
+    "sigalg",
+    "mismatch",
+    "must be owned",
+    "sermap",
+    "version",
+    "unsupported",
+    "available",
+    "ssl = on",
+    "imeout",
+];
+
+/// The same for PostgreSQL's Japanese messages; only searched where a
+/// stretch of input holds non-ASCII bytes.
+const JA_ANCHORS: &[&str] = &[
+    "SSL接続",
+    "SSL設定",
+    "証明",
+    "パスワード",
+    "サポートして",
+    "アクセス",
+    "マッチしません",
+    "認証されたユーザー名",
+    "ユーザーマップ",
+    "通常のファイル",
+    "アドレスに変換",
+    "ロードできません",
+    "データを受信",
+    "タイムアウト期間",
+    "接続を拒否",
+    "設定ファイル",
+    "低いパーミッション",
+    "rootの所有",
+];
+
+/// The literals the prefilter searches for: the anchors that cover some
+/// needle, every needle no anchor covers (so a needle added to the
+/// catalogue is never missed, only searched for more slowly), and the
+/// failure severity words when unmatched lines are wanted. Every line that
+/// could match a pattern holds one of them.
+pub fn prefilter_literals(with_failure_words: bool) -> Vec<&'static str> {
+    let needles = Matcher::needles();
+    let anchors = || ASCII_ANCHORS.iter().chain(JA_ANCHORS).copied();
+    let mut literals: Vec<&'static str> = anchors()
+        .filter(|a| needles.iter().any(|n| n.contains(a)))
+        .collect();
+    literals.extend(
+        needles
+            .iter()
+            .copied()
+            .filter(|n| !anchors().any(|a| n.contains(a))),
+    );
+    if with_failure_words {
+        literals.extend_from_slice(FAILURE_WORDS);
+    }
+    literals
+}
+
+/// Input is screened in stretches of this many bytes, each with the ASCII
+/// literals alone when the stretch (and its edges) is ASCII.
+const STRETCH: usize = 8 << 10;
+
+/// The reader's prefilter over [`prefilter_literals`]: lines holding none of
+/// them are never decoded. An ASCII stretch of input cannot hold a
+/// Japanese literal, so there only the ASCII literals are searched for,
+/// with the faster searcher that a small set allows.
+pub struct CatalogueFilter {
+    ascii: Literals,
+    all: Literals,
+    longest: usize,
+}
+
+impl Prefilter for CatalogueFilter {
+    fn find(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let mut start = from;
+        while start < haystack.len() {
+            let end = (start + STRETCH).min(haystack.len());
+            // Matches starting in [start, end) lie within this window.
+            let window = (end + self.longest).min(haystack.len());
+            let edges = &haystack[start.saturating_sub(self.longest)..window];
+            let set = if edges.is_ascii() {
+                &self.ascii
+            } else {
+                &self.all
+            };
+            if let Some(hit) = set.find(&haystack[..window], start) {
+                if hit < end {
+                    return Some(hit);
+                }
+            }
+            start = end;
+        }
+        None
+    }
+}
+
+/// The prefilter for [`prefilter_literals`].
+pub fn prefilter(with_failure_words: bool) -> Result<CatalogueFilter, reader::Error> {
+    let all = prefilter_literals(with_failure_words);
+    let ascii: Vec<&str> = all.iter().copied().filter(|l| l.is_ascii()).collect();
+    Ok(CatalogueFilter {
+        longest: all.iter().map(|l| l.len()).max().unwrap_or(0),
+        ascii: Literals::new(ascii)?,
+        all: Literals::new(all)?,
+    })
+}
+
+/// Which side's log a group's lines come from. The mirror makes this part
+/// of the group: `tlsv1 alert unknown ca` in the server's log and in
+/// Kong's are different failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LoggedBy {
+    /// The PostgreSQL server's log.
+    Server,
+    /// A client's output or log (Kong, nginx, psql).
+    Client,
+}
+
+impl LoggedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoggedBy::Server => "server",
+            LoggedBy::Client => "client",
+        }
+    }
+}
+
+/// What tells one group from another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub code: &'static str,
+    pub logged_by: LoggedBy,
+    /// The client address (log_line_prefix `%h`, csvlog/jsonlog, nginx
+    /// `client:`, or the `host "..."` of the message itself).
+    pub client: Option<String>,
+    /// The database user (prefix `%u` or the message).
+    pub user: Option<String>,
+    /// The database (prefix `%d` or the message).
+    pub database: Option<String>,
+    /// The certificate's name as the server compared it (CN, or DN with
+    /// `clientname=DN`), when a line says it.
+    pub certificate: Option<String>,
+}
+
+/// A time as the log wrote it, with its UTC epoch when the zone was known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub written: String,
+    pub epoch_ms: Option<i64>,
+}
+
+/// A place in the input and the line there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The input's name (a path, or `-`).
+    pub file: String,
+    /// 1-based line number of the entry's first line.
+    pub line: u64,
+    /// The line (its first physical line; a csvlog/jsonlog record as written).
+    pub text: String,
+}
+
+/// One group: the incidents of one diagnosis with the same key.
+#[derive(Debug, Clone)]
+pub struct LogGroup {
+    pub key: GroupKey,
+    /// Incidents (one connection or one start/reload is one incident,
+    /// however many lines it logged).
+    pub count: u64,
+    pub first_seen: Option<Seen>,
+    pub last_seen: Option<Seen>,
+    /// The first incident's first line.
+    pub example: Place,
+    /// Every distinct value seen for each fact, first seen first (at most
+    /// a few per fact).
+    pub facts: BTreeMap<String, Vec<String>>,
+    /// The first incident's finding, before the computed fix steps.
+    template: Finding,
+    example_incident: u64,
+}
+
+impl LogGroup {
+    /// The group's finding: the first incident's evidence and reading, the
+    /// first value of every fact the group's lines gave, and the fix steps
+    /// those facts make concrete.
+    pub fn finding(&self) -> Finding {
+        let mut finding = self.template.clone();
+        finding.facts = self
+            .facts
+            .iter()
+            .filter_map(|(k, v)| v.first().map(|first| (k.clone(), first.clone())))
+            .collect();
+        finding.fix.clear();
+        add_computed(&mut finding);
+        finding
+    }
+
+    /// The facts that took more than one value across the group.
+    pub fn varying_facts(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.facts.iter().filter(|(_, v)| v.len() > 1)
+    }
+
+    pub fn severity(&self) -> DiagSeverity {
+        self.template.diagnosis.severity
+    }
+}
+
+/// A FATAL/ERROR line that no diagnosis explains (`--unknown`).
+#[derive(Debug, Clone)]
+pub struct UnknownLine {
+    /// The severity as written (`FATAL`, `ERROR`, `error`...).
+    pub severity: String,
+    /// The message (cut to a few hundred bytes).
+    pub message: String,
+    pub count: u64,
+    pub first_seen: Option<Seen>,
+    pub last_seen: Option<Seen>,
+    pub example: Place,
+}
+
+/// What one entry did to the scan, for callers that report as they go
+/// (`--follow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touch {
+    /// A new incident was counted in group `group` (`new`: the group's first).
+    Counted { group: usize, new: bool },
+    /// The entry added lines and facts to an incident already counted.
+    Merged { group: usize },
+    /// A FATAL/ERROR line that matched nothing (only with unknown lines on).
+    Unknown,
+}
+
+struct Recent {
+    line: u64,
+    incident: u64,
+    groups: Vec<(&'static str, usize)>,
+}
+
+/// The grouping state; feed it entries in input order.
+pub struct Scanner {
+    groups: Vec<LogGroup>,
+    index: HashMap<GroupKey, usize>,
+    recent: HashMap<(usize, u32), Recent>,
+    /// The last incident of a writer without a pid (client lines), which a
+    /// bare continuation line right after it may continue.
+    last_client: Option<(usize, Recent)>,
+    unknown: Option<UnknownTally>,
+    next_incident: u64,
+    capped: u64,
+}
+
+#[derive(Default)]
+struct UnknownTally {
+    lines: Vec<UnknownLine>,
+    index: HashMap<(String, String), usize>,
+    other: u64,
+}
+
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn continuation_word(kind: Continuation) -> &'static str {
+    match kind {
+        Continuation::Hint => "HINT",
+        Continuation::Detail => "DETAIL",
+        Continuation::Context => "CONTEXT",
+    }
+}
+
+fn continuation_of(kind: ContinuationKind) -> Option<Continuation> {
+    match kind {
+        ContinuationKind::Detail => Some(Continuation::Detail),
+        ContinuationKind::Hint => Some(Continuation::Hint),
+        ContinuationKind::Context => Some(Continuation::Context),
+        _ => None,
+    }
+}
+
+fn server_continuation(kind: Continuation, text: &str, pid: Option<u32>) -> Line {
+    let word = continuation_word(kind);
+    Line {
+        location: None,
+        raw: format!("{word}:  {}", cut(text, MAX_LINE)),
+        envelope: Envelope {
+            origins: vec![Origin::Server],
+            printer_known: true,
+            kind: LineKind::Continuation(kind),
+            severity: Some(word.to_string()),
+            prefix: String::new(),
+            message: cut(text, MAX_LINE).to_string(),
+            pid: pid.map(|p| p.to_string()),
+        },
+    }
+}
+
+fn with_readings(lines: Vec<Line>) -> Vec<(Line, Option<crate::matcher::ContinuationReading>)> {
+    lines
+        .into_iter()
+        .map(|line| {
+            let reading = matcher().continuation(&line.envelope);
+            (line, reading)
+        })
+        .collect()
+}
+
+/// The message and continuation lines of a server entry, as `explain`
+/// would have read them from the stderr log.
+fn server_group(entry: &Entry, location: String) -> Group {
+    let mut continuations = Vec::new();
+    let primary = match entry.severity {
+        Severity::Orphan(kind) => {
+            if let Some(kind) = continuation_of(kind) {
+                for text in entry.message.lines() {
+                    continuations.push(server_continuation(kind, text, entry.pid));
+                }
+            }
+            None
+        }
+        severity => Some(Line {
+            location: Some(location),
+            raw: cut(&entry.raw, MAX_LINE).trim_end().to_string(),
+            envelope: Envelope {
+                origins: vec![Origin::Server],
+                printer_known: true,
+                kind: LineKind::Message,
+                severity: Some(severity.to_string()),
+                prefix: String::new(),
+                message: cut(&entry.message, MAX_LINE).to_string(),
+                pid: entry.pid.map(|p| p.to_string()),
+            },
+        }),
+    };
+    for (kind, text) in [
+        (Continuation::Detail, &entry.detail),
+        (Continuation::Hint, &entry.hint),
+        (Continuation::Context, &entry.context),
+    ] {
+        if let Some(text) = text {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                continuations.push(server_continuation(kind, line, entry.pid));
+            }
+        }
+    }
+    Group {
+        primary,
+        continuations: with_readings(continuations),
+    }
+}
+
+/// A Kong, nginx or unrecognised line: its envelope says who printed it.
+fn raw_group(entry: &Entry, location: String) -> Group {
+    let raw = cut(&entry.raw, MAX_LINE).trim();
+    let envelope = split(raw);
+    let line = Line {
+        location: Some(location),
+        raw: raw.to_string(),
+        envelope,
+    };
+    match line.envelope.kind {
+        LineKind::Continuation(_) => Group {
+            primary: None,
+            continuations: with_readings(vec![line]),
+        },
+        LineKind::Other => Group {
+            primary: None,
+            continuations: Vec::new(),
+        },
+        LineKind::Message => {
+            // A bare line may be a continuation (libpq prints its hint on
+            // a line of its own).
+            if matcher().readings(&line.envelope).is_empty() {
+                if let Some(reading) = matcher().continuation(&line.envelope) {
+                    return Group {
+                        primary: None,
+                        continuations: vec![(line, Some(reading))],
+                    };
+                }
+            }
+            Group {
+                primary: Some(line),
+                continuations: Vec::new(),
+            }
+        }
+    }
+}
+
+fn clean(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && *v != "[unknown]" && *v != "[不明]")
+        .map(str::to_owned)
+}
+
+fn seen_of(entry: &Entry) -> Option<Seen> {
+    entry.timestamp.as_ref().map(|t| Seen {
+        written: t.clone(),
+        epoch_ms: entry.epoch_ms,
+    })
+}
+
+fn earlier(current: &mut Option<Seen>, candidate: Option<Seen>) {
+    match (current.as_ref(), candidate) {
+        (_, None) => {}
+        (None, Some(c)) => *current = Some(c),
+        (Some(cur), Some(c)) => {
+            if let (Some(a), Some(b)) = (cur.epoch_ms, c.epoch_ms) {
+                if b < a {
+                    *current = Some(c);
+                }
+            }
+        }
+    }
+}
+
+fn later(current: &mut Option<Seen>, candidate: Option<Seen>) {
+    match (current.as_ref(), candidate) {
+        (_, None) => {}
+        (None, Some(c)) => *current = Some(c),
+        (Some(cur), Some(c)) => match (cur.epoch_ms, c.epoch_ms) {
+            (Some(a), Some(b)) if b < a => {}
+            // Without both epochs, input order decides.
+            _ => *current = Some(c),
+        },
+    }
+}
+
+fn add_facts(into: &mut BTreeMap<String, Vec<String>>, facts: &BTreeMap<String, String>) {
+    for (k, v) in facts {
+        let values = into.entry(k.clone()).or_default();
+        let v = cut(v, MAX_FACT);
+        if values.len() < MAX_VALUES && !values.iter().any(|x| x == v) {
+            values.push(v.to_string());
+        }
+    }
+}
+
+impl Default for Scanner {
+    fn default() -> Scanner {
+        Scanner::new(false)
+    }
+}
+
+impl Scanner {
+    /// A scanner; with `unknown`, FATAL/ERROR lines that match nothing are
+    /// tallied too.
+    pub fn new(unknown: bool) -> Scanner {
+        Scanner {
+            groups: Vec::new(),
+            index: HashMap::new(),
+            recent: HashMap::new(),
+            last_client: None,
+            unknown: unknown.then(UnknownTally::default),
+            next_incident: 0,
+            capped: 0,
+        }
+    }
+
+    /// The groups so far, in the order they were first seen.
+    pub fn groups(&self) -> &[LogGroup] {
+        &self.groups
+    }
+
+    /// Incidents whose client, user, database and certificate were dropped
+    /// because [`MAX_GROUPS`] groups already existed.
+    pub fn capped(&self) -> u64 {
+        self.capped
+    }
+
+    /// Reads one entry from the input named `file`.
+    pub fn add(&mut self, entry: &Entry, file: &str) -> Vec<Touch> {
+        let location = format!("{file}:{}", entry.line);
+        let server = entry.source == SourceKind::PostgresServer;
+        let group = if server {
+            server_group(entry, location)
+        } else {
+            raw_group(entry, location)
+        };
+        let found = if group.primary.is_none() && group.continuations.is_empty() {
+            Vec::new()
+        } else {
+            explain_group(&group)
+        };
+        if found.is_empty() {
+            return self.unmatched(entry, file);
+        }
+
+        // Where an earlier incident of the same writer may continue.
+        let recent_key = match (server, entry.pid) {
+            (true, Some(pid)) => Some((entry.file, pid)),
+            _ => None,
+        };
+        let lone_continuation = group.primary.is_none();
+
+        let mut touches = Vec::new();
+        let mut counted: Vec<(&'static str, usize)> = Vec::new();
+        let incident = self.next_incident;
+        self.next_incident += 1;
+        for gf in found {
+            let finding = gf.finding;
+            let code = finding.code();
+            if let Some(target) = self.merge_target(entry, recent_key, lone_continuation, &finding)
+            {
+                self.merge(target, &finding, entry, recent_key);
+                touches.push(Touch::Merged { group: target.0 });
+                continue;
+            }
+            let key = self.key_for(entry, &finding, gf.server_side);
+            let (index, new) = self.count(key, finding, entry, file, incident);
+            counted.push((code, index));
+            touches.push(Touch::Counted { group: index, new });
+        }
+        self.remember(entry, recent_key, incident, &counted);
+        touches
+    }
+
+    /// The group an entry's finding continues, if any, with the incident
+    /// it continues: the same process's incident just before it with the
+    /// same code (or a code this finding lists as an alternative, as `SSL
+    /// configuration was not reloaded` does for the line that named the
+    /// file); for a client's bare continuation line, the line right before.
+    fn merge_target(
+        &self,
+        entry: &Entry,
+        recent_key: Option<(usize, u32)>,
+        lone_continuation: bool,
+        finding: &Finding,
+    ) -> Option<(usize, u64)> {
+        let code = finding.code();
+        let fits = |recent: &Recent, distance: u64| {
+            if entry.line < recent.line || entry.line - recent.line > distance {
+                return None;
+            }
+            recent
+                .groups
+                .iter()
+                .find(|(c, _)| *c == code)
+                .or_else(|| {
+                    recent
+                        .groups
+                        .iter()
+                        .find(|(c, _)| finding.alternatives.contains(c))
+                })
+                .map(|(_, g)| (*g, recent.incident))
+        };
+        if let Some(key) = recent_key {
+            return self.recent.get(&key).and_then(|r| fits(r, MERGE_WINDOW));
+        }
+        if lone_continuation && entry.source != SourceKind::PostgresServer {
+            if let Some((file, recent)) = &self.last_client {
+                if *file == entry.file {
+                    return fits(recent, 2);
+                }
+            }
+        }
+        None
+    }
+
+    fn merge(
+        &mut self,
+        (index, incident): (usize, u64),
+        finding: &Finding,
+        entry: &Entry,
+        recent_key: Option<(usize, u32)>,
+    ) {
+        let group = &mut self.groups[index];
+        add_facts(&mut group.facts, &finding.facts);
+        if incident == group.example_incident {
+            for e in &finding.evidence {
+                if group.template.evidence.len() < MAX_EVIDENCE
+                    && !group.template.evidence.contains(e)
+                {
+                    let mut e = e.clone();
+                    cap_evidence(&mut e);
+                    group.template.evidence.push(e);
+                }
+            }
+            for n in &finding.notes {
+                if !group.template.notes.contains(n) {
+                    group.template.notes.push(n.clone());
+                }
+            }
+        }
+        if let Some(recent) = recent_key.and_then(|k| self.recent.get_mut(&k)) {
+            recent.line = entry.line;
+        }
+    }
+
+    fn key_for(&mut self, entry: &Entry, finding: &Finding, server_side: bool) -> GroupKey {
+        let fact = |k: &str| finding.facts.get(k).map(String::as_str);
+        let logged_by = if server_side {
+            LoggedBy::Server
+        } else {
+            LoggedBy::Client
+        };
+        let key = GroupKey {
+            code: finding.code(),
+            logged_by,
+            client: clean(entry.client_host.as_deref()).or_else(|| clean(fact("host"))),
+            user: clean(entry.user.as_deref()).or_else(|| clean(fact("user"))),
+            database: clean(entry.database.as_deref()).or_else(|| clean(fact("database"))),
+            certificate: clean(fact("cert_name")),
+        };
+        if self.groups.len() >= MAX_GROUPS && !self.index.contains_key(&key) {
+            self.capped += 1;
+            return GroupKey {
+                code: key.code,
+                logged_by,
+                client: None,
+                user: None,
+                database: None,
+                certificate: None,
+            };
+        }
+        key
+    }
+
+    fn count(
+        &mut self,
+        key: GroupKey,
+        finding: Finding,
+        entry: &Entry,
+        file: &str,
+        incident: u64,
+    ) -> (usize, bool) {
+        let seen = seen_of(entry);
+        if let Some(&index) = self.index.get(&key) {
+            let group = &mut self.groups[index];
+            group.count += 1;
+            earlier(&mut group.first_seen, seen.clone());
+            later(&mut group.last_seen, seen);
+            add_facts(&mut group.facts, &finding.facts);
+            return (index, false);
+        }
+        let mut facts = BTreeMap::new();
+        add_facts(&mut facts, &finding.facts);
+        let mut template = finding;
+        template.evidence.truncate(MAX_EVIDENCE);
+        for e in &mut template.evidence {
+            cap_evidence(e);
+        }
+        let group = LogGroup {
+            key: key.clone(),
+            count: 1,
+            first_seen: seen.clone(),
+            last_seen: seen,
+            example: Place {
+                file: file.to_string(),
+                line: entry.line,
+                text: cut(&entry.raw, MAX_KEPT_TEXT).trim_end().to_string(),
+            },
+            facts,
+            template,
+            example_incident: incident,
+        };
+        let index = self.groups.len();
+        self.groups.push(group);
+        self.index.insert(key, index);
+        (index, true)
+    }
+
+    fn remember(
+        &mut self,
+        entry: &Entry,
+        recent_key: Option<(usize, u32)>,
+        incident: u64,
+        counted: &[(&'static str, usize)],
+    ) {
+        if counted.is_empty() {
+            return;
+        }
+        let recent = Recent {
+            line: entry.line,
+            incident,
+            groups: counted.to_vec(),
+        };
+        match recent_key {
+            Some(key) => {
+                if self.recent.len() >= MAX_RECENT {
+                    let (file, line) = (entry.file, entry.line);
+                    self.recent.retain(|(f, _), r| {
+                        *f == file && r.line.saturating_add(MERGE_WINDOW) >= line
+                    });
+                }
+                self.recent.insert(key, recent);
+            }
+            None => {
+                if entry.source != SourceKind::PostgresServer {
+                    self.last_client = Some((entry.file, recent));
+                }
+            }
+        }
+    }
+
+    fn unmatched(&mut self, entry: &Entry, file: &str) -> Vec<Touch> {
+        let Some(tally) = &mut self.unknown else {
+            return Vec::new();
+        };
+        if !entry.severity.is_failure() {
+            return Vec::new();
+        }
+        let severity = match entry.source {
+            SourceKind::Kong | SourceKind::Nginx => entry.severity.to_string().to_lowercase(),
+            _ => entry.severity.to_string(),
+        };
+        let message = cut(entry.message.trim(), MAX_UNKNOWN_TEXT).to_string();
+        let key = (severity.clone(), message.clone());
+        let seen = seen_of(entry);
+        match tally.index.get(&key) {
+            Some(&i) => {
+                let line = &mut tally.lines[i];
+                line.count += 1;
+                earlier(&mut line.first_seen, seen.clone());
+                later(&mut line.last_seen, seen);
+            }
+            None if tally.lines.len() >= MAX_UNKNOWN => tally.other += 1,
+            None => {
+                tally.index.insert(key, tally.lines.len());
+                tally.lines.push(UnknownLine {
+                    severity,
+                    message,
+                    count: 1,
+                    first_seen: seen.clone(),
+                    last_seen: seen,
+                    example: Place {
+                        file: file.to_string(),
+                        line: entry.line,
+                        text: cut(&entry.raw, MAX_KEPT_TEXT).trim_end().to_string(),
+                    },
+                });
+            }
+        }
+        vec![Touch::Unknown]
+    }
+
+    /// The groups sorted by count (most first), then severity and code;
+    /// and the unmatched failure lines (when asked for), most frequent
+    /// first, with how many distinct ones were left out.
+    pub fn finish(self) -> Report {
+        let mut groups = self.groups;
+        groups.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(a.severity().cmp(&b.severity()))
+                .then(a.key.cmp(&b.key))
+        });
+        let (unknown, unknown_left_out) = match self.unknown {
+            Some(t) => {
+                let mut lines = t.lines;
+                lines.sort_by(|a, b| b.count.cmp(&a.count).then(a.message.cmp(&b.message)));
+                (Some(lines), t.other)
+            }
+            None => (None, 0),
+        };
+        Report {
+            groups,
+            unknown,
+            unknown_left_out,
+            capped: self.capped,
+        }
+    }
+}
+
+/// A line of evidence longer than a log line has any reason to be is cut,
+/// so that a group's memory stays small.
+fn cap_evidence(e: &mut Evidence) {
+    if e.text.len() > MAX_KEPT_TEXT {
+        e.text = cut(&e.text, MAX_KEPT_TEXT).to_string();
+    }
+}
+
+/// The result of a scan.
+#[derive(Debug)]
+pub struct Report {
+    /// Most incidents first.
+    pub groups: Vec<LogGroup>,
+    /// Unmatched FATAL/ERROR lines, when they were asked for.
+    pub unknown: Option<Vec<UnknownLine>>,
+    /// Unmatched occurrences not listed because [`MAX_UNKNOWN`] distinct
+    /// messages were already listed.
+    pub unknown_left_out: u64,
+    /// Incidents counted without their client/user/database/certificate
+    /// because [`MAX_GROUPS`] was reached.
+    pub capped: u64,
+}
+
+impl Report {
+    /// Whether any group is of severity error (the command then exits 1).
+    pub fn has_error(&self) -> bool {
+        self.groups
+            .iter()
+            .any(|g| g.severity() == DiagSeverity::Error)
+    }
+
+    /// All incidents counted.
+    pub fn incidents(&self) -> u64 {
+        self.groups.iter().map(|g| g.count).sum()
+    }
+}
+
+/// Formats epoch milliseconds as an ISO 8601 UTC time
+/// (`2026-11-28T16:02:11.123Z`).
+pub fn iso_utc(epoch_ms: i64) -> String {
+    let days = epoch_ms.div_euclid(86_400_000);
+    let ms_of_day = epoch_ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let (h, rest) = (ms_of_day / 3_600_000, ms_of_day % 3_600_000);
+    let (mi, rest) = (rest / 60_000, rest % 60_000);
+    let (s, ms) = (rest / 1000, rest % 1000);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+}
+
+/// The civil date of a day count from 1970-01-01 (proleptic Gregorian).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgtls_logs::{read_all, Options};
+
+    fn scan(text: &str, unknown: bool) -> Report {
+        let (entries, _) = read_all(text.as_bytes(), &Options::default());
+        let mut scanner = Scanner::new(unknown);
+        for e in &entries {
+            scanner.add(e, "test.log");
+        }
+        scanner.finish()
+    }
+
+    #[test]
+    fn iso_times() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_utc(1_795_881_731_123), "2026-11-28T16:02:11.123Z");
+        assert_eq!(iso_utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn one_connection_is_one_incident_with_all_its_facts() {
+        let log = "\
+2026-11-28 16:08:23.696 UTC [7072] kong@kong LOG:  provided user name (kong) and authenticated user name (foo@example.com) do not match
+2026-11-28 16:08:23.696 UTC [7072] kong@kong FATAL:  certificate authentication failed for user \"kong\"
+2026-11-28 16:08:23.696 UTC [7072] kong@kong DETAIL:  Connection matched pg_hba.conf line 2: \"hostssl all all 127.0.0.1/32 cert\"
+";
+        let report = scan(log, false);
+        assert_eq!(report.groups.len(), 1, "{:?}", report.groups);
+        let g = &report.groups[0];
+        assert_eq!((g.key.code, g.count), ("PGTLS007", 1));
+        assert_eq!(g.key.certificate.as_deref(), Some("foo@example.com"));
+        assert_eq!(g.facts["hba_line"], ["2"]);
+        let finding = g.finding();
+        assert!(
+            finding.fix[0].en.contains("foo@example.com"),
+            "{:?}",
+            finding.fix
+        );
+        assert_eq!(finding.evidence.len(), 3);
+    }
+
+    #[test]
+    fn groups_split_by_client_and_sorted_by_count() {
+        let mut log = String::new();
+        for (i, host) in ["10.0.0.1", "10.0.0.2", "10.0.0.2"].iter().enumerate() {
+            log.push_str(&format!("2026-11-28 16:0{i}:00.000 UTC [{}] FATAL:  no pg_hba.conf entry for host \"{host}\", user \"kong\", database \"kong\", no encryption\n", 100 + i));
+        }
+        let report = scan(&log, false);
+        let got: Vec<_> = report
+            .groups
+            .iter()
+            .map(|g| (g.key.client.as_deref(), g.count))
+            .collect();
+        assert_eq!(got, [(Some("10.0.0.2"), 2), (Some("10.0.0.1"), 1)]);
+        let g = &report.groups[0];
+        assert_eq!(
+            g.first_seen.as_ref().unwrap().written,
+            "2026-11-28 16:01:00.000 UTC"
+        );
+        assert_eq!(
+            g.last_seen.as_ref().unwrap().written,
+            "2026-11-28 16:02:00.000 UTC"
+        );
+        assert!(report.has_error());
+    }
+
+    #[test]
+    fn unknown_failures_are_tallied_only_when_asked() {
+        let log = "2026-11-28 16:08:23.828 UTC [7084] ERROR:  division by zero\n2026-11-28 16:08:23.829 UTC [7085] ERROR:  division by zero\n";
+        assert!(scan(log, false).unknown.is_none());
+        let report = scan(log, true);
+        let unknown = report.unknown.unwrap();
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(
+            (unknown[0].count, unknown[0].severity.as_str()),
+            (2, "ERROR")
+        );
+        assert!(report.groups.is_empty());
+    }
+
+    #[test]
+    fn reload_not_reloaded_line_joins_the_line_naming_the_file() {
+        let log = "\
+2026-11-28 16:08:23.000 UTC [50] LOG:  private key file \"server.key\" has group or world access
+2026-11-28 16:08:23.000 UTC [50] DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.
+2026-11-28 16:08:23.000 UTC [50] LOG:  SSL configuration was not reloaded
+";
+        let report = scan(log, false);
+        let codes: Vec<_> = report
+            .groups
+            .iter()
+            .map(|g| (g.key.code, g.count))
+            .collect();
+        assert_eq!(codes, [("PGTLS004", 1)]);
+    }
+
+    #[test]
+    fn prefilter_builds_with_and_without_failure_words() {
+        assert!(prefilter(false).is_ok());
+        assert!(prefilter(true).is_ok());
+    }
+
+    #[test]
+    fn every_needle_holds_a_prefilter_literal_and_every_anchor_is_used() {
+        let literals = prefilter_literals(false);
+        let ascii: Vec<&str> = literals.iter().copied().filter(|l| l.is_ascii()).collect();
+        for needle in Matcher::needles() {
+            let set = if needle.is_ascii() { &ascii } else { &literals };
+            assert!(
+                set.iter().any(|l| needle.contains(l)),
+                "{needle:?} would be skipped"
+            );
+        }
+        for anchor in ASCII_ANCHORS.iter().chain(JA_ANCHORS) {
+            assert!(
+                Matcher::needles().iter().any(|n| n.contains(anchor)),
+                "{anchor:?} covers no needle: it only slows the search"
+            );
+        }
+        // Teddy's fast variant takes at most 32 literals.
+        assert!(ascii.len() <= 32, "{} ASCII literals", ascii.len());
+    }
+
+    #[test]
+    fn stretches_find_literals_across_their_edges() {
+        let filter = prefilter(false).unwrap();
+        let lines = [
+            (
+                "FATAL:  この接続には有効なクライアント証明が必要です",
+                "証明",
+            ),
+            (
+                "LOG:  could not accept SSL connection: tlsv1 alert unknown ca",
+                "could not ",
+            ),
+        ];
+        for (line, literal) in lines {
+            let offset = line.find(literal).unwrap();
+            // The literal starts well before, just before, on, and just
+            // after a stretch edge; and in a later stretch.
+            for literal_at in [
+                STRETCH / 2,
+                STRETCH - 6,
+                STRETCH - 1,
+                STRETCH,
+                STRETCH + 1,
+                3 * STRETCH - 2,
+            ] {
+                let line_at = literal_at - offset;
+                let mut text = "x".repeat(line_at - 1);
+                text.push('\n');
+                text.push_str(line);
+                text.push('\n');
+                text.push_str(&"y\n".repeat(STRETCH));
+                let hit = filter.find(text.as_bytes(), 0);
+                assert_eq!(hit, Some(literal_at), "{literal:?} at {literal_at}");
+                let line_end = line_at + line.len();
+                assert_eq!(filter.find(text.as_bytes(), line_end), None);
+            }
+        }
+    }
+
+    /// Lines captured from real PostgreSQL 15 clusters (the reader's
+    /// fixtures) give the same groups with the prefilter as without it.
+    #[test]
+    fn prefilter_loses_nothing_on_captured_logs() {
+        let fixtures = [
+            include_str!("../../logs/tests/fixtures/pg15-debian-en.log"),
+            include_str!("../../logs/tests/fixtures/pg15-debian-ja.log"),
+            include_str!("../../logs/tests/fixtures/pg15-en.csv"),
+            include_str!("../../logs/tests/fixtures/pg15-ja.csv"),
+            include_str!("../../logs/tests/fixtures/pg15-en.json"),
+            include_str!("../../logs/tests/fixtures/pg15-ja.json"),
+        ];
+        let summary = |r: &Report| -> Vec<(&'static str, u64, Option<String>)> {
+            r.groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.key.code,
+                        g.count,
+                        g.facts.get("hba_line").map(|v| v.join(",")),
+                    )
+                })
+                .collect()
+        };
+        for text in fixtures {
+            let plain = scan(text, false);
+            let filter: std::sync::Arc<dyn pgtls_logs::Prefilter> =
+                std::sync::Arc::new(prefilter(false).unwrap());
+            let reader = pgtls_logs::LogReader::new(text.as_bytes(), 0, "t", &Options::default())
+                .with_prefilter(filter);
+            let mut scanner = Scanner::new(false);
+            for e in reader {
+                scanner.add(&e, "t");
+            }
+            let filtered = scanner.finish();
+            assert!(!plain.groups.is_empty());
+            assert_eq!(summary(&plain), summary(&filtered));
+        }
+    }
+}

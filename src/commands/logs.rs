@@ -1,0 +1,596 @@
+//! `pgtls logs [FILE...]`: reads server and gateway logs, streaming, and
+//! prints every known TLS failure once per group with its count, times, an
+//! example line and the explanation. The reading and grouping live in the
+//! library crates; this module wires inputs to them and lays the result
+//! out as text or JSON.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use pgtls_catalogue::{Lang, Severity as DiagSeverity};
+use pgtls_diagnose::logs_rules::reader::{
+    expand, open, Follower, Format as LogFormat, FormatSpec, Input, LogReader, MultiReader,
+    Options, Prefilter, Stats,
+};
+use pgtls_diagnose::logs_rules::{
+    iso_utc, prefilter, LogGroup, LoggedBy, Place, Report, Scanner, Seen, Touch, UnknownLine,
+};
+use pgtls_render::{finding_json, finding_text, Style};
+use serde_json::{json, Value};
+
+use crate::cli::{Format, GlobalArgs};
+use crate::output::{lang, print, print_json, style};
+
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    /// Log files, directories of rotated logs (read in name order) or
+    /// gzip-compressed files; `-` (or nothing) reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The inputs' layout; `auto` detects it per file.
+    #[arg(
+        long = "log-format",
+        value_name = "FORMAT",
+        default_value = "auto",
+        value_parser = ["auto", "stderr", "csv", "json", "syslog", "kong"]
+    )]
+    pub log_format: String,
+    /// The server's log_line_prefix, for prefixes detection does not know
+    /// (e.g. '%t [%p]: user=%u,db=%d,client=%h ').
+    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
+    pub prefix: Option<String>,
+    /// Also list FATAL/ERROR lines that matched no diagnosis.
+    #[arg(long)]
+    pub unknown: bool,
+    /// Keep reading as the files grow, like `tail -f` (from their current
+    /// end; rotated files are reopened), and report each failure as it is
+    /// logged. JSON output is then one object per line.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+}
+
+/// How often a followed file is polled for growth.
+const FOLLOW_POLL: Duration = Duration::from_millis(200);
+
+fn tr(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &LogsArgs) -> anyhow::Result<u8> {
+    let spec = FormatSpec::from_args(&args.log_format, args.prefix.as_deref())?;
+    let inputs = expand(&args.files)?;
+    let filter: Arc<dyn Prefilter> = Arc::new(prefilter(args.unknown)?);
+    let options = Options {
+        format: spec,
+        ..Options::default()
+    };
+    if args.follow {
+        return follow(global, args, inputs, options, filter);
+    }
+
+    let started = Instant::now();
+    let mut reader = MultiReader::new(inputs, options).with_prefilter(filter);
+    let names: Vec<String> = reader.inputs().iter().map(|i| i.name.clone()).collect();
+    let mut scanner = Scanner::new(args.unknown);
+    for entry in reader.by_ref() {
+        scanner.add(&entry, &names[entry.file]);
+    }
+    let formats = reader.formats().to_vec();
+    let stats = reader.into_stats();
+    let elapsed = started.elapsed();
+    let report = scanner.finish();
+
+    for e in &stats.errors {
+        eprintln!("pgtls: {}: {e}", tr(lang(global), "warning", "警告"));
+    }
+    let opened = formats.len();
+    if opened == 0 && !stats.errors.is_empty() {
+        // Nothing at all could be read: the command did not run.
+        anyhow::bail!("{}", stats.errors[0]);
+    }
+
+    let summary = Summary {
+        names: &names,
+        formats: &formats,
+        stats: &stats,
+        seconds: elapsed.as_secs_f64(),
+    };
+    let lang = lang(global);
+    match global.format {
+        Format::Json => print_json(&report_json(&report, &summary, lang))?,
+        Format::Text => print(&report_text(&report, &summary, lang, &style()))?,
+    }
+    Ok(u8::from(report.has_error()))
+}
+
+struct Summary<'a> {
+    names: &'a [String],
+    formats: &'a [(usize, LogFormat)],
+    stats: &'a Stats,
+    seconds: f64,
+}
+
+fn seen_json(seen: &Option<Seen>) -> Value {
+    seen.as_ref()
+        .map_or(Value::Null, |s| Value::String(s.written.clone()))
+}
+
+fn seen_utc_json(seen: &Option<Seen>) -> Value {
+    seen.as_ref()
+        .and_then(|s| s.epoch_ms)
+        .map_or(Value::Null, |ms| Value::String(iso_utc(ms)))
+}
+
+fn place_json(place: &Place) -> Value {
+    json!({ "file": place.file, "line": place.line, "text": place.text })
+}
+
+/// One group as product.md's finding, with the logs fields.
+pub fn group_json(group: &LogGroup, lang: Lang) -> Value {
+    let mut value = finding_json(&group.finding(), lang);
+    value["count"] = json!(group.count);
+    value["first_seen"] = seen_json(&group.first_seen);
+    value["last_seen"] = seen_json(&group.last_seen);
+    value["first_seen_utc"] = seen_utc_json(&group.first_seen);
+    value["last_seen_utc"] = seen_utc_json(&group.last_seen);
+    value["example"] = place_json(&group.example);
+    value["group"] = json!({
+        "logged_by": group.key.logged_by.as_str(),
+        "client": group.key.client,
+        "user": group.key.user,
+        "database": group.key.database,
+        "certificate": group.key.certificate,
+    });
+    let varying: serde_json::Map<String, Value> = group
+        .varying_facts()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if !varying.is_empty() {
+        value["fact_values"] = Value::Object(varying);
+    }
+    value
+}
+
+fn unknown_json(line: &UnknownLine) -> Value {
+    json!({
+        "severity": line.severity,
+        "message": line.message,
+        "count": line.count,
+        "first_seen": seen_json(&line.first_seen),
+        "last_seen": seen_json(&line.last_seen),
+        "example": place_json(&line.example),
+    })
+}
+
+fn format_name(summary: &Summary, index: usize) -> Option<String> {
+    summary
+        .formats
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, f)| f.to_string())
+}
+
+fn report_json(report: &Report, summary: &Summary, lang: Lang) -> Value {
+    let findings: Vec<Value> = report.groups.iter().map(|g| group_json(g, lang)).collect();
+    let stats = summary.stats;
+    let inputs: Vec<Value> = summary
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| json!({ "file": name, "format": format_name(summary, i) }))
+        .collect();
+    let mut value = json!({
+        "findings": findings,
+        "summary": {
+            "inputs": inputs,
+            "bytes": stats.bytes,
+            "lines": stats.lines,
+            "entries": stats.entries,
+            "groups": report.groups.len(),
+            "incidents": report.incidents(),
+            "truncated_lines": stats.truncated_lines,
+            "decoding": {
+                "euc_jp": stats.decode.euc_jp,
+                "shift_jis": stats.decode.shift_jis,
+                "lossy": stats.decode.lossy,
+            },
+            "errors": stats.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            "groups_capped": report.capped,
+            "seconds": (summary.seconds * 1000.0).round() / 1000.0,
+        },
+    });
+    if let Some(unknown) = &report.unknown {
+        value["unknown"] = json!(unknown.iter().map(unknown_json).collect::<Vec<_>>());
+        value["summary"]["unknown_left_out"] = json!(report.unknown_left_out);
+    }
+    value
+}
+
+fn seen_text(seen: &Option<Seen>) -> &str {
+    seen.as_ref().map_or("-", |s| s.written.as_str())
+}
+
+fn logged_by_text(by: LoggedBy, lang: Lang) -> &'static str {
+    match by {
+        LoggedBy::Server => tr(lang, "server log", "サーバーログ"),
+        LoggedBy::Client => tr(lang, "client log", "クライアントのログ"),
+    }
+}
+
+/// The lines `pgtls logs` adds under a finding's title.
+fn group_header(group: &LogGroup, lang: Lang, style: &Style) -> String {
+    let mut out = String::new();
+    let count = match lang {
+        Lang::En => format!("{}×", group.count),
+        Lang::Ja => format!("{} 回", group.count),
+    };
+    out.push_str(&format!(
+        "  {} · {} {} · {} {}\n",
+        style.bold(&count),
+        tr(lang, "first", "最初"),
+        seen_text(&group.first_seen),
+        tr(lang, "last", "最後"),
+        seen_text(&group.last_seen),
+    ));
+    let mut place = vec![logged_by_text(group.key.logged_by, lang).to_string()];
+    let k = &group.key;
+    for (label, value) in [
+        (tr(lang, "client", "クライアント"), &k.client),
+        (tr(lang, "user", "ユーザー"), &k.user),
+        (tr(lang, "database", "データベース"), &k.database),
+        (tr(lang, "certificate", "証明書"), &k.certificate),
+    ] {
+        if let Some(v) = value {
+            place.push(format!("{label} {v}"));
+        }
+    }
+    out.push_str(&format!(
+        "  {}: {}\n",
+        tr(lang, "seen in", "記録元"),
+        place.join(" · ")
+    ));
+    if !group.facts.is_empty() {
+        let facts: Vec<String> = group
+            .facts
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.join(" | ")))
+            .collect();
+        out.push_str(&format!(
+            "  {}: {}\n",
+            tr(lang, "facts", "抽出した事実"),
+            facts.join(", ")
+        ));
+    }
+    out
+}
+
+/// A group as text: the finding's title, then count, times and key, then
+/// the rest of the finding (evidence, meaning, cause, fix).
+pub fn group_text(group: &LogGroup, lang: Lang, style: &Style) -> String {
+    let body = finding_text(&group.finding(), lang, style);
+    let (title, rest) = body.split_once('\n').unwrap_or((&body, ""));
+    format!("{title}\n{}{rest}", group_header(group, lang, style))
+}
+
+fn human_bytes(bytes: u64) -> String {
+    let mb = bytes as f64 / 1e6;
+    if mb >= 1.0 {
+        format!("{mb:.1} MB")
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    }
+}
+
+fn summary_text(report: &Report, summary: &Summary, lang: Lang) -> String {
+    let stats = summary.stats;
+    let errors = report
+        .groups
+        .iter()
+        .filter(|g| g.severity() == DiagSeverity::Error)
+        .map(|g| g.count)
+        .sum::<u64>();
+    let inputs: Vec<String> = summary
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| match format_name(summary, i) {
+            Some(f) => format!("{name} ({f})"),
+            None => name.clone(),
+        })
+        .collect();
+    let mut out = match lang {
+        Lang::En => format!(
+            "{} groups, {} incidents ({} of severity error); read {} lines, {} in {:.2} s from {}\n",
+            report.groups.len(),
+            report.incidents(),
+            errors,
+            stats.lines,
+            human_bytes(stats.bytes),
+            summary.seconds,
+            inputs.join(", "),
+        ),
+        Lang::Ja => format!(
+            "{} グループ、{} 件 (うち重大度エラー {} 件)。{} 行、{} を {:.2} 秒で読み込み: {}\n",
+            report.groups.len(),
+            report.incidents(),
+            errors,
+            stats.lines,
+            human_bytes(stats.bytes),
+            summary.seconds,
+            inputs.join(", "),
+        ),
+    };
+    let decode = &stats.decode;
+    let mut skipped = Vec::new();
+    if stats.truncated_lines > 0 {
+        skipped.push(match lang {
+            Lang::En => format!("{} over-long lines cut", stats.truncated_lines),
+            Lang::Ja => format!("長すぎる {} 行を切り詰め", stats.truncated_lines),
+        });
+    }
+    if decode.total() > 0 {
+        skipped.push(match lang {
+            Lang::En => format!(
+                "{} lines not UTF-8 ({} read as EUC-JP, {} as Shift_JIS, {} with bytes replaced)",
+                decode.total(),
+                decode.euc_jp,
+                decode.shift_jis,
+                decode.lossy
+            ),
+            Lang::Ja => format!(
+                "UTF-8 でない {} 行 (EUC-JP として {}、Shift_JIS として {}、不正なバイトを置換 {})",
+                decode.total(),
+                decode.euc_jp,
+                decode.shift_jis,
+                decode.lossy
+            ),
+        });
+    }
+    for e in &stats.errors {
+        skipped.push(e.to_string());
+    }
+    if report.capped > 0 {
+        skipped.push(match lang {
+            Lang::En => format!(
+                "{} incidents counted without client/user/database (too many groups)",
+                report.capped
+            ),
+            Lang::Ja => format!(
+                "{} 件はグループが多すぎるためクライアント/ユーザー/データベースなしで集計",
+                report.capped
+            ),
+        });
+    }
+    if !skipped.is_empty() {
+        out.push_str(&format!(
+            "{}: {}\n",
+            tr(lang, "skipped", "読み飛ばし"),
+            skipped.join("; ")
+        ));
+    }
+    out
+}
+
+fn unknown_text(lines: &[UnknownLine], left_out: u64, lang: Lang, style: &Style) -> String {
+    let mut out = format!(
+        "{}\n",
+        style.bold(tr(
+            lang,
+            "FATAL/ERROR lines that matched no diagnosis:",
+            "どの診断にも一致しなかった FATAL/ERROR 行:"
+        ))
+    );
+    if lines.is_empty() {
+        out.push_str(&format!("  {}\n", tr(lang, "none", "なし")));
+    }
+    for line in lines {
+        let count = match lang {
+            Lang::En => format!("{}×", line.count),
+            Lang::Ja => format!("{} 回", line.count),
+        };
+        out.push_str(&format!(
+            "  {count:>6} {} {}\n         {}\n",
+            line.severity,
+            line.message,
+            style.dim(&format!(
+                "{}:{} · {} {} · {} {}",
+                line.example.file,
+                line.example.line,
+                tr(lang, "first", "最初"),
+                seen_text(&line.first_seen),
+                tr(lang, "last", "最後"),
+                seen_text(&line.last_seen)
+            ))
+        ));
+    }
+    if left_out > 0 {
+        out.push_str(&match lang {
+            Lang::En => format!("  ... and {left_out} more of other messages\n"),
+            Lang::Ja => format!("  ... ほか {left_out} 件 (別のメッセージ)\n"),
+        });
+    }
+    out
+}
+
+fn report_text(report: &Report, summary: &Summary, lang: Lang, style: &Style) -> String {
+    let mut out = String::new();
+    if report.groups.is_empty() {
+        out.push_str(tr(
+            lang,
+            "no known PostgreSQL TLS failure found\n",
+            "既知の PostgreSQL TLS の失敗は見つかりませんでした\n",
+        ));
+    }
+    for group in &report.groups {
+        out.push_str(&group_text(group, lang, style));
+        out.push('\n');
+    }
+    if let Some(unknown) = &report.unknown {
+        out.push_str(&unknown_text(unknown, report.unknown_left_out, lang, style));
+        out.push('\n');
+    }
+    out.push_str(&summary_text(report, summary, lang));
+    out
+}
+
+/// The bytes up to a file's last newline and the lines in them (a last
+/// line still being written is left to be read whole).
+fn complete_lines(path: &Path) -> std::io::Result<(u64, u64)> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0)),
+        Err(e) => return Err(e),
+    };
+    let mut buf = vec![0u8; 256 << 10];
+    let (mut offset, mut complete, mut lines) = (0u64, 0u64, 0u64);
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => return Ok((complete, lines)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            lines += 1;
+            complete = offset + i as u64 + 1;
+        }
+        offset += n as u64;
+    }
+}
+
+/// Drops the first `left` bytes of a source.
+struct Skip<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Skip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.left > 0 {
+            let want = buf
+                .len()
+                .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            let n = self.inner.read(&mut buf[..want])?;
+            if n == 0 {
+                return Ok(0);
+            }
+            self.left -= n as u64;
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// `--follow`: one reader thread per input (a followed file never ends),
+/// entries gathered here in arrival order, each incident printed as it
+/// is counted; a group's first incident also prints its explanation.
+fn follow(
+    global: &GlobalArgs,
+    args: &LogsArgs,
+    inputs: Vec<Input>,
+    options: Options,
+    filter: Arc<dyn Prefilter>,
+) -> anyhow::Result<u8> {
+    let lang = lang(global);
+    let style = style();
+    let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let (tx, rx) = mpsc::sync_channel(1024);
+    for (index, input) in inputs.into_iter().enumerate() {
+        let tx = tx.clone();
+        let options = options.clone();
+        let filter = Arc::clone(&filter);
+        // Like `tail -f`, what the file holds now is not reported; it is
+        // counted so that line numbers stay those of the file.
+        let (source, line_base): (Box<dyn Read + Send>, u64) = match &input.path {
+            Some(path) => {
+                let (bytes, lines) =
+                    complete_lines(path).with_context(|| format!("cannot read {}", input.name))?;
+                let follower = Follower::new(path, true, FOLLOW_POLL)
+                    .with_context(|| format!("cannot follow {}", input.name))?;
+                (
+                    Box::new(Skip {
+                        inner: follower,
+                        left: bytes,
+                    }),
+                    lines,
+                )
+            }
+            None => (open(&input)?, 0),
+        };
+        std::thread::spawn(move || {
+            let reader =
+                LogReader::new(source, index, input.name.clone(), &options).with_prefilter(filter);
+            for mut entry in reader {
+                entry.line += line_base;
+                if tx.send(entry).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+
+    let mut scanner = Scanner::new(args.unknown);
+    for entry in rx {
+        for touch in scanner.add(&entry, &names[entry.file]) {
+            match touch {
+                Touch::Counted { group, new } => {
+                    let g = &scanner.groups()[group];
+                    match global.format {
+                        Format::Json => print(&serde_json::to_string(&group_json(g, lang))?)?,
+                        Format::Text => {
+                            let d = g.finding().diagnosis;
+                            let mut text = format!(
+                                "{}  {} {}  ({}:{}, {})",
+                                entry.timestamp.as_deref().unwrap_or("-"),
+                                style.bold(d.code),
+                                d.title.get(lang),
+                                names[entry.file],
+                                entry.line,
+                                match lang {
+                                    Lang::En => format!("{}×", g.count),
+                                    Lang::Ja => format!("{} 回", g.count),
+                                }
+                            );
+                            if new {
+                                text.push('\n');
+                                text.push_str(&group_text(g, lang, &style));
+                            }
+                            print(&text)?;
+                        }
+                    }
+                }
+                Touch::Unknown if args.unknown => {
+                    let text = format!(
+                        "{}  {} {}  ({}:{})",
+                        entry.timestamp.as_deref().unwrap_or("-"),
+                        entry.severity,
+                        entry.message,
+                        names[entry.file],
+                        entry.line
+                    );
+                    match global.format {
+                        Format::Json => print(&serde_json::to_string(&json!({
+                            "unknown": {
+                                "severity": entry.severity.to_string(),
+                                "message": entry.message,
+                                "example": { "file": names[entry.file], "line": entry.line, "text": entry.raw },
+                            }
+                        }))?)?,
+                        Format::Text => print(&text)?,
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let report = scanner.finish();
+    Ok(u8::from(report.has_error()))
+}
