@@ -11,18 +11,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use pgtls_diagnose::explain::explain_text;
-use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, LabError, Owner, Pki, LAB_PASSWORD};
+use pgtls_lab::{files, Cluster, ClusterSpec, LabError, Owner, LAB_PASSWORD};
 use serde_json::Value;
 
+use crate::lab_util::{cert_args, codes, path, pki, server_file, start, tls, HOSTSSL_SCRAM};
 use crate::util::pgtls;
-
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
-
-fn path(name: &str) -> String {
-    pki().path(name).display().to_string()
-}
 
 fn pem(name: &str) -> Vec<u8> {
     pki().read(name).expect("lab PKI file")
@@ -42,26 +35,7 @@ fn observed_codes(text: &str) -> Vec<String> {
 fn check_json(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
-    let run = pgtls(&all);
-    assert!(
-        run.status == 0 || run.status == 1,
-        "pgtls check could not run ({}): {}{}",
-        run.status,
-        run.stdout,
-        run.stderr
-    );
-    (run.status, run.json())
-}
-
-fn codes_of(v: &Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    pgtls(&all).report("pgtls check")
 }
 
 /// The finding with `code`, which must name a file:line or a file.
@@ -90,8 +64,8 @@ fn start_lab() -> Cluster {
         .with_server_tls(pki())
         .expect("server TLS files")
         .setting("include_if_exists", "'pgtls-check.conf'")
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
-    Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
+        .hba_line(HOSTSSL_SCRAM);
+    start(&spec)
 }
 
 /// One file of a scenario: name in the data directory, contents, mode,
@@ -410,9 +384,8 @@ fn start_failures_missing_files_mismatch_and_range() {
     );
     let out = c.psql(
         &format!(
-            "user=kong dbname=kong sslmode=require sslcert={} sslkey={}",
-            path(files::CLIENT_KONG),
-            path(files::CLIENT_KONG_KEY)
+            "user=kong dbname=kong sslmode=require {}",
+            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
         ),
         &[("PGPASSWORD", LAB_PASSWORD)],
     );
@@ -464,7 +437,7 @@ fn assert_predicted(what: &str, v: &Value, observed: &str) {
         "{what}: predicted {code}, observed {seen:?} in\n{observed}\n{v:#}"
     );
     assert!(
-        codes_of(v).iter().any(|c| c == code),
+        codes(v).iter().any(|c| c == code),
         "{what}: no {code} finding: {v:#}"
     );
     finding(v, code);
@@ -481,18 +454,10 @@ fn cross_checks_with_libpq_match_what_psql_sees() {
         .hba_line("hostssl all foo 127.0.0.1/32 cert map=m")
         .hba_line("hostssl all kong_md5 127.0.0.1/32 md5")
         .ident_line(r"m /^(.*)@example\.com$ \1");
-    let c = Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"));
+    let c = start(&spec);
     let root = path(files::ROOT_CA);
-    let kong_cert = format!(
-        "sslcert={} sslkey={}",
-        path(files::CLIENT_KONG),
-        path(files::CLIENT_KONG_KEY)
-    );
-    let foo_cert = format!(
-        "sslcert={} sslkey={}",
-        path(files::CLIENT_FOO),
-        path(files::CLIENT_FOO_KEY)
-    );
+    let kong_cert = cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY);
+    let foo_cert = cert_args(files::CLIENT_FOO, files::CLIENT_FOO_KEY);
 
     // Healthy: a certificate whose CN is the user, and a regex map.
     let (v, _) = cross(
@@ -534,11 +499,7 @@ fn cross_checks_with_libpq_match_what_psql_sees() {
     let (v, o) = cross(&c, "no common TLS version", "user=kong_md5 dbname=kong sslmode=require ssl_min_protocol_version=TLSv1 ssl_max_protocol_version=TLSv1.1", &[]);
     assert_predicted("PGTLS001", &v, &o);
 
-    let other = format!(
-        "sslcert={} sslkey={}",
-        path(files::CLIENT_OTHER_CA),
-        path(files::CLIENT_OTHER_CA_KEY)
-    );
+    let other = cert_args(files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY);
     let (v, o) = cross(
         &c,
         "client certificate from another CA",
@@ -579,7 +540,7 @@ fn cross_checks_with_libpq_match_what_psql_sees() {
     );
     assert_predicted("PGTLS016", &v, &o);
     assert!(
-        codes_of(&v).contains(&"PGTLS021".to_string()),
+        codes(&v).contains(&"PGTLS021".to_string()),
         "plaintext is also a warning: {v:#}"
     );
 
@@ -631,48 +592,30 @@ fn cross_checks_with_libpq_match_what_psql_sees() {
     assert_eq!(status, 0, "{v:#}");
 }
 
+/// A TLS server whose server.crt is `cert` (the leaf below the lab's
+/// intermediate, alone or with its chain), the file names set explicitly.
+fn via_intermediate(cert: &str) -> ClusterSpec {
+    tls(cert, files::SERVER_VIA_INTERMEDIATE_KEY)
+        .setting("ssl_cert_file", "'server.crt'")
+        .setting("ssl_key_file", "'server.key'")
+}
+
 #[test]
 fn cross_checks_chain_and_plaintext() {
     // The server's file holds the leaf alone; the intermediate is in its
     // ssl_ca_file, from which OpenSSL completes the chain it sends.
-    let pki = pki();
     let leaf_only = |ca: Option<&str>| {
-        let mut spec = ClusterSpec::new()
-            .setting("ssl", "on")
-            .setting("ssl_cert_file", "'server.crt'")
-            .setting("ssl_key_file", "'server.key'")
-            .file(
-                pki.data_file(
-                    files::SERVER_VIA_INTERMEDIATE,
-                    "server.crt",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .unwrap(),
-            )
-            .file(
-                pki.data_file(
-                    files::SERVER_VIA_INTERMEDIATE_KEY,
-                    "server.key",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .unwrap(),
-            )
-            .file(
-                pki.data_file(
-                    files::INTERMEDIATE_CA,
-                    "intermediate.crt",
-                    0o644,
-                    Owner::ServerUser,
-                )
-                .unwrap(),
-            )
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+        let mut spec = via_intermediate(files::SERVER_VIA_INTERMEDIATE)
+            .file(server_file(
+                files::INTERMEDIATE_CA,
+                "intermediate.crt",
+                0o644,
+            ))
+            .hba_line(HOSTSSL_SCRAM);
         if let Some(ca) = ca {
             spec = spec.setting("ssl_ca_file", ca);
         }
-        Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
+        start(&spec)
     };
     let verify_ca = format!(
         "user=kong dbname=kong sslmode=verify-ca sslrootcert={}",
@@ -709,7 +652,7 @@ fn cross_checks_chain_and_plaintext() {
     let spec = ClusterSpec::new()
         .setting("ssl", "off")
         .hba_line("host all all 127.0.0.1/32 scram-sha-256");
-    let c = Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"));
+    let c = start(&spec);
     let (v, o) = cross(
         &c,
         "TLS required, server without TLS",
@@ -726,7 +669,7 @@ fn cross_checks_chain_and_plaintext() {
     );
     assert_eq!(v["connections"][0]["ok"], true, "{v:#}");
     assert_eq!(v["connections"][0]["tls"], false, "{v:#}");
-    assert!(codes_of(&v).contains(&"PGTLS021".to_string()), "{v:#}");
+    assert!(codes(&v).contains(&"PGTLS021".to_string()), "{v:#}");
     let mark = c.log_mark();
     let out = c.psql(
         "user=kong dbname=kong sslmode=prefer",
@@ -908,33 +851,12 @@ fn kong_cross(c: &Cluster, dir: &Path, what: &str, conf: &str, extra: &[&str]) -
 #[test]
 fn cross_checks_with_kong_match_what_probe_sees() {
     let pki = pki();
-    let spec = ClusterSpec::new()
-        .setting("ssl", "on")
-        .setting("ssl_cert_file", "'server.crt'")
-        .setting("ssl_key_file", "'server.key'")
-        .file(
-            pki.data_file(
-                files::SERVER_VIA_INTERMEDIATE_CHAIN,
-                "server.crt",
-                0o600,
-                Owner::ServerUser,
-            )
-            .unwrap(),
-        )
-        .file(
-            pki.data_file(
-                files::SERVER_VIA_INTERMEDIATE_KEY,
-                "server.key",
-                0o600,
-                Owner::ServerUser,
-            )
-            .unwrap(),
-        )
+    let spec = via_intermediate(files::SERVER_VIA_INTERMEDIATE_CHAIN)
         .with_client_ca(pki)
         .unwrap()
         .hba_line("hostssl kong kong 127.0.0.1/32 scram-sha-256")
         .hba_line("hostssl kong foo 127.0.0.1/32 cert");
-    let c = Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"));
+    let c = start(&spec);
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let root = path(files::ROOT_CA);
@@ -1010,7 +932,7 @@ fn cross_checks_with_kong_match_what_probe_sees() {
         .unwrap()
         .setting("ssl_min_protocol_version", "'TLSv1.3'")
         .hba_line("hostssl kong kong 127.0.0.1/32 scram-sha-256");
-    let c = Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"));
+    let c = start(&spec);
     let v = kong_cross(
         &c,
         d,

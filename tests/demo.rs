@@ -4,40 +4,13 @@
 //! directory and no server running; and a missing installation gives the
 //! install command instead of a stack of errors.
 
-use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-struct Out {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs pgtls with a clean English locale and the given extra environment.
-fn pgtls_env(args: &[&str], env: &[(&str, &OsStr)]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtls"));
-    cmd.args(args)
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("PGTLS_PG_BINDIR")
-        .env("LANG", "C")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("pgtls runs");
-    Out {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::util::pgtls_env;
 
 /// A private TMPDIR the server account can traverse (the lab runs the
 /// server as `postgres` when the tests run as root).

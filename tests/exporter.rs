@@ -10,7 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, Owner, Pki, LAB_PASSWORD};
+use pgtls_lab::{files, Cluster, ClusterSpec, LAB_PASSWORD};
+
+use crate::lab_util::{addr, free_port, path, pki, start, tls_scram};
 
 /// The README's example scrape configuration (`EXPORTER` and `TARGETS`
 /// filled in; the README shows a 60 s interval where this uses 1 s).
@@ -56,48 +58,20 @@ const RULES_YML: &str = r#"groups:
           summary: "{{ $labels.instance }} accepts {{ $labels.version }}; set ssl_min_protocol_version = 'TLSv1.2'"
 "#;
 
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
-
-fn start(spec: ClusterSpec) -> Cluster {
-    Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
-}
-
-fn tls(cert: &str, key: &str) -> ClusterSpec {
-    ClusterSpec::new()
-        .setting("ssl", "on")
-        .file(
-            pki()
-                .data_file(cert, "server.crt", 0o600, Owner::ServerUser)
-                .expect("cert"),
-        )
-        .file(
-            pki()
-                .data_file(key, "server.key", 0o600, Owner::ServerUser)
-                .expect("key"),
-        )
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256")
-}
-
 fn healthy() -> Cluster {
-    start(tls(files::SERVER, files::SERVER_KEY))
+    start(tls_scram(files::SERVER, files::SERVER_KEY))
 }
 
 fn expired() -> Cluster {
-    start(tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY))
+    start(tls_scram(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY))
 }
 
 fn tls11() -> Cluster {
     start(
-        tls(files::SERVER, files::SERVER_KEY)
+        tls_scram(files::SERVER, files::SERVER_KEY)
             .setting("ssl_ciphers", "'DEFAULT:@SECLEVEL=0'")
             .setting("ssl_min_protocol_version", "'TLSv1.1'"),
     )
-}
-
-fn addr(cluster: &Cluster) -> String {
-    format!("127.0.0.1:{}", cluster.port())
 }
 
 /// A running exporter, stopped (by its pid) when dropped.
@@ -213,6 +187,20 @@ struct Metrics {
 }
 
 impl Metrics {
+    /// `pgtls_client_connection_ok` for one client.
+    fn client_ok(&self, client: &str) -> f64 {
+        self.value(&format!(
+            r#"pgtls_client_connection_ok{{client="{client}"}}"#
+        ))
+    }
+
+    /// `pgtls_tls_version_accepted` for one version.
+    fn version_accepted(&self, version: &str) -> f64 {
+        self.value(&format!(
+            r#"pgtls_tls_version_accepted{{version="{version}"}}"#
+        ))
+    }
+
     fn parse(text: &str) -> Metrics {
         let mut samples = BTreeMap::new();
         for line in text
@@ -260,10 +248,6 @@ impl Metrics {
     }
 }
 
-fn root_ca() -> String {
-    pki().path(files::ROOT_CA).display().to_string()
-}
-
 #[test]
 fn probes_healthy_expired_legacy_and_plaintext_clusters() {
     let (ok, old, legacy, off) = std::thread::scope(|s| {
@@ -287,29 +271,17 @@ fn probes_healthy_expired_legacy_and_plaintext_clusters() {
     let exporter = Exporter::start(
         Some(&format!(
             "[modules.lab]\ntrust = \"{}\"\ntimeout = 5\n",
-            root_ca()
+            path(files::ROOT_CA)
         )),
         &[],
     );
 
     let m = exporter.probe(&addr(&ok), "lab");
     assert_eq!(m.value("probe_success"), 1.0);
-    assert_eq!(
-        m.value(r#"pgtls_tls_version_accepted{version="TLSv1.3"}"#),
-        1.0
-    );
-    assert_eq!(
-        m.value(r#"pgtls_tls_version_accepted{version="TLSv1.2"}"#),
-        1.0
-    );
-    assert_eq!(
-        m.value(r#"pgtls_tls_version_accepted{version="TLSv1.1"}"#),
-        0.0
-    );
-    assert_eq!(
-        m.value(r#"pgtls_tls_version_accepted{version="TLSv1.0"}"#),
-        0.0
-    );
+    assert_eq!(m.version_accepted("TLSv1.3"), 1.0);
+    assert_eq!(m.version_accepted("TLSv1.2"), 1.0);
+    assert_eq!(m.version_accepted("TLSv1.1"), 0.0);
+    assert_eq!(m.version_accepted("TLSv1.0"), 0.0);
     let expiry = m.named("pgtls_cert_expiry_seconds");
     assert_eq!(expiry.len(), 1, "{}", m.text);
     let (series, seconds) = expiry[0];
@@ -340,14 +312,8 @@ fn probes_healthy_expired_legacy_and_plaintext_clusters() {
     assert_eq!(m.value("pgtls_chain_verified"), 0.0);
 
     let m = exporter.probe(&addr(&legacy), "lab");
-    assert_eq!(
-        m.value(r#"pgtls_tls_version_accepted{version="TLSv1.1"}"#),
-        1.0
-    );
-    assert_eq!(
-        m.value(r#"pgtls_tls_version_accepted{version="TLSv1.0"}"#),
-        0.0
-    );
+    assert_eq!(m.version_accepted("TLSv1.1"), 1.0);
+    assert_eq!(m.version_accepted("TLSv1.0"), 0.0);
     assert_eq!(
         m.value(r#"pgtls_finding{code="PGTLS024",severity="warning"}"#),
         1.0
@@ -365,10 +331,7 @@ fn probes_healthy_expired_legacy_and_plaintext_clusters() {
     assert!(m.named("pgtls_cert_expiry_seconds").is_empty());
     assert!(m.get("pgtls_client_cert_requested").is_none());
 
-    let closed = {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
+    let closed = free_port();
     let m = exporter.probe(&format!("127.0.0.1:{closed}"), "lab");
     assert_eq!(m.value("probe_success"), 0.0);
     assert_eq!(m.findings(), ["PGTLS020"]);
@@ -552,7 +515,7 @@ fn credentialed_probes_as_libpq_and_kong() {
         format!(
             "pg_host = 192.0.2.1\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\n\
              pg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n",
-            root_ca()
+            path(files::ROOT_CA)
         ),
     )
     .expect("kong.conf");
@@ -566,18 +529,13 @@ fn credentialed_probes_as_libpq_and_kong() {
         kong_conf.display(),
         pki().path(files::CLIENT_KONG).display(),
         pki().path(files::CLIENT_KONG_KEY).display(),
-        root = root_ca(),
+        root = path(files::ROOT_CA),
     );
     let exporter = Exporter::start(Some(&config), &[]);
     let target = addr(&cluster);
 
     let m = exporter.probe(&target, "monitor");
-    assert_eq!(
-        m.value(r#"pgtls_client_connection_ok{client="libpq"}"#),
-        1.0,
-        "{}",
-        m.text
-    );
+    assert_eq!(m.client_ok("libpq"), 1.0, "{}", m.text);
     assert_eq!(m.value("probe_success"), 1.0);
     for step in ["startup", "auth", "query", "probe"] {
         assert!(
@@ -589,41 +547,25 @@ fn credentialed_probes_as_libpq_and_kong() {
     }
 
     let m = exporter.probe(&target, "badpw");
-    assert_eq!(
-        m.value(r#"pgtls_client_connection_ok{client="libpq"}"#),
-        0.0
-    );
+    assert_eq!(m.client_ok("libpq"), 0.0);
     assert_eq!(m.value("probe_success"), 0.0);
     assert_eq!(m.findings(), ["PGTLS017"], "{}", m.text);
 
     // Kong dials the target, not kong.conf's pg_host; pg_ssl_required is off,
     // which pgtls warns about (PGTLS021) without failing the target.
     let m = exporter.probe(&target, "kong");
-    assert_eq!(
-        m.value(r#"pgtls_client_connection_ok{client="kong"}"#),
-        1.0,
-        "{}",
-        m.text
-    );
+    assert_eq!(m.client_ok("kong"), 1.0, "{}", m.text);
     assert_eq!(m.value("pgtls_chain_verified"), 1.0);
     assert_eq!(m.value("probe_success"), 1.0);
 
     // Certificate authentication with the module's client certificate.
     let m = exporter.probe(&addr(&mtls), "mtls");
     assert_eq!(m.value("pgtls_client_cert_requested"), 1.0);
-    assert_eq!(
-        m.value(r#"pgtls_client_connection_ok{client="libpq"}"#),
-        1.0,
-        "{}",
-        m.text
-    );
+    assert_eq!(m.client_ok("libpq"), 1.0, "{}", m.text);
     assert_eq!(m.value("probe_success"), 1.0);
     // Without it the server refuses: the probe says why.
     let m = exporter.probe(&addr(&mtls), "monitor");
-    assert_eq!(
-        m.value(r#"pgtls_client_connection_ok{client="libpq"}"#),
-        0.0
-    );
+    assert_eq!(m.client_ok("libpq"), 0.0);
     assert_eq!(m.findings(), ["PGTLS008"], "{}", m.text);
     assert!(!exporter.log().contains(LAB_PASSWORD), "{}", exporter.log());
 }
@@ -682,10 +624,7 @@ impl Drop for Prometheus {
 
 impl Prometheus {
     fn start(bin: &Path, dir: &Path) -> Prometheus {
-        let port = {
-            let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-            l.local_addr().expect("addr").port()
-        };
+        let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let log = std::fs::File::create(dir.join("prometheus.log")).expect("log");
         let child = Command::new(bin)

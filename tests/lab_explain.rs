@@ -6,19 +6,14 @@
 use std::time::Duration;
 
 use pgtls_diagnose::explain::explain_text;
-use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, LabError, Owner, Pki, LAB_PASSWORD};
+use pgtls_lab::{files, Cluster, ClusterSpec, LAB_PASSWORD};
 
+use crate::lab_util::{
+    cert_args, path, pki, start, start_failure, start_failure_spec, tls_scram, HOSTSSL_SCRAM,
+};
 use crate::util::pgtls;
 
 const LOG_WAIT: Duration = Duration::from_secs(10);
-
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
-
-fn path(name: &str) -> String {
-    pki().path(name).display().to_string()
-}
 
 /// The codes explain gives for a line; the first is the verdict.
 fn codes(line: &str) -> Vec<&'static str> {
@@ -42,23 +37,20 @@ fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
-fn start(spec: &ClusterSpec) -> Cluster {
-    Cluster::start(spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
-}
-
-fn start_failure(spec: &ClusterSpec) -> (String, String) {
-    match Cluster::start(spec) {
-        Err(LabError::StartFailed { fatal, log }) => (fatal, log),
-        Err(other) => panic!("expected a start failure, got {other}"),
-        Ok(_) => panic!("the server started, but it should have refused"),
-    }
-}
-
 fn tls_spec(japanese: bool) -> ClusterSpec {
     ClusterSpec::new()
         .with_server_tls(pki())
         .expect("server TLS files")
         .japanese(japanese)
+}
+
+/// [`tls_spec`] that asks every client for a certificate from the lab
+/// root CA and authenticates by it.
+fn cert_auth_spec(japanese: bool) -> ClusterSpec {
+    tls_spec(japanese)
+        .with_client_ca(pki())
+        .expect("client CA")
+        .hba_line("hostssl all all 127.0.0.1/32 cert")
 }
 
 fn verify_full(user: &str) -> String {
@@ -98,7 +90,7 @@ fn pgtls001_protocol_mismatch_en_and_ja() {
     for japanese in [false, true] {
         let spec = tls_spec(japanese)
             .setting("ssl_min_protocol_version", "'TLSv1.3'")
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+            .hba_line(HOSTSSL_SCRAM);
         let cluster = start(&spec);
         let needle = if japanese {
             "SSL接続を受け付けられませんでした"
@@ -131,10 +123,8 @@ fn pgtls001_protocol_mismatch_en_and_ja() {
 #[test]
 fn pgtls002_missing_certificate() {
     for japanese in [false, true] {
-        let spec = ClusterSpec::new()
-            .japanese(japanese)
-            .setting("ssl", "on")
-            .setting("ssl_cert_file", "'server.crt'");
+        let spec =
+            start_failure_spec("PGTLS002", japanese).setting("ssl_cert_file", "'server.crt'");
         let (fatal, _log) = start_failure(&spec);
         assert_code(first_line(&fatal), "PGTLS002");
     }
@@ -143,14 +133,7 @@ fn pgtls002_missing_certificate() {
 #[test]
 fn pgtls003_missing_key() {
     for japanese in [false, true] {
-        let spec = ClusterSpec::new()
-            .japanese(japanese)
-            .setting("ssl", "on")
-            .file(
-                pki()
-                    .data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
-                    .expect("cert"),
-            );
+        let spec = start_failure_spec("PGTLS003", japanese);
         let (fatal, _log) = start_failure(&spec);
         assert_code(first_line(&fatal), "PGTLS003");
     }
@@ -159,19 +142,7 @@ fn pgtls003_missing_key() {
 #[test]
 fn pgtls004_key_permissions_en_and_ja() {
     for japanese in [false, true] {
-        let spec = ClusterSpec::new()
-            .japanese(japanese)
-            .setting("ssl", "on")
-            .file(
-                pki()
-                    .data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
-                    .expect("cert"),
-            )
-            .file(
-                pki()
-                    .data_file(files::SERVER_KEY, "server.key", 0o640, Owner::ServerUser)
-                    .expect("key"),
-            );
+        let spec = start_failure_spec("PGTLS004", japanese);
         let (fatal, log) = start_failure(&spec);
         assert_code(first_line(&fatal), "PGTLS004");
         let detail = line_with(&log, if japanese { "詳細:" } else { "DETAIL:" });
@@ -184,7 +155,7 @@ fn pgtls004_key_permissions_en_and_ja() {
 #[test]
 fn pgtls005_client_rejects_server_cert_en_and_ja() {
     for japanese in [false, true] {
-        let spec = tls_spec(japanese).hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+        let spec = tls_spec(japanese).hba_line(HOSTSSL_SCRAM);
         let cluster = start(&spec);
         let needle = if japanese {
             "SSL接続を受け付けられませんでした"
@@ -203,17 +174,13 @@ fn pgtls005_client_rejects_server_cert_en_and_ja() {
 
 #[test]
 fn pgtls006_server_rejects_client_cert() {
-    let spec = tls_spec(false)
-        .with_client_ca(pki())
-        .expect("client CA")
-        .hba_line("hostssl all all 127.0.0.1/32 cert");
+    let spec = cert_auth_spec(false);
     let cluster = start(&spec);
     for max in ["TLSv1.2", "TLSv1.3"] {
         let conninfo = format!(
-            "{} sslcert={} sslkey={} ssl_max_protocol_version={max}",
+            "{} {} ssl_max_protocol_version={max}",
             verify_full("kong"),
-            path(files::CLIENT_OTHER_CA),
-            path(files::CLIENT_OTHER_CA_KEY)
+            cert_args(files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY)
         );
         let (psql, log) = provoke(&cluster, &conninfo, &[], "could not accept SSL connection");
         assert_code(
@@ -227,16 +194,12 @@ fn pgtls006_server_rejects_client_cert() {
 #[test]
 fn pgtls007_certificate_name_does_not_match_user_en_and_ja() {
     for japanese in [false, true] {
-        let spec = tls_spec(japanese)
-            .with_client_ca(pki())
-            .expect("client CA")
-            .hba_line("hostssl all all 127.0.0.1/32 cert");
+        let spec = cert_auth_spec(japanese);
         let cluster = start(&spec);
         let conninfo = format!(
-            "{} sslcert={} sslkey={}",
+            "{} {}",
             verify_full("kong"),
-            path(files::CLIENT_FOO),
-            path(files::CLIENT_FOO_KEY)
+            cert_args(files::CLIENT_FOO, files::CLIENT_FOO_KEY)
         );
         let needle = if japanese {
             "証明書認証に失敗しました"
@@ -258,10 +221,7 @@ fn pgtls007_certificate_name_does_not_match_user_en_and_ja() {
 #[test]
 fn pgtls008_client_certificate_required_en_and_ja() {
     for japanese in [false, true] {
-        let spec = tls_spec(japanese)
-            .with_client_ca(pki())
-            .expect("client CA")
-            .hba_line("hostssl all all 127.0.0.1/32 cert");
+        let spec = cert_auth_spec(japanese);
         let cluster = start(&spec);
         let needle = if japanese {
             "有効なクライアント証明が必要です"
@@ -279,7 +239,7 @@ fn pgtls009_ssl_off() {
     let spec = ClusterSpec::new()
         .setting("ssl", "off")
         .hba_line("host all all 127.0.0.1/32 scram-sha-256")
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+        .hba_line(HOSTSSL_SCRAM);
     let cluster = start(&spec);
     let log = cluster.log_text();
     assert_code(line_with(&log, "hostssl record cannot match"), "PGTLS009");
@@ -293,29 +253,7 @@ fn pgtls009_ssl_off() {
 
 #[test]
 fn pgtls010_expired_server_certificate() {
-    let spec = ClusterSpec::new()
-        .setting("ssl", "on")
-        .file(
-            pki()
-                .data_file(
-                    files::SERVER_EXPIRED,
-                    "server.crt",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .expect("cert"),
-        )
-        .file(
-            pki()
-                .data_file(
-                    files::SERVER_EXPIRED_KEY,
-                    "server.key",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .expect("key"),
-        )
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+    let spec = tls_scram(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY);
     let cluster = start(&spec);
     let (psql, log) = provoke(
         &cluster,
@@ -342,29 +280,7 @@ fn pgtls010_expired_server_certificate() {
 
 #[test]
 fn pgtls012_host_name_mismatch() {
-    let spec = ClusterSpec::new()
-        .setting("ssl", "on")
-        .file(
-            pki()
-                .data_file(
-                    files::SERVER_OTHER_HOST,
-                    "server.crt",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .expect("cert"),
-        )
-        .file(
-            pki()
-                .data_file(
-                    files::SERVER_OTHER_HOST_KEY,
-                    "server.key",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .expect("key"),
-        )
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
+    let spec = tls_scram(files::SERVER_OTHER_HOST, files::SERVER_OTHER_HOST_KEY);
     let cluster = start(&spec);
     let out = cluster.psql(&verify_full("kong"), &[("PGPASSWORD", LAB_PASSWORD)]);
     assert_ne!(out.status, 0);
@@ -383,24 +299,7 @@ fn pgtls012_host_name_mismatch() {
 #[test]
 fn pgtls015_key_does_not_match_certificate() {
     for japanese in [false, true] {
-        let spec = ClusterSpec::new()
-            .japanese(japanese)
-            .setting("ssl", "on")
-            .file(
-                pki()
-                    .data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
-                    .expect("cert"),
-            )
-            .file(
-                pki()
-                    .data_file(
-                        files::CLIENT_KONG_KEY,
-                        "server.key",
-                        0o600,
-                        Owner::ServerUser,
-                    )
-                    .expect("key"),
-            );
+        let spec = start_failure_spec("PGTLS015", japanese);
         let (fatal, _log) = start_failure(&spec);
         assert_code(first_line(&fatal), "PGTLS015");
     }
@@ -439,10 +338,7 @@ fn pgtls019_cert_auth_without_root_store() {
 
 #[test]
 fn captured_line_through_the_binary_in_japanese() {
-    let spec = tls_spec(true)
-        .with_client_ca(pki())
-        .expect("client CA")
-        .hba_line("hostssl all all 127.0.0.1/32 cert");
+    let spec = cert_auth_spec(true);
     let cluster = start(&spec);
     let needle = "有効なクライアント証明が必要です";
     let (_psql, log) = provoke(&cluster, &verify_full("kong"), &[], needle);

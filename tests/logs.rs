@@ -13,20 +13,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, LabError, Owner, Pki, LAB_PASSWORD};
+use pgtls_lab::{files, Cluster, ClusterSpec, Owner, LAB_PASSWORD};
 use serde_json::Value;
 
+use crate::lab_util::{
+    cert_args, path, pki, server_file, start, start_failure, start_failure_spec,
+};
 use crate::util::{pgtls, pgtls_with_stdin, Run};
 
 const LOG_WAIT: Duration = Duration::from_secs(10);
-
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
-
-fn path(name: &str) -> String {
-    pki().path(name).display().to_string()
-}
 
 fn verify_full(user: &str, database: &str) -> String {
     format!(
@@ -180,29 +175,11 @@ fn server_failures(japanese: bool) {
         .jsonlog(true)
         .setting("log_line_prefix", &format!("'{prefix}'"))
         .setting("ssl_min_protocol_version", "'TLSv1.3'")
-        .file(
-            pki()
-                .data_file(
-                    files::SERVER_EXPIRED,
-                    "expired.crt",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .expect("expired cert"),
-        )
-        .file(
-            pki()
-                .data_file(
-                    files::SERVER_EXPIRED_KEY,
-                    "expired.key",
-                    0o600,
-                    Owner::ServerUser,
-                )
-                .expect("expired key"),
-        )
+        .file(server_file(files::SERVER_EXPIRED, "expired.crt", 0o600))
+        .file(server_file(files::SERVER_EXPIRED_KEY, "expired.key", 0o600))
         .hba_line("hostssl postgres kong 127.0.0.1/32 cert")
         .hba_line("hostssl kong kong 127.0.0.1/32 scram-sha-256");
-    let cluster = Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"));
+    let cluster = start(&spec);
     let password = [("PGPASSWORD", LAB_PASSWORD)];
 
     // PGTLS001: the client offers at most TLS 1.2, the server at least 1.3.
@@ -229,10 +206,9 @@ fn server_failures(japanese: bool) {
     provoke(
         &cluster,
         &format!(
-            "{} sslcert={} sslkey={}",
+            "{} {}",
             verify_full("kong", "kong"),
-            path(files::CLIENT_OTHER_CA),
-            path(files::CLIENT_OTHER_CA_KEY)
+            cert_args(files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY)
         ),
         &password,
         w.accept,
@@ -241,10 +217,9 @@ fn server_failures(japanese: bool) {
     provoke(
         &cluster,
         &format!(
-            "{} sslcert={} sslkey={}",
+            "{} {}",
             verify_full("kong", "postgres"),
-            path(files::CLIENT_FOO),
-            path(files::CLIENT_FOO_KEY)
+            cert_args(files::CLIENT_FOO, files::CLIENT_FOO_KEY)
         ),
         &[],
         w.cert_auth,
@@ -466,47 +441,13 @@ fn server_failures_in_japanese_stderr_csvlog_jsonlog() {
     server_failures(true);
 }
 
-fn start_failure(spec: &ClusterSpec) -> String {
-    match Cluster::start(spec) {
-        Err(LabError::StartFailed { log, .. }) => log,
-        Err(other) => panic!("expected a start failure, got {other}"),
-        Ok(_) => panic!("the server started, but it should have refused"),
-    }
-}
-
-/// `ssl = on` and the data directory's files that make the server refuse
-/// to start with `code`.
-fn start_failure_spec(code: &str, japanese: bool) -> ClusterSpec {
-    let file = |from: &str, name: &str, mode: u32| {
-        pki()
-            .data_file(from, name, mode, Owner::ServerUser)
-            .expect("lab file")
-    };
-    let spec = ClusterSpec::new().japanese(japanese).setting("ssl", "on");
-    match code {
-        // No server.crt.
-        "PGTLS002" => spec,
-        // server.crt but no server.key.
-        "PGTLS003" => spec.file(file(files::SERVER, "server.crt", 0o600)),
-        // A server-owned key with mode 0640.
-        "PGTLS004" => spec
-            .file(file(files::SERVER, "server.crt", 0o600))
-            .file(file(files::SERVER_KEY, "server.key", 0o640)),
-        // Another certificate's key.
-        "PGTLS015" => spec
-            .file(file(files::SERVER, "server.crt", 0o600))
-            .file(file(files::CLIENT_KONG_KEY, "server.key", 0o600)),
-        other => panic!("no start failure for {other}"),
-    }
-}
-
 #[test]
 fn start_failures_in_english_and_japanese() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut expected = BTreeMap::new();
     for japanese in [false, true] {
         for code in ["PGTLS002", "PGTLS003", "PGTLS004", "PGTLS015"] {
-            let log = start_failure(&start_failure_spec(code, japanese));
+            let (_, log) = start_failure(&start_failure_spec(code, japanese));
             let name = format!("{}-{code}.log", if japanese { "ja" } else { "en" });
             std::fs::write(dir.path().join(&name), &log).expect("write log");
             expected.insert(name, code);
@@ -663,7 +604,7 @@ fn captured_lines() -> String {
         .and_then(|s| s.with_client_ca(pki()))
         .expect("TLS files")
         .hba_line("hostssl all all 127.0.0.1/32 cert");
-    let cluster = Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"));
+    let cluster = start(&spec);
     provoke(
         &cluster,
         &verify_full("kong", "kong"),

@@ -8,36 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use pgtls_lab::{
-    files, generate_ca, issue_cert, shared_pki, CertSpec, Cluster, ClusterSpec, DataFile, KeyType,
-    Owner, Pki, Validity, LAB_PASSWORD,
+    files, generate_ca, issue_cert, CertSpec, Cluster, ClusterSpec, DataFile, KeyType, Owner,
+    Validity, LAB_PASSWORD,
 };
 use serde_json::Value;
 
+use crate::lab_util::{
+    cert_args, codes, free_port, path, pki, server_file, start, tls, tls_scram, HOSTSSL_SCRAM,
+};
 use crate::util::Run;
-
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
-
-fn start(spec: ClusterSpec) -> Cluster {
-    Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
-}
-
-/// A TLS server with `cert`/`key` and the given pg_hba.conf lines.
-fn tls(cert: &str, key: &str) -> ClusterSpec {
-    ClusterSpec::new()
-        .setting("ssl", "on")
-        .file(
-            pki()
-                .data_file(cert, "server.crt", 0o600, Owner::ServerUser)
-                .expect("cert"),
-        )
-        .file(
-            pki()
-                .data_file(key, "server.key", 0o600, Owner::ServerUser)
-                .expect("key"),
-        )
-}
 
 /// A scratch directory: HOME for the probe, kong.conf, extra PEM files.
 struct Scratch {
@@ -90,37 +69,13 @@ fn probe(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("pgtls runs");
-    Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.output().expect("pgtls runs").into()
 }
 
 fn json_probe(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
-    let run = probe(scratch, &all, env);
-    assert!(
-        run.status == 0 || run.status == 1,
-        "probe ran: status {} stderr {} stdout {}",
-        run.status,
-        run.stderr,
-        run.stdout
-    );
-    (run.status, run.json())
-}
-
-fn codes(v: &Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    probe(scratch, &all, env).report("probe")
 }
 
 fn error_codes(v: &Value) -> Vec<String> {
@@ -160,7 +115,7 @@ const KONG_PREFIX: &str =
     "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: ";
 
 fn root() -> String {
-    pki().path(files::ROOT_CA).display().to_string()
+    path(files::ROOT_CA)
 }
 
 /// kong.conf for the lab cluster with TLS and verification on, plus
@@ -181,6 +136,14 @@ fn libpq(cluster: &Cluster, extra: &str) -> String {
     )
 }
 
+/// [`libpq`] verifying the server against the lab root CA.
+fn libpq_verify_full(cluster: &Cluster) -> String {
+    libpq(
+        cluster,
+        &format!("sslmode=verify-full sslrootcert={}", root()),
+    )
+}
+
 /// The same connection through the real psql: its stderr.
 fn real_psql(cluster: &Cluster, conninfo: &str, password: &str) -> String {
     let out = cluster.psql(conninfo, &[("PGPASSWORD", password)]);
@@ -198,15 +161,9 @@ fn alter_system(cluster: &Cluster, setting: &str) {
 
 #[test]
 fn verify_full_scram_success_in_both_modes() {
-    let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY)
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
-    );
+    let cluster = start(tls_scram(files::SERVER, files::SERVER_KEY));
     let s = Scratch::new();
-    let conninfo = libpq(
-        &cluster,
-        &format!("sslmode=verify-full sslrootcert={}", root()),
-    );
+    let conninfo = libpq_verify_full(&cluster);
     let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
     assert_eq!(status, 0, "{v:#}");
     assert_eq!(v["ok"], true);
@@ -377,7 +334,7 @@ fn protocol_mismatch_pgtls001_both_sides_and_both_fixes() {
     let cluster = start(
         tls(files::SERVER, files::SERVER_KEY)
             .setting("ssl_min_protocol_version", "'TLSv1.3'")
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+            .hba_line(HOSTSSL_SCRAM),
     );
     let s = Scratch::new();
 
@@ -481,12 +438,9 @@ fn protocol_mismatch_pgtls001_both_sides_and_both_fixes() {
 
 #[test]
 fn rejected_server_chain_untrusted_pgtls005_and_expired_pgtls010() {
-    let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY)
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
-    );
+    let cluster = start(tls_scram(files::SERVER, files::SERVER_KEY));
     let s = Scratch::new();
-    let other = pki().path(files::OTHER_CA).display().to_string();
+    let other = path(files::OTHER_CA);
     let conf = s.write(
         "kong.conf",
         &format!(
@@ -562,10 +516,7 @@ fn rejected_server_chain_untrusted_pgtls005_and_expired_pgtls010() {
     );
 
     // An expired server certificate.
-    let expired = start(
-        tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY)
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
-    );
+    let expired = start(tls_scram(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY));
     let conf = kong_conf(&s, &expired, "");
     let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
     assert_eq!(status, 1);
@@ -574,10 +525,7 @@ fn rejected_server_chain_untrusted_pgtls005_and_expired_pgtls010() {
         v["client_line"].as_str(),
         Some(format!("{KONG_PREFIX}10: certificate has expired").as_str())
     );
-    let conninfo = libpq(
-        &expired,
-        &format!("sslmode=verify-full sslrootcert={}", root()),
-    );
+    let conninfo = libpq_verify_full(&expired);
     let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
     assert_eq!(status, 1);
     assert_eq!(error_codes(&v), ["PGTLS010"], "{v:#}");
@@ -602,18 +550,12 @@ fn rejected_server_chain_untrusted_pgtls005_and_expired_pgtls010() {
 fn missing_intermediate_pgtls014_and_verify_depth_pgtls013() {
     let pki = pki();
     // The server sends its leaf without the intermediate.
-    let mut cluster = start(
-        tls(
-            files::SERVER_VIA_INTERMEDIATE,
-            files::SERVER_VIA_INTERMEDIATE_KEY,
-        )
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
-    );
+    let mut cluster = start(tls_scram(
+        files::SERVER_VIA_INTERMEDIATE,
+        files::SERVER_VIA_INTERMEDIATE_KEY,
+    ));
     let s = Scratch::new();
-    let conninfo = libpq(
-        &cluster,
-        &format!("sslmode=verify-full sslrootcert={}", root()),
-    );
+    let conninfo = libpq_verify_full(&cluster);
     let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
     assert_eq!(status, 1);
     assert_eq!(error_codes(&v), ["PGTLS014"], "{v:#}");
@@ -658,7 +600,7 @@ fn missing_intermediate_pgtls014_and_verify_depth_pgtls013() {
                 0o600,
                 Owner::ServerUser,
             ))
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+            .hba_line(HOSTSSL_SCRAM),
     );
     let conf = kong_conf(&s, &deep, "");
     let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
@@ -708,13 +650,10 @@ fn weak_server_key_for_a_stricter_client_pgtls022() {
                 0o600,
                 Owner::ServerUser,
             ))
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+            .hba_line(HOSTSSL_SCRAM),
     );
     let s = Scratch::new();
-    let conninfo = libpq(
-        &cluster,
-        &format!("sslmode=verify-full sslrootcert={}", root()),
-    );
+    let conninfo = libpq_verify_full(&cluster);
     // At this host's level (2) RSA 2048 is fine; a client host at level 3
     // refuses it.
     let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
@@ -752,14 +691,6 @@ fn client_cert_conf(
             pki().path(cert).display(),
             pki().path(key).display()
         ),
-    )
-}
-
-fn cert_args(cert: &str, key: &str) -> String {
-    format!(
-        "sslcert={} sslkey={}",
-        pki().path(cert).display(),
-        pki().path(key).display()
     )
 }
 
@@ -995,18 +926,11 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
 
 #[test]
 fn server_without_tls_pgtls009_and_plaintext_fallback_pgtls021() {
-    let pki = pki();
     let cluster = start(
         ClusterSpec::new()
             .setting("ssl", "off")
-            .file(
-                pki.data_file(files::SERVER, "server.crt", 0o600, Owner::ServerUser)
-                    .expect("cert"),
-            )
-            .file(
-                pki.data_file(files::SERVER_KEY, "server.key", 0o600, Owner::ServerUser)
-                    .expect("key"),
-            )
+            .file(server_file(files::SERVER, "server.crt", 0o600))
+            .file(server_file(files::SERVER_KEY, "server.key", 0o600))
             .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
             .hba_line("host all kong_md5 127.0.0.1/32 md5"),
     );
@@ -1080,10 +1004,10 @@ fn v_of(s: &Scratch, conninfo: &str) -> Value {
 
 #[test]
 fn host_name_mismatch_pgtls012_kong_connects_libpq_refuses() {
-    let cluster = start(
-        tls(files::SERVER_OTHER_HOST, files::SERVER_OTHER_HOST_KEY)
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
-    );
+    let cluster = start(tls_scram(
+        files::SERVER_OTHER_HOST,
+        files::SERVER_OTHER_HOST_KEY,
+    ));
     let s = Scratch::new();
     let conninfo = format!(
         "host=localhost port={} user=kong dbname=kong sslmode=verify-full sslrootcert={}",
@@ -1121,10 +1045,7 @@ fn no_pg_hba_line_pgtls016_with_the_line_to_add() {
         tls(files::SERVER, files::SERVER_KEY).hba_line("hostssl all kong_md5 127.0.0.1/32 md5"),
     );
     let s = Scratch::new();
-    let conninfo = libpq(
-        &cluster,
-        &format!("sslmode=verify-full sslrootcert={}", root()),
-    );
+    let conninfo = libpq_verify_full(&cluster);
     let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
     assert_eq!(status, 1);
     assert_eq!(error_codes(&v), ["PGTLS016"], "{v:#}");
@@ -1155,11 +1076,6 @@ fn no_pg_hba_line_pgtls016_with_the_line_to_add() {
     assert_eq!(status, 0, "{v:#}");
     let (status, _) = json_probe(&s, &["--kong-conf", &conf], &[]);
     assert_eq!(status, 0);
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
 }
 
 #[test]
@@ -1290,30 +1206,32 @@ fn misbehaving_servers_end_within_the_timeout() {
         Some(format!("{KONG_PREFIX}timeout").as_str())
     );
 
+    // A libpq probe of a fake peer: each ends as the error PGTLS025.
+    let probe_fake = |port: u16, sslmode: &str, timeout: &str| {
+        let conninfo = format!("host=127.0.0.1 port={port} user=kong sslmode={sslmode}");
+        let (status, v) = json_probe(&s, &[&conninfo, "--timeout", timeout], &[]);
+        assert_eq!(status, 1);
+        assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+        v
+    };
+    let assert_evidence = |v: &Value, text: &str| {
+        assert!(
+            finding(v, "PGTLS025")["evidence"]
+                .to_string()
+                .contains(text),
+            "{v:#}"
+        );
+    };
+
     // Junk instead of S or N.
     let junk = fake(2, move |mut stream| {
         read8(&mut stream);
         let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
         std::thread::sleep(Duration::from_millis(100));
     });
-    let (status, v) = json_probe(
-        &s,
-        &[
-            &format!("host=127.0.0.1 port={junk} user=kong sslmode=require"),
-            "--timeout",
-            "2",
-        ],
-        &[],
-    );
-    assert_eq!(status, 1);
-    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    let v = probe_fake(junk, "require", "2");
     assert_eq!(fact(&v, "PGTLS025", "reason"), "not_postgresql");
-    assert!(
-        finding(&v, "PGTLS025")["evidence"]
-            .to_string()
-            .contains("byte 0x48"),
-        "{v:#}"
-    );
+    assert_evidence(&v, "byte 0x48");
 
     // Accepts TLS, then hangs up in the middle of the handshake.
     let hangup = fake(1, move |mut stream| {
@@ -1322,23 +1240,8 @@ fn misbehaving_servers_end_within_the_timeout() {
         let mut hello = [0u8; 64];
         let _ = stream.read(&mut hello);
     });
-    let (status, v) = json_probe(
-        &s,
-        &[
-            &format!("host=127.0.0.1 port={hangup} user=kong sslmode=require"),
-            "--timeout",
-            "2",
-        ],
-        &[],
-    );
-    assert_eq!(status, 1);
-    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
-    assert!(
-        finding(&v, "PGTLS025")["evidence"]
-            .to_string()
-            .contains("tls_handshake"),
-        "{v:#}"
-    );
+    let v = probe_fake(hangup, "require", "2");
+    assert_evidence(&v, "tls_handshake");
 
     // 'S', then plain text where TLS should be: not a version mismatch.
     let not_tls = fake(5, move |mut stream| {
@@ -1349,17 +1252,7 @@ fn misbehaving_servers_end_within_the_timeout() {
         let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
         std::thread::sleep(Duration::from_millis(50));
     });
-    let (status, v) = json_probe(
-        &s,
-        &[
-            &format!("host=127.0.0.1 port={not_tls} user=kong sslmode=require"),
-            "--timeout",
-            "2",
-        ],
-        &[],
-    );
-    assert_eq!(status, 1);
-    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    let v = probe_fake(not_tls, "require", "2");
     assert_eq!(fact(&v, "PGTLS025", "reason"), "not_postgresql");
 
     // An authentication request claiming 1 GiB.
@@ -1372,24 +1265,9 @@ fn misbehaving_servers_end_within_the_timeout() {
         std::thread::sleep(Duration::from_millis(300));
     });
     let started = Instant::now();
-    let (status, v) = json_probe(
-        &s,
-        &[
-            &format!("host=127.0.0.1 port={huge} user=kong sslmode=prefer"),
-            "--timeout",
-            "3",
-        ],
-        &[],
-    );
+    let v = probe_fake(huge, "prefer", "3");
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert_eq!(status, 1);
-    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
-    assert!(
-        finding(&v, "PGTLS025")["evidence"]
-            .to_string()
-            .contains("1073741824"),
-        "{v:#}"
-    );
+    assert_evidence(&v, "1073741824");
 }
 
 #[test]

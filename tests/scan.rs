@@ -1,69 +1,25 @@
 //! `pgtls scan` against real clusters from the lab.
 
-use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, Owner, Pki};
+use pgtls_lab::{files, ClusterSpec};
 use serde_json::Value;
 
+use crate::lab_util::{addr, codes, free_port, path, pki, start, tls_scram};
 use crate::util::pgtls;
-
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
-
-fn start(spec: ClusterSpec) -> Cluster {
-    Cluster::start(&spec).unwrap_or_else(|e| panic!("cluster start: {e}"))
-}
-
-fn tls(cert: &str, key: &str) -> ClusterSpec {
-    ClusterSpec::new()
-        .setting("ssl", "on")
-        .file(
-            pki()
-                .data_file(cert, "server.crt", 0o600, Owner::ServerUser)
-                .expect("cert"),
-        )
-        .file(
-            pki()
-                .data_file(key, "server.key", 0o600, Owner::ServerUser)
-                .expect("key"),
-        )
-        .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256")
-}
 
 fn scan_json(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["scan", "--format", "json", "--timeout", "3"];
     all.extend_from_slice(args);
-    let run = pgtls(&all);
-    assert!(
-        run.status == 0 || run.status == 1,
-        "scan ran: {} {}",
-        run.status,
-        run.stderr
-    );
-    (run.status, run.json())
-}
-
-fn codes(target: &Value) -> Vec<String> {
-    target["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn addr(cluster: &Cluster) -> String {
-    format!("127.0.0.1:{}", cluster.port())
+    pgtls(&all).report("scan")
 }
 
 #[test]
 fn tls13_only_and_tls12_only() {
     let only13 = start(
-        tls(files::SERVER, files::SERVER_KEY).setting("ssl_min_protocol_version", "'TLSv1.3'"),
+        tls_scram(files::SERVER, files::SERVER_KEY)
+            .setting("ssl_min_protocol_version", "'TLSv1.3'"),
     );
     let only12 = start(
-        tls(files::SERVER, files::SERVER_KEY)
+        tls_scram(files::SERVER, files::SERVER_KEY)
             .setting("ssl_min_protocol_version", "'TLSv1.2'")
             .setting("ssl_max_protocol_version", "'TLSv1.2'"),
     );
@@ -98,7 +54,7 @@ fn tls13_only_and_tls12_only() {
 #[test]
 fn tls11_allowed_with_security_level_0_is_a_warning() {
     let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY)
+        tls_scram(files::SERVER, files::SERVER_KEY)
             .setting("ssl_min_protocol_version", "'TLSv1.1'")
             .setting("ssl_ciphers", "'DEFAULT:@SECLEVEL=0'"),
     );
@@ -117,9 +73,7 @@ fn ssl_off_and_nothing_listening() {
             .setting("ssl", "off")
             .hba_line("host all all 127.0.0.1/32 scram-sha-256"),
     );
-    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let closed = free.local_addr().expect("addr").port();
-    drop(free);
+    let closed = free_port();
     let closed_target = format!("127.0.0.1:{closed}");
     let (status, json) = scan_json(&[&addr(&off), &closed_target]);
     assert_eq!(status, 1);
@@ -137,7 +91,7 @@ fn ssl_off_and_nothing_listening() {
 
 #[test]
 fn expired_chain() {
-    let cluster = start(tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY));
+    let cluster = start(tls_scram(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY));
     let (status, json) = scan_json(&[&addr(&cluster)]);
     assert_eq!(status, 1);
     let t = &json["targets"][0];
@@ -147,15 +101,15 @@ fn expired_chain() {
 
 #[test]
 fn chain_missing_its_intermediate_against_a_trust_store() {
-    let lone = start(tls(
+    let lone = start(tls_scram(
         files::SERVER_VIA_INTERMEDIATE,
         files::SERVER_VIA_INTERMEDIATE_KEY,
     ));
-    let full = start(tls(
+    let full = start(tls_scram(
         files::SERVER_VIA_INTERMEDIATE_CHAIN,
         files::SERVER_VIA_INTERMEDIATE_KEY,
     ));
-    let root = pki().path(files::ROOT_CA).display().to_string();
+    let root = path(files::ROOT_CA);
     let (status, json) = scan_json(&["--trust", &root, &addr(&lone), &addr(&full)]);
     assert_eq!(status, 1);
     let t = json["targets"].as_array().expect("targets");
@@ -191,7 +145,7 @@ fn chain_missing_its_intermediate_against_a_trust_store() {
 #[test]
 fn client_certificate_request_and_ca_names() {
     let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY)
+        tls_scram(files::SERVER, files::SERVER_KEY)
             .with_client_ca(pki())
             .expect("client CA"),
     );
@@ -209,7 +163,10 @@ fn client_certificate_request_and_ca_names() {
 
 #[test]
 fn host_name_mismatch() {
-    let cluster = start(tls(files::SERVER_OTHER_HOST, files::SERVER_OTHER_HOST_KEY));
+    let cluster = start(tls_scram(
+        files::SERVER_OTHER_HOST,
+        files::SERVER_OTHER_HOST_KEY,
+    ));
     let (status, json) = scan_json(&[&addr(&cluster)]);
     assert_eq!(status, 1);
     let t = &json["targets"][0];
@@ -225,7 +182,8 @@ fn host_name_mismatch() {
 #[test]
 fn kong_view_from_kong_conf() {
     let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY).setting("ssl_min_protocol_version", "'TLSv1.3'"),
+        tls_scram(files::SERVER, files::SERVER_KEY)
+            .setting("ssl_min_protocol_version", "'TLSv1.3'"),
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let conf = dir.path().join("kong.conf");
@@ -256,7 +214,7 @@ fn kong_view_from_kong_conf() {
 
 #[test]
 fn jsonl_streams_one_object_per_target_and_bad_targets_are_usage_errors() {
-    let cluster = start(tls(files::SERVER, files::SERVER_KEY));
+    let cluster = start(tls_scram(files::SERVER, files::SERVER_KEY));
     let run = pgtls(&["scan", "--format", "jsonl", &addr(&cluster), "127.0.0.1:1"]);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", run.stdout);

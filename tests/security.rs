@@ -7,13 +7,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, Pki, LAB_PASSWORD};
+use pgtls_lab::{files, Cluster, ClusterSpec, LAB_PASSWORD};
 
-use crate::util::{pgtls, Run};
-
-fn pki() -> &'static Pki {
-    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
-}
+use crate::lab_util::{path, pki};
+use crate::util::{command, pgtls, Run};
 
 /// Every base64 body line of every private key the run could have touched,
 /// plus the DER bytes in hex: none may appear in any output.
@@ -64,22 +61,12 @@ fn assert_no_secret(what: &str, run: &Run, fragments: &[String]) {
 }
 
 fn with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgtls"));
-    cmd.args(args)
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C")
-        .env("NO_COLOR", "1")
-        .env("RUST_BACKTRACE", "1");
+    let mut cmd = command(args);
+    cmd.env("RUST_BACKTRACE", "1");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("pgtls runs");
-    Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.output().expect("pgtls runs").into()
 }
 
 #[test]
@@ -94,10 +81,10 @@ fn no_command_prints_the_password_or_private_key_bytes() {
     let cluster = Cluster::start(&spec).expect("cluster");
     let port = cluster.port().to_string();
     let dir = tempfile::tempdir().expect("tempdir");
-    let root = pki().path(files::ROOT_CA).display().to_string();
-    let other = pki().path(files::OTHER_CA).display().to_string();
-    let cert = pki().path(files::CLIENT_KONG).display().to_string();
-    let key = pki().path(files::CLIENT_KONG_KEY).display().to_string();
+    let root = path(files::ROOT_CA);
+    let other = path(files::OTHER_CA);
+    let cert = path(files::CLIENT_KONG);
+    let key = path(files::CLIENT_KONG_KEY);
 
     let kong_conf = |trust: &str, password: &str| {
         let path = dir

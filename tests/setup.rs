@@ -6,51 +6,18 @@
 //! `--verify` proves the result; a missing PostgreSQL is reported clearly.
 
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use pgtls_lab::{generate_ca, is_root, write_cert_and_key, Cluster, ClusterSpec};
 use pgtls_probe::client_line::{kong_line, KongShape};
 use pgtls_probe::{probe, ClientIdentity, ProbeConfig, TlsVersion};
 
-struct Out {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+use crate::util::{pgtls_env, Run};
 
-impl Out {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}): {}\n{}", self.stdout, self.stderr)
-        })
-    }
-}
-
-fn pgtls_env(args: &[&str], env: &[(&str, &OsStr)]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtls"));
-    cmd.args(args)
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("PGTLS_PG_BINDIR")
-        .env("LANG", "C")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("pgtls runs");
-    Out {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn setup(out: &Path, extra: &[&str]) -> Out {
+fn setup(out: &Path, extra: &[&str]) -> Run {
     let out = out.display().to_string();
     let mut args = vec!["setup", "--out", out.as_str(), "--format", "json"];
     args.extend_from_slice(extra);

@@ -1,5 +1,6 @@
 //! The integration tests of the `pgtls` binary, in one test binary.
 
+mod lab_util;
 mod util;
 
 mod check;

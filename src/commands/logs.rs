@@ -306,26 +306,18 @@ fn summary_text(report: &Report, summary: &Summary, lang: Lang) -> String {
             None => name.clone(),
         })
         .collect();
+    let groups = report.groups.len();
+    let incidents = report.incidents();
+    let lines = stats.lines;
+    let bytes = human_bytes(stats.bytes);
+    let seconds = summary.seconds;
+    let inputs = inputs.join(", ");
     let mut out = match lang {
         Lang::En => format!(
-            "{} groups, {} incidents ({} of severity error); read {} lines, {} in {:.2} s from {}\n",
-            report.groups.len(),
-            report.incidents(),
-            errors,
-            stats.lines,
-            human_bytes(stats.bytes),
-            summary.seconds,
-            inputs.join(", "),
+            "{groups} groups, {incidents} incidents ({errors} of severity error); read {lines} lines, {bytes} in {seconds:.2} s from {inputs}\n"
         ),
         Lang::Ja => format!(
-            "{} グループ、{} 件 (うち重大度エラー {} 件)。{} 行、{} を {:.2} 秒で読み込み: {}\n",
-            report.groups.len(),
-            report.incidents(),
-            errors,
-            stats.lines,
-            human_bytes(stats.bytes),
-            summary.seconds,
-            inputs.join(", "),
+            "{groups} グループ、{incidents} 件 (うち重大度エラー {errors} 件)。{lines} 行、{bytes} を {seconds:.2} 秒で読み込み: {inputs}\n"
         ),
     };
     let decode = &stats.decode;

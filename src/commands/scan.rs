@@ -439,19 +439,43 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
     out
 }
 
-fn summary_text(done: &[Scanned], lang: Lang) -> String {
-    let mut rows: Vec<&Scanned> = done.iter().collect();
-    rows.sort_by_key(|s| {
-        (
-            s.verdict.earliest_expiry.unwrap_or(i64::MAX),
-            s.obs.target.clone(),
-        )
-    });
-    let count = |w: &str| {
-        done.iter()
-            .filter(|s| verdict_word(&s.verdict) == w)
-            .count()
-    };
+/// What the summary table keeps of a target once its own output is rendered.
+struct Row {
+    target: String,
+    verdict: &'static str,
+    earliest_expiry: Option<i64>,
+    expiry: String,
+    codes: String,
+}
+
+impl Row {
+    fn of(s: &Scanned) -> Row {
+        Row {
+            target: s.obs.target.clone(),
+            verdict: verdict_word(&s.verdict),
+            earliest_expiry: s.verdict.earliest_expiry,
+            expiry: s
+                .verdict
+                .chain
+                .iter()
+                .min_by_key(|c| c.not_after_epoch)
+                .map(|c| format!("{} ({}d)", &c.not_after[..10], c.days_left))
+                .unwrap_or_else(|| "-".into()),
+            codes: s
+                .verdict
+                .findings
+                .iter()
+                .map(|f| f.code())
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+fn summary_text(done: &[Row], lang: Lang) -> String {
+    let mut rows: Vec<&Row> = done.iter().collect();
+    rows.sort_by_key(|r| (r.earliest_expiry.unwrap_or(i64::MAX), r.target.clone()));
+    let count = |w: &str| done.iter().filter(|r| r.verdict == w).count();
     let mut out = if lang == Lang::Ja {
         format!(
             "概要: {} 対象 — エラー {}、警告 {}、正常 {}\n",
@@ -471,7 +495,7 @@ fn summary_text(done: &[Scanned], lang: Lang) -> String {
     };
     let width = rows
         .iter()
-        .map(|s| s.obs.target.len())
+        .map(|r| r.target.len())
         .max()
         .unwrap_or(6)
         .max(6);
@@ -479,21 +503,10 @@ fn summary_text(done: &[Scanned], lang: Lang) -> String {
         "{:<width$}  {:<7}  {:<20}  findings\n",
         "target", "verdict", "earliest expiry"
     ));
-    for s in rows {
-        let expiry = s
-            .verdict
-            .chain
-            .iter()
-            .min_by_key(|c| c.not_after_epoch)
-            .map(|c| format!("{} ({}d)", &c.not_after[..10], c.days_left))
-            .unwrap_or_else(|| "-".into());
-        let codes: Vec<&str> = s.verdict.findings.iter().map(|f| f.code()).collect();
+    for r in rows {
         out.push_str(&format!(
             "{:<width$}  {:<7}  {:<20}  {}\n",
-            s.obs.target,
-            verdict_word(&s.verdict),
-            expiry,
-            codes.join(" ")
+            r.target, r.verdict, r.expiry, r.codes
         ));
     }
     out
@@ -514,7 +527,11 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
     let next = AtomicUsize::new(0);
     let workers = (args.concurrency as usize).min(targets.len()).max(1);
     let (tx, rx) = mpsc::channel::<(usize, Scanned)>();
-    let mut done: Vec<Option<Scanned>> = (0..targets.len()).map(|_| None).collect();
+    // Each target is rendered as it arrives and only its output is kept, so
+    // memory follows the size of the output, not of the scan state.
+    let mut rendered: Vec<Option<String>> = (0..targets.len()).map(|_| None).collect();
+    let mut all_findings: Vec<Option<Vec<String>>> = (0..targets.len()).map(|_| None).collect();
+    let mut rows: Vec<Row> = Vec::new();
     let mut errors = false;
 
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -527,8 +544,12 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(target) = targets.get(i) else { break };
                 let started = Instant::now();
-                let obs = observe(target, timeout);
+                let mut obs = observe(target, timeout);
                 let verdict = judge(&obs, views, now, args.warn_days);
+                // The verdict keeps the chain as text; the parsed
+                // certificates are not needed any more, and a fleet's worth
+                // of them would make memory grow with the target count.
+                obs.chain = Vec::new();
                 if tx
                     .send((
                         i,
@@ -551,6 +572,18 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
             errors |= verdict_word(&scanned.verdict) == "error";
             if args.jsonl {
                 print(&serde_json::to_string(&target_json(&scanned, lang))?)?;
+            } else if global.format == Format::Json {
+                rendered[i] = Some(serde_json::to_string(&target_json(&scanned, lang))?);
+                let findings: Result<Vec<String>, _> = scanned
+                    .verdict
+                    .findings
+                    .iter()
+                    .map(|f| serde_json::to_string(&finding_json(f, lang)))
+                    .collect();
+                all_findings[i] = Some(findings?);
+            } else {
+                rendered[i] = Some(target_text(&scanned, lang, &style));
+                rows.push(Row::of(&scanned));
             }
             if progress {
                 let mut err = std::io::stderr().lock();
@@ -562,7 +595,6 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                 );
                 let _ = err.flush();
             }
-            done[i] = Some(scanned);
         }
         if progress {
             eprint!("\r\x1b[2K");
@@ -570,27 +602,25 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
         Ok(())
     })?;
 
-    let done: Vec<Scanned> = done.into_iter().flatten().collect();
     if !args.jsonl {
         match global.format {
             Format::Json => {
-                let mut all_findings = Vec::new();
-                for s in &done {
-                    all_findings.extend(s.verdict.findings.iter().map(|f| finding_json(f, lang)));
-                }
-                crate::output::print_json(&json!({
-                    "targets": done.iter().map(|s| target_json(s, lang)).collect::<Vec<_>>(),
-                    "findings": all_findings,
-                }))?;
+                let targets: Vec<String> = rendered.into_iter().flatten().collect();
+                let findings: Vec<String> = all_findings.into_iter().flatten().flatten().collect();
+                print(&format!(
+                    "{{\"targets\":[{}],\"findings\":[{}]}}",
+                    targets.join(","),
+                    findings.join(",")
+                ))?;
             }
             Format::Text => {
                 let mut text = String::new();
-                for s in &done {
-                    text.push_str(&target_text(s, lang, &style));
+                for t in rendered.into_iter().flatten() {
+                    text.push_str(&t);
                     text.push('\n');
                 }
-                if done.len() > 1 {
-                    text.push_str(&summary_text(&done, lang));
+                if rows.len() > 1 {
+                    text.push_str(&summary_text(&rows, lang));
                 }
                 print(&text)?;
             }

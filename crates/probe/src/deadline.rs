@@ -40,14 +40,21 @@ impl DeadlineStream {
     }
 }
 
-impl Read for DeadlineStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl DeadlineStream {
+    /// Runs one socket operation with the time left as its timeout, again
+    /// after a timeout or an interruption, until it succeeds, fails
+    /// otherwise, or the deadline passes.
+    fn until_deadline(
+        &mut self,
+        set_timeout: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
+        mut op: impl FnMut(&mut TcpStream) -> io::Result<usize>,
+    ) -> io::Result<usize> {
         loop {
             let Some(left) = self.remaining() else {
                 return Err(timed_out());
             };
-            self.sock.set_read_timeout(Some(left))?;
-            match self.sock.read(buf) {
+            set_timeout(&self.sock, Some(left))?;
+            match op(&mut self.sock) {
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -64,27 +71,15 @@ impl Read for DeadlineStream {
     }
 }
 
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.until_deadline(TcpStream::set_read_timeout, |sock| sock.read(buf))
+    }
+}
+
 impl Write for DeadlineStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        loop {
-            let Some(left) = self.remaining() else {
-                return Err(timed_out());
-            };
-            self.sock.set_write_timeout(Some(left))?;
-            match self.sock.write(buf) {
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    continue
-                }
-                other => return other,
-            }
-        }
+        self.until_deadline(TcpStream::set_write_timeout, |sock| sock.write(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {

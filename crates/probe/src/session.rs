@@ -203,16 +203,9 @@ impl<'a> Run<'a> {
                     }
                     _ => false,
                 };
-                if !retry {
-                    return Ok(first);
-                }
-                if let Outcome::Failed { step, kind } = first {
-                    self.fallback = Some(Fallback::PlaintextRetry {
-                        step,
-                        failure: Box::new(kind),
-                    });
-                }
-                self.attempt(TlsUse::Never)
+                self.second_attempt(first, retry, TlsUse::Never, |step, failure| {
+                    Fallback::PlaintextRetry { step, failure }
+                })
             }
             SslMode::Allow => {
                 let first = self.attempt(TlsUse::Never)?;
@@ -220,18 +213,30 @@ impl<'a> Run<'a> {
                     Outcome::Failed { step, kind } => self.rejected_before_auth(*step, kind),
                     _ => false,
                 };
-                if !retry {
-                    return Ok(first);
-                }
-                if let Outcome::Failed { step, kind } = first {
-                    self.fallback = Some(Fallback::TlsRetry {
-                        step,
-                        failure: Box::new(kind),
-                    });
-                }
-                self.attempt(TlsUse::Required)
+                self.second_attempt(first, retry, TlsUse::Required, |step, failure| {
+                    Fallback::TlsRetry { step, failure }
+                })
             }
         }
+    }
+
+    /// libpq's second connection: when `retry`, the failure of `first` is
+    /// kept as the fallback and a new connection is made with `then`;
+    /// otherwise `first` is the outcome.
+    fn second_attempt(
+        &mut self,
+        first: Outcome,
+        retry: bool,
+        then: TlsUse,
+        fallback: fn(StepName, Box<FailureKind>) -> Fallback,
+    ) -> Result<Outcome, ProbeError> {
+        if !retry {
+            return Ok(first);
+        }
+        if let Outcome::Failed { step, kind } = first {
+            self.fallback = Some(fallback(step, Box::new(kind)));
+        }
+        self.attempt(then)
     }
 
     /// libpq retries (prefer without TLS, allow with TLS) when the server

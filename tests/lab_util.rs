@@ -1,0 +1,105 @@
+//! The lab as the integration tests use it: the shared PKI, clusters that
+//! must start (or must refuse to), TLS server specs, the codes of a JSON
+//! report, and loopback addresses. One copy, so every test file builds its
+//! servers the same way.
+
+use std::borrow::Borrow;
+
+use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, DataFile, LabError, Owner, Pki};
+use serde_json::Value;
+
+/// The pg_hba.conf line most TLS servers of the tests carry.
+pub const HOSTSSL_SCRAM: &str = "hostssl all all 127.0.0.1/32 scram-sha-256";
+
+pub fn pki() -> &'static Pki {
+    shared_pki().unwrap_or_else(|e| panic!("lab PKI: {e}"))
+}
+
+/// The path of a lab PKI file, as a command-line argument.
+pub fn path(name: &str) -> String {
+    pki().path(name).display().to_string()
+}
+
+/// Starts a cluster that must start.
+pub fn start(spec: impl Borrow<ClusterSpec>) -> Cluster {
+    Cluster::start(spec.borrow()).unwrap_or_else(|e| panic!("cluster start: {e}"))
+}
+
+/// Starts a cluster that must refuse to start: (its FATAL line, its log).
+pub fn start_failure(spec: &ClusterSpec) -> (String, String) {
+    match Cluster::start(spec) {
+        Err(LabError::StartFailed { fatal, log }) => (fatal, log),
+        Err(other) => panic!("expected a start failure, got {other}"),
+        Ok(_) => panic!("the server started, but it should have refused"),
+    }
+}
+
+/// `ssl = on` and the data directory's files that make the server refuse
+/// to start with `code`.
+pub fn start_failure_spec(code: &str, japanese: bool) -> ClusterSpec {
+    let spec = ClusterSpec::new().japanese(japanese).setting("ssl", "on");
+    match code {
+        // No server.crt.
+        "PGTLS002" => spec,
+        // server.crt but no server.key.
+        "PGTLS003" => spec.file(server_file(files::SERVER, "server.crt", 0o600)),
+        // A server-owned key with mode 0640.
+        "PGTLS004" => spec
+            .file(server_file(files::SERVER, "server.crt", 0o600))
+            .file(server_file(files::SERVER_KEY, "server.key", 0o640)),
+        // Another certificate's key.
+        "PGTLS015" => spec
+            .file(server_file(files::SERVER, "server.crt", 0o600))
+            .file(server_file(files::CLIENT_KONG_KEY, "server.key", 0o600)),
+        other => panic!("no start failure for {other}"),
+    }
+}
+
+/// The lab PKI file `from`, as the server-owned data-directory file `name`.
+pub fn server_file(from: &str, name: &str, mode: u32) -> DataFile {
+    pki()
+        .data_file(from, name, mode, Owner::ServerUser)
+        .unwrap_or_else(|e| panic!("lab file {from} as {name}: {e}"))
+}
+
+/// A TLS server with `cert`/`key` as server.crt/server.key (mode 0600) and
+/// no pg_hba.conf line yet.
+pub fn tls(cert: &str, key: &str) -> ClusterSpec {
+    ClusterSpec::new()
+        .setting("ssl", "on")
+        .file(server_file(cert, "server.crt", 0o600))
+        .file(server_file(key, "server.key", 0o600))
+}
+
+/// [`tls`] with the scram-sha-256 line for every user over TLS.
+pub fn tls_scram(cert: &str, key: &str) -> ClusterSpec {
+    tls(cert, key).hba_line(HOSTSSL_SCRAM)
+}
+
+/// The libpq keywords that send the lab client certificate `cert`/`key`.
+pub fn cert_args(cert: &str, key: &str) -> String {
+    format!("sslcert={} sslkey={}", path(cert), path(key))
+}
+
+/// The cluster's TCP address as a scan target.
+pub fn addr(cluster: &Cluster) -> String {
+    format!("127.0.0.1:{}", cluster.port())
+}
+
+/// The codes of the `findings` of a JSON report (or of one of its targets).
+pub fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
