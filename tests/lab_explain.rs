@@ -351,3 +351,24 @@ fn captured_line_through_the_binary_in_japanese() {
         .as_str()
         .is_some_and(|t| t.contains("クライアント証明書")));
 }
+
+#[test]
+fn pasted_csvlog_and_jsonlog_records_from_a_real_server() {
+    let cluster = start(cert_auth_spec(false).csvlog(true).jsonlog(true));
+    let needle = "connection requires a valid client certificate";
+    let _ = provoke(&cluster, &verify_full("kong"), &[], needle);
+    for path in [cluster.csv_log_path(), cluster.json_log_path()] {
+        let path = path.expect("collector log enabled");
+        let mut record = String::new();
+        for _ in 0..100 {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+                record = line.to_string();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(!record.is_empty(), "{} has the record", path.display());
+        assert_code(&record, "PGTLS008");
+    }
+}

@@ -53,17 +53,75 @@ fn cut(line: &str) -> &str {
     &line[..end]
 }
 
+/// A pasted csvlog or jsonlog record as the stderr lines PostgreSQL would
+/// have written for it (message, then DETAIL, HINT, CONTEXT), so that one
+/// pasted record explains like its stderr form. None for any other line.
+fn expand_record(raw: &str) -> Option<Vec<String>> {
+    let trimmed = raw.trim();
+    let (pid, severity, message, detail, hint, context) = if trimmed.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(trimmed).ok()?;
+        let field = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        (
+            value.get("pid").map(|p| p.to_string()),
+            field("error_severity").unwrap_or_else(|| "LOG".into()),
+            field("message")?,
+            field("detail"),
+            field("hint"),
+            field("context"),
+        )
+    } else if pgtls_logs::csv::looks_like_record(trimmed) {
+        let fields = pgtls_logs::csv::split(trimmed);
+        if fields.len() < 16 {
+            return None;
+        }
+        let get = |i: usize| {
+            fields
+                .get(i)
+                .map(|f| f.to_string())
+                .filter(|f| !f.is_empty())
+        };
+        (get(3), get(11)?, get(13)?, get(14), get(15), get(18))
+    } else {
+        return None;
+    };
+    let prefix = pid.map(|p| format!("[{p}] ")).unwrap_or_default();
+    let mut lines = vec![format!("{prefix}{severity}:  {message}")];
+    for (word, text) in [("DETAIL", detail), ("HINT", hint), ("CONTEXT", context)] {
+        if let Some(text) = text {
+            lines.push(format!("{prefix}{word}:  {text}"));
+        }
+    }
+    Some(lines)
+}
+
 fn group_lines(text: &str, multi_line: bool) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
+    let mut physical: Vec<(usize, String, String)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let raw = cut(raw);
         if raw.trim().is_empty() {
             continue;
         }
-        let envelope = split(raw);
+        match expand_record(raw) {
+            Some(lines) => {
+                for (i, line) in lines.into_iter().enumerate() {
+                    // The record itself is the evidence for its message.
+                    let shown = if i == 0 {
+                        raw.trim().to_string()
+                    } else {
+                        line.clone()
+                    };
+                    physical.push((index, shown, line));
+                }
+            }
+            None => physical.push((index, raw.trim().to_string(), raw.to_string())),
+        }
+    }
+    for (index, shown, text) in physical {
+        let envelope = split(&text);
         let line = Line {
             location: multi_line.then(|| format!("line {}", index + 1)),
-            raw: raw.trim().to_string(),
+            raw: shown,
             envelope,
         };
         match line.envelope.kind {
@@ -387,6 +445,22 @@ mod tests {
             findings[0].facts.get("server_max").map(String::as_str),
             Some("TLSv1.3")
         );
+    }
+
+    #[test]
+    fn pasted_jsonlog_and_csvlog_records_explain_like_stderr() {
+        let json = r#"{"timestamp":"2026-11-28 16:16:10.523 UTC","pid":15477,"error_severity":"LOG","message":"could not accept SSL connection: unsupported protocol","hint":"This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3."}"#;
+        let findings = explain_text(json);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code(), "PGTLS001");
+        assert_eq!(
+            findings[0].facts.get("server_max").map(String::as_str),
+            Some("TLSv1.3")
+        );
+        assert_eq!(findings[0].evidence[0].text, json);
+
+        let csv = r#"2026-11-28 16:16:12.884 UTC,"kong","kong",15570,"127.0.0.1:40000",6747a0a4.3d02,1,"authentication",2026-11-28 16:16:12 UTC,3/1,0,FATAL,28000,"connection requires a valid client certificate",,,,,,,,,"psql","client backend",,0"#;
+        assert_eq!(codes(csv), ["PGTLS008"]);
     }
 
     #[test]
