@@ -315,6 +315,23 @@ pub static PATTERNS: &[Pattern] = &[
         ..BASE
     },
     Pattern {
+        id: "server-accept-eof",
+        code: "PGTLS005",
+        alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS025"],
+        origins: SERVER,
+        regex: r"^(?:could not accept SSL connection: (?:EOF detected|Connection reset by peer|接続が相手からリセットされました)|SSL接続を受け付けられませんでした: (?:EOFを検出しました|Connection reset by peer|接続が相手からリセットされました))$",
+        needles: &["could not accept SSL connection", "SSL接続を受け付けられませんでした"],
+        reading: Text {
+            en: "the client hung up in the middle of the handshake without sending an alert: a client that checks the server's certificate outside the handshake and gives up, or a health check that only opens TLS",
+            ja: "クライアントがアラートを送らずにハンドシェイクの途中で切断しました: ハンドシェイクの外でサーバー証明書を検査して諦めたクライアントか、TLS を開くだけのヘルスチェックです",
+        },
+        examples: &[
+            "2026-11-28 16:02:11.123 UTC [4242] LOG:  could not accept SSL connection: EOF detected",
+            "2026-11-28 16:02:11.123 JST [4242] LOG:  SSL接続を受け付けられませんでした: EOFを検出しました",
+        ],
+        ..BASE
+    },
+    Pattern {
         id: "client-verify-failed",
         code: "PGTLS005",
         alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"],
