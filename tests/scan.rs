@@ -173,7 +173,9 @@ fn host_name_mismatch() {
     assert!(codes(t).contains(&"PGTLS012".to_string()), "{t}");
     let text = pgtls(&["scan", "--lang", "ja", &addr(&cluster)]);
     assert!(
-        text.stdout.contains("PGTLS012") && text.stdout.contains("ホスト名"),
+        text.stdout.contains("PGTLS012")
+            && text.stdout.contains("ホスト名")
+            && text.stdout.contains("TLSv1.3 受け付け"),
         "{}",
         text.stdout
     );

@@ -351,13 +351,35 @@ fn verdict_word(v: &ScanVerdict) -> &'static str {
     }
 }
 
+/// The scan report's own words in Japanese; diagnoses come from the catalogue.
+fn word(text: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return text;
+    }
+    match text {
+        "ok" => "正常",
+        "warning" => "警告",
+        "error" => "エラー",
+        "accepted" => "受け付け",
+        "rejected" => "拒否",
+        "not_tested" => "未テスト",
+        "issuer" => "発行者",
+        "target" => "対象",
+        "verdict" => "判定",
+        "earliest expiry" => "最も早い有効期限",
+        "findings" => "検出",
+        other => other,
+    }
+}
+
 fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
     let mut out = format!("{}  ", style.bold(&s.obs.target));
     let verdict = verdict_word(&s.verdict);
+    let shown = word(verdict, lang);
     out.push_str(&match verdict {
-        "error" => style.red(verdict),
-        "warning" => style.yellow(verdict),
-        _ => style.green(verdict),
+        "error" => style.red(shown),
+        "warning" => style.yellow(shown),
+        _ => style.green(shown),
     });
     out.push_str(&format!("  ({} ms)\n", s.elapsed.as_millis()));
     if s.obs.no_tls.is_none() {
@@ -366,7 +388,10 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
             .versions
             .iter()
             .map(|v| match (&v.cipher, v.status) {
-                (Some(c), _) => format!("{} {} ({c})", v.version, v.status),
+                (Some(c), status) => format!("{} {} ({c})", v.version, word(status, lang)),
+                (None, status) if lang == Lang::Ja => {
+                    format!("{} {}", v.version, word(status, lang))
+                }
                 (None, status) => format!("{} {}", v.version, status.replace('_', " ")),
             })
             .collect();
@@ -383,13 +408,17 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
         ));
         for (i, c) in s.verdict.chain.iter().enumerate() {
             let indent = "  ".repeat(i);
-            let expiry = if c.days_left < 0 {
-                style.red(&format!(
+            let expiry = match (c.days_left < 0, lang) {
+                (true, Lang::En) => style.red(&format!(
                     "expired {} ({} days ago)",
                     c.not_after, -c.days_left
-                ))
-            } else {
-                format!("expires {} ({} days)", c.not_after, c.days_left)
+                )),
+                (true, Lang::Ja) => style.red(&format!(
+                    "{} に期限切れ ({} 日前)",
+                    c.not_after, -c.days_left
+                )),
+                (false, Lang::En) => format!("expires {} ({} days)", c.not_after, c.days_left),
+                (false, Lang::Ja) => format!("有効期限 {} (残り {} 日)", c.not_after, c.days_left),
             };
             out.push_str(&format!(
                 "    {indent}{}{}\n",
@@ -397,8 +426,11 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
                 c.subject
             ));
             out.push_str(&format!(
-                "    {indent}  issuer {} · {} · {} · {expiry}\n",
-                c.issuer, c.key, c.signature
+                "    {indent}  {} {} · {} · {} · {expiry}\n",
+                word("issuer", lang),
+                c.issuer,
+                c.key,
+                c.signature
             ));
             if !c.sans.is_empty() {
                 out.push_str(&format!("    {indent}  SAN {}\n", c.sans.join(", ")));
@@ -500,13 +532,19 @@ fn summary_text(done: &[Row], lang: Lang) -> String {
         .unwrap_or(6)
         .max(6);
     out.push_str(&format!(
-        "{:<width$}  {:<7}  {:<20}  findings\n",
-        "target", "verdict", "earliest expiry"
+        "{:<width$}  {:<7}  {:<20}  {}\n",
+        word("target", lang),
+        word("verdict", lang),
+        word("earliest expiry", lang),
+        word("findings", lang)
     ));
     for r in rows {
         out.push_str(&format!(
             "{:<width$}  {:<7}  {:<20}  {}\n",
-            r.target, r.verdict, r.expiry, r.codes
+            r.target,
+            word(r.verdict, lang),
+            r.expiry,
+            r.codes
         ));
     }
     out
