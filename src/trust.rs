@@ -12,23 +12,9 @@ use pgtls_config::kong::{TrustedCert, SYSTEM_CA_BUNDLES};
 const MAX_TRUST_FILE: u64 = 16 * 1024 * 1024;
 
 /// Reads every certificate of a PEM file; an error names the file.
+/// `read_limited` already refuses directories and oversized files.
 pub fn load_pem_file(path: &Path) -> anyhow::Result<Vec<X509>> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read trust file {}", path.display()))?;
-    if meta.is_dir() {
-        anyhow::bail!(
-            "trust file {} is a directory, not a PEM file",
-            path.display()
-        );
-    }
-    if meta.len() > MAX_TRUST_FILE {
-        anyhow::bail!(
-            "trust file {} is too large ({} bytes) to be a PEM bundle",
-            path.display(),
-            meta.len()
-        );
-    }
-    let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
+    let bytes = pgtls_config::read_limited(path, MAX_TRUST_FILE)
         .with_context(|| format!("cannot read trust file {}", path.display()))?;
     let certs = X509::stack_from_pem(&bytes).with_context(|| {
         format!(

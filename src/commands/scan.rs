@@ -16,8 +16,8 @@ use pgtls_diagnose::scan_rules::{
     judge, ClientView, NoTls, ScanObservation, ScanVerdict, VersionOutcome,
 };
 use pgtls_probe::{
-    check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, StepName, TlsVersion,
-    VersionProbe, VersionStatus,
+    check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, VersionProbe,
+    VersionStatus,
 };
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
@@ -191,15 +191,6 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
     Ok(views)
 }
 
-fn version_name(v: TlsVersion) -> &'static str {
-    match v {
-        TlsVersion::Tls1_0 => "TLSv1.0",
-        TlsVersion::Tls1_1 => "TLSv1.1",
-        TlsVersion::Tls1_2 => "TLSv1.2",
-        TlsVersion::Tls1_3 => "TLSv1.3",
-    }
-}
-
 /// What stopped every version's handshake, when none got as far as TLS.
 fn no_tls(probes: &[VersionProbe]) -> Option<NoTls> {
     if probes.iter().any(|p| {
@@ -220,15 +211,9 @@ fn no_tls(probes: &[VersionProbe]) -> Option<NoTls> {
             kind: kind @ FailureKind::Unreachable { .. },
             ..
         } => Some(NoTls::Unreachable(kind.to_string())),
-        Outcome::Failed { step, kind } => {
-            Some(NoTls::Broken(format!("{}: {kind}", step_name(*step))))
-        }
+        Outcome::Failed { step, kind } => Some(NoTls::Broken(format!("{}: {kind}", step.name()))),
         _ => None,
     }
-}
-
-fn step_name(step: StepName) -> &'static str {
-    step.name()
 }
 
 fn observe(target: &Target, timeout: Duration) -> ScanObservation {
@@ -243,7 +228,7 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
     let versions: Vec<VersionOutcome> = probes
         .iter()
         .map(|p| VersionOutcome {
-            version: version_name(p.version),
+            version: p.version.name(),
             status: p.status.name(),
             cipher: match p.status {
                 VersionStatus::Accepted => p

@@ -212,11 +212,12 @@ pub fn describe(cert: &X509Ref, now: i64) -> CertInfo {
 }
 
 fn is_ca(cert: &X509Ref) -> bool {
-    // The openssl crate exposes no basicConstraints accessor; a certificate
-    // that signs itself or carries the CA flag text is a CA.
-    cert.to_text()
-        .map(|t| String::from_utf8_lossy(&t).contains("CA:TRUE"))
-        .unwrap_or(false)
+    // The openssl crate has no basicConstraints accessor; OpenSSL's own
+    // parsed extension flags say whether it is CA:TRUE.
+    // SAFETY: a valid certificate; the call only fills OpenSSL's cached
+    // extension data inside it and returns a copy of the flags.
+    let flags = unsafe { openssl_sys::X509_get_extension_flags(cert.as_ptr()) };
+    flags & openssl_sys::EXFLAG_CA != 0
 }
 
 /// Why a key or signature is weak under Debian's default SECLEVEL 2.
