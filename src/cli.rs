@@ -18,15 +18,27 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Output format (`scan` also takes `jsonl`: one object per target as it finishes).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    /// Output format (`jsonl`, for `scan` only: one object per target as it finishes).
+    #[arg(long = "format", global = true, value_enum, default_value_t = FormatArg::Text)]
+    pub format_arg: FormatArg,
+    /// The format a command renders, settled by [`Cli::settle_format`].
+    #[arg(skip = Format::Text)]
     pub format: Format,
     /// Output language (default: from LC_ALL, LC_MESSAGES or LANG, else English).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
 }
 
+/// What `--format` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Jsonl,
+}
+
+/// What a command renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Json,
@@ -110,25 +122,28 @@ pub enum Command {
     Exporter(crate::commands::exporter::ExporterArgs),
 }
 
-/// `scan --format jsonl` is spelled as the product documents it, but only
-/// scan streams; it becomes scan's own `--jsonl` flag so every other command
-/// keeps the two formats it renders (and rejects `jsonl` with clap's message).
-pub fn rewrite_jsonl(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let is_scan = args.iter().skip(1).any(|a| a == "scan");
-    if !is_scan {
-        return args;
+impl Cli {
+    /// Settles `--format jsonl`: scan streams it (its own `--jsonl`), and
+    /// every other command, which renders text or one JSON object, says so
+    /// instead of guessing. Decided on the parsed command, never on argv
+    /// words, so `pgtls logs scan --format jsonl` is judged as `logs`.
+    pub fn settle_format(mut self) -> Result<Cli, String> {
+        self.global.format = match self.global.format_arg {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => match &mut self.command {
+                Command::Scan(args) => {
+                    args.jsonl = true;
+                    Format::Json
+                }
+                _ => {
+                    return Err(
+                        "--format jsonl streams one object per target and is for `scan` only; use --format json"
+                            .into(),
+                    )
+                }
+            },
+        };
+        Ok(self)
     }
-    let mut out = Vec::with_capacity(args.len());
-    let mut iter = args.into_iter().peekable();
-    while let Some(arg) = iter.next() {
-        if arg == "--format" && iter.peek().is_some_and(|next| next == "jsonl") {
-            iter.next();
-            out.push("--jsonl".into());
-        } else if arg == "--format=jsonl" {
-            out.push("--jsonl".into());
-        } else {
-            out.push(arg);
-        }
-    }
-    out
 }

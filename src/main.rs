@@ -12,12 +12,19 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse_from(cli::rewrite_jsonl(std::env::args_os().collect())) {
+    let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
             return ExitCode::from(code);
+        }
+    };
+    let cli = match cli.settle_format() {
+        Ok(cli) => cli,
+        Err(message) => {
+            eprintln!("pgtls: {message}");
+            return ExitCode::from(2);
         }
     };
     match commands::run(cli) {

@@ -520,10 +520,10 @@ fn credentialed_probes_as_libpq_and_kong() {
     )
     .expect("kong.conf");
     let config = format!(
-        "[modules.monitor]\ntrust = \"{root}\"\nuser = \"kong\"\ndbname = \"kong\"\npassword_file = \"{}\"\n\
-         [modules.badpw]\ntrust = \"{root}\"\nuser = \"kong\"\ndbname = \"kong\"\npassword_file = \"{}\"\n\
-         [modules.kong]\nkong_conf = \"{}\"\n\
-         [modules.mtls]\ntrust = \"{root}\"\nuser = \"kong\"\ndbname = \"kong\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n",
+        "[modules.monitor]\ntrust = \"{root}\"\nuser = \"kong\"\ndbname = \"kong\"\npassword_file = \"{}\"\n{LOOPBACK}\
+         [modules.badpw]\ntrust = \"{root}\"\nuser = \"kong\"\ndbname = \"kong\"\npassword_file = \"{}\"\n{LOOPBACK}\
+         [modules.kong]\nkong_conf = \"{}\"\n{LOOPBACK}\
+         [modules.mtls]\ntrust = \"{root}\"\nuser = \"kong\"\ndbname = \"kong\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n{LOOPBACK}",
         right.display(),
         wrong.display(),
         kong_conf.display(),
@@ -568,6 +568,82 @@ fn credentialed_probes_as_libpq_and_kong() {
     assert_eq!(m.client_ok("libpq"), 0.0);
     assert_eq!(m.findings(), ["PGTLS008"], "{}", m.text);
     assert!(!exporter.log().contains(LAB_PASSWORD), "{}", exporter.log());
+}
+
+/// The allow-list of the credentialed modules in these tests.
+const LOOPBACK: &str = "allowed_targets = [\"127.0.0.0/8\"]\n";
+
+#[test]
+fn credentials_go_only_to_allowed_targets_and_never_readable_to_an_unverified_server() {
+    use crate::thief::{Ask, Thief, Wire};
+    let dir = tempfile::tempdir().expect("dir");
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, format!("{LAB_PASSWORD}\n")).expect("pw");
+    let kong_conf = dir.path().join("kong.conf");
+    std::fs::write(
+        &kong_conf,
+        format!("pg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\n"),
+    )
+    .expect("kong.conf");
+    let config = format!(
+        "[modules.monitor]\ntrust = \"{root}\"\nuser = \"kong\"\npassword_file = \"{pw}\"\n{LOOPBACK}\
+         [modules.lax]\nsslmode = \"require\"\nuser = \"kong\"\npassword_file = \"{pw}\"\n{LOOPBACK}\
+         [modules.kong]\nkong_conf = \"{kong}\"\n{LOOPBACK}",
+        root = path(files::ROOT_CA),
+        pw = pw.display(),
+        kong = kong_conf.display(),
+    );
+    let exporter = Exporter::start(Some(&config), &[]);
+
+    // The default module (verify-full): the thief's certificate fails the
+    // handshake. A module that asked for require, and Kong without TLS:
+    // the thief asks and gets nothing.
+    for (module, wire, ask, must_ask) in [
+        ("monitor", Wire::SelfSignedTls, Ask::Cleartext, false),
+        ("lax", Wire::SelfSignedTls, Ask::Cleartext, true),
+        ("lax", Wire::SelfSignedTls, Ask::Md5, true),
+        ("kong", Wire::Plain, Ask::Cleartext, true),
+        ("kong", Wire::Plain, Ask::Md5, true),
+    ] {
+        let thief = Thief::start(wire, ask);
+        let m = exporter.probe(&format!("127.0.0.1:{}", thief.port), module);
+        assert!(
+            !thief.saw(LAB_PASSWORD),
+            "{module} {ask:?}: the thief read the password"
+        );
+        assert_eq!(
+            thief.answered(),
+            0,
+            "{module} {ask:?}: a password message was sent"
+        );
+        assert_eq!(thief.asked() > 0, must_ask, "{module} {ask:?}: {}", m.text);
+        assert_eq!(m.value("probe_success"), 0.0);
+        if must_ask {
+            assert!(m.findings().contains(&"PGTLS026"), "{module}: {}", m.text);
+        }
+    }
+
+    // A target outside the allow-list is refused before anything is sent.
+    let thief = Thief::start(Wire::Plain, Ask::Cleartext);
+    for module in ["monitor", "lax", "kong"] {
+        let (status, body) = exporter.get(&format!(
+            "/probe?target=localhost:{}&module={module}",
+            thief.port
+        ));
+        assert_eq!(status, 403, "{module}: {body}");
+        assert!(body.contains("allowed_targets"), "{body}");
+    }
+    assert_eq!(thief.asked(), 0, "nothing dialled the refused target");
+    let (_, own) = exporter.get("/metrics");
+    assert_eq!(
+        Metrics::parse(&own)
+            .value(r#"pgtls_exporter_requests_rejected_total{reason="forbidden_target"}"#),
+        3.0
+    );
+    // A module without credentials scans any target.
+    let (status, _) = exporter.get(&format!("/probe?target=localhost:{}", thief.port));
+    assert_eq!(status, 200);
+    assert!(!exporter.log().contains(LAB_PASSWORD));
 }
 
 #[test]

@@ -969,9 +969,19 @@ fn server_without_tls_pgtls009_and_plaintext_fallback_pgtls021() {
         v["client_line"].as_str(),
         Some(format!("{KONG_PREFIX}the server does not support SSL connections").as_str())
     );
-    // A user with a plaintext pg_hba.conf line gets in: the silent downgrade.
+    // A user with a plaintext md5 line: pgtls keeps the password from a
+    // server it cannot verify, and says so.
     let md5 = kong_conf(&s, &cluster, "pg_user = kong_md5\n");
     let (status, v) = json_probe(&s, &["--kong-conf", &md5], &[]);
+    assert_eq!(status, 1, "{v:#}");
+    assert!(codes(&v).contains(&"PGTLS026".to_string()), "{v:#}");
+    assert_eq!(error_codes(&v), Vec::<String>::new(), "{v:#}");
+    // Told to send it anyway, Kong gets in: the silent downgrade.
+    let (status, v) = json_probe(
+        &s,
+        &["--password-to-unverified-server", "--kong-conf", &md5],
+        &[],
+    );
     assert_eq!(status, 0, "a warning alone: {v:#}");
     assert_eq!(codes(&v), ["PGTLS021"], "{v:#}");
     assert!(finding(&v, "PGTLS021")["reading"]
@@ -979,7 +989,11 @@ fn server_without_tls_pgtls009_and_plaintext_fallback_pgtls021() {
         .is_some_and(|r| r.contains("WITHOUT TLS")));
     assert_eq!(v["tls_version"], Value::Null);
     let prefer = libpq(&cluster, "sslmode=prefer user=kong_md5");
-    let (status, v) = json_probe(&s, &[&prefer], &[("PGPASSWORD", LAB_PASSWORD)]);
+    let (status, v) = json_probe(
+        &s,
+        &["--password-to-unverified-server", &prefer],
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
     assert_eq!(status, 0, "{v:#}");
     assert_eq!(codes(&v), ["PGTLS021"], "{v:#}");
     assert!(finding(&v, "PGTLS021")["fix"][0]

@@ -231,3 +231,28 @@ fn jsonl_streams_one_object_per_target_and_bad_targets_are_usage_errors() {
     assert_eq!(missing.status, 2);
     assert!(missing.stderr.contains("/nonexistent/targets.txt"));
 }
+
+#[test]
+fn jsonl_is_settled_by_the_parsed_command_not_by_words_in_argv() {
+    // `scan` here is a file name given to `logs`, not the command.
+    let run = pgtls(&["logs", "scan", "--format", "jsonl"]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("--format jsonl") && run.stderr.contains("`scan` only"),
+        "{}",
+        run.stderr
+    );
+    let run = pgtls(&["--format=jsonl", "explain", "PGTLS004"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    // The same words with a format logs renders: `scan` is read as a file.
+    let run = pgtls(&["logs", "scan", "--format", "json"]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("scan"), "{}", run.stderr);
+    // And scan itself takes it either way.
+    let run = pgtls(&["scan", "--format=jsonl", "127.0.0.1:1", "--timeout", "1"]);
+    assert!(
+        serde_json::from_str::<Value>(run.stdout.trim()).is_ok(),
+        "{}",
+        run.stdout
+    );
+}

@@ -16,3 +16,4 @@ mod readme;
 mod scan;
 mod security;
 mod setup;
+mod thief;

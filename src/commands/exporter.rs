@@ -57,6 +57,12 @@ fn describe(modules: &Modules) -> String {
                 l.user, l.sslmode
             ));
         }
+        if m.has_credentials() {
+            parts.push(format!(
+                "only for {} targets (allowed_targets)",
+                m.allowed_targets.len()
+            ));
+        }
         out.push_str(&format!("module {name}: {}\n", parts.join(", ")));
     }
     out
@@ -71,19 +77,6 @@ pub fn run(_global: &GlobalArgs, args: &ExporterArgs) -> anyhow::Result<u8> {
         crate::output::print(&describe(&modules))?;
         return Ok(0);
     }
-    let needs_child = modules
-        .by_name
-        .values()
-        .any(|m| m.kong_conf.is_some() || m.libpq.is_some());
-    let exe = if needs_child {
-        Some(
-            std::env::current_exe()
-                .context("cannot find the pgtls binary to run its probe command")?,
-        )
-    } else {
-        None
-    };
-
     let listener = std::net::TcpListener::bind(args.listen)
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     listener.set_nonblocking(true)?;
@@ -92,7 +85,6 @@ pub fn run(_global: &GlobalArgs, args: &ExporterArgs) -> anyhow::Result<u8> {
     let app = Arc::new(App {
         own: metrics::Own::new(concurrency),
         limit: Arc::new(Semaphore::new(concurrency)),
-        exe,
         modules,
     });
 

@@ -7,8 +7,8 @@
 //! module plans the attempts, gathers the extra evidence a failure calls
 //! for, and prints the result.
 
-mod kong;
-mod libpq;
+pub(crate) mod kong;
+pub(crate) mod libpq;
 mod observe;
 mod render;
 
@@ -48,6 +48,14 @@ pub struct ProbeArgs {
     /// The client's OpenSSL security level (default: this host's), to model a client host with a stricter crypto policy.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=5))]
     pub security_level: Option<u8>,
+    /// Send the password when the server asks for it in cleartext or as an
+    /// MD5 hash although its certificate was not verified (no TLS, sslmode
+    /// below verify-ca, pg_ssl_verify off). RISK: whoever answers at that
+    /// address (a hijacked name or address, a rogue proxy) reads the
+    /// password or can crack the hash. Without it such a request is
+    /// answered with nothing and reported as PGTLS026.
+    #[arg(long)]
+    pub password_to_unverified_server: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -125,7 +133,26 @@ pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> anyhow::Result<u8> {
     } else {
         libpq::plan(args)?
     };
+    let (done, judgement) = execute(&plan)?;
+    let failed = !plan.preflight.is_empty() || done.iter().any(|d| !d.report.is_ok());
+    let error_finding = judgement
+        .findings
+        .iter()
+        .any(|f| f.diagnosis.severity == Severity::Error);
+    let order = render::display_order(&plan, &done);
+    match global.format {
+        Format::Json => print_json(&render::json(&plan, &done, &order, &judgement, lang))?,
+        Format::Text => print(&render::text(
+            &plan, &done, &order, &judgement, lang, &style,
+        ))?,
+    }
+    Ok(if failed || error_finding { 1 } else { 0 })
+}
 
+/// Makes the planned connections and judges them together: the findings
+/// that stop the client before it connects first, then every connection's,
+/// most severe first.
+pub(crate) fn execute(plan: &Plan) -> anyhow::Result<(Vec<Done>, Judgement)> {
     let mut done = Vec::new();
     if plan.preflight.is_empty() {
         for planned in &plan.attempts {
@@ -158,20 +185,7 @@ pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> anyhow::Result<u8> {
         }
     }
     judgement.notes = notes;
-
-    let failed = !plan.preflight.is_empty() || done.iter().any(|d| !d.report.is_ok());
-    let error_finding = judgement
-        .findings
-        .iter()
-        .any(|f| f.diagnosis.severity == Severity::Error);
-    let order = render::display_order(&plan, &done);
-    match global.format {
-        Format::Json => print_json(&render::json(&plan, &done, &order, &judgement, lang))?,
-        Format::Text => print(&render::text(
-            &plan, &done, &order, &judgement, lang, &style,
-        ))?,
-    }
-    Ok(if failed || error_finding { 1 } else { 0 })
+    Ok((done, judgement))
 }
 
 impl KongShapeArg {

@@ -52,7 +52,8 @@ pub struct ScanArgs {
     /// Judge the server as Kong would: trust store, depth and protocols from kong.conf (and KONG_* variables).
     #[arg(long, value_name = "FILE")]
     pub kong_conf: Option<PathBuf>,
-    /// One JSON object per target, as each finishes (for pipelines).
+    /// One JSON object per target, as each finishes (for pipelines; the
+    /// same as `--format jsonl`).
     #[arg(long)]
     pub jsonl: bool,
 }
@@ -393,17 +394,21 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
         ));
         for (i, c) in s.verdict.chain.iter().enumerate() {
             let indent = "  ".repeat(i);
-            let expiry = match (c.days_left < 0, lang) {
-                (true, Lang::En) => style.red(&format!(
+            let expiry = match (c.days_left, lang) {
+                (None, Lang::En) => style.yellow("could not read the expiry date"),
+                (None, Lang::Ja) => style.yellow("有効期限の日付を読み取れません"),
+                (Some(d), Lang::En) if d < 0 => style.red(&format!(
                     "expired {} ({} days ago)",
-                    c.not_after, -c.days_left
+                    c.not_after,
+                    c.days_ago()
                 )),
-                (true, Lang::Ja) => style.red(&format!(
+                (Some(d), Lang::Ja) if d < 0 => style.red(&format!(
                     "{} に期限切れ ({} 日前)",
-                    c.not_after, -c.days_left
+                    c.not_after,
+                    c.days_ago()
                 )),
-                (false, Lang::En) => format!("expires {} ({} days)", c.not_after, c.days_left),
-                (false, Lang::Ja) => format!("有効期限 {} (残り {} 日)", c.not_after, c.days_left),
+                (Some(d), Lang::En) => format!("expires {} ({d} days)", c.not_after),
+                (Some(d), Lang::Ja) => format!("有効期限 {} (残り {d} 日)", c.not_after),
             };
             out.push_str(&format!(
                 "    {indent}{}{}\n",
@@ -475,8 +480,9 @@ impl Row {
                 .verdict
                 .chain
                 .iter()
-                .min_by_key(|c| c.not_after_epoch)
-                .map(|c| format!("{} ({}d)", &c.not_after[..10], c.days_left))
+                .filter_map(|c| Some((c.not_after_epoch?, c)))
+                .min_by_key(|(epoch, _)| *epoch)
+                .and_then(|(_, c)| Some(format!("{} ({}d)", c.not_after.get(..10)?, c.days_left?)))
                 .unwrap_or_else(|| "-".into()),
             codes: s
                 .verdict

@@ -567,4 +567,34 @@ pub static CATALOGUE: &[Diagnosis] = &[
         ],
     },
 
+    Diagnosis {
+        code: "PGTLS026",
+        name: "password-to-unverified-server",
+        severity: Severity::Warning,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the server asks for a readable password over a connection that does not verify the server",
+            ja: "サーバーを検証しない接続で、サーバーが読み取れる形のパスワードを求めています",
+        },
+        cause: Text {
+            en: "the server asked for a cleartext password (pg_hba.conf method password) or an MD5 hash (method md5, which is enough to guess the password offline), and the connection does not verify the server's certificate (no TLS, libpq sslmode below verify-ca, Kong pg_ssl_verify = off): whoever answers at that address (a hijacked name or address, a rogue proxy) receives it; the real client sends it, pgtls withholds it",
+            ja: "サーバーが平文のパスワード (pg_hba.conf の方式 password) または MD5 ハッシュ (方式 md5。オフラインでパスワードを推測するのに十分です) を求め、接続はサーバー証明書を検証していません (TLS なし、libpq の sslmode が verify-ca 未満、Kong の pg_ssl_verify = off): そのアドレスで応答する者 (乗っ取られた名前やアドレス、不正なプロキシ) がそれを受け取ります。実際のクライアントは送信しますが、pgtls は送信しません",
+        },
+        fix: &[
+            Text {
+                en: "verify the server: libpq sslmode=verify-full with sslrootcert set to the CA that signs the server certificate; Kong pg_ssl = on, pg_ssl_verify = on and lua_ssl_trusted_certificate naming that CA",
+                ja: "サーバーを検証します: libpq は sslmode=verify-full と、サーバー証明書に署名した CA を指す sslrootcert。Kong は pg_ssl = on、pg_ssl_verify = on、その CA を指定した lua_ssl_trusted_certificate",
+            },
+            Text {
+                en: "on the server, authenticate with scram-sha-256 (or cert) instead of password or md5: set password_encryption = 'scram-sha-256', set the role's password again, change the pg_hba.conf line's method, and reload",
+                ja: "サーバーでは password や md5 ではなく scram-sha-256 (または cert) で認証します: password_encryption = 'scram-sha-256' を設定し、ロールのパスワードを設定し直し、pg_hba.conf の行の方式を変更して再読み込みします",
+            },
+            Text {
+                en: "to probe such a server anyway, knowing that whoever answers at that address may read the password: pgtls probe --password-to-unverified-server",
+                ja: "そのアドレスで応答する者がパスワードを読めることを承知のうえでプローブするには: pgtls probe --password-to-unverified-server",
+            },
+        ],
+    },
+
 ];

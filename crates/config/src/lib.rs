@@ -15,7 +15,6 @@
 mod diag;
 mod error;
 mod paths;
-mod secret;
 mod source;
 mod tls;
 
@@ -28,7 +27,7 @@ pub mod postgresql_conf;
 
 pub use diag::{Diagnostic, Location, Severity};
 pub use error::ConfigError;
-pub use secret::Secret;
+pub use pgtls_model::Secret;
 pub use source::{
     read_limited, DirEntry, FileInfo, FileKind, FsSource, MemSource, Source, MAX_INPUT_FILE,
 };

@@ -41,7 +41,10 @@ fn file_values_as_kong_reads_them() {
     assert_eq!(pg.host.value, "db.internal");
     assert_eq!(pg.host.origin.to_string(), "/etc/kong/kong.conf:2");
     assert_eq!(pg.port.value, 6432);
-    assert_eq!(pg.password.value.as_ref().unwrap().expose(), "s3cr#t");
+    assert_eq!(
+        pg.password.value.as_ref().unwrap().expose_str().unwrap(),
+        "s3cr#t"
+    );
     assert_eq!(
         pg.database.value, "123",
         "Kong's reader turns 0123 into a number"
@@ -114,7 +117,13 @@ fn environment_wins_and_is_named() {
     assert_eq!(conf.pg.host.value, "10.0.0.5");
     assert_eq!(conf.pg.host.origin, KongOrigin::Env("KONG_PG_HOST".into()));
     assert_eq!(
-        conf.pg.password.value.as_ref().unwrap().expose(),
+        conf.pg
+            .password
+            .value
+            .as_ref()
+            .unwrap()
+            .expose_str()
+            .unwrap(),
         "0123",
         "environment values are not numbers"
     );
@@ -208,7 +217,16 @@ fn reader_quirks() {
                 pg_port = 1\n";
     let file = parse(text, Path::new("/k.conf"));
     let conf = resolve::<&str, &str>(Some(&file), &[]);
-    assert_eq!(conf.pg.password.value.as_ref().unwrap().expose(), "1000");
+    assert_eq!(
+        conf.pg
+            .password
+            .value
+            .as_ref()
+            .unwrap()
+            .expose_str()
+            .unwrap(),
+        "1000"
+    );
     assert_eq!(conf.pg.user.value, "kong");
     assert_eq!(conf.pg.host.value, "host.example");
     assert_eq!(conf.pg.database.value, "a=b");
@@ -266,7 +284,8 @@ fn file_entries_hide_passwords_in_debug_output() {
             .value
             .as_ref()
             .unwrap()
-            .expose(),
+            .expose_str()
+            .unwrap(),
         "hunter3"
     );
     assert_eq!(

@@ -217,7 +217,10 @@ fn environment_and_defaults() {
         "libpq raises 1 second to 2"
     );
     assert!(!r.sslsni.value);
-    assert_eq!(r.password.as_ref().unwrap().value.expose(), "secret");
+    assert_eq!(
+        r.password.as_ref().unwrap().value.expose_str().unwrap(),
+        "secret"
+    );
     assert!(
         r.passfile.is_none(),
         "no .pgpass lookup when a password is given"
@@ -266,19 +269,21 @@ fn pgpass_rules() {
     };
     match look("/home/kong/.pgpass", "db.example", 5432, "kong", "kong") {
         PgpassOutcome::Found { password, location } => {
-            assert_eq!(password.expose(), "first:part\\x");
+            assert_eq!(password.expose_str().unwrap(), "first:part\\x");
             assert_eq!(location.to_string(), "/home/kong/.pgpass:2");
         }
         o => panic!("{o:?}"),
     }
     match look("/home/kong/.pgpass", "other", 6000, "x", "kong") {
-        PgpassOutcome::Found { password, .. } => assert_eq!(password.expose(), "wild"),
+        PgpassOutcome::Found { password, .. } => assert_eq!(password.expose_str().unwrap(), "wild"),
         o => panic!("{o:?}"),
     }
     // The default socket directory and an empty host count as localhost.
     for host in ["/var/run/postgresql", ""] {
         match look("/home/kong/.pgpass", host, 5432, "app", "postgres") {
-            PgpassOutcome::Found { password, .. } => assert_eq!(password.expose(), "local"),
+            PgpassOutcome::Found { password, .. } => {
+                assert_eq!(password.expose_str().unwrap(), "local")
+            }
             o => panic!("{o:?}"),
         }
     }

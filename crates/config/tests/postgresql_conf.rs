@@ -204,7 +204,12 @@ fn invalid_tls_values_use_the_servers_words() {
     let debug = format!("{tls:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
     assert_eq!(
-        tls.passphrase_command.value.as_ref().unwrap().expose(),
+        tls.passphrase_command
+            .value
+            .as_ref()
+            .unwrap()
+            .expose_str()
+            .unwrap(),
         "echo hunter2"
     );
 }

@@ -26,13 +26,19 @@ pub struct CertInfo {
     pub sans: Vec<String>,
     pub serial: String,
     /// RFC 3339, UTC.
+    /// RFC 3339, UTC, or [`UNREADABLE_DATE`] when OpenSSL cannot convert
+    /// the certificate's time (PostgreSQL still serves such a certificate).
     pub not_before: String,
     pub not_after: String,
-    pub not_after_epoch: i64,
-    /// Whole days from now until notAfter; negative when expired.
-    pub days_left: i64,
-    /// Whether notBefore is still in the future.
+    /// None when notAfter could not be read.
+    pub not_after_epoch: Option<i64>,
+    /// Whole days from now until notAfter; negative when expired; None
+    /// when notAfter could not be read.
+    pub days_left: Option<i64>,
+    /// Whether notBefore is known to be still in the future.
     pub not_yet_valid: bool,
+    /// Whether either date could not be read.
+    pub date_unreadable: bool,
     /// `EC P-256`, `RSA 2048`, `Ed25519`…
     pub key: String,
     pub key_bits: u32,
@@ -64,13 +70,36 @@ pub fn common_name(cert: &X509Ref) -> Option<String> {
         .map(|e| String::from_utf8_lossy(e.data().as_slice()).into_owned())
 }
 
-fn epoch_of(time: &Asn1TimeRef) -> i64 {
-    let Ok(zero) = Asn1Time::from_unix(0) else {
-        return 0;
-    };
-    match zero.diff(time) {
-        Ok(d) => i64::from(d.days) * 86_400 + i64::from(d.secs),
-        Err(_) => 0,
+/// What a date OpenSSL cannot convert reads as, instead of a false one.
+pub const UNREADABLE_DATE: &str = "(could not read the date)";
+
+/// Seconds since the epoch, or None when OpenSSL cannot convert the time
+/// (a malformed UTCTime or GeneralizedTime).
+fn epoch_of(time: &Asn1TimeRef) -> Option<i64> {
+    let zero = Asn1Time::from_unix(0).ok()?;
+    let d = zero.diff(time).ok()?;
+    Some(i64::from(d.days) * 86_400 + i64::from(d.secs))
+}
+
+fn date_text(epoch: Option<i64>) -> String {
+    epoch.map_or_else(|| UNREADABLE_DATE.to_string(), rfc3339)
+}
+
+impl CertInfo {
+    /// Known to be past notAfter.
+    pub fn expired(&self) -> bool {
+        self.days_left.is_some_and(|d| d < 0)
+    }
+
+    /// Days since notAfter (0 unless expired).
+    pub fn days_ago(&self) -> i64 {
+        self.days_left.filter(|d| *d < 0).map_or(0, |d| -d)
+    }
+
+    /// The days left when the certificate is valid and expires within
+    /// `days`.
+    pub fn expiring_within(&self, days: i64) -> Option<i64> {
+        self.days_left.filter(|d| (0..days).contains(d))
     }
 }
 
@@ -197,11 +226,12 @@ pub fn describe(cert: &X509Ref, now: i64) -> CertInfo {
         issuer: name_text(cert.issuer_name()),
         sans,
         serial,
-        not_before: rfc3339(not_before),
-        not_after: rfc3339(not_after),
+        not_before: date_text(not_before),
+        not_after: date_text(not_after),
         not_after_epoch: not_after,
-        days_left: (not_after - now).div_euclid(86_400),
-        not_yet_valid: not_before > now,
+        days_left: not_after.map(|t| (t - now).div_euclid(86_400)),
+        not_yet_valid: not_before.is_some_and(|t| t > now),
+        date_unreadable: not_before.is_none() || not_after.is_none(),
         key,
         key_bits,
         signature,

@@ -327,6 +327,14 @@ pub enum Failure {
     },
     /// The server asked for a password and none is configured.
     NoPassword,
+    /// The server asked for a cleartext or MD5 password over a connection
+    /// whose server was not verified, and the probe withheld it.
+    PasswordWithheld {
+        /// The request (`AuthenticationCleartextPassword`).
+        request: String,
+        /// Whether TLS was in use.
+        tls: bool,
+    },
     /// The client refused for another reason (channel binding).
     ClientRefused {
         /// Why.
@@ -866,17 +874,16 @@ fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     if let Some(tls) = &obs.tls {
         for (i, cert) in tls.peer_chain.iter().enumerate() {
             let info = describe(cert, obs.now);
-            if info.days_left >= 0 && info.days_left < EXPIRY_WARN_DAYS {
+            if let Some(days_left) = info.expiring_within(EXPIRY_WARN_DAYS) {
                 if let Some(mut f) = finding("PGTLS023") {
                     f.evidence.push(ev(
                         format!(
                             "{} notAfter {} ({} days left)",
-                            info.subject, info.not_after, info.days_left
+                            info.subject, info.not_after, days_left
                         ),
                         &format!("chain[{i}]"),
                     ));
-                    f.facts
-                        .insert("days_left".into(), info.days_left.to_string());
+                    f.facts.insert("days_left".into(), days_left.to_string());
                     j.findings.push(f);
                 }
             }
@@ -885,12 +892,12 @@ fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     if let Some(cert) = cfg.client_cert.as_ref().filter(|c| c.used) {
         if let Some(leaf) = cert.chain.first() {
             let info = describe(leaf, obs.now);
-            if info.days_left >= 0 && info.days_left < EXPIRY_WARN_DAYS {
+            if let Some(days_left) = info.expiring_within(EXPIRY_WARN_DAYS) {
                 if let Some(mut f) = finding("PGTLS023") {
                     f.evidence.push(ev(
                         format!(
                             "client certificate {} ({}) notAfter {} ({} days left)",
-                            info.subject, cert.path, info.not_after, info.days_left
+                            info.subject, cert.path, info.not_after, days_left
                         ),
                         "client certificate",
                     ));
@@ -1045,6 +1052,7 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
                 j.findings.push(f);
             }
         }
+        Failure::PasswordWithheld { request, tls } => password_withheld(cfg, request, *tls, j),
         Failure::Closed | Failure::Reset | Failure::Io { .. } => {
             let what = match failure {
                 Failure::Closed => "the server closed the connection".to_string(),
@@ -1396,7 +1404,7 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
     let expired = infos
         .iter()
         .enumerate()
-        .find(|(_, i)| i.days_left < 0 || i.not_yet_valid);
+        .find(|(_, i)| i.expired() || i.not_yet_valid);
 
     let base = |code_name: &str| -> Option<Finding> {
         let mut f = finding(code_name)?;
@@ -1487,11 +1495,15 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
                 (
                     format!(
                         "{} expired on {} ({} days ago)",
-                        info.subject, info.not_after, -info.days_left
+                        info.subject,
+                        info.not_after,
+                        info.days_ago()
                     ),
                     format!(
                         "{} は {} に期限切れになりました ({} 日前)",
-                        info.subject, info.not_after, -info.days_left
+                        info.subject,
+                        info.not_after,
+                        info.days_ago()
                     ),
                 )
             };
@@ -1738,7 +1750,7 @@ fn client_cert_rejected(
     let leaf = cert.and_then(|c| c.chain.first());
     let expired = leaf
         .map(|l| describe(l, obs.now))
-        .filter(|i| i.days_left < 0 || i.not_yet_valid);
+        .filter(|i| i.expired() || i.not_yet_valid);
     let code = if alert == 45 || expired.is_some() {
         "PGTLS011"
     } else {
@@ -1777,11 +1789,15 @@ fn client_cert_rejected(
             f.reading = Some(Msg::new(
                 format!(
                     "the client certificate {} expired on {} ({} days ago)",
-                    cert.path, info.not_after, -info.days_left
+                    cert.path,
+                    info.not_after,
+                    info.days_ago()
                 ),
                 format!(
                     "クライアント証明書 {} は {} に期限切れになりました ({} 日前)",
-                    cert.path, info.not_after, -info.days_left
+                    cert.path,
+                    info.not_after,
+                    info.days_ago()
                 ),
             ));
             f.fix.push(Msg::new(
@@ -1882,6 +1898,100 @@ fn host_mismatch(
             "the chain itself is trusted: Kong (which checks the chain only) connects to this server; libpq with sslmode=verify-ca would too",
             "チェーン自体は信頼されています: チェーンだけを検査する Kong はこのサーバーに接続します。sslmode=verify-ca の libpq も接続します",
         ));
+    }
+    j.findings.push(f);
+}
+
+/// PGTLS026: the probe kept the password from a server it could not
+/// verify. The fix makes the client verify the server, and on the server
+/// replaces the readable methods with SCRAM.
+fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judgement) {
+    let Some(mut f) = finding("PGTLS026") else {
+        return;
+    };
+    let method = if request.contains("MD5") {
+        "md5"
+    } else {
+        "password"
+    };
+    f.facts.insert("request".into(), request.to_string());
+    f.facts.insert("tls".into(), tls.to_string());
+    f.evidence.push(ev(
+        format!(
+            "the server sent {request} (pg_hba.conf method {method}) over {}",
+            if tls {
+                "TLS without a verified server certificate"
+            } else {
+                "a connection without TLS"
+            }
+        ),
+        "auth",
+    ));
+    let mut shown: Vec<String> = Vec::new();
+    for s in cfg.ssl.iter().chain(&cfg.verify_setting) {
+        if !shown.contains(&s.shown()) {
+            shown.push(s.shown());
+            f.evidence.push(ev(s.shown(), "client"));
+        }
+    }
+    f.reading = Some(Msg::new(
+        format!(
+            "pgtls did not send the password: {} would send it to whoever answers at {}:{}",
+            cfg.kind.name().en,
+            cfg.host,
+            cfg.port
+        ),
+        format!(
+            "pgtls はパスワードを送信しませんでした: {} はそれを {}:{} で応答する相手に送信します",
+            cfg.kind.name().ja,
+            cfg.host,
+            cfg.port
+        ),
+    ));
+    if cfg.kind.is_kong() {
+        for (key, value) in [("pg_ssl", "on"), ("pg_ssl_verify", "on")] {
+            let current = cfg
+                .ssl
+                .iter()
+                .chain(&cfg.verify_setting)
+                .find(|s| s.key == key);
+            if current.is_some_and(|s| s.value == value) {
+                continue;
+            }
+            let s = current
+                .cloned()
+                .unwrap_or_else(|| a_setting(cfg, key, value));
+            f.fix.push(change(cfg, &s, value));
+        }
+        if cfg.trust_files.is_empty() {
+            let s = cfg
+                .trust
+                .clone()
+                .unwrap_or_else(|| a_setting(cfg, "lua_ssl_trusted_certificate", ""));
+            f.fix.push(change(
+                cfg,
+                &s,
+                "<the CA that signs the server certificate>",
+            ));
+        }
+    } else {
+        let s = cfg
+            .verify_setting
+            .clone()
+            .or_else(|| cfg.ssl.first().cloned())
+            .unwrap_or_else(|| a_setting(cfg, "sslmode", ""));
+        f.fix.push(change(cfg, &s, "verify-full"));
+        if cfg.trust_files.is_empty() {
+            let s = cfg
+                .trust
+                .clone()
+                .unwrap_or_else(|| a_setting(cfg, "sslrootcert", ""));
+            f.fix.push(change(
+                cfg,
+                &s,
+                "<the CA that signs the server certificate>",
+            ));
+        }
     }
     j.findings.push(f);
 }

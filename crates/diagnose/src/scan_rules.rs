@@ -126,29 +126,30 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
 
     // Validity of every certificate sent.
     for (i, info) in infos.iter().enumerate() {
-        if info.days_left < 0 || info.not_yet_valid {
+        if info.expired() || info.not_yet_valid {
             if let Some(mut f) = finding("PGTLS010", target) {
                 f.evidence.push(evidence(
                     format!(
                         "{} notAfter {} ({} days ago)",
-                        info.subject, info.not_after, -info.days_left
+                        info.subject,
+                        info.not_after,
+                        info.days_ago()
                     ),
                     &format!("chain[{i}]"),
                 ));
                 f.facts.insert("not_after".into(), info.not_after.clone());
                 findings.push(f);
             }
-        } else if info.days_left < warn_days {
+        } else if let Some(days_left) = info.expiring_within(warn_days) {
             if let Some(mut f) = finding("PGTLS023", target) {
                 f.evidence.push(evidence(
                     format!(
                         "{} notAfter {} ({} days left)",
-                        info.subject, info.not_after, info.days_left
+                        info.subject, info.not_after, days_left
                     ),
                     &format!("chain[{i}]"),
                 ));
-                f.facts
-                    .insert("days_left".into(), info.days_left.to_string());
+                f.facts.insert("days_left".into(), days_left.to_string());
                 findings.push(f);
             }
         }
@@ -219,7 +220,7 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
     }
 
     ScanVerdict {
-        earliest_expiry: infos.iter().map(|i| i.not_after_epoch).min(),
+        earliest_expiry: infos.iter().filter_map(|i| i.not_after_epoch).min(),
         chain: infos,
         findings,
     }

@@ -18,8 +18,8 @@ fn describes_the_lab_server_certificate() {
     assert_eq!(info.key, "EC P-256");
     assert_eq!(info.signature, "ecdsa-with-SHA256");
     assert!(
-        info.days_left > 300 && info.days_left < 366,
-        "{}",
+        info.days_left.is_some_and(|d| d > 300 && d < 366),
+        "{:?}",
         info.days_left
     );
     assert!(!info.is_ca && !info.self_signed);
@@ -31,10 +31,45 @@ fn describes_the_lab_server_certificate() {
 #[test]
 fn expired_and_weak_are_seen() {
     let expired = describe(&certs(files::SERVER_EXPIRED)[0], now_epoch());
-    assert!(expired.days_left < 0);
+    assert!(expired.expired() && expired.days_ago() > 0);
     let weak = describe(&certs(files::SERVER_WEAK)[0], now_epoch());
     assert_eq!(weak.key, "RSA 1024");
     assert!(weakness(&weak).is_some());
+}
+
+/// The lab's server certificate with its notAfter's month rewritten to 13:
+/// OpenSSL still parses the certificate (PostgreSQL still serves it) but
+/// cannot convert the date.
+fn cert_with_unreadable_not_after() -> X509 {
+    let good = &certs(files::SERVER)[0];
+    let mut der = good.to_der().expect("DER");
+    let after = good.not_after().to_string();
+    assert!(!after.is_empty());
+    // UTCTime (tag 0x17, 13 bytes YYMMDDHHMMSSZ): the second one in the
+    // TBSCertificate is notAfter.
+    let times: Vec<usize> = der
+        .windows(2)
+        .enumerate()
+        .filter(|(i, w)| w == &[0x17, 13] && der.get(i + 14) == Some(&b'Z'))
+        .map(|(i, _)| i)
+        .collect();
+    let at = *times.get(1).expect("notBefore and notAfter as UTCTime");
+    der[at + 4] = b'1';
+    der[at + 5] = b'3';
+    X509::from_der(&der).expect("still a certificate")
+}
+
+#[test]
+fn an_unreadable_date_is_said_so_not_read_as_1970() {
+    let cert = cert_with_unreadable_not_after();
+    let info = describe(&cert, now_epoch());
+    assert_eq!(info.days_left, None, "{info:?}");
+    assert_eq!(info.not_after_epoch, None);
+    assert!(info.date_unreadable);
+    assert!(!info.expired(), "an unknown date is not an expiry");
+    assert!(!info.not_after.contains("1970"), "{}", info.not_after);
+    assert!(info.not_after.contains("could not read the date"));
+    assert_eq!(info.expiring_within(30), None);
 }
 
 #[test]

@@ -98,18 +98,26 @@ impl<R: BufRead> Read for GzipReader<R> {
     }
 }
 
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 /// Wraps a byte source, decompressing it when it starts with the gzip
-/// magic bytes.
-pub fn maybe_gunzip<R: Read + Send + 'static>(src: R) -> io::Result<Box<dyn Read + Send>> {
-    let mut buffered = BufReader::with_capacity(256 << 10, src);
-    let head = loop {
-        match buffered.fill_buf() {
-            Ok(head) => break head,
+/// magic bytes. Both bytes are read before deciding, however the source
+/// hands them out: a pipe may deliver one byte in its first read.
+pub fn maybe_gunzip<R: Read + Send + 'static>(mut src: R) -> io::Result<Box<dyn Read + Send>> {
+    let mut head = [0u8; GZIP_MAGIC.len()];
+    let mut got = 0;
+    while got < head.len() {
+        match src.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
-    };
-    if head.starts_with(&[0x1f, 0x8b]) {
+    }
+    let head = &head[..got];
+    let gzip = head == GZIP_MAGIC;
+    let buffered = BufReader::with_capacity(256 << 10, io::Cursor::new(head.to_vec()).chain(src));
+    if gzip {
         Ok(Box::new(GzipReader(flate2::bufread::MultiGzDecoder::new(
             buffered,
         ))))
@@ -222,5 +230,45 @@ impl Iterator for MultiReader {
                 Err(e) => self.stats.errors.push(e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A pipe at its slowest: one byte per read.
+    struct Dribble(io::Cursor<Vec<u8>>);
+
+    impl Read for Dribble {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let one = buf.len().min(1);
+            self.0.read(&mut buf[..one])
+        }
+    }
+
+    fn read_all(src: impl Read + Send + 'static) -> Vec<u8> {
+        let mut out = Vec::new();
+        maybe_gunzip(src)
+            .expect("opens")
+            .read_to_end(&mut out)
+            .expect("reads");
+        out
+    }
+
+    #[test]
+    fn gzip_is_recognised_whatever_the_first_read_returns() {
+        let text =
+            b"2026-11-28 10:00:00 UTC [1] LOG:  could not accept SSL connection: EOF detected\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text).expect("compress");
+        let gz = gz.finish().expect("compress");
+        assert_eq!(read_all(Dribble(io::Cursor::new(gz.clone()))), text);
+        assert_eq!(read_all(io::Cursor::new(gz)), text);
+        // Plain text, one byte per read, and inputs shorter than the magic.
+        assert_eq!(read_all(Dribble(io::Cursor::new(text.to_vec()))), text);
+        assert_eq!(read_all(io::Cursor::new(vec![0x1f])), [0x1f]);
+        assert_eq!(read_all(io::Cursor::new(Vec::new())), b"");
     }
 }

@@ -38,6 +38,10 @@ pub fn kong_reason(report: &ProbeReport, shape: KongShape) -> Option<String> {
     let Outcome::Failed { step, kind } = &report.outcome else {
         return None;
     };
+    if kind.is_password_withheld() {
+        // Kong would have sent it; what it would print after is unknown.
+        return None;
+    }
     let cosocket = shape == KongShape::Cosocket;
     // pgmoon reads each message with receive_message, which prefixes its
     // socket errors.
@@ -174,6 +178,10 @@ pub fn libpq_message(report: &ProbeReport) -> Option<String> {
     let Outcome::Failed { step, kind } = &report.outcome else {
         return None;
     };
+    if kind.is_password_withheld() {
+        // libpq would have sent it; what it would print after is unknown.
+        return None;
+    }
     let mut parts = Vec::new();
     match &report.fallback {
         Some(Fallback::PlaintextRetry { step, failure })
@@ -360,5 +368,6 @@ fn libpq_refusal(r: &ClientRefusal) -> String {
         ClientRefusal::NoSupportedMechanism { .. } => {
             "none of the server's SASL authentication mechanisms are supported".into()
         }
+        ClientRefusal::PasswordWithheld { .. } => r.to_string(),
     }
 }

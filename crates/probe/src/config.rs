@@ -274,37 +274,8 @@ pub enum ChannelBindingPref {
     Disable,
 }
 
-/// A password. It is kept out of Debug output and overwritten when dropped.
-#[derive(Clone)]
-pub struct Password(Vec<u8>);
-
-impl Password {
-    /// Wraps a password.
-    pub fn new(secret: impl Into<Vec<u8>>) -> Password {
-        Password(secret.into())
-    }
-
-    /// The password bytes, for the authentication exchange only.
-    pub fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
-
-impl Drop for Password {
-    fn drop(&mut self) {
-        for byte in self.0.iter_mut() {
-            // A volatile write keeps the wipe from being optimised away.
-            // SAFETY: `byte` is a valid, exclusive reference into our buffer.
-            unsafe { std::ptr::write_volatile(byte, 0) };
-        }
-    }
-}
+/// The one secret type: wiped when dropped, never printed.
+pub use pgtls_model::Secret;
 
 /// Everything a probe needs.
 #[derive(Debug, Clone)]
@@ -325,13 +296,17 @@ pub struct ProbeConfig {
     /// Database; `None` lets the server default it to the user name.
     pub database: Option<String>,
     /// Password, when the server may ask for one.
-    pub password: Option<Password>,
+    pub password: Option<Secret>,
     /// `application_name` sent at start-up.
     pub application_name: Option<String>,
     /// SCRAM channel binding.
     pub channel_binding: ChannelBindingPref,
     /// Stop once TLS is up (for `scan`: no start-up, no credentials).
     pub handshake_only: bool,
+    /// Answer a cleartext or MD5 password request even when the server's
+    /// certificate was not verified. Off by default: whoever answers at
+    /// the address could read the password (or crack the MD5 hash).
+    pub password_to_unverified_server: bool,
 }
 
 fn is_ip_literal(host: &str) -> bool {
@@ -369,6 +344,7 @@ impl ProbeConfig {
             application_name: Some("psql".into()),
             channel_binding: ChannelBindingPref::Prefer,
             handshake_only: false,
+            password_to_unverified_server: false,
         }
     }
 
@@ -400,6 +376,7 @@ impl ProbeConfig {
             application_name: Some("kong".into()),
             channel_binding: ChannelBindingPref::Prefer,
             handshake_only: false,
+            password_to_unverified_server: false,
         }
     }
 
@@ -445,8 +422,8 @@ mod tests {
 
     #[test]
     fn password_debug_is_redacted() {
-        let pw = Password::new("hunter2");
-        assert_eq!(format!("{pw:?}"), "Password(<redacted>)");
+        let pw = Secret::from("hunter2");
+        assert_eq!(format!("{pw:?}"), "Secret(***)");
         let mut cfg = ProbeConfig::kong("db", 5432, true, false, true);
         cfg.password = Some(pw);
         let shown = format!("{cfg:?}");

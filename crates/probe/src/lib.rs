@@ -19,7 +19,7 @@ mod tls;
 mod versions;
 
 pub use config::{
-    ChannelBindingPref, ClientIdentity, Password, ProbeConfig, SslMode, TlsSettings, TlsVersion,
+    ChannelBindingPref, ClientIdentity, ProbeConfig, Secret, SslMode, TlsSettings, TlsVersion,
     Verify, DEFAULT_STEP_TIMEOUT,
 };
 pub use error::ProbeError;

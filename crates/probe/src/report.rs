@@ -412,6 +412,16 @@ pub enum ClientRefusal {
         /// What the server offered.
         offered: Vec<String>,
     },
+    /// The server asked for a password in a form it can read (cleartext,
+    /// or an MD5 hash that can be cracked offline) and its certificate was
+    /// not verified, so the probe did not send it. The real client would
+    /// have sent it.
+    PasswordWithheld {
+        /// The request's protocol name (`AuthenticationCleartextPassword`).
+        request: &'static str,
+        /// Whether the connection used TLS at all.
+        tls: bool,
+    },
 }
 
 impl fmt::Display for ClientRefusal {
@@ -435,6 +445,15 @@ impl fmt::Display for ClientRefusal {
                 f,
                 "none of the server's SASL mechanisms is supported: {}",
                 offered.join(", ")
+            ),
+            ClientRefusal::PasswordWithheld { request, tls } => write!(
+                f,
+                "password withheld: the server sent {request} over {}",
+                if *tls {
+                    "TLS without a verified server certificate"
+                } else {
+                    "a connection without TLS"
+                }
             ),
         }
     }
@@ -485,6 +504,17 @@ pub enum FailureKind {
         /// The system's words.
         error: String,
     },
+}
+
+impl FailureKind {
+    /// Whether the probe itself withheld the password (the real client
+    /// would have gone on).
+    pub fn is_password_withheld(&self) -> bool {
+        matches!(
+            self,
+            FailureKind::ClientRefused(ClientRefusal::PasswordWithheld { .. })
+        )
+    }
 }
 
 impl fmt::Display for FailureKind {

@@ -19,7 +19,7 @@ use pgtls_wire::{
     SslResponse, StartupParams, SCRAM_SHA_256, SCRAM_SHA_256_PLUS,
 };
 
-use crate::config::{ChannelBindingPref, ProbeConfig, SslMode};
+use crate::config::{ChannelBindingPref, ProbeConfig, SslMode, Verify};
 use crate::deadline::DeadlineStream;
 use crate::error::ProbeError;
 use crate::recorder::Recorder;
@@ -691,6 +691,16 @@ impl<'a> Run<'a> {
                     let Some(password) = &self.cfg.password else {
                         return Err(refuse(ClientRefusal::NoPassword));
                     };
+                    if !self.server_verified() && !self.cfg.password_to_unverified_server {
+                        return Err(refuse(ClientRefusal::PasswordWithheld {
+                            request: if matches!(request, AuthRequest::Md5Password { .. }) {
+                                "AuthenticationMD5Password"
+                            } else {
+                                "AuthenticationCleartextPassword"
+                            },
+                            tls: self.tls_in_use,
+                        }));
+                    }
                     let mut out = BytesMut::new();
                     let description = if let AuthRequest::Md5Password { salt } = request {
                         method = AuthMethod::Md5;
@@ -757,6 +767,20 @@ impl<'a> Run<'a> {
                 }
             }
         }
+    }
+
+    /// Whether the server proved who it is: TLS is up and the chain was
+    /// verified against the configured trust anchors (and, for
+    /// verify-full, the host name matched, or the handshake would not have
+    /// got this far).
+    fn server_verified(&self) -> bool {
+        self.tls_in_use
+            && self.cfg.tls.verify != Verify::Off
+            && self
+                .tls_facts
+                .as_ref()
+                .and_then(|f| f.handshake_verify.as_ref())
+                .is_some_and(|v| v.ok)
     }
 
     fn scram(

@@ -17,7 +17,9 @@ use std::fmt;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
+use pgtls_model::Secret;
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 /// The SASL name of SCRAM-SHA-256.
 pub const SCRAM_SHA_256: &str = "SCRAM-SHA-256";
@@ -147,7 +149,7 @@ pub fn nonce_from_random(random: &[u8]) -> String {
 pub struct ScramClient {
     binding: ScramBinding,
     nonce: String,
-    password: Vec<u8>,
+    password: Secret,
     client_first: String,
     max_iterations: u32,
 }
@@ -251,9 +253,12 @@ impl ScramClient {
         }
         let iterations = iterations as u32;
 
-        let salted = hi(&self.password, &salt, iterations)?;
-        let client_key = hmac(&salted, b"Client Key")?;
-        let stored_key: [u8; 32] = Sha256::digest(client_key).into();
+        // Every value derived from the password can stand in for it (the
+        // salted password and the client key log in as the user), so each
+        // is wiped when this exchange is done with it.
+        let salted = Zeroizing::new(hi(self.password.expose(), &salt, iterations)?);
+        let client_key = Zeroizing::new(hmac(&*salted, b"Client Key")?);
+        let stored_key = Zeroizing::new(<[u8; 32]>::from(Sha256::digest(*client_key)));
 
         let mut cbind = self.binding.gs2_header().as_bytes().to_vec();
         cbind.extend_from_slice(self.binding.data());
@@ -261,15 +266,15 @@ impl ScramClient {
         let client_first_bare = &self.client_first[self.binding.gs2_header().len()..];
         let auth_message = format!("{client_first_bare},{text},{without_proof}");
 
-        let client_signature = hmac(&stored_key, auth_message.as_bytes())?;
-        let mut proof = client_key;
+        let client_signature = hmac(&*stored_key, auth_message.as_bytes())?;
+        let mut proof = Zeroizing::new(*client_key);
         for (p, s) in proof.iter_mut().zip(client_signature) {
             *p ^= s;
         }
-        let server_key = hmac(&salted, b"Server Key")?;
-        let server_signature = hmac(&server_key, auth_message.as_bytes())?;
+        let server_key = Zeroizing::new(hmac(&*salted, b"Server Key")?);
+        let server_signature = hmac(&*server_key, auth_message.as_bytes())?;
         Ok(ScramFinal {
-            client_final: format!("{without_proof},p={}", STANDARD.encode(proof)),
+            client_final: Zeroizing::new(format!("{without_proof},p={}", STANDARD.encode(*proof))),
             server_signature,
         })
     }
@@ -278,7 +283,7 @@ impl ScramClient {
 /// The second state: the client-final-message is ready to send and the
 /// server's proof is awaited.
 pub struct ScramFinal {
-    client_final: String,
+    client_final: Zeroizing<String>,
     server_signature: [u8; 32],
 }
 
@@ -404,13 +409,15 @@ fn hi(password: &[u8], salt: &[u8], iterations: u32) -> Result<[u8; 32], ScramEr
     Ok(out)
 }
 
-fn normalize(password: &[u8]) -> Vec<u8> {
+fn normalize(password: &[u8]) -> Secret {
     match std::str::from_utf8(password) {
         Ok(text) => match stringprep::saslprep(text) {
-            Ok(prepared) => prepared.into_owned().into_bytes(),
-            Err(_) => password.to_vec(),
+            // A borrowed result is the input itself; an owned one is a new
+            // copy, moved (not copied again) into the secret.
+            Ok(std::borrow::Cow::Owned(prepared)) => Secret::from(prepared),
+            Ok(std::borrow::Cow::Borrowed(_)) | Err(_) => Secret::new(password),
         },
-        Err(_) => password.to_vec(),
+        Err(_) => Secret::new(password),
     }
 }
 

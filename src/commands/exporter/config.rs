@@ -5,6 +5,7 @@
 //! module and key named instead of turning every scrape into a failure.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -44,6 +45,7 @@ struct ModuleConfig {
     client_cert: Option<PathBuf>,
     client_key: Option<PathBuf>,
     password_file: Option<PathBuf>,
+    allowed_targets: Option<Vec<String>>,
 }
 
 /// libpq credentials for the credentialed probe. The password stays in its
@@ -59,6 +61,106 @@ pub struct LibpqProbe {
     pub password_file: Option<PathBuf>,
 }
 
+/// One entry of a credentialed module's `allowed_targets`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedTarget {
+    /// An address or network (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`).
+    Network { addr: IpAddr, prefix: u8 },
+    /// One host name, compared without case (`db1.example.com`).
+    Name(String),
+    /// Every name under a domain (`*.db.example.com`), not the domain itself.
+    Subdomains(String),
+}
+
+impl AllowedTarget {
+    /// Reads one entry; the error says what is wrong with it.
+    pub fn parse(text: &str) -> Result<AllowedTarget, String> {
+        let text = text.trim();
+        if let Some((addr, prefix)) = text.split_once('/') {
+            let addr: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("{text:?}: {addr:?} is not an IP address"))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let prefix: u8 = prefix
+                .parse()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{text:?}: the prefix length must be 0 to {max}"))?;
+            return Ok(AllowedTarget::Network { addr, prefix });
+        }
+        if let Ok(addr) = text
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            let prefix = if addr.is_ipv4() { 32 } else { 128 };
+            return Ok(AllowedTarget::Network { addr, prefix });
+        }
+        let (wild, name) = match text.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let valid = !name.is_empty()
+            && name.len() <= 253
+            && name.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            });
+        if !valid {
+            return Err(format!(
+                "{text:?} is not a host name, *.domain, IP address or network (CIDR)"
+            ));
+        }
+        let name = name.to_ascii_lowercase();
+        Ok(if wild {
+            AllowedTarget::Subdomains(name)
+        } else {
+            AllowedTarget::Name(name)
+        })
+    }
+
+    /// Whether a request's host (a name or an address literal, as given
+    /// in `target=`) falls under this entry. Names are compared as names
+    /// and addresses as addresses: a name is never resolved here, since
+    /// what it resolves to at probe time is not what it resolved to now.
+    pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let host = host.strip_suffix('.').unwrap_or(host);
+        match (self, host.parse::<IpAddr>()) {
+            (AllowedTarget::Network { addr, prefix }, Ok(ip)) => in_network(ip, *addr, *prefix),
+            (AllowedTarget::Name(name), Err(_)) => host.eq_ignore_ascii_case(name),
+            (AllowedTarget::Subdomains(domain), Err(_)) => {
+                let host = host.to_ascii_lowercase();
+                host.strip_suffix(domain.as_str())
+                    .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn in_network(ip: IpAddr, net: IpAddr, prefix: u8) -> bool {
+    // An IPv4-mapped IPv6 address is the IPv4 address it carries.
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
 /// One module, checked and ready.
 #[derive(Debug, Clone)]
 pub struct Module {
@@ -72,6 +174,22 @@ pub struct Module {
     pub kong_conf: Option<PathBuf>,
     /// Probe as libpq with these credentials.
     pub libpq: Option<LibpqProbe>,
+    /// The targets a credentialed module may be used for; empty for a
+    /// module without credentials, which may scan any target.
+    pub allowed_targets: Vec<AllowedTarget>,
+}
+
+impl Module {
+    /// Whether the module sends credentials (a password, a client
+    /// certificate) to the target.
+    pub fn has_credentials(&self) -> bool {
+        self.kong_conf.is_some() || self.libpq.is_some()
+    }
+
+    /// Whether this module may be used for `host`.
+    pub fn allows(&self, host: &str) -> bool {
+        !self.has_credentials() || self.allowed_targets.iter().any(|a| a.allows(host))
+    }
 }
 
 /// Every module by name.
@@ -158,9 +276,15 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
                     "module {name}: sslmode {mode:?} is not one of {}",
                     SSLMODES.join(", ")
                 ),
-                None if raw.trust.is_some() => "verify-full".to_string(),
-                None => "require".to_string(),
+                // The password goes only to a server that proves who it
+                // is: verify-full unless the module says otherwise.
+                None => "verify-full".to_string(),
             };
+            if sslmode.starts_with("verify") && raw.trust.is_none() {
+                anyhow::bail!(
+                    "module {name}: sslmode {sslmode} needs trust (the CA that signs the servers' certificates); set trust, or set sslmode explicitly to probe servers that cannot be verified"
+                );
+            }
             for (key, path) in [
                 ("client_cert", &raw.client_cert),
                 ("client_key", &raw.client_key),
@@ -181,6 +305,24 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
             })
         }
     };
+    let credentialed = raw.kong_conf.is_some() || libpq.is_some();
+    let allowed_targets = match (raw.allowed_targets, credentialed) {
+        (None, true) => anyhow::bail!(
+            "module {name}: a module with credentials (user or kong_conf) must list allowed_targets, the hosts and networks it may send them to: anyone who can reach the exporter chooses the target"
+        ),
+        (Some(list), true) if list.is_empty() => {
+            anyhow::bail!("module {name}: allowed_targets is empty")
+        }
+        (Some(_), false) => anyhow::bail!(
+            "module {name}: allowed_targets is for modules with credentials (user or kong_conf)"
+        ),
+        (Some(list), true) => list
+            .iter()
+            .map(|entry| AllowedTarget::parse(entry))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("module {name}: allowed_targets: {e}"))?,
+        (None, false) => Vec::new(),
+    };
     Ok(Module {
         name: name.to_string(),
         timeout: Duration::from_secs_f64(timeout),
@@ -188,6 +330,7 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
         views,
         kong_conf: raw.kong_conf,
         libpq,
+        allowed_targets,
     })
 }
 
@@ -305,12 +448,95 @@ mod tests {
     }
 
     #[test]
-    fn libpq_credentials_default_their_sslmode() {
-        let m = Modules::parse("[modules.m]\nuser = \"monitor\"\n", "t").expect("ok");
-        let l = m.get("m").and_then(|m| m.libpq.clone()).expect("libpq");
-        assert_eq!(
-            (l.user.as_str(), l.sslmode.as_str()),
-            ("monitor", "require")
+    fn libpq_credentials_verify_the_server_by_default() {
+        let ca = "/etc/hostname";
+        let text = format!(
+            "[modules.m]\nuser = \"monitor\"\ntrust = \"{ca}\"\nallowed_targets = [\"db1\"]\n"
         );
+        // /etc/hostname is no CA: the trust store fails to load, which
+        // proves the module reached it; a real CA is the lab's.
+        let err = format!("{:#}", Modules::parse(&text, "t").expect_err("not a CA"));
+        assert!(err.contains("module m"), "{err}");
+
+        let m = Modules::parse(
+            "[modules.m]\nuser = \"monitor\"\nsslmode = \"require\"\nallowed_targets = [\"db1\"]\n",
+            "t",
+        )
+        .expect("an explicit sslmode without trust");
+        let l = m.get("m").and_then(|m| m.libpq.clone()).expect("libpq");
+        assert_eq!(l.sslmode, "require");
+
+        for (text, needle) in [
+            (
+                "[modules.m]\nuser = \"monitor\"\nallowed_targets = [\"db1\"]\n",
+                "sslmode verify-full needs trust",
+            ),
+            (
+                "[modules.m]\nuser = \"monitor\"\nsslmode = \"require\"\n",
+                "must list allowed_targets",
+            ),
+            (
+                "[modules.m]\nuser = \"monitor\"\nsslmode = \"require\"\nallowed_targets = []\n",
+                "allowed_targets is empty",
+            ),
+            (
+                "[modules.m]\nallowed_targets = [\"db1\"]\n",
+                "is for modules with credentials",
+            ),
+            (
+                "[modules.m]\nuser = \"monitor\"\nsslmode = \"require\"\nallowed_targets = [\"10.0.0.0/33\"]\n",
+                "prefix length",
+            ),
+            (
+                "[modules.m]\nuser = \"monitor\"\nsslmode = \"require\"\nallowed_targets = [\"db 1\"]\n",
+                "is not a host name",
+            ),
+        ] {
+            let err = format!("{:#}", Modules::parse(text, "t").expect_err(text));
+            assert!(err.contains(needle), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn allowed_targets_match_names_as_names_and_addresses_as_networks() {
+        let entries: Vec<AllowedTarget> = [
+            "10.1.0.0/16",
+            "db1.example.com",
+            "*.pg.example.com",
+            "fd00::/8",
+            "127.0.0.1",
+        ]
+        .iter()
+        .map(|e| AllowedTarget::parse(e).expect(e))
+        .collect();
+        let allowed = |host: &str| entries.iter().any(|e| e.allows(host));
+        for host in [
+            "10.1.2.3",
+            "DB1.example.com",
+            "db1.example.com.",
+            "a.pg.example.com",
+            "x.y.pg.example.com",
+            "fd12::1",
+            "[fd12::1]",
+            "::ffff:10.1.0.9",
+            "127.0.0.1",
+        ] {
+            assert!(allowed(host), "{host} is allowed");
+        }
+        for host in [
+            "10.2.0.1",
+            "db2.example.com",
+            "db1.example.com.evil.net",
+            "pg.example.com",
+            "evilpg.example.com",
+            "fe80::1",
+            "127.0.0.2",
+            "localhost",
+        ] {
+            assert!(!allowed(host), "{host} is refused");
+        }
+        assert!(AllowedTarget::parse("0.0.0.0/0")
+            .expect("any")
+            .allows("192.0.2.1"));
     }
 }

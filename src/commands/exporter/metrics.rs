@@ -76,21 +76,22 @@ pub fn encode(report: &Report) -> String {
     family(
         &mut r,
         "pgtls_cert_expiry_seconds",
-        "Seconds until each certificate the server sends expires, negative when expired (position 0 is the leaf)",
+        "Seconds until each certificate the server sends expires, negative when expired (position 0 is the leaf; absent when its notAfter cannot be read)",
         report
             .chain
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                (
+            .filter_map(|(i, c)| {
+                let not_after = c.not_after_epoch?;
+                Some((
                     vec![
                         ("subject", c.subject.clone()),
                         ("issuer", c.issuer.clone()),
                         ("serial", c.serial.clone()),
                         ("position", i.to_string()),
                     ],
-                    (c.not_after_epoch - report.now) as f64,
-                )
+                    (not_after - report.now) as f64,
+                ))
             })
             .collect(),
     );
@@ -263,9 +264,10 @@ mod tests {
             serial: "0A1B".into(),
             not_before: String::new(),
             not_after: String::new(),
-            not_after_epoch: not_after,
-            days_left: 0,
+            not_after_epoch: Some(not_after),
+            days_left: Some(0),
             not_yet_valid: false,
+            date_unreadable: false,
             key: "EC P-256".into(),
             key_bits: 256,
             signature: "ecdsa-with-SHA256".into(),

@@ -7,7 +7,6 @@
 //! always answers within its deadline, a stuck target reading as
 //! `probe_success 0` with PGTLS020.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,8 +36,6 @@ pub struct App {
     pub modules: Modules,
     pub own: Own,
     pub limit: Arc<Semaphore>,
-    /// This binary, to run `pgtls probe` for modules with credentials.
-    pub exe: Option<PathBuf>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -196,6 +193,18 @@ async fn probe(
         app.own.reject("bad_request");
         return text(StatusCode::BAD_REQUEST, "unknown module\n".into());
     };
+    if !module.allows(&request.target.host) {
+        // Whoever can reach the exporter chooses the target; credentials
+        // go only where the module's owner said they may.
+        app.own.reject("forbidden_target");
+        return text(
+            StatusCode::FORBIDDEN,
+            format!(
+                "module {:?} sends credentials and {:?} is not in its allowed_targets\n",
+                module.name, request.target.host
+            ),
+        );
+    }
     let started = Instant::now();
     let budget = budget(&module, &headers);
     let deadline = started + budget;
@@ -218,19 +227,13 @@ async fn probe(
     // failure; the deadline below is the guarantee.
     let step_timeout = budget.mul_f64(0.8).max(Duration::from_millis(1));
 
-    let clients: Vec<_> = match &app.exe {
-        Some(exe) => target::client_probes(&module)
-            .into_iter()
-            .map(|p| {
-                let exe = exe.clone();
-                let t = request.target.clone();
-                tokio::spawn(async move {
-                    target::run_client(&exe, &t, &p, step_timeout, deadline).await
-                })
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let clients: Vec<_> = target::client_probes(&module)
+        .into_iter()
+        .map(|p| {
+            let t = request.target.clone();
+            tokio::spawn(async move { target::run_client(&t, &p, step_timeout, deadline).await })
+        })
+        .collect();
     let scan = {
         let t = request.target.clone();
         let m = module.clone();

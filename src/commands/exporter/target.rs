@@ -4,15 +4,22 @@
 //! probe, all inside one deadline. What comes out is plain data for the
 //! metrics; nothing here knows about HTTP.
 //!
-//! The credentialed probe runs as a child `pgtls probe --format json`: that
-//! command owns the Kong and libpq client models, a child can be killed when
-//! the deadline passes (a thread cannot), and a misbehaving target cannot
-//! take the exporter down with it.
+//! The credentialed probe runs in this process with `probe`'s own plans and
+//! rules, on a blocking thread: every network step has its own deadline, so
+//! the thread ends by itself, and the answer goes out at the scrape's
+//! deadline whether or not it has. The module alone decides what the client
+//! reads: no `PG*` variable, no `~/.pgpass`, the password from the module's
+//! file straight into the one secret type.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use pgtls_config::libpq::ClientEnv;
+use pgtls_diagnose::probe_rules::{Setting, SettingOrigin};
+use pgtls_probe::Secret;
+use zeroize::Zeroizing;
 
 use pgtls_catalogue::Severity;
 use pgtls_diagnose::certinfo::{now_epoch, verify_chain, CertInfo};
@@ -20,10 +27,8 @@ use pgtls_diagnose::scan_rules::judge;
 use pgtls_probe::{versions_accepted, VersionProbe, VersionStatus};
 
 use super::config::{LibpqProbe, Module};
+use crate::commands::probe::{execute, kong, libpq, KongShapeArg, ProbeArgs};
 use crate::commands::scan::{observe_probes, Target};
-
-/// The most of a child's output read; a probe's JSON is a few KiB.
-const MAX_CHILD_OUTPUT: usize = 4 * 1024 * 1024;
 
 /// Everything one probe found, for the metrics.
 #[derive(Debug, Clone, Default)]
@@ -224,68 +229,108 @@ pub struct ClientPart {
     pub error: Option<String>,
 }
 
-fn severity_of(text: &str) -> &'static str {
-    match text {
-        "error" => "error",
-        "warning" => "warning",
-        _ => "info",
+/// Reads the first line of a module's password file into a secret; the
+/// file's bytes are wiped once copied.
+fn read_password_file(path: &Path) -> anyhow::Result<Secret> {
+    let bytes = Zeroizing::new(
+        pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
+            .with_context(|| format!("cannot read password_file {}", path.display()))?,
+    );
+    let line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    Ok(Secret::new(line.to_vec()))
+}
+
+/// `probe`'s arguments for a module: its step timeout, nothing else set.
+fn probe_args(step_timeout: Duration) -> ProbeArgs {
+    ProbeArgs {
+        conninfo: None,
+        kong_conf: None,
+        kong: false,
+        kong_shape: KongShapeArg::Cosocket,
+        kong_edition: None,
+        timeout: Some(step_timeout.as_secs_f64().max(0.001)),
+        security_level: None,
+        password_to_unverified_server: false,
     }
 }
 
-/// Reads `pgtls probe --format json` output.
-pub fn parse_probe_json(label: &'static str, stdout: &[u8]) -> ClientPart {
-    let mut part = ClientPart {
-        label,
-        connected: None,
-        findings: Vec::new(),
-        steps: Vec::new(),
+/// One credentialed probe, start to verdict (blocking).
+fn probe_client(
+    target: &Target,
+    client: &ClientProbe,
+    step_timeout: Duration,
+) -> anyhow::Result<ClientPart> {
+    let mut args = probe_args(step_timeout);
+    let plan = match client {
+        ClientProbe::Kong(conf) => {
+            args.kong_conf = Some(conf.clone());
+            // Kong dials the target, whatever kong.conf or KONG_* say.
+            let mut env: Vec<(String, String)> = kong::kong_env()
+                .into_iter()
+                .filter(|(k, _)| {
+                    !k.eq_ignore_ascii_case("KONG_PG_HOST")
+                        && !k.eq_ignore_ascii_case("KONG_PG_PORT")
+                })
+                .collect();
+            env.push(("KONG_PG_HOST".into(), target.host.clone()));
+            env.push(("KONG_PG_PORT".into(), target.port.to_string()));
+            kong::plan_with_env(&args, &env)?
+        }
+        ClientProbe::Libpq(l) => {
+            let env = ClientEnv {
+                vars: Vec::new(),
+                home: None,
+                os_user: None,
+            };
+            let mut plan = libpq::plan_with_env(&args, &conninfo(target, l), &env)?;
+            if let Some(path) = &l.password_file {
+                let password = read_password_file(path)?;
+                for attempt in &mut plan.attempts {
+                    attempt.probe.password = Some(password.clone());
+                    attempt.client.password = Some(Setting::new(
+                        "password",
+                        "***",
+                        SettingOrigin::File {
+                            path: path.display().to_string(),
+                            line: 1,
+                        },
+                    ));
+                }
+            }
+            plan
+        }
+    };
+    let (done, judgement) = execute(&plan)?;
+    let mut steps = Vec::new();
+    for d in &done {
+        for s in &d.report.steps {
+            steps.push((s.name.name().to_string(), s.elapsed.as_secs_f64()));
+        }
+    }
+    Ok(ClientPart {
+        label: client.label(),
+        connected: Some(plan.preflight.is_empty() && done.iter().all(|d| d.report.is_ok())),
+        findings: judgement
+            .findings
+            .iter()
+            .map(|f| (f.code().to_string(), f.diagnosis.severity.as_str()))
+            .collect(),
+        steps,
         elapsed: 0.0,
         timed_out: false,
         error: None,
-    };
-    let value: serde_json::Value = match serde_json::from_slice(stdout) {
-        Ok(v) => v,
-        Err(e) => {
-            part.error = Some(format!("the {label} probe printed no JSON: {e}"));
-            return part;
-        }
-    };
-    part.connected = value["ok"].as_bool();
-    if part.connected.is_none() {
-        part.error = Some(format!("the {label} probe's JSON has no \"ok\""));
-    }
-    for f in value["findings"].as_array().into_iter().flatten() {
-        if let Some(code) = f["code"].as_str() {
-            part.findings.push((
-                code.to_string(),
-                severity_of(f["severity"].as_str().unwrap_or("")),
-            ));
-        }
-    }
-    for s in value["steps"].as_array().into_iter().flatten() {
-        if let (Some(name), Some(ms)) = (s["name"].as_str(), s["elapsed_ms"].as_f64()) {
-            // Microsecond precision, without the float noise of ms / 1000.
-            part.steps
-                .push((name.to_string(), (ms * 1000.0).round() / 1e6));
-        }
-    }
-    part
+    })
 }
 
-/// libpq reads these from the environment; the module alone decides.
-fn is_libpq_env(key: &str) -> bool {
-    key.starts_with("PG") && !key.starts_with("PGTLS_")
-}
-
-/// Runs one credentialed probe as a child, killed at `deadline`.
+/// Runs one credentialed probe; the answer is ready by `deadline`.
 pub async fn run_client(
-    exe: &Path,
     target: &Target,
-    probe: &ClientProbe,
+    client: &ClientProbe,
     step_timeout: Duration,
     deadline: Instant,
 ) -> ClientPart {
-    let label = probe.label();
+    let label = client.label();
     let started = Instant::now();
     let failed = |error: String| ClientPart {
         label,
@@ -296,69 +341,22 @@ pub async fn run_client(
         timed_out: false,
         error: Some(error),
     };
-    let mut cmd = tokio::process::Command::new(exe);
-    cmd.args(["--format", "json", "--lang", "en", "probe"])
-        .arg("--timeout")
-        .arg(format!("{:.3}", step_timeout.as_secs_f64().max(0.001)))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    match probe {
-        ClientProbe::Kong(conf) => {
-            cmd.arg("--kong-conf")
-                .arg(conf)
-                .env("KONG_PG_HOST", &target.host)
-                .env("KONG_PG_PORT", target.port.to_string());
-        }
-        ClientProbe::Libpq(l) => {
-            for (key, _) in std::env::vars_os() {
-                if key.to_str().is_some_and(is_libpq_env) {
-                    cmd.env_remove(key);
-                }
-            }
-            if let Some(path) = &l.password_file {
-                match pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE) {
-                    Ok(bytes) => {
-                        let text = String::from_utf8_lossy(&bytes);
-                        let password = text.lines().next().unwrap_or("");
-                        cmd.env("PGPASSWORD", password);
-                    }
-                    Err(e) => {
-                        return failed(format!("cannot read password_file {}: {e}", path.display()))
-                    }
-                }
-            }
-            cmd.arg(conninfo(target, l));
-        }
-    }
-    let child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return failed(format!("cannot start the {label} probe: {e}")),
-    };
+    let (t, c) = (target.clone(), client.clone());
+    let work = tokio::task::spawn_blocking(move || probe_client(&t, &c, step_timeout));
     let left = deadline.saturating_duration_since(Instant::now());
-    match tokio::time::timeout(left, child.wait_with_output()).await {
+    match tokio::time::timeout(left, work).await {
         Err(_) => ClientPart {
             timed_out: true,
             ..failed(format!(
                 "the {label} probe did not finish within the module timeout"
             ))
         },
-        Ok(Err(e)) => failed(format!("the {label} probe failed: {e}")),
-        Ok(Ok(out)) => {
-            if out.status.code() == Some(2) || out.stdout.len() > MAX_CHILD_OUTPUT {
-                let err = String::from_utf8_lossy(&out.stderr);
-                return failed(format!(
-                    "the {label} probe could not run: {}",
-                    err.trim().chars().take(500).collect::<String>()
-                ));
-            }
-            ClientPart {
-                elapsed: started.elapsed().as_secs_f64(),
-                ..parse_probe_json(label, &out.stdout)
-            }
-        }
+        Ok(Err(e)) => failed(format!("the {label} probe stopped unexpectedly: {e}")),
+        Ok(Ok(Err(e))) => failed(format!("the {label} probe could not run: {e:#}")),
+        Ok(Ok(Ok(part))) => ClientPart {
+            elapsed: started.elapsed().as_secs_f64(),
+            ..part
+        },
     }
 }
 
@@ -422,20 +420,6 @@ mod tests {
             "host='db.example' port=6432 user='o\\'brien\\\\x' sslmode='verify-full' dbname='my db' sslrootcert='/etc/pg/ca.pem'"
         );
         assert!(!c.contains("password"));
-    }
-
-    #[test]
-    fn probe_json_is_read_and_garbage_is_an_error() {
-        let part = parse_probe_json(
-            "libpq",
-            br#"{"ok":false,"steps":[{"name":"tcp","elapsed_ms":1.5},{"name":"auth","elapsed_ms":20}],
-                 "findings":[{"code":"PGTLS017","severity":"error"}]}"#,
-        );
-        assert_eq!(part.connected, Some(false));
-        assert_eq!(part.findings, [("PGTLS017".to_string(), "error")]);
-        assert_eq!(part.steps[1], ("auth".to_string(), 0.02));
-        let bad = parse_probe_json("kong", b"pgtls: boom");
-        assert!(bad.connected.is_none() && bad.error.is_some());
     }
 
     #[test]

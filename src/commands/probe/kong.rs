@@ -14,7 +14,7 @@ use pgtls_diagnose::probe_rules::{
     ClientCert, ClientConfig, ClientKind, Edition, Setting, SettingOrigin,
 };
 use pgtls_diagnose::{Evidence, Finding, Msg};
-use pgtls_probe::{ClientIdentity, Password, ProbeConfig, TlsVersion};
+use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
 use super::{seconds, EditionArg, KongMode, Plan, Planned, ProbeArgs};
 use crate::trust::{load_kong_trust, load_pem_file};
@@ -51,14 +51,16 @@ pub(crate) fn probe_version(v: ConfVersion) -> TlsVersion {
     }
 }
 
-fn read_conf(path: &Path) -> anyhow::Result<KongConf> {
+fn read_conf(path: &Path, env: &[(String, String)]) -> anyhow::Result<KongConf> {
     let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
         .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
     let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&bytes), path);
-    Ok(pgtls_config::kong::resolve(Some(&file), &kong_env()))
+    Ok(pgtls_config::kong::resolve(Some(&file), env))
 }
 
-fn kong_env() -> Vec<(String, String)> {
+/// This process's `KONG_*` variables, which override kong.conf as they do
+/// for Kong.
+pub(crate) fn kong_env() -> Vec<(String, String)> {
     // Variables that are not UTF-8 cannot be Kong settings; they are skipped
     // rather than allowed to abort the run.
     std::env::vars_os()
@@ -68,9 +70,14 @@ fn kong_env() -> Vec<(String, String)> {
 }
 
 pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
+    plan_with_env(args, &kong_env())
+}
+
+/// The plan with `env` as the `KONG_*` variables.
+pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyhow::Result<Plan> {
     let conf = match &args.kong_conf {
-        Some(path) => read_conf(path)?,
-        None => pgtls_config::kong::resolve(None, &kong_env()),
+        Some(path) => read_conf(path, env)?,
+        None => pgtls_config::kong::resolve(None, env),
     };
     let conf_file = args.kong_conf.as_ref().map(|p| p.display().to_string());
     let pg = &conf.pg;
@@ -212,11 +219,7 @@ pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
         }
     }
 
-    let password = pg
-        .password
-        .value
-        .as_ref()
-        .map(|s| Password::new(s.expose()));
+    let password = pg.password.value.clone();
     let password_setting = pg
         .password
         .value
@@ -244,6 +247,7 @@ pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
         cfg.tls.trust_anchors = Some(anchors.clone());
         cfg.tls.client_identity = identity.clone();
         cfg.tls.security_level = args.security_level;
+        cfg.password_to_unverified_server = args.password_to_unverified_server;
         cfg
     };
     let mut cosocket = finish(ProbeConfig::kong(&host, port, ssl, required, verify));

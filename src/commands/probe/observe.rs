@@ -106,6 +106,12 @@ fn failure(kind: &FailureKind) -> Failure {
             },
         },
         FailureKind::ClientRefused(ClientRefusal::NoPassword) => Failure::NoPassword,
+        FailureKind::ClientRefused(ClientRefusal::PasswordWithheld { request, tls }) => {
+            Failure::PasswordWithheld {
+                request: request.to_string(),
+                tls: *tls,
+            }
+        }
         FailureKind::ClientRefused(other) => Failure::ClientRefused {
             text: other.to_string(),
         },

@@ -276,26 +276,29 @@ fn validity(info: &CertInfo, lang: Lang, style: &Style) -> String {
             &format!("not valid before {}", info.not_before),
             &format!("{} より前は無効", info.not_before),
         ))
-    } else if info.days_left < 0 {
+    } else if info.expired() {
         style.red(&t(
             lang,
-            &format!("EXPIRED {} ({} days ago)", info.not_after, -info.days_left),
-            &format!("期限切れ {} ({} 日前)", info.not_after, -info.days_left),
+            &format!("EXPIRED {} ({} days ago)", info.not_after, info.days_ago()),
+            &format!("期限切れ {} ({} 日前)", info.not_after, info.days_ago()),
         ))
-    } else {
+    } else if let Some(days_left) = info.days_left {
         let text = t(
             lang,
-            &format!(
-                "valid until {} ({} days left)",
-                info.not_after, info.days_left
-            ),
-            &format!("有効期限 {} (残り {} 日)", info.not_after, info.days_left),
+            &format!("valid until {} ({days_left} days left)", info.not_after),
+            &format!("有効期限 {} (残り {days_left} 日)", info.not_after),
         );
-        if info.days_left < 30 {
+        if days_left < 30 {
             style.yellow(&text)
         } else {
             text
         }
+    } else {
+        style.yellow(&t(
+            lang,
+            "could not read the certificate's expiry date",
+            "証明書の有効期限の日付を読み取れません",
+        ))
     }
 }
 

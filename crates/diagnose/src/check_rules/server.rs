@@ -658,12 +658,12 @@ fn check_chain_quality(
             out.fatal(Some("PGTLS022"), message, Some(cert_loc.to_string()));
             out.push(f, Stage::ServerStart);
         }
-        if info.days_left < 0 || info.not_yet_valid {
+        if info.expired() || info.not_yet_valid {
             let mut f = new_finding("PGTLS010");
             let when = if info.not_yet_valid {
                 format!("not valid before {}", info.not_before)
             } else {
-                format!("expired {} ({} days ago)", info.not_after, -info.days_left)
+                format!("expired {} ({} days ago)", info.not_after, info.days_ago())
             };
             f.evidence
                 .push(evidence(format!("{}: {when}", info.subject), place.clone()));
@@ -685,17 +685,16 @@ fn check_chain_quality(
                 ),
             ));
             out.push(f, Stage::Connection);
-        } else if info.days_left < input.warn_days {
+        } else if let Some(days_left) = info.expiring_within(input.warn_days) {
             let mut f = new_finding("PGTLS023");
             f.evidence.push(evidence(
                 format!(
                     "{}: notAfter {} ({} days left)",
-                    info.subject, info.not_after, info.days_left
+                    info.subject, info.not_after, days_left
                 ),
                 place,
             ));
-            f.facts
-                .insert("days_left".into(), info.days_left.to_string());
+            f.facts.insert("days_left".into(), days_left.to_string());
             f.facts.insert("not_after".into(), info.not_after.clone());
             out.push(f, Stage::Connection);
         }

@@ -10,8 +10,8 @@ use openssl::x509::X509;
 use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, Owner, Pki, LAB_PASSWORD};
 use pgtls_probe::client_line::{kong_line, kong_nginx_log, psql_line, KongShape};
 use pgtls_probe::{
-    probe, versions_accepted, AuthMethod, ClientIdentity, FailureKind, Outcome, Password,
-    ProbeConfig, ProbeReport, SslMode, StepName, TlsFailure, TlsVersion, VersionStatus,
+    probe, versions_accepted, AuthMethod, ClientIdentity, FailureKind, Outcome, ProbeConfig,
+    ProbeReport, Secret, SslMode, StepName, TlsFailure, TlsVersion, VersionStatus,
 };
 
 fn pki() -> &'static Pki {
@@ -50,14 +50,14 @@ fn libpq(cluster: &Cluster, host: &str, mode: SslMode) -> ProbeConfig {
     let mut cfg = ProbeConfig::libpq(host, cluster.port(), mode);
     cfg.user = "kong".into();
     cfg.database = Some("kong".into());
-    cfg.password = Some(Password::new(LAB_PASSWORD));
+    cfg.password = Some(Secret::from(LAB_PASSWORD));
     cfg.tls.trust_anchors = Some(vec![cert(files::ROOT_CA)]);
     cfg
 }
 
 fn kong(cluster: &Cluster, verify: bool, anchors: Vec<X509>) -> ProbeConfig {
     let mut cfg = ProbeConfig::kong("127.0.0.1", cluster.port(), true, false, verify);
-    cfg.password = Some(Password::new(LAB_PASSWORD));
+    cfg.password = Some(Secret::from(LAB_PASSWORD));
     cfg.tls.trust_anchors = Some(anchors);
     cfg
 }
@@ -177,9 +177,15 @@ fn tls_server_success_failure_and_versions() {
         assert!(!everything.contains("p="), "a SCRAM proof leaked");
     }
 
-    // md5.
+    // md5 over TLS the client does not verify: withheld unless allowed.
     let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::Require);
     cfg.user = "kong_md5".into();
+    let report = run(&cfg);
+    assert!(
+        matches!(&report.outcome, Outcome::Failed { kind, .. } if kind.is_password_withheld()),
+        "{report:#?}"
+    );
+    cfg.password_to_unverified_server = true;
     let report = run(&cfg);
     assert!(
         matches!(
