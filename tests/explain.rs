@@ -12,7 +12,7 @@ fn every_example_line_is_explained_in_text_and_json_in_both_languages() {
             let text = pgtls(&["explain", example]);
             assert_eq!(text.status, 0, "{example}: {}", text.stderr);
             assert!(
-                text.stdout.starts_with(pattern.code),
+                text.stdout.starts_with(pattern.code.as_str()),
                 "{example}:\n{}",
                 text.stdout
             );
@@ -20,7 +20,7 @@ fn every_example_line_is_explained_in_text_and_json_in_both_languages() {
             let json = pgtls(&["explain", "--format", "json", "--lang", "ja", example]).json();
             assert_eq!(json["matched"], true);
             let finding = &json["findings"][0];
-            assert_eq!(finding["code"], pattern.code, "{example}");
+            assert_eq!(finding["code"], pattern.code.as_str(), "{example}");
             let title = finding["title"].as_str().unwrap_or_default();
             assert!(!title.is_ascii(), "Japanese title for {example}: {title}");
             assert!(finding["fix"].as_array().is_some_and(|f| !f.is_empty()));
@@ -37,7 +37,7 @@ fn continuation_lines_alone_report_what_they_imply() {
         let Some(code) = c.implies else { continue };
         for example in c.examples {
             let json = pgtls(&["explain", "--format", "json", example]).json();
-            assert_eq!(json["findings"][0]["code"], code, "{example}");
+            assert_eq!(json["findings"][0]["code"], code.as_str(), "{example}");
         }
     }
 }

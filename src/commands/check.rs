@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use pgtls_catalogue::Lang;
+use pgtls_catalogue::{Code, Lang};
 use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
 use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
@@ -194,8 +194,8 @@ pub fn report_json(r: &CheckReport, lang: Lang) -> Value {
             "cert_file": s.cert_file,
             "key_file": s.key_file,
             "ca_file": s.ca_file,
-            "min_protocol": s.min_protocol.map(|v| v.name()),
-            "max_protocol": s.max_protocol.map(|v| v.name()),
+            "min_protocol": s.min_protocol.map(|v| v.pg_name()),
+            "max_protocol": s.max_protocol.map(|v| v.pg_name()),
         },
         "server_start": {
             "starts": r.start.starts,
@@ -279,8 +279,8 @@ pub fn report_text(r: &CheckReport, lang: Lang, style: &Style) -> String {
             out.push_str(&format!(
                 "ssl: on   {}: {} .. {}   ssl_cert_file: {}   ssl_key_file: {}   ssl_ca_file: {}\n",
                 t(lang, "versions", "バージョン"),
-                s.min_protocol.map_or("?", |v| v.name()),
-                s.max_protocol.map_or("TLSv1.3", |v| v.name()),
+                s.min_protocol.map_or("?", |v| v.pg_name()),
+                s.max_protocol.map_or("TLSv1.3", |v| v.pg_name()),
                 path(&s.cert_file),
                 path(&s.key_file),
                 path(&s.ca_file),
@@ -344,7 +344,7 @@ pub fn report_text(r: &CheckReport, lang: Lang, style: &Style) -> String {
         }
         if let Some((name, by)) = &m.mapping {
             let how = match (by, m.code) {
-                (_, Some("PGTLS007")) => style.red(t(lang, "denied", "拒否")),
+                (_, Some(Code::CertUserMismatch)) => style.red(t(lang, "denied", "拒否")),
                 (Some(by), _) => format!("{} {by}", t(lang, "allowed by", "許可:")),
                 (None, _) => t(lang, "equal to the user", "ユーザー名と一致").to_string(),
             };

@@ -172,12 +172,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
             .collect();
         let conf = pgtls_config::kong::resolve(Some(&file), &env);
         let (anchors, _) = load_kong_trust(&conf.lua_ssl_trusted_certificate.value)?;
-        let versions: Vec<&'static str> = conf
-            .lua_ssl_protocols
-            .value
-            .iter()
-            .map(|v| v.name())
-            .collect();
+        let versions = conf.lua_ssl_protocols.value.clone();
         views.push(ClientView {
             name: "Kong".into(),
             anchors,
@@ -229,7 +224,7 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
     let versions: Vec<VersionOutcome> = probes
         .iter()
         .map(|p| VersionOutcome {
-            version: p.version.name(),
+            version: p.version,
             status: p.status.name(),
             cipher: match p.status {
                 VersionStatus::Accepted => p
@@ -302,9 +297,9 @@ fn target_json(s: &Scanned, lang: Lang) -> Value {
     let mut versions = serde_json::Map::new();
     let mut ciphers = serde_json::Map::new();
     for v in &s.obs.versions {
-        versions.insert(v.version.to_string(), json!(v.status));
+        versions.insert(v.version.report_name().to_string(), json!(v.status));
         if let Some(c) = &v.cipher {
-            ciphers.insert(v.version.to_string(), json!(c));
+            ciphers.insert(v.version.report_name().to_string(), json!(c));
         }
     }
     json!({
@@ -374,11 +369,15 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
             .versions
             .iter()
             .map(|v| match (&v.cipher, v.status) {
-                (Some(c), status) => format!("{} {} ({c})", v.version, word(status, lang)),
-                (None, status) if lang == Lang::Ja => {
-                    format!("{} {}", v.version, word(status, lang))
+                (Some(c), status) => {
+                    format!("{} {} ({c})", v.version.report_name(), word(status, lang))
                 }
-                (None, status) => format!("{} {}", v.version, status.replace('_', " ")),
+                (None, status) if lang == Lang::Ja => {
+                    format!("{} {}", v.version.report_name(), word(status, lang))
+                }
+                (None, status) => {
+                    format!("{} {}", v.version.report_name(), status.replace('_', " "))
+                }
             })
             .collect();
         out.push_str(&format!("  {}\n", parts.join(" · ")));

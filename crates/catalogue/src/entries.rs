@@ -3,11 +3,12 @@
 //! Codes 001–009 follow the seed troubleshooting page in its order; 010 and up
 //! are the failures operators hit as often that the page leaves out.
 
-use crate::{Diagnosis, Severity, Side, Text};
+use crate::{Code, Diagnosis, Severity, Side, Text};
 
 pub static CATALOGUE: &[Diagnosis] = &[
     Diagnosis {
         code: "PGTLS001",
+        id: Code::ProtocolVersionMismatch,
         name: "protocol-version-mismatch",
         severity: Severity::Error,
         side: Side::Both,
@@ -33,6 +34,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS002",
+        id: Code::ServerCertMissing,
         name: "server-cert-missing",
         severity: Severity::Error,
         side: Side::Server,
@@ -58,6 +60,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS003",
+        id: Code::ServerKeyMissing,
         name: "server-key-missing",
         severity: Severity::Error,
         side: Side::Server,
@@ -83,6 +86,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS004",
+        id: Code::ServerKeyPermissions,
         name: "server-key-permissions",
         severity: Severity::Error,
         side: Side::Server,
@@ -108,6 +112,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS005",
+        id: Code::ClientRejectsServerCert,
         name: "client-rejects-server-cert",
         severity: Severity::Error,
         side: Side::Client,
@@ -133,6 +138,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS006",
+        id: Code::ServerRejectsClientCert,
         name: "server-rejects-client-cert",
         severity: Severity::Error,
         side: Side::Server,
@@ -158,6 +164,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS007",
+        id: Code::CertUserMismatch,
         name: "cert-user-mismatch",
         severity: Severity::Error,
         side: Side::Server,
@@ -183,6 +190,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS008",
+        id: Code::ClientCertRequired,
         name: "client-cert-required",
         severity: Severity::Error,
         side: Side::Server,
@@ -208,6 +216,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS009",
+        id: Code::ServerSslDisabled,
         name: "server-ssl-disabled",
         severity: Severity::Error,
         side: Side::Server,
@@ -233,6 +242,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS010",
+        id: Code::ServerCertExpired,
         name: "server-cert-expired",
         severity: Severity::Error,
         side: Side::Client,
@@ -258,6 +268,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS011",
+        id: Code::ClientCertExpired,
         name: "client-cert-expired",
         severity: Severity::Error,
         side: Side::Server,
@@ -277,6 +288,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS012",
+        id: Code::HostnameMismatch,
         name: "hostname-mismatch",
         severity: Severity::Error,
         side: Side::Client,
@@ -302,6 +314,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS013",
+        id: Code::VerifyDepthExceeded,
         name: "verify-depth-exceeded",
         severity: Severity::Error,
         side: Side::Client,
@@ -321,6 +334,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS014",
+        id: Code::IncompleteChain,
         name: "incomplete-chain",
         severity: Severity::Error,
         side: Side::Client,
@@ -346,6 +360,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS015",
+        id: Code::KeyCertMismatch,
         name: "key-cert-mismatch",
         severity: Severity::Error,
         side: Side::Server,
@@ -365,6 +380,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS016",
+        id: Code::NoHbaEntry,
         name: "no-hba-entry",
         severity: Severity::Error,
         side: Side::Server,
@@ -390,6 +406,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS017",
+        id: Code::PasswordAuthFailed,
         name: "password-auth-failed",
         severity: Severity::Error,
         side: Side::Server,
@@ -409,6 +426,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS018",
+        id: Code::TrustStoreInvalid,
         name: "trust-store-invalid",
         severity: Severity::Error,
         side: Side::Client,
@@ -428,6 +446,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS019",
+        id: Code::RootStoreMissingForCertAuth,
         name: "root-store-missing-for-cert-auth",
         severity: Severity::Error,
         side: Side::Server,
@@ -447,6 +466,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS020",
+        id: Code::Unreachable,
         name: "unreachable",
         severity: Severity::Error,
         side: Side::None,
@@ -466,6 +486,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS021",
+        id: Code::PlaintextFallback,
         name: "plaintext-fallback",
         severity: Severity::Warning,
         side: Side::None,
@@ -485,6 +506,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS022",
+        id: Code::WeakCrypto,
         name: "weak-crypto",
         severity: Severity::Error,
         side: Side::Both,
@@ -504,6 +526,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS023",
+        id: Code::CertExpiringSoon,
         name: "cert-expiring-soon",
         severity: Severity::Warning,
         side: Side::None,
@@ -523,6 +546,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
     },
     Diagnosis {
         code: "PGTLS024",
+        id: Code::LegacyTlsAccepted,
         name: "legacy-tls-accepted",
         severity: Severity::Warning,
         side: Side::None,
@@ -543,6 +567,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
 
     Diagnosis {
         code: "PGTLS025",
+        id: Code::PeerProtocolViolation,
         name: "peer-protocol-violation",
         severity: Severity::Error,
         side: Side::Server,
@@ -569,6 +594,7 @@ pub static CATALOGUE: &[Diagnosis] = &[
 
     Diagnosis {
         code: "PGTLS026",
+        id: Code::PasswordToUnverifiedServer,
         name: "password-to-unverified-server",
         severity: Severity::Warning,
         side: Side::Client,

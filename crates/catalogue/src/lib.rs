@@ -182,11 +182,147 @@ impl Origin {
     }
 }
 
+/// A diagnosis code as a type: a rule names `Code::IncompleteChain`, so a
+/// code that does not exist does not compile, and every code reaches its
+/// catalogue entry without a look-up that could fail. The discriminant is
+/// the number (`PGTLS014` is 14); a tidy test holds the enum and the
+/// catalogue's order together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    /// PGTLS001 protocol-version-mismatch.
+    ProtocolVersionMismatch = 1,
+    /// PGTLS002 server-cert-missing.
+    ServerCertMissing = 2,
+    /// PGTLS003 server-key-missing.
+    ServerKeyMissing = 3,
+    /// PGTLS004 server-key-permissions.
+    ServerKeyPermissions = 4,
+    /// PGTLS005 client-rejects-server-cert.
+    ClientRejectsServerCert = 5,
+    /// PGTLS006 server-rejects-client-cert.
+    ServerRejectsClientCert = 6,
+    /// PGTLS007 cert-user-mismatch.
+    CertUserMismatch = 7,
+    /// PGTLS008 client-cert-required.
+    ClientCertRequired = 8,
+    /// PGTLS009 server-ssl-disabled.
+    ServerSslDisabled = 9,
+    /// PGTLS010 server-cert-expired.
+    ServerCertExpired = 10,
+    /// PGTLS011 client-cert-expired.
+    ClientCertExpired = 11,
+    /// PGTLS012 hostname-mismatch.
+    HostnameMismatch = 12,
+    /// PGTLS013 verify-depth-exceeded.
+    VerifyDepthExceeded = 13,
+    /// PGTLS014 incomplete-chain.
+    IncompleteChain = 14,
+    /// PGTLS015 key-cert-mismatch.
+    KeyCertMismatch = 15,
+    /// PGTLS016 no-hba-entry.
+    NoHbaEntry = 16,
+    /// PGTLS017 password-auth-failed.
+    PasswordAuthFailed = 17,
+    /// PGTLS018 trust-store-invalid.
+    TrustStoreInvalid = 18,
+    /// PGTLS019 root-store-missing-for-cert-auth.
+    RootStoreMissingForCertAuth = 19,
+    /// PGTLS020 unreachable.
+    Unreachable = 20,
+    /// PGTLS021 plaintext-fallback.
+    PlaintextFallback = 21,
+    /// PGTLS022 weak-crypto.
+    WeakCrypto = 22,
+    /// PGTLS023 cert-expiring-soon.
+    CertExpiringSoon = 23,
+    /// PGTLS024 legacy-tls-accepted.
+    LegacyTlsAccepted = 24,
+    /// PGTLS025 peer-protocol-violation.
+    PeerProtocolViolation = 25,
+    /// PGTLS026 password-to-unverified-server.
+    PasswordToUnverifiedServer = 26,
+}
+
+impl Code {
+    /// Every code, in order.
+    pub const ALL: [Code; 26] = [
+        Code::ProtocolVersionMismatch,
+        Code::ServerCertMissing,
+        Code::ServerKeyMissing,
+        Code::ServerKeyPermissions,
+        Code::ClientRejectsServerCert,
+        Code::ServerRejectsClientCert,
+        Code::CertUserMismatch,
+        Code::ClientCertRequired,
+        Code::ServerSslDisabled,
+        Code::ServerCertExpired,
+        Code::ClientCertExpired,
+        Code::HostnameMismatch,
+        Code::VerifyDepthExceeded,
+        Code::IncompleteChain,
+        Code::KeyCertMismatch,
+        Code::NoHbaEntry,
+        Code::PasswordAuthFailed,
+        Code::TrustStoreInvalid,
+        Code::RootStoreMissingForCertAuth,
+        Code::Unreachable,
+        Code::PlaintextFallback,
+        Code::WeakCrypto,
+        Code::CertExpiringSoon,
+        Code::LegacyTlsAccepted,
+        Code::PeerProtocolViolation,
+        Code::PasswordToUnverifiedServer,
+    ];
+
+    /// The catalogue entry.
+    pub fn diagnosis(self) -> &'static Diagnosis {
+        &CATALOGUE[self as usize - 1]
+    }
+
+    /// `PGTLS014`.
+    pub fn as_str(self) -> &'static str {
+        self.diagnosis().code
+    }
+
+    /// Reads `PGTLS014` (or `pgtls14`, `14`, as [`lookup`] does).
+    pub fn parse(text: &str) -> Option<Code> {
+        let d = lookup(text)?;
+        Code::ALL.into_iter().find(|c| c.diagnosis().code == d.code)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// In JSON a code is its string, `"PGTLS014"`, as product.md specifies.
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<Code> for &str {
+    fn eq(&self, other: &Code) -> bool {
+        *self == other.as_str()
+    }
+}
+
 /// One diagnosis of the catalogue.
 #[derive(Debug)]
 pub struct Diagnosis {
     /// `PGTLS001`…; never changes meaning, never reused.
     pub code: &'static str,
+    /// The same code as a type.
+    pub id: Code,
     /// A short kebab-case name, stable like the code.
     pub name: &'static str,
     pub severity: Severity,
@@ -207,10 +343,10 @@ pub struct Diagnosis {
 pub struct Pattern {
     /// A stable identifier, for tests and traces.
     pub id: &'static str,
-    pub code: &'static str,
+    pub code: Code,
     /// Other codes the same line is also consistent with; the evidence of
     /// probe/check decides between them.
-    pub alternatives: &'static [&'static str],
+    pub alternatives: &'static [Code],
     /// Whose output this pattern describes.
     pub origins: &'static [Origin],
     /// A regular expression over the message text (the line without its log

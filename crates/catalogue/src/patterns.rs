@@ -6,7 +6,7 @@
 //! Each pattern says whose output it reads, because the same OpenSSL reason
 //! means opposite things on the two sides.
 
-use crate::{Origin, Pattern, Text};
+use crate::{Code, Origin, Pattern, Text};
 
 const SERVER: &[Origin] = &[Origin::Server];
 const LIBPQ: &[Origin] = &[Origin::Libpq];
@@ -27,7 +27,7 @@ const RELAYED: &[Origin] = &[
 
 const BASE: Pattern = Pattern {
     id: "",
-    code: "",
+    code: Code::Unreachable,
     alternatives: &[],
     origins: &[],
     regex: "",
@@ -41,7 +41,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS001 protocol-version-mismatch
     Pattern {
         id: "server-accept-protocol",
-        code: "PGTLS001",
+        code: Code::ProtocolVersionMismatch,
         origins: SERVER,
         regex: r"^(?:could not accept SSL connection|SSL接続を受け付けられませんでした): (?P<reason>unsupported protocol|wrong version number|no protocols available|unknown protocol|unknown ssl version|unsupported ssl version|wrong ssl version|bad protocol version number|tlsv1 alert protocol version|version too low|version too high)$",
         needles: &["could not accept SSL connection", "SSL接続を受け付けられませんでした"],
@@ -58,8 +58,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-accept-sigalg",
-        code: "PGTLS001",
-        alternatives: &["PGTLS022"],
+        code: Code::ProtocolVersionMismatch,
+        alternatives: &[Code::WeakCrypto],
         origins: SERVER,
         regex: r"^(?:could not accept SSL connection|SSL接続を受け付けられませんでした): (?P<reason>no suitable signature algorithm|tlsv1 alert internal error)$",
         needles: &["could not accept SSL connection", "SSL接続を受け付けられませんでした"],
@@ -72,7 +72,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-range-empty",
-        code: "PGTLS001",
+        code: Code::ProtocolVersionMismatch,
         origins: SERVER,
         regex: r"^(?:could not set SSL protocol version range|SSLプロトコルバージョンの範囲を設定できませんでした)$",
         needles: &["could not set SSL protocol version range", "SSLプロトコルバージョンの範囲を設定できませんでした"],
@@ -85,7 +85,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "client-protocol-reason",
-        code: "PGTLS001",
+        code: Code::ProtocolVersionMismatch,
         origins: REASON_CLIENTS,
         regex: r"^(?:SSL error: |SSLエラー: )?(?P<reason>tlsv1 alert protocol version|unsupported protocol|no protocols available|wrong version number|version too low|version too high)$",
         needles: &["protocol version", "unsupported protocol", "no protocols available", "wrong version number", "version too"],
@@ -102,8 +102,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-handshake-failed",
-        code: "PGTLS001",
-        alternatives: &["PGTLS006", "PGTLS022"],
+        code: Code::ProtocolVersionMismatch,
+        alternatives: &[Code::ServerRejectsClientCert, Code::WeakCrypto],
         origins: COSOCKET,
         regex: r"^handshake failed$",
         needles: &["handshake failed"],
@@ -116,7 +116,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "nginx-handshake-protocol",
-        code: "PGTLS001",
+        code: Code::ProtocolVersionMismatch,
         origins: NGINX,
         regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>tlsv1 alert protocol version|unsupported protocol|no protocols available|wrong version number|version too low|version too high)",
         needles: &["SSL_do_handshake() failed"],
@@ -130,7 +130,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS002 server-cert-missing
     Pattern {
         id: "server-cert-load",
-        code: "PGTLS002",
+        code: Code::ServerCertMissing,
         origins: SERVER,
         regex: r#"^could not load server certificate file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
         needles: &["could not load server certificate file"],
@@ -144,7 +144,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-cert-load-ja",
-        code: "PGTLS002",
+        code: Code::ServerCertMissing,
         origins: SERVER,
         regex: r#"^サーバー証明書ファイル"(?P<file>[^"]*)"をロードできませんでした: (?P<reason>.*)$"#,
         needles: &["サーバー証明書ファイル"],
@@ -158,8 +158,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-ssl-not-reloaded",
-        code: "PGTLS002",
-        alternatives: &["PGTLS003", "PGTLS004", "PGTLS015", "PGTLS022"],
+        code: Code::ServerCertMissing,
+        alternatives: &[Code::ServerKeyMissing, Code::ServerKeyPermissions, Code::KeyCertMismatch, Code::WeakCrypto],
         origins: SERVER,
         regex: r"^(?:SSL configuration was not reloaded|SSL設定は再読み込みされていません)$",
         needles: &["SSL configuration was not reloaded", "SSL設定は再読み込みされていません"],
@@ -173,7 +173,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS003 server-key-missing
     Pattern {
         id: "server-key-access",
-        code: "PGTLS003",
+        code: Code::ServerKeyMissing,
         origins: SERVER,
         regex: r#"^could not access private key file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
         needles: &["could not access private key file"],
@@ -186,7 +186,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-key-access-ja",
-        code: "PGTLS003",
+        code: Code::ServerKeyMissing,
         origins: SERVER,
         regex: r#"^秘密鍵ファイル"(?P<file>[^"]*)"にアクセスできませんでした: (?P<reason>.*)$"#,
         needles: &["にアクセスできませんでした"],
@@ -199,7 +199,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "key-load",
-        code: "PGTLS003",
+        code: Code::ServerKeyMissing,
         origins: &[Origin::Server, Origin::Libpq],
         regex: r#"^could not load private key file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
         needles: &["could not load private key file"],
@@ -213,7 +213,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "key-load-ja",
-        code: "PGTLS003",
+        code: Code::ServerKeyMissing,
         origins: &[Origin::Server, Origin::Libpq],
         regex: r#"^秘密鍵ファイル"(?P<file>[^"]*)"をロードできませんでした: (?P<reason>.*)$"#,
         needles: &["をロードできませんでした"],
@@ -227,7 +227,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-key-not-regular",
-        code: "PGTLS003",
+        code: Code::ServerKeyMissing,
         origins: &[Origin::Server, Origin::Libpq],
         regex: r#"^(?:private key file "(?P<file>[^"]*)" is not a regular file|秘密鍵ファイル"(?P<file_ja>[^"]*)"は通常のファイルではありません)$"#,
         needles: &["is not a regular file", "は通常のファイルではありません"],
@@ -241,7 +241,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS004 server-key-permissions
     Pattern {
         id: "server-key-mode",
-        code: "PGTLS004",
+        code: Code::ServerKeyPermissions,
         origins: SERVER,
         regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループまたは全員からアクセス可能です)$"#,
         needles: &["has group or world access", "はグループまたは全員からアクセス可能です"],
@@ -257,7 +257,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-key-owner",
-        code: "PGTLS004",
+        code: Code::ServerKeyPermissions,
         origins: SERVER,
         regex: r#"^(?:private key file "(?P<file>[^"]*)" must be owned by the database user or root|秘密鍵ファイル"(?P<file_ja>[^"]*)"はデータベースユーザーもしくはrootの所有である必要があります)$"#,
         needles: &["must be owned by the database user or root", "rootの所有である必要があります"],
@@ -270,7 +270,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "libpq-key-mode",
-        code: "PGTLS004",
+        code: Code::ServerKeyPermissions,
         origins: LIBPQ,
         regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access; file must have permissions|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループに対して、もしくは無制限にアクセスを許可しています)"#,
         needles: &["has group or world access; file must", "もしくは無制限にアクセスを許可しています"],
@@ -284,8 +284,8 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS005 client-rejects-server-cert
     Pattern {
         id: "server-alert-unknown-ca",
-        code: "PGTLS005",
-        alternatives: &["PGTLS014", "PGTLS013"],
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::IncompleteChain, Code::VerifyDepthExceeded],
         origins: SERVER,
         regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: )?(?P<reason>tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown|tlsv1 alert certificate unknown)$",
         needles: &["alert unknown ca", "alert bad certificate", "alert certificate unknown"],
@@ -302,8 +302,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-client-reset",
-        code: "PGTLS005",
-        alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"],
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::ServerCertExpired, Code::VerifyDepthExceeded, Code::IncompleteChain, Code::WeakCrypto],
         origins: SERVER,
         regex: r"^(?:could not receive data from client|クライアントからデータを受信できませんでした): (?:Connection reset by peer|接続が相手からリセットされました)$",
         needles: &["could not receive data from client", "クライアントからデータを受信できませんでした"],
@@ -316,8 +316,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-accept-eof",
-        code: "PGTLS005",
-        alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS025"],
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::ServerCertExpired, Code::VerifyDepthExceeded, Code::IncompleteChain, Code::PeerProtocolViolation],
         origins: SERVER,
         regex: r"^(?:could not accept SSL connection: (?:EOF detected|Connection reset by peer|接続が相手からリセットされました)|SSL接続を受け付けられませんでした: (?:EOFを検出しました|Connection reset by peer|接続が相手からリセットされました))$",
         needles: &["could not accept SSL connection", "SSL接続を受け付けられませんでした"],
@@ -333,8 +333,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "client-verify-failed",
-        code: "PGTLS005",
-        alternatives: &["PGTLS010", "PGTLS013", "PGTLS014", "PGTLS022"],
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::ServerCertExpired, Code::VerifyDepthExceeded, Code::IncompleteChain, Code::WeakCrypto],
         origins: REASON_CLIENTS,
         regex: r"^(?:SSL error: |SSLエラー: )?certificate verify failed$",
         needles: &["certificate verify failed"],
@@ -350,8 +350,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-verify-21",
-        code: "PGTLS005",
-        alternatives: &["PGTLS014"],
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::IncompleteChain],
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>21): (?P<verify_text>unable to verify the first certificate)\)?$",
         needles: &["unable to verify the first certificate"],
@@ -367,7 +367,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-verify-self-signed",
-        code: "PGTLS005",
+        code: Code::ClientRejectsServerCert,
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>18|19): (?P<verify_text>self[- ]signed certificate(?: in certificate chain)?)\)?$",
         needles: &["signed certificate"],
@@ -380,7 +380,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-verify-other",
-        code: "PGTLS005",
+        code: Code::ClientRejectsServerCert,
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>\d{1,3}): (?P<verify_text>[a-zA-Z][^()]*)\)?$",
         needles: &["server_version_num", "lua ssl certificate verify error"],
@@ -395,8 +395,8 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS006 server-rejects-client-cert
     Pattern {
         id: "server-verify-failed",
-        code: "PGTLS006",
-        alternatives: &["PGTLS011"],
+        code: Code::ServerRejectsClientCert,
+        alternatives: &[Code::ClientCertExpired],
         origins: SERVER,
         regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: )?certificate verify failed$",
         needles: &["certificate verify failed"],
@@ -412,7 +412,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "client-alert-unknown-ca",
-        code: "PGTLS006",
+        code: Code::ServerRejectsClientCert,
         origins: REASON_CLIENTS,
         regex: r"^(?:SSL error: |SSLエラー: )?(?P<reason>tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown|tlsv1 alert certificate unknown)$",
         needles: &["alert unknown ca", "alert bad certificate", "alert certificate unknown"],
@@ -428,7 +428,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "nginx-handshake-unknown-ca",
-        code: "PGTLS006",
+        code: Code::ServerRejectsClientCert,
         origins: NGINX,
         regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown)",
         needles: &["SSL_do_handshake() failed"],
@@ -441,7 +441,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "nginx-write-reset",
-        code: "PGTLS006",
+        code: Code::ServerRejectsClientCert,
         origins: NGINX,
         regex: r"SSL_write\(\) failed \((?:104: )?Connection reset by peer\)",
         needles: &["SSL_write() failed"],
@@ -454,7 +454,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-reset",
-        code: "PGTLS006",
+        code: Code::ServerRejectsClientCert,
         origins: COSOCKET,
         regex: r"^connection reset by peer$",
         needles: &["connection reset by peer"],
@@ -467,8 +467,8 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "kong-closed",
-        code: "PGTLS006",
-        alternatives: &["PGTLS005"],
+        code: Code::ServerRejectsClientCert,
+        alternatives: &[Code::ClientRejectsServerCert],
         origins: KONG,
         regex: r"^closed$",
         needles: &["closed"],
@@ -482,7 +482,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS007 cert-user-mismatch
     Pattern {
         id: "server-cert-name-mismatch",
-        code: "PGTLS007",
+        code: Code::CertUserMismatch,
         origins: SERVER,
         regex: r"^provided user name \((?P<user>[^)]*)\) and authenticated user name \((?P<cert_name>.*)\) do not match$",
         needles: &["and authenticated user name"],
@@ -495,7 +495,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-cert-name-mismatch-ja",
-        code: "PGTLS007",
+        code: Code::CertUserMismatch,
         origins: SERVER,
         regex: r"^与えられたユーザー名 \((?P<user>[^)]*)\) と認証されたユーザー名 \((?P<cert_name>.*)\) が一致しません$",
         needles: &["と認証されたユーザー名"],
@@ -508,7 +508,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cert-auth-failed",
-        code: "PGTLS007",
+        code: Code::CertUserMismatch,
         origins: RELAYED,
         regex: r#"^(?:certificate authentication failed for user "(?P<user>[^"]*)"(?:: (?P<detail>.*))?|ユーザー ?"(?P<user_ja>[^"]*)" ?の証明書認証に失敗しました(?:: (?P<detail_ja>.*))?)$"#,
         needles: &["certificate authentication failed", "の証明書認証に失敗しました"],
@@ -526,7 +526,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-usermap-no-match",
-        code: "PGTLS007",
+        code: Code::CertUserMismatch,
         origins: SERVER,
         regex: r#"^(?:no match in usermap "(?P<map>[^"]*)" for user "(?P<user>[^"]*)" authenticated as "(?P<cert_name>[^"]*)"|"(?P<cert_name_ja>[^"]*)"として認証されたユーザー"(?P<user_ja>[^"]*)"はユーザーマップ"(?P<map_ja>[^"]*)"に一致しません)$"#,
         needles: &["no match in usermap", "はユーザーマップ"],
@@ -540,7 +540,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS008 client-cert-required
     Pattern {
         id: "client-cert-required",
-        code: "PGTLS008",
+        code: Code::ClientCertRequired,
         origins: RELAYED,
         regex: r"^(?:connection requires a valid client certificate|この接続には有効なクライアント証明が必要です)$",
         needles: &["connection requires a valid client certificate", "有効なクライアント証明が必要です"],
@@ -559,7 +559,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS009 server-ssl-disabled
     Pattern {
         id: "server-hostssl-ssl-off",
-        code: "PGTLS009",
+        code: Code::ServerSslDisabled,
         origins: SERVER,
         regex: r"^(?:hostssl record cannot match because SSL is disabled|SSLが無効なため、hostssl行は照合できません)$",
         needles: &["hostssl record cannot match", "hostssl行は照合できません"],
@@ -572,7 +572,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "kong-no-ssl",
-        code: "PGTLS009",
+        code: Code::ServerSslDisabled,
         origins: KONG,
         regex: r"^the server does not support SSL connections$",
         needles: &["does not support SSL connections"],
@@ -585,7 +585,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "libpq-no-ssl",
-        code: "PGTLS009",
+        code: Code::ServerSslDisabled,
         origins: LIBPQ,
         regex: r"^(?:server does not support SSL, but SSL was required|サーバーはSSLをサポートしていませんが、SSLが要求されました)$",
         needles: &["server does not support SSL", "サーバーはSSLをサポートしていません"],
@@ -599,7 +599,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS010 server-cert-expired
     Pattern {
         id: "server-alert-expired",
-        code: "PGTLS010",
+        code: Code::ServerCertExpired,
         origins: SERVER,
         regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: )?(?P<reason>sslv3 alert certificate expired|tlsv1 alert certificate expired)$",
         needles: &["alert certificate expired"],
@@ -612,7 +612,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-verify-expired",
-        code: "PGTLS010",
+        code: Code::ServerCertExpired,
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>10|9): (?P<verify_text>certificate has expired|certificate is not yet valid)\)?$",
         needles: &["certificate has expired", "certificate is not yet valid"],
@@ -626,7 +626,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS011 client-cert-expired
     Pattern {
         id: "client-alert-expired",
-        code: "PGTLS011",
+        code: Code::ClientCertExpired,
         origins: REASON_CLIENTS,
         regex: r"^(?:SSL error: |SSLエラー: )?(?P<reason>sslv3 alert certificate expired|tlsv1 alert certificate expired)$",
         needles: &["alert certificate expired"],
@@ -639,7 +639,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "nginx-handshake-expired",
-        code: "PGTLS011",
+        code: Code::ClientCertExpired,
         origins: NGINX,
         regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>sslv3 alert certificate expired|tlsv1 alert certificate expired)",
         needles: &["SSL_do_handshake() failed"],
@@ -653,7 +653,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS012 hostname-mismatch
     Pattern {
         id: "libpq-host-mismatch",
-        code: "PGTLS012",
+        code: Code::HostnameMismatch,
         origins: LIBPQ,
         regex: r#"^(?:server certificate for "(?P<cert_name>[^"]*)"(?: \(and (?P<other_names>\d+) other names?\))? does not match host name "(?P<host>[^"]*)"|"(?P<cert_name_ja>[^"]*)"(?:\(および他\d+個のホスト名\))?のサーバー証明書がホスト名"(?P<host_ja>[^"]*)"とマッチしません)$"#,
         needles: &["does not match host name", "とマッチしません"],
@@ -667,8 +667,8 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS013 verify-depth-exceeded
     Pattern {
         id: "cosocket-verify-20",
-        code: "PGTLS013",
-        alternatives: &["PGTLS005", "PGTLS014"],
+        code: Code::VerifyDepthExceeded,
+        alternatives: &[Code::ClientRejectsServerCert, Code::IncompleteChain],
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>20|22): (?P<verify_text>unable to get local issuer certificate|certificate chain too long)\)?$",
         needles: &["unable to get local issuer certificate", "certificate chain too long"],
@@ -685,7 +685,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS014 incomplete-chain
     Pattern {
         id: "cosocket-verify-2",
-        code: "PGTLS014",
+        code: Code::IncompleteChain,
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>2): (?P<verify_text>unable to get issuer certificate)\)?$",
         needles: &["unable to get issuer certificate"],
@@ -699,7 +699,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS015 key-cert-mismatch
     Pattern {
         id: "key-values-mismatch",
-        code: "PGTLS015",
+        code: Code::KeyCertMismatch,
         origins: SERVER,
         regex: r#"^(?:could not load private key file "(?P<file>[^"]*)"|秘密鍵ファイル"(?P<file_ja>[^"]*)"をロードできませんでした): key values mismatch$"#,
         needles: &["key values mismatch"],
@@ -715,7 +715,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "libpq-key-mismatch",
-        code: "PGTLS015",
+        code: Code::KeyCertMismatch,
         origins: LIBPQ,
         regex: r#"^(?:certificate does not match private key file "(?P<file>[^"]*)"|証明書と秘密鍵ファイル"(?P<file_ja>[^"]*)"が一致しません): (?P<reason>.*)$"#,
         needles: &["does not match private key file", "証明書と秘密鍵ファイル"],
@@ -729,7 +729,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS016 no-hba-entry
     Pattern {
         id: "no-hba-entry",
-        code: "PGTLS016",
+        code: Code::NoHbaEntry,
         origins: RELAYED,
         regex: r#"^no pg_hba\.conf entry for host "(?P<host>[^"]*)", user "(?P<user>[^"]*)", database "(?P<database>[^"]*)", (?P<encryption>SSL encryption|no encryption|GSS encryption)$"#,
         needles: &["no pg_hba.conf entry for host"],
@@ -745,7 +745,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "no-hba-entry-ja",
-        code: "PGTLS016",
+        code: Code::NoHbaEntry,
         origins: RELAYED,
         regex: r#"^pg_hba\.conf にホスト"(?P<host>[^"]*)"、ユーザー"(?P<user>[^"]*)"、データベース"(?P<database>[^"]*?)"?, (?P<encryption>SSL暗号化|暗号化なし|GSS暗号化)用のエントリがありません$"#,
         needles: &["pg_hba.conf にホスト"],
@@ -759,7 +759,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS017 password-auth-failed
     Pattern {
         id: "password-failed",
-        code: "PGTLS017",
+        code: Code::PasswordAuthFailed,
         origins: RELAYED,
         regex: r#"^(?:password authentication failed for user "(?P<user>[^"]*)"|ユーザー"(?P<user_ja>[^"]*)"のパスワード認証に失敗しました)$"#,
         needles: &["password authentication failed", "パスワード認証に失敗しました"],
@@ -777,7 +777,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS018 trust-store-invalid
     Pattern {
         id: "kong-ca-locations",
-        code: "PGTLS018",
+        code: Code::TrustStoreInvalid,
         origins: KONG_NGINX,
         regex: r"(?:error loading CA locations \((?P<reason>[^)]*)\)|lua_ssl_trusted_certificate: failed loading certificate from (?P<file>\S+))",
         needles: &["error loading CA locations", "failed loading certificate from"],
@@ -790,7 +790,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "libpq-root-missing",
-        code: "PGTLS018",
+        code: Code::TrustStoreInvalid,
         origins: LIBPQ,
         regex: r#"^(?:root certificate file "(?P<file>[^"]*)" does not exist|could not read root certificate file "(?P<file2>[^"]*)": (?P<reason>.*)|ルート証明書"(?P<file_ja>[^"]*)"を読み取れませんでした: (?P<reason_ja>.*))"#,
         needles: &["root certificate file", "ルート証明書"],
@@ -803,7 +803,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "server-root-load",
-        code: "PGTLS018",
+        code: Code::TrustStoreInvalid,
         origins: SERVER,
         regex: r#"^(?:could not load root certificate file "(?P<file>[^"]*)"|ルート証明書ファイル"(?P<file_ja>[^"]*)"をロードできませんでした): (?P<reason>.*)$"#,
         needles: &["could not load root certificate file", "ルート証明書ファイル"],
@@ -817,7 +817,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS019 root-store-missing-for-cert-auth
     Pattern {
         id: "no-root-store",
-        code: "PGTLS019",
+        code: Code::RootStoreMissingForCertAuth,
         origins: RELAYED,
         regex: r"^(?:client certificates can only be checked if a root certificate store is available|クライアント証明書はルート証明書ストアが利用できる場合にのみ検証されます)$",
         needles: &["root certificate store is available", "ルート証明書ストアが利用できる場合"],
@@ -834,7 +834,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS020 unreachable
     Pattern {
         id: "libpq-unreachable",
-        code: "PGTLS020",
+        code: Code::Unreachable,
         origins: LIBPQ,
         regex: r#"^(?:could not connect to server: )?(?P<reason>Connection refused|Connection timed out|No route to host|接続を拒否されました|timeout expired|タイムアウト期間が過ぎました)|^(?:could not translate host name "(?P<host>[^"]*)" to address|ホスト名"(?P<host_ja>[^"]*)"をアドレスに変換できませんでした): (?P<dns>.*)$"#,
         needles: &["Connection refused", "Connection timed out", "No route to host", "接続を拒否されました", "timeout expired", "タイムアウト期間が過ぎました", "could not translate host name", "をアドレスに変換できませんでした"],
@@ -850,7 +850,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "kong-unreachable",
-        code: "PGTLS020",
+        code: Code::Unreachable,
         origins: KONG,
         regex: r"^(?P<reason>connection refused|timeout|no route to host|\[cosocket\] DNS resolution failed.*|no resolver defined to resolve.*|failed to resolve.*)$",
         needles: &["connection refused", "timeout", "no route to host", "DNS resolution failed", "no resolver defined", "failed to resolve"],
@@ -867,7 +867,7 @@ pub static PATTERNS: &[Pattern] = &[
     // ---- PGTLS022 weak-crypto
     Pattern {
         id: "server-cert-too-weak",
-        code: "PGTLS022",
+        code: Code::WeakCrypto,
         origins: SERVER,
         regex: r#"^(?:could not load server certificate file "(?P<file>[^"]*)"|サーバー証明書ファイル"(?P<file_ja>[^"]*)"をロードできませんでした): (?P<reason>ee key too small|ca key too small|ca md too weak|ee md too weak)$"#,
         needles: &["key too small", "md too weak"],
@@ -883,7 +883,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "weak-reason",
-        code: "PGTLS022",
+        code: Code::WeakCrypto,
         origins: &[Origin::Server, Origin::Libpq, Origin::KongLuasec],
         regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: |SSL error: |SSLエラー: )?(?P<reason>legacy sigalg disallowed or unsupported|ee key too small|ca key too small|ca md too weak|ee md too weak)$",
         needles: &["legacy sigalg", "key too small", "md too weak"],
@@ -896,7 +896,7 @@ pub static PATTERNS: &[Pattern] = &[
     },
     Pattern {
         id: "cosocket-verify-weak",
-        code: "PGTLS022",
+        code: Code::WeakCrypto,
         origins: COSOCKET_NGINX,
         regex: r"^(?:lua ssl certificate verify error: \()?(?P<verify_code>66|67|68): (?P<verify_text>EE certificate key too weak|CA certificate key too weak|CA signature digest algorithm too weak)\)?$",
         needles: &["too weak"],
@@ -927,7 +927,7 @@ pub struct ContinuationPattern {
     pub regex: &'static str,
     pub needles: &'static [&'static str],
     /// The diagnosis this line alone identifies, when pasted on its own.
-    pub implies: Option<&'static str>,
+    pub implies: Option<Code>,
     pub reading: Text,
     pub examples: &'static [&'static str],
 }
@@ -939,7 +939,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: SERVER,
         regex: r"^This may indicate that the client does not support any SSL protocol version between (?P<server_min>\S+) and (?P<server_max>\S+?)\.$",
         needles: &["does not support any SSL protocol version"],
-        implies: Some("PGTLS001"),
+        implies: Some(Code::ProtocolVersionMismatch),
         reading: Text {
             en: "the server allows TLS versions from {server_min} to {server_max}",
             ja: "サーバーが許可する TLS バージョンは {server_min} から {server_max} までです",
@@ -955,7 +955,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: SERVER,
         regex: r"^このことは、クライアントがSSLプロトコルのバージョン(?P<server_min>\S+?)から(?P<server_max>\S+?)のいずれもサポートしていないことを示唆しているかもしれません。$",
         needles: &["のいずれもサポートしていないことを示唆"],
-        implies: Some("PGTLS001"),
+        implies: Some(Code::ProtocolVersionMismatch),
         reading: Text {
             en: "the server allows TLS versions from {server_min} to {server_max}",
             ja: "サーバーが許可する TLS バージョンは {server_min} から {server_max} までです",
@@ -968,7 +968,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: LIBPQ,
         regex: r"^(?:This may indicate that the server does not support any SSL protocol version between (?P<client_min>\S+) and (?P<client_max>\S+?)\.|このことは、クライアントがSSLプロトコルのバージョン(?P<client_min_ja>\S+?)から(?P<client_max_ja>\S+?)の間のいずれもサポートしていないことを示唆しているかもしれません。)$",
         needles: &["server does not support any SSL protocol version", "の間のいずれもサポートしていない"],
-        implies: Some("PGTLS001"),
+        implies: Some(Code::ProtocolVersionMismatch),
         reading: Text {
             en: "the client (libpq) allows TLS versions from {client_min} to {client_max}",
             ja: "クライアント (libpq) が許可する TLS バージョンは {client_min} から {client_max} までです",
@@ -981,7 +981,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: SERVER,
         regex: r"^(?:File must have permissions u=rw \(0600\) or less if owned by the database user, or permissions u=rw,g=r \(0640\) or less if owned by root\.|ファイルはデータベースユーザーの所有の場合は u=rw \(0600\) かそれよりも低いパーミッション、root所有の場合は +u=rw,g=r \(0640\) かそれよりも低いパーミッションである必要があります)$",
         needles: &["File must have permissions", "かそれよりも低いパーミッション"],
-        implies: Some("PGTLS004"),
+        implies: Some(Code::ServerKeyPermissions),
         reading: Text {
             en: "PostgreSQL's rule: 0600 or less when owned by the database user, 0640 or less when owned by root",
             ja: "PostgreSQL の規則: データベースユーザー所有なら 0600 以下、root 所有なら 0640 以下",
@@ -994,7 +994,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: SERVER,
         regex: r#"^(?:"(?P<setting_low>[^"]+)" cannot be higher than "(?P<setting_high>[^"]+)"|"(?P<setting_low_ja>[^"]+)"は"(?P<setting_high_ja>[^"]+)"より大きくできません)$"#,
         needles: &["cannot be higher than", "より大きくできません"],
-        implies: Some("PGTLS001"),
+        implies: Some(Code::ProtocolVersionMismatch),
         reading: Text {
             en: "{setting_low} is above {setting_high} in postgresql.conf",
             ja: "postgresql.conf で {setting_low} が {setting_high} より上になっています",
@@ -1007,7 +1007,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: SERVER,
         regex: r"^(?:Set ssl = on in postgresql\.conf\.|postgresql\.confで ssl = on に設定してください。)$",
         needles: &["ssl = on"],
-        implies: Some("PGTLS009"),
+        implies: Some(Code::ServerSslDisabled),
         reading: Text {
             en: "the server says: set ssl = on in postgresql.conf",
             ja: "サーバーの指示: postgresql.conf で ssl = on に設定してください",
@@ -1049,7 +1049,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         origins: SERVER,
         regex: r#"^(?:Password does not match for user "(?P<user>[^"]*)"\.|User "(?P<user_nopw>[^"]*)" has no password assigned\.|(?:User|Role) "(?P<user_missing>[^"]*)" does not exist\.|ロール"(?P<user_missing_ja>[^"]*)"は存在しません。|ユーザー"(?P<user_ja>[^"]*)"のパスワードが合致しません。|ユーザー"(?P<user_nopw_ja>[^"]*)"はパスワードが設定されていません。)$"#,
         needles: &["Password does not match", "has no password assigned", "does not exist.", "のパスワードが合致しません", "はパスワードが設定されていません", "は存在しません。"],
-        implies: Some("PGTLS017"),
+        implies: Some(Code::PasswordAuthFailed),
         reading: Text {
             en: "the server's reason for refusing the password",
             ja: "サーバーがパスワードを拒否した理由",

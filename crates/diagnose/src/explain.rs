@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use pgtls_catalogue::{lookup, Origin, Pattern, Text};
+use pgtls_catalogue::{Code, Origin, Pattern, Text};
 
 use crate::envelope::{split, Envelope, LineKind};
 use crate::finding::{Evidence, Finding, Msg};
@@ -242,7 +242,7 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         .unwrap_or_default();
 
     if readings.is_empty() {
-        let Some(code) = implied.and_then(lookup) else {
+        let Some(code) = implied.map(Code::diagnosis) else {
             return Vec::new();
         };
         let mut finding = Finding::new(code);
@@ -277,7 +277,7 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         .primary
         .as_ref()
         .expect("readings come from a primary line");
-    let mut by_key: Vec<((&'static str, bool), Vec<&crate::Reading>)> = Vec::new();
+    let mut by_key: Vec<((Code, bool), Vec<&crate::Reading>)> = Vec::new();
     for r in &readings {
         let server = r.origins.iter().all(|o| o.is_server());
         let key = (r.pattern.code, server);
@@ -291,15 +291,12 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
 
     let mut out = Vec::new();
     for ((code, server), list) in by_key {
-        let Some(diagnosis) = lookup(code) else {
-            continue;
-        };
-        let mut finding = Finding::new(diagnosis);
+        let mut finding = Finding::new(code.diagnosis());
         let pattern: &Pattern = list[0].pattern;
         for r in &list {
             for alt in r.pattern.alternatives {
                 if !finding.alternatives.contains(alt) && *alt != code {
-                    finding.alternatives.push(alt);
+                    finding.alternatives.push(*alt);
                 }
             }
             finding.facts.extend(r.facts.clone());
@@ -337,8 +334,8 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
 pub(crate) fn add_computed(finding: &mut Finding) {
     let facts = finding.facts.clone();
     let get = |k: &str| facts.get(k).map(String::as_str);
-    match finding.code() {
-        "PGTLS001" => {
+    match finding.id() {
+        Code::ProtocolVersionMismatch => {
             if let (Some(min), Some(max)) = (get("server_min"), get("server_max")) {
                 finding.fix.push(Msg::new(
                     format!("the server allows {min} to {max}: make the client offer a version in that range (Kong: pg_ssl_version and lua_ssl_protocols; libpq: ssl_min_protocol_version/ssl_max_protocol_version), or widen ssl_min_protocol_version/ssl_max_protocol_version on the server"),
@@ -352,7 +349,7 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                 ));
             }
         }
-        "PGTLS004" => {
+        Code::ServerKeyPermissions => {
             if let Some(file) = get("file") {
                 finding.fix.push(Msg::new(
                     format!("owned by the database user: chown postgres:postgres {file} && chmod 0600 {file}; or owned by root: chown root:postgres {file} && chmod 0640 {file}"),
@@ -360,7 +357,7 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                 ));
             }
         }
-        "PGTLS007" => {
+        Code::CertUserMismatch => {
             if let (Some(user), Some(name)) = (get("user"), get("cert_name")) {
                 let map = get("map").unwrap_or("certmap");
                 finding.fix.push(Msg::new(
@@ -369,7 +366,7 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                 ));
             }
         }
-        "PGTLS016" => {
+        Code::NoHbaEntry => {
             if let (Some(host), Some(user), Some(db)) = (get("host"), get("user"), get("database"))
             {
                 let plain =

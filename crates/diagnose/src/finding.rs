@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use pgtls_catalogue::{Diagnosis, Lang, Origin};
+use pgtls_catalogue::{Code, Diagnosis, Lang, Origin};
 
 /// A text a rule computed, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct Evidence {
 pub struct Finding {
     pub diagnosis: &'static Diagnosis,
     /// Other codes the evidence is also consistent with.
-    pub alternatives: Vec<&'static str>,
+    pub alternatives: Vec<Code>,
     pub evidence: Vec<Evidence>,
     /// Facts parsed from the evidence (TLS ranges, file names, user names…).
     pub facts: BTreeMap<String, String>,
@@ -79,5 +79,10 @@ impl Finding {
 
     pub fn code(&self) -> &'static str {
         self.diagnosis.code
+    }
+
+    /// The code as a type.
+    pub fn id(&self) -> Code {
+        self.diagnosis.id
     }
 }

@@ -15,6 +15,7 @@ pub mod logs_rules;
 mod matcher;
 pub mod probe_rules;
 pub mod scan_rules;
+pub mod verify_result;
 
 pub use finding::{Evidence, Finding, Msg};
 pub use matcher::{matcher, Matcher, Reading};

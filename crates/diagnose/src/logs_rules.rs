@@ -643,7 +643,7 @@ impl Scanner {
                     recent
                         .groups
                         .iter()
-                        .find(|(c, _)| finding.alternatives.contains(c))
+                        .find(|(c, _)| finding.alternatives.iter().any(|a| *c == a.as_str()))
                 })
                 .map(|(_, g)| (*g, recent.incident))
         };

@@ -17,11 +17,12 @@
 use std::collections::BTreeMap;
 
 use openssl::x509::{X509NameRef, X509Ref, X509};
-use pgtls_catalogue::{lookup, Origin};
+use pgtls_catalogue::{Code, Origin};
 
 use crate::certinfo::{chain_shape, common_name, describe, name_text, verify_chain, weakness};
 use crate::explain::explain_text;
 use crate::finding::{Evidence, Finding, Msg};
+use crate::verify_result::ChainRejection;
 
 /// Which client, and for Kong which of its two socket layers, made the
 /// connection.
@@ -495,8 +496,8 @@ const WEAK_REASONS: [&str; 5] = [
 
 // ---- helpers ------------------------------------------------------------
 
-fn finding(code: &str) -> Option<Finding> {
-    lookup(code).map(Finding::new)
+fn finding(code: Code) -> Finding {
+    Finding::new(code.diagnosis())
 }
 
 fn ev(text: impl Into<String>, location: &str) -> Evidence {
@@ -828,9 +829,7 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
         }
         return;
     }
-    let Some(mut f) = finding("PGTLS021") else {
-        return;
-    };
+    let mut f = finding(Code::PlaintextFallback);
     for s in &cfg.ssl {
         f.evidence.push(ev(s.shown(), "settings"));
     }
@@ -875,17 +874,16 @@ fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
         for (i, cert) in tls.peer_chain.iter().enumerate() {
             let info = describe(cert, obs.now);
             if let Some(days_left) = info.expiring_within(EXPIRY_WARN_DAYS) {
-                if let Some(mut f) = finding("PGTLS023") {
-                    f.evidence.push(ev(
-                        format!(
-                            "{} notAfter {} ({} days left)",
-                            info.subject, info.not_after, days_left
-                        ),
-                        &format!("chain[{i}]"),
-                    ));
-                    f.facts.insert("days_left".into(), days_left.to_string());
-                    j.findings.push(f);
-                }
+                let mut f = finding(Code::CertExpiringSoon);
+                f.evidence.push(ev(
+                    format!(
+                        "{} notAfter {} ({} days left)",
+                        info.subject, info.not_after, days_left
+                    ),
+                    &format!("chain[{i}]"),
+                ));
+                f.facts.insert("days_left".into(), days_left.to_string());
+                j.findings.push(f);
             }
         }
     }
@@ -893,16 +891,15 @@ fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
         if let Some(leaf) = cert.chain.first() {
             let info = describe(leaf, obs.now);
             if let Some(days_left) = info.expiring_within(EXPIRY_WARN_DAYS) {
-                if let Some(mut f) = finding("PGTLS023") {
-                    f.evidence.push(ev(
-                        format!(
-                            "client certificate {} ({}) notAfter {} ({} days left)",
-                            info.subject, cert.path, info.not_after, days_left
-                        ),
-                        "client certificate",
-                    ));
-                    j.findings.push(f);
-                }
+                let mut f = finding(Code::CertExpiringSoon);
+                f.evidence.push(ev(
+                    format!(
+                        "client certificate {} ({}) notAfter {} ({} days left)",
+                        info.subject, cert.path, info.not_after, days_left
+                    ),
+                    "client certificate",
+                ));
+                j.findings.push(f);
             }
         }
     }
@@ -918,70 +915,68 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
     };
     match failure {
         Failure::Unreachable { reason, text } => {
-            if let Some(mut f) = finding("PGTLS020") {
-                line_evidence(&mut f);
-                f.evidence.push(ev(text.clone(), at));
-                let (en, ja) = match reason {
-                    Unreachable::Dns => (
-                        format!("the name {} does not resolve from this host (DNS)", cfg.host),
-                        format!("このホストから名前 {} を解決できません (DNS)", cfg.host),
-                    ),
-                    Unreachable::Refused => (
-                        format!("nothing listens on {}:{} (connection refused): the server is down, listens on another address or port (listen_addresses, port)", cfg.host, cfg.port),
-                        format!("{}:{} で待ち受けているものがありません (connection refused): サーバーが停止しているか、別のアドレスやポートで待ち受けています (listen_addresses、port)", cfg.host, cfg.port),
-                    ),
-                    Unreachable::Timeout => (
-                        format!("no answer to the TCP connection to {}:{} in time: a firewall drops the packets, or the host is down", cfg.host, cfg.port),
-                        format!("{}:{} への TCP 接続に時間内に応答がありません: ファイアウォールがパケットを破棄しているか、ホストが停止しています", cfg.host, cfg.port),
-                    ),
-                    Unreachable::Other => (
-                        format!("the TCP connection to {}:{} failed: {text}", cfg.host, cfg.port),
-                        format!("{}:{} への TCP 接続に失敗しました: {text}", cfg.host, cfg.port),
-                    ),
-                };
-                f.reading = Some(Msg::new(en, ja));
-                f.facts.insert(
-                    "reason".into(),
-                    match reason {
-                        Unreachable::Dns => "dns",
-                        Unreachable::Refused => "refused",
-                        Unreachable::Timeout => "timeout",
-                        Unreachable::Other => "other",
-                    }
-                    .into(),
-                );
-                if cfg.kind.is_kong() {
-                    f.notes.push(Msg::new(
-                        "Kong dials pg_host:pg_port; check them in kong.conf and the KONG_PG_HOST / KONG_PG_PORT variables",
-                        "Kong は pg_host:pg_port に接続します。kong.conf と KONG_PG_HOST / KONG_PG_PORT 変数を確認してください",
-                    ));
+            let mut f = finding(Code::Unreachable);
+            line_evidence(&mut f);
+            f.evidence.push(ev(text.clone(), at));
+            let (en, ja) = match reason {
+                Unreachable::Dns => (
+                    format!("the name {} does not resolve from this host (DNS)", cfg.host),
+                    format!("このホストから名前 {} を解決できません (DNS)", cfg.host),
+                ),
+                Unreachable::Refused => (
+                    format!("nothing listens on {}:{} (connection refused): the server is down, listens on another address or port (listen_addresses, port)", cfg.host, cfg.port),
+                    format!("{}:{} で待ち受けているものがありません (connection refused): サーバーが停止しているか、別のアドレスやポートで待ち受けています (listen_addresses、port)", cfg.host, cfg.port),
+                ),
+                Unreachable::Timeout => (
+                    format!("no answer to the TCP connection to {}:{} in time: a firewall drops the packets, or the host is down", cfg.host, cfg.port),
+                    format!("{}:{} への TCP 接続に時間内に応答がありません: ファイアウォールがパケットを破棄しているか、ホストが停止しています", cfg.host, cfg.port),
+                ),
+                Unreachable::Other => (
+                    format!("the TCP connection to {}:{} failed: {text}", cfg.host, cfg.port),
+                    format!("{}:{} への TCP 接続に失敗しました: {text}", cfg.host, cfg.port),
+                ),
+            };
+            f.reading = Some(Msg::new(en, ja));
+            f.facts.insert(
+                "reason".into(),
+                match reason {
+                    Unreachable::Dns => "dns",
+                    Unreachable::Refused => "refused",
+                    Unreachable::Timeout => "timeout",
+                    Unreachable::Other => "other",
                 }
-                j.findings.push(f);
+                .into(),
+            );
+            if cfg.kind.is_kong() {
+                f.notes.push(Msg::new(
+                    "Kong dials pg_host:pg_port; check them in kong.conf and the KONG_PG_HOST / KONG_PG_PORT variables",
+                    "Kong は pg_host:pg_port に接続します。kong.conf と KONG_PG_HOST / KONG_PG_PORT 変数を確認してください",
+                ));
             }
+            j.findings.push(f);
         }
         Failure::Timeout {
             after_ms,
             arrived,
             partial_bytes,
         } => {
-            if let Some(mut f) = finding("PGTLS025") {
-                line_evidence(&mut f);
-                let got = if arrived.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    arrived.join(", ")
-                };
-                f.evidence.push(ev(
-                    format!("no complete answer within {after_ms} ms; received: {got}; {partial_bytes} bytes of an incomplete message"),
-                    at,
-                ));
-                f.reading = Some(Msg::new(
-                    format!("the server accepted the TCP connection but stalled at {at}: a PostgreSQL that hangs (overloaded, a stuck authentication), a proxy or firewall that holds connections open, or something that is not PostgreSQL"),
-                    format!("サーバーは TCP 接続を受け付けましたが {at} で応答が止まりました: 応答しない PostgreSQL (過負荷、認証の停止)、接続を保持したままのプロキシやファイアウォール、または PostgreSQL ではないもの"),
-                ));
-                f.facts.insert("reason".into(), "stalled".into());
-                j.findings.push(f);
-            }
+            let mut f = finding(Code::PeerProtocolViolation);
+            line_evidence(&mut f);
+            let got = if arrived.is_empty() {
+                "nothing".to_string()
+            } else {
+                arrived.join(", ")
+            };
+            f.evidence.push(ev(
+                format!("no complete answer within {after_ms} ms; received: {got}; {partial_bytes} bytes of an incomplete message"),
+                at,
+            ));
+            f.reading = Some(Msg::new(
+                format!("the server accepted the TCP connection but stalled at {at}: a PostgreSQL that hangs (overloaded, a stuck authentication), a proxy or firewall that holds connections open, or something that is not PostgreSQL"),
+                format!("サーバーは TCP 接続を受け付けましたが {at} で応答が止まりました: 応答しない PostgreSQL (過負荷、認証の停止)、接続を保持したままのプロキシやファイアウォール、または PostgreSQL ではないもの"),
+            ));
+            f.facts.insert("reason".into(), "stalled".into());
+            j.findings.push(f);
         }
         Failure::ServerRefusedTls => server_without_tls(obs, cfg, None, j),
         Failure::ErrorToSslRequest(m) => {
@@ -1041,16 +1036,15 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
         Failure::HostNameMismatch { message } => host_mismatch(obs, cfg, at, message, j),
         Failure::Server(m) => server_error(obs, cfg, at, m, j),
         Failure::NoPassword => {
-            if let Some(mut f) = finding("PGTLS017") {
-                line_evidence(&mut f);
-                let asked = obs.auth_requested.as_deref().unwrap_or("a password");
-                f.reading = Some(Msg::new(
-                    format!("the server asked for {asked} and the client has no password for {}@{}", cfg.user, cfg.database),
-                    format!("サーバーは {asked} を求めましたが、クライアントには {}@{} のパスワードがありません", cfg.user, cfg.database),
-                ));
-                f.fix.push(password_fix(cfg));
-                j.findings.push(f);
-            }
+            let mut f = finding(Code::PasswordAuthFailed);
+            line_evidence(&mut f);
+            let asked = obs.auth_requested.as_deref().unwrap_or("a password");
+            f.reading = Some(Msg::new(
+                format!("the server asked for {asked} and the client has no password for {}@{}", cfg.user, cfg.database),
+                format!("サーバーは {asked} を求めましたが、クライアントには {}@{} のパスワードがありません", cfg.user, cfg.database),
+            ));
+            f.fix.push(password_fix(cfg));
+            j.findings.push(f);
         }
         Failure::PasswordWithheld { request, tls } => password_withheld(cfg, request, *tls, j),
         Failure::Closed | Failure::Reset | Failure::Io { .. } => {
@@ -1111,9 +1105,7 @@ fn by_client_line(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
 }
 
 fn not_postgres(obs: &Observation, cfg: &ClientConfig, at: &str, text: &str, j: &mut Judgement) {
-    let Some(mut f) = finding("PGTLS025") else {
-        return;
-    };
+    let mut f = finding(Code::PeerProtocolViolation);
     if let Some(line) = &obs.client_line {
         f.evidence
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
@@ -1133,9 +1125,7 @@ fn server_without_tls(
     then: Option<&ServerMessage>,
     j: &mut Judgement,
 ) {
-    let Some(mut f) = finding("PGTLS009") else {
-        return;
-    };
+    let mut f = finding(Code::ServerSslDisabled);
     if let Some(line) = &obs.client_line {
         let at = if then.is_some() {
             "startup"
@@ -1183,9 +1173,7 @@ fn version_mismatch(
     reason: &str,
     j: &mut Judgement,
 ) {
-    let Some(mut f) = finding("PGTLS001") else {
-        return;
-    };
+    let mut f = finding(Code::ProtocolVersionMismatch);
     if let Some(line) = &obs.client_line {
         f.evidence
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
@@ -1406,8 +1394,8 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         .enumerate()
         .find(|(_, i)| i.expired() || i.not_yet_valid);
 
-    let base = |code_name: &str| -> Option<Finding> {
-        let mut f = finding(code_name)?;
+    let base = |code: Code| -> Finding {
+        let mut f = finding(code);
         if let Some(line) = &obs.client_line {
             f.evidence.push(ev_from(origin, one_line(line), at));
         }
@@ -1441,13 +1429,12 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
                 "verify",
             ));
         }
-        Some(f)
+        f
     };
 
-    if depth_only || code == 22 {
-        let Some(mut f) = base("PGTLS013") else {
-            return;
-        };
+    let rejection = ChainRejection::of(code);
+    if depth_only || rejection == ChainRejection::TooDeep {
+        let mut f = base(Code::VerifyDepthExceeded);
         let needed = chain_shape(chain).intermediates.max(1);
         let depth = cfg
             .depth
@@ -1471,14 +1458,12 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         j.findings.push(f);
         return;
     }
-    if matches!(code, 66..=68) {
+    if rejection == ChainRejection::Weak {
         weak_crypto(obs, cfg, at, seen, None, j);
         return;
     }
-    if matches!(code, 9 | 10) || (code == 0 && expired.is_some()) {
-        let Some(mut f) = base("PGTLS010") else {
-            return;
-        };
+    if rejection == ChainRejection::OutsideValidity || (code == 0 && expired.is_some()) {
+        let mut f = base(Code::ServerCertExpired);
         if let Some((i, info)) = expired {
             let (en, ja) = if info.not_yet_valid {
                 (
@@ -1557,9 +1542,7 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         cfg.trust_files.join(", ")
     };
     if completes {
-        let Some(mut f) = base("PGTLS014") else {
-            return;
-        };
+        let mut f = base(Code::IncompleteChain);
         let names: Vec<String> = found
             .iter()
             .map(|(c, p)| format!("{} ({p})", name_text(c.subject_name())))
@@ -1608,9 +1591,7 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         j.findings.push(f);
         return;
     }
-    let Some(mut f) = base("PGTLS005") else {
-        return;
-    };
+    let mut f = base(Code::ClientRejectsServerCert);
     let missing = if self_signed(top) {
         name_text(top.subject_name())
     } else {
@@ -1633,7 +1614,7 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
             "verify",
         ));
         if chain.len() == 1 {
-            f.alternatives.push("PGTLS014");
+            f.alternatives.push(Code::IncompleteChain);
             f.notes.push(Msg::new(
                 format!("if {missing} is an intermediate CA, the server must send it after its leaf (PGTLS014); if it is a root CA, the client must trust it"),
                 format!("{missing} が中間 CA なら、サーバーがリーフの後に送る必要があります (PGTLS014)。ルート CA なら、クライアントが信頼する必要があります"),
@@ -1677,9 +1658,7 @@ fn weak_crypto(
     reason: Option<&str>,
     j: &mut Judgement,
 ) {
-    let Some(mut f) = finding("PGTLS022") else {
-        return;
-    };
+    let mut f = finding(Code::WeakCrypto);
     if let Some(line) = &obs.client_line {
         f.evidence
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
@@ -1752,13 +1731,11 @@ fn client_cert_rejected(
         .map(|l| describe(l, obs.now))
         .filter(|i| i.expired() || i.not_yet_valid);
     let code = if alert == 45 || expired.is_some() {
-        "PGTLS011"
+        Code::ClientCertExpired
     } else {
-        "PGTLS006"
+        Code::ServerRejectsClientCert
     };
-    let Some(mut f) = finding(code) else {
-        return;
-    };
+    let mut f = finding(code);
     if let Some(line) = &obs.client_line {
         f.evidence
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
@@ -1784,7 +1761,7 @@ fn client_cert_rejected(
             ),
             "client certificate",
         ));
-        if code == "PGTLS011" {
+        if code == Code::ClientCertExpired {
             f.facts.insert("not_after".into(), info.not_after.clone());
             f.reading = Some(Msg::new(
                 format!(
@@ -1861,9 +1838,7 @@ fn host_mismatch(
     message: &str,
     j: &mut Judgement,
 ) {
-    let Some(mut f) = finding("PGTLS012") else {
-        return;
-    };
+    let mut f = finding(Code::HostnameMismatch);
     if let Some(line) = &obs.client_line {
         f.evidence
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
@@ -1906,9 +1881,7 @@ fn host_mismatch(
 /// verify. The fix makes the client verify the server, and on the server
 /// replaces the readable methods with SCRAM.
 fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judgement) {
-    let Some(mut f) = finding("PGTLS026") else {
-        return;
-    };
+    let mut f = finding(Code::PasswordToUnverifiedServer);
     let method = if request.contains("MD5") {
         "md5"
     } else {
@@ -2037,7 +2010,7 @@ fn server_error(
         .contains("certificate validation (clientcert=verify-full) failed")
     {
         Some((
-            "PGTLS007",
+            Code::CertUserMismatch,
             BTreeMap::from([("user".to_string(), cfg.user.clone())]),
             Vec::new(),
         ))
@@ -2045,7 +2018,7 @@ fn server_error(
         explain_text(&line)
             .into_iter()
             .next()
-            .map(|f| (f.code(), f.facts, f.alternatives))
+            .map(|f| (f.id(), f.facts, f.alternatives))
     };
     let Some((code, facts, alternatives)) = code else {
         j.unexplained = Some(Msg::new(
@@ -2054,9 +2027,7 @@ fn server_error(
         ));
         return;
     };
-    let Some(mut f) = finding(code) else {
-        return;
-    };
+    let mut f = finding(code);
     f.alternatives = alternatives;
     f.facts = facts;
     if let Some(l) = &obs.client_line {
@@ -2068,7 +2039,7 @@ fn server_error(
         .clone()
         .unwrap_or_else(|| "<client address>".into());
     match code {
-        "PGTLS007" => {
+        Code::CertUserMismatch => {
             let leaf = cfg
                 .client_cert
                 .as_ref()
@@ -2126,7 +2097,7 @@ fn server_error(
                 ));
             }
         }
-        "PGTLS008" => {
+        Code::ClientCertRequired => {
             if let Some(t) = tls {
                 let names: Vec<&str> = t
                     .ca_names
@@ -2190,7 +2161,7 @@ fn server_error(
                 ));
             }
         }
-        "PGTLS016" => {
+        Code::NoHbaEntry => {
             let host = f.facts.get("host").cloned().unwrap_or(addr.clone());
             let plain = !obs.tls_in_use;
             let method = if cfg.client_cert.as_ref().is_some_and(|c| c.used) {
@@ -2241,7 +2212,7 @@ fn server_error(
                 format!("pg_hba.conf に (これを拒否する行より前に) `{hba}` を追加し、再読み込みします (SELECT pg_reload_conf())"),
             ));
         }
-        "PGTLS017" => {
+        Code::PasswordAuthFailed => {
             if let Some(asked) = &obs.auth_requested {
                 f.evidence
                     .push(ev(format!("the server asked for {asked}"), "auth"));
@@ -2449,7 +2420,7 @@ mod tests {
         ]);
         let j = judge(&o, &c);
         let f = j.findings.last().expect("a finding");
-        assert_eq!(f.code(), "PGTLS001");
+        assert_eq!(f.code(), Code::ProtocolVersionMismatch);
         assert_eq!(f.facts["server_range"], "TLSv1.3..TLSv1.3");
         assert_eq!(f.facts["client_fix"], "pg_ssl_version = tlsv1_3");
         assert_eq!(
@@ -2482,7 +2453,7 @@ mod tests {
         });
         let j = judge(&o, &cfg(ClientKind::Libpq));
         assert_eq!(j.findings.len(), 1);
-        assert_eq!(j.findings[0].code(), "PGTLS020");
+        assert_eq!(j.findings[0].code(), Code::Unreachable);
         assert_eq!(j.findings[0].facts["reason"], "refused");
     }
 
@@ -2499,7 +2470,10 @@ mod tests {
         let b = judge(&o, &cfg(ClientKind::KongLuaSec));
         let m = merge(vec![("cosocket".into(), a), ("luasec".into(), b)]);
         assert_eq!(
-            m.findings.iter().filter(|f| f.code() == "PGTLS020").count(),
+            m.findings
+                .iter()
+                .filter(|f| f.code() == Code::Unreachable)
+                .count(),
             1
         );
         assert!(m.findings.iter().any(|f| f.evidence.iter().any(|e| e

@@ -6,7 +6,10 @@
 //! of Kong's settings.
 
 use openssl::x509::X509;
-use pgtls_catalogue::lookup;
+use pgtls_catalogue::Code;
+use pgtls_model::TlsVersion;
+
+use crate::verify_result::chain_rejection_code;
 
 use crate::certinfo::{chain_shape, describe, verify_chain, weakness, CertInfo, Verdict};
 use crate::finding::{Evidence, Finding, Msg};
@@ -14,8 +17,7 @@ use crate::finding::{Evidence, Finding, Msg};
 /// One TLS version's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionOutcome {
-    /// `TLSv1.0` … `TLSv1.3`.
-    pub version: &'static str,
+    pub version: TlsVersion,
     /// `accepted`, `rejected`, `not_tested`.
     pub status: &'static str,
     pub cipher: Option<String>,
@@ -42,8 +44,8 @@ pub struct ClientView {
     pub anchors: Vec<X509>,
     /// OpenSSL verify depth (Kong's lua_ssl_verify_depth).
     pub depth: Option<u32>,
-    /// The versions the client offers (`TLSv1.2`…); None: any.
-    pub versions: Option<Vec<&'static str>>,
+    /// The versions the client offers; None: any.
+    pub versions: Option<Vec<TlsVersion>>,
     /// Whether this is Kong (no host-name check; verifies after the handshake).
     pub kong: bool,
     /// The setting that names the trust store, for fixes.
@@ -77,10 +79,10 @@ pub struct ScanVerdict {
     pub earliest_expiry: Option<i64>,
 }
 
-fn finding(code: &str, target: &str) -> Option<Finding> {
-    let mut f = Finding::new(lookup(code)?);
+fn finding(code: Code, target: &str) -> Finding {
+    let mut f = Finding::new(code.diagnosis());
     f.target = Some(target.to_string());
-    Some(f)
+    f
 }
 
 fn evidence(text: impl Into<String>, location: &str) -> Evidence {
@@ -98,19 +100,21 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
 
     if let Some(no_tls) = &obs.no_tls {
         let (code, text) = match no_tls {
-            NoTls::SslOff => ("PGTLS009", "server answered N to SSLRequest".to_string()),
-            NoTls::Unreachable(why) => ("PGTLS020", why.clone()),
-            NoTls::Broken(why) => ("PGTLS025", why.clone()),
+            NoTls::SslOff => (
+                Code::ServerSslDisabled,
+                "server answered N to SSLRequest".to_string(),
+            ),
+            NoTls::Unreachable(why) => (Code::Unreachable, why.clone()),
+            NoTls::Broken(why) => (Code::PeerProtocolViolation, why.clone()),
         };
-        if let Some(mut f) = finding(code, target) {
-            let step = if matches!(no_tls, NoTls::Unreachable(_)) {
-                "tcp"
-            } else {
-                "SSLRequest"
-            };
-            f.evidence.push(evidence(text, step));
-            findings.push(f);
-        }
+        let mut f = finding(code, target);
+        let step = if matches!(no_tls, NoTls::Unreachable(_)) {
+            "tcp"
+        } else {
+            "SSLRequest"
+        };
+        f.evidence.push(evidence(text, step));
+        findings.push(f);
         return ScanVerdict {
             chain: Vec::new(),
             findings,
@@ -127,61 +131,58 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
     // Validity of every certificate sent.
     for (i, info) in infos.iter().enumerate() {
         if info.expired() || info.not_yet_valid {
-            if let Some(mut f) = finding("PGTLS010", target) {
-                f.evidence.push(evidence(
-                    format!(
-                        "{} notAfter {} ({} days ago)",
-                        info.subject,
-                        info.not_after,
-                        info.days_ago()
-                    ),
-                    &format!("chain[{i}]"),
-                ));
-                f.facts.insert("not_after".into(), info.not_after.clone());
-                findings.push(f);
-            }
+            let mut f = finding(Code::ServerCertExpired, target);
+            f.evidence.push(evidence(
+                format!(
+                    "{} notAfter {} ({} days ago)",
+                    info.subject,
+                    info.not_after,
+                    info.days_ago()
+                ),
+                &format!("chain[{i}]"),
+            ));
+            f.facts.insert("not_after".into(), info.not_after.clone());
+            findings.push(f);
         } else if let Some(days_left) = info.expiring_within(warn_days) {
-            if let Some(mut f) = finding("PGTLS023", target) {
-                f.evidence.push(evidence(
-                    format!(
-                        "{} notAfter {} ({} days left)",
-                        info.subject, info.not_after, days_left
-                    ),
-                    &format!("chain[{i}]"),
-                ));
-                f.facts.insert("days_left".into(), days_left.to_string());
-                findings.push(f);
-            }
+            let mut f = finding(Code::CertExpiringSoon, target);
+            f.evidence.push(evidence(
+                format!(
+                    "{} notAfter {} ({} days left)",
+                    info.subject, info.not_after, days_left
+                ),
+                &format!("chain[{i}]"),
+            ));
+            f.facts.insert("days_left".into(), days_left.to_string());
+            findings.push(f);
         }
         if let Some(why) = weakness(info) {
-            if let Some(mut f) = finding("PGTLS022", target) {
-                f.evidence.push(evidence(
-                    format!("{}: {why}", info.subject),
-                    &format!("chain[{i}]"),
-                ));
-                findings.push(f);
-            }
+            let mut f = finding(Code::WeakCrypto, target);
+            f.evidence.push(evidence(
+                format!("{}: {why}", info.subject),
+                &format!("chain[{i}]"),
+            ));
+            findings.push(f);
         }
     }
 
     // Order and completeness of what was sent.
     let shape = chain_shape(&obs.chain);
     if !shape.in_order && obs.chain.len() > 1 {
-        if let Some(mut f) = finding("PGTLS014", target) {
-            f.evidence.push(evidence(
-                "the certificates are not in issuing order (each must be followed by its issuer)",
-                "chain",
-            ));
-            f.reading = Some(Msg::new(
-                "the chain is out of order: put the leaf first in ssl_cert_file, then each issuer",
-                "チェーンの順序が正しくありません: ssl_cert_file ではリーフを先頭に、続けて各発行者を並べてください",
-            ));
-            findings.push(f);
-        }
+        let mut f = finding(Code::IncompleteChain, target);
+        f.evidence.push(evidence(
+            "the certificates are not in issuing order (each must be followed by its issuer)",
+            "chain",
+        ));
+        f.reading = Some(Msg::new(
+            "the chain is out of order: put the leaf first in ssl_cert_file, then each issuer",
+            "チェーンの順序が正しくありません: ssl_cert_file ではリーフを先頭に、続けて各発行者を並べてください",
+        ));
+        findings.push(f);
     }
 
     if obs.host_matches == Some(false) {
-        if let (Some(mut f), Some(leaf)) = (finding("PGTLS012", target), infos.first()) {
+        if let Some(leaf) = infos.first() {
+            let mut f = finding(Code::HostnameMismatch, target);
             let names = if leaf.sans.is_empty() {
                 leaf.subject.clone()
             } else {
@@ -202,17 +203,16 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
     let legacy: Vec<&str> = obs
         .versions
         .iter()
-        .filter(|v| v.status == "accepted" && (v.version == "TLSv1.0" || v.version == "TLSv1.1"))
-        .map(|v| v.version)
+        .filter(|v| v.status == "accepted" && v.version < TlsVersion::Tls1_2)
+        .map(|v| v.version.report_name())
         .collect();
     if !legacy.is_empty() {
-        if let Some(mut f) = finding("PGTLS024", target) {
-            f.evidence.push(evidence(
-                format!("accepted: {}", legacy.join(", ")),
-                "versions",
-            ));
-            findings.push(f);
-        }
+        let mut f = finding(Code::LegacyTlsAccepted, target);
+        f.evidence.push(evidence(
+            format!("accepted: {}", legacy.join(", ")),
+            "versions",
+        ));
+        findings.push(f);
     }
 
     for view in views {
@@ -230,7 +230,7 @@ fn verdict_code(
     verdict: &Verdict,
     unlimited: Option<&Verdict>,
     view: &ClientView,
-) -> Option<(&'static str, Vec<&'static str>)> {
+) -> Option<(Code, Vec<Code>)> {
     if verdict.ok {
         return None;
     }
@@ -241,44 +241,46 @@ fn verdict_code(
         verdict.code
     };
     let depth_only = unlimited.is_some_and(|u| u.ok);
-    Some(match code {
-        _ if depth_only => ("PGTLS013", vec![]),
-        22 => ("PGTLS013", vec![]),
-        9 | 10 => ("PGTLS010", vec![]),
-        66..=68 => ("PGTLS022", vec![]),
-        2 => ("PGTLS014", vec![]),
-        _ => ("PGTLS005", vec!["PGTLS014"]),
-    })
+    Some(chain_rejection_code(code, depth_only))
 }
 
 fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec<Finding>) {
     let target = obs.target.as_str();
     if let Some(offered) = &view.versions {
-        let accepted: Vec<&str> = obs
+        // Versions compare as versions: PostgreSQL's and Kong's `TLSv1`
+        // is the scan's `TLSv1.0`.
+        let accepted: Vec<TlsVersion> = obs
             .versions
             .iter()
             .filter(|v| v.status == "accepted")
             .map(|v| v.version)
             .collect();
         if !accepted.is_empty() && !offered.iter().any(|v| accepted.contains(v)) {
-            if let Some(mut f) = finding("PGTLS001", target) {
-                f.evidence.push(evidence(
-                    format!(
-                        "server accepts {}; {} offers {}",
-                        accepted.join(", "),
-                        view.name,
-                        offered.join(", ")
-                    ),
-                    "versions",
+            let names = |list: &[TlsVersion]| {
+                list.iter()
+                    .map(|v| v.report_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut f = finding(Code::ProtocolVersionMismatch, target);
+            f.evidence.push(evidence(
+                format!(
+                    "server accepts {}; {} offers {}",
+                    names(&accepted),
+                    view.name,
+                    names(offered)
+                ),
+                "versions",
+            ));
+            if let Some(setting) = &view.versions_setting {
+                // The setting's own spelling (Kong's lua_ssl_protocols).
+                let wanted: Vec<&str> = accepted.iter().map(|v| v.pg_name()).collect();
+                f.fix.push(Msg::new(
+                    format!("set {setting} to include {}", wanted.join(" ")),
+                    format!("{setting} に {} を含めます", wanted.join(" ")),
                 ));
-                if let Some(setting) = &view.versions_setting {
-                    f.fix.push(Msg::new(
-                        format!("set {setting} to include {}", accepted.join(" ")),
-                        format!("{setting} に {} を含めます", accepted.join(" ")),
-                    ));
-                }
-                findings.push(f);
             }
+            findings.push(f);
         }
     }
     if obs.chain.is_empty() {
@@ -298,13 +300,11 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
     // Expiry and weakness are already findings of their own.
     if findings
         .iter()
-        .any(|f| f.code() == code && (code == "PGTLS010" || code == "PGTLS022"))
+        .any(|f| f.code() == code && (code == Code::ServerCertExpired || code == Code::WeakCrypto))
     {
         return;
     }
-    let Some(mut f) = finding(code, target) else {
-        return;
-    };
+    let mut f = finding(code, target);
     let shown = if view.kong {
         (verdict.after_handshake_code, &verdict.after_handshake_text)
     } else {
@@ -322,7 +322,7 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
     f.alternatives = alternatives;
     let leaf = describe(&obs.chain[0], crate::certinfo::now_epoch());
     match code {
-        "PGTLS013" => {
+        Code::VerifyDepthExceeded => {
             let needed = chain_shape(&obs.chain).intermediates.max(1);
             let setting = view
                 .depth_setting
@@ -335,7 +335,7 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
                 ),
             ));
         }
-        "PGTLS005" => {
+        Code::ClientRejectsServerCert => {
             f.notes.push(Msg::new(
                 format!(
                     "the leaf is issued by {}, which neither the server sends nor {} trusts; if it is an intermediate CA the server must send it after the leaf (PGTLS014), if it is a root add it to {}",
@@ -359,7 +359,13 @@ fn no_version_accepted(obs: &ScanObservation) -> Option<Finding> {
     let reasons: Vec<String> = obs
         .versions
         .iter()
-        .map(|v| format!("{}: {}", v.version, v.reason.as_deref().unwrap_or(v.status)))
+        .map(|v| {
+            format!(
+                "{}: {}",
+                v.version.report_name(),
+                v.reason.as_deref().unwrap_or(v.status)
+            )
+        })
         .collect();
     let refused_by_alert = obs.versions.iter().any(|v| {
         v.reason.as_deref().is_some_and(|r| {
@@ -369,11 +375,11 @@ fn no_version_accepted(obs: &ScanObservation) -> Option<Finding> {
         })
     });
     let code = if refused_by_alert {
-        "PGTLS001"
+        Code::ProtocolVersionMismatch
     } else {
-        "PGTLS025"
+        Code::PeerProtocolViolation
     };
-    let mut f = finding(code, &obs.target)?;
+    let mut f = finding(code, &obs.target);
     f.evidence.push(evidence(reasons.join("; "), "versions"));
     if !refused_by_alert {
         f.reading = Some(Msg::new(
@@ -382,4 +388,72 @@ fn no_version_accepted(obs: &ScanObservation) -> Option<Finding> {
         ));
     }
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(v: TlsVersion, accepted: bool) -> VersionOutcome {
+        VersionOutcome {
+            version: v,
+            status: if accepted { "accepted" } else { "rejected" },
+            cipher: None,
+            reason: None,
+        }
+    }
+
+    fn kong_offering(offered: Vec<TlsVersion>) -> ClientView {
+        ClientView {
+            name: "Kong".into(),
+            anchors: Vec::new(),
+            depth: Some(1),
+            versions: Some(offered),
+            kong: true,
+            trust_setting: "lua_ssl_trusted_certificate".into(),
+            depth_setting: None,
+            versions_setting: Some("lua_ssl_protocols".into()),
+        }
+    }
+
+    fn observed(accepted: &[TlsVersion]) -> ScanObservation {
+        ScanObservation {
+            target: "db:5432".into(),
+            host: "db".into(),
+            no_tls: None,
+            versions: TlsVersion::ALL
+                .into_iter()
+                .map(|v| version(v, accepted.contains(&v)))
+                .collect(),
+            chain: Vec::new(),
+            host_matches: None,
+            client_cert_requested: false,
+            client_ca_names: None,
+        }
+    }
+
+    fn mismatch(obs: &ScanObservation, view: &ClientView) -> Vec<Finding> {
+        let mut found = Vec::new();
+        judge_for_client(obs, view, &mut found);
+        found
+            .into_iter()
+            .filter(|f| f.id() == Code::ProtocolVersionMismatch)
+            .collect()
+    }
+
+    /// Kong's `lua_ssl_protocols = TLSv1` and a server that accepts only
+    /// TLS 1.0 (which the scan calls `TLSv1.0`) share a version.
+    #[test]
+    fn tls_1_0_alone_in_common_is_no_mismatch() {
+        let obs = observed(&[TlsVersion::Tls1_0]);
+        assert!(mismatch(&obs, &kong_offering(vec![TlsVersion::Tls1_0])).is_empty());
+        let found = mismatch(&obs, &kong_offering(vec![TlsVersion::Tls1_2]));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].evidence[0].text.contains("server accepts TLSv1.0"));
+        // The fix names the version as the setting spells it.
+        assert!(found[0].fix[0]
+            .en
+            .contains("lua_ssl_protocols to include TLSv1"));
+        assert!(!found[0].fix[0].en.contains("TLSv1.0"));
+    }
 }

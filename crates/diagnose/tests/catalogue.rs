@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use pgtls_catalogue::{all, lookup, Lang, CONTINUATIONS, PATTERNS};
+use pgtls_catalogue::{all, Lang, CONTINUATIONS, PATTERNS};
 use pgtls_diagnose::envelope::split;
 use pgtls_diagnose::explain::explain_text;
 use pgtls_diagnose::matcher;
@@ -77,15 +77,9 @@ fn patterns_are_well_formed() {
     let mut ids = HashSet::new();
     for p in PATTERNS {
         assert!(ids.insert(p.id), "duplicate pattern id {}", p.id);
-        assert!(
-            lookup(p.code).is_some(),
-            "pattern {} names unknown code {}",
-            p.id,
-            p.code
-        );
+        // Codes are typed: an unknown one does not compile.
         for alt in p.alternatives {
-            assert!(lookup(alt).is_some(), "pattern {} alternative {alt}", p.id);
-            assert_ne!(*alt, p.code);
+            assert_ne!(*alt, p.code, "pattern {} lists its own code", p.id);
         }
         assert!(!p.origins.is_empty(), "pattern {} has origins", p.id);
         assert!(!p.needles.is_empty(), "pattern {} has needles", p.id);
@@ -95,9 +89,6 @@ fn patterns_are_well_formed() {
     for p in CONTINUATIONS {
         assert!(ids.insert(p.id), "duplicate pattern id {}", p.id);
         regex::Regex::new(p.regex).unwrap_or_else(|e| panic!("continuation {}: {e}", p.id));
-        if let Some(code) = p.implies {
-            assert!(lookup(code).is_some());
-        }
     }
 }
 
@@ -222,4 +213,37 @@ fn language_texts_differ() {
     for d in all() {
         assert_ne!(d.title.get(Lang::En), d.title.get(Lang::Ja));
     }
+}
+
+#[test]
+fn the_code_type_and_the_catalogue_agree() {
+    use pgtls_catalogue::Code;
+    assert_eq!(Code::ALL.len(), all().len(), "one Code per catalogue entry");
+    for (i, code) in Code::ALL.iter().enumerate() {
+        let d = code.diagnosis();
+        assert_eq!(d.code, all()[i].code);
+        assert_eq!(
+            *code as usize,
+            i + 1,
+            "{code}: the discriminant is the number"
+        );
+        let camel: String = d
+            .name
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            format!("{code:?}"),
+            camel,
+            "{}: the variant is the name",
+            d.code
+        );
+        assert_eq!(Code::parse(d.code), Some(*code));
+    }
+    assert_eq!(Code::parse("PGTLS999"), None);
 }

@@ -266,12 +266,10 @@ fn libpq_attempt(report: &ProbeReport, step: StepName, kind: &FailureKind) -> St
             let mut out = format!("{prefix}SSL error: {}", error.reason_or_code());
             let reason_code = error.code & 0x7F_FFFF;
             if step == StepName::TlsHandshake && VERSION_REASONS.contains(&reason_code) {
-                let min = report
-                    .client_min_version
-                    .map_or("TLSv1", |v| v.openssl_name());
+                let min = report.client_min_version.map_or("TLSv1", |v| v.pg_name());
                 let max = report
                     .client_max_version
-                    .map_or(TlsVersion::Tls1_3.openssl_name(), |v| v.openssl_name());
+                    .map_or(TlsVersion::Tls1_3.pg_name(), |v| v.pg_name());
                 out.push_str(&format!(
                     "\nThis may indicate that the server does not support any SSL protocol version between {min} and {max}."
                 ));

@@ -9,7 +9,6 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use openssl::pkey::{PKey, Private};
-use openssl::ssl::SslVersion;
 use openssl::x509::X509;
 
 use crate::error::ProbeError;
@@ -84,72 +83,7 @@ impl SslMode {
     }
 }
 
-/// A TLS protocol version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TlsVersion {
-    /// TLS 1.0.
-    Tls1_0,
-    /// TLS 1.1.
-    Tls1_1,
-    /// TLS 1.2.
-    Tls1_2,
-    /// TLS 1.3.
-    Tls1_3,
-}
-
-impl TlsVersion {
-    /// All versions, oldest first.
-    pub const ALL: [TlsVersion; 4] = [
-        TlsVersion::Tls1_0,
-        TlsVersion::Tls1_1,
-        TlsVersion::Tls1_2,
-        TlsVersion::Tls1_3,
-    ];
-
-    /// The report spelling: `TLSv1.0`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            TlsVersion::Tls1_0 => "TLSv1.0",
-            TlsVersion::Tls1_1 => "TLSv1.1",
-            TlsVersion::Tls1_2 => "TLSv1.2",
-            TlsVersion::Tls1_3 => "TLSv1.3",
-        }
-    }
-
-    /// OpenSSL's and PostgreSQL's spelling: `TLSv1`, `TLSv1.1`, ...
-    pub fn openssl_name(&self) -> &'static str {
-        match self {
-            TlsVersion::Tls1_0 => "TLSv1",
-            other => other.name(),
-        }
-    }
-
-    /// Parses either spelling (`TLSv1`, `TLSv1.0`, `TLSv1.2`, ...).
-    pub fn parse(text: &str) -> Option<TlsVersion> {
-        match text {
-            "TLSv1" | "TLSv1.0" => Some(TlsVersion::Tls1_0),
-            "TLSv1.1" => Some(TlsVersion::Tls1_1),
-            "TLSv1.2" => Some(TlsVersion::Tls1_2),
-            "TLSv1.3" => Some(TlsVersion::Tls1_3),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn to_openssl(self) -> SslVersion {
-        match self {
-            TlsVersion::Tls1_0 => SslVersion::TLS1,
-            TlsVersion::Tls1_1 => SslVersion::TLS1_1,
-            TlsVersion::Tls1_2 => SslVersion::TLS1_2,
-            TlsVersion::Tls1_3 => SslVersion::TLS1_3,
-        }
-    }
-}
-
-impl fmt::Display for TlsVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use pgtls_model::TlsVersion;
 
 /// When, if at all, the server chain is verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -485,8 +419,8 @@ mod tests {
         assert_eq!(TlsVersion::parse("TLSv1.0"), Some(TlsVersion::Tls1_0));
         assert_eq!(TlsVersion::parse("TLSv1.3"), Some(TlsVersion::Tls1_3));
         assert_eq!(TlsVersion::parse("SSLv3"), None);
-        assert_eq!(TlsVersion::Tls1_0.openssl_name(), "TLSv1");
-        assert_eq!(TlsVersion::Tls1_0.name(), "TLSv1.0");
+        assert_eq!(TlsVersion::Tls1_0.pg_name(), "TLSv1");
+        assert_eq!(TlsVersion::Tls1_0.report_name(), "TLSv1.0");
         assert!(TlsVersion::Tls1_2 < TlsVersion::Tls1_3);
     }
 }

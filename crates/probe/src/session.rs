@@ -446,6 +446,18 @@ impl<'a> Run<'a> {
                     self.local_addr = sock.local_addr().ok();
                     return Ok(DeadlineStream::new(sock, deadline));
                 }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    // Something listens there and hung up at once (the
+                    // reset can beat the end of a non-blocking connect):
+                    // a peer that resets is not an address nobody serves.
+                    self.recorder.push(Direction::Received, io_words(&e));
+                    return Err(fail(FailureKind::Reset));
+                }
                 Err(e) => {
                     let kind = e.kind();
                     any_timeout |= matches!(

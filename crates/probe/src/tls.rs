@@ -18,14 +18,14 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::ssl::{
     self, ErrorCode, HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslRef,
-    SslStream, SslVerifyMode,
+    SslStream, SslVerifyMode, SslVersion,
 };
 use openssl::stack::{Stack, StackRef};
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::X509VerifyParam;
 use openssl::x509::{X509Name, X509PurposeId, X509StoreContext, X509VerifyResult, X509};
 
-use crate::config::{TlsSettings, Verify};
+use crate::config::{TlsSettings, TlsVersion, Verify};
 use crate::deadline::DeadlineStream;
 use crate::error::ProbeError;
 use crate::hostname::{check_host_name, HostCheck};
@@ -138,6 +138,16 @@ pub(crate) enum Handshake {
     Failed { facts: TlsFacts, fail: IoFail },
 }
 
+/// OpenSSL's constant for a version.
+fn openssl_version(v: TlsVersion) -> SslVersion {
+    match v {
+        TlsVersion::Tls1_0 => SslVersion::TLS1,
+        TlsVersion::Tls1_1 => SslVersion::TLS1_1,
+        TlsVersion::Tls1_2 => SslVersion::TLS1_2,
+        TlsVersion::Tls1_3 => SslVersion::TLS1_3,
+    }
+}
+
 fn trust_store(anchors: Option<&[X509]>, depth: Option<u32>) -> Result<X509Store, ProbeError> {
     let err = ProbeError::openssl("the trust store");
     let mut builder = X509StoreBuilder::new().map_err(&err)?;
@@ -161,8 +171,8 @@ impl TlsClient {
         if let (Some(min), Some(max)) = (settings.min_version, settings.max_version) {
             if min > max {
                 return Err(ProbeError::InvalidVersionRange {
-                    min: min.openssl_name(),
-                    max: max.openssl_name(),
+                    min: min.pg_name(),
+                    max: max.pg_name(),
                 });
             }
         }
@@ -170,10 +180,10 @@ impl TlsClient {
             builder.set_security_level(u32::from(level));
         }
         builder
-            .set_min_proto_version(settings.min_version.map(|v| v.to_openssl()))
+            .set_min_proto_version(settings.min_version.map(openssl_version))
             .map_err(&err)?;
         builder
-            .set_max_proto_version(settings.max_version.map(|v| v.to_openssl()))
+            .set_max_proto_version(settings.max_version.map(openssl_version))
             .map_err(&err)?;
         if let Some(list) = &settings.cipher_list {
             builder

@@ -5,7 +5,7 @@
 //! picks English or Japanese and lays text out, so every command reads the
 //! same and the JSON contract of product.md is kept in one spot.
 
-use pgtls_catalogue::{all, lookup, patterns_for, Diagnosis, Lang, Severity, CONTINUATIONS};
+use pgtls_catalogue::{all, patterns_for, Diagnosis, Lang, Severity, CONTINUATIONS};
 use pgtls_diagnose::{Finding, Msg};
 use serde_json::{json, Value};
 
@@ -44,7 +44,7 @@ pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
         "cause": d.cause.get(lang),
         "evidence": evidence,
         "fix": fix,
-        "alternatives": finding.alternatives,
+        "alternatives": finding.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "facts": finding.facts,
     });
     if let Some(reading) = &finding.reading {
@@ -161,9 +161,9 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
         let alts: Vec<String> = finding
             .alternatives
             .iter()
-            .map(|code| match lookup(code) {
-                Some(a) => format!("{} ({})", a.code, a.title.get(lang)),
-                None => code.to_string(),
+            .map(|code| {
+                let a = code.diagnosis();
+                format!("{} ({})", a.code, a.title.get(lang))
             })
             .collect();
         out.push_str(&format!("  {}:\n", label("alternatives", lang)));
@@ -235,14 +235,18 @@ pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
                 out.push_str(&format!(
                     "    {}: {}\n",
                     label("alternatives", lang),
-                    p.alternatives.join(", ")
+                    p.alternatives
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
     }
     let continuations: Vec<_> = CONTINUATIONS
         .iter()
-        .filter(|c| c.implies == Some(d.code))
+        .filter(|c| c.implies == Some(d.id))
         .collect();
     for c in continuations {
         for example in c.examples {
@@ -261,7 +265,7 @@ pub fn diagnosis_doc_json(d: &Diagnosis, lang: Lang) -> Value {
                 "printers": p.origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
                 "reading": p.reading.get(lang),
                 "examples": p.examples,
-                "alternatives": p.alternatives,
+                "alternatives": p.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             })
         })
         .collect();

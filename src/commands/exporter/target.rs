@@ -21,7 +21,7 @@ use pgtls_diagnose::probe_rules::{Setting, SettingOrigin};
 use pgtls_probe::Secret;
 use zeroize::Zeroizing;
 
-use pgtls_catalogue::Severity;
+use pgtls_catalogue::{Code, Severity};
 use pgtls_diagnose::certinfo::{now_epoch, verify_chain, CertInfo};
 use pgtls_diagnose::scan_rules::judge;
 use pgtls_probe::{versions_accepted, VersionProbe, VersionStatus};
@@ -110,8 +110,8 @@ pub fn scan(target: &Target, module: &Module, step_timeout: Duration) -> Report 
     };
     for v in &obs.versions {
         match v.status {
-            "accepted" => report.versions.push((v.version, true)),
-            "rejected" => report.versions.push((v.version, false)),
+            "accepted" => report.versions.push((v.version.report_name(), true)),
+            "rejected" => report.versions.push((v.version.report_name(), false)),
             _ => {}
         }
     }
@@ -139,9 +139,8 @@ pub fn scan(target: &Target, module: &Module, step_timeout: Duration) -> Report 
 /// The finding for a step that ran out of time: the target is as good as
 /// unreachable from the scraper's point of view.
 pub fn timed_out(report: &mut Report) {
-    if let Some(d) = pgtls_catalogue::lookup("PGTLS020") {
-        report.add_finding(d.code, severity_str(d.severity));
-    }
+    let d = Code::Unreachable.diagnosis();
+    report.add_finding(d.code, severity_str(d.severity));
 }
 
 /// Which client a credentialed probe models.

@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::Context;
 use openssl::pkey::PKey;
 use openssl::x509::X509;
+use pgtls_catalogue::Code;
 use pgtls_config::kong::{KongConf, KongOrigin, KongSslVersion, KongValue, TrustedCert};
-use pgtls_config::TlsVersion as ConfVersion;
 use pgtls_diagnose::probe_rules::{
     ClientCert, ClientConfig, ClientKind, Edition, Setting, SettingOrigin,
 };
@@ -39,15 +39,6 @@ fn onoff(b: bool) -> &'static str {
         "on"
     } else {
         "off"
-    }
-}
-
-pub(crate) fn probe_version(v: ConfVersion) -> TlsVersion {
-    match v {
-        ConfVersion::Tls1_0 => TlsVersion::Tls1_0,
-        ConfVersion::Tls1_1 => TlsVersion::Tls1_1,
-        ConfVersion::Tls1_2 => TlsVersion::Tls1_2,
-        ConfVersion::Tls1_3 => TlsVersion::Tls1_3,
     }
 }
 
@@ -143,10 +134,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         ),
         Err(e) => {
             if ssl && verify {
-                let mut f = Finding::new(
-                    pgtls_catalogue::lookup("PGTLS018")
-                        .ok_or_else(|| anyhow::anyhow!("catalogue lacks PGTLS018"))?,
-                );
+                let mut f = Finding::new(Code::TrustStoreInvalid.diagnosis());
                 f.evidence.push(Evidence {
                     origin: None,
                     text: format!("{e:#}"),
@@ -227,8 +215,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         .map(|_| setting("pg_password", &pg.password, "***"));
 
     let protocols = &conf.lua_ssl_protocols.value;
-    let cos_min = protocols.iter().min().copied().map(probe_version);
-    let cos_max = protocols.iter().max().copied().map(probe_version);
+    let cos_min = protocols.iter().min().copied();
+    let cos_max = protocols.iter().max().copied();
     let pin = match pg.ssl_version.value {
         KongSslVersion::Tlsv1_1 => Some(TlsVersion::Tls1_1),
         KongSslVersion::Tlsv1_2 => Some(TlsVersion::Tls1_2),
@@ -272,7 +260,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         &conf.lua_ssl_verify_depth,
         conf.lua_ssl_verify_depth.value.to_string(),
     );
-    let protocols_shown: Vec<&str> = protocols.iter().map(|v| v.name()).collect();
+    let protocols_shown: Vec<&str> = protocols.iter().map(|v| v.pg_name()).collect();
     let protocols_setting = setting(
         "lua_ssl_protocols",
         &conf.lua_ssl_protocols,
@@ -301,8 +289,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         anchors: anchors.clone(),
         depth: None,
         versions: Vec::new(),
-        client_min: cfg.tls.min_version.map(|v| v.openssl_name()),
-        client_max: cfg.tls.max_version.map(|v| v.openssl_name()),
+        client_min: cfg.tls.min_version.map(|v| v.pg_name()),
+        client_max: cfg.tls.max_version.map(|v| v.pg_name()),
         client_cert: client_cert.clone(),
         cert_settings: ("pg_ssl_cert".into(), "pg_ssl_cert_key".into()),
         password: password_setting.clone(),
@@ -449,10 +437,7 @@ fn oss_note(options: &[&str], enterprise: bool) -> Msg {
 }
 
 fn key_mismatch(chain: &[X509], cert: &Path, key: &Path) -> anyhow::Result<Finding> {
-    let mut f = Finding::new(
-        pgtls_catalogue::lookup("PGTLS015")
-            .ok_or_else(|| anyhow::anyhow!("catalogue lacks PGTLS015"))?,
-    );
+    let mut f = Finding::new(Code::KeyCertMismatch.diagnosis());
     let subject = chain
         .first()
         .map(|c| pgtls_diagnose::certinfo::name_text(c.subject_name()))

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use openssl::pkey::PKey;
+use pgtls_catalogue::Code;
 use pgtls_config::libpq::{
     self as conf, ChannelBinding, ClientEnv, HostKind, Param, ParamOrigin, PgpassOutcome,
     ResolvedConn, SslMode as ConfSslMode, KEYWORDS,
@@ -17,7 +18,6 @@ use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting,
 use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ChannelBindingPref, ClientIdentity, ProbeConfig, SslMode, Verify};
 
-use super::kong::probe_version;
 use super::{seconds, Plan, Planned, ProbeArgs};
 use crate::trust::load_pem_file;
 
@@ -68,10 +68,8 @@ fn client_env() -> ClientEnv {
     }
 }
 
-fn finding(code: &str) -> anyhow::Result<Finding> {
-    Ok(Finding::new(pgtls_catalogue::lookup(code).ok_or_else(
-        || anyhow::anyhow!("catalogue lacks {code}"),
-    )?))
+fn finding(code: Code) -> Finding {
+    Finding::new(code.diagnosis())
 }
 
 pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
@@ -162,8 +160,8 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         ChannelBinding::Prefer => ChannelBindingPref::Prefer,
         ChannelBinding::Require => ChannelBindingPref::Require,
     };
-    cfg.tls.min_version = r.ssl_min_protocol_version.value.map(probe_version);
-    cfg.tls.max_version = r.ssl_max_protocol_version.value.map(probe_version);
+    cfg.tls.min_version = r.ssl_min_protocol_version.value;
+    cfg.tls.max_version = r.ssl_max_protocol_version.value;
     cfg.tls.security_level = args.security_level;
     cfg.password_to_unverified_server = args.password_to_unverified_server;
     cfg.timeout = match (args.timeout, r.connect_timeout.value) {
@@ -193,7 +191,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
                     trust_files.push(path.display().to_string());
                 }
                 Err(e) => {
-                    let mut f = finding("PGTLS018")?;
+                    let mut f = finding(Code::TrustStoreInvalid);
                     f.evidence.push(Evidence {
                         origin: None,
                         text: format!("{e:#}"),
@@ -207,7 +205,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
                 }
             }
         } else if verifying_mode {
-            let mut f = finding("PGTLS018")?;
+            let mut f = finding(Code::TrustStoreInvalid);
             f.evidence.push(Evidence {
                 origin: None,
                 text: format!("root certificate file {} does not exist", path.display()),
@@ -250,7 +248,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
             match ClientIdentity::new(chain.clone(), key) {
                 Ok(id) => cfg.tls.client_identity = Some(id),
                 Err(pgtls_probe::ProbeError::ClientKeyMismatch) => {
-                    let mut f = finding("PGTLS015")?;
+                    let mut f = finding(Code::KeyCertMismatch);
                     f.evidence.push(Evidence {
                         origin: None,
                         text: format!(
@@ -316,12 +314,12 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         setting(
             "ssl_min_protocol_version",
             &r.ssl_min_protocol_version,
-            r.ssl_min_protocol_version.value.map_or("", |v| v.name()),
+            r.ssl_min_protocol_version.value.map_or("", |v| v.pg_name()),
         ),
         setting(
             "ssl_max_protocol_version",
             &r.ssl_max_protocol_version,
-            r.ssl_max_protocol_version.value.map_or("", |v| v.name()),
+            r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name()),
         ),
     ];
     let client = ClientConfig {
@@ -345,8 +343,8 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         anchors,
         depth: None,
         versions: versions.clone(),
-        client_min: cfg.tls.min_version.map(|v| v.openssl_name()),
-        client_max: cfg.tls.max_version.map(|v| v.openssl_name()),
+        client_min: cfg.tls.min_version.map(|v| v.pg_name()),
+        client_max: cfg.tls.max_version.map(|v| v.pg_name()),
         client_cert,
         cert_settings: ("sslcert".into(), "sslkey".into()),
         password: password_setting.clone(),

@@ -279,7 +279,7 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
                 probes
                     .iter()
                     .map(|p| VersionSeen {
-                        version: p.version.name(),
+                        version: p.version.report_name(),
                         status: p.status.name(),
                     })
                     .collect(),

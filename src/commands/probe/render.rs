@@ -496,7 +496,7 @@ pub(crate) fn json(
     if let Some(versions) = done.iter().find_map(|d| d.versions.as_ref()) {
         let mut map = serde_json::Map::new();
         for p in versions {
-            map.insert(p.version.name().to_string(), json!(p.status.name()));
+            map.insert(p.version.report_name().to_string(), json!(p.status.name()));
         }
         v["server_tls_versions"] = Value::Object(map);
     }

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use openssl::pkey::PKey;
 use openssl::x509::X509;
+use pgtls_catalogue::Code;
 use pgtls_diagnose::explain::explain_text;
 use pgtls_diagnose::Finding;
 use pgtls_lab::{
@@ -34,7 +35,7 @@ use pgtls_probe::{probe, ClientIdentity, ProbeConfig, TlsVersion};
 pub use render::{
     heading_text, progress_line, ready_text, report_json, scenario_text, start_text, summary_text,
 };
-pub use scenarios::{Scenario, KONG_PREFIX, SCENARIOS};
+pub use scenarios::{Client, Fault, Repair, Scenario, KONG, KONG_PREFIX, SCENARIOS};
 
 use crate::error::DemoError;
 use crate::text::{conninfo_value, strip_log_prefix};
@@ -134,7 +135,7 @@ pub struct KongLine {
     /// The line kong-client.md documents for this failure and shape.
     pub documented: String,
     /// What explain makes of the line (first code).
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
 }
 
 /// The two lines Kong prints for a scenario.
@@ -163,7 +164,7 @@ pub struct ScenarioResult {
     pub psql_findings: Vec<Finding>,
     /// pgtls's verdict: the first server-log finding (the server log names
     /// the cause when it has one), else psql's.
-    pub diagnosed: Option<&'static str>,
+    pub diagnosed: Option<Code>,
     /// Whether psql connected after the fix.
     pub recovered: bool,
     /// Whether Kong (both socket paths, through the probe) connected after
@@ -203,22 +204,6 @@ impl DemoReport {
         self.scenarios.iter().all(ScenarioResult::passed)
     }
 }
-
-/// A libpq client of the demo; files are names in the lab PKI.
-#[derive(Debug, Clone, Copy)]
-struct Client {
-    root: &'static str,
-    cert: Option<(&'static str, &'static str)>,
-    /// Offers TLS 1.2 only (PGTLS001's client: Kong with pg_ssl_version =
-    /// tlsv1_2 and lua_ssl_protocols = TLSv1.2).
-    tls12_only: bool,
-}
-
-const KONG: Client = Client {
-    root: files::ROOT_CA,
-    cert: Some((files::CLIENT_KONG, files::CLIENT_KONG_KEY)),
-    tls12_only: false,
-};
 
 /// The throwaway server, the PKI and the language the clients speak.
 struct Stage {
@@ -329,8 +314,8 @@ fn baseline_spec(pki: &Pki, japanese: bool) -> Result<ClusterSpec, LabError> {
         .japanese(japanese))
 }
 
-fn first_code(findings: &[Finding]) -> Option<&'static str> {
-    findings.first().map(Finding::code)
+fn first_code(findings: &[Finding]) -> Option<Code> {
+    findings.first().map(Finding::id)
 }
 
 /// A probe configured the way Kong Enterprise connects with this client's
@@ -411,11 +396,11 @@ fn kong_connects(stage: &Stage, client: &Client) -> Option<bool> {
 /// line with the expected code: the server may write a connection's lines
 /// a moment after the client has given up. What is found at the deadline is
 /// what is reported, right or wrong.
-fn server_findings(stage: &Stage, mark: &LogMark, expected: &str) -> Vec<Finding> {
+fn server_findings(stage: &Stage, mark: &LogMark, expected: Code) -> Vec<Finding> {
     let deadline = Instant::now() + LOG_WAIT;
     loop {
         let findings = explain_text(&stage.cluster.log_since(mark));
-        if findings.iter().any(|f| f.code() == expected) || Instant::now() >= deadline {
+        if findings.iter().any(|f| f.id() == expected) || Instant::now() >= deadline {
             return findings;
         }
         thread::sleep(Duration::from_millis(25));
@@ -455,47 +440,19 @@ fn run_scenario(
     let mut problem: Option<String> = None;
 
     // Break.
-    let broken_client = match scenario.code {
-        "PGTLS001" => {
-            stage.alter("ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.3'")?;
-            Client {
-                tls12_only: true,
-                ..KONG
-            }
-        }
-        "PGTLS002" | "PGTLS003" | "PGTLS004" => {
-            match scenario.code {
-                "PGTLS002" => stage.remove_data_file("server.crt")?,
-                "PGTLS003" => stage.remove_data_file("server.key")?,
-                _ => stage.put_data_file("server.key", files::SERVER_KEY, 0o640)?,
-            }
+    let broken_client = scenario.client;
+    match scenario.fault {
+        Fault::None => {}
+        Fault::Setting(statement) => stage.alter(statement)?,
+        Fault::Removed(name) => {
+            stage.remove_data_file(name)?;
             problem = stage.restart_refused()?;
-            KONG
         }
-        "PGTLS005" => Client {
-            root: files::OTHER_CA,
-            ..KONG
-        },
-        "PGTLS006" => Client {
-            cert: Some((files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY)),
-            ..KONG
-        },
-        "PGTLS007" => Client {
-            cert: Some((files::CLIENT_FOO, files::CLIENT_FOO_KEY)),
-            ..KONG
-        },
-        "PGTLS008" => Client { cert: None, ..KONG },
-        "PGTLS009" => {
-            stage.alter("ALTER SYSTEM SET ssl = off")?;
-            KONG
+        Fault::KeyMode(mode) => {
+            stage.put_data_file("server.key", files::SERVER_KEY, mode)?;
+            problem = stage.restart_refused()?;
         }
-        other => {
-            return Err(DemoError::lab(
-                format!("run scenario {other}"),
-                LabError::InvalidSpec(format!("no scenario {other}")),
-            ))
-        }
-    };
+    }
 
     // Observe both sides and diagnose.
     let broken = stage.psql(&broken_client);
@@ -509,32 +466,25 @@ fn run_scenario(
     let diagnosed = first_code(&server_findings).or(first_code(&psql_findings));
 
     // Fix, then connect again.
-    let fixed_client = match scenario.code {
-        "PGTLS001" => {
-            stage.alter("ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.2'")?;
+    let fixed_client = match scenario.repair {
+        Repair::WorkingClient => KONG,
+        Repair::Setting(statement) => {
+            stage.alter(statement)?;
             broken_client
         }
-        "PGTLS002" => {
-            stage.put_data_file("server.crt", files::SERVER, 0o600)?;
+        Repair::RestoreFile { name, source } => {
+            stage.put_data_file(name, source, 0o600)?;
             KONG
         }
-        "PGTLS003" | "PGTLS004" => {
-            stage.put_data_file("server.key", files::SERVER_KEY, 0o600)?;
-            KONG
-        }
-        "PGTLS007" => {
+        Repair::MapCertificateName => {
             stage.set_hba_and_ident(MAPPED_HBA, &format!("{MAP_LINE}\n"))?;
             broken_client
         }
-        "PGTLS009" => {
-            stage.alter("ALTER SYSTEM SET ssl = on")?;
-            KONG
-        }
-        _ => KONG,
     };
-    let restarted = match scenario.code {
-        "PGTLS002" | "PGTLS003" | "PGTLS004" => stage.restart(),
-        _ => Ok(()),
+    let restarted = if scenario.repair.restarts() {
+        stage.restart()
+    } else {
+        Ok(())
     };
     let (recovered, after_fix) = match restarted {
         Ok(()) => outcome(&stage.psql(&fixed_client)),
@@ -547,7 +497,7 @@ fn run_scenario(
     };
 
     // Back to the working setup for the next scenario.
-    if scenario.code == "PGTLS007" {
+    if scenario.repair == Repair::MapCertificateName {
         stage.set_hba_and_ident(BASELINE_HBA, "")?;
     }
 

@@ -2,7 +2,7 @@
 //! table, in English or Japanese) and as JSON. Kept apart from the runner so
 //! the layout can be tested without starting a server.
 
-use pgtls_catalogue::{lookup, Lang};
+use pgtls_catalogue::{Code, Lang};
 use pgtls_diagnose::Finding;
 use pgtls_render::{finding_json, Style};
 use serde_json::{json, Value};
@@ -124,23 +124,14 @@ pub fn ready_text(ready: &Ready, lang: Lang, style: &Style) -> String {
 }
 
 /// The scenario's heading, shown when it starts.
-pub fn heading_text(
-    index: usize,
-    total: usize,
-    result_code: &str,
-    lang: Lang,
-    style: &Style,
-) -> String {
-    let name = lookup(result_code).map(|d| d.name).unwrap_or_default();
-    let title = lookup(result_code)
-        .map(|d| d.title.get(lang))
-        .unwrap_or_default();
+pub fn heading_text(index: usize, total: usize, code: Code, lang: Lang, style: &Style) -> String {
+    let d = code.diagnosis();
     format!(
         "\n{} {} {}\n  {}\n",
         style.bold(&format!("[{index}/{total}]")),
-        style.bold(result_code),
-        name,
-        title
+        style.bold(d.code),
+        d.name,
+        d.title.get(lang)
     )
 }
 
@@ -292,7 +283,7 @@ pub fn scenario_text(result: &ScenarioResult, lang: Lang, style: &Style) -> Stri
 
 /// One short line per finished scenario, for progress on stderr.
 pub fn progress_line(index: usize, total: usize, result: &ScenarioResult, lang: Lang) -> String {
-    let verdict = result.diagnosed.unwrap_or("-");
+    let verdict = result.diagnosed.map_or("-", Code::as_str);
     let state = match (result.passed(), lang) {
         (true, Lang::En) => "ok",
         (true, Lang::Ja) => "成功",
@@ -336,7 +327,7 @@ pub fn summary_text(report: &DemoReport, lang: Lang, style: &Style) -> String {
     };
     let mut rows: Vec<[String; 7]> = Vec::new();
     for r in &report.scenarios {
-        let name = lookup(r.scenario.code).map(|d| d.name).unwrap_or_default();
+        let name = r.scenario.code.diagnosis().name;
         let verdict = match r.diagnosed {
             Some(c) if c == r.scenario.code => format!("{c} ✓"),
             Some(c) => format!("{c} ✗"),
@@ -439,7 +430,7 @@ pub fn report_json(report: &DemoReport, lang: Lang) -> Value {
         .map(|r| {
             json!({
                 "code": r.scenario.code,
-                "name": lookup(r.scenario.code).map(|d| d.name),
+                "name": r.scenario.code.diagnosis().name,
                 "broken": r.scenario.broken.get(lang),
                 "break": r.scenario.break_step.get(lang),
                 "server_log": r.server_log,
@@ -484,14 +475,14 @@ mod tests {
         "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: ";
 
     /// PGTLS005 as the demo records it (lines as PostgreSQL 15 and psql 15 print them).
-    fn result(diagnosed: Option<&'static str>, recovered: bool) -> ScenarioResult {
+    fn result(diagnosed: Option<Code>, recovered: bool) -> ScenarioResult {
         let server = "2026-01-01 00:00:00.000 UTC [7] LOG:  could not accept SSL connection: tlsv1 alert unknown ca";
         let psql = "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: certificate verify failed";
         let kong = |reason: &str, documented: &str| KongLine {
             line: format!("{KONG}{reason}"),
             source: KongSource::Probe,
             documented: format!("{KONG}{documented}"),
-            code: Some("PGTLS005"),
+            code: Some(Code::ClientRejectsServerCert),
         };
         ScenarioResult {
             scenario: &SCENARIOS[4],
@@ -536,7 +527,7 @@ mod tests {
 
     #[test]
     fn a_scenario_shows_every_side_and_the_verdict() {
-        let r = result(Some("PGTLS005"), true);
+        let r = result(Some(Code::ClientRejectsServerCert), true);
         let text = scenario_text(&r, Lang::En, &Style::plain());
         for needle in [
             "server log     LOG:  could not accept SSL connection: tlsv1 alert unknown ca",
@@ -568,8 +559,8 @@ mod tests {
     #[test]
     fn the_summary_counts_and_marks_what_went_wrong() {
         let rep = report(vec![
-            result(Some("PGTLS005"), true),
-            result(Some("PGTLS010"), false),
+            result(Some(Code::ClientRejectsServerCert), true),
+            result(Some(Code::ServerCertExpired), false),
         ]);
         assert!(!rep.passed());
         let text = summary_text(&rep, Lang::En, &Style::plain());
@@ -586,7 +577,7 @@ mod tests {
 
     #[test]
     fn json_carries_each_side_per_scenario() {
-        let rep = report(vec![result(Some("PGTLS005"), true)]);
+        let rep = report(vec![result(Some(Code::ClientRejectsServerCert), true)]);
         let v = report_json(&rep, Lang::En);
         assert_eq!(v["passed"], true);
         assert_eq!(v["findings"], json!([]));

@@ -1,9 +1,69 @@
 //! The nine failures of the seed troubleshooting page (PGTLS001 to
 //! PGTLS009), each as the break the demo applies, the client it connects
 //! with, the fix, and the lines Kong prints for it. Kept as data so the
-//! text, the JSON and the tests all read the same list.
+//! text, the JSON and the tests all read the same list, and so each
+//! scenario carries its own break and repair instead of the runner
+//! branching on its code.
 
-use pgtls_catalogue::Text;
+use pgtls_catalogue::{Code, Text};
+use pgtls_lab::files;
+
+/// A libpq client of the demo; files are names in the lab PKI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client {
+    pub root: &'static str,
+    pub cert: Option<(&'static str, &'static str)>,
+    /// Offers TLS 1.2 only (PGTLS001's client: Kong with pg_ssl_version =
+    /// tlsv1_2 and lua_ssl_protocols = TLSv1.2).
+    pub tls12_only: bool,
+}
+
+/// The working client: Kong's CA, Kong's certificate.
+pub const KONG: Client = Client {
+    root: files::ROOT_CA,
+    cert: Some((files::CLIENT_KONG, files::CLIENT_KONG_KEY)),
+    tls12_only: false,
+};
+
+/// What the demo does to the working server (the client is the
+/// scenario's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Nothing: the client alone is wrong.
+    None,
+    /// This `ALTER SYSTEM` statement, then a reload.
+    Setting(&'static str),
+    /// This data-directory file removed; the restart fails.
+    Removed(&'static str),
+    /// The server key with this mode; the restart fails.
+    KeyMode(u32),
+}
+
+/// How the demo repairs it, and which client then connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repair {
+    /// Nothing on the server: the working client connects.
+    WorkingClient,
+    /// This `ALTER SYSTEM` statement and a reload; the same client connects.
+    Setting(&'static str),
+    /// The lab's `source` file back as `name` in the data directory (mode
+    /// 0600) and a restart; the working client connects.
+    RestoreFile {
+        name: &'static str,
+        source: &'static str,
+    },
+    /// A pg_ident.conf map from the certificate's name to the user and
+    /// `map=` on the pg_hba.conf line; the same client connects. Undone
+    /// after the scenario.
+    MapCertificateName,
+}
+
+impl Repair {
+    /// Whether the server must restart for the repair to take effect.
+    pub fn restarts(self) -> bool {
+        matches!(self, Repair::RestoreFile { .. })
+    }
+}
 
 /// What Kong prints before the reason, in both of its shapes.
 pub const KONG_PREFIX: &str =
@@ -13,7 +73,13 @@ pub const KONG_PREFIX: &str =
 #[derive(Debug)]
 pub struct Scenario {
     /// The catalogue code the failure must be diagnosed as.
-    pub code: &'static str,
+    pub code: Code,
+    /// The client that meets the failure.
+    pub client: Client,
+    /// What breaks the server.
+    pub fault: Fault,
+    /// What repairs it.
+    pub repair: Repair,
     /// What is wrong, in one line.
     pub broken: Text,
     /// What the demo does to break the working setup.
@@ -36,7 +102,13 @@ const fn t(en: &'static str, ja: &'static str) -> Text {
 /// The scenarios in catalogue order.
 pub static SCENARIOS: [Scenario; 9] = [
     Scenario {
-        code: "PGTLS001",
+        code: Code::ProtocolVersionMismatch,
+        client: Client {
+            tls12_only: true,
+            ..KONG
+        },
+        fault: Fault::Setting("ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.3'"),
+        repair: Repair::Setting("ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.2'"),
         broken: t(
             "the server requires TLS 1.3; the client offers only TLS 1.2 (Kong: pg_ssl_version = tlsv1_2, lua_ssl_protocols = TLSv1.2; psql: ssl_max_protocol_version=TLSv1.2)",
             "サーバーは TLS 1.3 を要求し、クライアントは TLS 1.2 しか提示しません (Kong: pg_ssl_version = tlsv1_2、lua_ssl_protocols = TLSv1.2、psql: ssl_max_protocol_version=TLSv1.2)",
@@ -57,7 +129,13 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS002",
+        code: Code::ServerCertMissing,
+        client: KONG,
+        fault: Fault::Removed("server.crt"),
+        repair: Repair::RestoreFile {
+            name: "server.crt",
+            source: files::SERVER,
+        },
         broken: t(
             "ssl = on, but server.crt (named by ssl_cert_file) is not in the data directory",
             "ssl = on ですが、ssl_cert_file が指す server.crt がデータディレクトリにありません",
@@ -78,7 +156,13 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS003",
+        code: Code::ServerKeyMissing,
+        client: KONG,
+        fault: Fault::Removed("server.key"),
+        repair: Repair::RestoreFile {
+            name: "server.key",
+            source: files::SERVER_KEY,
+        },
         broken: t(
             "ssl = on, but server.key (named by ssl_key_file) is not in the data directory",
             "ssl = on ですが、ssl_key_file が指す server.key がデータディレクトリにありません",
@@ -99,7 +183,13 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS004",
+        code: Code::ServerKeyPermissions,
+        client: KONG,
+        fault: Fault::KeyMode(0o640),
+        repair: Repair::RestoreFile {
+            name: "server.key",
+            source: files::SERVER_KEY,
+        },
         broken: t(
             "server.key is owned by postgres with mode 0640: group-readable, which PostgreSQL refuses",
             "server.key の所有者は postgres でモードは 0640 (グループが読める) なので、PostgreSQL は拒否します",
@@ -120,7 +210,13 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS005",
+        code: Code::ClientRejectsServerCert,
+        client: Client {
+            root: files::OTHER_CA,
+            ..KONG
+        },
+        fault: Fault::None,
+        repair: Repair::WorkingClient,
         broken: t(
             "the client trusts an unrelated CA, not the one that signed the server certificate",
             "クライアントが信頼しているのは無関係な CA で、サーバー証明書に署名した CA ではありません",
@@ -141,7 +237,13 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS006",
+        code: Code::ServerRejectsClientCert,
+        client: Client {
+            cert: Some((files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY)),
+            ..KONG
+        },
+        fault: Fault::None,
+        repair: Repair::WorkingClient,
         broken: t(
             "the client certificate is issued by a CA that is not in the server's ssl_ca_file",
             "クライアント証明書の発行 CA がサーバーの ssl_ca_file にありません",
@@ -162,7 +264,13 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS007",
+        code: Code::CertUserMismatch,
+        client: Client {
+            cert: Some((files::CLIENT_FOO, files::CLIENT_FOO_KEY)),
+            ..KONG
+        },
+        fault: Fault::None,
+        repair: Repair::MapCertificateName,
         broken: t(
             "the client certificate's CN is foo@example.com, the database user is kong, and no pg_ident.conf map joins them",
             "クライアント証明書の CN は foo@example.com、データベースユーザーは kong で、両者を結ぶ pg_ident.conf のマップがありません",
@@ -180,7 +288,10 @@ pub static SCENARIOS: [Scenario; 9] = [
         kong_note: None,
     },
     Scenario {
-        code: "PGTLS008",
+        code: Code::ClientCertRequired,
+        client: Client { cert: None, ..KONG },
+        fault: Fault::None,
+        repair: Repair::WorkingClient,
         broken: t(
             "pg_hba.conf requires a client certificate (`cert`) and the client sends none",
             "pg_hba.conf がクライアント証明書を要求し (`cert`)、クライアントは証明書を送りません",
@@ -201,7 +312,10 @@ pub static SCENARIOS: [Scenario; 9] = [
         )),
     },
     Scenario {
-        code: "PGTLS009",
+        code: Code::ServerSslDisabled,
+        client: KONG,
+        fault: Fault::Setting("ALTER SYSTEM SET ssl = off"),
+        repair: Repair::Setting("ALTER SYSTEM SET ssl = on"),
         broken: t(
             "ssl = off on the server; the client requires TLS",
             "サーバーは ssl = off で、クライアントは TLS を必須にしています",
@@ -230,11 +344,11 @@ mod tests {
 
     #[test]
     fn scenarios_are_the_seed_codes_in_order() {
-        let codes: Vec<&str> = SCENARIOS.iter().map(|s| s.code).collect();
-        let seed: Vec<&str> = pgtls_catalogue::all()
+        let codes: Vec<Code> = SCENARIOS.iter().map(|s| s.code).collect();
+        let seed: Vec<Code> = pgtls_catalogue::all()
             .iter()
             .filter(|d| d.in_seed)
-            .map(|d| d.code)
+            .map(|d| d.id)
             .collect();
         assert_eq!(codes, seed);
     }
@@ -261,7 +375,7 @@ mod tests {
             let findings = explain_text(&line);
             assert!(!findings.is_empty(), "{line}");
             if !s.kong_luasec.contains("refused") {
-                assert_eq!(findings[0].code(), s.code, "{line}");
+                assert_eq!(findings[0].id(), s.code, "{line}");
             }
             let line = format!("{KONG_PREFIX}{}", s.kong_cosocket);
             assert!(!explain_text(&line).is_empty(), "{line}");

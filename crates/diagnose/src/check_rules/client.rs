@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use foreign_types::ForeignTypeRef;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::{X509NameRef, X509};
+use pgtls_catalogue::Code;
 use pgtls_config::kong::{self, KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
 use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
 use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
@@ -27,6 +28,7 @@ use super::{
 };
 use crate::certinfo::{common_name, describe, verify_chain, Verdict};
 use crate::finding::{Finding, Msg};
+use crate::verify_result::ChainRejection;
 
 /// How the client uses TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +86,7 @@ struct Model {
     depth_setting: Option<String>,
     cert_files: Option<ClientCertFiles>,
     /// A client-side refusal before any connection (code, message).
-    refused: Option<&'static str>,
+    refused: Option<Code>,
     hints: ClientHints,
     /// libpq verify-full: the host name the certificate must name.
     verify_host: Option<String>,
@@ -115,7 +117,7 @@ fn names(v: &[TlsVersion]) -> String {
     if v.is_empty() {
         return String::from("none");
     }
-    v.iter().map(|v| v.name()).collect::<Vec<_>>().join(" ")
+    v.iter().map(|v| v.pg_name()).collect::<Vec<_>>().join(" ")
 }
 
 const XN_FLAG_RFC2253: c_ulong = 0x0111_0317;
@@ -192,7 +194,7 @@ fn load_trust_file(
         },
     };
     if let Some(p) = problem {
-        let mut f = new_finding("PGTLS018");
+        let mut f = new_finding(Code::TrustStoreInvalid);
         f.target = Some(client.to_string());
         f.evidence.push(evidence(
             format!("{setting} = {}", path.display()),
@@ -366,7 +368,7 @@ fn kong_model(
                 let c = pem_contents(pem);
                 if c.certs.is_empty() {
                     trust_ok = false;
-                    let mut f = new_finding("PGTLS018");
+                    let mut f = new_finding(Code::TrustStoreInvalid);
                     f.target = Some(name.clone());
                     f.evidence.push(evidence(
                         "lua_ssl_trusted_certificate holds an inline value with no certificate",
@@ -515,9 +517,9 @@ fn libpq_model(
         versions: versions_between(min, max),
         versions_setting: format!(
             "ssl_min_protocol_version={} ({}), ssl_max_protocol_version={} ({})",
-            r.ssl_min_protocol_version.value.map_or("", |v| v.name()),
+            r.ssl_min_protocol_version.value.map_or("", |v| v.pg_name()),
             libpq_origin(&r.ssl_min_protocol_version.origin),
-            r.ssl_max_protocol_version.value.map_or("", |v| v.name()),
+            r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name()),
             libpq_origin(&r.ssl_max_protocol_version.origin),
         ),
         versions_origin: libpq_origin(&r.ssl_min_protocol_version.origin),
@@ -533,8 +535,8 @@ fn libpq_model(
     if verify && tls != TlsUse::Off {
         match &root {
             Some(p) if source.metadata(p).is_err() => {
-                refused = Some("PGTLS018");
-                let mut f = new_finding("PGTLS018");
+                refused = Some(Code::TrustStoreInvalid);
+                let mut f = new_finding(Code::TrustStoreInvalid);
                 f.target = Some(name.clone());
                 f.evidence.push(evidence(
                     format!("sslrootcert={}", p.display()),
@@ -562,11 +564,11 @@ fn libpq_model(
             }
             Some(p) => match load_trust_file(source, p, "sslrootcert", &trust_loc, &name, out) {
                 Some(c) => anchors = Some(c),
-                None => refused = Some("PGTLS018"),
+                None => refused = Some(Code::TrustStoreInvalid),
             },
             None => {
-                refused = Some("PGTLS018");
-                let mut f = new_finding("PGTLS018");
+                refused = Some(Code::TrustStoreInvalid);
+                let mut f = new_finding(Code::TrustStoreInvalid);
                 f.target = Some(name.clone());
                 f.evidence.push(evidence(
                     format!(
@@ -591,8 +593,8 @@ fn libpq_model(
             // libpq's own key rule (fe-secure-openssl.c).
             match source.metadata(&k.value) {
                 Err(_) => {
-                    refused = refused.or(Some("PGTLS003"));
-                    let mut f = new_finding("PGTLS003");
+                    refused = refused.or(Some(Code::ServerKeyMissing));
+                    let mut f = new_finding(Code::ServerKeyMissing);
                     f.target = Some(name.clone());
                     f.evidence.push(evidence(
                         format!("sslkey={}", k.value.display()),
@@ -619,8 +621,8 @@ fn libpq_model(
                         info.mode & 0o077 != 0
                     };
                     if bad && tls != TlsUse::Off {
-                        refused = refused.or(Some("PGTLS004"));
-                        let mut f = new_finding("PGTLS004");
+                        refused = refused.or(Some(Code::ServerKeyPermissions));
+                        let mut f = new_finding(Code::ServerKeyPermissions);
                         f.target = Some(name.clone());
                         f.evidence.push(evidence(
                             format!("mode {:04o}, uid {}", info.mode, info.uid),
@@ -725,7 +727,7 @@ fn load_client_cert(
             .map(|p| p.public_eq(k))
             .unwrap_or(false);
         if !matches {
-            let mut f = new_finding("PGTLS015");
+            let mut f = new_finding(Code::KeyCertMismatch);
             f.target = Some(model.name.clone());
             let cert_fp = certs[0]
                 .public_key()
@@ -763,24 +765,13 @@ fn load_client_cert(
 }
 
 /// Maps OpenSSL's verdict to a code, as scan does.
-fn verdict_code(
-    v: &Verdict,
-    unlimited_ok: bool,
-    after_handshake: bool,
-) -> (&'static str, Vec<&'static str>) {
+fn verdict_code(v: &Verdict, unlimited_ok: bool, after_handshake: bool) -> (Code, Vec<Code>) {
     let code = if after_handshake {
         v.after_handshake_code
     } else {
         v.code
     };
-    match code {
-        _ if unlimited_ok => ("PGTLS013", vec![]),
-        22 => ("PGTLS013", vec![]),
-        9 | 10 => ("PGTLS010", vec![]),
-        66..=68 => ("PGTLS022", vec![]),
-        2 => ("PGTLS014", vec![]),
-        _ => ("PGTLS005", vec!["PGTLS014"]),
-    }
+    crate::verify_result::chain_rejection_code(code, unlimited_ok)
 }
 
 /// An intermediate the server should send: a CA certificate, from the
@@ -876,7 +867,7 @@ pub(crate) fn check_client(
             .find(|f| {
                 f.stage == Stage::Client && f.finding.target.as_deref() == Some(model.name.as_str())
             })
-            .map(|f| f.finding.code())
+            .map(|f| f.finding.id())
     });
 
     // Plaintext, by choice or by fallback.
@@ -888,7 +879,7 @@ pub(crate) fn check_client(
     };
     let is_local = model.client == Some(MatchHost::Local);
     if !is_local && model.tls != TlsUse::Required {
-        let mut f = new_finding("PGTLS021");
+        let mut f = new_finding(Code::PlaintextFallback);
         f.target = Some(model.name.clone());
         f.evidence.push(evidence(
             model.tls_setting.clone(),
@@ -923,11 +914,11 @@ pub(crate) fn check_client(
     }
 
     let paths: Vec<&TlsPath> = model.paths.iter().collect();
-    let mut first_failures: Vec<(String, Option<&'static str>, Option<&'static str>)> =
+    let mut first_failures: Vec<(String, Option<Code>, Option<&'static str>)> =
         paths.iter().map(|p| (p.name.clone(), None, None)).collect();
-    let set_fail = |v: &mut Vec<(String, Option<&'static str>, Option<&'static str>)>,
+    let set_fail = |v: &mut Vec<(String, Option<Code>, Option<&'static str>)>,
                     i: usize,
-                    code: &'static str,
+                    code: Code,
                     step: &'static str| {
         if v[i].1.is_none() {
             v[i].1 = Some(code);
@@ -942,14 +933,14 @@ pub(crate) fn check_client(
             if let Some(code) = out.start.code {
                 set_fail(&mut first_failures, i, code, "server");
             } else {
-                set_fail(&mut first_failures, i, "PGTLS020", "server");
+                set_fail(&mut first_failures, i, Code::Unreachable, "server");
             }
         }
     }
 
     if model.tls != TlsUse::Off && !server_tls && !is_local {
         if model.tls == TlsUse::Required {
-            let mut f = new_finding("PGTLS009");
+            let mut f = new_finding(Code::ServerSslDisabled);
             f.target = Some(model.name.clone());
             f.evidence.push(evidence(
                 model.tls_setting.clone(),
@@ -980,7 +971,7 @@ pub(crate) fn check_client(
             ));
             out.push(f, Stage::Connection);
             for i in 0..paths.len() {
-                set_fail(&mut first_failures, i, "PGTLS009", "ssl");
+                set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
             }
         }
         uses_tls = false;
@@ -1002,18 +993,18 @@ pub(crate) fn check_client(
                 .filter(|v| *v >= TlsVersion::Tls1_2)
                 .collect();
             if usable.is_empty() && facts.range.0 <= facts.range.1 {
-                let mut f = new_finding("PGTLS001");
+                let mut f = new_finding(Code::ProtocolVersionMismatch);
                 f.target = Some(p.name.clone());
                 f.evidence.push(evidence(
                     format!(
                         "the server allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {})",
                         names(&server_versions),
-                        facts.range.0,
+                        facts.range.0.pg_name(),
                         facts
                             .tls
                             .as_ref()
                             .and_then(|t| t.max_protocol.value)
-                            .map_or("not set", |v| v.name()),
+                            .map_or("not set", |v| v.pg_name()),
                     ),
                     facts.range_origin.0.clone(),
                 ));
@@ -1040,14 +1031,19 @@ pub(crate) fn check_client(
                     format!("範囲が TLSv1.2 または TLSv1.3 で重なるようにします: {} またはサーバーの ssl_min_protocol_version/ssl_max_protocol_version を変更します", p.versions_setting),
                 ));
                 out.push(f, Stage::Connection);
-                set_fail(&mut first_failures, i, "PGTLS001", "handshake");
+                set_fail(
+                    &mut first_failures,
+                    i,
+                    Code::ProtocolVersionMismatch,
+                    "handshake",
+                );
             }
         }
 
         // The server's chain against the client's trust store.
         if model.verify && !facts.sent_chain.is_empty() {
             if let Some(anchors) = &model.anchors {
-                let mut reported: Vec<&'static str> = Vec::new();
+                let mut reported: Vec<Code> = Vec::new();
                 for (i, p) in paths.iter().enumerate() {
                     let Ok(v) = verify_chain(&facts.sent_chain, anchors, p.depth) else {
                         continue;
@@ -1059,18 +1055,22 @@ pub(crate) fn check_client(
                         && verify_chain(&facts.sent_chain, anchors, None).is_ok_and(|u| u.ok);
                     let (mut code, mut alternatives) =
                         verdict_code(&v, unlimited_ok, p.after_handshake);
-                    let intermediate = if code == "PGTLS005" || code == "PGTLS014" {
-                        find_intermediate(source, facts, anchors)
-                    } else {
-                        None
-                    };
+                    let intermediate =
+                        if code == Code::ClientRejectsServerCert || code == Code::IncompleteChain {
+                            find_intermediate(source, facts, anchors)
+                        } else {
+                            None
+                        };
                     if intermediate.is_some() {
-                        code = "PGTLS014";
+                        code = Code::IncompleteChain;
                         alternatives.clear();
                     }
                     set_fail(&mut first_failures, i, code, "handshake");
                     // Expiry and weak keys are findings of the server's files.
-                    if code == "PGTLS010" || code == "PGTLS022" || reported.contains(&code) {
+                    if code == Code::ServerCertExpired
+                        || code == Code::WeakCrypto
+                        || reported.contains(&code)
+                    {
                         continue;
                     }
                     reported.push(code);
@@ -1099,7 +1099,7 @@ pub(crate) fn check_client(
                     } else {
                         format!("DNS:{host}")
                     };
-                    let mut f = new_finding("PGTLS012");
+                    let mut f = new_finding(Code::HostnameMismatch);
                     f.target = Some(model.name.clone());
                     f.evidence.push(evidence(
                         format!(
@@ -1114,7 +1114,7 @@ pub(crate) fn check_client(
                     ));
                     out.push(f, Stage::Connection);
                     for i in 0..paths.len() {
-                        set_fail(&mut first_failures, i, "PGTLS012", "handshake");
+                        set_fail(&mut first_failures, i, Code::HostnameMismatch, "handshake");
                     }
                 }
             }
@@ -1125,8 +1125,12 @@ pub(crate) fn check_client(
         if let (Some((certs, _)), Some(ca)) = (&client_cert, &facts.ca) {
             if let Ok(v) = verify_chain(certs, ca, None) {
                 if !v.ok {
-                    let expired = v.code == 9 || v.code == 10;
-                    let code = if expired { "PGTLS011" } else { "PGTLS006" };
+                    let expired = ChainRejection::of(v.code) == ChainRejection::OutsideValidity;
+                    let code = if expired {
+                        Code::ClientCertExpired
+                    } else {
+                        Code::ServerRejectsClientCert
+                    };
                     let info = describe(&certs[0], input.now);
                     let files = model.cert_files.as_ref();
                     let mut f = new_finding(code);
@@ -1198,7 +1202,7 @@ pub(crate) fn check_client(
                 set_fail(&mut first_failures, i, failure.code, "hba");
             }
             // A line that cannot work at all is a finding of its own.
-            if failure.code != "PGTLS019" {
+            if failure.code != Code::RootStoreMissingForCertAuth {
                 if let Some(mut f) = failure_finding(facts, &q, &eval, &model.hints) {
                     if model.client_assumed && eval.line.is_none() {
                         f.notes.push(Msg::new(
@@ -1237,8 +1241,8 @@ fn chain_finding(
     model: &Model,
     path: &TlsPath,
     v: &Verdict,
-    code: &'static str,
-    alternatives: Vec<&'static str>,
+    code: Code,
+    alternatives: Vec<Code>,
     intermediate: Option<(X509, String)>,
     anchors: &[X509],
 ) -> Finding {
@@ -1293,7 +1297,7 @@ fn chain_finding(
     f.facts.insert("verify_text".into(), shown_text);
     let last = facts.sent_chain.last().map(|c| describe(c, 0));
     match code {
-        "PGTLS013" => {
+        Code::VerifyDepthExceeded => {
             let needed = (0..=10u32)
                 .find(|d| verify_chain(&facts.sent_chain, anchors, Some(*d)).is_ok_and(|r| r.ok))
                 .unwrap_or(2);
@@ -1308,7 +1312,7 @@ fn chain_finding(
                 format!("kong.conf に lua_ssl_verify_depth = {needed} を設定します (現在 {}、このチェーンには {needed} が必要です)", path.depth.unwrap_or(1)),
             ));
         }
-        "PGTLS014" => {
+        Code::IncompleteChain => {
             if let Some((c, from)) = intermediate {
                 let s = describe(&c, 0).subject;
                 f.evidence.push(evidence(

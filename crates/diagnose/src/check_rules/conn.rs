@@ -6,6 +6,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use pgtls_catalogue::Code;
 use pgtls_config::hba::{
     AddressSpec, AuthMethod, ClientCert, ClientName, ConnType, Connection, HbaFile, HbaLine,
     Network,
@@ -243,7 +244,7 @@ pub(crate) struct Query {
 /// The first thing that fails.
 #[derive(Debug, Clone)]
 pub(crate) struct Failure {
-    pub code: &'static str,
+    pub code: Code,
     /// The server's FATAL (or LOG) message.
     pub message: String,
     /// A LOG line before it, when the server writes one (ident mapping).
@@ -354,7 +355,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
     };
     let Some(line) = eval.line else {
         eval.failure = Some(Failure {
-            code: "PGTLS016",
+            code: Code::NoHbaEntry,
             message: format!(
                 "no pg_hba.conf entry for host \"{}\", user \"{}\", database \"{}\", {encryption}",
                 host_text(q),
@@ -367,7 +368,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
     };
     if line.method == AuthMethod::Reject {
         eval.failure = Some(Failure {
-            code: "PGTLS016",
+            code: Code::NoHbaEntry,
             message: format!(
                 "pg_hba.conf rejects connection for host \"{}\", user \"{}\", database \"{}\", {encryption}",
                 host_text(q),
@@ -381,7 +382,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
     if line.requires_client_cert() {
         if facts.tls.is_some() && facts.ca_file.is_none() {
             eval.failure = Some(Failure {
-                code: "PGTLS019",
+                code: Code::RootStoreMissingForCertAuth,
                 message: String::from(
                     "client certificates can only be checked if a root certificate store is available",
                 ),
@@ -391,7 +392,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
         }
         let Some(cert) = &q.cert else {
             eval.failure = Some(Failure {
-                code: "PGTLS008",
+                code: Code::ClientCertRequired,
                 message: String::from("connection requires a valid client certificate"),
                 log: None,
             });
@@ -412,7 +413,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
             }
             let Some(name) = name else {
                 eval.failure = Some(Failure {
-                    code: "PGTLS007",
+                    code: Code::CertUserMismatch,
                     message: auth_failed,
                     log: Some(format!(
                         "certificate authentication failed for user \"{}\": client certificate contains no user name",
@@ -433,7 +434,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
                 MapOutcome::Denied { log } | MapOutcome::Failed { log, .. } => {
                     eval.mapping = Some((name, None));
                     eval.failure = Some(Failure {
-                        code: "PGTLS007",
+                        code: Code::CertUserMismatch,
                         message: auth_failed,
                         log: Some(log),
                     });
@@ -526,7 +527,7 @@ pub(crate) fn failure_finding(
     f.facts.insert("user".into(), q.user.clone());
     f.facts.insert("database".into(), q.database.clone());
     match failure.code {
-        "PGTLS016" => {
+        Code::NoHbaEntry => {
             let addr = match q.client {
                 Some(MatchHost::Ip(IpAddr::V4(ip))) => format!("{ip}/32"),
                 Some(MatchHost::Ip(IpAddr::V6(ip))) => format!("{ip}/128"),
@@ -550,14 +551,14 @@ pub(crate) fn failure_finding(
                 f.fix.push(hints.use_tls.clone());
             }
         }
-        "PGTLS008" => {
+        Code::ClientCertRequired => {
             f.evidence.push(evidence(
                 "no client certificate is sent",
                 hints.name.clone(),
             ));
             f.fix.push(hints.send_cert.clone());
         }
-        "PGTLS007" => {
+        Code::CertUserMismatch => {
             if let (Some(line), Some((name, _))) = (eval.line, &eval.mapping) {
                 let which = match line.client_name {
                     ClientName::Cn => "CN",
@@ -617,7 +618,7 @@ pub struct MatchReport {
     /// allowed it (`None` with a name: equal names, or denied).
     pub mapping: Option<(String, Option<String>)>,
     /// The code of the first failure.
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     /// The server's message for it.
     pub message: Option<String>,
     pub unevaluated: Vec<String>,
@@ -678,7 +679,7 @@ pub(crate) fn match_connection(
             ),
         };
         // A line that can never work is already a finding of its own.
-        let known = failure.code == "PGTLS019";
+        let known = failure.code == Code::RootStoreMissingForCertAuth;
         if !known {
             if let Some(f) = failure_finding(facts, &q, &eval, &hints) {
                 out.push(f, Stage::Connection);

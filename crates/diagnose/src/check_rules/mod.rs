@@ -26,7 +26,7 @@ use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use pgtls_catalogue::lookup;
+use pgtls_catalogue::Code;
 pub use pgtls_config as config;
 use pgtls_config::hba::HbaFile;
 use pgtls_config::ident::IdentFile;
@@ -76,7 +76,7 @@ pub struct StartPrediction {
     /// Whether the server gets past its configuration and TLS set-up.
     pub starts: bool,
     /// The code of the first FATAL, when the catalogue has one.
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     /// The first FATAL the server will log (message only).
     pub fatal: Option<String>,
     /// The file:line that decides it.
@@ -92,7 +92,7 @@ pub struct ConnectionPrediction {
     /// checks pgtls can make (passwords are not checked).
     pub ok: bool,
     /// The code of the first failure.
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     /// The step it fails at: `ssl`, `handshake`, `hba`, `auth`, `client`.
     pub step: Option<&'static str>,
     /// Whether the connection uses TLS (false: plaintext).
@@ -241,9 +241,8 @@ pub(crate) fn strerror(e: &io::Error) -> String {
     }
 }
 
-pub(crate) fn new_finding(code: &str) -> Finding {
-    // Codes used here are literals of the catalogue; a test checks each.
-    Finding::new(lookup(code).unwrap_or_else(|| panic!("{code} is not in the catalogue")))
+pub(crate) fn new_finding(code: Code) -> Finding {
+    Finding::new(code.diagnosis())
 }
 
 pub(crate) fn evidence(text: impl Into<String>, location: impl Into<String>) -> Evidence {
@@ -425,7 +424,7 @@ impl Output {
 
     /// Records a start-up FATAL; only the first one is what the server
     /// logs, the others are what it would log once that one is fixed.
-    pub fn fatal(&mut self, code: Option<&'static str>, message: String, location: Option<String>) {
+    pub fn fatal(&mut self, code: Option<Code>, message: String, location: Option<String>) {
         if self.start.starts {
             self.start = StartPrediction {
                 starts: false,

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use openssl::ssl::{SslContextBuilder, SslMethod};
+use pgtls_catalogue::Code;
 use pgtls_config::hba::{self, ConnType, HbaOptions};
 use pgtls_config::ident;
 use pgtls_config::postgresql_conf::{self, parse_bool, Origin, PostgresqlConf, TlsSettings};
@@ -302,7 +303,7 @@ fn check_tls(
     if let Some((reason, fix, observed)) = cert_failure {
         let message =
             format!("could not load server certificate file \"{cert_written}\": {reason}");
-        let mut f = new_finding("PGTLS002");
+        let mut f = new_finding(Code::ServerCertMissing);
         f.evidence.push(cert_setting.clone());
         f.evidence
             .push(evidence(observed, cert_path.display().to_string()));
@@ -320,7 +321,11 @@ fn check_tls(
                 cert_path.display()
             ),
         ));
-        out.fatal(Some("PGTLS002"), message, Some(cert_loc.clone()));
+        out.fatal(
+            Some(Code::ServerCertMissing),
+            message,
+            Some(cert_loc.clone()),
+        );
         out.push(f, Stage::ServerStart);
     }
     if !facts.chain.is_empty() {
@@ -340,7 +345,7 @@ fn check_tls(
     );
     let key_stat = access(source, &key_path, &acct, false);
     let key_start_failure = |out: &mut Output,
-                             code: &'static str,
+                             code: Code,
                              message: String,
                              detail: Option<&str>,
                              observed: String,
@@ -386,7 +391,7 @@ fn check_tls(
             ));
             key_start_failure(
                 out,
-                "PGTLS003",
+                Code::ServerKeyMissing,
                 format!(
                     "could not access private key file \"{key_written}\": {}",
                     a.strerror()
@@ -406,7 +411,7 @@ fn check_tls(
     if info.kind != FileKind::File {
         key_start_failure(
             out,
-            "PGTLS003",
+            Code::ServerKeyMissing,
             format!("private key file \"{key_written}\" is not a regular file"),
             None,
             format!("{observed}, not a regular file"),
@@ -426,7 +431,7 @@ fn check_tls(
             key_ok = false;
             key_start_failure(
                 out,
-                "PGTLS004",
+                Code::ServerKeyPermissions,
                 format!("private key file \"{key_written}\" must be owned by the database user or root"),
                 None,
                 observed.clone(),
@@ -474,7 +479,7 @@ fn check_tls(
             ));
             key_start_failure(
                 out,
-                "PGTLS004",
+                Code::ServerKeyPermissions,
                 format!("private key file \"{key_written}\" has group or world access"),
                 Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
                 observed.clone(),
@@ -494,7 +499,7 @@ fn check_tls(
             );
             key_start_failure(
                 out,
-                "PGTLS003",
+                Code::ServerKeyMissing,
                 format!("could not load private key file \"{key_written}\": Permission denied"),
                 None,
                 format!(
@@ -521,7 +526,7 @@ fn check_tls(
                                 .map(|p| public_key_fingerprint(&p))
                                 .unwrap_or_default();
                             let key_fp = public_key_fingerprint(&key);
-                            let mut f = new_finding("PGTLS015");
+                            let mut f = new_finding(Code::KeyCertMismatch);
                             let message = format!(
                                 "could not load private key file \"{key_written}\": key values mismatch"
                             );
@@ -550,14 +555,14 @@ fn check_tls(
                                     sh(&key_path)
                                 ),
                             ));
-                            out.fatal(Some("PGTLS015"), message, Some(key_loc.clone()));
+                            out.fatal(Some(Code::KeyCertMismatch), message, Some(key_loc.clone()));
                             out.push(f, Stage::ServerStart);
                         }
                     }
                 }
                 KeyLoad::Encrypted => {
                     if tls.passphrase_command.value.is_none() {
-                        let mut f = new_finding("PGTLS003");
+                        let mut f = new_finding(Code::ServerKeyMissing);
                         let message = format!(
                             "could not load private key file \"{key_written}\": processing error"
                         );
@@ -581,7 +586,7 @@ fn check_tls(
                                 p = sh(&key_path)
                             ),
                         ));
-                        out.fatal(Some("PGTLS003"), message, Some(key_loc.clone()));
+                        out.fatal(Some(Code::ServerKeyMissing), message, Some(key_loc.clone()));
                         out.push(f, Stage::ServerStart);
                     } else {
                         out.note(
@@ -594,7 +599,7 @@ fn check_tls(
                     }
                 }
                 KeyLoad::Unreadable => {
-                    let mut f = new_finding("PGTLS003");
+                    let mut f = new_finding(Code::ServerKeyMissing);
                     let message =
                         format!("could not load private key file \"{key_written}\": unsupported");
                     f.evidence.push(key_setting.clone());
@@ -607,7 +612,7 @@ fn check_tls(
                         "point ssl_key_file at the PEM file holding the server's private key",
                         "ssl_key_file にサーバーの秘密鍵の PEM ファイルを指定します",
                     ));
-                    out.fatal(Some("PGTLS003"), message, Some(key_loc.clone()));
+                    out.fatal(Some(Code::ServerKeyMissing), message, Some(key_loc.clone()));
                     out.push(f, Stage::ServerStart);
                 }
             },
@@ -651,15 +656,15 @@ fn check_chain_quality(
             };
             let message =
                 format!("could not load server certificate file \"{cert_written}\": {reason}");
-            let mut f = new_finding("PGTLS022");
+            let mut f = new_finding(Code::WeakCrypto);
             f.evidence
                 .push(evidence(format!("{}: {why}", info.subject), place.clone()));
             f.reading = Some(fatal_reading(&message, None));
-            out.fatal(Some("PGTLS022"), message, Some(cert_loc.to_string()));
+            out.fatal(Some(Code::WeakCrypto), message, Some(cert_loc.to_string()));
             out.push(f, Stage::ServerStart);
         }
         if info.expired() || info.not_yet_valid {
-            let mut f = new_finding("PGTLS010");
+            let mut f = new_finding(Code::ServerCertExpired);
             let when = if info.not_yet_valid {
                 format!("not valid before {}", info.not_before)
             } else {
@@ -686,7 +691,7 @@ fn check_chain_quality(
             ));
             out.push(f, Stage::Connection);
         } else if let Some(days_left) = info.expiring_within(input.warn_days) {
-            let mut f = new_finding("PGTLS023");
+            let mut f = new_finding(Code::CertExpiringSoon);
             f.evidence.push(evidence(
                 format!(
                     "{}: notAfter {} ({} days left)",
@@ -713,43 +718,53 @@ fn check_rest(
     let (min, max) = (tls.min_protocol.value, tls.max_protocol.value);
     if let Some(max) = max {
         if min > max {
-            let mut f = new_finding("PGTLS001");
+            let mut f = new_finding(Code::ProtocolVersionMismatch);
             let loc = match (&tls.min_protocol.origin, &tls.max_protocol.origin) {
                 (_, Origin::File(l)) => l.to_string(),
                 (Origin::File(l), _) => l.to_string(),
                 _ => String::from("postgresql.conf"),
             };
             f.evidence.push(evidence(
-                format!("ssl_min_protocol_version = '{min}'"),
+                format!("ssl_min_protocol_version = '{}'", min.pg_name()),
                 origin_text(&tls.min_protocol.origin, conf.config_file()),
             ));
             f.evidence.push(evidence(
-                format!("ssl_max_protocol_version = '{max}'"),
+                format!("ssl_max_protocol_version = '{}'", max.pg_name()),
                 origin_text(&tls.max_protocol.origin, conf.config_file()),
             ));
-            f.facts.insert("server_min".into(), min.to_string());
-            f.facts.insert("server_max".into(), max.to_string());
+            f.facts
+                .insert("server_min".into(), min.pg_name().to_string());
+            f.facts
+                .insert("server_max".into(), max.pg_name().to_string());
             let message = "could not set SSL protocol version range".to_string();
             f.reading = Some(fatal_reading(
                 &message,
                 Some("\"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\""),
             ));
             f.notes.push(Msg::new(
-                format!("the server's own range is empty: from {min} up to {max}"),
-                format!("サーバー自身の範囲が空です: {min} から {max} まで"),
+                format!(
+                    "the server's own range is empty: from {} up to {}",
+                    min.pg_name(),
+                    max.pg_name()
+                ),
+                format!(
+                    "サーバー自身の範囲が空です: {} から {} まで",
+                    min.pg_name(),
+                    max.pg_name()
+                ),
             ));
             f.fix.push(Msg::new(
                 "make the range non-empty in postgresql.conf, e.g. ssl_min_protocol_version = 'TLSv1.2' and ssl_max_protocol_version = '' (no upper bound)",
                 "postgresql.conf で範囲を空でなくします。例: ssl_min_protocol_version = 'TLSv1.2'、ssl_max_protocol_version = '' (上限なし)",
             ));
-            out.fatal(Some("PGTLS001"), message, Some(loc));
+            out.fatal(Some(Code::ProtocolVersionMismatch), message, Some(loc));
             out.push(f, Stage::ServerStart);
         }
     }
     if min < TlsVersion::Tls1_2 {
-        let mut f = new_finding("PGTLS024");
+        let mut f = new_finding(Code::LegacyTlsAccepted);
         f.evidence.push(evidence(
-            format!("ssl_min_protocol_version = '{min}'"),
+            format!("ssl_min_protocol_version = '{}'", min.pg_name()),
             origin_text(&tls.min_protocol.origin, conf.config_file()),
         ));
         f.notes.push(Msg::new(
@@ -818,7 +833,7 @@ fn check_rest(
         if let Some((reason, observed)) = failure {
             let message =
                 format!("could not load root certificate file \"{ca_written}\": {reason}");
-            let mut f = new_finding("PGTLS018");
+            let mut f = new_finding(Code::TrustStoreInvalid);
             f.evidence.push(evidence(
                 format!("ssl_ca_file = {}", conf_quote(&ca_written)),
                 ca_loc.clone(),
@@ -832,7 +847,7 @@ fn check_rest(
                 "point ssl_ca_file at a PEM file with the CA certificates that issue your clients' certificates (or set ssl_ca_file = '' when no client certificates are used)",
                 "ssl_ca_file にクライアント証明書を発行した CA 証明書の PEM ファイルを指定します (クライアント証明書を使わない場合は ssl_ca_file = '')",
             ));
-            out.fatal(Some("PGTLS018"), message, Some(ca_loc));
+            out.fatal(Some(Code::TrustStoreInvalid), message, Some(ca_loc));
             out.push(f, Stage::ServerStart);
         }
     }
@@ -1039,7 +1054,7 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
             .filter(|l| l.conn_type == ConnType::HostSsl)
             .collect();
         if !lines.is_empty() {
-            let mut f = new_finding("PGTLS009");
+            let mut f = new_finding(Code::ServerSslDisabled);
             f.evidence.push(evidence(
                 match &tls.ssl.origin {
                     Origin::File(_) => "ssl = off".to_string(),
@@ -1065,7 +1080,7 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
     }
     if facts.ca_file.is_none() {
         for l in hba.lines.iter().filter(|l| l.requires_client_cert()) {
-            let mut f = new_finding("PGTLS019");
+            let mut f = new_finding(Code::RootStoreMissingForCertAuth);
             f.evidence
                 .push(evidence(l.raw.clone(), l.location.to_string()));
             f.evidence.push(evidence(

@@ -400,8 +400,12 @@ fn client_certificates() {
         let mark = cluster.log_mark();
         let report = run(&cfg);
         let (step, kind) = failure(&report);
-        assert_eq!(step, failed_step, "{version}");
-        assert_eq!(openssl_reason(kind), "tlsv1 alert unknown ca", "{version}");
+        assert_eq!(step, failed_step, "{version:?}");
+        assert_eq!(
+            openssl_reason(kind),
+            "tlsv1 alert unknown ca",
+            "{version:?}"
+        );
         let tls = report.tls.as_ref().expect("facts");
         assert_eq!(tls.alert_received.map(|a| a.code), Some(48));
         assert_eq!(tls.handshake_completed, version == TlsVersion::Tls1_3);
@@ -418,13 +422,13 @@ fn client_certificates() {
                 "user=kong dbname=kong sslmode=require sslcert={} sslkey={} ssl_max_protocol_version={}",
                 pki.path(other.0).display(),
                 pki.path(other.1).display(),
-                version.openssl_name()
+                version.pg_name()
             ),
         );
         assert_eq!(
             psql_line(&report).as_deref(),
             Some(expected.as_str()),
-            "{version}"
+            "{version:?}"
         );
         let (cosocket, luasec) = match version {
             TlsVersion::Tls1_2 => ("handshake failed", "tlsv1 alert unknown ca"),
