@@ -703,8 +703,24 @@ fn unreadable_inputs_are_named_and_nothing_is_written() {
     assert!(run.stderr.contains("--pgdata"), "{}", run.stderr);
 
     // A data directory with a missing pg_hba.conf: a prediction naming it.
+    // The directory belongs to the server's account, as PostgreSQL wants.
     let d = dir.path();
     fs::write(d.join("postgresql.conf"), "ssl = off\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(d, fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let server_user = if pgtls_lab::is_root() {
+        let status = std::process::Command::new("chown")
+            .arg("postgres")
+            .arg(d)
+            .status()
+            .expect("chown");
+        assert!(status.success());
+        "postgres".to_string()
+    } else {
+        std::env::var("USER").unwrap_or_else(|_| "postgres".into())
+    };
     let before = listing(d);
     let run = pgtls(&[
         "check",
@@ -713,7 +729,7 @@ fn unreadable_inputs_are_named_and_nothing_is_written() {
         "--format",
         "json",
         "--server-user",
-        "postgres",
+        &server_user,
     ]);
     assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
     let v = run.json();

@@ -899,9 +899,13 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
     let hba = fact(&v, "PGTLS007", "hba_line");
     assert_eq!(ident, "certmap  foo@example.com  kong");
     assert_eq!(hba, "hostssl kong kong 127.0.0.1/32 cert map=certmap");
+    let identity = fact(&v, "PGTLS007", "pg_ident_identity_line");
+    assert_eq!(identity, r"certmap /^(.*)$ \1");
     let text = probe(&s, &[&conninfo], &[]).stdout;
     assert!(
-        text.contains("in pg_ident.conf add the line `certmap  foo@example.com  kong`"),
+        text.contains(&format!(
+            "in pg_ident.conf add the lines `certmap  foo@example.com  kong` and `{identity}`"
+        )),
         "{text}"
     );
     // The fix: the map and map=, exactly as printed.
@@ -911,7 +915,7 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
     cluster
         .write_file(
             "pg_ident.conf",
-            format!("{ident}\n").as_bytes(),
+            format!("{ident}\n{identity}\n").as_bytes(),
             0o600,
             Owner::ServerUser,
         )
@@ -919,6 +923,25 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
     cluster.reload().expect("reload");
     let (status, v) = json_probe(&s, &[&conninfo], &[]);
     assert_eq!(status, 0, "after the map: {v:#}");
+    // The client that was healthy before (CN=kong, user kong, now under
+    // map=certmap too) still connects: the identity line keeps it.
+    let kong_client = libpq(
+        &cluster,
+        &format!(
+            "{base} {}",
+            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
+        ),
+    );
+    let (status, v) = json_probe(&s, &[&kong_client], &[]);
+    assert_eq!(status, 0, "CN=kong still connects: {v:#}");
+    let out = cluster.psql(
+        &format!(
+            "{base} {} user=kong dbname=kong",
+            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
+        ),
+        &[],
+    );
+    assert_eq!(out.status, 0, "psql as CN=kong: {}", out.stderr);
     let conf = client_cert_conf(&s, &cluster, files::CLIENT_FOO, files::CLIENT_FOO_KEY, "");
     let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
     assert_eq!(status, 0, "Kong too: {v:#}");
@@ -1417,4 +1440,278 @@ fn secrets_never_appear_and_bad_input_exits_2() {
             .as_str()
         )
     );
+}
+
+/// The command a fix step gives, between "make a bundle: " and "; then".
+fn bundle_command(fix: &str) -> Option<(Vec<String>, String)> {
+    let cmd = fix
+        .split("make a bundle: ")
+        .nth(1)?
+        .split("; then")
+        .next()?;
+    let (inputs, out) = cmd.strip_prefix("cat ")?.split_once(" > ")?;
+    Some((
+        inputs.split(' ').map(str::to_string).collect(),
+        out.trim().to_string(),
+    ))
+}
+
+/// libpq's sslrootcert names one file: the fix for an untrusted server
+/// chain is a bundle, applied here exactly as printed, after which psql
+/// and both Kong paths connect. (A comma-separated sslrootcert, as once
+/// advised, makes psql fail with "root certificate file ... does not exist".)
+#[test]
+fn an_untrusted_chain_is_fixed_with_a_bundle_libpq_can_read() {
+    let cluster = start(tls_scram(files::SERVER, files::SERVER_KEY));
+    let s = Scratch::new();
+    let other = s.write(
+        "other_ca.crt",
+        &String::from_utf8(pki().read(files::OTHER_CA).expect("other")).expect("pem"),
+    );
+    s.write(
+        "root_ca.crt",
+        &String::from_utf8(pki().read(files::ROOT_CA).expect("root")).expect("pem"),
+    );
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={}", other.display()),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS005"], "{v:#}");
+    assert!(fact(&v, "PGTLS005", "missing_ca_file").ends_with("root_ca.crt"));
+    let fix = finding(&v, "PGTLS005")["fix"][0]
+        .as_str()
+        .expect("a fix")
+        .to_string();
+    assert!(!fix.contains(".crt,"), "no comma list for libpq: {fix}");
+    let (inputs, bundle) = bundle_command(&fix).unwrap_or_else(|| panic!("{fix}"));
+    assert!(
+        fix.contains(&format!("set `sslrootcert={bundle}`")),
+        "{fix}"
+    );
+    // Apply it as printed.
+    let mut pem = Vec::new();
+    for input in &inputs {
+        pem.extend(std::fs::read(input).unwrap_or_else(|e| panic!("{input}: {e}")));
+    }
+    std::fs::write(&bundle, pem).expect("bundle");
+    let fixed = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={bundle}"),
+    );
+    let (status, v) = json_probe(&s, &[&fixed], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+    let out = cluster.psql(
+        &format!("sslmode=verify-full sslrootcert={bundle} user=kong dbname=kong"),
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    assert_eq!(out.status, 0, "psql connects: {}", out.stderr);
+    // Kong with the same CA file: a comma list is right there, and works.
+    let conf = s.write(
+        "kong.conf",
+        &format!(
+            "pg_host = 127.0.0.1\npg_port = {}\npg_password = {LAB_PASSWORD}\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n",
+            cluster.port(),
+            other.display()
+        ),
+    );
+    let (_, v) = json_probe(&s, &["--kong-conf", &conf.display().to_string()], &[]);
+    let fix = finding(&v, "PGTLS005")["fix"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let list = fix
+        .split("lua_ssl_trusted_certificate = ")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .unwrap_or_else(|| panic!("{fix}"));
+    let fixed_conf = s.write(
+        "kong-fixed.conf",
+        &format!(
+            "pg_host = 127.0.0.1\npg_port = {}\npg_password = {LAB_PASSWORD}\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {list}\n",
+            cluster.port()
+        ),
+    );
+    let (status, v) = json_probe(&s, &["--kong-conf", &fixed_conf.display().to_string()], &[]);
+    assert_eq!(status, 0, "both Kong paths connect: {v:#}");
+}
+
+/// The intermediate to append is the CA that issued the leaf, never a
+/// whole file that also holds a client's certificate: applied as printed,
+/// the server's chain is leaf + intermediate, and clients connect.
+#[test]
+fn a_missing_intermediate_is_fixed_with_the_ca_alone() {
+    let pki = pki();
+    let mut cluster = start(tls_scram(
+        files::SERVER_VIA_INTERMEDIATE,
+        files::SERVER_VIA_INTERMEDIATE_KEY,
+    ));
+    let s = Scratch::new();
+    let root = s.write(
+        "root.crt",
+        &String::from_utf8(pki.read(files::ROOT_CA).expect("root")).expect("pem"),
+    );
+    // The only copy of the intermediate shares a file with a client leaf,
+    // as a client's certificate-plus-chain file does.
+    let mut client_chain = pki.read(files::CLIENT_KONG).expect("client");
+    client_chain.extend(pki.read(files::INTERMEDIATE_CA).expect("intermediate"));
+    s.write(
+        "client-with-chain.crt",
+        &String::from_utf8(client_chain).expect("pem"),
+    );
+    let conninfo = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={}", root.display()),
+    );
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 1);
+    assert_eq!(error_codes(&v), ["PGTLS014"], "{v:#}");
+    let fix = finding(&v, "PGTLS014")["fix"][0]
+        .as_str()
+        .expect("a fix")
+        .to_string();
+    assert!(!fix.contains("cat server.crt"), "not the whole file: {fix}");
+    assert!(fix.contains("do not append that whole file"), "{fix}");
+    let pem = fact(&v, "PGTLS014", "intermediate_pem");
+    let ca = openssl::x509::X509::stack_from_pem(pem.as_bytes()).expect("PEM");
+    assert_eq!(ca.len(), 1, "the CA alone");
+    assert!(
+        fix.contains(pem.trim_end()),
+        "the certificate is in the fix"
+    );
+    // Apply: leaf, then the certificate the fix gives.
+    let mut chain = pki.read(files::SERVER_VIA_INTERMEDIATE).expect("leaf");
+    chain.extend(pem.as_bytes());
+    cluster
+        .write_file("server.crt", &chain, 0o600, Owner::ServerUser)
+        .expect("write chain");
+    cluster.restart().expect("restart");
+    let (status, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(status, 0, "{v:#}");
+    let chain_sent: Vec<&str> = v["chain"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["subject"].as_str())
+        .collect();
+    assert!(
+        chain_sent.iter().all(|s| !s.contains("kong")),
+        "no client certificate in the server's chain: {chain_sent:?}"
+    );
+    let conf = kong_conf(&s, &cluster, "");
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
+    assert_eq!(status, 0, "Kong connects too: {v:#}");
+
+    // With the intermediate in a file of its own, that file is appended.
+    let alone = s.write(
+        "intermediate.crt",
+        &String::from_utf8(pki.read(files::INTERMEDIATE_CA).expect("ca")).expect("pem"),
+    );
+    cluster
+        .write_file(
+            "server.crt",
+            &pki.read(files::SERVER_VIA_INTERMEDIATE).expect("leaf"),
+            0o600,
+            Owner::ServerUser,
+        )
+        .expect("leaf only again");
+    cluster.restart().expect("restart");
+    let (_, v) = json_probe(&s, &[&conninfo], &[("PGPASSWORD", LAB_PASSWORD)]);
+    let fix = finding(&v, "PGTLS014")["fix"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        fix.contains(&format!("cat server.crt {}", alone.display())),
+        "{fix}"
+    );
+}
+
+/// A client key open to others is libpq's own refusal (PGTLS027), not the
+/// server's key rule: probe, explain and check say so alike; the fix
+/// (chmod 0600) is applied, psql and Kong connect, and the second client
+/// that was healthy before still does.
+#[test]
+fn a_client_key_open_to_others_is_the_clients_refusal_pgtls027() {
+    let pki = pki();
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .with_client_ca(pki)
+            .expect("client CA")
+            .hba_line("hostssl all all 127.0.0.1/32 cert"),
+    );
+    let s = Scratch::new();
+    let cert = s.write(
+        "client.crt",
+        &String::from_utf8(pki.read(files::CLIENT_KONG).expect("cert")).expect("pem"),
+    );
+    let key = s.write_mode(
+        "client.key",
+        &pki.read(files::CLIENT_KONG_KEY).expect("key"),
+        0o644,
+    );
+    let client = format!(
+        "sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
+        root(),
+        cert.display(),
+        key.display()
+    );
+    let conninfo = libpq(&cluster, &client);
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 1, "not connected: {v:#}");
+    assert_eq!(error_codes(&v), ["PGTLS027"], "{v:#}");
+    let psql_says = real_psql(&cluster, &format!("{client} user=kong dbname=kong"), "");
+    assert!(
+        psql_says.contains("has group or world access"),
+        "{psql_says}"
+    );
+    assert_eq!(v["client_line"].as_str(), Some(psql_says.as_str()));
+    let text = probe(&s, &[&conninfo], &[]).stdout;
+    assert!(
+        text.contains(&format!("sslkey={}", key.display())),
+        "{text}"
+    );
+    assert!(text.contains("who: the client rejected"), "{text}");
+
+    // explain reads psql's line as the client's own refusal.
+    let e = crate::util::pgtls(&["--format", "json", "explain", &psql_says]).json();
+    assert_eq!(e["findings"][0]["code"], "PGTLS027", "{e:#}");
+    assert_eq!(e["findings"][0]["side"], "client");
+
+    // check predicts it from the files alone.
+    let data = cluster.data_dir().display().to_string();
+    let full = format!(
+        "host=127.0.0.1 port={} {client} user=kong dbname=kong",
+        cluster.port()
+    );
+    let c =
+        crate::util::pgtls(&["check", "--format", "json", "-D", &data, "--libpq", &full]).json();
+    assert_eq!(c["connections"][0]["code"], "PGTLS027", "{c:#}");
+
+    // The fix, applied.
+    let fix = finding(&v, "PGTLS027")["fix"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        fix.contains(&format!("chmod 0600 {}", key.display())),
+        "{fix}"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let (status, v) = json_probe(&s, &[&conninfo], &[]);
+    assert_eq!(status, 0, "{v:#}");
+    let out = cluster.psql(&format!("{client} user=kong dbname=kong"), &[]);
+    assert_eq!(out.status, 0, "psql connects: {}", out.stderr);
+    // Kong (Enterprise, with its client certificate) was never affected.
+    let conf = client_cert_conf(&s, &cluster, files::CLIENT_KONG, files::CLIENT_KONG_KEY, "");
+    let (status, v) = json_probe(
+        &s,
+        &["--kong-conf", &conf, "--kong-edition", "enterprise"],
+        &[],
+    );
+    assert_eq!(status, 0, "{v:#}");
 }

@@ -442,3 +442,97 @@ fn bad_options_are_refused() {
         assert!(!out.exists(), "{args:?}");
     }
 }
+
+/// `--server-dir` naming the data directory: the commands setup prints,
+/// run as printed, leave a directory PostgreSQL still starts from (0700,
+/// never 0755), the server then takes the snippets and psql connects with
+/// verify-full and its certificate. check predicts the start-up FATAL of a
+/// data directory opened to others, as the real server then writes it.
+#[test]
+fn server_dir_as_the_data_directory_keeps_the_server_startable() {
+    if !is_root() {
+        eprintln!("skipped: installing the server's files with chown needs root");
+        return;
+    }
+    let mut cluster = Cluster::start(&ClusterSpec::new()).expect("cluster");
+    let data = cluster.data_dir().to_path_buf();
+    let out = shared_dir();
+    let run = setup(out.path(), &["--server-dir", &data.display().to_string()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let report = run.json();
+    let sql: Vec<&str> = report["commands"]["sql"]
+        .as_array()
+        .expect("sql")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            "CREATE ROLE kong LOGIN;",
+            "CREATE DATABASE kong OWNER kong;"
+        ]
+    );
+    install_server_files(&report);
+    assert_eq!(mode(&data), 0o700, "the data directory stays 0700");
+
+    // The lab writes postgresql.conf at each start; postgresql.auto.conf,
+    // read after it, carries the snippet.
+    let mut conf = read(&data.join("postgresql.auto.conf"));
+    conf.push_str(&read(&out.path().join("postgresql.conf.snippet")));
+    cluster
+        .write_file(
+            "postgresql.auto.conf",
+            conf.as_bytes(),
+            0o600,
+            pgtls_lab::Owner::ServerUser,
+        )
+        .expect("postgresql.conf");
+    cluster
+        .write_hba(&format!(
+            "local all all trust\n{}\n",
+            config_lines(&out.path().join("pg_hba.conf.snippet")).join("\n")
+        ))
+        .expect("pg_hba.conf");
+    cluster
+        .restart()
+        .expect("the server starts with setup's files");
+    connect_libpq(&cluster, out.path());
+
+    let check = |what: &str| {
+        let run = pgtls_env(
+            &[
+                "check",
+                "--format",
+                "json",
+                "-D",
+                &data.display().to_string(),
+            ],
+            &[],
+        );
+        let v = run.json();
+        println!("{what}: {}", v["server_start"]);
+        v
+    };
+    assert_eq!(check("as installed")["server_start"]["starts"], true);
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let v = check("0755");
+    assert_eq!(v["server_start"]["starts"], false, "{v:#}");
+    let predicted = v["server_start"]["fatal"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(predicted.contains("has invalid permissions"), "{predicted}");
+    match cluster.restart() {
+        Err(pgtls_lab::LabError::StartFailed { fatal, .. }) => {
+            assert!(
+                fatal.contains(&predicted),
+                "predicted {predicted:?}, server: {fatal}"
+            )
+        }
+        other => panic!("PostgreSQL started from a 0755 data directory: {other:?}"),
+    }
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o700)).expect("chmod");
+    cluster.restart().expect("starts again at 0700");
+    connect_libpq(&cluster, out.path());
+}

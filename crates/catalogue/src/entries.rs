@@ -623,4 +623,54 @@ pub static CATALOGUE: &[Diagnosis] = &[
         ],
     },
 
+    Diagnosis {
+        code: "PGTLS027",
+        id: Code::ClientKeyPermissions,
+        name: "client-key-permissions",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "libpq refuses the client's private key file: it is open to group or others",
+            ja: "libpq がクライアントの秘密鍵ファイルを拒否しています: グループまたは他者に開かれています",
+        },
+        cause: Text {
+            en: "libpq checks sslkey before it uses it: a key owned by the user running the client must have mode 0600 or less, a key owned by root 0640 or less; otherwise it stops before sending its certificate (this is the client's own rule, not the server's ssl_key_file rule)",
+            ja: "libpq は sslkey を使う前に確認します: クライアントを実行するユーザーが所有する鍵はモード 0600 以下、root が所有する鍵は 0640 以下でなければならず、そうでなければ証明書を送る前に中止します (サーバーの ssl_key_file の規則ではなく、クライアント自身の規則です)",
+        },
+        fix: &[
+            Text {
+                en: "chmod 0600 the key file, owned by the user who runs the client (psql, the application)",
+                ja: "鍵ファイルをクライアント (psql、アプリケーション) を実行するユーザーの所有にし、chmod 0600 にします",
+            },
+            Text {
+                en: "or, for a key shared through a group: chown root:GROUP the key file and chmod 0640 it",
+                ja: "またはグループで共有する鍵なら: 鍵ファイルを chown root:GROUP とし、chmod 0640 にします",
+            },
+        ],
+    },
+
+    Diagnosis {
+        code: "PGTLS028",
+        id: Code::ClientKeyMissing,
+        name: "client-key-missing",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the client has a certificate but cannot find its private key",
+            ja: "クライアントに証明書はありますが、その秘密鍵が見つかりません",
+        },
+        cause: Text {
+            en: "sslcert names a file that exists, and sslkey (default ~/.postgresql/postgresql.key) names none: libpq stops before the handshake",
+            ja: "sslcert が指すファイルは存在しますが、sslkey (既定は ~/.postgresql/postgresql.key) が指すファイルがありません: libpq はハンドシェイクの前に中止します",
+        },
+        fix: &[
+            Text {
+                en: "put the certificate's private key where sslkey points (mode 0600), or point sslkey (PGSSLKEY) at it",
+                ja: "証明書の秘密鍵を sslkey が指す場所に置く (モード 0600) か、sslkey (PGSSLKEY) でその場所を指定します",
+            },
+        ],
+    },
+
 ];

@@ -241,11 +241,15 @@ pub enum Code {
     PeerProtocolViolation = 25,
     /// PGTLS026 password-to-unverified-server.
     PasswordToUnverifiedServer = 26,
+    /// PGTLS027 client-key-permissions.
+    ClientKeyPermissions = 27,
+    /// PGTLS028 client-key-missing.
+    ClientKeyMissing = 28,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 28] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -272,6 +276,8 @@ impl Code {
         Code::LegacyTlsAccepted,
         Code::PeerProtocolViolation,
         Code::PasswordToUnverifiedServer,
+        Code::ClientKeyPermissions,
+        Code::ClientKeyMissing,
     ];
 
     /// The catalogue entry.

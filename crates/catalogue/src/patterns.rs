@@ -268,19 +268,6 @@ pub static PATTERNS: &[Pattern] = &[
         examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  private key file \"server.key\" must be owned by the database user or root"],
         ..BASE
     },
-    Pattern {
-        id: "libpq-key-mode",
-        code: Code::ServerKeyPermissions,
-        origins: LIBPQ,
-        regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access; file must have permissions|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループに対して、もしくは無制限にアクセスを許可しています)"#,
-        needles: &["has group or world access; file must", "もしくは無制限にアクセスを許可しています"],
-        reading: Text {
-            en: "libpq refused the client's private key (sslkey) because its mode is too open: it must be 0600 (0640 if owned by root)",
-            ja: "libpq はクライアントの秘密鍵 (sslkey) のモードが緩すぎるため拒否しました: 0600 (root 所有なら 0640) である必要があります",
-        },
-        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: private key file \"/home/kong/client.key\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"],
-        ..BASE
-    },
     // ---- PGTLS005 client-rejects-server-cert
     Pattern {
         id: "server-alert-unknown-ca",
@@ -786,6 +773,39 @@ pub static PATTERNS: &[Pattern] = &[
             ja: "Kong は lua_ssl_trusted_certificate を読み込めませんでした",
         },
         examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: error loading CA locations (No such file or directory)"],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-client-key-permissions",
+        code: Code::ClientKeyPermissions,
+        origins: LIBPQ,
+        regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループに対して、もしくは無制限にアクセスを許可しています)"#,
+        needles: &["has group or world access", "もしくは無制限にアクセスを許可しています"],
+        reading: Text {
+            en: "libpq refused the client's own key file ({file}) for its permissions",
+            ja: "libpq はクライアント自身の鍵ファイル ({file}) をパーミッションのため拒否しました",
+        },
+        examples: &[
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: private key file \"/etc/kong/client.key\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+            "private key file \"/etc/kong/client.key\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+            "psql: エラー: \"127.0.0.1\"、ポート5432のサーバーへの接続に失敗しました: 秘密鍵ファイル\"/etc/kong/client.key\"はグループに対して、もしくは無制限にアクセスを許可しています; ファイルのパーミッションは u=rw (0600) かそれよりも狭い必要があります、rootが所有している場合は  u=rw,g=r (0640) かそれよりも狭い必要があります",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-client-key-missing",
+        code: Code::ClientKeyMissing,
+        origins: LIBPQ,
+        regex: r#"^(?:certificate present, but not private key file "(?P<file>[^"]*)"|証明書はありましたが、秘密鍵ファイル"(?P<file_ja>[^"]*)"はありませんでした)"#,
+        needles: &["certificate present, but not private key file", "証明書はありましたが、秘密鍵ファイル"],
+        reading: Text {
+            en: "libpq found sslcert but not its key ({file})",
+            ja: "libpq は sslcert を見つけましたが、その鍵 ({file}) がありません",
+        },
+        examples: &[
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: certificate present, but not private key file \"/root/.postgresql/postgresql.key\"",
+            "psql: エラー: \"127.0.0.1\"、ポート5432のサーバーへの接続に失敗しました: 証明書はありましたが、秘密鍵ファイル\"/root/.postgresql/postgresql.key\"はありませんでした",
+        ],
         ..BASE
     },
     Pattern {

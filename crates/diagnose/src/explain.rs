@@ -360,9 +360,10 @@ pub(crate) fn add_computed(finding: &mut Finding) {
         Code::CertUserMismatch => {
             if let (Some(user), Some(name)) = (get("user"), get("cert_name")) {
                 let map = get("map").unwrap_or("certmap");
+                let identity = crate::check_rules::identity_ident_line(map);
                 finding.fix.push(Msg::new(
-                    format!("in pg_ident.conf add `{map}  {name}  {user}`, and on the pg_hba.conf line add `map={map}` (e.g. `hostssl all {user} 0.0.0.0/0 cert map={map}`), then reload"),
-                    format!("pg_ident.conf に `{map}  {name}  {user}` を追加し、pg_hba.conf の行に `map={map}` を追加して (例: `hostssl all {user} 0.0.0.0/0 cert map={map}`)、設定を再読み込みします"),
+                    format!("in pg_ident.conf add `{map}  {name}  {user}` and `{identity}` (the second keeps clients whose certificate name already is their user connecting), and on the pg_hba.conf line add `map={map}` (e.g. `hostssl all {user} 0.0.0.0/0 cert map={map}`), then reload"),
+                    format!("pg_ident.conf に `{map}  {name}  {user}` と `{identity}` を追加し (後者は証明書の名前がすでにユーザー名であるクライアントの接続を保ちます)、pg_hba.conf の行に `map={map}` を追加して (例: `hostssl all {user} 0.0.0.0/0 cert map={map}`)、設定を再読み込みします"),
                 ));
             }
         }

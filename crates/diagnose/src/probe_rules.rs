@@ -1509,17 +1509,34 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
     };
     let mut found: Vec<(X509, String)> = Vec::new();
     let mut completes = false;
+    // How many certificates each file holds: a file with more than the CA
+    // (a client's leaf and its chain, a bundle) must not be appended whole.
+    let certs_in = |path: &str| {
+        obs.issuer_candidates
+            .iter()
+            .filter(|(_, p)| p == path)
+            .count()
+    };
     if !self_signed(top) {
         let mut current: X509 = top.clone();
         for _ in 0..4 {
-            let Some((cand, path)) = obs.issuer_candidates.iter().find(|(c, _)| {
+            let issuer_of_current = |c: &X509| {
                 same_name(c.subject_name(), current.issuer_name())
+                    && describe(c, obs.now).is_ca
                     && c.public_key()
                         .ok()
                         .and_then(|k| current.verify(&k).ok())
                         .unwrap_or(false)
                     && !chain.iter().any(|s| s.to_der().ok() == c.to_der().ok())
-            }) else {
+            };
+            // The same CA may lie in several files: prefer one that holds
+            // it alone.
+            let Some((cand, path)) = obs
+                .issuer_candidates
+                .iter()
+                .filter(|(c, _)| issuer_of_current(c))
+                .min_by_key(|(_, p)| (certs_in(p) != 1, p.clone()))
+            else {
                 break;
             };
             found.push((cand.clone(), path.clone()));
@@ -1559,33 +1576,57 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         ));
         let paths: Vec<&str> = found.iter().map(|(_, p)| p.as_str()).collect();
         f.facts.insert("intermediate".into(), paths.join(" "));
+        let pem: String = found
+            .iter()
+            .filter_map(|(c, _)| c.to_pem().ok())
+            .map(|p| String::from_utf8_lossy(&p).into_owned())
+            .collect();
+        f.facts.insert("intermediate_pem".into(), pem.clone());
         f.reading = Some(Msg::new(
             "the server does not send the intermediate CA certificate its leaf needs, and the client trusts only the root",
             "サーバーはリーフに必要な中間 CA 証明書を送っておらず、クライアントはルートだけを信頼しています",
         ));
-        f.fix.push(Msg::new(
-            format!(
-                "on the server, append {} after the leaf in the file ssl_cert_file names (cat server.crt {} > server-chain.crt; ssl_cert_file = 'server-chain.crt'), then reload",
-                paths.join(" "),
-                paths.join(" ")
-            ),
-            format!(
-                "サーバーで ssl_cert_file が指すファイルのリーフの後に {} を追加し (cat server.crt {} > server-chain.crt、ssl_cert_file = 'server-chain.crt')、再読み込みします",
-                paths.join(" "),
-                paths.join(" ")
-            ),
-        ));
-        if let Some(t) = &cfg.trust {
-            let value = format!("{},{}", t.value, paths.join(","));
+        let alone = found.iter().all(|(_, p)| certs_in(p) == 1);
+        if alone {
             f.fix.push(Msg::new(
                 format!(
-                    "or add it to the client's trust store: {}",
-                    change(cfg, t, &value).en
+                    "on the server, append {} after the leaf in the file ssl_cert_file names (cat server.crt {} > server-chain.crt; ssl_cert_file = 'server-chain.crt'), then reload",
+                    paths.join(" "),
+                    paths.join(" ")
                 ),
                 format!(
-                    "またはクライアントの信頼ストアに追加します: {}",
-                    change(cfg, t, &value).ja
+                    "サーバーで ssl_cert_file が指すファイルのリーフの後に {} を追加し (cat server.crt {} > server-chain.crt、ssl_cert_file = 'server-chain.crt')、再読み込みします",
+                    paths.join(" "),
+                    paths.join(" ")
                 ),
+            ));
+        } else {
+            // The CA shares its file with other certificates: appending the
+            // file would send those too. Give the certificate itself.
+            let names: Vec<String> = found
+                .iter()
+                .map(|(c, _)| name_text(c.subject_name()))
+                .collect();
+            f.fix.push(Msg::new(
+                format!(
+                    "on the server, append the CA certificate {} (found in {}, which also holds other certificates: do not append that whole file) after the leaf in the file ssl_cert_file names, then reload; the certificate to append:\n{}",
+                    names.join(", "),
+                    paths.join(" "),
+                    pem.trim_end()
+                ),
+                format!(
+                    "サーバーで ssl_cert_file が指すファイルのリーフの後に CA 証明書 {} を追加し ({} にありますが、他の証明書も含むのでファイル全体は追加しません)、再読み込みします。追加する証明書:\n{}",
+                    names.join(", "),
+                    paths.join(" "),
+                    pem.trim_end()
+                ),
+            ));
+        }
+        if let Some(t) = &cfg.trust {
+            let m = trust_addition(cfg, t, &paths, alone);
+            f.fix.push(Msg::new(
+                format!("or add it to the client's trust store: {}", m.en),
+                format!("またはクライアントの信頼ストアに追加します: {}", m.ja),
             ));
         }
         j.findings.push(f);
@@ -1633,10 +1674,38 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
             ),
         ));
     }
+    // The missing root may lie in a file next to the trust store: name it
+    // when trusting it alone completes the chain.
+    let root_file = match found.as_slice() {
+        [(root, path)] if self_signed(root) && certs_in(path) == 1 => {
+            let mut anchors = cfg.anchors.clone();
+            anchors.push(root.clone());
+            verify_chain(chain, &anchors, None)
+                .is_ok_and(|v| v.ok)
+                .then(|| path.clone())
+        }
+        _ => None,
+    };
+    if let Some(path) = &root_file {
+        f.facts.insert("missing_ca_file".into(), path.clone());
+    }
     match &cfg.trust {
+        Some(t) if root_file.is_some() => {
+            let path = root_file.as_deref().unwrap_or_default();
+            let m = trust_addition(cfg, t, &[path], true);
+            f.fix.push(Msg::new(
+                format!(
+                    "add the CA certificate \"{missing}\" ({path}) to the client's trust store: {}",
+                    m.en
+                ),
+                format!(
+                    "CA 証明書 \"{missing}\" ({path}) をクライアントの信頼ストアに追加します: {}",
+                    m.ja
+                ),
+            ));
+        }
         Some(t) => {
-            let value = format!("{},/path/to/ca.crt", t.value);
-            let m = change(cfg, t, &value);
+            let m = trust_addition(cfg, t, &["/path/to/ca.crt"], true);
             f.fix.push(Msg::new(
                 format!("add the CA certificate \"{missing}\" (PEM) to the client's trust store: {} (where /path/to/ca.crt holds it)", m.en),
                 format!("CA 証明書 \"{missing}\" (PEM) をクライアントの信頼ストアに追加します: {} (/path/to/ca.crt にその証明書を置きます)", m.ja),
@@ -1648,6 +1717,42 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         )),
     }
     j.findings.push(f);
+}
+
+/// How to add CA files to a client's trust store. Kong's
+/// `lua_ssl_trusted_certificate` takes a comma-separated list; libpq's
+/// `sslrootcert` names one file, so both go into a bundle that replaces it.
+/// `whole_files` says whether each file may be appended as it is.
+fn trust_addition(cfg: &ClientConfig, t: &Setting, new: &[&str], whole_files: bool) -> Msg {
+    if cfg.kind.is_kong() {
+        return change(cfg, t, &format!("{},{}", t.value, new.join(",")));
+    }
+    let bundle = std::path::Path::new(&t.value)
+        .with_file_name("root-bundle.crt")
+        .display()
+        .to_string();
+    let set = change(cfg, t, &bundle);
+    let (en_what, ja_what) = if whole_files {
+        (
+            format!("cat {} {} > {bundle}", t.value, new.join(" ")),
+            format!("cat {} {} > {bundle}", t.value, new.join(" ")),
+        )
+    } else {
+        (
+            format!("put {} and the CA certificate above into {bundle}", t.value),
+            format!("{} と上記の CA 証明書を {bundle} にまとめ", t.value),
+        )
+    };
+    Msg::new(
+        format!(
+            "libpq reads one root certificate file, so make a bundle: {en_what}; then {}",
+            set.en
+        ),
+        format!(
+            "libpq はルート証明書ファイルを 1 つしか読まないため、まとめたファイルを作ります: {ja_what}。そのうえで{}",
+            set.ja
+        ),
+    )
 }
 
 fn weak_crypto(
@@ -2077,9 +2182,12 @@ fn server_error(
                     format!("the server compares the certificate's CN \"{cn}\" with the user \"{}\" and no pg_ident.conf map joins them", cfg.user),
                     format!("サーバーは証明書の CN \"{cn}\" とユーザー \"{}\" を比較し、両者を結ぶ pg_ident.conf のマップがありません", cfg.user),
                 ));
+                let identity = crate::check_rules::identity_ident_line(map);
+                f.facts
+                    .insert("pg_ident_identity_line".into(), identity.clone());
                 f.fix.push(Msg::new(
-                    format!("in pg_ident.conf add the line `{ident}`, and add `map={map}` to the pg_hba.conf line that matches this connection (e.g. `{hba}`), then reload (SELECT pg_reload_conf())"),
-                    format!("pg_ident.conf に `{ident}` の行を追加し、この接続に一致する pg_hba.conf の行に `map={map}` を追加して (例: `{hba}`)、再読み込みします (SELECT pg_reload_conf())"),
+                    format!("in pg_ident.conf add the lines `{ident}` and `{identity}` (the second keeps every other client whose certificate name already is its user connecting once the line has map=), and add `map={map}` to the pg_hba.conf line that matches this connection (e.g. `{hba}`), then reload (SELECT pg_reload_conf())"),
+                    format!("pg_ident.conf に `{ident}` と `{identity}` の行を追加し (後者は map= を付けた後も、証明書の名前がすでにユーザー名である他のクライアントの接続を保ちます)、この接続に一致する pg_hba.conf の行に `map={map}` を追加して (例: `{hba}`)、再読み込みします (SELECT pg_reload_conf())"),
                 ));
                 f.fix.push(Msg::new(
                     format!(

@@ -244,27 +244,55 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
                 .as_ref()
                 .map(|k| k.value.clone())
                 .unwrap_or_else(|| PathBuf::from("postgresql.key"));
-            let key = load_key(&key_path)?;
-            match ClientIdentity::new(chain.clone(), key) {
-                Ok(id) => cfg.tls.client_identity = Some(id),
-                Err(pgtls_probe::ProbeError::ClientKeyMismatch) => {
-                    let mut f = finding(Code::KeyCertMismatch);
-                    f.evidence.push(Evidence {
-                        origin: None,
-                        text: format!(
-                            "sslkey {} is not the key of sslcert {}",
-                            key_path.display(),
-                            cert.value.display()
+            // libpq's own checks of sslkey, before it reads it.
+            if let Some(refusal) = key_refusal(&key_path) {
+                let (code, evidence, line) = match refusal {
+                    KeyRefusal::Missing => (
+                        Code::ClientKeyMissing,
+                        format!("sslkey {} does not exist", key_path.display()),
+                        format!(
+                            "certificate present, but not private key file \"{}\"",
+                            key_path.display()
                         ),
-                        location: Some("settings".into()),
-                    });
-                    preflight_line = Some(format!(
-                        "psql: error: {prefix}could not load private key file \"{}\": key values mismatch",
-                        key_path.display()
+                    ),
+                    KeyRefusal::Open { mode, uid } => (
+                        Code::ClientKeyPermissions,
+                        format!(
+                            "sslkey {} has mode {mode:04o} and owner uid {uid}: libpq allows 0600 or less (0640 or less when root owns it)",
+                            key_path.display()
+                        ),
+                        format!(
+                            "private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+                            key_path.display()
+                        ),
+                    ),
+                };
+                let mut f = finding(code);
+                f.evidence.push(Evidence {
+                    origin: None,
+                    text: evidence,
+                    location: Some("settings".into()),
+                });
+                if code == Code::ClientKeyPermissions {
+                    let key = key_path.display();
+                    f.fix.push(Msg::new(
+                        format!("chmod 0600 {key} (owned by the user who runs psql or the application)"),
+                        format!("chmod 0600 {key} (psql またはアプリケーションを実行するユーザーの所有で)"),
                     ));
-                    preflight.push(f);
                 }
-                Err(e) => anyhow::bail!("sslcert {}: {e}", cert.value.display()),
+                preflight_line = Some(format!("psql: error: {prefix}{line}"));
+                preflight.push(f);
+            } else {
+                let key = load_key(&key_path)?;
+                identity(
+                    ClientIdentity::new(chain.clone(), key),
+                    &mut cfg,
+                    &mut preflight,
+                    &mut preflight_line,
+                    &key_path,
+                    &cert.value,
+                    &prefix,
+                )?;
             }
             client_cert = Some(ClientCert {
                 chain,
@@ -386,6 +414,9 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     if let Some(c) = &r.sslcert {
         if c.value.exists() {
             show(&setting("sslcert", c, c.value.display().to_string()));
+            if let Some(k) = &r.sslkey {
+                show(&setting("sslkey", k, k.value.display().to_string()));
+            }
         }
     }
     for v in &versions {
@@ -408,6 +439,63 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         notes,
         settings,
     })
+}
+
+/// Pairs the client certificate with its key, or records libpq's refusal
+/// when the key is another certificate's.
+fn identity(
+    paired: Result<ClientIdentity, pgtls_probe::ProbeError>,
+    cfg: &mut ProbeConfig,
+    preflight: &mut Vec<Finding>,
+    preflight_line: &mut Option<String>,
+    key_path: &Path,
+    cert_path: &Path,
+    prefix: &str,
+) -> anyhow::Result<()> {
+    match paired {
+        Ok(id) => cfg.tls.client_identity = Some(id),
+        Err(pgtls_probe::ProbeError::ClientKeyMismatch) => {
+            let mut f = finding(Code::KeyCertMismatch);
+            f.evidence.push(Evidence {
+                origin: None,
+                text: format!(
+                    "sslkey {} is not the key of sslcert {}",
+                    key_path.display(),
+                    cert_path.display()
+                ),
+                location: Some("settings".into()),
+            });
+            *preflight_line = Some(format!(
+                "psql: error: {prefix}could not load private key file \"{}\": key values mismatch",
+                key_path.display()
+            ));
+            preflight.push(f);
+        }
+        Err(e) => anyhow::bail!("sslcert {}: {e}", cert_path.display()),
+    }
+    Ok(())
+}
+
+/// Why libpq refuses sslkey before reading it.
+enum KeyRefusal {
+    Missing,
+    Open { mode: u32, uid: u32 },
+}
+
+/// libpq's rule (fe-secure-openssl.c): a key owned by root may be 0640 or
+/// less, any other 0600 or less; a missing key stops it too.
+fn key_refusal(path: &Path) -> Option<KeyRefusal> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Some(KeyRefusal::Missing);
+    };
+    let (mode, uid) = (meta.mode() & 0o7777, meta.uid());
+    let open = if uid == 0 {
+        mode & 0o037 != 0
+    } else {
+        mode & 0o077 != 0
+    };
+    open.then_some(KeyRefusal::Open { mode, uid })
 }
 
 fn load_key(path: &Path) -> anyhow::Result<PKey<openssl::pkey::Private>> {

@@ -27,7 +27,12 @@ fn server_commands(plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     let server_key = sh(&plan.server_dir.join(names::SERVER_KEY));
     if plan.server_dir != plan.out {
-        out.push(format!("install -d -m 0755 {}", sh(&plan.server_dir)));
+        // PostgreSQL refuses a data directory open to others (it wants
+        // 0700 or 0750), and --server-dir is often the data directory.
+        out.push(format!(
+            "install -d -m 0700 -o postgres -g postgres {}",
+            sh(&plan.server_dir)
+        ));
         out.push(format!(
             "install -m 0644 {} {} {}/",
             sh(&plan.out.join(names::SERVER_CERT)),
@@ -66,6 +71,33 @@ fn client_commands(plan: &Plan) -> Vec<String> {
     out.push(format!("chown kong {client_key}"));
     out.push(format!("chmod 0600 {client_key}"));
     out
+}
+
+/// An SQL identifier, quoted when PostgreSQL would fold or reject it bare.
+fn sql_ident(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// The role and database the configuration names: the connection needs
+/// both, and certificate authentication needs no password.
+fn role_commands(plan: &Plan) -> Vec<String> {
+    let user = sql_ident(&plan.db_user);
+    let db = sql_ident(&plan.database);
+    vec![
+        format!("CREATE ROLE {user} LOGIN;"),
+        format!("CREATE DATABASE {db} OWNER {user};"),
+    ]
 }
 
 fn snippet_body(plan: &Plan, role: FileRole) -> String {
@@ -208,6 +240,22 @@ pub fn setup_text(
             &[],
         ),
     }
+
+    section(
+        &mut out,
+        style,
+        if ja {
+            "ロールとデータベース"
+        } else {
+            "Role and database"
+        },
+        if ja {
+            "(まだない場合に、スーパーユーザーとして psql で実行します。ないと接続は role \"…\" does not exist で失敗します)"
+        } else {
+            "(if they do not exist yet, run as a superuser in psql; without them the connection fails with role \"…\" does not exist)"
+        },
+        &role_commands(plan),
+    );
 
     let kong = snippet_body(plan, FileRole::KongConf);
     let kong_lines: Vec<String> = lines_of(&kong).iter().map(|s| s.to_string()).collect();
@@ -385,6 +433,7 @@ pub fn setup_json(
         "commands": {
             "server": server_commands(plan),
             "client": client_commands(plan),
+            "sql": role_commands(plan),
         },
         "notes": plan.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
         "verify": verify,

@@ -593,8 +593,8 @@ fn libpq_model(
             // libpq's own key rule (fe-secure-openssl.c).
             match source.metadata(&k.value) {
                 Err(_) => {
-                    refused = refused.or(Some(Code::ServerKeyMissing));
-                    let mut f = new_finding(Code::ServerKeyMissing);
+                    refused = refused.or(Some(Code::ClientKeyMissing));
+                    let mut f = new_finding(Code::ClientKeyMissing);
                     f.target = Some(name.clone());
                     f.evidence.push(evidence(
                         format!("sslkey={}", k.value.display()),
@@ -621,8 +621,8 @@ fn libpq_model(
                         info.mode & 0o077 != 0
                     };
                     if bad && tls != TlsUse::Off {
-                        refused = refused.or(Some(Code::ServerKeyPermissions));
-                        let mut f = new_finding(Code::ServerKeyPermissions);
+                        refused = refused.or(Some(Code::ClientKeyPermissions));
+                        let mut f = new_finding(Code::ClientKeyPermissions);
                         f.target = Some(name.clone());
                         f.evidence.push(evidence(
                             format!("mode {:04o}, uid {}", info.mode, info.uid),
@@ -633,8 +633,14 @@ fn libpq_model(
                             format!("libpq は接続しません: private key file \"{}\" has group or world access", k.value.display()),
                         ));
                         f.fix.push(Msg::new(
-                            format!("`chmod 0600 {}`", sh(&k.value)),
-                            format!("`chmod 0600 {}`", sh(&k.value)),
+                            format!(
+                                "`chmod 0600 {}` (owned by the user who runs the client)",
+                                sh(&k.value)
+                            ),
+                            format!(
+                                "`chmod 0600 {}` (クライアントを実行するユーザーの所有で)",
+                                sh(&k.value)
+                            ),
                         ));
                         out.push(f, Stage::Client);
                     }

@@ -575,14 +575,18 @@ pub(crate) fn failure_finding(
                 );
                 let map = line.map.clone().unwrap_or_else(|| String::from("certmap"));
                 let ident_line = format!("{} {} {}", map, ident_token(name), ident_token(&q.user));
+                let identity = identity_ident_line(&map);
                 if line.map.is_none() {
+                    // map= makes every client of that line go through the
+                    // map: without the identity line, clients whose
+                    // certificate name already is their user are locked out.
                     f.fix.push(Msg::new(
                         format!(
-                            "add map={map} to {} and this line to {ident_file}, then reload: {ident_line}",
+                            "add map={map} to {} and these lines to {ident_file}, then reload: {ident_line} and {identity} (the second keeps every client whose certificate name already is its user connecting)",
                             line.location
                         ),
                         format!(
-                            "{} に map={map} を加え、{ident_file} に次の行を追加して再読み込みします: {ident_line}",
+                            "{} に map={map} を加え、{ident_file} に次の行を追加して再読み込みします: {ident_line} と {identity} (後者は証明書の名前がすでにユーザー名であるクライアントの接続を保ちます)",
                             line.location
                         ),
                     ));
@@ -592,21 +596,31 @@ pub(crate) fn failure_finding(
                         format!("{ident_file} に次の行を追加して再読み込みします: {ident_line}"),
                     ));
                 }
-                f.fix.push(Msg::new(
-                    format!(
-                        "or reissue the client certificate with {which} \"{}\"",
-                        q.user
-                    ),
-                    format!(
-                        "またはクライアント証明書を {which} \"{}\" で再発行します",
-                        q.user
-                    ),
-                ));
+                // A certificate that already carries the user's name needs
+                // the map entry, not a new certificate.
+                if *name != q.user {
+                    f.fix.push(Msg::new(
+                        format!(
+                            "or reissue the client certificate with {which} \"{}\"",
+                            q.user
+                        ),
+                        format!(
+                            "またはクライアント証明書を {which} \"{}\" で再発行します",
+                            q.user
+                        ),
+                    ));
+                }
             }
         }
         _ => {}
     }
     Some(f)
+}
+
+/// The pg_ident.conf line that maps every certificate name to the user of
+/// the same name: what a line without `map=` did, kept when one is added.
+pub(crate) fn identity_ident_line(map: &str) -> String {
+    format!("{map} /^(.*)$ \\1")
 }
 
 /// `pgtls check --match`.

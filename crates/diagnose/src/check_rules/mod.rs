@@ -36,6 +36,7 @@ use pgtls_config::{Diagnostic, Location, Severity as DiagSeverity, Source, TlsVe
 use crate::finding::{Evidence, Finding};
 use accounts::{Account, Accounts};
 
+pub(crate) use conn::identity_ident_line;
 pub use conn::{parse_match, MatchHost, MatchReport, MatchSpec, MatchedLine};
 
 /// Certificates are reported as expiring soon (PGTLS023) this many days

@@ -163,7 +163,6 @@ pub(crate) fn check_server(
         ident_path: None,
         starts: true,
     };
-
     if let Some(conf) = &conf {
         let tls = conf.tls();
         add_diagnostics(out, conf.diagnostics());
@@ -206,6 +205,11 @@ pub(crate) fn check_server(
                 format!("configuration file \"{}\" contains errors", file.display()),
                 e.location.as_ref().map(Location::to_string),
             );
+        }
+        // The postmaster checks its data directory right after reading the
+        // configuration, before TLS and pg_hba.conf.
+        if let Some(dir) = data_dir {
+            check_data_dir(source, dir, facts.account.as_ref(), out);
         }
         facts.ssl = tls.ssl.value;
         facts.range = (
@@ -703,6 +707,44 @@ fn check_chain_quality(
             f.facts.insert("not_after".into(), info.not_after.clone());
             out.push(f, Stage::Connection);
         }
+    }
+}
+
+/// PostgreSQL's `checkDataDir`, the first thing the server checks: the data
+/// directory belongs to the server's account and is 0700 or 0750 (no group
+/// write, nothing for others).
+fn check_data_dir(source: &dyn Source, dir: &Path, account: Option<&Account>, out: &mut Output) {
+    let Ok(info) = source.metadata(dir) else {
+        return;
+    };
+    let shown = dir.display();
+    if let Some(acct) = account.filter(|a| a.uid != info.uid) {
+        let message = format!("data directory \"{shown}\" has wrong ownership");
+        out.problem(Diagnostic::error(
+            None,
+            format!(
+                "{message}: the server runs as {} (uid {}) and the directory belongs to uid {}; fix: `chown {} {}`",
+                acct.name,
+                acct.uid,
+                info.uid,
+                acct.name,
+                sh(dir)
+            ),
+        ));
+        out.fatal(None, message, Some(shown.to_string()));
+    }
+    // PG_MODE_MASK_GROUP: group write and any access for others.
+    if info.mode & 0o027 != 0 {
+        let message = format!("data directory \"{shown}\" has invalid permissions");
+        out.problem(Diagnostic::error(
+            None,
+            format!(
+                "{message} (mode {:04o}): Permissions should be u=rwx (0700) or u=rwx,g=rx (0750); fix: `chmod 0700 {}`",
+                info.mode,
+                sh(dir)
+            ),
+        ));
+        out.fatal(None, message, Some(shown.to_string()));
     }
 }
 

@@ -750,3 +750,56 @@ fn rfc2253_names_as_the_server_prints_them() {
         Some("CN=kong,O=Example\\, Inc.,C=JP")
     );
 }
+
+/// A client whose CN already is its user, refused because the line's map
+/// has no entry for it: the fix is the map entry, never "reissue the
+/// certificate with CN kong", which it already has. A line without map=
+/// gets the identity line with the new entry, so adding map= locks no one
+/// out.
+#[test]
+fn a_certificate_name_mismatch_is_fixed_without_locking_anyone_out() {
+    let hba = "hostssl kong all 10.0.0.0/8 cert map=m\nhostssl all all 192.168.0.0/16 cert\n";
+    let ident = "m /^(.*)@example\\.com$ \\1\n";
+    let src = base("ssl_ca_file = 'root.crt'\n", hba).file_owned(
+        format!("{D}/pg_ident.conf"),
+        ident,
+        0o600,
+        101,
+        104,
+    );
+    let mut i = input();
+    i.matches = vec![
+        parse_match("host=10.1.2.3,user=kong,database=kong,cn=kong").unwrap(),
+        parse_match("host=192.168.1.2,user=kong,database=kong,cn=gateway-01.example.net").unwrap(),
+    ];
+    let r = run(&src, &i);
+    assert_eq!(r.matches[0].code, Some(Code::CertUserMismatch));
+    assert_eq!(r.matches[1].code, Some(Code::CertUserMismatch));
+    let fixes: Vec<Vec<String>> = r
+        .findings
+        .iter()
+        .filter(|f| f.finding.id() == Code::CertUserMismatch)
+        .map(|f| f.finding.fix.iter().map(|m| m.en.clone()).collect())
+        .collect();
+    assert_eq!(fixes.len(), 2, "{fixes:?}");
+    let same_name = &fixes[0];
+    assert!(
+        same_name.iter().any(|f| f.contains("m kong kong")),
+        "{same_name:?}"
+    );
+    assert!(
+        !same_name.iter().any(|f| f.contains("reissue")),
+        "{same_name:?}"
+    );
+    let other_name = &fixes[1];
+    assert!(
+        other_name
+            .iter()
+            .any(|f| f.contains("map=certmap") && f.contains(r"certmap /^(.*)$ \1")),
+        "{other_name:?}"
+    );
+    assert!(
+        other_name.iter().any(|f| f.contains("reissue")),
+        "{other_name:?}"
+    );
+}
