@@ -92,6 +92,16 @@ pub enum Command {
     /// verify-full connection string, and prints where each goes. --verify
     /// proves the result on a throwaway PostgreSQL first.
     Setup(crate::commands::setup::SetupArgs),
+    /// Show, as a unified diff, the changes the findings of `check` call for, and apply them.
+    ///
+    /// Same inputs as check (-D, the configuration file flags, --kong-conf,
+    /// --libpq). Prints every file change as a diff and every command to
+    /// run; nothing is written without --apply, which writes the
+    /// machine-applicable edits (--unsafe adds the maybe-incorrect ones)
+    /// atomically, keeping owner and mode, with a backup beside each file,
+    /// and refuses a file that changed since it was read. --reload then
+    /// reloads the server. Exit 0 when nothing is left to fix.
+    Fix(crate::commands::fix::FixArgs),
     /// Watch every documented failure happen on a throwaway PostgreSQL, diagnosed and fixed.
     ///
     /// Starts a real, throwaway PostgreSQL from the local installation (set

@@ -163,6 +163,11 @@ fn no_command_prints_the_password_or_private_key_bytes() {
             &["check", "-D", &data_dir, "--libpq", &cert_conninfo],
             &[],
         );
+        go(
+            "fix libpq",
+            &["fix", "-D", &data_dir, "--libpq", &cert_conninfo],
+            &[],
+        );
         go("scan", &["scan", "--trust", &root, &target], &[]);
         go("logs", &["logs", &log], &[]);
     }
@@ -296,6 +301,18 @@ fn reading_commands_never_write_to_their_inputs() {
             &p("kong.conf"),
         ]),
         pgtls(&["probe", "--timeout", "1", "--kong-conf", &p("kong.conf")]),
+        // fix without --apply shows and writes nothing, here with a key
+        // whose mode it would change and a setting it would edit.
+        pgtls(&["fix", "-D", &p(""), "--kong-conf", &p("kong.conf")]),
+        pgtls(&[
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &p(""),
+            "--libpq",
+            "host=127.0.0.1 port=1 sslmode=verify-full",
+        ]),
     ];
     for run in &runs {
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);

@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod explain;
 mod exporter;
+mod fix;
 mod fuzz_regressions;
 mod hostile;
 mod lab_explain;

@@ -76,6 +76,16 @@ fn env_with_prefix(prefix: &str) -> Vec<(String, String)> {
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
+    let report = report(args)?;
+    match global.format {
+        Format::Json => print_json(&report_json(&report, lang))?,
+        Format::Text => print(&report_text(&report, lang, &style()))?,
+    }
+    Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+/// Reads everything the flags name and judges it (no output).
+pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
     let mut input = CheckInput {
         pgdata: args.pgdata.clone(),
         postgresql_conf: args.postgresql_conf.clone(),
@@ -113,12 +123,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
             },
         });
     }
-    let report = check(&FsSource, &input)?;
-    match global.format {
-        Format::Json => print_json(&report_json(&report, lang))?,
-        Format::Text => print(&report_text(&report, lang, &style()))?,
-    }
-    Ok(if report.has_errors() { 1 } else { 0 })
+    Ok(check(&FsSource, &input)?)
 }
 
 fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {

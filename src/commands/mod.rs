@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod explain;
 pub mod exporter;
+pub mod fix;
 pub mod logs;
 pub mod probe;
 pub mod scan;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => explain::run(&cli.global, args),
         Command::Check(args) => check::run(&cli.global, args),
         Command::Setup(args) => setup::run(&cli.global, args),
+        Command::Fix(args) => fix::run(&cli.global, args),
         Command::Demo(args) => demo::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Logs(args) => logs::run(&cli.global, args),

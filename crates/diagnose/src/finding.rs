@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use pgtls_catalogue::{Code, Diagnosis, Lang, Origin};
 
+use crate::edit::Edit;
+
 /// A text a rule computed, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Msg {
@@ -57,6 +59,8 @@ pub struct Finding {
     /// Concrete fix steps computed from the facts, shown before the
     /// catalogue's generic steps.
     pub fix: Vec<Msg>,
+    /// The same fix as data, where pgtls can compute it.
+    pub edits: Vec<Edit>,
     /// The target (host:port) or input this finding is about, when a
     /// command handles several.
     pub target: Option<String>,
@@ -73,6 +77,7 @@ impl Finding {
             condition: None,
             notes: Vec::new(),
             fix: Vec::new(),
+            edits: Vec::new(),
             target: None,
         }
     }

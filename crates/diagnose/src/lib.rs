@@ -8,6 +8,7 @@
 
 pub mod certinfo;
 pub mod check_rules;
+pub mod edit;
 pub mod envelope;
 pub mod explain;
 mod finding;
@@ -17,5 +18,6 @@ pub mod probe_rules;
 pub mod scan_rules;
 pub mod verify_result;
 
+pub use edit::{Applicability, Edit, EditKind, Then};
 pub use finding::{Evidence, Finding, Msg};
 pub use matcher::{matcher, Matcher, Reading};

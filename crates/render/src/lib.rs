@@ -6,7 +6,7 @@
 //! same and the JSON contract of product.md is kept in one spot.
 
 use pgtls_catalogue::{all, patterns_for, Diagnosis, Lang, Severity, CONTINUATIONS};
-use pgtls_diagnose::{Finding, Msg};
+use pgtls_diagnose::{Edit, EditKind, Finding, Msg};
 use serde_json::{json, Value};
 
 mod labels;
@@ -14,6 +14,58 @@ pub mod style;
 
 pub use labels::label;
 pub use style::Style;
+
+/// An edit as product.md's JSON object: `kind`, the fields of that kind,
+/// `applicability` and `then`.
+pub fn edit_json(edit: &Edit) -> Value {
+    let mut v = match &edit.kind {
+        EditKind::Setting {
+            file,
+            line,
+            key,
+            before,
+            after,
+        } => {
+            json!({"file": file.display().to_string(), "line": line, "key": key, "before": before, "after": after})
+        }
+        EditKind::HbaLine {
+            file,
+            line,
+            before,
+            after,
+        }
+        | EditKind::IdentLine {
+            file,
+            line,
+            before,
+            after,
+        } => {
+            json!({"file": file.display().to_string(), "line": line, "before": before, "after": after})
+        }
+        EditKind::Conninfo { key, before, after } => {
+            json!({"key": key, "before": before, "after": after})
+        }
+        EditKind::FileMode {
+            file,
+            owner,
+            group,
+            mode,
+        } => json!({
+            "file": file.display().to_string(),
+            "owner": owner,
+            "group": group,
+            "mode": mode.map(|m| format!("{m:04o}")),
+        }),
+        EditKind::FileContent { file, content } => {
+            json!({"file": file.display().to_string(), "content": content})
+        }
+        EditKind::Command { command } => json!({"command": command}),
+    };
+    v["kind"] = json!(edit.kind.name());
+    v["applicability"] = json!(edit.applicability.as_str());
+    v["then"] = json!(edit.then.as_str());
+    v
+}
 
 /// A finding as product.md's JSON object.
 pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
@@ -46,6 +98,7 @@ pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
         "fix": fix,
         "alternatives": finding.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "facts": finding.facts,
+        "edits": finding.edits.iter().map(edit_json).collect::<Vec<_>>(),
     });
     if let Some(reading) = &finding.reading {
         value["reading"] = json!(reading.get(lang));

@@ -270,6 +270,9 @@ pub(crate) struct ServerFacts {
     pub account: Option<Account>,
     pub accounts: Accounts,
     pub ssl: bool,
+    /// With ssl off: whether ssl_cert_file and ssl_key_file exist, so that
+    /// turning ssl on is all the fix needs.
+    pub tls_files_present: bool,
     /// The certificates of ssl_cert_file, leaf first, when it could be read.
     pub chain: Vec<openssl::x509::X509>,
     pub chain_file: Option<PathBuf>,

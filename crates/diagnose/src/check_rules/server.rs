@@ -24,6 +24,7 @@ use super::{
     ServerFacts, Stage,
 };
 use crate::certinfo::{describe, weakness};
+use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::Msg;
 
 /// An account that may do everything: used when the server's account is
@@ -149,6 +150,7 @@ pub(crate) fn check_server(
         account,
         accounts,
         ssl: false,
+        tls_files_present: false,
         chain: Vec::new(),
         chain_file: None,
         sent_chain: Vec::new(),
@@ -222,6 +224,10 @@ pub(crate) fn check_server(
         );
         if facts.ssl {
             check_tls(source, conf, &tls, &mut facts, input, out);
+        } else {
+            let dir = conf.data_directory();
+            let present = |p: &Path| source.metadata(&dir.join(p)).is_ok();
+            facts.tls_files_present = present(&tls.cert_file.value) && present(&tls.key_file.value);
         }
         facts.tls = Some(tls);
     }
@@ -353,8 +359,10 @@ fn check_tls(
                              message: String,
                              detail: Option<&str>,
                              observed: String,
-                             fix: Vec<Msg>| {
+                             fix: Vec<Msg>,
+                             edits: Vec<Edit>| {
         let mut f = new_finding(code);
+        f.edits = edits;
         f.evidence.push(key_setting.clone());
         f.evidence
             .push(evidence(observed, key_path.display().to_string()));
@@ -403,6 +411,7 @@ fn check_tls(
                 None,
                 a.strerror().to_string(),
                 fix,
+                vec![],
             );
             None
         }
@@ -423,6 +432,7 @@ fn check_tls(
                 "point ssl_key_file at the PEM file holding the server's private key",
                 "ssl_key_file にサーバーの秘密鍵の PEM ファイルを指定します",
             )],
+            vec![],
         );
         check_rest(source, conf, tls, facts, out);
         return;
@@ -442,6 +452,16 @@ fn check_tls(
                 vec![Msg::new(
                     format!("make the server account ({}) own it: `chown {}:{group} {p} && chmod 0600 {p}`", a.name, a.name),
                     format!("サーバーのアカウント ({}) の所有にします: `chown {}:{group} {p} && chmod 0600 {p}`", a.name, a.name),
+                )],
+                vec![Edit::new(
+                    EditKind::FileMode {
+                        file: key_path.clone(),
+                        owner: Some(a.name.clone()),
+                        group: Some(group.clone()),
+                        mode: Some(0o600),
+                    },
+                    Applicability::MachineApplicable,
+                    Then::Restart,
                 )],
             );
         } else if (info.uid == a.uid && info.mode & 0o077 != 0)
@@ -476,6 +496,29 @@ fn check_tls(
                     ),
                 )]
             };
+            let (owner, grp, mode, applicability) = if info.uid == a.uid {
+                (None, None, 0o600, Applicability::MachineApplicable)
+            } else if a.in_group(info.gid) {
+                (None, None, 0o640, Applicability::MachineApplicable)
+            } else {
+                // Another group may rely on the key: a person decides.
+                (
+                    Some("root".to_string()),
+                    Some(group.clone()),
+                    0o640,
+                    Applicability::MaybeIncorrect,
+                )
+            };
+            let mode_edit = Edit::new(
+                EditKind::FileMode {
+                    file: key_path.clone(),
+                    owner,
+                    group: grp,
+                    mode: Some(mode),
+                },
+                applicability,
+                Then::Restart,
+            );
             let mut f_fix = fix;
             f_fix.push(Msg::new(
                 "PostgreSQL's rule: owned by the database user, u=rw (0600) or less; owned by root, u=rw,g=r (0640) or less",
@@ -488,6 +531,7 @@ fn check_tls(
                 Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
                 observed.clone(),
                 f_fix,
+                vec![mode_edit],
             );
         } else if !permits(a, &info, 4) {
             key_ok = false;
@@ -512,6 +556,7 @@ fn check_tls(
                     accounts.group_name(info.gid)
                 ),
                 fix,
+                vec![],
             );
         }
     }
@@ -708,6 +753,39 @@ fn check_chain_quality(
             out.push(f, Stage::Connection);
         }
     }
+}
+
+/// The edit that sets `key = value` where the value comes from now (the
+/// line that sets it), or at the end of the main postgresql.conf when it
+/// is at its default. A value in postgresql.auto.conf is changed there:
+/// it wins over postgresql.conf.
+fn setting_edit(
+    conf: &PostgresqlConf,
+    origin: &Origin,
+    key: &str,
+    value: &str,
+    applicability: Applicability,
+    then: Then,
+) -> Edit {
+    let (file, line, before) = match origin {
+        Origin::File(loc) => (
+            loc.file.to_path_buf(),
+            Some(loc.line),
+            conf.get(key).map(|s| s.value.clone()),
+        ),
+        Origin::Default => (conf.config_file().to_path_buf(), None, None),
+    };
+    Edit::new(
+        EditKind::Setting {
+            file,
+            line,
+            key: key.to_string(),
+            before,
+            after: value.to_string(),
+        },
+        applicability,
+        then,
+    )
 }
 
 /// PostgreSQL's `checkDataDir`, the first thing the server checks: the data
@@ -1113,9 +1191,23 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
                 "サーバーは起動時にこれらの行について `hostssl record cannot match because SSL is disabled` を記録し、すべての SSLRequest に N と答えます",
             ));
             f.fix.push(Msg::new(
-                format!("in postgresql.conf ({ssl_loc}): ssl = on, with ssl_cert_file and ssl_key_file; then restart"),
-                format!("postgresql.conf ({ssl_loc}) で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再起動します"),
+                format!("in postgresql.conf ({ssl_loc}): ssl = on, with ssl_cert_file and ssl_key_file; then reload"),
+                format!("postgresql.conf ({ssl_loc}) で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします"),
             ));
+            if let Some(conf) = &facts.conf {
+                f.edits.push(setting_edit(
+                    conf,
+                    &tls.ssl.origin,
+                    "ssl",
+                    "on",
+                    if facts.tls_files_present {
+                        Applicability::MachineApplicable
+                    } else {
+                        Applicability::MaybeIncorrect
+                    },
+                    Then::Reload,
+                ));
+            }
             out.push(f, Stage::Connection);
         }
         return;

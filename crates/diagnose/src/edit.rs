@@ -1,0 +1,194 @@
+//! A fix as data: the concrete change a finding calls for, computed from
+//! what pgtls read (file, line, the value there now), how safe it is to
+//! apply unattended (rustc's applicability vocabulary), and what must follow
+//! for it to take effect. `pgtls fix` applies these; every command's JSON
+//! carries them beside the fix text.
+
+use std::path::PathBuf;
+
+/// How safe an edit is to apply without a person looking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Apply as is.
+    MachineApplicable,
+    /// Right in most setups; a person should look first.
+    MaybeIncorrect,
+    /// Holds a value only a person knows (`<...>`): never applied.
+    HasPlaceholders,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::MachineApplicable => "machine-applicable",
+            Applicability::MaybeIncorrect => "maybe-incorrect",
+            Applicability::HasPlaceholders => "has-placeholders",
+        }
+    }
+}
+
+/// What must follow an edit for it to take effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Then {
+    None,
+    /// `SELECT pg_reload_conf()`, `pg_ctl reload` or SIGHUP.
+    Reload,
+    /// The server must restart.
+    Restart,
+    /// The client must connect again (its own settings changed).
+    Reconnect,
+}
+
+impl Then {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Then::None => "none",
+            Then::Reload => "reload",
+            Then::Restart => "restart",
+            Then::Reconnect => "reconnect",
+        }
+    }
+}
+
+/// The change itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditKind {
+    /// `key = value` in postgresql.conf or kong.conf: the line that sets
+    /// it now is replaced, or, when none does, a line is appended.
+    Setting {
+        file: PathBuf,
+        /// The line that sets it now (1-based).
+        line: Option<usize>,
+        key: String,
+        /// The value as written there now (None: not set).
+        before: Option<String>,
+        /// The value to write, as it goes in the file (quoted if needed).
+        after: String,
+    },
+    /// A pg_hba.conf line: `before` at `line` replaced by `after`, or,
+    /// without `before`, `after` inserted before `line` (appended when
+    /// there is no line).
+    HbaLine {
+        file: PathBuf,
+        line: Option<usize>,
+        before: Option<String>,
+        after: String,
+    },
+    /// A pg_ident.conf line, as [`EditKind::HbaLine`].
+    IdentLine {
+        file: PathBuf,
+        line: Option<usize>,
+        before: Option<String>,
+        after: String,
+    },
+    /// A libpq connection keyword.
+    Conninfo {
+        key: String,
+        before: Option<String>,
+        after: String,
+    },
+    /// A file's owner, group and mode (a key is never rewritten).
+    FileMode {
+        file: PathBuf,
+        owner: Option<String>,
+        group: Option<String>,
+        mode: Option<u32>,
+    },
+    /// A new file's whole content (a CA bundle, a completed chain; never a
+    /// key).
+    FileContent { file: PathBuf, content: String },
+    /// A command only a person runs (issue a certificate, CREATE ROLE).
+    Command { command: String },
+}
+
+impl EditKind {
+    /// product.md's `kind`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EditKind::Setting { .. } => "setting",
+            EditKind::HbaLine { .. } => "hba-line",
+            EditKind::IdentLine { .. } => "ident-line",
+            EditKind::Conninfo { .. } => "conninfo",
+            EditKind::FileMode { .. } => "file-mode",
+            EditKind::FileContent { .. } => "file-content",
+            EditKind::Command { .. } => "command",
+        }
+    }
+
+    /// The file it changes, if it changes one.
+    pub fn file(&self) -> Option<&PathBuf> {
+        match self {
+            EditKind::Setting { file, .. }
+            | EditKind::HbaLine { file, .. }
+            | EditKind::IdentLine { file, .. }
+            | EditKind::FileMode { file, .. }
+            | EditKind::FileContent { file, .. } => Some(file),
+            EditKind::Conninfo { .. } | EditKind::Command { .. } => None,
+        }
+    }
+}
+
+/// One concrete change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub kind: EditKind,
+    pub applicability: Applicability,
+    pub then: Then,
+}
+
+impl Edit {
+    pub fn new(kind: EditKind, applicability: Applicability, then: Then) -> Edit {
+        let applicability = if kind_has_placeholder(&kind) {
+            Applicability::HasPlaceholders
+        } else {
+            applicability
+        };
+        Edit {
+            kind,
+            applicability,
+            then,
+        }
+    }
+}
+
+/// A value only a person knows is written `<like this>`.
+fn kind_has_placeholder(kind: &EditKind) -> bool {
+    let placeholder = |s: &str| s.contains('<') && s.contains('>');
+    match kind {
+        EditKind::Setting { after, .. }
+        | EditKind::HbaLine { after, .. }
+        | EditKind::IdentLine { after, .. }
+        | EditKind::Conninfo { after, .. } => placeholder(after),
+        EditKind::FileContent { content, .. } => placeholder(content),
+        EditKind::Command { .. } => true,
+        EditKind::FileMode { .. } => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_and_commands_are_never_machine_applicable() {
+        let e = Edit::new(
+            EditKind::Conninfo {
+                key: "sslrootcert".into(),
+                before: None,
+                after: "<the CA file>".into(),
+            },
+            Applicability::MachineApplicable,
+            Then::Reconnect,
+        );
+        assert_eq!(e.applicability, Applicability::HasPlaceholders);
+        let c = Edit::new(
+            EditKind::Command {
+                command: "CREATE ROLE kong LOGIN;".into(),
+            },
+            Applicability::MachineApplicable,
+            Then::None,
+        );
+        assert_eq!(c.applicability, Applicability::HasPlaceholders);
+        assert_eq!(c.kind.name(), "command");
+    }
+}

@@ -1,0 +1,733 @@
+//! `pgtls fix`: the edits `check`'s findings carry, shown as a unified diff
+//! of every file they would change and every command they call for, and
+//! with `--apply` written: only to files the configuration names, each by
+//! an atomic replace that keeps its owner and mode, with a backup beside
+//! it, and never when the file changed since it was read. A key is never
+//! rewritten, only given an owner and mode. Running it twice changes
+//! nothing the second time: the second check finds nothing to fix.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use pgtls_catalogue::{Lang, Severity};
+use pgtls_diagnose::check_rules::CheckReport;
+use pgtls_diagnose::{Applicability, Edit, EditKind, Then};
+use pgtls_render::{edit_json, finding_json, finding_text, Style};
+use serde_json::json;
+
+use super::check::{report, CheckArgs};
+use crate::cli::{Format, GlobalArgs};
+use crate::output::{lang, print, print_json, style};
+
+/// Configuration files are small; anything larger is not one.
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Write the machine-applicable edits (without it nothing is written).
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply, also write the maybe-incorrect edits (right in most
+    /// setups; read the diff first). Edits with placeholders are never
+    /// written.
+    #[arg(long, requires = "apply")]
+    pub r#unsafe: bool,
+    /// With --apply, reload the server afterwards when an edit needs it
+    /// (SIGHUP to the postmaster named in postmaster.pid; run as the
+    /// server's account or root).
+    #[arg(long, requires = "apply")]
+    pub reload: bool,
+}
+
+/// One planned edit and whether this run writes it.
+struct Planned {
+    edit: Edit,
+    /// The codes it fixes.
+    codes: Vec<&'static str>,
+    selected: bool,
+}
+
+/// A text file's planned new content.
+struct FileChange {
+    path: PathBuf,
+    before: Vec<u8>,
+    after: String,
+    /// Indexes into the plan.
+    edits: Vec<usize>,
+}
+
+fn selected(edit: &Edit, args: &FixArgs) -> bool {
+    match edit.applicability {
+        Applicability::MachineApplicable => true,
+        Applicability::MaybeIncorrect => args.r#unsafe,
+        Applicability::HasPlaceholders => false,
+    }
+}
+
+/// Every edit of every finding, once, in finding order.
+fn plan(report: &CheckReport, args: &FixArgs) -> Vec<Planned> {
+    let mut out: Vec<Planned> = Vec::new();
+    for f in &report.findings {
+        for e in &f.finding.edits {
+            match out.iter_mut().find(|p| p.edit == *e) {
+                Some(p) => {
+                    if !p.codes.contains(&f.finding.code()) {
+                        p.codes.push(f.finding.code());
+                    }
+                }
+                None => out.push(Planned {
+                    selected: selected(e, args),
+                    edit: e.clone(),
+                    codes: vec![f.finding.code()],
+                }),
+            }
+        }
+    }
+    out
+}
+
+fn read_config(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let meta =
+        fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.file_type().is_symlink() {
+        anyhow::bail!(
+            "{} is a symbolic link: pgtls fix edits the file itself, never through a link (edit {} instead)",
+            path.display(),
+            fs::canonicalize(path)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "its target".into())
+        );
+    }
+    if !meta.is_file() || meta.len() > MAX_FILE {
+        anyhow::bail!("{} is not a configuration file", path.display());
+    }
+    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The setting a postgresql.conf or kong.conf line sets, if any.
+fn line_key(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    if t.starts_with('#') {
+        return None;
+    }
+    let end = t
+        .find(|c: char| c == '=' || c.is_whitespace())
+        .unwrap_or(t.len());
+    (end > 0).then(|| t[..end].to_ascii_lowercase())
+}
+
+/// Applies the text edits of one file, bottom to top so line numbers
+/// stay true; the error says which edit no longer fits the file.
+fn edit_text(text: &str, edits: &[&Edit]) -> Result<String, String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut appended: Vec<String> = Vec::new();
+    let mut ordered: Vec<&Edit> = edits.to_vec();
+    let line_of = |e: &Edit| match &e.kind {
+        EditKind::Setting { line, .. }
+        | EditKind::HbaLine { line, .. }
+        | EditKind::IdentLine { line, .. } => *line,
+        _ => None,
+    };
+    ordered.sort_by_key(|e| std::cmp::Reverse(line_of(e)));
+    for e in ordered {
+        match &e.kind {
+            EditKind::Setting {
+                line, key, after, ..
+            } => {
+                let new = format!("{key} = {after}");
+                match line {
+                    Some(n) => {
+                        let slot = lines
+                            .get_mut(n.wrapping_sub(1))
+                            .ok_or_else(|| format!("line {n} is gone"))?;
+                        if line_key(slot).as_deref() != Some(key.to_ascii_lowercase().as_str()) {
+                            return Err(format!("line {n} no longer sets {key}"));
+                        }
+                        *slot = format!("{new}\t# was: {}", slot.trim());
+                    }
+                    None => appended.push(new),
+                }
+            }
+            EditKind::HbaLine {
+                line,
+                before,
+                after,
+                ..
+            }
+            | EditKind::IdentLine {
+                line,
+                before,
+                after,
+                ..
+            } => match (line, before) {
+                (Some(n), Some(old)) => {
+                    let slot = lines
+                        .get_mut(n.wrapping_sub(1))
+                        .ok_or_else(|| format!("line {n} is gone"))?;
+                    if slot.trim() != old.trim() {
+                        return Err(format!("line {n} is no longer `{}`", old.trim()));
+                    }
+                    *slot = after.clone();
+                }
+                (Some(n), None) => {
+                    if *n == 0 || *n > lines.len() + 1 {
+                        return Err(format!("line {n} is gone"));
+                    }
+                    lines.insert(n - 1, after.clone());
+                }
+                (None, _) => appended.push(after.clone()),
+            },
+            _ => {}
+        }
+    }
+    let mut out = lines.join("\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    if !appended.is_empty() {
+        out.push_str("# added by pgtls fix\n");
+        for a in appended.iter().rev() {
+            out.push_str(a);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn is_text_edit(kind: &EditKind) -> bool {
+    matches!(
+        kind,
+        EditKind::Setting { .. } | EditKind::HbaLine { .. } | EditKind::IdentLine { .. }
+    )
+}
+
+/// The new content of every file the selected text edits touch.
+fn file_changes(plan: &mut [Planned]) -> (Vec<FileChange>, Vec<String>) {
+    let mut by_file: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, p) in plan.iter().enumerate() {
+        if p.selected && is_text_edit(&p.edit.kind) {
+            if let Some(file) = p.edit.kind.file() {
+                by_file.entry(file.clone()).or_default().push(i);
+            }
+        }
+    }
+    let mut changes = Vec::new();
+    let mut problems = Vec::new();
+    for (path, idx) in by_file {
+        let before = match read_config(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(format!("{e:#}"));
+                idx.iter().for_each(|i| plan[*i].selected = false);
+                continue;
+            }
+        };
+        let text = String::from_utf8_lossy(&before).into_owned();
+        let edits: Vec<&Edit> = idx.iter().map(|i| &plan[*i].edit).collect();
+        match edit_text(&text, &edits) {
+            Ok(after) => changes.push(FileChange {
+                path,
+                before,
+                after,
+                edits: idx,
+            }),
+            Err(why) => {
+                problems.push(format!("{}: {why}; run pgtls fix again", path.display()));
+                idx.iter().for_each(|i| plan[*i].selected = false);
+            }
+        }
+    }
+    (changes, problems)
+}
+
+fn unified_diff(change: &FileChange) -> String {
+    let before = String::from_utf8_lossy(&change.before);
+    let name = change.path.display().to_string();
+    similar::TextDiff::from_lines(before.as_ref(), change.after.as_str())
+        .unified_diff()
+        .context_radius(2)
+        .header(&name, &name)
+        .to_string()
+}
+
+fn mode_command(kind: &EditKind) -> Option<String> {
+    let EditKind::FileMode {
+        file,
+        owner,
+        group,
+        mode,
+    } = kind
+    else {
+        return None;
+    };
+    let quoted = shell_quote(&file.display().to_string());
+    let mut parts = Vec::new();
+    match (owner, group) {
+        (Some(o), Some(g)) => parts.push(format!("chown {o}:{g} {quoted}")),
+        (Some(o), None) => parts.push(format!("chown {o} {quoted}")),
+        (None, Some(g)) => parts.push(format!("chgrp {g} {quoted}")),
+        (None, None) => {}
+    }
+    if let Some(m) = mode {
+        parts.push(format!("chmod {m:04o} {quoted}"));
+    }
+    Some(parts.join(" && "))
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A name in /etc/passwd or /etc/group, as its id.
+fn lookup_id(file: &str, name: &str) -> anyhow::Result<u32> {
+    let text = fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let n = f.next()?;
+            let id = f.nth(1)?.parse::<u32>().ok()?;
+            (n == name).then_some(id)
+        })
+        .next()
+        .or_else(|| name.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("{name} is not in {file}"))
+}
+
+/// Owner, group and mode of a file: a key is never rewritten.
+fn apply_mode(kind: &EditKind) -> anyhow::Result<()> {
+    let EditKind::FileMode {
+        file,
+        owner,
+        group,
+        mode,
+    } = kind
+    else {
+        return Ok(());
+    };
+    let meta =
+        fs::symlink_metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if meta.file_type().is_symlink() {
+        anyhow::bail!("{} is a symbolic link: not changed", file.display());
+    }
+    let uid = owner
+        .as_deref()
+        .map(|o| lookup_id("/etc/passwd", o))
+        .transpose()?;
+    let gid = group
+        .as_deref()
+        .map(|g| lookup_id("/etc/group", g))
+        .transpose()?;
+    if uid.is_some() || gid.is_some() {
+        std::os::unix::fs::chown(file, uid, gid)
+            .with_context(|| format!("cannot change the owner of {}", file.display()))?;
+    }
+    if let Some(m) = mode {
+        fs::set_permissions(file, fs::Permissions::from_mode(*m))
+            .with_context(|| format!("cannot change the mode of {}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// `FILE.pgtls-fix.bak`, or `.bak.N` when that exists: never overwritten.
+fn backup_path(path: &Path) -> PathBuf {
+    let base = format!("{}.pgtls-fix.bak", path.display());
+    let mut candidate = PathBuf::from(&base);
+    let mut n = 1;
+    while fs::symlink_metadata(&candidate).is_ok() {
+        candidate = PathBuf::from(format!("{base}.{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Writes `bytes` to a new file beside `like` with its owner and mode.
+fn write_beside(path: &Path, bytes: &[u8], like: &fs::Metadata) -> anyhow::Result<()> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(like.mode() & 0o7777)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    // Ownership first, then the mode again (chown may clear set-id bits).
+    let _ = std::os::unix::fs::chown(path, Some(like.uid()), Some(like.gid()));
+    fs::set_permissions(path, fs::Permissions::from_mode(like.mode() & 0o7777))?;
+    Ok(())
+}
+
+/// Replaces a configuration file atomically after checking that it is
+/// still what was read; returns the backup's path.
+fn replace_file(change: &FileChange) -> anyhow::Result<PathBuf> {
+    let now = read_config(&change.path)?;
+    if now != change.before {
+        anyhow::bail!(
+            "{} changed since pgtls read it: not written; run pgtls fix again",
+            change.path.display()
+        );
+    }
+    let meta = fs::metadata(&change.path)?;
+    let backup = backup_path(&change.path);
+    write_beside(&backup, &change.before, &meta)?;
+    let dir = change.path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.pgtls-fix.{}",
+        change
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let _ = fs::remove_file(&tmp);
+    write_beside(&tmp, change.after.as_bytes(), &meta)?;
+    if let Err(e) = fs::rename(&tmp, &change.path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot replace {}", change.path.display()));
+    }
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(backup)
+}
+
+/// SIGHUP to the postmaster named in `DATADIR/postmaster.pid`.
+fn reload(data_dir: &Path) -> anyhow::Result<u32> {
+    let pid_file = data_dir.join("postmaster.pid");
+    let text = fs::read_to_string(&pid_file)
+        .with_context(|| format!("cannot read {}: is the server running?", pid_file.display()))?;
+    let pid: i32 = text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .filter(|p| *p > 1)
+        .ok_or_else(|| anyhow::anyhow!("{} names no process", pid_file.display()))?;
+    // SAFETY: kill with a positive pid and SIGHUP has no memory effects.
+    let rc = unsafe { libc::kill(pid, libc::SIGHUP) };
+    if rc != 0 {
+        anyhow::bail!(
+            "cannot signal the postmaster (pid {pid}): {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    Ok(pid as u32)
+}
+
+struct Outcome {
+    applied: Vec<usize>,
+    backups: Vec<PathBuf>,
+    problems: Vec<String>,
+    reloaded: Option<u32>,
+}
+
+fn apply(
+    plan: &[Planned],
+    changes: &[FileChange],
+    args: &FixArgs,
+    data_dir: Option<&Path>,
+) -> Outcome {
+    let mut out = Outcome {
+        applied: Vec::new(),
+        backups: Vec::new(),
+        problems: Vec::new(),
+        reloaded: None,
+    };
+    for c in changes {
+        match replace_file(c) {
+            Ok(backup) => {
+                out.applied.extend(&c.edits);
+                out.backups.push(backup);
+            }
+            Err(e) => out.problems.push(format!("{e:#}")),
+        }
+    }
+    for (i, p) in plan.iter().enumerate() {
+        if p.selected && matches!(p.edit.kind, EditKind::FileMode { .. }) {
+            match apply_mode(&p.edit.kind) {
+                Ok(()) => out.applied.push(i),
+                Err(e) => out.problems.push(format!("{e:#}")),
+            }
+        }
+    }
+    let needs_reload = out
+        .applied
+        .iter()
+        .any(|i| plan[*i].edit.then == Then::Reload);
+    if args.reload && needs_reload {
+        match data_dir.map(reload) {
+            Some(Ok(pid)) => out.reloaded = Some(pid),
+            Some(Err(e)) => out.problems.push(format!("{e:#}")),
+            None => out
+                .problems
+                .push("no data directory to find the postmaster in: reload it yourself".into()),
+        }
+    }
+    out
+}
+
+fn then_list(plan: &[Planned], which: &[usize]) -> Vec<&'static str> {
+    let mut thens: Vec<Then> = which
+        .iter()
+        .map(|i| plan[*i].edit.then)
+        .filter(|t| *t != Then::None)
+        .collect();
+    thens.sort();
+    thens.dedup();
+    thens.into_iter().map(Then::as_str).collect()
+}
+
+fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
+
+fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
+    match a {
+        Applicability::MachineApplicable => t(lang, "applies as is", "そのまま適用可"),
+        Applicability::MaybeIncorrect => {
+            t(lang, "needs a look (--unsafe)", "確認が必要 (--unsafe)")
+        }
+        Applicability::HasPlaceholders => t(lang, "only a person can", "人手のみ"),
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
+    let lang = lang(global);
+    let style = style();
+    let first = report(&args.check)?;
+    let mut planned = plan(&first, args);
+    let (changes, mut problems) = file_changes(&mut planned);
+    let data_dir = args.check.pgdata.clone();
+    let outcome = if args.apply {
+        Some(apply(&planned, &changes, args, data_dir.as_deref()))
+    } else {
+        None
+    };
+    if let Some(o) = &outcome {
+        problems.extend(o.problems.iter().cloned());
+    }
+    // What is left: the same check after the edits.
+    let after = if outcome.as_ref().is_some_and(|o| !o.applied.is_empty()) {
+        report(&args.check)?
+    } else {
+        first
+    };
+    let remaining_errors = after
+        .findings
+        .iter()
+        .any(|f| f.finding.diagnosis.severity == Severity::Error);
+    let fixed_conninfo = fixed_conninfo(args, &planned);
+
+    match global.format {
+        Format::Json => {
+            let applied: Vec<usize> = outcome
+                .as_ref()
+                .map(|o| o.applied.clone())
+                .unwrap_or_default();
+            print_json(&json!({
+                "findings": after.findings.iter().map(|f| finding_json(&f.finding, lang)).collect::<Vec<_>>(),
+                "edits": planned.iter().map(|p| {
+                    let mut v = edit_json(&p.edit);
+                    v["fixes"] = json!(p.codes);
+                    v["selected"] = json!(p.selected);
+                    v
+                }).collect::<Vec<_>>(),
+                "applied": applied.iter().map(|i| edit_json(&planned[*i].edit)).collect::<Vec<_>>(),
+                "then": then_list(&planned, &applied),
+                "diff": changes.iter().map(unified_diff).collect::<Vec<_>>().join(""),
+                "backups": outcome.as_ref().map(|o| o.backups.iter().map(|b| b.display().to_string()).collect::<Vec<_>>()).unwrap_or_default(),
+                "reloaded_pid": outcome.as_ref().and_then(|o| o.reloaded),
+                "fixed_conninfo": fixed_conninfo,
+                "problems": problems,
+            }))?;
+        }
+        Format::Text => print(&text(
+            &after,
+            &planned,
+            &changes,
+            outcome.as_ref(),
+            &problems,
+            fixed_conninfo.as_deref(),
+            args,
+            lang,
+            &style,
+        ))?,
+    }
+    if !problems.is_empty() && outcome.is_some() {
+        return Ok(2);
+    }
+    Ok(if remaining_errors { 1 } else { 0 })
+}
+
+/// The libpq connection string with its conninfo edits: later keywords win
+/// in libpq, so each is appended. Never holds a password (probe refuses
+/// one on the command line, and no edit writes one).
+fn fixed_conninfo(args: &FixArgs, plan: &[Planned]) -> Option<String> {
+    let conninfo = args.check.libpq.as_ref()?;
+    let mut out = conninfo.clone();
+    let mut changed = false;
+    for p in plan {
+        if let EditKind::Conninfo { key, after, .. } = &p.edit.kind {
+            if p.edit.applicability == Applicability::HasPlaceholders {
+                continue;
+            }
+            changed = true;
+            if out.starts_with("postgres://") || out.starts_with("postgresql://") {
+                out.push(if out.contains('?') { '&' } else { '?' });
+                out.push_str(&format!("{key}={after}"));
+            } else {
+                out.push_str(&format!(
+                    " {key}='{}'",
+                    after.replace('\\', "\\\\").replace('\'', "\\'")
+                ));
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn text(
+    after: &CheckReport,
+    plan: &[Planned],
+    changes: &[FileChange],
+    outcome: Option<&Outcome>,
+    problems: &[String],
+    fixed_conninfo: Option<&str>,
+    args: &FixArgs,
+    lang: Lang,
+    style: &Style,
+) -> String {
+    let mut out = String::new();
+    if plan.is_empty() {
+        out.push_str(t(
+            lang,
+            "pgtls fix: nothing pgtls can change",
+            "pgtls fix: pgtls が変更できるものはありません",
+        ));
+        out.push('\n');
+    }
+    for c in changes {
+        out.push_str(&unified_diff(c));
+    }
+    let mut commands = Vec::new();
+    for p in plan {
+        let line = match &p.edit.kind {
+            EditKind::FileMode { .. } => mode_command(&p.edit.kind),
+            EditKind::Command { command } => Some(command.clone()),
+            _ if !is_text_edit(&p.edit.kind) => None,
+            _ => continue,
+        };
+        if let Some(line) = line {
+            commands.push(format!(
+                "  $ {line}    # {}, {} ({})",
+                p.codes.join(" "),
+                applicability_word(p.edit.applicability, lang),
+                p.edit.then.as_str()
+            ));
+        }
+    }
+    if !commands.is_empty() {
+        out.push_str(&format!(
+            "{}\n{}\n",
+            style.bold(t(lang, "commands:", "コマンド:")),
+            commands.join("\n")
+        ));
+    }
+    let skipped: Vec<&Planned> = plan
+        .iter()
+        .filter(|p| !p.selected && is_text_edit(&p.edit.kind))
+        .collect();
+    for p in skipped {
+        out.push_str(&format!(
+            "  {} {} {}: {}\n",
+            style.yellow("!"),
+            p.codes.join(" "),
+            p.edit
+                .kind
+                .file()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default(),
+            applicability_word(p.edit.applicability, lang)
+        ));
+    }
+    if let Some(c) = fixed_conninfo {
+        out.push_str(&format!(
+            "{} {c}\n",
+            t(lang, "corrected connection string:", "修正した接続文字列:")
+        ));
+    }
+    match outcome {
+        None if !plan.is_empty() => out.push_str(&format!(
+            "{}\n",
+            t(
+                lang,
+                "nothing written: run again with --apply (and --unsafe for the edits that need a look)",
+                "何も書き込んでいません: --apply (確認が必要な編集には --unsafe も) を付けて再実行します",
+            )
+        )),
+        None => {}
+        Some(o) => {
+            out.push_str(&format!(
+                "{} {}\n",
+                t(lang, "applied:", "適用:"),
+                o.applied.len()
+            ));
+            for b in &o.backups {
+                out.push_str(&format!("  {} {}\n", t(lang, "backup", "バックアップ"), b.display()));
+            }
+            let then = then_list(plan, &o.applied);
+            if let Some(pid) = o.reloaded {
+                out.push_str(&format!(
+                    "{} {pid}\n",
+                    t(lang, "reloaded the postmaster, pid", "postmaster を再読み込みしました。pid")
+                ));
+            } else if then.contains(&"reload") {
+                out.push_str(&format!(
+                    "{}\n",
+                    t(lang, "then: reload the server (SELECT pg_reload_conf(); or pgtls fix --apply --reload)", "続けて: サーバーの設定を再読み込みします (SELECT pg_reload_conf(); または pgtls fix --apply --reload)")
+                ));
+            }
+            if then.contains(&"restart") {
+                let dir = args
+                    .check
+                    .pgdata
+                    .as_ref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|| "$PGDATA".into());
+                out.push_str(&format!(
+                    "{} pg_ctl restart -D {dir}\n",
+                    t(lang, "then: restart (or start) the server as its account:", "続けて: サーバーのアカウントで再起動 (または起動) します:")
+                ));
+            }
+        }
+    }
+    for p in problems {
+        out.push_str(&format!("{} {p}\n", style.red("✗")));
+    }
+    if !after.findings.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(t(lang, "findings:", "所見:"))
+        ));
+        for f in &after.findings {
+            out.push_str(&finding_text(&f.finding, lang, style));
+        }
+    }
+    out
+}

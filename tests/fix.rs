@@ -1,0 +1,242 @@
+//! `pgtls fix` on real PostgreSQL 15 clusters: each fix is first shown
+//! (nothing written), then applied, the server reloaded or restarted as the
+//! edit says, and then psql and both of Kong's paths connect while a client
+//! that was healthy before still does; a second run changes nothing.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use pgtls_lab::{files, Cluster, ClusterSpec, Owner, LAB_PASSWORD};
+use serde_json::Value;
+
+use crate::lab_util::{path, pki, server_file, start};
+use crate::util::{pgtls, Run};
+
+fn fix(data: &Path, extra: &[&str]) -> Run {
+    let data = data.display().to_string();
+    let mut args = vec!["--format", "json", "fix", "-D", data.as_str()];
+    args.extend_from_slice(extra);
+    pgtls(&args)
+}
+
+fn snapshot(p: &Path) -> (Vec<u8>, u32, u32, u32) {
+    let m = fs::metadata(p).expect("metadata");
+    (
+        fs::read(p).expect("read"),
+        m.uid(),
+        m.gid(),
+        m.mode() & 0o7777,
+    )
+}
+
+fn verify_full(cluster: &Cluster) -> String {
+    format!(
+        "host=127.0.0.1 port={} user=kong dbname=kong sslmode=verify-full sslrootcert={}",
+        cluster.port(),
+        path(files::ROOT_CA)
+    )
+}
+
+/// psql connects, retrying while a reload is being taken up.
+fn psql_connects(cluster: &Cluster, conninfo: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = cluster.psql(conninfo, &[("PGPASSWORD", LAB_PASSWORD)]);
+        if out.status == 0 {
+            return true;
+        }
+        if Instant::now() > deadline {
+            eprintln!("psql: {}", out.stderr);
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn kong_connects(cluster: &Cluster, dir: &Path) -> Value {
+    let conf = dir.join("kong.conf");
+    fs::write(
+        &conf,
+        format!(
+            "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n",
+            cluster.port(),
+            path(files::ROOT_CA)
+        ),
+    )
+    .expect("kong.conf");
+    pgtls(&[
+        "--format",
+        "json",
+        "probe",
+        "--kong-conf",
+        &conf.display().to_string(),
+    ])
+    .json()
+}
+
+#[test]
+fn ssl_off_is_fixed_by_one_setting_and_a_reload() {
+    let cluster = start(
+        ClusterSpec::new()
+            .setting("ssl", "off")
+            .file(server_file(files::SERVER, "server.crt", 0o600))
+            .file(server_file(files::SERVER_KEY, "server.key", 0o600))
+            .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
+            .hba_line("host all kong_md5 127.0.0.1/32 md5"),
+    );
+    let data = cluster.data_dir().to_path_buf();
+    let conf = data.join("postgresql.conf");
+    let plaintext = format!(
+        "host=127.0.0.1 port={} user=kong_md5 dbname=kong sslmode=disable",
+        cluster.port()
+    );
+    assert!(
+        psql_connects(&cluster, &plaintext),
+        "the healthy client, before"
+    );
+    assert_ne!(
+        cluster
+            .psql(&verify_full(&cluster), &[("PGPASSWORD", LAB_PASSWORD)])
+            .status,
+        0
+    );
+
+    // Shown, not written.
+    let before = snapshot(&conf);
+    let run = fix(&data, &[]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = v["edits"].as_array().expect("edits");
+    let ssl = edits
+        .iter()
+        .find(|e| e["key"] == "ssl")
+        .unwrap_or_else(|| panic!("an ssl edit: {v:#}"));
+    assert_eq!(ssl["kind"], "setting");
+    assert_eq!(ssl["after"], "on");
+    assert_eq!(ssl["applicability"], "machine-applicable");
+    assert_eq!(ssl["then"], "reload");
+    assert!(ssl["fixes"].to_string().contains("PGTLS009"), "{ssl}");
+    assert!(
+        v["diff"].as_str().is_some_and(|d| d.contains("+ssl = on")),
+        "{v:#}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]));
+    assert_eq!(snapshot(&conf), before, "nothing written without --apply");
+    let text = pgtls(&["fix", "-D", &data.display().to_string()]).stdout;
+    assert!(
+        text.contains("--- ") && text.contains("+ssl = on"),
+        "{text}"
+    );
+    assert!(text.contains("nothing written"), "{text}");
+
+    // Applied, reloaded.
+    let run = fix(&data, &["--apply", "--reload"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    assert_eq!(v["then"], serde_json::json!(["reload"]));
+    assert_eq!(v["reloaded_pid"].as_u64(), cluster.pid().map(u64::from));
+    let backup = v["backups"][0].as_str().expect("a backup");
+    assert_eq!(
+        fs::read(backup).expect("backup"),
+        before.0,
+        "the backup is the old file"
+    );
+    let after = snapshot(&conf);
+    assert_eq!(
+        (after.1, after.2, after.3),
+        (before.1, before.2, before.3),
+        "owner and mode kept"
+    );
+    assert!(String::from_utf8_lossy(&after.0).contains("ssl = on"));
+    assert!(v["findings"]
+        .as_array()
+        .is_some_and(|f| f.iter().all(|f| f["code"] != "PGTLS009")));
+
+    assert!(
+        psql_connects(&cluster, &verify_full(&cluster)),
+        "psql with verify-full"
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let k = kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(
+        psql_connects(&cluster, &plaintext),
+        "the healthy client, after"
+    );
+
+    // Twice changes nothing.
+    let again = snapshot(&conf);
+    let run = fix(&data, &["--apply"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["edits"], serde_json::json!([]), "{v:#}");
+    assert_eq!(snapshot(&conf), again);
+}
+
+#[test]
+fn a_server_key_open_to_its_group_is_fixed_and_the_server_starts() {
+    let mut cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let data = cluster.data_dir().to_path_buf();
+    let key = data.join("server.key");
+    let pem = fs::read(&key).expect("key");
+    cluster
+        .write_file("server.key", &pem, 0o640, Owner::ServerUser)
+        .expect("key 0640");
+    match cluster.restart() {
+        Err(pgtls_lab::LabError::StartFailed { fatal, .. }) => {
+            assert!(fatal.contains("has group or world access"), "{fatal}")
+        }
+        other => panic!("the server started with a 0640 key it owns: {other:?}"),
+    }
+
+    let run = fix(&data, &[]);
+    assert_eq!(run.status, 1);
+    let v = run.json();
+    let edit = v["edits"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["kind"] == "file-mode"))
+        .unwrap_or_else(|| panic!("a file-mode edit: {v:#}"));
+    assert_eq!(edit["mode"], "0600");
+    assert_eq!(edit["then"], "restart");
+    assert_eq!(edit["applicability"], "machine-applicable");
+    assert_eq!(snapshot(&key).3, 0o640, "not changed without --apply");
+
+    let run = fix(&data, &["--apply"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["then"], serde_json::json!(["restart"]));
+    let (bytes, _, _, mode) = snapshot(&key);
+    assert_eq!(mode, 0o600);
+    assert_eq!(bytes, pem, "the key itself is never rewritten");
+    let text = pgtls(&["fix", "-D", &data.display().to_string()]).stdout;
+    assert!(text.contains("nothing pgtls can change"), "{text}");
+
+    cluster.restart().expect("the server starts");
+    assert!(psql_connects(&cluster, &verify_full(&cluster)));
+    let dir = tempfile::tempdir().expect("dir");
+    let k = kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "{k:#}");
+}
+
+#[test]
+fn hostile_inputs_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("nope");
+    let run = pgtls(&["fix", "-D", &missing.display().to_string()]);
+    assert_eq!(run.status, 2, "{}{}", run.stdout, run.stderr);
+    let run = pgtls(&["fix", "--unsafe", "-D", &missing.display().to_string()]);
+    assert_eq!(run.status, 2, "--unsafe needs --apply: {}", run.stderr);
+    // Every command's findings carry `edits`, empty where nothing can change.
+    let v = pgtls(&["--format", "json", "explain", "tlsv1 alert unknown ca"]).json();
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    assert!(findings.iter().all(|f| f["edits"].is_array()), "{v:#}");
+}
