@@ -4,7 +4,7 @@
 //! that was healthy before still does; a second run changes nothing.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -239,4 +239,142 @@ fn hostile_inputs_are_refused_and_nothing_is_written() {
     let findings = v["findings"].as_array().expect("findings");
     assert!(!findings.is_empty());
     assert!(findings.iter().all(|f| f["edits"].is_array()), "{v:#}");
+}
+
+fn cert_conninfo(cluster: &Cluster, user: &str, cert: &str, key: &str) -> String {
+    format!(
+        "{} sslcert={} sslkey={}",
+        verify_full(cluster).replace("user=kong", &format!("user={user}")),
+        path(cert),
+        path(key)
+    )
+}
+
+/// PGTLS007 and PGTLS016 are pgtls's best guess (the method, the map):
+/// shown, not written without --unsafe; written with it, reloaded, and then
+/// the refused client connects while the one that was healthy before still
+/// does.
+#[test]
+fn pg_hba_and_pg_ident_edits_need_unsafe_and_then_work() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all kong 127.0.0.1/32 cert")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5"),
+    );
+    let data = cluster.data_dir().to_path_buf();
+    let d = data.display().to_string();
+    let hba = data.join("pg_hba.conf");
+    let healthy = cert_conninfo(&cluster, "kong", files::CLIENT_KONG, files::CLIENT_KONG_KEY);
+    let md5 = format!("{} user=kong_md5", verify_full(&cluster));
+    assert!(psql_connects(&cluster, &healthy) && psql_connects(&cluster, &md5));
+
+    // PGTLS007: CN foo@example.com as user kong.
+    let foo = cert_conninfo(&cluster, "kong", files::CLIENT_FOO, files::CLIENT_FOO_KEY);
+    let before = snapshot(&hba);
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &foo, "--apply",
+    ]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let kinds: Vec<&str> = v["edits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["fixes"].to_string().contains("PGTLS007"))
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["hba-line", "ident-line", "ident-line"], "{v:#}");
+    assert_eq!(
+        v["applied"],
+        serde_json::json!([]),
+        "maybe-incorrect needs --unsafe"
+    );
+    assert_eq!(snapshot(&hba), before);
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &foo, "--apply", "--unsafe", "--reload",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    assert!(psql_connects(&cluster, &foo), "foo@example.com as kong");
+    assert!(psql_connects(&cluster, &healthy), "CN=kong still connects");
+    assert!(psql_connects(&cluster, &md5), "kong_md5 still connects");
+    let ident = fs::read_to_string(data.join("pg_ident.conf")).expect("ident");
+    assert!(ident.contains(r"certmap /^(.*)$ \1"), "{ident}");
+    let v = pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &foo]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+
+    // PGTLS016, on a server with a line for kong_md5 alone: kong with its
+    // password matches no line.
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5"),
+    );
+    let d = cluster.data_dir().display().to_string();
+    let md5 = format!("{} user=kong_md5", verify_full(&cluster));
+    assert!(psql_connects(&cluster, &md5));
+    let password = verify_full(&cluster);
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &password, "--apply", "--unsafe",
+        "--reload",
+    ]);
+    let v = run.json();
+    assert!(
+        v["applied"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|e| e["after"] == "hostssl kong kong 127.0.0.1/32 scram-sha-256")),
+        "{v:#}"
+    );
+    assert!(psql_connects(&cluster, &password), "kong with its password");
+    let dir = tempfile::tempdir().expect("dir");
+    let k = kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(psql_connects(&cluster, &md5), "kong_md5 still connects");
+    // Nothing left.
+    let v = pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &password]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "{v:#}");
+}
+
+/// PGTLS027: the client's own key gets 0600 (never rewritten); the client
+/// then connects.
+#[test]
+fn a_client_key_open_to_others_gets_0600() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all kong 127.0.0.1/32 cert"),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let key = dir.path().join("client.key");
+    let pem = fs::read(pki().path(files::CLIENT_KONG_KEY)).expect("key");
+    fs::write(&key, &pem).expect("key");
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).expect("chmod");
+    let conninfo = format!(
+        "{} sslcert={} sslkey={}",
+        verify_full(&cluster),
+        path(files::CLIENT_KONG),
+        key.display()
+    );
+    assert_ne!(
+        cluster.psql(&conninfo, &[]).status,
+        0,
+        "psql refuses the key"
+    );
+    let d = cluster.data_dir().display().to_string();
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &conninfo, "--apply",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["then"], serde_json::json!(["reconnect"]), "{v:#}");
+    let (bytes, _, _, mode) = snapshot(&key);
+    assert_eq!((mode, bytes), (0o600, pem));
+    assert!(psql_connects(&cluster, &conninfo));
 }

@@ -27,6 +27,7 @@ use super::{
     Output, ServerFacts, Stage,
 };
 use crate::certinfo::{common_name, describe, verify_chain, Verdict};
+use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Finding, Msg};
 use crate::verify_result::ChainRejection;
 
@@ -641,6 +642,16 @@ fn libpq_model(
                                 "`chmod 0600 {}` (クライアントを実行するユーザーの所有で)",
                                 sh(&k.value)
                             ),
+                        ));
+                        f.edits.push(Edit::new(
+                            EditKind::FileMode {
+                                file: k.value.clone(),
+                                owner: None,
+                                group: None,
+                                mode: Some(0o600),
+                            },
+                            Applicability::MachineApplicable,
+                            Then::Reconnect,
                         ));
                         out.push(f, Stage::Client);
                     }

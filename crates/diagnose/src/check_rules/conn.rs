@@ -14,6 +14,7 @@ use pgtls_config::hba::{
 use pgtls_config::ident::{check_usermap, MapOutcome};
 
 use super::{evidence, new_finding, Output, ServerFacts, Stage};
+use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Finding, Msg};
 
 /// Where a `--match` connection comes from.
@@ -534,7 +535,27 @@ pub(crate) fn failure_finding(
                 Some(MatchHost::Local) | None => String::from("0.0.0.0/0"),
             };
             let kind = if q.ssl { "hostssl" } else { "host" };
-            let line = format!("{kind} {} {} {addr} scram-sha-256", q.database, q.user);
+            // A client that sends a certificate authenticates with it; one
+            // without, with a password.
+            let method = if q.ssl && q.cert.is_some() {
+                "cert"
+            } else {
+                "scram-sha-256"
+            };
+            let line = format!("{kind} {} {} {addr} {method}", q.database, q.user);
+            if let Some(file) = &facts.hba_path {
+                f.edits.push(Edit::new(
+                    EditKind::HbaLine {
+                        file: file.clone(),
+                        line: eval.line.map(|l| l.location.line),
+                        before: None,
+                        after: line.clone(),
+                    },
+                    // The method and the address are pgtls's best guess.
+                    Applicability::MaybeIncorrect,
+                    Then::Reload,
+                ));
+            }
             let place = match eval.line {
                 Some(l) => format!("above line {}", l.location.line),
                 None => String::from("before any line that should not apply to it"),
@@ -576,6 +597,34 @@ pub(crate) fn failure_finding(
                 let map = line.map.clone().unwrap_or_else(|| String::from("certmap"));
                 let ident_line = format!("{} {} {}", map, ident_token(name), ident_token(&q.user));
                 let identity = identity_ident_line(&map);
+                let mut ident_lines = vec![ident_line.clone()];
+                if line.map.is_none() {
+                    ident_lines.push(identity.clone());
+                    f.edits.push(Edit::new(
+                        EditKind::HbaLine {
+                            file: line.location.file.to_path_buf(),
+                            line: Some(line.location.line),
+                            before: Some(line.raw.clone()),
+                            after: with_hba_option(&line.raw, &format!("map={map}")),
+                        },
+                        Applicability::MaybeIncorrect,
+                        Then::Reload,
+                    ));
+                }
+                if let Some(file) = &facts.ident_path {
+                    for l in &ident_lines {
+                        f.edits.push(Edit::new(
+                            EditKind::IdentLine {
+                                file: file.clone(),
+                                line: None,
+                                before: None,
+                                after: l.clone(),
+                            },
+                            Applicability::MaybeIncorrect,
+                            Then::Reload,
+                        ));
+                    }
+                }
                 if line.map.is_none() {
                     // map= makes every client of that line go through the
                     // map: without the identity line, clients whose
@@ -615,6 +664,28 @@ pub(crate) fn failure_finding(
         _ => {}
     }
     Some(f)
+}
+
+/// A pg_hba.conf line with one more option, before its comment if it has
+/// one.
+fn with_hba_option(raw: &str, option: &str) -> String {
+    let mut in_quotes = false;
+    let cut = raw
+        .char_indices()
+        .find(|(_, c)| {
+            if *c == '"' {
+                in_quotes = !in_quotes;
+            }
+            *c == '#' && !in_quotes
+        })
+        .map_or(raw.len(), |(i, _)| i);
+    let (body, comment) = raw.split_at(cut);
+    let mut out = format!("{} {option}", body.trim_end());
+    if !comment.is_empty() {
+        out.push_str("  ");
+        out.push_str(comment);
+    }
+    out
 }
 
 /// The pg_ident.conf line that maps every certificate name to the user of

@@ -891,6 +891,16 @@ fn check_rest(
             "with OpenSSL 3 at Debian's default security level, TLS 1.0 and 1.1 are refused anyway unless both sides lower it to 0",
             "Debian 既定のセキュリティレベルの OpenSSL 3 では、両側で 0 に下げない限り TLS 1.0 と 1.1 はどのみち拒否されます",
         ));
+        // Clients limited to TLS 1.0/1.1 would be locked out: a person
+        // decides.
+        f.edits.push(setting_edit(
+            conf,
+            &tls.min_protocol.origin,
+            "ssl_min_protocol_version",
+            "'TLSv1.2'",
+            Applicability::MaybeIncorrect,
+            Then::Reload,
+        ));
         out.push(f, Stage::Connection);
     }
 
