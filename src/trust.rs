@@ -28,6 +28,21 @@ pub fn load_pem_file(path: &Path) -> anyhow::Result<Vec<X509>> {
     Ok(certs)
 }
 
+/// This host's system trust store (the first bundle of
+/// [`SYSTEM_CA_BUNDLES`] that exists), read once per process; empty when
+/// there is none or it cannot be read.
+pub fn system_anchors() -> &'static [X509] {
+    static ANCHORS: std::sync::OnceLock<Vec<X509>> = std::sync::OnceLock::new();
+    ANCHORS.get_or_init(|| {
+        SYSTEM_CA_BUNDLES
+            .iter()
+            .map(Path::new)
+            .find(|p| p.is_file())
+            .and_then(|p| load_pem_file(p).ok())
+            .unwrap_or_default()
+    })
+}
+
 /// Kong's bundle: the entries of lua_ssl_trusted_certificate concatenated.
 pub fn load_kong_trust(entries: &[TrustedCert]) -> anyhow::Result<(Vec<X509>, Vec<PathBuf>)> {
     let mut anchors = Vec::new();
@@ -57,4 +72,50 @@ pub fn load_kong_trust(entries: &[TrustedCert]) -> anyhow::Result<(Vec<X509>, Ve
         }
     }
     Ok((anchors, files))
+}
+
+/// The certificates in `*.crt`, `*.pem` and `*.cer` files next to the
+/// trust files (at most 200 files of 256 KiB): where the CA that completes
+/// a chain usually lies. Probe, scan and check look in the same places.
+pub fn issuer_candidates(trust_files: &[String]) -> Vec<(X509, String)> {
+    const MAX_FILES: usize = 200;
+    const MAX_SIZE: u64 = 256 * 1024;
+    let mut out = Vec::new();
+    let mut dirs: Vec<&Path> = trust_files
+        .iter()
+        .filter_map(|f| Path::new(f).parent())
+        .collect();
+    dirs.dedup();
+    let mut seen = 0usize;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_cert = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "crt" | "pem" | "cer"));
+            let small = entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE);
+            if !is_cert || !small {
+                continue;
+            }
+            seen += 1;
+            if seen > MAX_FILES {
+                return out;
+            }
+            let Ok(bytes) = pgtls_config::read_limited(&path, pgtls_config::MAX_INPUT_FILE) else {
+                continue;
+            };
+            if let Ok(certs) = X509::stack_from_pem(&bytes) {
+                for c in certs {
+                    out.push((c, path.display().to_string()));
+                }
+            }
+        }
+    }
+    out
 }

@@ -1715,3 +1715,56 @@ fn a_client_key_open_to_others_is_the_clients_refusal_pgtls027() {
     );
     assert_eq!(status, 0, "{v:#}");
 }
+
+/// One failure, one code: a server that sends its leaf without the
+/// intermediate, judged for a client whose trust store holds the root and
+/// has the intermediate beside it, is PGTLS014 in probe, check and scan.
+#[test]
+fn a_leaf_without_its_intermediate_is_one_code_in_every_command() {
+    let pki = pki();
+    let cluster = start(tls_scram(
+        files::SERVER_VIA_INTERMEDIATE,
+        files::SERVER_VIA_INTERMEDIATE_KEY,
+    ));
+    let s = Scratch::new();
+    let root = s.write(
+        "root.crt",
+        &String::from_utf8(pki.read(files::ROOT_CA).expect("root")).expect("pem"),
+    );
+    s.write(
+        "intermediate.crt",
+        &String::from_utf8(pki.read(files::INTERMEDIATE_CA).expect("ca")).expect("pem"),
+    );
+    let client = format!("sslmode=verify-ca sslrootcert={}", root.display());
+    let (_, v) = json_probe(
+        &s,
+        &[&libpq(&cluster, &client)],
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    assert_eq!(error_codes(&v), ["PGTLS014"], "probe: {v:#}");
+
+    let data = cluster.data_dir().display().to_string();
+    let full = libpq(&cluster, &client);
+    let c =
+        crate::util::pgtls(&["check", "--format", "json", "-D", &data, "--libpq", &full]).json();
+    assert_eq!(c["connections"][0]["code"], "PGTLS014", "check: {c:#}");
+
+    let target = format!("127.0.0.1:{}", cluster.port());
+    let sc = crate::util::pgtls(&[
+        "scan",
+        "--format",
+        "json",
+        "--trust",
+        &root.display().to_string(),
+        &target,
+    ])
+    .json();
+    let codes: Vec<&str> = sc["targets"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] == "error")
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["PGTLS014"], "scan: {sc:#}");
+}

@@ -109,7 +109,12 @@ fn chain_missing_its_intermediate_against_a_trust_store() {
         files::SERVER_VIA_INTERMEDIATE_CHAIN,
         files::SERVER_VIA_INTERMEDIATE_KEY,
     ));
-    let root = path(files::ROOT_CA);
+    // The root alone in its directory: nothing tells whether the missing
+    // issuer is an intermediate or a root the client lacks.
+    let alone = tempfile::tempdir().expect("dir");
+    let root = alone.path().join("root.crt");
+    std::fs::write(&root, pki().read(files::ROOT_CA).expect("root")).expect("root");
+    let root = root.display().to_string();
     let (status, json) = scan_json(&["--trust", &root, &addr(&lone), &addr(&full)]);
     assert_eq!(status, 1);
     let t = json["targets"].as_array().expect("targets");
@@ -132,6 +137,20 @@ fn chain_missing_its_intermediate_against_a_trust_store() {
         codes(&t[1]).is_empty(),
         "leaf + intermediate verifies: {}",
         t[1]
+    );
+
+    // Beside the lab's root lies the intermediate: then it is PGTLS014,
+    // naming the file to append.
+    let (_, json) = scan_json(&["--trust", &path(files::ROOT_CA), &addr(&lone)]);
+    let f = json["targets"][0]["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == "PGTLS014"))
+        .unwrap_or_else(|| panic!("PGTLS014: {json:#}"));
+    assert!(
+        f["facts"]["intermediate"]
+            .as_str()
+            .is_some_and(|p| p.ends_with(".crt")),
+        "{f}"
     );
 
     // Depth 0 is too short for leaf + intermediate.
@@ -254,5 +273,63 @@ fn jsonl_is_settled_by_the_parsed_command_not_by_words_in_argv() {
         serde_json::from_str::<Value>(run.stdout.trim()).is_ok(),
         "{}",
         run.stdout
+    );
+}
+
+fn target_findings<'a>(v: &'a Value, code: &str) -> Vec<&'a Value> {
+    v["targets"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// A client certificate appended to the server's file is a chain out of
+/// order with a stray certificate (PGTLS029, naming it), not a missing
+/// intermediate; a leaf sent alone is said as information naming the
+/// issuer every client must hold (PGTLS030).
+#[test]
+fn stray_and_leaf_only_chains_are_named_for_what_they_are() {
+    let mut chain = pki().read(files::SERVER).expect("leaf");
+    chain.extend(pki().read(files::CLIENT_KONG).expect("client"));
+    let stray = start(
+        ClusterSpec::new()
+            .setting("ssl", "on")
+            .file(pgtls_lab::DataFile::new(
+                "server.crt",
+                chain,
+                0o600,
+                pgtls_lab::Owner::ServerUser,
+            ))
+            .file(crate::lab_util::server_file(
+                files::SERVER_KEY,
+                "server.key",
+                0o600,
+            ))
+            .hba_line(crate::lab_util::HOSTSSL_SCRAM),
+    );
+    let (_, v) = scan_json(&[&addr(&stray)]);
+    let f = target_findings(&v, "PGTLS029");
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert!(f[0]["evidence"].to_string().contains("CN=kong"), "{v:#}");
+    assert!(target_findings(&v, "PGTLS014").is_empty(), "{v:#}");
+    // With the trust store the chain still verifies (OpenSSL ignores the
+    // stray certificate): a warning, not an error.
+    let (status, _) = scan_json(&["--trust", &path(files::ROOT_CA), &addr(&stray)]);
+    assert_eq!(status, 0);
+
+    let leaf_only = start(tls_scram(files::SERVER, files::SERVER_KEY));
+    let (status, v) = scan_json(&[&addr(&leaf_only)]);
+    assert_eq!(status, 0);
+    let f = target_findings(&v, "PGTLS030");
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert_eq!(f[0]["severity"], "info");
+    assert_eq!(f[0]["facts"]["issuer"], "CN=pgtls lab root CA");
+    assert!(
+        f[0]["notes"]
+            .to_string()
+            .contains("not in this host's system trust store"),
+        "{v:#}"
     );
 }

@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Format, GlobalArgs};
 use crate::output::{lang, print, style};
-use crate::trust::{load_kong_trust, load_pem_file};
+use crate::trust::{issuer_candidates, load_kong_trust, load_pem_file};
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
@@ -161,6 +161,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
             trust_setting: format!("{} (sslrootcert)", path.display()),
             depth_setting: Some("--verify-depth".into()),
             versions_setting: None,
+            issuer_candidates: issuer_candidates(&[path.display().to_string()]),
         });
     }
     if let Some(path) = &args.kong_conf {
@@ -171,7 +172,8 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
             .filter(|(k, _)| k.starts_with("KONG_"))
             .collect();
         let conf = pgtls_config::kong::resolve(Some(&file), &env);
-        let (anchors, _) = load_kong_trust(&conf.lua_ssl_trusted_certificate.value)?;
+        let (anchors, files) = load_kong_trust(&conf.lua_ssl_trusted_certificate.value)?;
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let versions = conf.lua_ssl_protocols.value.clone();
         views.push(ClientView {
             name: "Kong".into(),
@@ -182,6 +184,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
             trust_setting: "lua_ssl_trusted_certificate".into(),
             depth_setting: Some("lua_ssl_verify_depth".into()),
             versions_setting: Some("lua_ssl_protocols".into()),
+            issuer_candidates: issuer_candidates(&files),
         });
     }
     Ok(views)
@@ -255,6 +258,14 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
     let host_matches = chain
         .first()
         .map(|leaf| matches!(check_host_name(leaf, &target.host), HostCheck::Match));
+    let issuer_in_system_store = match chain.as_slice() {
+        [leaf] if leaf.issued(leaf) != openssl::x509::X509VerifyResult::OK => Some(
+            crate::trust::system_anchors()
+                .iter()
+                .any(|a| a.issued(leaf) == openssl::x509::X509VerifyResult::OK),
+        ),
+        _ => None,
+    };
     ScanObservation {
         target: target.display.clone(),
         host: target.host.clone(),
@@ -268,6 +279,7 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
                 .as_ref()
                 .map(|names| names.iter().map(|n| n.text.clone()).collect())
         }),
+        issuer_in_system_store,
     }
 }
 

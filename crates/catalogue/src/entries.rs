@@ -673,4 +673,46 @@ pub static CATALOGUE: &[Diagnosis] = &[
         ],
     },
 
+    Diagnosis {
+        code: "PGTLS029",
+        id: Code::ChainOutOfOrder,
+        name: "chain-out-of-order",
+        severity: Severity::Warning,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the server's chain is not in issuing order, or carries certificates that are not part of it",
+            ja: "サーバーのチェーンが発行順になっていないか、チェーンに属さない証明書を含んでいます",
+        },
+        cause: Text {
+            en: "ssl_cert_file must hold the leaf first and then each issuer in turn; OpenSSL clients (libpq, Kong) usually still build the path, but stricter clients refuse, and a certificate that issued none of the others (a client certificate appended by mistake) is sent to every client",
+            ja: "ssl_cert_file にはリーフを先頭に、続けて各発行者を順に入れる必要があります。OpenSSL のクライアント (libpq、Kong) はたいてい経路を構築できますが、より厳格なクライアントは拒否し、他のどれも発行していない証明書 (誤って追加されたクライアント証明書など) はすべてのクライアントに送られます",
+        },
+        fix: &[Text {
+            en: "rewrite ssl_cert_file as the leaf, then its issuer, then that one's issuer, leaving out certificates that issued none of them; then reload",
+            ja: "ssl_cert_file をリーフ、その発行者、さらにその発行者の順に書き直し、どれも発行していない証明書を除いて、設定を再読み込みします",
+        }],
+    },
+
+    Diagnosis {
+        code: "PGTLS030",
+        id: Code::LeafOnlyChain,
+        name: "leaf-only-chain",
+        severity: Severity::Info,
+        side: Side::None,
+        in_seed: false,
+        title: Text {
+            en: "the server sends its certificate alone: every client must hold its issuer",
+            ja: "サーバーは証明書だけを送っています: すべてのクライアントがその発行者を持っている必要があります",
+        },
+        cause: Text {
+            en: "no intermediate is sent, so each client's trust store (libpq sslrootcert, Kong lua_ssl_trusted_certificate) must contain the leaf's issuer itself; when that issuer is an intermediate CA, clients that trust only the root fail with unable to get local issuer certificate (PGTLS014)",
+            ja: "中間証明書が送られないため、各クライアントの信頼ストア (libpq の sslrootcert、Kong の lua_ssl_trusted_certificate) がリーフの発行者そのものを含む必要があります。その発行者が中間 CA の場合、ルートだけを信頼するクライアントは unable to get local issuer certificate で失敗します (PGTLS014)",
+        },
+        fix: &[Text {
+            en: "if the issuer is an intermediate CA, append it to ssl_cert_file after the leaf and reload; if it is a root, make sure every client trusts it",
+            ja: "発行者が中間 CA なら ssl_cert_file のリーフの後に追加して再読み込みし、ルートならすべてのクライアントがそれを信頼していることを確認します",
+        }],
+    },
+
 ];

@@ -245,11 +245,15 @@ pub enum Code {
     ClientKeyPermissions = 27,
     /// PGTLS028 client-key-missing.
     ClientKeyMissing = 28,
+    /// PGTLS029 chain-out-of-order.
+    ChainOutOfOrder = 29,
+    /// PGTLS030 leaf-only-chain.
+    LeafOnlyChain = 30,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 30] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -278,6 +282,8 @@ impl Code {
         Code::PasswordToUnverifiedServer,
         Code::ClientKeyPermissions,
         Code::ClientKeyMissing,
+        Code::ChainOutOfOrder,
+        Code::LeafOnlyChain,
     ];
 
     /// The catalogue entry.

@@ -301,6 +301,54 @@ pub fn chain_shape(chain: &[X509]) -> ChainShape {
     }
 }
 
+/// The chain as it should be sent: indexes into `chain` from the leaf
+/// (index 0) through each issuer found among the certificates sent, and
+/// the indexes of those that issued none of them.
+pub fn issuing_order(chain: &[X509]) -> (Vec<usize>, Vec<usize>) {
+    if chain.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut order = vec![0];
+    loop {
+        let current = &chain[*order.last().unwrap_or(&0)];
+        if current.issued(current) == X509VerifyResult::OK {
+            break;
+        }
+        let next = (0..chain.len())
+            .find(|i| !order.contains(i) && chain[*i].issued(current) == X509VerifyResult::OK);
+        match next {
+            Some(i) => order.push(i),
+            None => break,
+        }
+    }
+    let strays = (0..chain.len()).filter(|i| !order.contains(i)).collect();
+    (order, strays)
+}
+
+/// An intermediate the server should send: among `candidates` (CA
+/// certificates pgtls found next to the trust store or the server's
+/// certificate, with their files), one that issued the last certificate
+/// sent, is not a root, and with which the chain verifies against
+/// `anchors`. What makes a leaf sent alone PGTLS014 rather than PGTLS005,
+/// the same way in probe, check and scan.
+pub fn completing_intermediate<'a>(
+    chain: &[X509],
+    anchors: &[X509],
+    candidates: &'a [(X509, String)],
+) -> Option<&'a (X509, String)> {
+    let last = chain.last()?;
+    candidates.iter().find(|(c, _)| {
+        c.issued(last) == X509VerifyResult::OK
+            && c.issued(c) != X509VerifyResult::OK
+            && describe(c, 0).is_ca
+            && {
+                let mut extended = chain.to_vec();
+                extended.push(c.clone());
+                verify_chain(&extended, anchors, None).is_ok_and(|v| v.ok)
+            }
+    })
+}
+
 /// OpenSSL's verdict on a chain against a trust store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {

@@ -11,7 +11,10 @@ use pgtls_model::TlsVersion;
 
 use crate::verify_result::chain_rejection_code;
 
-use crate::certinfo::{chain_shape, describe, verify_chain, weakness, CertInfo, Verdict};
+use crate::certinfo::{
+    chain_shape, completing_intermediate, describe, issuing_order, verify_chain, weakness,
+    CertInfo, Verdict,
+};
 use crate::finding::{Evidence, Finding, Msg};
 
 /// One TLS version's outcome.
@@ -52,6 +55,9 @@ pub struct ClientView {
     pub trust_setting: String,
     pub depth_setting: Option<String>,
     pub versions_setting: Option<String>,
+    /// CA certificates found next to the trust store, with their files:
+    /// where a missing intermediate is looked for.
+    pub issuer_candidates: Vec<(X509, String)>,
 }
 
 /// Everything one target's handshakes showed.
@@ -68,6 +74,9 @@ pub struct ScanObservation {
     pub host_matches: Option<bool>,
     pub client_cert_requested: bool,
     pub client_ca_names: Option<Vec<String>>,
+    /// For a leaf sent alone: whether this host's system trust store holds
+    /// its issuer (None: not looked at).
+    pub issuer_in_system_store: Option<bool>,
 }
 
 /// The scan's judgement of one target.
@@ -167,17 +176,59 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
 
     // Order and completeness of what was sent.
     let shape = chain_shape(&obs.chain);
-    if !shape.in_order && obs.chain.len() > 1 {
-        let mut f = finding(Code::IncompleteChain, target);
+    let (order, strays) = issuing_order(&obs.chain);
+    if obs.chain.len() > 1 && (!shape.in_order || !strays.is_empty()) {
+        // Out of order is not incomplete: every certificate may be there.
+        let mut f = finding(Code::ChainOutOfOrder, target);
+        let subjects = |idx: &[usize]| {
+            idx.iter()
+                .map(|i| infos[*i].subject.clone())
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
+        let sent: Vec<usize> = (0..obs.chain.len()).collect();
+        f.evidence
+            .push(evidence(format!("sent: {}", subjects(&sent)), "chain"));
         f.evidence.push(evidence(
-            "the certificates are not in issuing order (each must be followed by its issuer)",
+            format!("issuing order: {}", subjects(&order)),
             "chain",
         ));
-        f.reading = Some(Msg::new(
-            "the chain is out of order: put the leaf first in ssl_cert_file, then each issuer",
-            "チェーンの順序が正しくありません: ssl_cert_file ではリーフを先頭に、続けて各発行者を並べてください",
-        ));
+        for i in &strays {
+            f.evidence.push(evidence(
+                format!(
+                    "{} (issued by {}) issued none of the others: it does not belong in the server's chain",
+                    infos[*i].subject, infos[*i].issuer
+                ),
+                &format!("chain[{i}]"),
+            ));
+        }
+        f.facts.insert("issuing_order".into(), subjects(&order));
         findings.push(f);
+    }
+    if let (1, Some(leaf)) = (obs.chain.len(), infos.first()) {
+        if !leaf.self_signed {
+            let mut f = finding(Code::LeafOnlyChain, target);
+            f.facts.insert("issuer".into(), leaf.issuer.clone());
+            f.evidence.push(evidence(
+                format!(
+                    "only {} is sent; its issuer is {}",
+                    leaf.subject, leaf.issuer
+                ),
+                "chain[0]",
+            ));
+            match obs.issuer_in_system_store {
+                Some(true) => f.notes.push(Msg::new(
+                    format!("{} is in this host's system trust store", leaf.issuer),
+                    format!("{} はこのホストのシステム信頼ストアにあります", leaf.issuer),
+                )),
+                Some(false) => f.notes.push(Msg::new(
+                    format!("{} is not in this host's system trust store: every client needs it in its own trust store (sslrootcert, lua_ssl_trusted_certificate)", leaf.issuer),
+                    format!("{} はこのホストのシステム信頼ストアにありません: 各クライアントが自身の信頼ストア (sslrootcert、lua_ssl_trusted_certificate) にそれを持つ必要があります", leaf.issuer),
+                )),
+                None => {}
+            }
+            findings.push(f);
+        }
     }
 
     if obs.host_matches == Some(false) {
@@ -294,9 +345,19 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
     } else {
         None
     };
-    let Some((code, alternatives)) = verdict_code(&verdict, unlimited.as_ref(), view) else {
+    let Some((mut code, mut alternatives)) = verdict_code(&verdict, unlimited.as_ref(), view)
+    else {
         return;
     };
+    let intermediate = if matches!(code, Code::ClientRejectsServerCert | Code::IncompleteChain) {
+        completing_intermediate(&obs.chain, &view.anchors, &view.issuer_candidates)
+    } else {
+        None
+    };
+    if intermediate.is_some() {
+        code = Code::IncompleteChain;
+        alternatives.clear();
+    }
     // Expiry and weakness are already findings of their own.
     if findings
         .iter()
@@ -321,6 +382,18 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
     f.facts.insert("verify_text".into(), shown.1.clone());
     f.alternatives = alternatives;
     let leaf = describe(&obs.chain[0], crate::certinfo::now_epoch());
+    if let Some((ca, file)) = intermediate {
+        let name = crate::certinfo::name_text(ca.subject_name());
+        f.facts.insert("intermediate".into(), file.clone());
+        f.evidence.push(evidence(
+            format!("{name} ({file}) issued the last certificate sent; with it the chain verifies"),
+            "verify",
+        ));
+        f.fix.push(Msg::new(
+            format!("on the server, append {name} ({file}) after the leaf in the file ssl_cert_file names, then reload"),
+            format!("サーバーで ssl_cert_file が指すファイルのリーフの後に {name} ({file}) を追加し、再読み込みします"),
+        ));
+    }
     match code {
         Code::VerifyDepthExceeded => {
             let needed = chain_shape(&obs.chain).intermediates.max(1);
@@ -413,6 +486,7 @@ mod tests {
             trust_setting: "lua_ssl_trusted_certificate".into(),
             depth_setting: None,
             versions_setting: Some("lua_ssl_protocols".into()),
+            issuer_candidates: Vec::new(),
         }
     }
 
@@ -429,6 +503,7 @@ mod tests {
             host_matches: None,
             client_cert_requested: false,
             client_ca_names: None,
+            issuer_in_system_store: None,
         }
     }
 

@@ -4,9 +4,6 @@
 //! next to the trust store when the chain did not verify), and the lines
 //! the real client prints.
 
-use std::path::Path;
-
-use openssl::x509::X509;
 use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::probe_rules::{
     self as rules, ClientKind, Failure, Observation, ServerMessage, Step, TlsSeen, Unreachable,
@@ -163,49 +160,6 @@ fn auth_requested(report: &ProbeReport) -> Option<String> {
 
 /// Certificates kept next to the trust files: where an operator usually
 /// has the intermediate the server fails to send.
-fn issuer_candidates(trust_files: &[String]) -> Vec<(X509, String)> {
-    const MAX_FILES: usize = 200;
-    const MAX_SIZE: u64 = 256 * 1024;
-    let mut out = Vec::new();
-    let mut dirs: Vec<&Path> = trust_files
-        .iter()
-        .filter_map(|f| Path::new(f).parent())
-        .collect();
-    dirs.dedup();
-    let mut seen = 0usize;
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let is_cert = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e, "crt" | "pem" | "cer"));
-            let small = entry
-                .metadata()
-                .is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE);
-            if !is_cert || !small {
-                continue;
-            }
-            seen += 1;
-            if seen > MAX_FILES {
-                return out;
-            }
-            let Ok(bytes) = pgtls_config::read_limited(&path, pgtls_config::MAX_INPUT_FILE) else {
-                continue;
-            };
-            if let Ok(certs) = X509::stack_from_pem(&bytes) {
-                for c in certs {
-                    out.push((c, path.display().to_string()));
-                }
-            }
-        }
-    }
-    out
-}
-
 fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec<(Msg, String)>) {
     let mut extra = Vec::new();
     match planned.client.kind {
@@ -292,7 +246,7 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
         .and_then(|t| t.own_verify.as_ref())
         .is_some_and(|v| !v.ok);
     let issuer_candidates = if chain_untrusted && !report.is_ok() {
-        issuer_candidates(&planned.client.trust_files)
+        crate::trust::issuer_candidates(&planned.client.trust_files)
     } else {
         Vec::new()
     };

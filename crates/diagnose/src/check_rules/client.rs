@@ -798,14 +798,27 @@ fn verdict_code(v: &Verdict, unlimited_ok: bool, after_handshake: bool) -> (Code
 const MAX_NEARBY_FILES: usize = 64;
 
 /// CA certificates in `*.crt`, `*.pem` and `*.cer` files next to
-/// ssl_cert_file: where a forgotten intermediate usually lies.
-fn nearby_cas(source: &dyn Source, facts: &ServerFacts) -> Vec<(X509, String)> {
-    let Some(file) = &facts.chain_file else {
-        return Vec::new();
-    };
-    let Some(dir) = file.parent() else {
-        return Vec::new();
-    };
+/// ssl_cert_file and next to the client's trust store: where a forgotten
+/// intermediate usually lies, and where probe and scan look too, so that
+/// the three commands give a leaf sent alone the same code.
+fn nearby_cas(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<(X509, String)> {
+    let mut dirs: Vec<&Path> = Vec::new();
+    for file in [facts.chain_file.as_deref(), model.trust_file.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(dir) = file.parent().filter(|d| !dirs.contains(d)) {
+            dirs.push(dir);
+        }
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        out.extend(cas_in_dir(source, dir, facts.chain_file.as_deref()));
+    }
+    out
+}
+
+fn cas_in_dir(source: &dyn Source, dir: &Path, skip: Option<&Path>) -> Vec<(X509, String)> {
     let Ok(mut listing) = source.list_dir(dir) else {
         return Vec::new();
     };
@@ -817,7 +830,7 @@ fn nearby_cas(source: &dyn Source, facts: &ServerFacts) -> Vec<(X509, String)> {
         .take(MAX_NEARBY_FILES)
     {
         let p = dir.join(&entry.name);
-        if &p == file
+        if Some(p.as_path()) == skip
             || source
                 .metadata(&p)
                 .map_or(true, |m| m.kind != FileKind::File)
@@ -840,10 +853,11 @@ fn nearby_cas(source: &dyn Source, facts: &ServerFacts) -> Vec<(X509, String)> {
 fn find_intermediate(
     source: &dyn Source,
     facts: &ServerFacts,
+    model: &Model,
     anchors: &[X509],
 ) -> Option<(X509, String)> {
     let last = facts.sent_chain.last()?;
-    let mut candidates: Vec<(X509, String)> = nearby_cas(source, facts);
+    let mut candidates: Vec<(X509, String)> = nearby_cas(source, facts, model);
     candidates.extend(
         anchors
             .iter()
@@ -1074,7 +1088,7 @@ pub(crate) fn check_client(
                         verdict_code(&v, unlimited_ok, p.after_handshake);
                     let intermediate =
                         if code == Code::ClientRejectsServerCert || code == Code::IncompleteChain {
-                            find_intermediate(source, facts, anchors)
+                            find_intermediate(source, facts, &model, anchors)
                         } else {
                             None
                         };
