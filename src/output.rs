@@ -53,3 +53,11 @@ pub fn style() -> Style {
         std::env::var_os("NO_COLOR").as_deref(),
     )
 }
+
+/// A fixed text in the chosen language.
+pub fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use pgtls_lab::{files, Cluster, ClusterSpec, Owner, LAB_PASSWORD};
 use serde_json::Value;
 
-use crate::lab_util::{path, pki, server_file, start};
+use crate::lab_util::{path, pki, ssl_off_with_files, start};
 use crate::util::{pgtls, Run};
 
 fn fix(data: &Path, extra: &[&str]) -> Run {
@@ -78,14 +78,7 @@ fn kong_connects(cluster: &Cluster, dir: &Path) -> Value {
 
 #[test]
 fn ssl_off_is_fixed_by_one_setting_and_a_reload() {
-    let cluster = start(
-        ClusterSpec::new()
-            .setting("ssl", "off")
-            .file(server_file(files::SERVER, "server.crt", 0o600))
-            .file(server_file(files::SERVER_KEY, "server.key", 0o600))
-            .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
-            .hba_line("host all kong_md5 127.0.0.1/32 md5"),
-    );
+    let cluster = start(ssl_off_with_files());
     let data = cluster.data_dir().to_path_buf();
     let conf = data.join("postgresql.conf");
     let plaintext = format!(
@@ -241,6 +234,16 @@ fn hostile_inputs_are_refused_and_nothing_is_written() {
     assert!(findings.iter().all(|f| f["edits"].is_array()), "{v:#}");
 }
 
+/// TLS with client certificates from the lab CA; kong by certificate.
+fn mutual_tls() -> ClusterSpec {
+    ClusterSpec::new()
+        .with_server_tls(pki())
+        .expect("tls")
+        .with_client_ca(pki())
+        .expect("client CA")
+        .hba_line("hostssl all kong 127.0.0.1/32 cert")
+}
+
 fn cert_conninfo(cluster: &Cluster, user: &str, cert: &str, key: &str) -> String {
     format!(
         "{} sslcert={} sslkey={}",
@@ -256,15 +259,7 @@ fn cert_conninfo(cluster: &Cluster, user: &str, cert: &str, key: &str) -> String
 /// does.
 #[test]
 fn pg_hba_and_pg_ident_edits_need_unsafe_and_then_work() {
-    let cluster = start(
-        ClusterSpec::new()
-            .with_server_tls(pki())
-            .expect("tls")
-            .with_client_ca(pki())
-            .expect("client CA")
-            .hba_line("hostssl all kong 127.0.0.1/32 cert")
-            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5"),
-    );
+    let cluster = start(mutual_tls().hba_line("hostssl all kong_md5 127.0.0.1/32 md5"));
     let data = cluster.data_dir().to_path_buf();
     let d = data.display().to_string();
     let hba = data.join("pg_hba.conf");
@@ -343,14 +338,7 @@ fn pg_hba_and_pg_ident_edits_need_unsafe_and_then_work() {
 /// then connects.
 #[test]
 fn a_client_key_open_to_others_gets_0600() {
-    let cluster = start(
-        ClusterSpec::new()
-            .with_server_tls(pki())
-            .expect("tls")
-            .with_client_ca(pki())
-            .expect("client CA")
-            .hba_line("hostssl all kong 127.0.0.1/32 cert"),
-    );
+    let cluster = start(mutual_tls());
     let dir = tempfile::tempdir().expect("dir");
     let key = dir.path().join("client.key");
     let pem = fs::read(pki().path(files::CLIENT_KONG_KEY)).expect("key");

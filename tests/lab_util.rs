@@ -103,3 +103,23 @@ pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
+
+/// A TLS server that asks for client certificates from the lab root CA and
+/// authenticates every user by certificate.
+pub fn mtls_cert_auth() -> ClusterSpec {
+    tls(files::SERVER, files::SERVER_KEY)
+        .with_client_ca(pki())
+        .expect("client CA")
+        .hba_line("hostssl all all 127.0.0.1/32 cert")
+}
+
+/// A server with ssl = off but its certificate and key in place, a
+/// hostssl line for kong and a plaintext md5 line for kong_md5.
+pub fn ssl_off_with_files() -> ClusterSpec {
+    ClusterSpec::new()
+        .setting("ssl", "off")
+        .file(server_file(files::SERVER, "server.crt", 0o600))
+        .file(server_file(files::SERVER_KEY, "server.key", 0o600))
+        .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
+        .hba_line("host all kong_md5 127.0.0.1/32 md5")
+}

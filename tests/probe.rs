@@ -14,7 +14,8 @@ use pgtls_lab::{
 use serde_json::Value;
 
 use crate::lab_util::{
-    cert_args, codes, free_port, path, pki, server_file, start, tls, tls_scram, HOSTSSL_SCRAM,
+    cert_args, codes, free_port, mtls_cert_auth, path, pki, ssl_off_with_files, start, tls,
+    tls_scram, HOSTSSL_SCRAM,
 };
 use crate::util::Run;
 
@@ -697,12 +698,7 @@ fn client_cert_conf(
 #[test]
 fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
     let pki = pki();
-    let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY)
-            .with_client_ca(pki)
-            .expect("client CA")
-            .hba_line("hostssl all all 127.0.0.1/32 cert"),
-    );
+    let cluster = start(mtls_cert_auth());
     let s = Scratch::new();
     let base = format!("sslmode=verify-full sslrootcert={}", root());
 
@@ -741,13 +737,7 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
         )
     );
     // The fix: configure the certificate and key.
-    let fixed = libpq(
-        &cluster,
-        &format!(
-            "{base} {}",
-            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
-        ),
-    );
+    let fixed = kong_cert_client(&cluster, &base);
     let (status, v) = json_probe(&s, &[&fixed], &[]);
     assert_eq!(status, 0, "{v:#}");
     assert_eq!(
@@ -925,13 +915,7 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
     assert_eq!(status, 0, "after the map: {v:#}");
     // The client that was healthy before (CN=kong, user kong, now under
     // map=certmap too) still connects: the identity line keeps it.
-    let kong_client = libpq(
-        &cluster,
-        &format!(
-            "{base} {}",
-            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
-        ),
-    );
+    let kong_client = kong_cert_client(&cluster, &base);
     let (status, v) = json_probe(&s, &[&kong_client], &[]);
     assert_eq!(status, 0, "CN=kong still connects: {v:#}");
     let out = cluster.psql(
@@ -949,14 +933,7 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
 
 #[test]
 fn server_without_tls_pgtls009_and_plaintext_fallback_pgtls021() {
-    let cluster = start(
-        ClusterSpec::new()
-            .setting("ssl", "off")
-            .file(server_file(files::SERVER, "server.crt", 0o600))
-            .file(server_file(files::SERVER_KEY, "server.key", 0o600))
-            .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
-            .hba_line("host all kong_md5 127.0.0.1/32 md5"),
-    );
+    let cluster = start(ssl_off_with_files());
     let s = Scratch::new();
     // libpq require: psql's line, PGTLS009.
     let require = libpq(&cluster, "sslmode=require");
@@ -1442,6 +1419,17 @@ fn secrets_never_appear_and_bad_input_exits_2() {
     );
 }
 
+/// [`libpq`] with `base` and Kong's client certificate (CN=kong).
+fn kong_cert_client(cluster: &Cluster, base: &str) -> String {
+    libpq(
+        cluster,
+        &format!(
+            "{base} {}",
+            cert_args(files::CLIENT_KONG, files::CLIENT_KONG_KEY)
+        ),
+    )
+}
+
 /// The command a fix step gives, between "make a bundle: " and "; then".
 fn bundle_command(fix: &str) -> Option<(Vec<String>, String)> {
     let cmd = fix
@@ -1635,12 +1623,7 @@ fn a_missing_intermediate_is_fixed_with_the_ca_alone() {
 #[test]
 fn a_client_key_open_to_others_is_the_clients_refusal_pgtls027() {
     let pki = pki();
-    let cluster = start(
-        tls(files::SERVER, files::SERVER_KEY)
-            .with_client_ca(pki)
-            .expect("client CA")
-            .hba_line("hostssl all all 127.0.0.1/32 cert"),
-    );
+    let cluster = start(mtls_cert_auth());
     let s = Scratch::new();
     let cert = s.write(
         "client.crt",

@@ -184,9 +184,11 @@ fn serve(
         Ask::Cleartext => vec![b'R', 0, 0, 0, 8, 0, 0, 0, 3],
         Ask::Md5 => vec![b'R', 0, 0, 0, 12, 0, 0, 0, 5, 1, 2, 3, 4],
     };
+    // Counted before it is sent: the client may answer (or hang up) and the
+    // test look at the count before this thread runs again.
+    seen.asked.fetch_add(1, Ordering::SeqCst);
     stream.write_all(&request)?;
     stream.flush()?;
-    seen.asked.fetch_add(1, Ordering::SeqCst);
     let mut tag = [0u8; 1];
     if stream.read_exact(&mut tag).is_ok() {
         seen.answered.fetch_add(1, Ordering::SeqCst);

@@ -19,7 +19,7 @@ use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print, print_json, style, t};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -124,13 +124,6 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
         });
     }
     Ok(check(&FsSource, &input)?)
-}
-
-fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
-    }
 }
 
 fn stage_text(stage: Stage, lang: Lang) -> &'static str {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use pgtls_catalogue::{Lang, Severity};
+use pgtls_diagnose::check_rules::access::sh;
 use pgtls_diagnose::check_rules::CheckReport;
 use pgtls_diagnose::{Applicability, Edit, EditKind, Then};
 use pgtls_render::{edit_json, finding_json, finding_text, Style};
@@ -21,7 +22,7 @@ use serde_json::json;
 
 use super::check::{report, CheckArgs};
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print, print_json, style, t};
 
 /// Configuration files are small; anything larger is not one.
 const MAX_FILE: u64 = 16 * 1024 * 1024;
@@ -256,17 +257,24 @@ fn unified_diff(change: &FileChange) -> String {
         .to_string()
 }
 
+/// The fields of a file-mode edit.
+type ModeChange<'a> = (&'a PathBuf, Option<&'a str>, Option<&'a str>, Option<u32>);
+
+fn mode_change(kind: &EditKind) -> Option<ModeChange<'_>> {
+    match kind {
+        EditKind::FileMode {
+            file,
+            owner,
+            group,
+            mode,
+        } => Some((file, owner.as_deref(), group.as_deref(), *mode)),
+        _ => None,
+    }
+}
+
 fn mode_command(kind: &EditKind) -> Option<String> {
-    let EditKind::FileMode {
-        file,
-        owner,
-        group,
-        mode,
-    } = kind
-    else {
-        return None;
-    };
-    let quoted = shell_quote(&file.display().to_string());
+    let (file, owner, group, mode) = mode_change(kind)?;
+    let quoted = sh(file);
     let mut parts = Vec::new();
     match (owner, group) {
         (Some(o), Some(g)) => parts.push(format!("chown {o}:{g} {quoted}")),
@@ -278,17 +286,6 @@ fn mode_command(kind: &EditKind) -> Option<String> {
         parts.push(format!("chmod {m:04o} {quoted}"));
     }
     Some(parts.join(" && "))
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// A name in /etc/passwd or /etc/group, as its id.
@@ -308,13 +305,7 @@ fn lookup_id(file: &str, name: &str) -> anyhow::Result<u32> {
 
 /// Owner, group and mode of a file: a key is never rewritten.
 fn apply_mode(kind: &EditKind) -> anyhow::Result<()> {
-    let EditKind::FileMode {
-        file,
-        owner,
-        group,
-        mode,
-    } = kind
-    else {
+    let Some((file, owner, group, mode)) = mode_change(kind) else {
         return Ok(());
     };
     let meta =
@@ -322,20 +313,14 @@ fn apply_mode(kind: &EditKind) -> anyhow::Result<()> {
     if meta.file_type().is_symlink() {
         anyhow::bail!("{} is a symbolic link: not changed", file.display());
     }
-    let uid = owner
-        .as_deref()
-        .map(|o| lookup_id("/etc/passwd", o))
-        .transpose()?;
-    let gid = group
-        .as_deref()
-        .map(|g| lookup_id("/etc/group", g))
-        .transpose()?;
+    let uid = owner.map(|o| lookup_id("/etc/passwd", o)).transpose()?;
+    let gid = group.map(|g| lookup_id("/etc/group", g)).transpose()?;
     if uid.is_some() || gid.is_some() {
         std::os::unix::fs::chown(file, uid, gid)
             .with_context(|| format!("cannot change the owner of {}", file.display()))?;
     }
     if let Some(m) = mode {
-        fs::set_permissions(file, fs::Permissions::from_mode(*m))
+        fs::set_permissions(file, fs::Permissions::from_mode(m))
             .with_context(|| format!("cannot change the mode of {}", file.display()))?;
     }
     Ok(())
@@ -487,13 +472,6 @@ fn then_list(plan: &[Planned], which: &[usize]) -> Vec<&'static str> {
     thens.sort();
     thens.dedup();
     thens.into_iter().map(Then::as_str).collect()
-}
-
-fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
-    }
 }
 
 fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
