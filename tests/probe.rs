@@ -1473,6 +1473,33 @@ fn an_untrusted_chain_is_fixed_with_a_bundle_libpq_can_read() {
         .expect("a fix")
         .to_string();
     assert!(!fix.contains(".crt,"), "no comma list for libpq: {fix}");
+    // The same fix as data: the bundle's content and the keyword naming it.
+    let edits = finding(&v, "PGTLS005")["edits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let content = edits
+        .iter()
+        .find(|e| e["kind"] == "file-content")
+        .unwrap_or_else(|| panic!("a file-content edit: {edits:?}"));
+    let keyword = edits
+        .iter()
+        .find(|e| e["kind"] == "conninfo" && e["key"] == "sslrootcert")
+        .unwrap_or_else(|| panic!("a conninfo edit: {edits:?}"));
+    assert_eq!(content["file"], keyword["after"]);
+    assert_eq!(content["applicability"], "machine-applicable");
+    let from_edit = s.write(
+        "from-edit.crt",
+        content["content"].as_str().unwrap_or_default(),
+    );
+    let out = cluster.psql(
+        &format!(
+            "sslmode=verify-full sslrootcert={} user=kong dbname=kong",
+            from_edit.display()
+        ),
+        &[("PGPASSWORD", LAB_PASSWORD)],
+    );
+    assert_eq!(out.status, 0, "the edit's bundle works: {}", out.stderr);
     let (inputs, bundle) = bundle_command(&fix).unwrap_or_else(|| panic!("{fix}"));
     assert!(
         fix.contains(&format!("set `sslrootcert={bundle}`")),

@@ -20,6 +20,7 @@ use openssl::x509::{X509NameRef, X509Ref, X509};
 use pgtls_catalogue::{Code, Origin};
 
 use crate::certinfo::{chain_shape, common_name, describe, name_text, verify_chain, weakness};
+use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::explain::explain_text;
 use crate::finding::{Evidence, Finding, Msg};
 use crate::verify_result::ChainRejection;
@@ -587,6 +588,78 @@ pub fn change(cfg: &ClientConfig, setting: &Setting, value: &str) -> Msg {
     }
 }
 
+/// The same change as an edit: a kong.conf line, a connection keyword, or
+/// the environment variable to set (a command: only a person sets the
+/// environment Kong or psql starts with).
+pub fn change_edit(cfg: &ClientConfig, setting: &Setting, value: &str) -> Edit {
+    let kong = cfg.kind.is_kong();
+    // Kong reads kong.conf when it starts; libpq when it connects.
+    let then = if kong { Then::Restart } else { Then::Reconnect };
+    let export = |var: &str| {
+        Edit::new(
+            EditKind::Command {
+                command: format!("export {var}={value}"),
+            },
+            Applicability::MachineApplicable,
+            then,
+        )
+    };
+    let key = setting.key.clone();
+    match &setting.origin {
+        SettingOrigin::File { path, line } => Edit::new(
+            EditKind::Setting {
+                file: path.into(),
+                line: Some(*line),
+                key,
+                before: Some(setting.value.clone()),
+                after: value.to_string(),
+            },
+            Applicability::MachineApplicable,
+            then,
+        ),
+        SettingOrigin::Env { var } => export(var),
+        SettingOrigin::ConnString => Edit::new(
+            EditKind::Conninfo {
+                key,
+                before: Some(setting.value.clone()),
+                after: value.to_string(),
+            },
+            Applicability::MachineApplicable,
+            then,
+        ),
+        SettingOrigin::Default if kong => match (&cfg.conf_file, &setting.env_var) {
+            (Some(file), _) => Edit::new(
+                EditKind::Setting {
+                    file: file.into(),
+                    line: None,
+                    key,
+                    before: None,
+                    after: value.to_string(),
+                },
+                Applicability::MachineApplicable,
+                then,
+            ),
+            (None, Some(var)) => export(var),
+            (None, None) => export(&format!("KONG_{}", key.to_ascii_uppercase())),
+        },
+        SettingOrigin::Default => Edit::new(
+            EditKind::Conninfo {
+                key,
+                before: None,
+                after: value.to_string(),
+            },
+            Applicability::MachineApplicable,
+            then,
+        ),
+    }
+}
+
+/// Adds the change to a finding as fix text and as an edit.
+fn push_change(f: &mut Finding, cfg: &ClientConfig, setting: &Setting, value: &str) {
+    f.fix.push(change(cfg, setting, value));
+    f.edits.push(change_edit(cfg, setting, value));
+}
+
 fn setting<'a>(list: &'a [Setting], key: &str) -> Option<&'a Setting> {
     list.iter().find(|s| s.key == key)
 }
@@ -849,7 +922,7 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     match cfg.kind {
         ClientKind::Libpq => {
             if let Some(s) = setting(&cfg.ssl, "sslmode") {
-                f.fix.push(change(cfg, s, "verify-full"));
+                push_change(&mut f, cfg, s, "verify-full");
             }
         }
         _ => {
@@ -862,7 +935,7 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
                 let s = setting(&cfg.ssl, "pg_ssl_required")
                     .cloned()
                     .unwrap_or_else(|| a_setting(cfg, "pg_ssl_required", "off"));
-                f.fix.push(change(cfg, &s, "on"));
+                push_change(&mut f, cfg, &s, "on");
             }
         }
     }
@@ -1306,7 +1379,7 @@ fn version_mismatch(
                 .unwrap_or_else(|| a_setting(cfg, "lua_ssl_protocols", ""));
             f.facts
                 .insert("client_fix".into(), format!("lua_ssl_protocols = {value}"));
-            f.fix.push(change(cfg, &s, &value));
+            push_change(&mut f, cfg, &s, &value);
         }
         ClientKind::KongLuaSec => {
             if cfg.edition == Some(Edition::Enterprise) {
@@ -1320,7 +1393,7 @@ fn version_mismatch(
                     .unwrap_or_else(|| a_setting(cfg, "pg_ssl_version", "tlsv1_2"));
                 f.facts
                     .insert("client_fix".into(), format!("pg_ssl_version = {keyword}"));
-                f.fix.push(change(cfg, &s, keyword));
+                push_change(&mut f, cfg, &s, keyword);
             } else {
                 f.notes.push(Msg::new(
                     "open-source Kong's LuaSec path offers TLS 1.1 and newer and has no setting to change that: only the server's range can be changed",
@@ -1337,7 +1410,7 @@ fn version_mismatch(
                     "client_fix".into(),
                     format!("ssl_max_protocol_version={target}"),
                 );
-                f.fix.push(change(cfg, &s, target));
+                push_change(&mut f, cfg, &s, target);
             } else {
                 let s = setting(&cfg.versions, "ssl_min_protocol_version")
                     .cloned()
@@ -1345,7 +1418,7 @@ fn version_mismatch(
                 let v = accepted.first().copied().unwrap_or(target);
                 f.facts
                     .insert("client_fix".into(), format!("ssl_min_protocol_version={v}"));
-                f.fix.push(change(cfg, &s, v));
+                push_change(&mut f, cfg, &s, v);
             }
         }
     }
@@ -1450,7 +1523,7 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         ));
         f.facts
             .insert("lua_ssl_verify_depth".into(), needed.to_string());
-        f.fix.push(change(cfg, &depth, &needed.to_string()));
+        push_change(&mut f, cfg, &depth, &needed.to_string());
         f.notes.push(Msg::new(
             "Kong's LuaSec path ignores the depth, so only the cosocket path (kong start from the CLI) fails",
             "Kong の LuaSec 経路は深さを無視するため、失敗するのは cosocket 経路 (CLI からの kong start) だけです",
@@ -1693,6 +1766,8 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
         Some(t) if root_file.is_some() => {
             let path = root_file.as_deref().unwrap_or_default();
             let m = trust_addition(cfg, t, &[path], true);
+            let roots: Vec<X509> = found.iter().map(|(c, _)| c.clone()).collect();
+            f.edits.extend(trust_addition_edits(cfg, t, &roots));
             f.fix.push(Msg::new(
                 format!(
                     "add the CA certificate \"{missing}\" ({path}) to the client's trust store: {}",
@@ -1753,6 +1828,36 @@ fn trust_addition(cfg: &ClientConfig, t: &Setting, new: &[&str], whole_files: bo
             set.ja
         ),
     )
+}
+
+/// [`trust_addition`] as edits: for Kong the longer list; for libpq the
+/// bundle's content (the anchors the client has, then the new CAs: all
+/// public certificates) and the keyword that names it.
+fn trust_addition_edits(cfg: &ClientConfig, t: &Setting, new: &[X509]) -> Vec<Edit> {
+    let pem = |certs: &[X509]| -> String {
+        certs
+            .iter()
+            .filter_map(|c| c.to_pem().ok())
+            .map(|p| String::from_utf8_lossy(&p).into_owned())
+            .collect()
+    };
+    if cfg.kind.is_kong() {
+        return Vec::new();
+    }
+    let bundle = std::path::Path::new(&t.value).with_file_name("root-bundle.crt");
+    let mut content = pem(&cfg.anchors);
+    content.push_str(&pem(new));
+    vec![
+        Edit::new(
+            EditKind::FileContent {
+                file: bundle.clone(),
+                content,
+            },
+            Applicability::MachineApplicable,
+            Then::None,
+        ),
+        change_edit(cfg, t, &bundle.display().to_string()),
+    ]
 }
 
 fn weak_crypto(
@@ -2039,7 +2144,7 @@ fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judge
             let s = current
                 .cloned()
                 .unwrap_or_else(|| a_setting(cfg, key, value));
-            f.fix.push(change(cfg, &s, value));
+            push_change(&mut f, cfg, &s, value);
         }
         if cfg.trust_files.is_empty() {
             let s = cfg
@@ -2058,7 +2163,7 @@ fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judge
             .clone()
             .or_else(|| cfg.ssl.first().cloned())
             .unwrap_or_else(|| a_setting(cfg, "sslmode", ""));
-        f.fix.push(change(cfg, &s, "verify-full"));
+        push_change(&mut f, cfg, &s, "verify-full");
         if cfg.trust_files.is_empty() {
             let s = cfg
                 .trust
