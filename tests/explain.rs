@@ -224,3 +224,34 @@ fn bad_flag_is_exit_2() {
     let run = pgtls(&["explain", "--format", "yaml", "x"]);
     assert_eq!(run.status, 2);
 }
+
+#[test]
+fn flags_after_the_text_are_flags() {
+    let run = pgtls(&["explain", "tlsv1 alert unknown ca", "--lang", "ja"]);
+    assert_eq!(run.status, 0);
+    assert!(run.stdout.contains("PGTLS005"), "{}", run.stdout);
+    assert!(run.stdout.contains("エラー"), "Japanese: {}", run.stdout);
+    let run = pgtls(&["explain", "PGTLS004", "--format", "json"]);
+    let v = run.json();
+    assert_eq!(v["diagnosis"]["code"], "PGTLS004", "{v:#}");
+    // A text that starts with a hyphen goes after `--`.
+    let run = pgtls(&["explain", "--", "-x"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_reject_line_and_nginx_verify_failures_are_explained() {
+    for (line, code) in [
+        (
+            "2026-11-28 16:02:11.123 UTC [4242] FATAL:  pg_hba.conf rejects connection for host \"10.0.0.5\", user \"kong\", database \"kong\", SSL encryption",
+            "PGTLS016",
+        ),
+        (
+            "2026/11/28 16:02:11 [error] 4242#0: *3 SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate verify failed) while SSL handshaking to upstream, client: 10.0.0.9, server: kong",
+            "PGTLS005",
+        ),
+    ] {
+        let v = pgtls(&["--format", "json", "explain", line]).json();
+        assert_eq!(v["findings"][0]["code"], code, "{line}: {v:#}");
+    }
+}

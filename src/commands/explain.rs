@@ -13,8 +13,10 @@ use crate::cli::{Format, GlobalArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// The text (words are joined with spaces), a code, or `-` for standard input.
-    #[arg(value_name = "TEXT-OR-CODE", num_args = 0.., allow_hyphen_values = true)]
+    /// The text (words are joined with spaces), a code, or `-` for standard
+    /// input. Flags may follow it (`pgtls explain '...' --lang ja`); a text
+    /// that itself starts with `-` goes after `--`.
+    #[arg(value_name = "TEXT-OR-CODE", num_args = 0..)]
     pub input: Vec<String>,
 }
 use crate::output::{lang, print, print_json, style};

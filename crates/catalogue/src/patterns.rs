@@ -414,6 +414,25 @@ pub static PATTERNS: &[Pattern] = &[
         ..BASE
     },
     Pattern {
+        id: "nginx-handshake-verify-failed",
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[
+            Code::ServerCertExpired,
+            Code::VerifyDepthExceeded,
+            Code::IncompleteChain,
+            Code::WeakCrypto,
+        ],
+        origins: NGINX,
+        regex: r"SSL_do_handshake\(\) failed \(SSL: .*?(?P<reason>certificate verify failed)",
+        needles: &["SSL_do_handshake() failed"],
+        reading: Text {
+            en: "Kong (nginx, verifying in the handshake) rejected the server's certificate chain; the verify error before this line, or pgtls probe, tells which check failed",
+            ja: "Kong (nginx、ハンドシェイク中に検証) がサーバーの証明書チェーンを拒否しました。どの検査で失敗したかは、この行の前の検証エラーか pgtls probe でわかります",
+        },
+        examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate verify failed) while SSL handshaking to upstream, client: 10.0.0.9, server: kong"],
+        ..BASE
+    },
+    Pattern {
         id: "nginx-handshake-unknown-ca",
         code: Code::ServerRejectsClientCert,
         origins: NGINX,
@@ -728,6 +747,19 @@ pub static PATTERNS: &[Pattern] = &[
             "2026-11-28 16:02:11.123 UTC [4242] FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", no encryption",
             "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: FATAL: no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", SSL encryption",
         ],
+        ..BASE
+    },
+    Pattern {
+        id: "hba-reject",
+        code: Code::NoHbaEntry,
+        origins: RELAYED,
+        regex: r#"^pg_hba\.conf rejects connection for host "(?P<host>[^"]*)", user "(?P<user>[^"]*)", database "(?P<database>[^"]*)", (?P<encryption>SSL encryption|no encryption|GSS encryption|SSL on|SSL off)$"#,
+        needles: &["pg_hba.conf rejects connection for host"],
+        reading: Text {
+            en: "a `reject` line of pg_hba.conf matched this connection before any line that would admit it",
+            ja: "pg_hba.conf の `reject` 行が、この接続を許可する行より先に一致しました",
+        },
+        examples: &["2026-11-28 16:02:11.123 UTC [4242] FATAL:  pg_hba.conf rejects connection for host \"10.0.0.5\", user \"kong\", database \"kong\", SSL encryption"],
         ..BASE
     },
     Pattern {

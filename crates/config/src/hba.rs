@@ -222,6 +222,9 @@ pub struct HbaOptions {
     pub ssl_enabled: Option<bool>,
     /// `db_user_namespace` (default off): when on, `md5` lines are rejected.
     pub db_user_namespace: bool,
+    /// The server's major version when known (`PG_VERSION`); None judges
+    /// by the newest rules.
+    pub server_major: Option<u32>,
 }
 
 /// A parsed `pg_hba.conf`.
@@ -500,7 +503,7 @@ fn parse_line(
                     ),
                 ));
             };
-            parse_option(&mut line, name, val, notes)?;
+            parse_option(&mut line, name, val, opts, notes)?;
             given.push((name.to_string(), val.to_string()));
             let shown = if SECRET_OPTIONS.contains(&name) {
                 "***"
@@ -531,6 +534,7 @@ fn parse_option(
     line: &mut HbaLine,
     name: &str,
     val: &str,
+    opts: HbaOptions,
     notes: &mut Vec<Diagnostic>,
 ) -> Result<(), Diagnostic> {
     let loc = line.location.clone();
@@ -574,6 +578,15 @@ fn parse_option(
                     "clientcert only accepts \"verify-full\" when using \"cert\" authentication",
                 )),
                 "verify-ca" => ClientCert::VerifyCa,
+                // PostgreSQL 12 and 13 still take the old spellings.
+                "1" if opts.server_major.is_some_and(|v| v <= 13) => {
+                    if m == AuthMethod::Cert {
+                        ClientCert::VerifyFull
+                    } else {
+                        ClientCert::VerifyCa
+                    }
+                }
+                "0" | "no-verify" if opts.server_major.is_some_and(|v| v <= 13) => ClientCert::None,
                 other => {
                     let mut d = err(&loc, format!("invalid value for clientcert: \"{other}\""));
                     if matches!(other, "1" | "0" | "no-verify") {

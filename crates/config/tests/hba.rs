@@ -15,6 +15,7 @@ use crate::{messages, rendered};
 const SSL_ON: HbaOptions = HbaOptions {
     ssl_enabled: Some(true),
     db_user_namespace: false,
+    server_major: None,
 };
 
 fn one(line: &str) -> Result<pgtls_config::hba::HbaLine, String> {
@@ -228,6 +229,7 @@ fn ssl_off_makes_hostssl_lines_warn() {
     let opts = HbaOptions {
         ssl_enabled: Some(false),
         db_user_namespace: false,
+        server_major: None,
     };
     let f = parse(
         "hostssl all all all md5\nhost all all all md5\n",
@@ -477,4 +479,36 @@ fn gss_encryption_lines() {
     assert_eq!(line_of(&f, &c), Some(2));
     c.gss_enc = true;
     assert_eq!(line_of(&f, &c), Some(1));
+}
+
+/// `clientcert=1`, `0` and `no-verify` are PostgreSQL 12 and 13 spellings,
+/// refused from 14 on.
+#[test]
+fn old_clientcert_values_are_judged_by_the_servers_version() {
+    let with = |major: Option<u32>, line: &str| {
+        let opts = HbaOptions {
+            server_major: major,
+            ..SSL_ON
+        };
+        parse(
+            &format!("{line}\n"),
+            Path::new("/d/pg_hba.conf"),
+            None,
+            opts,
+        )
+    };
+    for major in [Some(12), Some(13)] {
+        let f = with(major, "hostssl all all all md5 clientcert=1");
+        assert!(f.diagnostics.is_empty(), "{major:?}: {:?}", f.diagnostics);
+        assert_eq!(f.lines[0].client_cert, ClientCert::VerifyCa);
+        let f = with(major, "hostssl all all all md5 clientcert=no-verify");
+        assert_eq!(f.lines[0].client_cert, ClientCert::None);
+    }
+    for major in [Some(14), Some(15), None] {
+        let f = with(major, "hostssl all all all md5 clientcert=1");
+        assert!(f.lines.is_empty(), "{major:?}: refused");
+        assert!(messages(&f.diagnostics)
+            .iter()
+            .any(|m| m.contains("invalid value for clientcert: \"1\"")));
+    }
 }

@@ -273,6 +273,8 @@ pub(crate) struct ServerFacts {
     /// With ssl off: whether ssl_cert_file and ssl_key_file exist, so that
     /// turning ssl on is all the fix needs.
     pub tls_files_present: bool,
+    /// The server's major version, from the data directory's PG_VERSION.
+    pub server_major: Option<u32>,
     /// The certificates of ssl_cert_file, leaf first, when it could be read.
     pub chain: Vec<openssl::x509::X509>,
     pub chain_file: Option<PathBuf>,

@@ -151,6 +151,7 @@ pub(crate) fn check_server(
         accounts,
         ssl: false,
         tls_files_present: false,
+        server_major: data_dir.and_then(|d| pg_version(source, d)),
         chain: Vec::new(),
         chain_file: None,
         sent_chain: Vec::new(),
@@ -175,14 +176,23 @@ pub(crate) fn check_server(
         // The server stops at the first file that does not parse (and names
         // the main file, or postgresql.auto.conf as written); only then does
         // it judge values, naming the file that holds the bad one.
-        let parse_error = conf.diagnostics().iter().filter(|d| is_error(d)).find(|d| {
-            !d.message
+        let unrecognized = |d: &Diagnostic| {
+            d.message
                 .starts_with("unrecognized configuration parameter")
-        });
+        };
+        // pgtls knows PostgreSQL 15's parameters: for a newer server an
+        // unknown name may be one of its own (18's autovacuum_worker_slots).
+        let newer = facts.server_major.is_some_and(|v| v > 15);
+        let parse_error = conf
+            .diagnostics()
+            .iter()
+            .filter(|d| is_error(d))
+            .find(|d| !unrecognized(d));
         let value_error = conf
             .diagnostics()
             .iter()
             .chain(tls.diagnostics.iter().filter(|d| !range_error(d)))
+            .filter(|d| !(newer && unrecognized(d)))
             .find(|d| is_error(d));
         if let Some(e) = parse_error.or(value_error) {
             let in_auto = e.location.as_ref().is_some_and(|l| {
@@ -788,6 +798,12 @@ fn setting_edit(
     )
 }
 
+/// The major version in `DIR/PG_VERSION` (`15`; `9.6` reads as 9).
+fn pg_version(source: &dyn Source, dir: &Path) -> Option<u32> {
+    let text = source.read(&dir.join("PG_VERSION")).ok()?;
+    text.trim().split('.').next()?.parse().ok()
+}
+
 /// PostgreSQL's `checkDataDir`, the first thing the server checks: the data
 /// directory belongs to the server's account and is 0700 or 0750 (no group
 /// write, nothing for others).
@@ -1039,6 +1055,7 @@ fn load_hba(
     let opts = HbaOptions {
         ssl_enabled: facts.conf.as_ref().map(|_| facts.ssl),
         db_user_namespace,
+        server_major: facts.server_major,
     };
     let acct = facts.account.clone().unwrap_or_else(anyone);
     let reach = access(source, &path, &acct, true);

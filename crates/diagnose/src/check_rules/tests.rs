@@ -803,3 +803,43 @@ fn a_certificate_name_mismatch_is_fixed_without_locking_anyone_out() {
         "{other_name:?}"
     );
 }
+
+/// A data directory is judged by its own PG_VERSION: 13 takes
+/// `clientcert=1`, 15 refuses it; 18's own parameters are not "unknown".
+#[test]
+fn the_data_directory_is_judged_by_its_version() {
+    let hba = "hostssl all all 0.0.0.0/0 md5 clientcert=1\n";
+    let with_version = |v: &str, conf: &str| {
+        base(&format!("ssl_ca_file = 'root.crt'\n{conf}"), hba).file_owned(
+            format!("{D}/PG_VERSION"),
+            format!("{v}\n"),
+            0o600,
+            101,
+            104,
+        )
+    };
+    let r = run(&with_version("13", ""), &input());
+    assert!(r.start.starts, "13 takes clientcert=1: {:?}", r.start);
+    let r = run(&with_version("15", ""), &input());
+    assert!(!r.start.starts, "15 refuses clientcert=1");
+    assert_eq!(r.start.fatal.as_deref(), Some("could not load pg_hba.conf"));
+
+    let hba_ok = "hostssl all all 0.0.0.0/0 scram-sha-256\n";
+    let src = base("autovacuum_worker_slots = 16\n", hba_ok).file_owned(
+        format!("{D}/PG_VERSION"),
+        "18\n",
+        0o600,
+        101,
+        104,
+    );
+    let r = run(&src, &input());
+    assert!(r.start.starts, "18's own parameter: {:?}", r.start);
+    let src = base("autovacuum_worker_slots = 16\n", hba_ok).file_owned(
+        format!("{D}/PG_VERSION"),
+        "15\n",
+        0o600,
+        101,
+        104,
+    );
+    assert!(!run(&src, &input()).start.starts, "15 does not know it");
+}
