@@ -37,6 +37,22 @@ pub enum FormatArg {
     Jsonl,
 }
 
+/// `--kong-edition`, for probe, check and fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionArg {
+    Oss,
+    Enterprise,
+}
+
+impl From<EditionArg> for pgtls_diagnose::probe_rules::KongEdition {
+    fn from(e: EditionArg) -> Self {
+        match e {
+            EditionArg::Oss => Self::OpenSource,
+            EditionArg::Enterprise => Self::Enterprise,
+        }
+    }
+}
+
 /// What a command renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

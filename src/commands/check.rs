@@ -12,13 +12,13 @@ use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
 use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
 use pgtls_diagnose::check_rules::{
-    check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, KongEdition,
-    MatchReport, MatchedLine, Stage, DEFAULT_WARN_DAYS,
+    check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
+    MatchedLine, Stage, DEFAULT_WARN_DAYS,
 };
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
-use crate::cli::{Format, GlobalArgs};
+use crate::cli::{EditionArg, Format, GlobalArgs};
 use crate::output::{lang, print, print_json, style, t};
 
 #[derive(Debug, clap::Args)]
@@ -61,12 +61,6 @@ pub struct CheckArgs {
     pub warn_days: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EditionArg {
-    Oss,
-    Enterprise,
-}
-
 fn env_with_prefix(prefix: &str) -> Vec<(String, String)> {
     std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -106,10 +100,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
         input.clients.push(ClientInput::Kong {
             conf: args.kong_conf.clone(),
             env: env_with_prefix("KONG_"),
-            edition: args.kong_edition.map(|e| match e {
-                EditionArg::Oss => KongEdition::Oss,
-                EditionArg::Enterprise => KongEdition::Enterprise,
-            }),
+            edition: args.kong_edition.map(Into::into),
         });
     }
     if let Some(conninfo) = &args.libpq {

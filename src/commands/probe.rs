@@ -16,11 +16,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use pgtls_catalogue::Severity;
-use pgtls_diagnose::probe_rules::{merge, ClientConfig, ClientKind, Edition, Judgement};
+use pgtls_diagnose::probe_rules::{merge, ClientConfig, ClientKind, Judgement, KongEdition};
 use pgtls_diagnose::{Finding, Msg};
 use pgtls_probe::{probe, ProbeConfig, ProbeReport};
 
-use crate::cli::{Format, GlobalArgs};
+use crate::cli::{EditionArg, Format, GlobalArgs};
 use crate::output::{lang, print, print_json, style};
 
 #[derive(Debug, clap::Args)]
@@ -66,12 +66,6 @@ pub enum KongShapeArg {
     Luasec,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EditionArg {
-    Oss,
-    Enterprise,
-}
-
 /// One connection to make, as one client path makes it.
 pub(crate) struct Planned {
     /// `cosocket`, `luasec`, `libpq`.
@@ -97,7 +91,7 @@ pub(crate) struct Plan {
 }
 
 pub(crate) struct KongMode {
-    pub edition: Edition,
+    pub edition: KongEdition,
     pub edition_from_flag: bool,
     pub shape_first: KongShapeArg,
     pub conf_file: Option<String>,

@@ -522,36 +522,8 @@ pub struct Param<T> {
     pub origin: ParamOrigin,
 }
 
-/// `sslmode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SslMode {
-    /// `disable`
-    Disable,
-    /// `allow`
-    Allow,
-    /// `prefer` (default)
-    Prefer,
-    /// `require`
-    Require,
-    /// `verify-ca`
-    VerifyCa,
-    /// `verify-full`
-    VerifyFull,
-}
-
-impl SslMode {
-    /// The keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Allow => "allow",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-        }
-    }
-}
+/// `sslmode`: the shared model's.
+pub use pgtls_model::SslMode;
 
 /// `channel_binding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -56,16 +56,8 @@ impl ClientKind {
     }
 }
 
-/// Kong's edition: open-source Kong passes only `pg_ssl`, `pg_ssl_verify`
-/// and the trust bundle to its driver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edition {
-    /// Open-source Kong.
-    OpenSource,
-    /// Kong Enterprise (`pg_ssl_required`, `pg_ssl_version`, `pg_ssl_cert`,
-    /// `pg_ssl_cert_key` take effect).
-    Enterprise,
-}
+/// Kong's edition, as every layer names it.
+pub use pgtls_model::KongEdition;
 
 /// Where a client setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +141,7 @@ pub struct ClientConfig {
     /// Which client.
     pub kind: ClientKind,
     /// Kong's edition (None for libpq).
-    pub edition: Option<Edition>,
+    pub edition: Option<KongEdition>,
     /// The kong.conf file, when one was given (fixes for settings left at
     /// their default are added there).
     pub conf_file: Option<String>,
@@ -926,7 +918,7 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
             }
         }
         _ => {
-            if cfg.edition == Some(Edition::OpenSource) {
+            if cfg.edition == Some(KongEdition::OpenSource) {
                 f.notes.push(Msg::new(
                     "open-source Kong has no pg_ssl_required: only a pg_hba.conf with hostssl lines (and no host lines) for Kong's user makes the server refuse plaintext",
                     "オープンソース版 Kong には pg_ssl_required がありません: Kong のユーザーに対して hostssl 行だけ (host 行なし) の pg_hba.conf にすれば、サーバーが平文を拒否します",
@@ -1215,7 +1207,7 @@ fn server_without_tls(
             format!("then, without TLS: {}: {}", m.severity, m.message),
             "startup",
         ));
-        let (en, ja) = if cfg.edition == Some(Edition::OpenSource) {
+        let (en, ja) = if cfg.edition == Some(KongEdition::OpenSource) {
             (
                 "open-source Kong went on without TLS (it has no pg_ssl_required), and the server has no pg_hba.conf line for unencrypted connections: the root cause is that the server does not offer TLS",
                 "オープンソース版 Kong は TLS なしで続行しました (pg_ssl_required がありません)。サーバーには暗号化なしの接続に対する pg_hba.conf の行がありません: 根本原因はサーバーが TLS を提供していないことです",
@@ -1382,7 +1374,7 @@ fn version_mismatch(
             push_change(&mut f, cfg, &s, &value);
         }
         ClientKind::KongLuaSec => {
-            if cfg.edition == Some(Edition::Enterprise) {
+            if cfg.edition == Some(KongEdition::Enterprise) {
                 let keyword = match target {
                     "TLSv1.1" => "tlsv1_1",
                     "TLSv1.2" => "tlsv1_2",
@@ -2330,7 +2322,7 @@ fn server_error(
                 ));
             }
             let (cert_key, key_key) = &cfg.cert_settings;
-            if cfg.edition == Some(Edition::OpenSource) {
+            if cfg.edition == Some(KongEdition::OpenSource) {
                 f.reading = Some(Msg::new(
                     format!("open-source Kong never sends a client certificate ({cert_key} and {key_key} are Enterprise options)"),
                     format!("オープンソース版 Kong はクライアント証明書を送りません ({cert_key} と {key_key} は Enterprise のオプションです)"),
@@ -2504,7 +2496,7 @@ mod tests {
     fn cfg(kind: ClientKind) -> ClientConfig {
         ClientConfig {
             kind,
-            edition: kind.is_kong().then_some(Edition::OpenSource),
+            edition: kind.is_kong().then_some(KongEdition::OpenSource),
             conf_file: Some("/etc/kong/kong.conf".into()),
             host: "db".into(),
             port: 5432,
@@ -2593,7 +2585,7 @@ mod tests {
     #[test]
     fn version_mismatch_names_both_ranges_and_settings() {
         let mut c = cfg(ClientKind::KongLuaSec);
-        c.edition = Some(Edition::Enterprise);
+        c.edition = Some(KongEdition::Enterprise);
         c.client_min = Some("TLSv1.2");
         c.client_max = Some("TLSv1.2");
         c.versions = vec![Setting::new(

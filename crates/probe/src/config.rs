@@ -20,7 +20,7 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(5);
 /// reproduce; what is verified comes from [`TlsSettings`], which
 /// [`ProbeConfig::libpq`] and [`ProbeConfig::kong`] fill consistently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SslMode {
+pub enum Negotiation {
     /// libpq `disable` (and Kong `pg_ssl = off`): no SSLRequest, plaintext.
     Disable,
     /// libpq `allow`: plaintext first; if the server rejects the plaintext
@@ -50,22 +50,37 @@ pub enum SslMode {
     },
 }
 
-impl SslMode {
+impl From<pgtls_model::SslMode> for Negotiation {
+    /// libpq's `sslmode` as the probe negotiates it.
+    fn from(mode: pgtls_model::SslMode) -> Negotiation {
+        use pgtls_model::SslMode;
+        match mode {
+            SslMode::Disable => Negotiation::Disable,
+            SslMode::Allow => Negotiation::Allow,
+            SslMode::Prefer => Negotiation::Prefer,
+            SslMode::Require => Negotiation::Require,
+            SslMode::VerifyCa => Negotiation::VerifyCa,
+            SslMode::VerifyFull => Negotiation::VerifyFull,
+        }
+    }
+}
+
+impl Negotiation {
     /// The libpq spelling (`prefer`, `verify-full`, ...) or a Kong summary.
     pub fn name(&self) -> &'static str {
         match self {
-            SslMode::Disable => "disable",
-            SslMode::Allow => "allow",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-            SslMode::Kong { ssl: false, .. } => "kong pg_ssl=off",
-            SslMode::Kong {
+            Negotiation::Disable => "disable",
+            Negotiation::Allow => "allow",
+            Negotiation::Prefer => "prefer",
+            Negotiation::Require => "require",
+            Negotiation::VerifyCa => "verify-ca",
+            Negotiation::VerifyFull => "verify-full",
+            Negotiation::Kong { ssl: false, .. } => "kong pg_ssl=off",
+            Negotiation::Kong {
                 ssl: true,
                 required: false,
             } => "kong pg_ssl=on",
-            SslMode::Kong {
+            Negotiation::Kong {
                 ssl: true,
                 required: true,
             } => "kong pg_ssl=on pg_ssl_required=on",
@@ -74,12 +89,15 @@ impl SslMode {
 
     /// Whether this mode can use TLS at all.
     pub fn may_use_tls(&self) -> bool {
-        !matches!(self, SslMode::Disable | SslMode::Kong { ssl: false, .. })
+        !matches!(
+            self,
+            Negotiation::Disable | Negotiation::Kong { ssl: false, .. }
+        )
     }
 
     /// Whether this is one of Kong's modes.
     pub fn is_kong(&self) -> bool {
-        matches!(self, SslMode::Kong { .. })
+        matches!(self, Negotiation::Kong { .. })
     }
 }
 
@@ -222,7 +240,7 @@ pub struct ProbeConfig {
     /// authentication, query), however slowly bytes arrive.
     pub timeout: Duration,
     /// TLS negotiation.
-    pub ssl: SslMode,
+    pub ssl: Negotiation,
     /// TLS settings.
     pub tls: TlsSettings,
     /// Database user.
@@ -254,16 +272,16 @@ impl ProbeConfig {
     /// 15's `sslsni=1`), libpq 15's default minimum of TLS 1.2, user
     /// `postgres`, `application_name=psql`. Trust anchors, client certificate
     /// and credentials are for the caller to fill.
-    pub fn libpq(host: &str, port: u16, mode: SslMode) -> ProbeConfig {
+    pub fn libpq(host: &str, port: u16, mode: Negotiation) -> ProbeConfig {
         let verify = match mode {
-            SslMode::VerifyCa | SslMode::VerifyFull => Verify::InHandshake,
+            Negotiation::VerifyCa | Negotiation::VerifyFull => Verify::InHandshake,
             _ => Verify::Off,
         };
         let tls = TlsSettings {
             min_version: Some(TlsVersion::Tls1_2),
             verify,
             sni: (!is_ip_literal(host)).then(|| host.to_string()),
-            host_name_check: (mode == SslMode::VerifyFull).then(|| host.to_string()),
+            host_name_check: (mode == Negotiation::VerifyFull).then(|| host.to_string()),
             ..TlsSettings::default()
         };
         ProbeConfig {
@@ -302,7 +320,7 @@ impl ProbeConfig {
             host: host.to_string(),
             port,
             timeout: DEFAULT_STEP_TIMEOUT,
-            ssl: SslMode::Kong { ssl, required },
+            ssl: Negotiation::Kong { ssl, required },
             tls,
             user: "kong".into(),
             database: Some("kong".into()),
@@ -342,7 +360,7 @@ impl ProbeConfig {
     /// A handshake-only probe (for `scan`): TLS required, nothing verified,
     /// no SNI, stop once TLS is up.
     pub fn handshake_only(host: &str, port: u16) -> ProbeConfig {
-        let mut cfg = ProbeConfig::libpq(host, port, SslMode::Require);
+        let mut cfg = ProbeConfig::libpq(host, port, Negotiation::Require);
         cfg.tls.min_version = None;
         cfg.tls.sni = None;
         cfg.handshake_only = true;
@@ -370,14 +388,14 @@ mod tests {
 
     #[test]
     fn libpq_presets_follow_sslmode() {
-        let full = ProbeConfig::libpq("db.example", 5432, SslMode::VerifyFull);
+        let full = ProbeConfig::libpq("db.example", 5432, Negotiation::VerifyFull);
         assert_eq!(full.tls.verify, Verify::InHandshake);
         assert_eq!(full.tls.host_name_check.as_deref(), Some("db.example"));
         assert_eq!(full.tls.sni.as_deref(), Some("db.example"));
-        let ip = ProbeConfig::libpq("127.0.0.1", 5432, SslMode::VerifyCa);
+        let ip = ProbeConfig::libpq("127.0.0.1", 5432, Negotiation::VerifyCa);
         assert_eq!(ip.tls.sni, None, "libpq sends no SNI for an IP address");
         assert_eq!(ip.tls.host_name_check, None);
-        let prefer = ProbeConfig::libpq("db", 5432, SslMode::Prefer);
+        let prefer = ProbeConfig::libpq("db", 5432, Negotiation::Prefer);
         assert_eq!(prefer.tls.verify, Verify::Off);
     }
 

@@ -19,7 +19,7 @@ mod tls;
 mod versions;
 
 pub use config::{
-    ChannelBindingPref, ClientIdentity, ProbeConfig, Secret, SslMode, TlsSettings, TlsVersion,
+    ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Secret, TlsSettings, TlsVersion,
     Verify, DEFAULT_STEP_TIMEOUT,
 };
 pub use error::ProbeError;

@@ -19,7 +19,7 @@ use pgtls_wire::{
     SslResponse, StartupParams, SCRAM_SHA_256, SCRAM_SHA_256_PLUS,
 };
 
-use crate::config::{ChannelBindingPref, ProbeConfig, SslMode, Verify};
+use crate::config::{ChannelBindingPref, Negotiation, ProbeConfig, Verify};
 use crate::deadline::DeadlineStream;
 use crate::error::ProbeError;
 use crate::recorder::Recorder;
@@ -182,19 +182,21 @@ impl<'a> Run<'a> {
             return self.attempt(TlsUse::Required);
         }
         match self.cfg.ssl {
-            SslMode::Disable | SslMode::Kong { ssl: false, .. } => self.attempt(TlsUse::Never),
-            SslMode::Require
-            | SslMode::VerifyCa
-            | SslMode::VerifyFull
-            | SslMode::Kong {
+            Negotiation::Disable | Negotiation::Kong { ssl: false, .. } => {
+                self.attempt(TlsUse::Never)
+            }
+            Negotiation::Require
+            | Negotiation::VerifyCa
+            | Negotiation::VerifyFull
+            | Negotiation::Kong {
                 ssl: true,
                 required: true,
             } => self.attempt(TlsUse::Required),
-            SslMode::Kong {
+            Negotiation::Kong {
                 ssl: true,
                 required: false,
             } => self.attempt(TlsUse::PlainOnAnyAnswer),
-            SslMode::Prefer => {
+            Negotiation::Prefer => {
                 let first = self.attempt(TlsUse::PlainOnRefusal)?;
                 let retry = match &first {
                     Outcome::Failed { step, kind } => {
@@ -207,7 +209,7 @@ impl<'a> Run<'a> {
                     Fallback::PlaintextRetry { step, failure }
                 })
             }
-            SslMode::Allow => {
+            Negotiation::Allow => {
                 let first = self.attempt(TlsUse::Never)?;
                 let retry = match &first {
                     Outcome::Failed { step, kind } => self.rejected_before_auth(*step, kind),

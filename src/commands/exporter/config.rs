@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use pgtls_config::libpq::SslMode;
 use pgtls_diagnose::scan_rules::ClientView;
 use serde::Deserialize;
 
@@ -198,15 +199,6 @@ pub struct Modules {
     pub by_name: BTreeMap<String, Module>,
 }
 
-const SSLMODES: &[&str] = &[
-    "disable",
-    "allow",
-    "prefer",
-    "require",
-    "verify-ca",
-    "verify-full",
-];
-
 fn readable(path: &Path, module: &str, key: &str) -> anyhow::Result<()> {
     let meta = std::fs::metadata(path)
         .with_context(|| format!("module {module}: {key} {} cannot be read", path.display()))?;
@@ -271,10 +263,10 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
                 anyhow::bail!("module {name}: user is empty");
             }
             let sslmode = match raw.sslmode {
-                Some(mode) if SSLMODES.contains(&mode.as_str()) => mode,
+                Some(mode) if SslMode::parse(&mode).is_some() => mode,
                 Some(mode) => anyhow::bail!(
                     "module {name}: sslmode {mode:?} is not one of {}",
-                    SSLMODES.join(", ")
+                    SslMode::ALL.map(SslMode::keyword).join(", ")
                 ),
                 // The password goes only to a server that proves who it
                 // is: verify-full unless the module says otherwise.

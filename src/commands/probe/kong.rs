@@ -11,12 +11,12 @@ use openssl::x509::X509;
 use pgtls_catalogue::Code;
 use pgtls_config::kong::{KongConf, KongOrigin, KongSslVersion, KongValue, TrustedCert};
 use pgtls_diagnose::probe_rules::{
-    ClientCert, ClientConfig, ClientKind, Edition, Setting, SettingOrigin,
+    ClientCert, ClientConfig, ClientKind, KongEdition, Setting, SettingOrigin,
 };
 use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
-use super::{seconds, EditionArg, KongMode, Plan, Planned, ProbeArgs};
+use super::{seconds, KongMode, Plan, Planned, ProbeArgs};
 use crate::trust::{load_kong_trust, load_pem_file};
 
 fn origin(o: &KongOrigin) -> SettingOrigin {
@@ -73,18 +73,17 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
     let conf_file = args.kong_conf.as_ref().map(|p| p.display().to_string());
     let pg = &conf.pg;
     let edition = match args.kong_edition {
-        Some(EditionArg::Oss) => Edition::OpenSource,
-        Some(EditionArg::Enterprise) => Edition::Enterprise,
+        Some(arg) => arg.into(),
         None if conf
             .enterprise_options
             .iter()
             .any(|o| o.key.starts_with("pg_ssl")) =>
         {
-            Edition::Enterprise
+            KongEdition::Enterprise
         }
-        None => Edition::OpenSource,
+        None => KongEdition::OpenSource,
     };
-    let enterprise = edition == Edition::Enterprise;
+    let enterprise = edition == KongEdition::Enterprise;
     let mut notes = Vec::new();
     for d in &conf.diagnostics {
         notes.push(Msg::new(

@@ -11,12 +11,12 @@ use openssl::pkey::PKey;
 use pgtls_catalogue::Code;
 use pgtls_config::libpq::{
     self as conf, ChannelBinding, ClientEnv, HostKind, Param, ParamOrigin, PgpassOutcome,
-    ResolvedConn, SslMode as ConfSslMode, KEYWORDS,
+    ResolvedConn, KEYWORDS,
 };
 use pgtls_config::FsSource;
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Msg};
-use pgtls_probe::{ChannelBindingPref, ClientIdentity, ProbeConfig, SslMode, Verify};
+use pgtls_probe::{ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Verify};
 
 use super::{seconds, Plan, Planned, ProbeArgs};
 use crate::trust::load_pem_file;
@@ -129,21 +129,14 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         .unwrap_or_default();
     let dial = first.hostaddr.clone().unwrap_or_else(|| name.clone());
     let port = first.port;
-    let mode = match r.sslmode.value {
-        ConfSslMode::Disable => SslMode::Disable,
-        ConfSslMode::Allow => SslMode::Allow,
-        ConfSslMode::Prefer => SslMode::Prefer,
-        ConfSslMode::Require => SslMode::Require,
-        ConfSslMode::VerifyCa => SslMode::VerifyCa,
-        ConfSslMode::VerifyFull => SslMode::VerifyFull,
-    };
+    let mode: Negotiation = r.sslmode.value.into();
     let sslmode = setting("sslmode", &r.sslmode, r.sslmode.value.keyword());
     let mut cfg = ProbeConfig::libpq(&dial, port, mode);
     // With a hostaddr, the name is still what TLS checks.
     if dial != name {
         cfg.tls.sni =
             (!name.is_empty() && name.parse::<std::net::IpAddr>().is_err()).then(|| name.clone());
-        cfg.tls.host_name_check = (mode == SslMode::VerifyFull).then(|| name.clone());
+        cfg.tls.host_name_check = (mode == Negotiation::VerifyFull).then(|| name.clone());
     }
     if !r.sslsni.value {
         cfg.tls.sni = None;
@@ -175,7 +168,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     let prefix = format!("connection to server at \"{name}\", port {port} failed: ");
 
     // The root certificate: used whenever it exists; required by verify-*.
-    let verifying_mode = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull);
+    let verifying_mode = matches!(mode, Negotiation::VerifyCa | Negotiation::VerifyFull);
     let trust = r
         .sslrootcert
         .as_ref()
@@ -184,7 +177,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     let mut trust_files = Vec::new();
     if let Some(root) = &r.sslrootcert {
         let path = &root.value;
-        if path.exists() && mode != SslMode::Disable {
+        if path.exists() && mode != Negotiation::Disable {
             match load_pem_file(path) {
                 Ok(certs) => {
                     anchors = certs;
@@ -235,7 +228,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
 
     // The client certificate: used when the file exists.
     let mut client_cert = None;
-    if let (Some(cert), true) = (&r.sslcert, mode != SslMode::Disable) {
+    if let (Some(cert), true) = (&r.sslcert, mode != Negotiation::Disable) {
         if cert.value.exists() {
             let chain = load_pem_file(&cert.value)
                 .with_context(|| format!("sslcert {}", cert.value.display()))?;
@@ -361,11 +354,11 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         ssl: vec![sslmode.clone()],
         tls_required: matches!(
             mode,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
+            Negotiation::Require | Negotiation::VerifyCa | Negotiation::VerifyFull
         ),
         verify,
         verify_setting: Some(sslmode.clone()),
-        host_check: mode == SslMode::VerifyFull,
+        host_check: mode == Negotiation::VerifyFull,
         trust: trust.clone(),
         trust_files,
         anchors,

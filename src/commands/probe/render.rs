@@ -9,7 +9,7 @@
 use openssl::x509::{X509Ref, X509};
 use pgtls_catalogue::{Lang, Severity};
 use pgtls_diagnose::certinfo::{describe, name_text, now_epoch, CertInfo};
-use pgtls_diagnose::probe_rules::{ClientKind, Edition, Judgement};
+use pgtls_diagnose::probe_rules::{ClientKind, Judgement, KongEdition};
 use pgtls_probe::{Direction, FailureKind, Outcome, ProbeReport, Step, TlsFailure};
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
@@ -483,10 +483,7 @@ pub(crate) fn json(
         "unexplained": judgement.unexplained.as_ref().map(|m| m.get(lang)),
     });
     if let Some(k) = &plan.kong {
-        v["edition"] = json!(match k.edition {
-            Edition::OpenSource => "oss",
-            Edition::Enterprise => "enterprise",
-        });
+        v["edition"] = json!(k.edition.as_str());
         v["shown_first"] = json!(k.shape_first.label());
         v["paths"] = json!(order
             .iter()
@@ -581,14 +578,14 @@ pub(crate) fn text(
     let who = match &plan.kong {
         Some(k) => {
             let edition = match (k.edition, lang) {
-                (Edition::OpenSource, Lang::En) => "open-source",
-                (Edition::Enterprise, Lang::En) => "Enterprise",
-                (Edition::OpenSource, Lang::Ja) => "オープンソース版",
-                (Edition::Enterprise, Lang::Ja) => "Enterprise 版",
+                (KongEdition::OpenSource, Lang::En) => "open-source",
+                (KongEdition::Enterprise, Lang::En) => "Enterprise",
+                (KongEdition::OpenSource, Lang::Ja) => "オープンソース版",
+                (KongEdition::Enterprise, Lang::Ja) => "Enterprise 版",
             };
             let why = if k.edition_from_flag {
                 t(lang, "--kong-edition", "--kong-edition による")
-            } else if k.edition == Edition::Enterprise {
+            } else if k.edition == KongEdition::Enterprise {
                 t(
                     lang,
                     "an Enterprise-only option is set",

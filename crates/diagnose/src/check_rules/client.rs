@@ -235,7 +235,7 @@ fn kong_model(
     }
     let enterprise = match edition {
         Some(KongEdition::Enterprise) => true,
-        Some(KongEdition::Oss) => false,
+        Some(KongEdition::OpenSource) => false,
         None => !conf.enterprise_options.is_empty(),
     };
     let pg = &conf.pg;

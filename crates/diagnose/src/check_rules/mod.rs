@@ -144,12 +144,7 @@ impl CheckReport {
     }
 }
 
-/// Which Kong edition decides what the connector does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KongEdition {
-    Oss,
-    Enterprise,
-}
+pub use pgtls_model::KongEdition;
 
 /// The client whose settings are cross-checked with the server's.
 #[derive(Debug, Clone)]

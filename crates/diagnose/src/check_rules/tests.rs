@@ -600,7 +600,7 @@ fn kong_client_certificates_by_edition() {
     i.clients = vec![ClientInput::Kong {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
-        edition: Some(KongEdition::Oss),
+        edition: Some(KongEdition::OpenSource),
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use pgtls_probe::client_line::{kong_line, psql_line, KongShape};
 use pgtls_probe::{
-    probe, DecodeError, FailureKind, Fallback, Outcome, ProbeConfig, SslMode, StepName,
+    probe, DecodeError, FailureKind, Fallback, Negotiation, Outcome, ProbeConfig, StepName,
     UnreachableReason, Violation,
 };
 
@@ -53,7 +53,7 @@ fn real_psql(conninfo: &str) -> String {
     String::from_utf8_lossy(&out.stderr).trim_end().to_string()
 }
 
-fn cfg(port: u16, mode: SslMode, timeout: Duration) -> ProbeConfig {
+fn cfg(port: u16, mode: Negotiation, timeout: Duration) -> ProbeConfig {
     let mut cfg = ProbeConfig::libpq("127.0.0.1", port, mode);
     cfg.user = "kong".into();
     cfg.database = Some("kong".into());
@@ -67,7 +67,7 @@ fn nothing_listening() {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let report = probe(&cfg(port, SslMode::Prefer, Duration::from_secs(2))).expect("probe");
+    let report = probe(&cfg(port, Negotiation::Prefer, Duration::from_secs(2))).expect("probe");
     let Some((StepName::Tcp, FailureKind::Unreachable { reason, tried })) = report.failure() else {
         panic!("{:?}", report.outcome)
     };
@@ -92,7 +92,7 @@ fn a_name_that_does_not_resolve() {
     let report = probe(&ProbeConfig::libpq(
         "no-such-host.invalid",
         5432,
-        SslMode::Prefer,
+        Negotiation::Prefer,
     ))
     .expect("probe");
     let Some((StepName::Tcp, FailureKind::Unreachable { reason, tried })) = report.failure() else {
@@ -120,7 +120,7 @@ fn a_silent_server_times_out_at_the_deadline() {
     });
     let timeout = Duration::from_millis(300);
     let started = Instant::now();
-    let report = probe(&cfg(port, SslMode::Require, timeout)).expect("probe");
+    let report = probe(&cfg(port, Negotiation::Require, timeout)).expect("probe");
     let took = started.elapsed();
     let Some((
         StepName::SslRequest,
@@ -164,7 +164,7 @@ fn a_dripping_server_still_ends_at_the_deadline() {
         }
     });
     let timeout = Duration::from_millis(400);
-    let report = probe(&cfg(port, SslMode::Prefer, timeout)).expect("probe");
+    let report = probe(&cfg(port, Negotiation::Prefer, timeout)).expect("probe");
     let Some((StepName::Startup, FailureKind::Timeout { partial_bytes, .. })) = report.failure()
     else {
         panic!("{:?}", report.outcome)
@@ -191,7 +191,7 @@ fn an_http_server_is_junk_to_libpq() {
         thread::sleep(Duration::from_millis(100));
     };
     let (port, server) = fake_server(3, serve);
-    let report = probe(&cfg(port, SslMode::Require, Duration::from_secs(2))).expect("probe");
+    let report = probe(&cfg(port, Negotiation::Require, Duration::from_secs(2))).expect("probe");
     assert_eq!(
         report.failure(),
         Some((
@@ -240,7 +240,7 @@ fn an_oversized_authentication_frame_is_refused() {
         thread::sleep(Duration::from_millis(500));
     });
     let started = Instant::now();
-    let report = probe(&cfg(port, SslMode::Prefer, Duration::from_secs(3))).expect("probe");
+    let report = probe(&cfg(port, Negotiation::Prefer, Duration::from_secs(3))).expect("probe");
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "refused at once"
@@ -263,7 +263,7 @@ fn an_error_instead_of_an_ssl_answer() {
         let _ = stream.write_all(&msg);
         thread::sleep(Duration::from_millis(100));
     });
-    let report = probe(&cfg(port, SslMode::Require, Duration::from_secs(2))).expect("probe");
+    let report = probe(&cfg(port, Negotiation::Require, Duration::from_secs(2))).expect("probe");
     let Some((StepName::SslRequest, FailureKind::ErrorToSslRequest(fields))) = report.failure()
     else {
         panic!("{:?}", report.outcome)

@@ -10,8 +10,8 @@ use openssl::x509::X509;
 use pgtls_lab::{files, shared_pki, Cluster, ClusterSpec, Owner, Pki, LAB_PASSWORD};
 use pgtls_probe::client_line::{kong_line, kong_nginx_log, psql_line, KongShape};
 use pgtls_probe::{
-    probe, versions_accepted, AuthMethod, ClientIdentity, FailureKind, Outcome, ProbeConfig,
-    ProbeReport, Secret, SslMode, StepName, TlsFailure, TlsVersion, VersionStatus,
+    probe, versions_accepted, AuthMethod, ClientIdentity, FailureKind, Negotiation, Outcome,
+    ProbeConfig, ProbeReport, Secret, StepName, TlsFailure, TlsVersion, VersionStatus,
 };
 
 fn pki() -> &'static Pki {
@@ -46,7 +46,7 @@ fn tls_spec(cert_file: &str, key_file: &str) -> ClusterSpec {
 
 /// psql's way in: user kong, database kong, the lab password, trusting the
 /// lab root.
-fn libpq(cluster: &Cluster, host: &str, mode: SslMode) -> ProbeConfig {
+fn libpq(cluster: &Cluster, host: &str, mode: Negotiation) -> ProbeConfig {
     let mut cfg = ProbeConfig::libpq(host, cluster.port(), mode);
     cfg.user = "kong".into();
     cfg.database = Some("kong".into());
@@ -110,7 +110,7 @@ fn tls_server_success_failure_and_versions() {
     // verify-full with SCRAM-SHA-256-PLUS, by IP (SAN IP) and by name (SAN
     // DNS, with SNI), as psql would connect.
     for host in ["127.0.0.1", "localhost"] {
-        let cfg = libpq(&cluster, host, SslMode::VerifyFull);
+        let cfg = libpq(&cluster, host, Negotiation::VerifyFull);
         let started = Instant::now();
         let report = run(&cfg);
         let took = started.elapsed();
@@ -178,7 +178,7 @@ fn tls_server_success_failure_and_versions() {
     }
 
     // md5 over TLS the client does not verify: withheld unless allowed.
-    let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::Require);
+    let mut cfg = libpq(&cluster, "127.0.0.1", Negotiation::Require);
     cfg.user = "kong_md5".into();
     let report = run(&cfg);
     assert!(
@@ -201,7 +201,7 @@ fn tls_server_success_failure_and_versions() {
 
     // An untrusted server (the client trusts the unrelated CA): libpq aborts
     // the handshake with an alert the server logs.
-    let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::VerifyFull);
+    let mut cfg = libpq(&cluster, "127.0.0.1", Negotiation::VerifyFull);
     cfg.tls.trust_anchors = Some(vec![cert(files::OTHER_CA)]);
     let mark = cluster.log_mark();
     let report = run(&cfg);
@@ -298,7 +298,7 @@ fn client_certificates() {
     let cluster = Cluster::start(&spec).expect("cluster");
 
     // No certificate configured: the server asks, gets none, and refuses.
-    let report = run(&libpq(&cluster, "127.0.0.1", SslMode::Require));
+    let report = run(&libpq(&cluster, "127.0.0.1", Negotiation::Require));
     let (step, kind) = failure(&report);
     assert_eq!(step, StepName::Startup);
     let FailureKind::Server(fields) = kind else {
@@ -333,7 +333,7 @@ fn client_certificates() {
     }
 
     // prefer retries without TLS after the FATAL and reports both, as psql.
-    let report = run(&libpq(&cluster, "127.0.0.1", SslMode::Prefer));
+    let report = run(&libpq(&cluster, "127.0.0.1", Negotiation::Prefer));
     assert!(report.steps.iter().any(|s| s.connection == 2));
     assert_eq!(
         psql_line(&report),
@@ -341,7 +341,7 @@ fn client_certificates() {
     );
 
     // The right certificate gets in without a password prompt.
-    let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::VerifyFull);
+    let mut cfg = libpq(&cluster, "127.0.0.1", Negotiation::VerifyFull);
     cfg.password = None;
     cfg.tls.client_identity = Some(
         ClientIdentity::new(vec![cert(files::CLIENT_KONG)], key(files::CLIENT_KONG_KEY))
@@ -365,7 +365,7 @@ fn client_certificates() {
     );
 
     // An expired client certificate: the server says so in its alert.
-    let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::Require);
+    let mut cfg = libpq(&cluster, "127.0.0.1", Negotiation::Require);
     cfg.tls.client_identity = Some(
         ClientIdentity::new(
             vec![cert(files::CLIENT_EXPIRED)],
@@ -393,7 +393,7 @@ fn client_certificates() {
         (TlsVersion::Tls1_2, StepName::TlsHandshake),
         (TlsVersion::Tls1_3, StepName::Startup),
     ] {
-        let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::Require);
+        let mut cfg = libpq(&cluster, "127.0.0.1", Negotiation::Require);
         cfg.tls.max_version = Some(version);
         cfg.tls.client_identity =
             Some(ClientIdentity::new(vec![cert(other.0)], key(other.1)).expect("identity"));
@@ -452,7 +452,7 @@ fn protocol_version_mismatch() {
         .setting("ssl_min_protocol_version", "'TLSv1.3'")
         .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
     let cluster = Cluster::start(&spec).expect("cluster");
-    let mut cfg = libpq(&cluster, "127.0.0.1", SslMode::Require);
+    let mut cfg = libpq(&cluster, "127.0.0.1", Negotiation::Require);
     cfg.tls.max_version = Some(TlsVersion::Tls1_2);
     let mark = cluster.log_mark();
     let report = run(&cfg);
@@ -504,7 +504,7 @@ fn server_without_tls() {
     let spec = ClusterSpec::new().hba_line("host all all 127.0.0.1/32 scram-sha-256");
     let cluster = Cluster::start(&spec).expect("cluster");
 
-    let report = run(&libpq(&cluster, "127.0.0.1", SslMode::Require));
+    let report = run(&libpq(&cluster, "127.0.0.1", Negotiation::Require));
     assert_eq!(
         failure(&report),
         (StepName::SslRequest, &FailureKind::ServerRefusedTls)
@@ -536,7 +536,7 @@ fn server_without_tls() {
 
     // With pg_ssl_required it stops, in Kong's words.
     let mut cfg = kong(&cluster, true, vec![]);
-    cfg.ssl = SslMode::Kong {
+    cfg.ssl = Negotiation::Kong {
         ssl: true,
         required: true,
     };
@@ -553,7 +553,7 @@ fn certificate_for_another_host() {
         .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256");
     let cluster = Cluster::start(&spec).expect("cluster");
     let root_path = pki().path(files::ROOT_CA);
-    let report = run(&libpq(&cluster, "localhost", SslMode::VerifyFull));
+    let report = run(&libpq(&cluster, "localhost", Negotiation::VerifyFull));
     let (step, kind) = failure(&report);
     assert_eq!(step, StepName::TlsHandshake);
     let FailureKind::Tls(TlsFailure::HostNameMismatch { message, .. }) = kind else {
