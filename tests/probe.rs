@@ -741,7 +741,7 @@ fn client_certificates_pgtls008_pgtls011_pgtls006_pgtls007_with_fixes() {
     let (status, v) = json_probe(&s, &[&fixed], &[]);
     assert_eq!(status, 0, "{v:#}");
     assert_eq!(
-        v["auth_method"], "trust",
+        v["auth_method"], "cert",
         "cert authentication asks for no password"
     );
 

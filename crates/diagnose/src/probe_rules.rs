@@ -2059,9 +2059,15 @@ fn host_mismatch(
             .iter()
             .find_map(|s| s.strip_prefix("DNS:").map(str::to_string))
         {
+            // The host's own kind of name: an address is an IP SAN, a name a DNS one.
+            let san = if cfg.host.parse::<std::net::IpAddr>().is_ok() {
+                format!("IP:{}", cfg.host)
+            } else {
+                format!("DNS:{}", cfg.host)
+            };
             f.fix.push(Msg::new(
-                format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName DNS:{} / IP:{}", cfg.host, cfg.host),
-                format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName DNS:{} / IP:{} を含めて証明書を発行し直します", cfg.host, cfg.host),
+                format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName {san}"),
+                format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName {san} を含めて証明書を発行し直します"),
             ));
         }
     }

@@ -262,8 +262,12 @@ impl TlsFacts {
 /// How the client authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
-    /// No password asked (`trust`, or `cert` authentication).
+    /// No password asked and no client certificate sent: `trust`.
     Trust,
+    /// No password asked after the client sent the certificate the server
+    /// requested: `cert` authentication (or `trust` on a line that also
+    /// checks the certificate; the wire cannot tell them apart).
+    Certificate,
     /// Clear-text password.
     Cleartext,
     /// MD5.
@@ -275,10 +279,11 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    /// `trust`, `password`, `md5`, `SCRAM-SHA-256`, `SCRAM-SHA-256-PLUS`.
+    /// `trust`, `cert`, `password`, `md5`, `SCRAM-SHA-256`, `SCRAM-SHA-256-PLUS`.
     pub fn name(&self) -> &'static str {
         match self {
             AuthMethod::Trust => "trust",
+            AuthMethod::Certificate => "cert",
             AuthMethod::Cleartext => "password",
             AuthMethod::Md5 => "md5",
             AuthMethod::ScramSha256 => "SCRAM-SHA-256",

@@ -686,7 +686,17 @@ impl<'a> Run<'a> {
         };
         self.next_step(StepName::Auth, conn);
         // The request that opened this step was received in the last one.
-        let mut method = AuthMethod::Trust;
+        // AuthenticationOk straight away: cert authentication when the
+        // client sent the certificate the server asked for, else trust.
+        let sent_cert = self
+            .tls_facts
+            .as_ref()
+            .is_some_and(|t| t.certificate_request && t.client_certificates_sent.unwrap_or(0) > 0);
+        let mut method = if self.tls_in_use && sent_cert {
+            AuthMethod::Certificate
+        } else {
+            AuthMethod::Trust
+        };
         loop {
             match request {
                 AuthRequest::Ok => {

@@ -534,7 +534,12 @@ pub(crate) fn failure_finding(
                 Some(MatchHost::Ip(IpAddr::V6(ip))) => format!("{ip}/128"),
                 Some(MatchHost::Local) | None => String::from("0.0.0.0/0"),
             };
-            let kind = if q.ssl { "hostssl" } else { "host" };
+            // Always a TLS line: a client that connected without TLS is
+            // told first to turn it on, never given a plaintext line.
+            let kind = "hostssl";
+            if !q.ssl {
+                f.fix.push(hints.use_tls.clone());
+            }
             // A client that sends a certificate authenticates with it; one
             // without, with a password.
             let method = if q.ssl && q.cert.is_some() {
@@ -568,9 +573,6 @@ pub(crate) fn failure_finding(
                 format!("add to {hba_file} ({place}), then reload: {line}"),
                 format!("{hba_file} に ({place_ja}) 次の行を追加して再読み込みします: {line}"),
             ));
-            if !q.ssl {
-                f.fix.push(hints.use_tls.clone());
-            }
         }
         Code::ClientCertRequired => {
             f.evidence.push(evidence(

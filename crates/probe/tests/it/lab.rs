@@ -352,7 +352,7 @@ fn client_certificates() {
         matches!(
             report.outcome,
             Outcome::Ok {
-                auth_method: AuthMethod::Trust,
+                auth_method: AuthMethod::Certificate,
                 ..
             }
         ),
