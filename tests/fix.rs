@@ -366,3 +366,63 @@ fn a_client_key_open_to_others_gets_0600() {
     assert_eq!((mode, bytes), (0o600, pem));
     assert!(psql_connects(&cluster, &conninfo));
 }
+
+/// Kong's kong.conf is a file the configuration names too: a chain longer
+/// than lua_ssl_verify_depth (PGTLS013) gets the line added, and both of
+/// Kong's paths then connect.
+#[test]
+fn kong_conf_gets_the_verify_depth_its_chain_needs() {
+    use pgtls_lab::{generate_ca, issue_cert, CertSpec, DataFile};
+    let root_ca = pki().root_ca();
+    let int1 = generate_ca("pgtls fix test intermediate 1", Some(root_ca), Some(1)).expect("int1");
+    let int2 = generate_ca("pgtls fix test intermediate 2", Some(&int1), Some(0)).expect("int2");
+    let leaf = issue_cert(&CertSpec::localhost_server(), Some(&int2)).expect("leaf");
+    let mut pem = leaf.cert_pem().expect("pem");
+    pem.extend(int2.cert_pem().expect("pem"));
+    pem.extend(int1.cert_pem().expect("pem"));
+    let cluster = start(
+        ClusterSpec::new()
+            .setting("ssl", "on")
+            .file(DataFile::new("server.crt", pem, 0o600, Owner::ServerUser))
+            .file(DataFile::new(
+                "server.key",
+                leaf.key_pem().expect("key"),
+                0o600,
+                Owner::ServerUser,
+            ))
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let before = kong_connects(&cluster, dir.path());
+    assert_eq!(before["ok"], false, "depth 1 is too short: {before:#}");
+    let conf = dir.path().join("kong.conf").display().to_string();
+    let d = cluster.data_dir().display().to_string();
+    let run = pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "-D",
+        &d,
+        "--kong-conf",
+        &conf,
+        "--apply",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let applied = v["applied"].as_array().cloned().unwrap_or_default();
+    assert!(
+        applied
+            .iter()
+            .any(|e| e["key"] == "lua_ssl_verify_depth" && e["after"] == "2"),
+        "{v:#}"
+    );
+    assert_eq!(
+        v["then"],
+        serde_json::json!(["restart"]),
+        "Kong reads kong.conf at start"
+    );
+    let after = pgtls(&["--format", "json", "probe", "--kong-conf", &conf]).json();
+    assert_eq!(after["ok"], true, "both Kong paths: {after:#}");
+    let again = pgtls(&["--format", "json", "fix", "-D", &d, "--kong-conf", &conf]).json();
+    assert_eq!(again["edits"], serde_json::json!([]), "{again:#}");
+}

@@ -85,6 +85,9 @@ struct Model {
     trust_setting: String,
     trust_file: Option<PathBuf>,
     depth_setting: Option<String>,
+    /// Where `lua_ssl_verify_depth` is set now, and the kong.conf given, so
+    /// a fix can edit it.
+    depth_edit_target: Option<(KongOrigin, Option<PathBuf>)>,
     cert_files: Option<ClientCertFiles>,
     /// A client-side refusal before any connection (code, message).
     refused: Option<Code>,
@@ -97,6 +100,42 @@ struct Model {
 
 fn kong_origin(o: &KongOrigin) -> String {
     o.to_string()
+}
+
+/// The edit that sets a kong.conf setting: the line that sets it, or a
+/// line added to the kong.conf given; for an environment variable, the
+/// `export` a person runs. Kong reads kong.conf when it starts.
+fn kong_setting_edit(
+    origin: &KongOrigin,
+    conf: Option<&Path>,
+    key: &str,
+    before: &str,
+    after: &str,
+) -> Option<Edit> {
+    let kind = match origin {
+        KongOrigin::File(loc) => EditKind::Setting {
+            file: loc.file.to_path_buf(),
+            line: Some(loc.line),
+            key: key.to_string(),
+            before: Some(before.to_string()),
+            after: after.to_string(),
+        },
+        KongOrigin::Default => EditKind::Setting {
+            file: conf?.to_path_buf(),
+            line: None,
+            key: key.to_string(),
+            before: None,
+            after: after.to_string(),
+        },
+        KongOrigin::Env(var) => EditKind::Command {
+            command: format!("export {var}={after}"),
+        },
+    };
+    Some(Edit::new(
+        kind,
+        Applicability::MachineApplicable,
+        Then::Restart,
+    ))
 }
 
 fn libpq_origin(o: &ParamOrigin) -> String {
@@ -422,6 +461,10 @@ fn kong_model(
         trust_setting: format!("lua_ssl_trusted_certificate ({trust_loc})"),
         trust_file,
         depth_setting: Some(kong_origin(&conf.lua_ssl_verify_depth.origin)),
+        depth_edit_target: Some((
+            conf.lua_ssl_verify_depth.origin.clone(),
+            conf_path.map(Path::to_path_buf),
+        )),
         cert_files,
         refused: None,
         hints: ClientHints {
@@ -678,6 +721,7 @@ fn libpq_model(
         trust_setting: format!("sslrootcert ({trust_loc})"),
         trust_file: root,
         depth_setting: None,
+        depth_edit_target: None,
         cert_files,
         refused,
         hints: ClientHints {
@@ -1342,6 +1386,17 @@ fn chain_finding(
                 format!("in kong.conf: lua_ssl_verify_depth = {needed} (now {}; the chain needs {needed})", path.depth.unwrap_or(1)),
                 format!("kong.conf に lua_ssl_verify_depth = {needed} を設定します (現在 {}、このチェーンには {needed} が必要です)", path.depth.unwrap_or(1)),
             ));
+            if let Some((origin, conf)) = &model.depth_edit_target {
+                if let Some(edit) = kong_setting_edit(
+                    origin,
+                    conf.as_deref(),
+                    "lua_ssl_verify_depth",
+                    &path.depth.unwrap_or(1).to_string(),
+                    &needed.to_string(),
+                ) {
+                    f.edits.push(edit);
+                }
+            }
         }
         Code::IncompleteChain => {
             if let Some((c, from)) = intermediate {
