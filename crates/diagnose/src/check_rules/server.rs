@@ -341,6 +341,19 @@ fn check_tls(
                 cert_path.display()
             ),
         ));
+        // Only a person (or their CA) can issue the certificate: the edit
+        // names the file the server reads and holds a placeholder.
+        if matches!(cert_access, Access::Missing { .. }) {
+            f.edits.push(Edit::new(
+                EditKind::FileContent {
+                    file: cert_path.clone(),
+                    content: "<the server certificate (PEM): the leaf, then its intermediates>"
+                        .into(),
+                },
+                Applicability::HasPlaceholders,
+                Then::Restart,
+            ));
+        }
         out.fatal(
             Some(Code::ServerCertMissing),
             message,
@@ -1262,6 +1275,16 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
                 "in postgresql.conf: ssl_ca_file = 'root.crt' (a PEM file, relative to the data directory, with the CA that issues the client certificates); then reload",
                 "postgresql.conf に ssl_ca_file = 'root.crt' (クライアント証明書を発行する CA の PEM ファイル、データディレクトリからの相対パス可) を設定し、再読み込みします",
             ));
+            if let Some(conf) = &facts.conf {
+                f.edits.push(setting_edit(
+                    conf,
+                    &tls.ca_file.origin,
+                    "ssl_ca_file",
+                    "'<the CA file that issues the client certificates>'",
+                    Applicability::HasPlaceholders,
+                    Then::Reload,
+                ));
+            }
             out.push(f, Stage::Connection);
         }
     }

@@ -843,3 +843,22 @@ fn the_data_directory_is_judged_by_its_version() {
     );
     assert!(!run(&src, &input()).start.starts, "15 does not know it");
 }
+
+/// A fix only a person can make is still data: the file the server reads,
+/// with a placeholder that is never applied.
+#[test]
+fn a_missing_certificate_is_a_placeholder_edit_on_the_right_file() {
+    let src = base("ssl_cert_file = 'missing.crt'\n", HBA);
+    let r = run(&src, &input());
+    let f = get(&r, Code::ServerCertMissing);
+    let edit = f.edits.first().expect("an edit");
+    assert_eq!(
+        edit.applicability,
+        crate::edit::Applicability::HasPlaceholders
+    );
+    assert_eq!(
+        edit.kind.file().map(|p| p.display().to_string()),
+        Some(format!("{D}/missing.crt"))
+    );
+    assert_eq!(edit.then, crate::edit::Then::Restart);
+}
