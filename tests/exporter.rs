@@ -869,3 +869,44 @@ fn prometheus_fires_the_readme_alerts_for_the_right_targets() {
         .expect("query answers");
     assert_eq!(success["data"]["result"][0]["value"][1], "0", "{success}");
 }
+
+/// pgtls's own TLS 1.0/1.1 tries are noise in a production log: the
+/// exporter makes them once per legacy_tls_interval per target and reuses
+/// the verdicts in between, saying how old they are.
+#[test]
+fn legacy_tls_is_tried_once_per_interval_not_every_scrape() {
+    let cluster = healthy();
+    let exporter = Exporter::start(Some("[modules.often]\nlegacy_tls_interval = 0\n"), &[]);
+    let refusals = |log: &str| {
+        log.lines()
+            .filter(|l| l.contains("could not accept SSL connection"))
+            .count()
+    };
+    let mark = cluster.log_mark();
+    for _ in 0..3 {
+        let m = exporter.probe(&addr(&cluster), "default");
+        assert_eq!(m.version_accepted("TLSv1.0"), 0.0, "{}", m.text);
+        assert_eq!(m.version_accepted("TLSv1.3"), 1.0);
+    }
+    let m = exporter.probe(&addr(&cluster), "default");
+    assert!(
+        m.value("pgtls_legacy_tls_checked_seconds_ago") > 0.0,
+        "reused: {}",
+        m.text
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let once = refusals(&cluster.log_since(&mark));
+    assert!(
+        once <= 2,
+        "one try of TLS 1.0 and 1.1 in four scrapes: {once}"
+    );
+
+    // A module that asks for it every time.
+    let mark = cluster.log_mark();
+    for _ in 0..2 {
+        let m = exporter.probe(&addr(&cluster), "often");
+        assert_eq!(m.value("pgtls_legacy_tls_checked_seconds_ago"), 0.0);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(refusals(&cluster.log_since(&mark)) >= 2);
+}

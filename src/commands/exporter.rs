@@ -85,6 +85,7 @@ pub fn run(_global: &GlobalArgs, args: &ExporterArgs) -> anyhow::Result<u8> {
     let app = Arc::new(App {
         own: metrics::Own::new(concurrency),
         limit: Arc::new(Semaphore::new(concurrency)),
+        legacy: Arc::default(),
         modules,
     });
 

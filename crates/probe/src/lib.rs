@@ -32,4 +32,4 @@ pub use report::{
     TlsFacts, TlsFailure, UnreachableReason, Violation,
 };
 pub use session::{probe, VERSION_QUERY};
-pub use versions::{versions_accepted, VersionProbe, VersionStatus};
+pub use versions::{these_versions_accepted, versions_accepted, VersionProbe, VersionStatus};

@@ -18,6 +18,9 @@ use crate::commands::scan::{client_views, ScanArgs};
 
 /// The module used when a request names none, and the only one without `--config`.
 pub const DEFAULT_MODULE: &str = "default";
+/// Seconds between two tries of TLS 1.0 and 1.1 against one target when the
+/// module does not say (a day).
+pub const DEFAULT_LEGACY_TLS_INTERVAL: f64 = 86_400.0;
 /// Seconds a probe may take when the module does not say.
 pub const DEFAULT_TIMEOUT: f64 = 5.0;
 /// A config file is a few KiB; anything larger is not one.
@@ -47,6 +50,7 @@ struct ModuleConfig {
     client_key: Option<PathBuf>,
     password_file: Option<PathBuf>,
     allowed_targets: Option<Vec<String>>,
+    legacy_tls_interval: Option<f64>,
 }
 
 /// libpq credentials for the credentialed probe. The password stays in its
@@ -178,6 +182,10 @@ pub struct Module {
     /// The targets a credentialed module may be used for; empty for a
     /// module without credentials, which may scan any target.
     pub allowed_targets: Vec<AllowedTarget>,
+    /// How long a target's TLS 1.0/1.1 verdicts are reused before they are
+    /// tried again: each refused try writes `could not accept SSL
+    /// connection: unsupported protocol` into the server's log.
+    pub legacy_tls_interval: Duration,
 }
 
 impl Module {
@@ -217,6 +225,14 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
     let timeout = raw.timeout.unwrap_or(DEFAULT_TIMEOUT);
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 300.0) {
         anyhow::bail!("module {name}: timeout must be between 0 and 300 seconds, not {timeout}");
+    }
+    let legacy = raw
+        .legacy_tls_interval
+        .unwrap_or(DEFAULT_LEGACY_TLS_INTERVAL);
+    if !(legacy.is_finite() && (0.0..=31.0 * 86_400.0).contains(&legacy)) {
+        anyhow::bail!(
+            "module {name}: legacy_tls_interval must be between 0 (every scrape) and 2678400 seconds, not {legacy}"
+        );
     }
     let warn_days = raw.warn_days.unwrap_or(30);
     if !(0..=36_500).contains(&warn_days) {
@@ -323,6 +339,7 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
         kong_conf: raw.kong_conf,
         libpq,
         allowed_targets,
+        legacy_tls_interval: Duration::from_secs_f64(legacy),
     })
 }
 

@@ -95,6 +95,14 @@ pub fn encode(report: &Report) -> String {
             })
             .collect(),
     );
+    if let Some(age) = report.legacy_age {
+        single(
+            &mut r,
+            "pgtls_legacy_tls_checked_seconds_ago",
+            "How old the TLS 1.0/1.1 verdicts are: they are tried at most once per the module's legacy_tls_interval, since each refused try leaves lines in the server's log (0: tried in this scrape)",
+            age.as_secs_f64(),
+        );
+    }
     if let Some(requested) = report.client_cert_requested {
         single(
             &mut r,

@@ -36,6 +36,8 @@ pub struct App {
     pub modules: Modules,
     pub own: Own,
     pub limit: Arc<Semaphore>,
+    /// TLS 1.0/1.1 verdicts per target, reused between scrapes.
+    pub legacy: Arc<target::LegacyCache>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -237,11 +239,12 @@ async fn probe(
     let scan = {
         let t = request.target.clone();
         let m = module.clone();
+        let legacy = app.legacy.clone();
         tokio::task::spawn_blocking(move || {
             // The slot is held until the handshakes really end, even when
             // the answer has already gone out.
             let _permit = permit;
-            target::scan(&t, &m, step_timeout)
+            target::scan(&t, &m, step_timeout, &legacy)
         })
     };
 

@@ -24,7 +24,9 @@ use zeroize::Zeroizing;
 use pgtls_catalogue::{Code, Severity};
 use pgtls_diagnose::certinfo::{now_epoch, verify_chain, CertInfo};
 use pgtls_diagnose::scan_rules::judge;
-use pgtls_probe::{versions_accepted, VersionProbe, VersionStatus};
+use pgtls_probe::{
+    these_versions_accepted, versions_accepted, TlsVersion, VersionProbe, VersionStatus,
+};
 
 use super::config::{LibpqProbe, Module};
 use crate::commands::probe::{execute, kong, libpq, KongShapeArg, ProbeArgs};
@@ -52,6 +54,8 @@ pub struct Report {
     pub findings: BTreeMap<String, &'static str>,
     /// The credentialed probes' outcomes: (`kong` / `libpq`, connected).
     pub clients: Vec<(&'static str, bool)>,
+    /// How old the TLS 1.0/1.1 verdicts are (zero: tried in this scrape).
+    pub legacy_age: Option<Duration>,
 }
 
 impl Report {
@@ -96,16 +100,79 @@ fn timed_probe(probes: &[VersionProbe]) -> Option<&VersionProbe> {
         })
 }
 
-/// The scan of one target with `step_timeout` per network step.
-pub fn scan(target: &Target, module: &Module, step_timeout: Duration) -> Report {
+/// Each target's last TLS 1.0/1.1 verdicts and when they were made.
+#[derive(Default)]
+pub struct LegacyCache {
+    by_target: std::sync::Mutex<BTreeMap<(String, u16), (Instant, Vec<VersionProbe>)>>,
+}
+
+/// The legacy verdicts still fresh for `target`, with their age.
+fn fresh_legacy(
+    cache: &LegacyCache,
+    target: &Target,
+    interval: Duration,
+) -> Option<(Duration, Vec<VersionProbe>)> {
+    let map = cache.by_target.lock().unwrap_or_else(|p| p.into_inner());
+    let (at, probes) = map.get(&(target.host.clone(), target.port))?;
+    let age = at.elapsed();
+    (age < interval).then(|| (age, probes.clone()))
+}
+
+/// The scan of one target with `step_timeout` per network step. TLS 1.0
+/// and 1.1 are tried at most once per the module's `legacy_tls_interval`
+/// (their refusals fill the server's log); in between their last verdicts
+/// are reported with their age.
+pub fn scan(
+    target: &Target,
+    module: &Module,
+    step_timeout: Duration,
+    cache: &LegacyCache,
+) -> Report {
     let started = Instant::now();
-    let probes = versions_accepted(&target.host, target.port, step_timeout);
+    let legacy = [TlsVersion::Tls1_0, TlsVersion::Tls1_1];
+    let (probes, legacy_age) = match fresh_legacy(cache, target, module.legacy_tls_interval) {
+        Some((age, mut cached)) => {
+            cached.extend(these_versions_accepted(
+                &target.host,
+                target.port,
+                step_timeout,
+                &[TlsVersion::Tls1_2, TlsVersion::Tls1_3],
+            ));
+            (cached, age)
+        }
+        None => {
+            let probes = versions_accepted(&target.host, target.port, step_timeout);
+            let conclusive: Vec<VersionProbe> = probes
+                .iter()
+                .filter(|p| {
+                    legacy.contains(&p.version)
+                        && matches!(
+                            p.status,
+                            VersionStatus::Accepted | VersionStatus::Rejected { .. }
+                        )
+                })
+                .cloned()
+                .collect();
+            if conclusive.len() == legacy.len() && !module.legacy_tls_interval.is_zero() {
+                cache
+                    .by_target
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(
+                        (target.host.clone(), target.port),
+                        (Instant::now(), conclusive),
+                    );
+            }
+            (probes, Duration::ZERO)
+        }
+    };
     let obs = observe_probes(target, &probes);
     let now = now_epoch();
     let verdict = judge(&obs, &module.views, now, module.warn_days);
 
     let mut report = Report {
         now,
+        legacy_age: Some(legacy_age),
         ..Report::default()
     };
     for v in &obs.versions {
