@@ -100,10 +100,13 @@ fn timed_probe(probes: &[VersionProbe]) -> Option<&VersionProbe> {
         })
 }
 
-/// Each target's last TLS 1.0/1.1 verdicts and when they were made.
+/// A target's TLS 1.0/1.1 verdicts and when they were made.
+type LegacyVerdicts = (Instant, Vec<VersionProbe>);
+
+/// Each target's last TLS 1.0/1.1 verdicts.
 #[derive(Default)]
 pub struct LegacyCache {
-    by_target: std::sync::Mutex<BTreeMap<(String, u16), (Instant, Vec<VersionProbe>)>>,
+    by_target: std::sync::Mutex<BTreeMap<(String, u16), LegacyVerdicts>>,
 }
 
 /// The legacy verdicts still fresh for `target`, with their age.
