@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Output format (`jsonl`, for `scan` only: one object per target as it finishes).
-    #[arg(long = "format", global = true, value_enum, default_value_t = FormatArg::Text)]
+    #[arg(long = "format", value_name = "FORMAT", global = true, value_enum, default_value_t = FormatArg::Text)]
     pub format_arg: FormatArg,
     /// The format a command renders, settled by [`Cli::settle_format`].
     #[arg(skip = Format::Text)]

@@ -208,11 +208,14 @@ fn is_text_edit(kind: &EditKind) -> bool {
     )
 }
 
-/// The new content of every file the selected text edits touch.
-fn file_changes(plan: &mut [Planned]) -> (Vec<FileChange>, Vec<String>) {
+/// The new content of every file the text edits `wanted` picks touch.
+fn file_changes(
+    plan: &mut [Planned],
+    wanted: impl Fn(&Planned) -> bool,
+) -> (Vec<FileChange>, Vec<String>) {
     let mut by_file: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     for (i, p) in plan.iter().enumerate() {
-        if p.selected && is_text_edit(&p.edit.kind) {
+        if wanted(p) && is_text_edit(&p.edit.kind) {
             if let Some(file) = p.edit.kind.file() {
                 by_file.entry(file.clone()).or_default().push(i);
             }
@@ -489,7 +492,11 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     let style = style();
     let first = report(&args.check)?;
     let mut planned = plan(&first, args);
-    let (changes, mut problems) = file_changes(&mut planned);
+    // Shown: every edit that holds no placeholder; written: the selected.
+    let (shown, _) = file_changes(&mut planned, |p| {
+        p.edit.applicability != Applicability::HasPlaceholders
+    });
+    let (changes, mut problems) = file_changes(&mut planned, |p| p.selected);
     let data_dir = args.check.pgdata.clone();
     let outcome = if args.apply {
         Some(apply(&planned, &changes, args, data_dir.as_deref()))
@@ -527,7 +534,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
                 }).collect::<Vec<_>>(),
                 "applied": applied.iter().map(|i| edit_json(&planned[*i].edit)).collect::<Vec<_>>(),
                 "then": then_list(&planned, &applied),
-                "diff": changes.iter().map(unified_diff).collect::<Vec<_>>().join(""),
+                "diff": shown.iter().map(unified_diff).collect::<Vec<_>>().join(""),
                 "backups": outcome.as_ref().map(|o| o.backups.iter().map(|b| b.display().to_string()).collect::<Vec<_>>()).unwrap_or_default(),
                 "reloaded_pid": outcome.as_ref().and_then(|o| o.reloaded),
                 "fixed_conninfo": fixed_conninfo,
@@ -537,7 +544,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
         Format::Text => print(&text(
             &after,
             &planned,
-            &changes,
+            &shown,
             outcome.as_ref(),
             &problems,
             fixed_conninfo.as_deref(),
