@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 use openssl::x509::{X509NameRef, X509Ref, X509};
 use pgtls_catalogue::{Code, Origin};
 
-use crate::certinfo::{chain_shape, common_name, describe, name_text, verify_chain, weakness};
+use crate::certinfo::{
+    chain_shape, common_name, describe, name_text, verify_chain, weakness, CertInfo,
+};
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::explain::explain_text;
 use crate::finding::{Evidence, Finding, Msg};
@@ -1437,49 +1439,53 @@ fn version_mismatch(
 }
 
 /// What a client's verification of the server chain concluded, and why.
-fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judgement) {
-    let origin = client_origin(cfg.kind);
-    let Some(tls) = &obs.tls else {
-        by_client_line(obs, cfg, at, j);
-        return;
-    };
-    let chain = &tls.peer_chain;
-    let seen = tls
-        .handshake_verify
-        .as_ref()
-        .filter(|v| !v.ok)
-        .or(tls.own_verify.as_ref().filter(|v| !v.ok));
-    let code = seen.map_or(0, |v| v.code);
-    let infos: Vec<_> = chain.iter().map(|c| describe(c, obs.now)).collect();
-    let depth_only = cfg.kind == ClientKind::KongCosocket
-        && tls.own_verify.as_ref().is_some_and(|v| !v.ok)
-        && tls.own_verify_unlimited.as_ref().is_some_and(|v| v.ok);
-    let expired = infos
-        .iter()
-        .enumerate()
-        .find(|(_, i)| i.expired() || i.not_yet_valid);
+/// What the rules know about a chain the client refused, shared by the
+/// readings of it: too deep, outside its validity, incomplete, untrusted.
+struct Refusal<'a> {
+    obs: &'a Observation,
+    cfg: &'a ClientConfig,
+    at: &'a str,
+    tls: &'a TlsSeen,
+    chain: &'a Vec<X509>,
+    /// The verify failure the client reported, else pgtls's own.
+    seen: Option<&'a VerifyResult>,
+}
 
-    let base = |code: Code| -> Finding {
+/// CA certificates found beside the trust store that the chain needs, and
+/// whether with them it verifies.
+struct IssuerSearch {
+    found: Vec<(X509, String)>,
+    completes: bool,
+}
+
+impl Refusal<'_> {
+    /// A finding with the client's line, its verify result and pgtls's own.
+    fn finding(&self, code: Code) -> Finding {
         let mut f = finding(code);
-        if let Some(line) = &obs.client_line {
-            f.evidence.push(ev_from(origin, one_line(line), at));
+        if let Some(line) = &self.obs.client_line {
+            f.evidence.push(ev_from(
+                client_origin(self.cfg.kind),
+                one_line(line),
+                self.at,
+            ));
         }
-        if let Some(v) = seen {
+        if let Some(v) = self.seen {
             f.evidence.push(ev(
                 format!(
                     "{} rejects the server chain: OpenSSL verify code {}: {} (at depth {})",
-                    cfg.kind.name().en,
+                    self.cfg.kind.name().en,
                     v.code,
                     v.text,
                     v.depth
                 ),
-                at,
+                self.at,
             ));
             f.facts.insert("verify_code".into(), v.code.to_string());
             f.facts.insert("verify_text".into(), v.text.clone());
         }
-        if let Some(own) = &tls.own_verify {
-            let store = cfg
+        if let Some(own) = &self.tls.own_verify {
+            let store = self
+                .cfg
                 .trust
                 .as_ref()
                 .map(Setting::shown)
@@ -1487,48 +1493,57 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
             f.evidence.push(ev(
                 format!(
                     "pgtls verified the chain as sent ({} certificate(s)) against {store} ({} anchor(s)): {}",
-                    chain.len(),
-                    cfg.anchors.len(),
+                    self.chain.len(),
+                    self.cfg.anchors.len(),
                     if own.ok { "ok".to_string() } else { format!("{}: {}", own.code, own.text) }
                 ),
                 "verify",
             ));
         }
         f
-    };
+    }
 
-    let rejection = ChainRejection::of(code);
-    if depth_only || rejection == ChainRejection::TooDeep {
-        let mut f = base(Code::VerifyDepthExceeded);
-        let needed = chain_shape(chain).intermediates.max(1);
-        let depth = cfg
+    /// How many certificates a candidate's file holds: a file with more
+    /// than the CA (a client's leaf and its chain, a bundle) must not be
+    /// appended whole.
+    fn certs_in(&self, path: &str) -> usize {
+        self.obs
+            .issuer_candidates
+            .iter()
+            .filter(|(_, p)| p == path)
+            .count()
+    }
+
+    /// PGTLS013: the chain verifies without the depth limit.
+    fn too_deep(&self) -> Finding {
+        let mut f = self.finding(Code::VerifyDepthExceeded);
+        let needed = chain_shape(self.chain).intermediates.max(1);
+        let depth = self
+            .cfg
             .depth
             .clone()
-            .unwrap_or_else(|| a_setting(cfg, "lua_ssl_verify_depth", "1"));
+            .unwrap_or_else(|| a_setting(self.cfg, "lua_ssl_verify_depth", "1"));
         f.evidence.push(ev(
             format!(
                 "without the depth limit the same chain verifies; it has {} intermediate(s) and {}",
-                chain_shape(chain).intermediates,
+                chain_shape(self.chain).intermediates,
                 depth.shown()
             ),
             "verify",
         ));
         f.facts
             .insert("lua_ssl_verify_depth".into(), needed.to_string());
-        push_change(&mut f, cfg, &depth, &needed.to_string());
+        push_change(&mut f, self.cfg, &depth, &needed.to_string());
         f.notes.push(Msg::new(
-            "Kong's LuaSec path ignores the depth, so only the cosocket path (kong start from the CLI) fails",
-            "Kong の LuaSec 経路は深さを無視するため、失敗するのは cosocket 経路 (CLI からの kong start) だけです",
-        ));
-        j.findings.push(f);
-        return;
+        "Kong's LuaSec path ignores the depth, so only the cosocket path (kong start from the CLI) fails",
+        "Kong の LuaSec 経路は深さを無視するため、失敗するのは cosocket 経路 (CLI からの kong start) だけです",
+    ));
+        f
     }
-    if rejection == ChainRejection::Weak {
-        weak_crypto(obs, cfg, at, seen, None, j);
-        return;
-    }
-    if rejection == ChainRejection::OutsideValidity || (code == 0 && expired.is_some()) {
-        let mut f = base(Code::ServerCertExpired);
+
+    /// PGTLS010: a certificate outside its validity.
+    fn outside_validity(&self, expired: Option<(usize, &CertInfo)>) -> Finding {
+        let mut f = self.finding(Code::ServerCertExpired);
         if let Some((i, info)) = expired {
             let (en, ja) = if info.not_yet_valid {
                 (
@@ -1562,83 +1577,77 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
             f.facts.insert("not_after".into(), info.not_after.clone());
             f.facts.insert("subject".into(), info.subject.clone());
         }
-        j.findings.push(f);
-        return;
+        f
     }
 
-    // Untrusted or incomplete: find the certificate the chain stops at and
-    // look for its issuer where the operator keeps CA files.
-    let Some(top) = chain.last() else {
-        by_client_line(obs, cfg, at, j);
-        return;
-    };
-    let mut found: Vec<(X509, String)> = Vec::new();
-    let mut completes = false;
-    // How many certificates each file holds: a file with more than the CA
-    // (a client's leaf and its chain, a bundle) must not be appended whole.
-    let certs_in = |path: &str| {
-        obs.issuer_candidates
-            .iter()
-            .filter(|(_, p)| p == path)
-            .count()
-    };
-    if !self_signed(top) {
-        let mut current: X509 = top.clone();
-        for _ in 0..4 {
-            let issuer_of_current = |c: &X509| {
-                same_name(c.subject_name(), current.issuer_name())
-                    && describe(c, obs.now).is_ca
-                    && c.public_key()
-                        .ok()
-                        .and_then(|k| current.verify(&k).ok())
-                        .unwrap_or(false)
-                    && !chain.iter().any(|s| s.to_der().ok() == c.to_der().ok())
-            };
-            // The same CA may lie in several files: prefer one that holds
-            // it alone.
-            let Some((cand, path)) = obs
-                .issuer_candidates
-                .iter()
-                .filter(|(c, _)| issuer_of_current(c))
-                .min_by_key(|(_, p)| (certs_in(p) != 1, p.clone()))
-            else {
-                break;
-            };
-            found.push((cand.clone(), path.clone()));
-            let mut extended: Vec<X509> = chain.clone();
-            extended.extend(found.iter().map(|(c, _)| c.clone()));
-            if verify_chain(&extended, &cfg.anchors, None).is_ok_and(|v| v.ok) {
-                completes = true;
-                break;
+    /// Looks for the issuers of the last certificate sent among the CA
+    /// files beside the trust store, up to four levels.
+    fn search_issuers(&self, top: &X509) -> IssuerSearch {
+        let mut found: Vec<(X509, String)> = Vec::new();
+        let mut completes = false;
+        // How many certificates each file holds: a file with more than the CA
+        // (a client's leaf and its self.chain, a bundle) must not be appended whole.
+        if !self_signed(top) {
+            let mut current: X509 = top.clone();
+            for _ in 0..4 {
+                let issuer_of_current = |c: &X509| {
+                    same_name(c.subject_name(), current.issuer_name())
+                        && describe(c, self.obs.now).is_ca
+                        && c.public_key()
+                            .ok()
+                            .and_then(|k| current.verify(&k).ok())
+                            .unwrap_or(false)
+                        && !self
+                            .chain
+                            .iter()
+                            .any(|s| s.to_der().ok() == c.to_der().ok())
+                };
+                // The same CA may lie in several files: prefer one that holds
+                // it alone.
+                let Some((cand, path)) = self
+                    .obs
+                    .issuer_candidates
+                    .iter()
+                    .filter(|(c, _)| issuer_of_current(c))
+                    .min_by_key(|(_, p)| (self.certs_in(p) != 1, p.clone()))
+                else {
+                    break;
+                };
+                found.push((cand.clone(), path.clone()));
+                let mut extended: Vec<X509> = self.chain.clone();
+                extended.extend(found.iter().map(|(c, _)| c.clone()));
+                if verify_chain(&extended, &self.cfg.anchors, None).is_ok_and(|v| v.ok) {
+                    completes = true;
+                    break;
+                }
+                if self_signed(cand) {
+                    break;
+                }
+                current = cand.clone();
             }
-            if self_signed(cand) {
-                break;
-            }
-            current = cand.clone();
         }
+        IssuerSearch { found, completes }
     }
-    let trust = trust_name(cfg);
-    let files = if cfg.trust_files.is_empty() {
-        "-".to_string()
-    } else {
-        cfg.trust_files.join(", ")
-    };
-    if completes {
-        let mut f = base(Code::IncompleteChain);
+
+    /// PGTLS014: the CA the server should send was found, and completes
+    /// the chain.
+    fn incomplete(&self, top: &X509, found: &[(X509, String)]) -> Finding {
+        let trust = trust_name(self.cfg);
+        let mut f = self.finding(Code::IncompleteChain);
         let names: Vec<String> = found
             .iter()
             .map(|(c, p)| format!("{} ({p})", name_text(c.subject_name())))
             .collect();
         f.evidence.push(ev(
-            format!(
-                "the server sends {} certificate(s) and stops at {}, issued by {}; found locally: {}; with it the chain verifies against {trust}",
-                chain.len(),
-                name_text(top.subject_name()),
-                name_text(top.issuer_name()),
-                names.join(" → ")
-            ),
-            "verify",
-        ));
+        format!(
+            "the server sends {} certificate(s) and stops at {}, issued by {}; found locally: {}; with it the chain verifies against {trust}",
+            self.chain.len(),
+            name_text(top.subject_name()),
+            name_text(top.issuer_name()),
+            names.join(" → ")
+        ),
+        "verify",
+    ));
         let paths: Vec<&str> = found.iter().map(|(_, p)| p.as_str()).collect();
         f.facts.insert("intermediate".into(), paths.join(" "));
         let pem: String = found
@@ -1648,23 +1657,23 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
             .collect();
         f.facts.insert("intermediate_pem".into(), pem.clone());
         f.reading = Some(Msg::new(
-            "the server does not send the intermediate CA certificate its leaf needs, and the client trusts only the root",
-            "サーバーはリーフに必要な中間 CA 証明書を送っておらず、クライアントはルートだけを信頼しています",
-        ));
-        let alone = found.iter().all(|(_, p)| certs_in(p) == 1);
+        "the server does not send the intermediate CA certificate its leaf needs, and the client trusts only the root",
+        "サーバーはリーフに必要な中間 CA 証明書を送っておらず、クライアントはルートだけを信頼しています",
+    ));
+        let alone = found.iter().all(|(_, p)| self.certs_in(p) == 1);
         if alone {
             f.fix.push(Msg::new(
-                format!(
-                    "on the server, append {} after the leaf in the file ssl_cert_file names (cat server.crt {} > server-chain.crt; ssl_cert_file = 'server-chain.crt'), then reload",
-                    paths.join(" "),
-                    paths.join(" ")
-                ),
-                format!(
-                    "サーバーで ssl_cert_file が指すファイルのリーフの後に {} を追加し (cat server.crt {} > server-chain.crt、ssl_cert_file = 'server-chain.crt')、再読み込みします",
-                    paths.join(" "),
-                    paths.join(" ")
-                ),
-            ));
+            format!(
+                "on the server, append {} after the leaf in the file ssl_cert_file names (cat server.crt {} > server-chain.crt; ssl_cert_file = 'server-chain.crt'), then reload",
+                paths.join(" "),
+                paths.join(" ")
+            ),
+            format!(
+                "サーバーで ssl_cert_file が指すファイルのリーフの後に {} を追加し (cat server.crt {} > server-chain.crt、ssl_cert_file = 'server-chain.crt')、再読み込みします",
+                paths.join(" "),
+                paths.join(" ")
+            ),
+        ));
         } else {
             // The CA shares its file with other certificates: appending the
             // file would send those too. Give the certificate itself.
@@ -1673,117 +1682,190 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
                 .map(|(c, _)| name_text(c.subject_name()))
                 .collect();
             f.fix.push(Msg::new(
-                format!(
-                    "on the server, append the CA certificate {} (found in {}, which also holds other certificates: do not append that whole file) after the leaf in the file ssl_cert_file names, then reload; the certificate to append:\n{}",
-                    names.join(", "),
-                    paths.join(" "),
-                    pem.trim_end()
-                ),
-                format!(
-                    "サーバーで ssl_cert_file が指すファイルのリーフの後に CA 証明書 {} を追加し ({} にありますが、他の証明書も含むのでファイル全体は追加しません)、再読み込みします。追加する証明書:\n{}",
-                    names.join(", "),
-                    paths.join(" "),
-                    pem.trim_end()
-                ),
-            ));
+            format!(
+                "on the server, append the CA certificate {} (found in {}, which also holds other certificates: do not append that whole file) after the leaf in the file ssl_cert_file names, then reload; the certificate to append:\n{}",
+                names.join(", "),
+                paths.join(" "),
+                pem.trim_end()
+            ),
+            format!(
+                "サーバーで ssl_cert_file が指すファイルのリーフの後に CA 証明書 {} を追加し ({} にありますが、他の証明書も含むのでファイル全体は追加しません)、再読み込みします。追加する証明書:\n{}",
+                names.join(", "),
+                paths.join(" "),
+                pem.trim_end()
+            ),
+        ));
         }
-        if let Some(t) = &cfg.trust {
-            let m = trust_addition(cfg, t, &paths, alone);
+        if let Some(t) = &self.cfg.trust {
+            let m = trust_addition(self.cfg, t, &paths, alone);
             f.fix.push(Msg::new(
                 format!("or add it to the client's trust store: {}", m.en),
                 format!("またはクライアントの信頼ストアに追加します: {}", m.ja),
             ));
         }
-        j.findings.push(f);
-        return;
+        f
     }
-    let mut f = base(Code::ClientRejectsServerCert);
-    let missing = if self_signed(top) {
-        name_text(top.subject_name())
-    } else {
-        name_text(top.issuer_name())
-    };
-    f.facts.insert("missing_ca".into(), missing.clone());
-    if self_signed(top) {
-        f.evidence.push(ev(
-            format!(
+
+    /// PGTLS005: the chain does not lead to a CA the client trusts.
+    fn untrusted(
+        &self,
+        top: &X509,
+        found: &[(X509, String)],
+        expired: Option<(usize, &CertInfo)>,
+    ) -> Finding {
+        let trust = trust_name(self.cfg);
+        let files = if self.cfg.trust_files.is_empty() {
+            "-".to_string()
+        } else {
+            self.cfg.trust_files.join(", ")
+        };
+        let mut f = self.finding(Code::ClientRejectsServerCert);
+        let missing = if self_signed(top) {
+            name_text(top.subject_name())
+        } else {
+            name_text(top.issuer_name())
+        };
+        f.facts.insert("missing_ca".into(), missing.clone());
+        if self_signed(top) {
+            f.evidence.push(ev(
+                format!(
                 "the chain ends at {missing}, which is self-signed and not in {trust} ({files})"
             ),
-            "verify",
-        ));
-    } else {
-        f.evidence.push(ev(
+                "verify",
+            ));
+        } else {
+            f.evidence.push(ev(
             format!(
                 "the chain as sent stops at {}, issued by {missing}: the server does not send it and {trust} ({files}) does not contain it",
                 name_text(top.subject_name())
             ),
             "verify",
         ));
-        if chain.len() == 1 {
-            f.alternatives.push(Code::IncompleteChain);
-            f.notes.push(Msg::new(
+            if self.chain.len() == 1 {
+                f.alternatives.push(Code::IncompleteChain);
+                f.notes.push(Msg::new(
                 format!("if {missing} is an intermediate CA, the server must send it after its leaf (PGTLS014); if it is a root CA, the client must trust it"),
                 format!("{missing} が中間 CA なら、サーバーがリーフの後に送る必要があります (PGTLS014)。ルート CA なら、クライアントが信頼する必要があります"),
             ));
+            }
         }
-    }
-    if let Some((i, info)) = expired {
-        f.notes.push(Msg::new(
-            format!(
-                "also: chain[{i}] {} expired on {} (PGTLS010), which fails next",
-                info.subject, info.not_after
-            ),
-            format!(
-                "また chain[{i}] {} は {} に期限切れです (PGTLS010)。次にそれで失敗します",
-                info.subject, info.not_after
-            ),
-        ));
-    }
-    // The missing root may lie in a file next to the trust store: name it
-    // when trusting it alone completes the chain.
-    let root_file = match found.as_slice() {
-        [(root, path)] if self_signed(root) && certs_in(path) == 1 => {
-            let mut anchors = cfg.anchors.clone();
-            anchors.push(root.clone());
-            verify_chain(chain, &anchors, None)
-                .is_ok_and(|v| v.ok)
-                .then(|| path.clone())
-        }
-        _ => None,
-    };
-    if let Some(path) = &root_file {
-        f.facts.insert("missing_ca_file".into(), path.clone());
-    }
-    match &cfg.trust {
-        Some(t) if root_file.is_some() => {
-            let path = root_file.as_deref().unwrap_or_default();
-            let m = trust_addition(cfg, t, &[path], true);
-            let roots: Vec<X509> = found.iter().map(|(c, _)| c.clone()).collect();
-            f.edits.extend(trust_addition_edits(cfg, t, &roots));
-            f.fix.push(Msg::new(
+        if let Some((i, info)) = expired {
+            f.notes.push(Msg::new(
                 format!(
+                    "also: chain[{i}] {} expired on {} (PGTLS010), which fails next",
+                    info.subject, info.not_after
+                ),
+                format!(
+                    "また chain[{i}] {} は {} に期限切れです (PGTLS010)。次にそれで失敗します",
+                    info.subject, info.not_after
+                ),
+            ));
+        }
+        // The missing root may lie in a file next to the trust store: name it
+        // when trusting it alone completes the self.chain.
+        let root_file = match found {
+            [(root, path)] if self_signed(root) && self.certs_in(path) == 1 => {
+                let mut anchors = self.cfg.anchors.clone();
+                anchors.push(root.clone());
+                verify_chain(self.chain, &anchors, None)
+                    .is_ok_and(|v| v.ok)
+                    .then(|| path.clone())
+            }
+            _ => None,
+        };
+        if let Some(path) = &root_file {
+            f.facts.insert("missing_ca_file".into(), path.clone());
+        }
+        match &self.cfg.trust {
+            Some(t) if root_file.is_some() => {
+                let path = root_file.as_deref().unwrap_or_default();
+                let m = trust_addition(self.cfg, t, &[path], true);
+                let roots: Vec<X509> = found.iter().map(|(c, _)| c.clone()).collect();
+                f.edits.extend(trust_addition_edits(self.cfg, t, &roots));
+                f.fix.push(Msg::new(
+                    format!(
                     "add the CA certificate \"{missing}\" ({path}) to the client's trust store: {}",
                     m.en
                 ),
-                format!(
+                    format!(
                     "CA 証明書 \"{missing}\" ({path}) をクライアントの信頼ストアに追加します: {}",
                     m.ja
                 ),
-            ));
-        }
-        Some(t) => {
-            let m = trust_addition(cfg, t, &["/path/to/ca.crt"], true);
-            f.fix.push(Msg::new(
+                ));
+            }
+            Some(t) => {
+                let m = trust_addition(self.cfg, t, &["/path/to/ca.crt"], true);
+                f.fix.push(Msg::new(
                 format!("add the CA certificate \"{missing}\" (PEM) to the client's trust store: {} (where /path/to/ca.crt holds it)", m.en),
                 format!("CA 証明書 \"{missing}\" (PEM) をクライアントの信頼ストアに追加します: {} (/path/to/ca.crt にその証明書を置きます)", m.ja),
             ));
+            }
+            None => f.fix.push(Msg::new(
+                format!(
+                    "add the CA certificate \"{missing}\" to the client's trust store ({trust})"
+                ),
+                format!(
+                    "CA 証明書 \"{missing}\" をクライアントの信頼ストア ({trust}) に追加します"
+                ),
+            )),
         }
-        None => f.fix.push(Msg::new(
-            format!("add the CA certificate \"{missing}\" to the client's trust store ({trust})"),
-            format!("CA 証明書 \"{missing}\" をクライアントの信頼ストア ({trust}) に追加します"),
-        )),
+        f
     }
-    j.findings.push(f);
+}
+
+fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judgement) {
+    let Some(tls) = &obs.tls else {
+        by_client_line(obs, cfg, at, j);
+        return;
+    };
+    let chain = &tls.peer_chain;
+    let seen = tls
+        .handshake_verify
+        .as_ref()
+        .filter(|v| !v.ok)
+        .or(tls.own_verify.as_ref().filter(|v| !v.ok));
+    let code = seen.map_or(0, |v| v.code);
+    let infos: Vec<_> = chain.iter().map(|c| describe(c, obs.now)).collect();
+    let depth_only = cfg.kind == ClientKind::KongCosocket
+        && tls.own_verify.as_ref().is_some_and(|v| !v.ok)
+        && tls.own_verify_unlimited.as_ref().is_some_and(|v| v.ok);
+    let expired = infos
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.expired() || i.not_yet_valid);
+    let r = Refusal {
+        obs,
+        cfg,
+        at,
+        tls,
+        chain,
+        seen,
+    };
+    let rejection = ChainRejection::of(code);
+    if depth_only || rejection == ChainRejection::TooDeep {
+        j.findings.push(r.too_deep());
+        return;
+    }
+    if rejection == ChainRejection::Weak {
+        weak_crypto(obs, cfg, at, seen, None, j);
+        return;
+    }
+    if rejection == ChainRejection::OutsideValidity || (code == 0 && expired.is_some()) {
+        j.findings.push(r.outside_validity(expired));
+        return;
+    }
+    // Untrusted or incomplete: find the certificate the chain stops at and
+    // look for its issuer where the operator keeps CA files.
+    let Some(top) = chain.last() else {
+        by_client_line(obs, cfg, at, j);
+        return;
+    };
+    let search = r.search_issuers(top);
+    j.findings.push(if search.completes {
+        r.incomplete(top, &search.found)
+    } else {
+        r.untrusted(top, &search.found, expired)
+    });
 }
 
 /// How to add CA files to a client's trust store. Kong's
