@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use openssl::pkey::PKey;
+use openssl::x509::X509;
 use pgtls_catalogue::Code;
 use pgtls_config::libpq::{
     self as conf, ChannelBinding, ClientEnv, HostKind, Param, ParamOrigin, PgpassOutcome,
@@ -90,6 +91,202 @@ pub(crate) fn plan_with_env(
     plan_resolved(args, &resolved, env)
 }
 
+/// Findings that stop the client before it connects, and the line it
+/// prints for the first.
+#[derive(Default)]
+struct Preflight {
+    findings: Vec<Finding>,
+    line: Option<String>,
+}
+
+/// The root certificate file: used whenever it exists; required by
+/// verify-ca and verify-full. Returns the setting, the anchors and the
+/// files they came from.
+fn root_store(
+    r: &ResolvedConn,
+    mode: Negotiation,
+    prefix: &str,
+    pre: &mut Preflight,
+) -> anyhow::Result<(Option<Setting>, Vec<X509>, Vec<String>)> {
+    let verifying_mode = matches!(mode, Negotiation::VerifyCa | Negotiation::VerifyFull);
+    let trust = r
+        .sslrootcert
+        .as_ref()
+        .map(|p| setting("sslrootcert", p, p.value.display().to_string()));
+    let mut anchors = Vec::new();
+    let mut trust_files = Vec::new();
+    if let Some(root) = &r.sslrootcert {
+        let path = &root.value;
+        if path.exists() && mode != Negotiation::Disable {
+            match load_pem_file(path) {
+                Ok(certs) => {
+                    anchors = certs;
+                    trust_files.push(path.display().to_string());
+                }
+                Err(e) => {
+                    let mut f = finding(Code::TrustStoreInvalid);
+                    f.evidence.push(Evidence {
+                        origin: None,
+                        text: format!("{e:#}"),
+                        location: trust.as_ref().map(Setting::shown),
+                    });
+                    pre.line = Some(format!(
+                        "psql: error: {prefix}could not read root certificate file \"{}\": no certificate or crl found",
+                        path.display()
+                    ));
+                    pre.findings.push(f);
+                }
+            }
+        } else if verifying_mode {
+            let mut f = finding(Code::TrustStoreInvalid);
+            f.evidence.push(Evidence {
+                origin: None,
+                text: format!("root certificate file {} does not exist", path.display()),
+                location: trust.as_ref().map(Setting::shown),
+            });
+            f.fix.push(Msg::new(
+                format!("put the CA certificate that issued the server's certificate at {} or point sslrootcert (PGSSLROOTCERT) at it", path.display()),
+                format!("サーバー証明書を発行した CA の証明書を {} に置くか、sslrootcert (PGSSLROOTCERT) でその場所を指定します", path.display()),
+            ));
+            pre.line = Some(format!(
+                "psql: error: {prefix}root certificate file \"{}\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.",
+                path.display()
+            ));
+            pre.findings.push(f);
+        }
+    } else if verifying_mode {
+        anyhow::bail!(
+            "sslmode={} needs a root certificate: set sslrootcert or HOME",
+            r.sslmode.value.keyword()
+        );
+    }
+    Ok((trust, anchors, trust_files))
+}
+
+/// The client certificate: used when its file exists; its key is checked
+/// as libpq checks it before the key is read.
+fn client_certificate(
+    r: &ResolvedConn,
+    mode: Negotiation,
+    cfg: &mut ProbeConfig,
+    prefix: &str,
+    pre: &mut Preflight,
+) -> anyhow::Result<Option<ClientCert>> {
+    let mut client_cert = None;
+    if let (Some(cert), true) = (&r.sslcert, mode != Negotiation::Disable) {
+        if cert.value.exists() {
+            let chain = load_pem_file(&cert.value)
+                .with_context(|| format!("sslcert {}", cert.value.display()))?;
+            let key_path = r
+                .sslkey
+                .as_ref()
+                .map(|k| k.value.clone())
+                .unwrap_or_else(|| PathBuf::from("postgresql.key"));
+            // libpq's own checks of sslkey, before it reads it.
+            if let Some(refusal) = key_refusal(&key_path) {
+                let (code, evidence, line) = match refusal {
+                    KeyRefusal::Missing => (
+                        Code::ClientKeyMissing,
+                        format!("sslkey {} does not exist", key_path.display()),
+                        format!(
+                            "certificate present, but not private key file \"{}\"",
+                            key_path.display()
+                        ),
+                    ),
+                    KeyRefusal::Open { mode, uid } => (
+                        Code::ClientKeyPermissions,
+                        format!(
+                            "sslkey {} has mode {mode:04o} and owner uid {uid}: libpq allows 0600 or less (0640 or less when root owns it)",
+                            key_path.display()
+                        ),
+                        format!(
+                            "private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+                            key_path.display()
+                        ),
+                    ),
+                };
+                let mut f = finding(code);
+                f.evidence.push(Evidence {
+                    origin: None,
+                    text: evidence,
+                    location: Some("settings".into()),
+                });
+                if code == Code::ClientKeyPermissions {
+                    let key = key_path.display();
+                    f.fix.push(Msg::new(
+                        format!("chmod 0600 {key} (owned by the user who runs psql or the application)"),
+                        format!("chmod 0600 {key} (psql またはアプリケーションを実行するユーザーの所有で)"),
+                    ));
+                }
+                pre.line = Some(format!("psql: error: {prefix}{line}"));
+                pre.findings.push(f);
+            } else {
+                let key = load_key(&key_path)?;
+                identity(
+                    ClientIdentity::new(chain.clone(), key),
+                    cfg,
+                    &mut pre.findings,
+                    &mut pre.line,
+                    &key_path,
+                    &cert.value,
+                    prefix,
+                )?;
+            }
+            client_cert = Some(ClientCert {
+                chain,
+                path: cert.value.display().to_string(),
+                used: true,
+            });
+        }
+    }
+    Ok(client_cert)
+}
+
+/// The password: PGPASSWORD, else ~/.pgpass (never the command line);
+/// returns where it came from (its value is never shown).
+fn password(
+    r: &ResolvedConn,
+    host: &str,
+    port: u16,
+    cfg: &mut ProbeConfig,
+    notes: &mut Vec<Msg>,
+) -> Option<Setting> {
+    let mut password_setting = None;
+    if let Some(p) = &r.password {
+        cfg.password = Some(p.value.clone());
+        password_setting = Some(setting("password", p, "***"));
+    } else if let Some(passfile) = &r.passfile {
+        match conf::pgpass_lookup(
+            &FsSource,
+            &passfile.value,
+            host,
+            port,
+            &r.dbname.value,
+            &r.user.value,
+        ) {
+            PgpassOutcome::Found { password, location } => {
+                cfg.password = Some(password.clone());
+                password_setting = Some(Setting::new(
+                    "password",
+                    "***",
+                    SettingOrigin::File {
+                        path: location.file.display().to_string(),
+                        line: location.line,
+                    },
+                ));
+            }
+            PgpassOutcome::Ignored { warning } => {
+                notes.push(Msg::new(
+                    format!("libpq ignores the password file: {warning}"),
+                    format!("libpq はパスワードファイルを無視します: {warning}"),
+                ));
+            }
+            PgpassOutcome::NoMatch | PgpassOutcome::Unreadable => {}
+        }
+    }
+    password_setting
+}
+
 fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow::Result<Plan> {
     let mut notes = Vec::new();
     for d in &r.notes {
@@ -163,172 +360,18 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         (None, None) => pgtls_probe::DEFAULT_STEP_TIMEOUT,
     };
 
-    let mut preflight = Vec::new();
-    let mut preflight_line = None;
     let prefix = format!("connection to server at \"{name}\", port {port} failed: ");
 
-    // The root certificate: used whenever it exists; required by verify-*.
-    let verifying_mode = matches!(mode, Negotiation::VerifyCa | Negotiation::VerifyFull);
-    let trust = r
-        .sslrootcert
-        .as_ref()
-        .map(|p| setting("sslrootcert", p, p.value.display().to_string()));
-    let mut anchors = Vec::new();
-    let mut trust_files = Vec::new();
-    if let Some(root) = &r.sslrootcert {
-        let path = &root.value;
-        if path.exists() && mode != Negotiation::Disable {
-            match load_pem_file(path) {
-                Ok(certs) => {
-                    anchors = certs;
-                    trust_files.push(path.display().to_string());
-                }
-                Err(e) => {
-                    let mut f = finding(Code::TrustStoreInvalid);
-                    f.evidence.push(Evidence {
-                        origin: None,
-                        text: format!("{e:#}"),
-                        location: trust.as_ref().map(Setting::shown),
-                    });
-                    preflight_line = Some(format!(
-                        "psql: error: {prefix}could not read root certificate file \"{}\": no certificate or crl found",
-                        path.display()
-                    ));
-                    preflight.push(f);
-                }
-            }
-        } else if verifying_mode {
-            let mut f = finding(Code::TrustStoreInvalid);
-            f.evidence.push(Evidence {
-                origin: None,
-                text: format!("root certificate file {} does not exist", path.display()),
-                location: trust.as_ref().map(Setting::shown),
-            });
-            f.fix.push(Msg::new(
-                format!("put the CA certificate that issued the server's certificate at {} or point sslrootcert (PGSSLROOTCERT) at it", path.display()),
-                format!("サーバー証明書を発行した CA の証明書を {} に置くか、sslrootcert (PGSSLROOTCERT) でその場所を指定します", path.display()),
-            ));
-            preflight_line = Some(format!(
-                "psql: error: {prefix}root certificate file \"{}\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.",
-                path.display()
-            ));
-            preflight.push(f);
-        }
-    } else if verifying_mode {
-        anyhow::bail!(
-            "sslmode={} needs a root certificate: set sslrootcert or HOME",
-            r.sslmode.value.keyword()
-        );
-    }
+    let mut pre = Preflight::default();
+    let (trust, anchors, trust_files) = root_store(r, mode, &prefix, &mut pre)?;
     let verify = !anchors.is_empty();
     if verify {
         cfg.tls.verify = Verify::InHandshake;
         cfg.tls.trust_anchors = Some(anchors.clone());
     }
 
-    // The client certificate: used when the file exists.
-    let mut client_cert = None;
-    if let (Some(cert), true) = (&r.sslcert, mode != Negotiation::Disable) {
-        if cert.value.exists() {
-            let chain = load_pem_file(&cert.value)
-                .with_context(|| format!("sslcert {}", cert.value.display()))?;
-            let key_path = r
-                .sslkey
-                .as_ref()
-                .map(|k| k.value.clone())
-                .unwrap_or_else(|| PathBuf::from("postgresql.key"));
-            // libpq's own checks of sslkey, before it reads it.
-            if let Some(refusal) = key_refusal(&key_path) {
-                let (code, evidence, line) = match refusal {
-                    KeyRefusal::Missing => (
-                        Code::ClientKeyMissing,
-                        format!("sslkey {} does not exist", key_path.display()),
-                        format!(
-                            "certificate present, but not private key file \"{}\"",
-                            key_path.display()
-                        ),
-                    ),
-                    KeyRefusal::Open { mode, uid } => (
-                        Code::ClientKeyPermissions,
-                        format!(
-                            "sslkey {} has mode {mode:04o} and owner uid {uid}: libpq allows 0600 or less (0640 or less when root owns it)",
-                            key_path.display()
-                        ),
-                        format!(
-                            "private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
-                            key_path.display()
-                        ),
-                    ),
-                };
-                let mut f = finding(code);
-                f.evidence.push(Evidence {
-                    origin: None,
-                    text: evidence,
-                    location: Some("settings".into()),
-                });
-                if code == Code::ClientKeyPermissions {
-                    let key = key_path.display();
-                    f.fix.push(Msg::new(
-                        format!("chmod 0600 {key} (owned by the user who runs psql or the application)"),
-                        format!("chmod 0600 {key} (psql またはアプリケーションを実行するユーザーの所有で)"),
-                    ));
-                }
-                preflight_line = Some(format!("psql: error: {prefix}{line}"));
-                preflight.push(f);
-            } else {
-                let key = load_key(&key_path)?;
-                identity(
-                    ClientIdentity::new(chain.clone(), key),
-                    &mut cfg,
-                    &mut preflight,
-                    &mut preflight_line,
-                    &key_path,
-                    &cert.value,
-                    &prefix,
-                )?;
-            }
-            client_cert = Some(ClientCert {
-                chain,
-                path: cert.value.display().to_string(),
-                used: true,
-            });
-        }
-    }
-
-    // The password: PGPASSWORD, else ~/.pgpass (never the command line).
-    let mut password_setting = None;
-    if let Some(p) = &r.password {
-        cfg.password = Some(p.value.clone());
-        password_setting = Some(setting("password", p, "***"));
-    } else if let Some(passfile) = &r.passfile {
-        match conf::pgpass_lookup(
-            &FsSource,
-            &passfile.value,
-            first.display_host(),
-            port,
-            &r.dbname.value,
-            &r.user.value,
-        ) {
-            PgpassOutcome::Found { password, location } => {
-                cfg.password = Some(password.clone());
-                password_setting = Some(Setting::new(
-                    "password",
-                    "***",
-                    SettingOrigin::File {
-                        path: location.file.display().to_string(),
-                        line: location.line,
-                    },
-                ));
-            }
-            PgpassOutcome::Ignored { warning } => {
-                notes.push(Msg::new(
-                    format!("libpq ignores the password file: {warning}"),
-                    format!("libpq はパスワードファイルを無視します: {warning}"),
-                ));
-            }
-            PgpassOutcome::NoMatch | PgpassOutcome::Unreadable => {}
-        }
-    }
+    let client_cert = client_certificate(r, mode, &mut cfg, &prefix, &mut pre)?;
+    let password_setting = password(r, first.display_host(), port, &mut cfg, &mut notes);
     let _ = env;
 
     let versions = vec![
@@ -427,8 +470,8 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
             probe: cfg,
             client,
         }],
-        preflight,
-        preflight_line,
+        preflight: pre.findings,
+        preflight_line: pre.line,
         notes,
         settings,
     })
