@@ -25,7 +25,7 @@ use super::{
 };
 use crate::certinfo::{describe, weakness};
 use crate::edit::{Applicability, Edit, EditKind, Then};
-use crate::finding::Msg;
+use crate::finding::{Evidence, Msg};
 
 /// An account that may do everything: used when the server's account is
 /// unknown, so that only the file's existence and contents are judged.
@@ -259,6 +259,29 @@ fn check_tls(
     input: &CheckInput,
     out: &mut Output,
 ) {
+    let (cert_path, cert_setting) = check_certificate(source, conf, tls, facts, input, out);
+    check_key(
+        source,
+        conf,
+        tls,
+        facts,
+        input,
+        out,
+        &cert_path,
+        &cert_setting,
+    );
+}
+
+/// The certificate, first (`SSL_CTX_use_certificate_chain_file`): returns
+/// its path and the evidence naming its setting, for the key's checks.
+fn check_certificate(
+    source: &dyn Source,
+    conf: &PostgresqlConf,
+    tls: &TlsSettings,
+    facts: &mut ServerFacts,
+    input: &CheckInput,
+    out: &mut Output,
+) -> (PathBuf, Evidence) {
     let known = facts.account.clone();
     let acct = known.clone().unwrap_or_else(anyone);
     let accounts = facts.accounts.clone();
@@ -365,6 +388,25 @@ fn check_tls(
         check_chain_quality(facts, &cert_written, &cert_loc, &cert_path, input, out);
     }
 
+    (cert_path, cert_setting)
+}
+
+/// The key, second: its owner and mode, then whether it loads and matches
+/// the certificate; then the rest of the TLS settings.
+#[allow(clippy::too_many_arguments)]
+fn check_key(
+    source: &dyn Source,
+    conf: &PostgresqlConf,
+    tls: &TlsSettings,
+    facts: &mut ServerFacts,
+    input: &CheckInput,
+    out: &mut Output,
+    cert_path: &Path,
+    cert_setting: &Evidence,
+) {
+    let known = facts.account.clone();
+    let acct = known.clone().unwrap_or_else(anyone);
+    let accounts = facts.accounts.clone();
     // 2. The key's owner and mode (check_ssl_key_file_permissions), then
     //    the key itself (SSL_CTX_use_PrivateKey_file).
     let key_path = tls.key_file.value.clone();
