@@ -660,12 +660,12 @@ fn check_key(
                             f.fix.push(Msg::new(
                                 format!(
                                     "pair the files: ssl_key_file must be the key of the certificate in ssl_cert_file; compare `openssl x509 -in {} -noout -pubkey | openssl sha256` with `openssl pkey -in {} -pubout | openssl sha256`",
-                                    sh(&cert_path),
+                                    sh(cert_path),
                                     sh(&key_path)
                                 ),
                                 format!(
                                     "ファイルを対にします: ssl_key_file は ssl_cert_file の証明書の鍵でなければなりません。`openssl x509 -in {} -noout -pubkey | openssl sha256` と `openssl pkey -in {} -pubout | openssl sha256` を比べます",
-                                    sh(&cert_path),
+                                    sh(cert_path),
                                     sh(&key_path)
                                 ),
                             ));
