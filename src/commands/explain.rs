@@ -6,7 +6,9 @@ use std::io::Read;
 use anyhow::Context;
 use pgtls_catalogue::{all, lookup};
 use pgtls_diagnose::explain::explain_text;
-use pgtls_render::{diagnosis_doc_json, diagnosis_doc_text, finding_json, findings_text, label};
+use pgtls_render::{
+    diagnosis_doc_json, diagnosis_doc_text, finding_json, findings_text, label, Label,
+};
 use serde_json::json;
 
 use crate::cli::{Format, GlobalArgs};
@@ -69,7 +71,7 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
                 Ok(0)
             }
             None => {
-                anyhow::bail!("{}: {}", label("unknown_code", lang), input.trim());
+                anyhow::bail!("{}: {}", label(Label::UnknownCode, lang), input.trim());
             }
         };
     }
@@ -84,13 +86,13 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
             if findings.is_empty() {
                 print(&format!(
                     "{}\n{}",
-                    label("nothing_matched", lang),
-                    label("nothing_matched_hint", lang)
+                    label(Label::NothingMatched, lang),
+                    label(Label::NothingMatchedHint, lang)
                 ))?;
             } else {
                 let mut text = String::new();
                 if findings.iter().any(|f| f.condition.is_some()) {
-                    text.push_str(label("readings", lang));
+                    text.push_str(label(Label::Readings, lang));
                     text.push_str("\n\n");
                 }
                 text.push_str(&findings_text(&findings, lang, &style));

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 mod labels;
 pub mod style;
 
-pub use labels::label;
+pub use labels::{label, Label};
 pub use style::Style;
 
 /// An edit as product.md's JSON object: `kind`, the fields of that kind,
@@ -166,7 +166,7 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
     out.push_str(&head);
     out.push('\n');
     if let Some(target) = &finding.target {
-        out.push_str(&format!("  {}: {}\n", label("target", lang), target));
+        out.push_str(&format!("  {}: {}\n", label(Label::Target, lang), target));
     }
     if let Some(condition) = &finding.condition {
         out.push_str(&format!(
@@ -177,11 +177,11 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
     }
     out.push_str(&format!(
         "  {}: {}\n",
-        label("side", lang),
+        label(Label::Side, lang),
         side_text(d, lang)
     ));
     if !finding.evidence.is_empty() {
-        out.push_str(&format!("  {}:\n", label("evidence", lang)));
+        out.push_str(&format!("  {}:\n", label(Label::Evidence, lang)));
         for e in &finding.evidence {
             let mut line = String::from("    ");
             if let Some(loc) = &e.location {
@@ -198,7 +198,7 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
     if let Some(reading) = &finding.reading {
         out.push_str(&format!(
             "  {}: {}\n",
-            label("meaning", lang),
+            label(Label::Meaning, lang),
             reading.get(lang)
         ));
     }
@@ -207,7 +207,7 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
     }
     out.push_str(&format!(
         "  {}: {}\n",
-        label("cause", lang),
+        label(Label::Cause, lang),
         d.cause.get(lang)
     ));
     if !finding.alternatives.is_empty() {
@@ -219,12 +219,12 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
                 format!("{} ({})", a.code, a.title.get(lang))
             })
             .collect();
-        out.push_str(&format!("  {}:\n", label("alternatives", lang)));
+        out.push_str(&format!("  {}:\n", label(Label::Alternatives, lang)));
         for alt in alts {
             out.push_str(&format!("    {alt}\n"));
         }
     }
-    out.push_str(&format!("  {}:\n", style.green(label("fix", lang))));
+    out.push_str(&format!("  {}:\n", style.green(label(Label::Fix, lang))));
     let steps = finding
         .fix
         .iter()
@@ -256,24 +256,24 @@ pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
     );
     out.push_str(&format!(
         "{}: {}\n",
-        label("side", lang),
+        label(Label::Side, lang),
         side_text(d, lang)
     ));
     if d.in_seed {
-        out.push_str(&format!("{}\n", label("in_seed", lang)));
+        out.push_str(&format!("{}\n", label(Label::InSeed, lang)));
     }
     out.push_str(&format!(
         "\n{}:\n  {}\n",
-        label("cause", lang),
+        label(Label::Cause, lang),
         d.cause.get(lang)
     ));
-    out.push_str(&format!("\n{}:\n", style.green(label("fix", lang))));
+    out.push_str(&format!("\n{}:\n", style.green(label(Label::Fix, lang))));
     for (i, step) in d.fix.iter().enumerate() {
         out.push_str(&format!("  {}. {}\n", i + 1, step.get(lang)));
     }
     let patterns: Vec<_> = patterns_for(d.code).collect();
     if !patterns.is_empty() {
-        out.push_str(&format!("\n{}:\n", label("lines", lang)));
+        out.push_str(&format!("\n{}:\n", label(Label::Lines, lang)));
         for p in patterns {
             let origins: Vec<&str> = p.origins.iter().map(|o| o.describe().get(lang)).collect();
             out.push_str(&format!(
@@ -287,7 +287,7 @@ pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
             if !p.alternatives.is_empty() {
                 out.push_str(&format!(
                     "    {}: {}\n",
-                    label("alternatives", lang),
+                    label(Label::Alternatives, lang),
                     p.alternatives
                         .iter()
                         .map(|c| c.as_str())

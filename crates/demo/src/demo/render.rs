@@ -9,20 +9,35 @@ use serde_json::{json, Value};
 
 use super::{DemoReport, KongLine, KongSource, Ready, ScenarioResult};
 
-fn label(key: &str, lang: Lang) -> &'static str {
-    let (en, ja) = match key {
-        "break" => ("break", "壊し方"),
-        "server" => ("server log", "サーバーログ"),
-        "psql" => ("psql", "psql"),
-        "luasec" => ("Kong LuaSec", "Kong LuaSec"),
-        "cosocket" => ("Kong cosocket", "Kong cosocket"),
-        "pgtls" => ("pgtls", "pgtls の診断"),
-        "fix" => ("fix", "修正"),
-        "after" => ("after the fix", "修正後"),
-        "meaning" => ("meaning", "意味"),
-        "steps" => ("fix", "対処"),
-        "also" => ("also", "他に"),
-        _ => ("", ""),
+/// The demo's own words, named by what they label.
+#[derive(Debug, Clone, Copy)]
+enum DemoLabel {
+    Break,
+    ServerLog,
+    Psql,
+    KongLuaSec,
+    KongCosocket,
+    Pgtls,
+    Fix,
+    AfterFix,
+    Meaning,
+    Steps,
+    Also,
+}
+
+fn label(label: DemoLabel, lang: Lang) -> &'static str {
+    let (en, ja) = match label {
+        DemoLabel::Break => ("break", "壊し方"),
+        DemoLabel::ServerLog => ("server log", "サーバーログ"),
+        DemoLabel::Psql => ("psql", "psql"),
+        DemoLabel::KongLuaSec => ("Kong LuaSec", "Kong LuaSec"),
+        DemoLabel::KongCosocket => ("Kong cosocket", "Kong cosocket"),
+        DemoLabel::Pgtls => ("pgtls", "pgtls の診断"),
+        DemoLabel::Fix => ("fix", "修正"),
+        DemoLabel::AfterFix => ("after the fix", "修正後"),
+        DemoLabel::Meaning => ("meaning", "意味"),
+        DemoLabel::Steps => ("fix", "対処"),
+        DemoLabel::Also => ("also", "他に"),
     };
     match lang {
         Lang::En => en,
@@ -144,7 +159,11 @@ fn finding_lines(f: &Finding, lang: Lang, style: &Style) -> Vec<String> {
         d.title.get(lang)
     )];
     if let Some(reading) = &f.reading {
-        lines.push(format!("{}: {}", label("meaning", lang), reading.get(lang)));
+        lines.push(format!(
+            "{}: {}",
+            label(DemoLabel::Meaning, lang),
+            reading.get(lang)
+        ));
     }
     let steps: Vec<&str> = f
         .fix
@@ -154,9 +173,9 @@ fn finding_lines(f: &Finding, lang: Lang, style: &Style) -> Vec<String> {
         .collect();
     for (i, step) in steps.iter().enumerate() {
         let head = if i == 0 {
-            format!("{}:", label("steps", lang))
+            format!("{}:", label(DemoLabel::Steps, lang))
         } else {
-            " ".repeat(width(label("steps", lang)) + 1)
+            " ".repeat(width(label(DemoLabel::Steps, lang)) + 1)
         };
         lines.push(format!("{} {}. {}", style.green(&head), i + 1, step));
     }
@@ -192,15 +211,20 @@ pub fn scenario_text(result: &ScenarioResult, lang: Lang, style: &Style) -> Stri
     out.push_str(&format!("  {}\n", s.broken.get(lang)));
     row(
         &mut out,
-        label("break", lang),
+        label(DemoLabel::Break, lang),
         &[s.break_step.get(lang).to_string()],
         style,
     );
-    row(&mut out, label("server", lang), &result.server_log, style);
-    row(&mut out, label("psql", lang), &result.psql, style);
     row(
         &mut out,
-        label("luasec", lang),
+        label(DemoLabel::ServerLog, lang),
+        &result.server_log,
+        style,
+    );
+    row(&mut out, label(DemoLabel::Psql, lang), &result.psql, style);
+    row(
+        &mut out,
+        label(DemoLabel::KongLuaSec, lang),
         &kong_rows(&result.kong.luasec, lang, style),
         style,
     );
@@ -208,7 +232,12 @@ pub fn scenario_text(result: &ScenarioResult, lang: Lang, style: &Style) -> Stri
     if let Some(note) = s.kong_note {
         cosocket.push(style.dim(note.get(lang)));
     }
-    row(&mut out, label("cosocket", lang), &cosocket, style);
+    row(
+        &mut out,
+        label(DemoLabel::KongCosocket, lang),
+        &cosocket,
+        style,
+    );
 
     let verdict = result
         .server_findings
@@ -236,13 +265,13 @@ pub fn scenario_text(result: &ScenarioResult, lang: Lang, style: &Style) -> Stri
                     p.diagnosis.name
                 ),
             };
-            diagnosis.push(style.dim(&format!("{}: {text}", label("also", lang))));
+            diagnosis.push(style.dim(&format!("{}: {text}", label(DemoLabel::Also, lang))));
         }
     }
-    row(&mut out, label("pgtls", lang), &diagnosis, style);
+    row(&mut out, label(DemoLabel::Pgtls, lang), &diagnosis, style);
     row(
         &mut out,
-        label("fix", lang),
+        label(DemoLabel::Fix, lang),
         &[s.fix_step.get(lang).to_string()],
         style,
     );
@@ -277,7 +306,12 @@ pub fn scenario_text(result: &ScenarioResult, lang: Lang, style: &Style) -> Stri
     if let Some(problem) = &result.problem {
         after_lines.push(style.yellow(&format!("! {problem}")));
     }
-    row(&mut out, label("after", lang), &after_lines, style);
+    row(
+        &mut out,
+        label(DemoLabel::AfterFix, lang),
+        &after_lines,
+        style,
+    );
     out
 }
 
