@@ -15,6 +15,7 @@ use pgtls_diagnose::certinfo::{now_epoch, CertInfo};
 use pgtls_diagnose::scan_rules::{
     judge, ClientView, NoTls, ScanObservation, ScanVerdict, VersionOutcome,
 };
+use pgtls_model::VersionVerdict;
 use pgtls_probe::{
     check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, VersionProbe,
     VersionStatus,
@@ -23,7 +24,7 @@ use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, style};
+use crate::output::{lang, print, style, t};
 use crate::trust::{issuer_candidates, load_kong_trust, load_pem_file};
 
 #[derive(Debug, clap::Args)]
@@ -228,7 +229,7 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
         .iter()
         .map(|p| VersionOutcome {
             version: p.version,
-            status: p.status.name(),
+            status: p.status.verdict(),
             cipher: match p.status {
                 VersionStatus::Accepted => p
                     .report
@@ -309,7 +310,10 @@ fn target_json(s: &Scanned, lang: Lang) -> Value {
     let mut versions = serde_json::Map::new();
     let mut ciphers = serde_json::Map::new();
     for v in &s.obs.versions {
-        versions.insert(v.version.report_name().to_string(), json!(v.status));
+        versions.insert(
+            v.version.report_name().to_string(),
+            json!(v.status.as_str()),
+        );
         if let Some(c) = &v.cipher {
             ciphers.insert(v.version.report_name().to_string(), json!(c));
         }
@@ -344,23 +348,22 @@ fn verdict_word(v: &ScanVerdict) -> &'static str {
     }
 }
 
-/// The scan report's own words in Japanese; diagnoses come from the catalogue.
-fn word(text: &str, lang: Lang) -> &str {
-    if lang == Lang::En {
-        return text;
+/// A version's verdict in the report's language.
+fn verdict_text(v: VersionVerdict, lang: Lang) -> &'static str {
+    match v {
+        VersionVerdict::Accepted => t(lang, "accepted", "受け付け"),
+        VersionVerdict::Rejected => t(lang, "rejected", "拒否"),
+        VersionVerdict::NotTested => t(lang, "not tested", "未テスト"),
     }
-    match text {
-        "ok" => "正常",
-        "warning" => "警告",
-        "error" => "エラー",
-        "accepted" => "受け付け",
-        "rejected" => "拒否",
-        "not_tested" => "未テスト",
-        "issuer" => "発行者",
-        "target" => "対象",
-        "verdict" => "判定",
-        "earliest expiry" => "最も早い有効期限",
-        "findings" => "検出",
+}
+
+/// A target's overall verdict (`ok`, `warning`, `error`) in the report's
+/// language.
+fn target_verdict_text(verdict: &str, lang: Lang) -> &str {
+    match verdict {
+        "ok" => t(lang, "ok", "正常"),
+        "warning" => t(lang, "warning", "警告"),
+        "error" => t(lang, "error", "エラー"),
         other => other,
     }
 }
@@ -368,7 +371,7 @@ fn word(text: &str, lang: Lang) -> &str {
 fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
     let mut out = format!("{}  ", style.bold(&s.obs.target));
     let verdict = verdict_word(&s.verdict);
-    let shown = word(verdict, lang);
+    let shown = target_verdict_text(verdict, lang);
     out.push_str(&match verdict {
         "error" => style.red(shown),
         "warning" => style.yellow(shown),
@@ -380,16 +383,17 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
             .obs
             .versions
             .iter()
-            .map(|v| match (&v.cipher, v.status) {
-                (Some(c), status) => {
-                    format!("{} {} ({c})", v.version.report_name(), word(status, lang))
-                }
-                (None, status) if lang == Lang::Ja => {
-                    format!("{} {}", v.version.report_name(), word(status, lang))
-                }
-                (None, status) => {
-                    format!("{} {}", v.version.report_name(), status.replace('_', " "))
-                }
+            .map(|v| match &v.cipher {
+                Some(c) => format!(
+                    "{} {} ({c})",
+                    v.version.report_name(),
+                    verdict_text(v.status, lang)
+                ),
+                None => format!(
+                    "{} {}",
+                    v.version.report_name(),
+                    verdict_text(v.status, lang)
+                ),
             })
             .collect();
         out.push_str(&format!("  {}\n", parts.join(" · ")));
@@ -428,7 +432,7 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
             ));
             out.push_str(&format!(
                 "    {indent}  {} {} · {} · {} · {expiry}\n",
-                word("issuer", lang),
+                t(lang, "issuer", "発行者"),
                 c.issuer,
                 c.key,
                 c.signature
@@ -535,16 +539,16 @@ fn summary_text(done: &[Row], lang: Lang) -> String {
         .max(6);
     out.push_str(&format!(
         "{:<width$}  {:<7}  {:<20}  {}\n",
-        word("target", lang),
-        word("verdict", lang),
-        word("earliest expiry", lang),
-        word("findings", lang)
+        t(lang, "target", "対象"),
+        t(lang, "verdict", "判定"),
+        t(lang, "earliest expiry", "最も早い有効期限"),
+        t(lang, "findings", "検出")
     ));
     for r in rows {
         out.push_str(&format!(
             "{:<width$}  {:<7}  {:<20}  {}\n",
             r.target,
-            word(r.verdict, lang),
+            target_verdict_text(r.verdict, lang),
             r.expiry,
             r.codes
         ));

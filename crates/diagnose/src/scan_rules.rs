@@ -7,7 +7,7 @@
 
 use openssl::x509::X509;
 use pgtls_catalogue::Code;
-use pgtls_model::TlsVersion;
+use pgtls_model::{TlsVersion, VersionVerdict};
 
 use crate::verify_result::chain_rejection_code;
 
@@ -21,8 +21,7 @@ use crate::finding::{Evidence, Finding, Msg};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionOutcome {
     pub version: TlsVersion,
-    /// `accepted`, `rejected`, `not_tested`.
-    pub status: &'static str,
+    pub status: VersionVerdict,
     pub cipher: Option<String>,
     /// Why it was rejected or not tested.
     pub reason: Option<String>,
@@ -131,7 +130,11 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
         };
     }
 
-    if !obs.versions.iter().any(|v| v.status == "accepted") {
+    if !obs
+        .versions
+        .iter()
+        .any(|v| v.status == VersionVerdict::Accepted)
+    {
         findings.extend(no_version_accepted(obs));
     }
 
@@ -254,7 +257,7 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
     let legacy: Vec<&str> = obs
         .versions
         .iter()
-        .filter(|v| v.status == "accepted" && v.version < TlsVersion::Tls1_2)
+        .filter(|v| v.status == VersionVerdict::Accepted && v.version < TlsVersion::Tls1_2)
         .map(|v| v.version.report_name())
         .collect();
     if !legacy.is_empty() {
@@ -303,7 +306,7 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
         let accepted: Vec<TlsVersion> = obs
             .versions
             .iter()
-            .filter(|v| v.status == "accepted")
+            .filter(|v| v.status == VersionVerdict::Accepted)
             .map(|v| v.version)
             .collect();
         if !accepted.is_empty() && !offered.iter().any(|v| accepted.contains(v)) {
@@ -436,7 +439,7 @@ fn no_version_accepted(obs: &ScanObservation) -> Option<Finding> {
             format!(
                 "{}: {}",
                 v.version.report_name(),
-                v.reason.as_deref().unwrap_or(v.status)
+                v.reason.as_deref().unwrap_or(v.status.as_str())
             )
         })
         .collect();
@@ -470,7 +473,11 @@ mod tests {
     fn version(v: TlsVersion, accepted: bool) -> VersionOutcome {
         VersionOutcome {
             version: v,
-            status: if accepted { "accepted" } else { "rejected" },
+            status: if accepted {
+                VersionVerdict::Accepted
+            } else {
+                VersionVerdict::Rejected
+            },
             cipher: None,
             reason: None,
         }

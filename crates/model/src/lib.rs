@@ -12,4 +12,4 @@ mod tls_version;
 pub use kong::KongEdition;
 pub use secret::Secret;
 pub use sslmode::SslMode;
-pub use tls_version::TlsVersion;
+pub use tls_version::{TlsVersion, VersionVerdict};

@@ -62,6 +62,29 @@ impl TlsVersion {
     }
 }
 
+/// What one handshake pinned to a version showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VersionVerdict {
+    /// The handshake completed.
+    Accepted,
+    /// The server refused it.
+    Rejected,
+    /// No verdict: this host could not offer the version, or the connection
+    /// failed before TLS.
+    NotTested,
+}
+
+impl VersionVerdict {
+    /// `accepted`, `rejected`, `not_tested`, as scan's JSON spells them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionVerdict::Accepted => "accepted",
+            VersionVerdict::Rejected => "rejected",
+            VersionVerdict::NotTested => "not_tested",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,14 +37,22 @@ pub enum VersionStatus {
 }
 
 impl VersionStatus {
+    /// The verdict without its reason; an inconclusive probe has none.
+    pub fn verdict(&self) -> pgtls_model::VersionVerdict {
+        use pgtls_model::VersionVerdict;
+        match self {
+            VersionStatus::Accepted => VersionVerdict::Accepted,
+            VersionStatus::Rejected { .. } => VersionVerdict::Rejected,
+            VersionStatus::NotTested { .. } | VersionStatus::Inconclusive { .. } => {
+                VersionVerdict::NotTested
+            }
+        }
+    }
+
     /// `accepted`, `rejected`, `not_tested`; an inconclusive probe reads as
     /// `not_tested`.
     pub fn name(&self) -> &'static str {
-        match self {
-            VersionStatus::Accepted => "accepted",
-            VersionStatus::Rejected { .. } => "rejected",
-            VersionStatus::NotTested { .. } | VersionStatus::Inconclusive { .. } => "not_tested",
-        }
+        self.verdict().as_str()
     }
 }
 

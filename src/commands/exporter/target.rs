@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 use pgtls_catalogue::{Code, Severity};
 use pgtls_diagnose::certinfo::{now_epoch, verify_chain, CertInfo};
 use pgtls_diagnose::scan_rules::judge;
+use pgtls_model::VersionVerdict;
 use pgtls_probe::{
     these_versions_accepted, versions_accepted, TlsVersion, VersionProbe, VersionStatus,
 };
@@ -180,9 +181,9 @@ pub fn scan(
     };
     for v in &obs.versions {
         match v.status {
-            "accepted" => report.versions.push((v.version.report_name(), true)),
-            "rejected" => report.versions.push((v.version.report_name(), false)),
-            _ => {}
+            VersionVerdict::Accepted => report.versions.push((v.version.report_name(), true)),
+            VersionVerdict::Rejected => report.versions.push((v.version.report_name(), false)),
+            VersionVerdict::NotTested => {}
         }
     }
     if obs.no_tls.is_none() && !obs.chain.is_empty() {
