@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use pgtls_lab::{files, Cluster, ClusterSpec, Owner, LAB_PASSWORD};
 use serde_json::Value;
 
-use crate::lab_util::{path, pki, ssl_off_with_files, start};
+use crate::lab_util::{path, pki, ssl_off_with_files, start, two_intermediates};
 use crate::util::{pgtls, Run};
 
 fn fix(data: &Path, extra: &[&str]) -> Run {
@@ -372,26 +372,7 @@ fn a_client_key_open_to_others_gets_0600() {
 /// Kong's paths then connect.
 #[test]
 fn kong_conf_gets_the_verify_depth_its_chain_needs() {
-    use pgtls_lab::{generate_ca, issue_cert, CertSpec, DataFile};
-    let root_ca = pki().root_ca();
-    let int1 = generate_ca("pgtls fix test intermediate 1", Some(root_ca), Some(1)).expect("int1");
-    let int2 = generate_ca("pgtls fix test intermediate 2", Some(&int1), Some(0)).expect("int2");
-    let leaf = issue_cert(&CertSpec::localhost_server(), Some(&int2)).expect("leaf");
-    let mut pem = leaf.cert_pem().expect("pem");
-    pem.extend(int2.cert_pem().expect("pem"));
-    pem.extend(int1.cert_pem().expect("pem"));
-    let cluster = start(
-        ClusterSpec::new()
-            .setting("ssl", "on")
-            .file(DataFile::new("server.crt", pem, 0o600, Owner::ServerUser))
-            .file(DataFile::new(
-                "server.key",
-                leaf.key_pem().expect("key"),
-                0o600,
-                Owner::ServerUser,
-            ))
-            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
-    );
+    let cluster = start(two_intermediates());
     let dir = tempfile::tempdir().expect("dir");
     let before = kong_connects(&cluster, dir.path());
     assert_eq!(before["ok"], false, "depth 1 is too short: {before:#}");

@@ -123,3 +123,26 @@ pub fn ssl_off_with_files() -> ClusterSpec {
         .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
         .hba_line("host all kong_md5 127.0.0.1/32 md5")
 }
+
+/// A TLS server whose chain is leaf + two intermediates under the lab root:
+/// longer than Kong's default lua_ssl_verify_depth of 1.
+pub fn two_intermediates() -> ClusterSpec {
+    use pgtls_lab::{generate_ca, issue_cert, CertSpec};
+    let root_ca = pki().root_ca();
+    let int1 = generate_ca("pgtls test intermediate 1", Some(root_ca), Some(1)).expect("int1");
+    let int2 = generate_ca("pgtls test intermediate 2", Some(&int1), Some(0)).expect("int2");
+    let leaf = issue_cert(&CertSpec::localhost_server(), Some(&int2)).expect("leaf");
+    let mut pem = leaf.cert_pem().expect("pem");
+    pem.extend(int2.cert_pem().expect("pem"));
+    pem.extend(int1.cert_pem().expect("pem"));
+    ClusterSpec::new()
+        .setting("ssl", "on")
+        .file(DataFile::new("server.crt", pem, 0o600, Owner::ServerUser))
+        .file(DataFile::new(
+            "server.key",
+            leaf.key_pem().expect("key"),
+            0o600,
+            Owner::ServerUser,
+        ))
+        .hba_line(HOSTSSL_SCRAM)
+}

@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use pgtls_lab::{
-    files, generate_ca, issue_cert, CertSpec, Cluster, ClusterSpec, DataFile, KeyType, Owner,
-    Validity, LAB_PASSWORD,
+    files, issue_cert, CertSpec, Cluster, ClusterSpec, DataFile, KeyType, Owner, Validity,
+    LAB_PASSWORD,
 };
 use serde_json::Value;
 
 use crate::lab_util::{
     cert_args, codes, free_port, mtls_cert_auth, path, pki, ssl_off_with_files, start, tls,
-    tls_scram, HOSTSSL_SCRAM,
+    tls_scram, two_intermediates, HOSTSSL_SCRAM,
 };
 use crate::util::Run;
 
@@ -583,26 +583,7 @@ fn missing_intermediate_pgtls014_and_verify_depth_pgtls013() {
 
     // Two intermediates: Kong's default depth 1 is too short on the
     // cosocket path; LuaSec ignores the depth.
-    let root_ca = pki.root_ca();
-    let int1 =
-        generate_ca("pgtls probe test intermediate 1", Some(root_ca), Some(1)).expect("int1");
-    let int2 = generate_ca("pgtls probe test intermediate 2", Some(&int1), Some(0)).expect("int2");
-    let leaf = issue_cert(&CertSpec::localhost_server(), Some(&int2)).expect("leaf");
-    let mut pem = leaf.cert_pem().expect("pem");
-    pem.extend(int2.cert_pem().expect("pem"));
-    pem.extend(int1.cert_pem().expect("pem"));
-    let deep = start(
-        ClusterSpec::new()
-            .setting("ssl", "on")
-            .file(DataFile::new("server.crt", pem, 0o600, Owner::ServerUser))
-            .file(DataFile::new(
-                "server.key",
-                leaf.key_pem().expect("key"),
-                0o600,
-                Owner::ServerUser,
-            ))
-            .hba_line(HOSTSSL_SCRAM),
-    );
+    let deep = start(two_intermediates());
     let conf = kong_conf(&s, &deep, "");
     let (status, v) = json_probe(&s, &["--kong-conf", &conf], &[]);
     assert_eq!(status, 1);
