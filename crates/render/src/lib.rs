@@ -67,15 +67,24 @@ pub fn edit_json(edit: &Edit) -> Value {
     v
 }
 
+/// A finding's fix steps: the computed ones first, then the catalogue's,
+/// each said once.
+fn fix_steps(finding: &Finding, lang: Lang) -> Vec<&str> {
+    let mut steps: Vec<&str> = Vec::new();
+    let computed = finding.fix.iter().map(|m| m.get(lang));
+    let generic = finding.diagnosis.fix.iter().map(|t| t.get(lang));
+    for step in computed.chain(generic) {
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
+    steps
+}
+
 /// A finding as product.md's JSON object.
 pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
     let d = finding.diagnosis;
-    let mut fix: Vec<String> = finding
-        .fix
-        .iter()
-        .map(|m| m.get(lang).to_string())
-        .collect();
-    fix.extend(d.fix.iter().map(|t| t.get(lang).to_string()));
+    let fix = fix_steps(finding, lang);
     let evidence: Vec<Value> = finding
         .evidence
         .iter()
@@ -225,12 +234,7 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
         }
     }
     out.push_str(&format!("  {}:\n", style.green(label(Label::Fix, lang))));
-    let steps = finding
-        .fix
-        .iter()
-        .map(|m| m.get(lang))
-        .chain(d.fix.iter().map(|t| t.get(lang)));
-    for (i, step) in steps.enumerate() {
+    for (i, step) in fix_steps(finding, lang).into_iter().enumerate() {
         out.push_str(&format!("    {}. {}\n", i + 1, step));
     }
     out
@@ -357,4 +361,26 @@ pub fn catalogue_markdown() -> String {
 /// A computed message in the chosen language.
 pub fn msg(m: &Msg, lang: Lang) -> &str {
     m.get(lang)
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+    use pgtls_catalogue::Code;
+
+    #[test]
+    fn a_fix_step_is_said_once() {
+        let d = Code::ServerSslDisabled.diagnosis();
+        let mut f = Finding::new(d);
+        let generic = d.fix[0];
+        f.fix.push(Msg::new("turn it on", "有効にします"));
+        f.fix.push(Msg::new("turn it on", "有効にします"));
+        f.fix.push(Msg::new(generic.en, generic.ja));
+        let steps = fix_steps(&f, Lang::En);
+        assert_eq!(steps.len(), 1 + d.fix.len(), "{steps:?}");
+        assert_eq!(steps[0], "turn it on");
+        assert_eq!(steps.iter().filter(|s| **s == generic.en).count(), 1);
+        let json = finding_json(&f, Lang::En);
+        assert_eq!(json["fix"].as_array().map(Vec::len), Some(steps.len()));
+    }
 }
