@@ -407,3 +407,44 @@ fn kong_conf_gets_the_verify_depth_its_chain_needs() {
     let again = pgtls(&["--format", "json", "fix", "-D", &d, "--kong-conf", &conf]).json();
     assert_eq!(again["edits"], serde_json::json!([]), "{again:#}");
 }
+
+/// PGTLS024: ssl_min_protocol_version raised where it is set (it needs a
+/// look: clients limited to TLS 1.0/1.1 would be refused), reloaded; psql
+/// and Kong still connect and the warning is gone.
+#[test]
+fn a_legacy_minimum_version_is_raised_with_unsafe() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .setting("ssl_min_protocol_version", "'TLSv1'")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let d = cluster.data_dir().display().to_string();
+    let v = pgtls(&["--format", "json", "fix", "-D", &d, "--apply"]).json();
+    assert_eq!(
+        v["applied"],
+        serde_json::json!([]),
+        "maybe-incorrect: {v:#}"
+    );
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--apply", "--unsafe", "--reload",
+    ]);
+    let v = run.json();
+    assert!(
+        v["applied"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|e| e["key"] == "ssl_min_protocol_version" && e["after"] == "'TLSv1.2'")),
+        "{v:#}"
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().all(|f| f["code"] != "PGTLS024")),
+        "{v:#}"
+    );
+    assert!(psql_connects(&cluster, &verify_full(&cluster)));
+    let dir = tempfile::tempdir().expect("dir");
+    let k = kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "{k:#}");
+}

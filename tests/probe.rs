@@ -1759,3 +1759,66 @@ fn a_leaf_without_its_intermediate_is_one_code_in_every_command() {
         .collect();
     assert_eq!(codes, ["PGTLS014"], "scan: {sc:#}");
 }
+
+/// PGTLS026's fix, applied: the client verifies the server, then the md5
+/// password is sent and psql and Kong connect; the SCRAM client that was
+/// healthy before still does.
+#[test]
+fn a_withheld_password_is_sent_once_the_client_verifies_the_server() {
+    let cluster = start(
+        tls(files::SERVER, files::SERVER_KEY)
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5")
+            .hba_line(HOSTSSL_SCRAM),
+    );
+    let s = Scratch::new();
+    let pw = [("PGPASSWORD", LAB_PASSWORD)];
+    let require = libpq(&cluster, "sslmode=require user=kong_md5");
+    let (status, v) = json_probe(&s, &[&require], &pw);
+    assert_eq!(status, 1);
+    let f = finding(&v, "PGTLS026");
+    let edits = f["edits"].as_array().cloned().unwrap_or_default();
+    let sslmode = edits
+        .iter()
+        .find(|e| e["key"] == "sslmode")
+        .unwrap_or_else(|| panic!("{f:#}"));
+    assert_eq!(sslmode["after"], "verify-full");
+    assert_eq!(sslmode["applicability"], "machine-applicable");
+    let root_edit = edits
+        .iter()
+        .find(|e| e["key"] == "sslrootcert")
+        .unwrap_or_else(|| panic!("{f:#}"));
+    assert_eq!(root_edit["applicability"], "has-placeholders");
+    // Applied, with the CA in the placeholder's place.
+    let fixed = libpq(
+        &cluster,
+        &format!("sslmode=verify-full sslrootcert={} user=kong_md5", root()),
+    );
+    let (status, v) = json_probe(&s, &[&fixed], &pw);
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["auth_method"], "md5");
+    let out = cluster.psql(
+        &format!(
+            "sslmode=verify-full sslrootcert={} user=kong_md5 dbname=kong",
+            root()
+        ),
+        &pw,
+    );
+    assert_eq!(out.status, 0, "psql: {}", out.stderr);
+    let (status, _) = json_probe(&s, &[&libpq_verify_full(&cluster)], &pw);
+    assert_eq!(status, 0, "the SCRAM client still connects");
+
+    // Kong with pg_ssl_verify off: the same, in kong.conf's words.
+    let lax = kong_conf(&s, &cluster, "pg_user = kong_md5\npg_ssl_verify = off\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &lax], &[]);
+    assert_eq!(status, 1);
+    let f = finding(&v, "PGTLS026");
+    assert!(
+        f["edits"].as_array().is_some_and(|e| e
+            .iter()
+            .any(|e| e["key"] == "pg_ssl_verify" && e["after"] == "on")),
+        "{f:#}"
+    );
+    let verified = kong_conf(&s, &cluster, "pg_user = kong_md5\n");
+    let (status, v) = json_probe(&s, &["--kong-conf", &verified], &[]);
+    assert_eq!(status, 0, "both Kong paths: {v:#}");
+}

@@ -318,6 +318,31 @@ fn stray_and_leaf_only_chains_are_named_for_what_they_are() {
     // stray certificate): a warning, not an error.
     let (status, _) = scan_json(&["--trust", &path(files::ROOT_CA), &addr(&stray)]);
     assert_eq!(status, 0);
+    // The fix: ssl_cert_file in issuing order, without the stray.
+    let order = f[0]["facts"]["issuing_order"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(order, "CN=localhost", "{v:#}");
+    stray
+        .write_file(
+            "server.crt",
+            &pki().read(files::SERVER).expect("leaf"),
+            0o600,
+            pgtls_lab::Owner::ServerUser,
+        )
+        .expect("rewrite");
+    stray.reload().expect("reload");
+    let (_, v) = scan_json(&[&addr(&stray)]);
+    assert!(target_findings(&v, "PGTLS029").is_empty(), "{v:#}");
+    let out = stray.psql(
+        &format!(
+            "sslmode=verify-full sslrootcert={} user=kong dbname=kong",
+            path(files::ROOT_CA)
+        ),
+        &[("PGPASSWORD", pgtls_lab::LAB_PASSWORD)],
+    );
+    assert_eq!(out.status, 0, "psql after the fix: {}", out.stderr);
 
     let leaf_only = start(tls_scram(files::SERVER, files::SERVER_KEY));
     let (status, v) = scan_json(&[&addr(&leaf_only)]);

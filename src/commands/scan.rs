@@ -320,7 +320,7 @@ fn target_json(s: &Scanned, lang: Lang) -> Value {
     }
     json!({
         "target": s.obs.target,
-        "verdict": verdict_word(&s.verdict),
+        "verdict": Health::of(&s.verdict).as_str(),
         "tls_versions": versions,
         "ciphers": ciphers,
         "chain": s.verdict.chain.iter().map(cert_json).collect::<Vec<_>>(),
@@ -331,20 +331,40 @@ fn target_json(s: &Scanned, lang: Lang) -> Value {
     })
 }
 
-fn verdict_word(v: &ScanVerdict) -> &'static str {
-    if v.findings
-        .iter()
-        .any(|f| f.diagnosis.severity == Severity::Error)
-    {
-        "error"
-    } else if v
-        .findings
-        .iter()
-        .any(|f| f.diagnosis.severity == Severity::Warning)
-    {
-        "warning"
-    } else {
-        "ok"
+/// A target's health: its worst finding's severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    Ok,
+    Warning,
+    Error,
+}
+
+impl Health {
+    fn of(v: &ScanVerdict) -> Health {
+        let worst = v.findings.iter().map(|f| f.diagnosis.severity).min();
+        match worst {
+            Some(Severity::Error) => Health::Error,
+            Some(Severity::Warning) => Health::Warning,
+            _ => Health::Ok,
+        }
+    }
+
+    /// `ok`, `warning`, `error`, as the JSON spells it.
+    fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Warning => "warning",
+            Health::Error => "error",
+        }
+    }
+
+    /// The word in the report's language.
+    fn text(self, lang: Lang) -> &'static str {
+        match self {
+            Health::Ok => t(lang, "ok", "正常"),
+            Health::Warning => t(lang, "warning", "警告"),
+            Health::Error => t(lang, "error", "エラー"),
+        }
     }
 }
 
@@ -357,25 +377,14 @@ fn verdict_text(v: VersionVerdict, lang: Lang) -> &'static str {
     }
 }
 
-/// A target's overall verdict (`ok`, `warning`, `error`) in the report's
-/// language.
-fn target_verdict_text(verdict: &str, lang: Lang) -> &str {
-    match verdict {
-        "ok" => t(lang, "ok", "正常"),
-        "warning" => t(lang, "warning", "警告"),
-        "error" => t(lang, "error", "エラー"),
-        other => other,
-    }
-}
-
 fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
     let mut out = format!("{}  ", style.bold(&s.obs.target));
-    let verdict = verdict_word(&s.verdict);
-    let shown = target_verdict_text(verdict, lang);
-    out.push_str(&match verdict {
-        "error" => style.red(shown),
-        "warning" => style.yellow(shown),
-        _ => style.green(shown),
+    let health = Health::of(&s.verdict);
+    let shown = health.text(lang);
+    out.push_str(&match health {
+        Health::Error => style.red(shown),
+        Health::Warning => style.yellow(shown),
+        Health::Ok => style.green(shown),
     });
     out.push_str(&format!("  ({} ms)\n", s.elapsed.as_millis()));
     if s.obs.no_tls.is_none() {
@@ -479,7 +488,7 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
 /// What the summary table keeps of a target once its own output is rendered.
 struct Row {
     target: String,
-    verdict: &'static str,
+    verdict: Health,
     earliest_expiry: Option<i64>,
     expiry: String,
     codes: String,
@@ -489,7 +498,7 @@ impl Row {
     fn of(s: &Scanned) -> Row {
         Row {
             target: s.obs.target.clone(),
-            verdict: verdict_word(&s.verdict),
+            verdict: Health::of(&s.verdict),
             earliest_expiry: s.verdict.earliest_expiry,
             expiry: s
                 .verdict
@@ -513,22 +522,22 @@ impl Row {
 fn summary_text(done: &[Row], lang: Lang) -> String {
     let mut rows: Vec<&Row> = done.iter().collect();
     rows.sort_by_key(|r| (r.earliest_expiry.unwrap_or(i64::MAX), r.target.clone()));
-    let count = |w: &str| done.iter().filter(|r| r.verdict == w).count();
+    let count = |h: Health| done.iter().filter(|r| r.verdict == h).count();
     let mut out = if lang == Lang::Ja {
         format!(
             "概要: {} 対象 — エラー {}、警告 {}、正常 {}\n",
             done.len(),
-            count("error"),
-            count("warning"),
-            count("ok")
+            count(Health::Error),
+            count(Health::Warning),
+            count(Health::Ok)
         )
     } else {
         format!(
             "summary: {} targets — {} error, {} warning, {} ok\n",
             done.len(),
-            count("error"),
-            count("warning"),
-            count("ok")
+            count(Health::Error),
+            count(Health::Warning),
+            count(Health::Ok)
         )
     };
     let width = rows
@@ -548,7 +557,7 @@ fn summary_text(done: &[Row], lang: Lang) -> String {
         out.push_str(&format!(
             "{:<width$}  {:<7}  {:<20}  {}\n",
             r.target,
-            target_verdict_text(r.verdict, lang),
+            r.verdict.text(lang),
             r.expiry,
             r.codes
         ));
@@ -613,7 +622,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
         let mut finished = 0usize;
         for (i, scanned) in rx {
             finished += 1;
-            errors |= verdict_word(&scanned.verdict) == "error";
+            errors |= Health::of(&scanned.verdict) == Health::Error;
             if args.jsonl {
                 print(&serde_json::to_string(&target_json(&scanned, lang))?)?;
             } else if global.format == Format::Json {

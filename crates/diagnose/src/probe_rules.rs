@@ -2226,17 +2226,6 @@ fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judge
                 .unwrap_or_else(|| a_setting(cfg, key, value));
             push_change(&mut f, cfg, &s, value);
         }
-        if cfg.trust_files.is_empty() {
-            let s = cfg
-                .trust
-                .clone()
-                .unwrap_or_else(|| a_setting(cfg, "lua_ssl_trusted_certificate", ""));
-            f.fix.push(change(
-                cfg,
-                &s,
-                "<the CA that signs the server certificate>",
-            ));
-        }
     } else {
         let s = cfg
             .verify_setting
@@ -2244,17 +2233,21 @@ fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judge
             .or_else(|| cfg.ssl.first().cloned())
             .unwrap_or_else(|| a_setting(cfg, "sslmode", ""));
         push_change(&mut f, cfg, &s, "verify-full");
-        if cfg.trust_files.is_empty() {
-            let s = cfg
-                .trust
-                .clone()
-                .unwrap_or_else(|| a_setting(cfg, "sslrootcert", ""));
-            f.fix.push(change(
-                cfg,
-                &s,
-                "<the CA that signs the server certificate>",
-            ));
-        }
+    }
+    // Verifying needs the CA: only a person knows which file holds it.
+    if cfg.trust_files.is_empty() {
+        let key = if cfg.kind.is_kong() {
+            "lua_ssl_trusted_certificate"
+        } else {
+            "sslrootcert"
+        };
+        let s = cfg.trust.clone().unwrap_or_else(|| a_setting(cfg, key, ""));
+        push_change(
+            &mut f,
+            cfg,
+            &s,
+            "<the CA that signs the server certificate>",
+        );
     }
     j.findings.push(f);
 }

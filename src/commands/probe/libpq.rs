@@ -225,8 +225,7 @@ fn client_certificate(
                 identity(
                     ClientIdentity::new(chain.clone(), key),
                     cfg,
-                    &mut pre.findings,
-                    &mut pre.line,
+                    pre,
                     &key_path,
                     &cert.value,
                     prefix,
@@ -482,8 +481,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
 fn identity(
     paired: Result<ClientIdentity, pgtls_probe::ProbeError>,
     cfg: &mut ProbeConfig,
-    preflight: &mut Vec<Finding>,
-    preflight_line: &mut Option<String>,
+    pre: &mut Preflight,
     key_path: &Path,
     cert_path: &Path,
     prefix: &str,
@@ -501,11 +499,11 @@ fn identity(
                 ),
                 location: Some("settings".into()),
             });
-            *preflight_line = Some(format!(
+            pre.line = Some(format!(
                 "psql: error: {prefix}could not load private key file \"{}\": key values mismatch",
                 key_path.display()
             ));
-            preflight.push(f);
+            pre.findings.push(f);
         }
         Err(e) => anyhow::bail!("sslcert {}: {e}", cert_path.display()),
     }

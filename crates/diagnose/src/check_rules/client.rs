@@ -26,7 +26,7 @@ use super::{
     evidence, new_finding, CheckError, CheckInput, ClientInput, ConnectionPrediction, KongEdition,
     Output, ServerFacts, Stage,
 };
-use crate::certinfo::{common_name, describe, verify_chain, Verdict};
+use crate::certinfo::{common_name, completing_intermediate, describe, verify_chain, Verdict};
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Finding, Msg};
 use crate::verify_result::ChainRejection;
@@ -900,26 +900,13 @@ fn find_intermediate(
     model: &Model,
     anchors: &[X509],
 ) -> Option<(X509, String)> {
-    let last = facts.sent_chain.last()?;
     let mut candidates: Vec<(X509, String)> = nearby_cas(source, facts, model);
     candidates.extend(
         anchors
             .iter()
             .map(|c| (c.clone(), String::from("the client's trust store"))),
     );
-    for (c, from) in candidates {
-        if c.issued(last) != openssl::x509::X509VerifyResult::OK
-            || c.issued(&c) == openssl::x509::X509VerifyResult::OK
-        {
-            continue;
-        }
-        let mut chain = facts.sent_chain.clone();
-        chain.push(c.clone());
-        if verify_chain(&chain, anchors, None).is_ok_and(|v| v.ok) {
-            return Some((c, from));
-        }
-    }
-    None
+    completing_intermediate(&facts.sent_chain, anchors, &candidates).cloned()
 }
 
 pub(crate) fn check_client(
