@@ -5,10 +5,16 @@
 #
 #   bench/logs.sh [MEBIBYTES]     (default 500)
 #   PGTLS_BENCH_LOG=FILE bench/logs.sh   (makes FILE once and keeps it, reuses it after)
+#   AUTH_MIB=N                            (size of the second log, default 100)
 #
-# Makes a synthetic PostgreSQL 15 log (default log_line_prefix '%m [%p] ',
-# log_connections/log_disconnections on, one TLS/authentication failure per
-# 1,000 lines, with its HINT/DETAIL lines), builds pgtls in release mode,
+# Makes two synthetic PostgreSQL 15 logs (default log_line_prefix '%m [%p] ',
+# log_connections/log_disconnections on): a mixed one, where ordinary lines
+# of nine kinds (connection received/authenticated/authorized, disconnection,
+# duration, statement, checkpoint, autovacuum, errors) surround one
+# TLS/authentication failure per 1,000 lines with its HINT/DETAIL lines,
+# and one where every line is `connection authenticated: identity=...
+# method=cert (.../pg_hba.conf:12)`, what a mutual-TLS server writes for
+# each connection. Builds pgtls in release mode,
 # reads the file once to put it in the page cache, then times each tool
 # (best of 3 runs; every tool runs single-threaded, pgbadger with -j 1).
 # Peak memory is measured on a 1 GiB file.
@@ -20,19 +26,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgtls-bench-logs.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 LOG=$WORK/postgresql.log
+AUTH_MIB=${AUTH_MIB:-100}
+AUTH_LOG=$WORK/authenticated.log
 BIG=$WORK/postgresql-1g.log
 SLICE=$WORK/slice.log
 
-if [ -n "${PGTLS_BENCH_LOG:-}" ] && [ -s "$PGTLS_BENCH_LOG" ]; then
-    # Reuse a log made by an earlier run (PGTLS_BENCH_LOG=FILE keeps it).
-    LOG=$PGTLS_BENCH_LOG
-    echo "== synthetic log: reusing $LOG"
-else
-[ -n "${PGTLS_BENCH_LOG:-}" ] && LOG=$PGTLS_BENCH_LOG
-echo "== synthetic log: ${MIB} MiB in $LOG"
-python3 - "$LOG" "$MIB" <<'PY'
+cat > "$WORK/make_log.py" <<'PY'
 import random, sys
-path, mib = sys.argv[1], int(sys.argv[2])
+path, mib, MIX = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 target = mib << 20
 rnd = random.Random(15)
 hosts = [f"10.0.{a}.{b}" for a in range(4) for b in range(2, 60)]
@@ -46,17 +47,29 @@ stmts = [
 def ts(i):
     s = i // 40
     return f"2026-11-28 {(s // 3600) % 24:02d}:{(s // 60) % 60:02d}:{s % 60:02d}.{i % 1000:03d} UTC"
+def authenticated(u):
+    if u == "kong":
+        return 'LOG:  connection authenticated: identity="CN=kong" method=cert (/etc/postgresql/15/main/pg_hba.conf:12)'
+    return f'LOG:  connection authenticated: identity="{u}" method=scram-sha-256 (/etc/postgresql/15/main/pg_hba.conf:14)'
 def normal(i, pid):
     h = rnd.choice(hosts); u = rnd.choice(users); port = 30000 + i % 30000
+    if MIX == "authenticated":
+        return [authenticated(u)]
     r = rnd.random()
-    if r < 0.24:
+    if r < 0.18:
         return [f"LOG:  connection received: host={h} port={port}"]
-    if r < 0.48:
+    if r < 0.36:
+        # PostgreSQL 14+ with log_connections: one per authenticated
+        # connection, naming the pg_hba.conf line that matched.
+        return [authenticated(u)]
+    if r < 0.54:
         return [f"LOG:  connection authorized: user={u} database=kong application_name=kong SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)"]
     if r < 0.72:
         return [f"LOG:  disconnection: session time: 0:00:{i % 60:02d}.{i % 1000:03d} user={u} database=kong host={h} port={port}"]
-    if r < 0.90:
+    if r < 0.84:
         return [f"LOG:  duration: {rnd.random() * 50:.3f} ms  execute <unnamed>: {rnd.choice(stmts)}"]
+    if r < 0.90:
+        return [f"LOG:  statement: {rnd.choice(stmts)}"]
     if r < 0.93:
         return ["LOG:  checkpoint starting: time",
                 f"LOG:  checkpoint complete: wrote {i % 900} buffers (0.{i % 10}%); 0 WAL file(s) added, 0 removed, 1 recycled; write=26.{i % 1000:03d} s, sync=0.004 s, total=26.1 s; sync files=12, longest=0.002 s, average=0.001 s; distance=4712 kB, estimate=5120 kB"]
@@ -95,7 +108,7 @@ while written < target:
     i += 1
     pid = 10000 + (i * 7919) % 50000
     # One failure (with its HINT/DETAIL lines) per 1,000 lines.
-    fail = lines // 1000 > k
+    fail = MIX == "mixed" and lines // 1000 > k
     body = failure(k, i) if fail else normal(i, pid)
     if fail:
         k += 1
@@ -111,7 +124,18 @@ out.write("".join(buf))
 out.close()
 print(f"failures written: {k}")
 PY
+
+if [ -n "${PGTLS_BENCH_LOG:-}" ] && [ -s "$PGTLS_BENCH_LOG" ]; then
+    # Reuse a log made by an earlier run (PGTLS_BENCH_LOG=FILE keeps it).
+    LOG=$PGTLS_BENCH_LOG
+    echo "== mixed log: reusing $LOG"
+else
+    [ -n "${PGTLS_BENCH_LOG:-}" ] && LOG=$PGTLS_BENCH_LOG
+    echo "== mixed log: ${MIB} MiB in $LOG"
+    python3 "$WORK/make_log.py" "$LOG" "$MIB" mixed
 fi
+echo "== authenticated log: ${AUTH_MIB} MiB of 'connection authenticated' lines in $AUTH_LOG"
+python3 "$WORK/make_log.py" "$AUTH_LOG" "$AUTH_MIB" authenticated
 SIZE=$(stat -c %s "$LOG")
 MB=$(python3 -c "print(f'{$SIZE/1e6:.1f}')")
 LINES=$(wc -l < "$LOG")
@@ -124,7 +148,8 @@ echo "== building pgtls (release)"
 (cd "$ROOT" && cargo build --release -p pgtls --quiet)
 PGTLS=$ROOT/target/release/pgtls
 
-cat "$LOG" > /dev/null   # page cache
+cat "$LOG" "$AUTH_LOG" > /dev/null   # page cache
+
 
 # Best of 3 runs of a command: "WALL CPU" seconds, CPU being user+sys of
 # the child. On a shared machine the CPU time is the steadier figure; both
@@ -148,23 +173,28 @@ print(f"{best_wall:.3f} {best_cpu:.3f}")
 PY
 }
 
-echo "== pgtls logs"
-T_PGTLS=$(best_of_3 "$PGTLS" logs --format json "$LOG")
-INCIDENTS=$("$PGTLS" logs --format json "$LOG" | python3 -c '
+# "WALL CPU" of pgtls and of grep on one file, with the findings pgtls made.
+measure() {
+    local file=$1 name=$2
+    echo "== $name: pgtls logs"
+    eval "T_PGTLS_$name=\$(best_of_3 \"\$PGTLS\" logs --format json \"\$file\")"
+    "$PGTLS" logs --format json "$file" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 per_code = {}
 for f in d["findings"]:
     per_code[f["code"]] = per_code.get(f["code"], 0) + f["count"]
 groups = ", ".join("%s x%d" % kv for kv in sorted(per_code.items()))
-print(d["summary"]["incidents"], "incidents in", d["summary"]["groups"], "groups:", groups)' || true)
-echo "   $INCIDENTS"
-
-echo "== grep -c -E (LC_ALL=C)"
-T_GREP=$(LC_ALL=C best_of_3 grep -c -E "$PATTERNS" "$LOG")
-echo "   $(LC_ALL=C grep -c -E "$PATTERNS" "$LOG" || true) matching lines"
-echo "== grep -c -E (LC_ALL=C.UTF-8)"
-T_GREP_U=$(LC_ALL=C.UTF-8 best_of_3 grep -c -E "$PATTERNS" "$LOG")
+print("  ", d["summary"]["incidents"], "incidents in", d["summary"]["groups"], "groups:", groups)' || true
+    echo "== $name: grep -c -E (LC_ALL=C)"
+    eval "T_GREP_$name=\$(LC_ALL=C best_of_3 grep -c -E \"\$PATTERNS\" \"\$file\")"
+    echo "   $(LC_ALL=C grep -c -E "$PATTERNS" "$file" || true) matching lines"
+    echo "== $name: grep -c -E (LC_ALL=C.UTF-8)"
+    eval "T_GREPU_$name=\$(LC_ALL=C.UTF-8 best_of_3 grep -c -E \"\$PATTERNS\" \"\$file\")"
+}
+measure "$LOG" mixed
+measure "$AUTH_LOG" authenticated
+AUTH_SIZE=$(stat -c %s "$AUTH_LOG")
 
 echo "== pgbadger (one 20 MiB slice of the same file)"
 head -c $((20 << 20)) "$LOG" | sed '$d' > "$SLICE"
@@ -196,25 +226,35 @@ RSS_PGTLS=$(rss "$PGTLS" logs --format json "$BIG")
 RSS_GREP=$(LC_ALL=C rss grep -c -E "$PATTERNS" "$BIG")
 rm -f "$BIG"
 
-python3 - "$SIZE" "$T_PGTLS" "$T_GREP" "$T_GREP_U" "$SLICE_SIZE" "$T_BADGER" "$RSS_PGTLS" "$RSS_GREP" <<'PY'
+python3 - "$SIZE" "$AUTH_SIZE" "$T_PGTLS_mixed" "$T_GREP_mixed" "$T_GREPU_mixed" \
+    "$T_PGTLS_authenticated" "$T_GREP_authenticated" "$T_GREPU_authenticated" \
+    "$SLICE_SIZE" "$T_BADGER" "$RSS_PGTLS" "$RSS_GREP" <<'PY'
 import sys
-size, t_pgtls, t_grep, t_grep_u, slice_size, t_badger, rss_pgtls, rss_grep = sys.argv[1:]
-size, slice_size = int(size), int(slice_size)
+(size, auth_size, t_pgtls, t_grep, t_grep_u, a_pgtls, a_grep, a_grep_u,
+ slice_size, t_badger, rss_pgtls, rss_grep) = sys.argv[1:]
+size, auth_size, slice_size = int(size), int(auth_size), int(slice_size)
 def rates(n, t):
     wall, cpu = (float(x) for x in t.split())
     return n / 1e6 / wall, n / 1e6 / cpu
+def table(title, rows):
+    pw, pc = rows[0][1]
+    print()
+    print(title)
+    print(f"{'tool':<36} {'MB/s wall':>10} {'MB/s CPU':>10} {'pgtls/it wall':>14} {'pgtls/it CPU':>13}")
+    for name, (w, c) in rows:
+        rw = "" if name.startswith("pgtls") else f"{pw / w:.2f}x"
+        rc = "" if name.startswith("pgtls") else f"{pc / c:.2f}x"
+        print(f"{name:<36} {w:>10.1f} {c:>10.1f} {rw:>14} {rc:>13}")
 rows = [("pgtls logs (parse, group, explain)", rates(size, t_pgtls)),
         ("grep -c -E, LC_ALL=C", rates(size, t_grep)),
         ("grep -c -E, LC_ALL=C.UTF-8", rates(size, t_grep_u))]
 if t_badger:
     rows.append(("pgbadger -j 1 (20 MiB slice)", rates(slice_size, t_badger)))
-pw, pc = rows[0][1]
-print()
-print(f"{'tool':<36} {'MB/s wall':>10} {'MB/s CPU':>10} {'pgtls/it wall':>14} {'pgtls/it CPU':>13}")
-for name, (w, c) in rows:
-    rw = "" if name.startswith("pgtls") else f"{pw / w:.2f}x"
-    rc = "" if name.startswith("pgtls") else f"{pc / c:.2f}x"
-    print(f"{name:<36} {w:>10.1f} {c:>10.1f} {rw:>14} {rc:>13}")
+table(f"mixed log ({size / 1e6:.0f} MB)", rows)
+table(f"every line 'connection authenticated' ({auth_size / 1e6:.0f} MB)",
+      [("pgtls logs (parse, group, explain)", rates(auth_size, a_pgtls)),
+       ("grep -c -E, LC_ALL=C", rates(auth_size, a_grep)),
+       ("grep -c -E, LC_ALL=C.UTF-8", rates(auth_size, a_grep_u))])
 print()
 print(f"peak RSS on 1 GiB: pgtls logs {int(rss_pgtls) / 1024:.1f} MiB, grep {int(rss_grep) / 1024:.1f} MiB")
 PY

@@ -372,3 +372,63 @@ fn pasted_csvlog_and_jsonlog_records_from_a_real_server() {
         assert_code(&record, "PGTLS008");
     }
 }
+
+/// A listener that reads the SSLRequest, answers `S` when `accept_tls`,
+/// then hangs up (what a crashed backend, a proxy's idle timeout or a lost
+/// TLS 1.3 alert look like to the client). Serves `connections`, then ends.
+fn hang_up_server(accept_tls: bool, connections: usize) -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        for _ in 0..connections {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+            let mut request = [0u8; 8];
+            if stream.read_exact(&mut request).is_err() {
+                continue;
+            }
+            if accept_tls {
+                stream.write_all(b"S").ok();
+                let mut hello = [0u8; 512];
+                let _ = stream.read(&mut hello);
+            }
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn pgtls031_psql_sees_the_server_hang_up_en_and_ja() {
+    let psql = pgtls_lab::find_binaries().expect("PostgreSQL").psql();
+    for accept_tls in [false, true] {
+        let (port, server) = hang_up_server(accept_tls, 2);
+        for lang in ["C.UTF-8", "ja_JP.UTF-8"] {
+            let out = std::process::Command::new(&psql)
+                .arg(format!(
+                    "host=127.0.0.1 port={port} user=kong dbname=kong sslmode=require connect_timeout=5"
+                ))
+                .args(["-w", "-c", "select 1"])
+                .env_clear()
+                .env("PATH", "/usr/bin:/bin")
+                .env("LANG", lang)
+                .env("LC_ALL", lang)
+                .output()
+                .expect("psql runs");
+            assert!(!out.status.success());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // The whole paste (with libpq's indented explanation lines) and
+            // its first line alone both read as one PGTLS031.
+            let findings = explain_text(&stderr);
+            assert_eq!(
+                findings.iter().map(|f| f.code()).collect::<Vec<_>>(),
+                ["PGTLS031"],
+                "{stderr}"
+            );
+            assert_code(first_line(&stderr), "PGTLS031");
+        }
+        server.join().expect("listener");
+    }
+}

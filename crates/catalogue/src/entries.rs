@@ -715,4 +715,35 @@ pub static CATALOGUE: &[Diagnosis] = &[
         }],
     },
 
+    Diagnosis {
+        code: "PGTLS031",
+        id: Code::ConnectionClosedByPeer,
+        name: "connection-closed-by-peer",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the server (or something in between) closed the connection without saying why",
+            ja: "サーバー (または途中の何か) が理由を告げずに接続を閉じました",
+        },
+        cause: Text {
+            en: "the client saw the connection end with neither a PostgreSQL error nor a TLS alert, so only the other end's log knows the reason: PostgreSQL closes like this when it rejects a client certificate over TLS 1.3 and the alert is lost, when a backend is terminated or crashes, or when authentication_timeout runs out; a proxy, load balancer or pgbouncer in between closes like this on its own errors and idle timeouts",
+            ja: "クライアントは PostgreSQL のエラーも TLS アラートもないまま接続が切れるのを見たため、理由は相手側のログにしかありません: PostgreSQL は、TLS 1.3 でクライアント証明書を拒否してアラートが失われたとき、バックエンドが終了またはクラッシュしたとき、authentication_timeout が切れたときにこのように閉じます。途中のプロキシ、ロードバランサー、pgbouncer は自身のエラーやアイドルタイムアウトでこのように閉じます",
+        },
+        fix: &[
+            Text {
+                en: "read the server's log at the same moment (pgtls logs on it): the line it wrote names the real failure and its code",
+                ja: "同じ時刻のサーバーのログを読みます (pgtls logs)。そこに書かれた行が本当の失敗とそのコードを示します",
+            },
+            Text {
+                en: "run pgtls probe against the same host and port: it reads the alert or error the server sends and names the side that rejected",
+                ja: "同じホストとポートに pgtls probe を実行します。サーバーが送るアラートやエラーを読み取り、拒否した側を示します",
+            },
+            Text {
+                en: "if a proxy, load balancer or pgbouncer sits in between, read its log and compare its idle timeout with the client's",
+                ja: "途中にプロキシ、ロードバランサー、pgbouncer がある場合は、そのログを読み、アイドルタイムアウトをクライアントのものと比べます",
+            },
+        ],
+    },
+
 ];

@@ -249,11 +249,13 @@ pub enum Code {
     ChainOutOfOrder = 29,
     /// PGTLS030 leaf-only-chain.
     LeafOnlyChain = 30,
+    /// PGTLS031 connection-closed-by-peer.
+    ConnectionClosedByPeer = 31,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 30] = [
+    pub const ALL: [Code; 31] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -284,6 +286,7 @@ impl Code {
         Code::ClientKeyMissing,
         Code::ChainOutOfOrder,
         Code::LeafOnlyChain,
+        Code::ConnectionClosedByPeer,
     ];
 
     /// The catalogue entry.

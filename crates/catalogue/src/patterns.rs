@@ -959,6 +959,70 @@ pub static PATTERNS: &[Pattern] = &[
         examples: &["Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 68: CA signature digest algorithm too weak"],
         ..BASE
     },
+    // ---- PGTLS031 connection-closed-by-peer
+    Pattern {
+        id: "libpq-server-closed",
+        code: Code::ConnectionClosedByPeer,
+        alternatives: &[Code::ServerRejectsClientCert, Code::PeerProtocolViolation],
+        origins: LIBPQ,
+        regex: r"^(?:server closed the connection unexpectedly|サーバーとの接続が想定外にクローズされました)$",
+        needles: &["server closed the connection unexpectedly", "サーバーとの接続が想定外にクローズされました"],
+        reading: Text {
+            en: "libpq saw the connection end (closed or reset) before any answer: the reason is in the server's log, or a proxy's",
+            ja: "libpq は応答の前に接続が切れる (クローズまたはリセット) のを見ました: 理由はサーバー (またはプロキシ) のログにあります",
+        },
+        examples: &[
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: server closed the connection unexpectedly",
+            "psql: エラー: \"127.0.0.1\"、ポート5432のサーバーへの接続に失敗しました: サーバーとの接続が想定外にクローズされました",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-ssl-syscall",
+        code: Code::ConnectionClosedByPeer,
+        alternatives: &[Code::ServerRejectsClientCert, Code::PeerProtocolViolation],
+        origins: LIBPQ,
+        regex: r"^(?:SSL SYSCALL error|SSL SYSCALLエラー): (?P<reason>EOF detected|EOFを検知|Connection reset by peer|接続が相手からリセットされました)$",
+        needles: &["SSL SYSCALL"],
+        reading: Text {
+            en: "libpq saw the TLS connection end without an alert ({reason}): the reason is in the server's log, or a proxy's",
+            ja: "libpq はアラートなしで TLS 接続が切れるのを見ました ({reason}): 理由はサーバー (またはプロキシ) のログにあります",
+        },
+        examples: &[
+            "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL SYSCALL error: EOF detected",
+            "psql: エラー: \"127.0.0.1\"、ポート5432のサーバーへの接続に失敗しました: SSL SYSCALLエラー: EOFを検知",
+            "SSL SYSCALL error: Connection reset by peer",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "client-unexpected-eof",
+        code: Code::ConnectionClosedByPeer,
+        alternatives: &[Code::ServerRejectsClientCert, Code::PeerProtocolViolation],
+        origins: REASON_CLIENTS,
+        regex: r"^(?:SSL error: |SSLエラー: )?unexpected eof while reading$",
+        needles: &["unexpected eof while reading"],
+        reading: Text {
+            en: "OpenSSL 3 saw the peer close the TLS connection without close_notify: the reason is in the server's log, or a proxy's",
+            ja: "OpenSSL 3 は相手が close_notify なしで TLS 接続を閉じるのを見ました: 理由はサーバー (またはプロキシ) のログにあります",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: unexpected eof while reading"],
+        ..BASE
+    },
+    Pattern {
+        id: "nginx-unexpected-eof",
+        code: Code::ConnectionClosedByPeer,
+        alternatives: &[Code::ServerRejectsClientCert, Code::PeerProtocolViolation],
+        origins: NGINX,
+        regex: r"SSL_(?:read|do_handshake)\(\) failed \(SSL: error:0A000126:SSL routines::unexpected eof while reading\)",
+        needles: &["unexpected eof while reading"],
+        reading: Text {
+            en: "the upstream closed the TLS connection without close_notify: the reason is in the server's log, or a proxy's",
+            ja: "上流が close_notify なしで TLS 接続を閉じました: 理由はサーバー (またはプロキシ) のログにあります",
+        },
+        examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_read() failed (SSL: error:0A000126:SSL routines::unexpected eof while reading), context: ngx.timer"],
+        ..BASE
+    },
 ];
 
 /// The kind of line that continues a message (it adds evidence to the

@@ -68,14 +68,16 @@ const FAILURE_WORDS: &[&str] = &[
 /// Short literals that many of the catalogue's needles contain and that
 /// ordinary log lines rarely contain, so that the prefilter searches for
 /// about thirty of these instead of the hundred-odd needles: a line
-/// holding a needle holds one of these. Fewer than 33 ASCII literals let
-/// the SIMD searcher (Teddy) use its fast variant; the full needle set
-/// runs at a third of the speed. The searcher screens on a literal's first
-/// bytes, so those avoid what ordinary lines carry (`connection`, `host=`,
-/// `user=`, `protocol=`, `time`, `[unknown]`, `auth...`).
+/// holding a needle holds one of these. Up to 64 ASCII literals keep the
+/// SIMD searcher (Teddy); the full needle set runs at a third of the
+/// speed. The searcher screens on a literal's first bytes, so those avoid
+/// what ordinary lines carry (`connection`, `host=`, `user=`, `protocol=`,
+/// `time`, `[unknown]`, `auth...`), and no anchor occurs in the line a
+/// busy server writes for every connection (`connection authenticated:
+/// ... (/etc/.../pg_hba.conf:12)`, hence `hba.conf ` with its space).
 const ASCII_ANCHORS: &[&str] = &[
     "ertificate",
-    "pg_hba.conf",
+    "hba.conf ",
     "could not ",
     "does not ",
     "refused",
@@ -160,15 +162,18 @@ const STRETCH: usize = 8 << 10;
 /// The reader's prefilter over [`prefilter_literals`]: lines holding none of
 /// them are never decoded. An ASCII stretch of input cannot hold a
 /// Japanese literal, so there only the ASCII literals are searched for,
-/// with the faster searcher that a small set allows.
+/// with the faster searcher that a small set allows. A line an anchor
+/// finds is then checked for a whole needle, so that an ordinary line
+/// that happens to hold an anchor costs one short search, not a parse.
 pub struct CatalogueFilter {
     ascii: Literals,
     all: Literals,
     longest: usize,
+    needles: aho_corasick::AhoCorasick,
 }
 
-impl Prefilter for CatalogueFilter {
-    fn find(&self, haystack: &[u8], from: usize) -> Option<usize> {
+impl CatalogueFilter {
+    fn find_anchor(&self, haystack: &[u8], from: usize) -> Option<usize> {
         let mut start = from;
         while start < haystack.len() {
             let end = (start + STRETCH).min(haystack.len());
@@ -191,14 +196,45 @@ impl Prefilter for CatalogueFilter {
     }
 }
 
+impl Prefilter for CatalogueFilter {
+    fn find(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let mut from = from;
+        loop {
+            let hit = self.find_anchor(haystack, from)?;
+            let line_start = memchr::memrchr(b'\n', &haystack[from.min(hit)..hit])
+                .map_or(from.min(hit), |i| from.min(hit) + i + 1);
+            let line_end =
+                memchr::memchr(b'\n', &haystack[hit..]).map_or(haystack.len(), |i| hit + i);
+            if self.needles.is_match(&haystack[line_start..line_end]) {
+                return Some(hit);
+            }
+            if line_end >= haystack.len() {
+                return None;
+            }
+            from = line_end + 1;
+        }
+    }
+}
+
 /// The prefilter for [`prefilter_literals`].
 pub fn prefilter(with_failure_words: bool) -> Result<CatalogueFilter, reader::Error> {
     let all = prefilter_literals(with_failure_words);
     let ascii: Vec<&str> = all.iter().copied().filter(|l| l.is_ascii()).collect();
+    let mut needles = Matcher::needles();
+    if with_failure_words {
+        needles.extend_from_slice(FAILURE_WORDS);
+    }
+    let needles = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(needles)
+        .map_err(|e| reader::Error::Prefilter {
+            reason: e.to_string(),
+        })?;
     Ok(CatalogueFilter {
         longest: all.iter().map(|l| l.len()).max().unwrap_or(0),
         ascii: Literals::new(ascii)?,
         all: Literals::new(all)?,
+        needles,
     })
 }
 
@@ -1049,8 +1085,41 @@ mod tests {
                 "{anchor:?} covers no needle: it only slows the search"
             );
         }
-        // Teddy's fast variant takes at most 32 literals.
-        assert!(ascii.len() <= 32, "{} ASCII literals", ascii.len());
+        // Teddy takes at most 64 literals; beyond, the search falls back
+        // to an automaton several times slower.
+        assert!(ascii.len() <= 64, "{} ASCII literals", ascii.len());
+    }
+
+    #[test]
+    fn the_lines_of_every_healthy_connection_are_not_candidates() {
+        let filter = prefilter(false).unwrap();
+        // What PostgreSQL 14+ writes with log_connections for every
+        // connection, certificate or password; an anchor in such a line
+        // would make a busy mutual-TLS server's log slow to read.
+        let healthy = [
+            "2026-11-28 10:00:00.123 UTC [12345] kong@kong LOG:  connection authenticated: identity=\"CN=kong\" method=cert (/etc/postgresql/15/main/pg_hba.conf:12)",
+            "2026-11-28 10:00:00.123 UTC [12345] LOG:  connection authenticated: identity=\"app\" method=scram-sha-256 (/var/lib/postgresql/data/pg_hba.conf:3)",
+            "2026-11-28 10:00:00.124 UTC [12345] LOG:  connection authorized: user=kong database=kong application_name=kong SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+            "2026-11-28 10:00:00.125 UTC [12345] LOG:  connection received: host=10.0.0.7 port=51234",
+            "2026-11-28 10:00:01.125 UTC [12345] LOG:  disconnection: session time: 0:00:01.002 user=kong database=kong host=10.0.0.7 port=51234",
+        ];
+        for line in healthy {
+            assert_eq!(filter.find(line.as_bytes(), 0), None, "{line}");
+        }
+        // An anchor that is not a needle's whole text is not enough.
+        let near_miss = "2026-11-28 10:00:00.125 UTC [12345] LOG:  statement: SELECT version()";
+        assert_eq!(filter.find(near_miss.as_bytes(), 0), None);
+        let failure = "2026-11-28 10:00:00.125 UTC [12345] FATAL:  no pg_hba.conf entry for host \"10.0.0.7\", user \"kong\", database \"kong\", no encryption";
+        let block = format!("{}\n{near_miss}\n{failure}\n", healthy.join("\n"));
+        let hit = filter
+            .find(block.as_bytes(), 0)
+            .expect("the failure is found");
+        assert!(
+            block[hit..].starts_with("no pg_hba.conf") || block[..hit].ends_with("no pg_"),
+            "{}",
+            &block[hit..]
+        );
+        assert!(block[..hit].contains("SELECT version()"));
     }
 
     #[test]
