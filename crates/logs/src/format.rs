@@ -49,12 +49,18 @@ pub struct Format {
     pub kind: FormatKind,
     /// The `log_line_prefix` of stderr and syslog lines.
     pub prefix: Option<Prefix>,
+    /// Whether the prefix was recognised among the common ones rather than
+    /// given with `--prefix` (the user should know what was assumed).
+    pub prefix_detected: bool,
 }
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.name())?;
         match (&self.kind, &self.prefix) {
+            (FormatKind::Stderr | FormatKind::Syslog, Some(p)) if self.prefix_detected => {
+                write!(f, " (log_line_prefix {:?}, detected)", p.as_str())
+            }
             (FormatKind::Stderr | FormatKind::Syslog, Some(p)) => {
                 write!(f, " (log_line_prefix {:?})", p.as_str())
             }
@@ -104,6 +110,8 @@ impl FormatSpec {
             .filter(|l| !l.trim().is_empty())
             .collect();
         let kind = self.kind.unwrap_or_else(|| detect_kind(&lines));
+        let stderr_like = matches!(kind, FormatKind::Stderr | FormatKind::Syslog);
+        let prefix_detected = stderr_like && self.prefix.is_none();
         let prefix = match kind {
             FormatKind::Stderr | FormatKind::Syslog => self.prefix.clone().or_else(|| {
                 let bodies: Vec<&str> = if kind == FormatKind::Syslog {
@@ -118,7 +126,11 @@ impl FormatSpec {
             }),
             _ => None,
         };
-        Format { kind, prefix }
+        Format {
+            kind,
+            prefix_detected: prefix_detected && prefix.is_some(),
+            prefix,
+        }
     }
 }
 
@@ -190,6 +202,56 @@ mod tests {
             "HINT:  x",
         ]);
         assert_eq!(f.prefix.unwrap().as_str(), "");
+    }
+
+    #[test]
+    fn common_prefixes_are_detected_and_said_to_be() {
+        let cases = [
+            (
+                "%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+                "2026-11-28 10:00:00 UTC [12345]: user=kong,db=kong,app=psql,client=10.0.0.7 LOG:  could not accept SSL connection: unsupported protocol",
+            ),
+            (
+                "%t [%p]: [%l-1] db=%d,user=%u ",
+                "2026-11-28 10:00:00 UTC [12345]: [3-1] db=kong,user=kong FATAL:  connection requires a valid client certificate",
+            ),
+            (
+                "%t [%p]: [%l-1] db=%d,user=%u ",
+                "2026-11-28 10:00:00.123 UTC [12345]: [3-1] db=kong,user=kong FATAL:  connection requires a valid client certificate",
+            ),
+            (
+                "%t:%r:%u@%d:[%p]:",
+                "2026-11-28 10:00:00 UTC:10.0.0.7(51234):kong@kong:[12345]:FATAL:  no pg_hba.conf entry for host \"10.0.0.7\", user \"kong\", database \"kong\", no encryption",
+            ),
+            (
+                "%t-%c-",
+                "2026-11-28 10:00:00 UTC-6745c2a0.3039-LOG:  could not accept SSL connection: unsupported protocol",
+            ),
+            (
+                "%t [%p-%l] %q%u@%d ",
+                "2026-11-28 10:00:00 UTC [12345-1] kong@kong FATAL:  connection requires a valid client certificate",
+            ),
+        ];
+        for (prefix, line) in cases {
+            let f = detect(&[line]);
+            assert_eq!(f.kind, FormatKind::Stderr, "{line}");
+            let got = f.prefix.as_ref().map(|p| p.as_str().to_owned());
+            assert_eq!(got.as_deref(), Some(prefix), "{line}");
+            assert!(f.to_string().ends_with(", detected)"), "{f}");
+            let p = f.prefix.unwrap();
+            let head = p.parse(line).expect("the line parses");
+            assert!(
+                head.text.starts_with("could not")
+                    || head.text.starts_with("connection")
+                    || head.text.starts_with("no pg_hba"),
+                "{}",
+                head.text
+            );
+        }
+        let given = FormatSpec::from_args("auto", Some("%m [%p] "))
+            .unwrap()
+            .detect(&["2026-11-28 10:00:00.123 UTC [1] LOG:  x"]);
+        assert!(!given.to_string().contains("detected"), "{given}");
     }
 
     #[test]

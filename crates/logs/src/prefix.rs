@@ -87,8 +87,20 @@ pub struct Prefix {
 /// The prefixes tried, most specific first, when none is given. (`%m` and
 /// `%t` are read alike, so `%m [%p] ` also covers `%t [%p] `.)
 pub const COMMON_PREFIXES: &[&str] = &[
+    // Debian and Ubuntu (PostgreSQL 10 and later).
     "%m [%p] %q%u@%d ",
+    // pgBadger's recommended prefixes.
     "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+    "%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+    // Also Google Cloud SQL's, which has %m for %t.
+    "%t [%p]: [%l-1] db=%d,user=%u ",
+    // Amazon RDS and Aurora.
+    "%t:%r:%u@%d:[%p]:",
+    // Azure Database for PostgreSQL.
+    "%t-%c-",
+    // Debian and Ubuntu before PostgreSQL 10.
+    "%t [%p-%l] %q%u@%d ",
+    // PostgreSQL's own default.
     "%m [%p] ",
     "",
 ];
@@ -356,7 +368,21 @@ pub(crate) fn timestamp_shape(s: &str) -> Option<usize> {
     if b.get(i) != Some(&b' ') {
         return None;
     }
-    let zone = run(&b[i + 1..], |c| c != b' ' && c != b',');
+    // A zone is an abbreviation (`UTC`, `JST`, `CEST`) or a numeric offset
+    // (`+09`, `-0330`); what follows may be a literal with no space before
+    // it (RDS's `%t:%r:...`, Azure's `%t-%c-`).
+    let zone_bytes = &b[i + 1..];
+    let zone = match zone_bytes.first() {
+        Some(b'+' | b'-') => {
+            let digits = run(&zone_bytes[1..], |c| c.is_ascii_digit());
+            if digits == 0 {
+                0
+            } else {
+                1 + digits
+            }
+        }
+        _ => run(zone_bytes, |c| c.is_ascii_alphabetic()),
+    };
     (zone > 0).then_some(i + 1 + zone)
 }
 

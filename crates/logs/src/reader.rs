@@ -485,6 +485,7 @@ impl<R: Read> LogReader<R> {
                 format: Format {
                     kind: FormatKind::Unknown,
                     prefix: None,
+                    prefix_detected: false,
                 },
                 asm: Assembler::new(options.window, options.max_pending),
                 stats: Stats::default(),
