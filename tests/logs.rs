@@ -392,6 +392,29 @@ fn server_failures(japanese: bool) {
         }
     }
 
+    // The three files of one server hold the same records: read together,
+    // each failure is still one incident, and the summary says so.
+    let all: Vec<String> = inputs
+        .iter()
+        .map(|(_, _, f)| f.display().to_string())
+        .collect();
+    let mut args = vec!["logs", "--format", "json"];
+    args.extend(all.iter().map(String::as_str));
+    let run = pgtls(&args);
+    assert_eq!(
+        counts(&findings(&run)),
+        expected,
+        "stderr, csvlog and jsonlog together: {}",
+        run.stdout
+    );
+    assert!(
+        run.json()["summary"]["copies_counted_once"]
+            .as_u64()
+            .is_some_and(|n| n > 0),
+        "{}",
+        run.stdout
+    );
+
     // Text, in the user's language, with the count and the example.
     let stderr_file = stderr_path.display().to_string();
     let run = pgtls(&["logs", "--lang", "ja", &stderr_file]);

@@ -204,6 +204,7 @@ fn report_json(report: &Report, summary: &Summary, lang: Lang) -> Value {
             },
             "errors": stats.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             "groups_capped": report.capped,
+            "copies_counted_once": report.copies,
             "seconds": (summary.seconds * 1000.0).round() / 1000.0,
         },
     });
@@ -358,6 +359,18 @@ fn summary_text(report: &Report, summary: &Summary, lang: Lang) -> String {
             Lang::Ja => format!(
                 "{} 件はグループが多すぎるためクライアント/ユーザー/データベースなしで集計",
                 report.capped
+            ),
+        });
+    }
+    if report.copies > 0 {
+        skipped.push(match lang {
+            Lang::En => format!(
+                "{} records that another file of the same server also holds (csvlog/jsonlog copies), counted once",
+                report.copies
+            ),
+            Lang::Ja => format!(
+                "同じサーバーの別のファイルにもある {} 件のレコード (csvlog/jsonlog の写し) は 1 回だけ集計",
+                report.copies
             ),
         });
     }

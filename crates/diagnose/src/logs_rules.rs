@@ -10,7 +10,8 @@
 //! every fact seen. Memory is bounded by the number of groups (capped), not
 //! by the input.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
 use pgtls_catalogue::{Continuation, Origin, Severity as DiagSeverity};
 use pgtls_logs::{ContinuationKind, Entry, Literals, Prefilter, Severity, SourceKind};
@@ -43,6 +44,11 @@ const MAX_FACT: usize = 256;
 const MAX_KEPT_TEXT: usize = 2048;
 /// Evidence lines kept for a group's example incident.
 const MAX_EVIDENCE: usize = 8;
+/// Server records remembered so that their copies in another file of the
+/// same server (`log_destination = 'stderr,csvlog,jsonlog'` writes each
+/// record to three files) count once; at one failure per thousand lines
+/// this covers a hundred million lines read before the copy.
+const MAX_RECORDS: usize = 100_000;
 /// Distinct unmatched messages kept for `--unknown`.
 pub const MAX_UNKNOWN: usize = 1_000;
 /// Unmatched messages are compared on at most this many bytes.
@@ -369,6 +375,68 @@ struct Recent {
     groups: Vec<(&'static str, usize)>,
 }
 
+/// What makes a server record the same record in another file: the
+/// process, the second it was written (a stderr `%t` has no
+/// milliseconds) and the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct RecordId {
+    pid: u32,
+    second: i64,
+    message: u64,
+}
+
+impl RecordId {
+    fn of(entry: &Entry) -> Option<RecordId> {
+        if entry.source != SourceKind::PostgresServer
+            || matches!(entry.severity, Severity::Orphan(_))
+        {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        entry.message.trim_end().hash(&mut hasher);
+        Some(RecordId {
+            pid: entry.pid?,
+            second: entry.epoch_ms?.div_euclid(1000),
+            message: hasher.finish(),
+        })
+    }
+}
+
+/// The server records read so far, by the input they were read from.
+#[derive(Default)]
+struct Records {
+    first_file: HashMap<RecordId, usize>,
+    order: VecDeque<RecordId>,
+    copies: u64,
+}
+
+impl Records {
+    /// Whether `entry` repeats a record read from another input; remembers
+    /// it otherwise.
+    fn is_copy(&mut self, entry: &Entry) -> bool {
+        let Some(id) = RecordId::of(entry) else {
+            return false;
+        };
+        match self.first_file.get(&id) {
+            Some(&file) if file != entry.file => {
+                self.copies += 1;
+                true
+            }
+            Some(_) => false,
+            None => {
+                if self.order.len() >= MAX_RECORDS {
+                    if let Some(old) = self.order.pop_front() {
+                        self.first_file.remove(&old);
+                    }
+                }
+                self.first_file.insert(id, entry.file);
+                self.order.push_back(id);
+                false
+            }
+        }
+    }
+}
+
 /// The grouping state; feed it entries in input order.
 pub struct Scanner {
     groups: Vec<LogGroup>,
@@ -378,6 +446,7 @@ pub struct Scanner {
     /// bare continuation line right after it may continue.
     last_client: Option<(usize, Recent)>,
     unknown: Option<UnknownTally>,
+    records: Records,
     next_incident: u64,
     capped: u64,
 }
@@ -591,6 +660,7 @@ impl Scanner {
             recent: HashMap::new(),
             last_client: None,
             unknown: unknown.then(UnknownTally::default),
+            records: Records::default(),
             next_incident: 0,
             capped: 0,
         }
@@ -607,8 +677,17 @@ impl Scanner {
         self.capped
     }
 
+    /// Records skipped because another input (the stderr, csvlog or
+    /// jsonlog file of the same server) held them already.
+    pub fn copies(&self) -> u64 {
+        self.records.copies
+    }
+
     /// Reads one entry from the input named `file`.
     pub fn add(&mut self, entry: &Entry, file: &str) -> Vec<Touch> {
+        if self.records.is_copy(entry) {
+            return Vec::new();
+        }
         let location = format!("{file}:{}", entry.line);
         let server = entry.source == SourceKind::PostgresServer;
         let group = if server {
@@ -897,6 +976,7 @@ impl Scanner {
             unknown,
             unknown_left_out,
             capped: self.capped,
+            copies: self.records.copies,
         }
     }
 }
@@ -922,6 +1002,9 @@ pub struct Report {
     /// Incidents counted without their client/user/database/certificate
     /// because [`MAX_GROUPS`] was reached.
     pub capped: u64,
+    /// Server records read once more from another file of the same server
+    /// (csvlog and jsonlog copies of the stderr log), counted once.
+    pub copies: u64,
 }
 
 impl Report {
@@ -1088,6 +1171,46 @@ mod tests {
         // Teddy takes at most 64 literals; beyond, the search falls back
         // to an automaton several times slower.
         assert!(ascii.len() <= 64, "{} ASCII literals", ascii.len());
+    }
+
+    fn server_record(file: usize, line: u64, epoch_ms: i64, message: &str) -> Entry {
+        let mut e = Entry::new(
+            file,
+            line,
+            SourceKind::PostgresServer,
+            format!("LOG:  {message}"),
+        );
+        e.severity = Severity::Log;
+        e.pid = Some(4242);
+        e.epoch_ms = Some(epoch_ms);
+        e.timestamp = Some("2026-11-28 16:02:11 UTC".into());
+        e.message = message.into();
+        e
+    }
+
+    #[test]
+    fn a_record_in_the_csvlog_copy_of_a_stderr_log_counts_once() {
+        let line = "could not accept SSL connection: tlsv1 alert unknown ca";
+        let mut scanner = Scanner::new(false);
+        // stderr (%t: whole seconds), then the csvlog copy (milliseconds).
+        scanner.add(
+            &server_record(0, 10, 1_795_882_931_000, line),
+            "postgresql.log",
+        );
+        scanner.add(
+            &server_record(1, 3, 1_795_882_931_726, line),
+            "postgresql.csv",
+        );
+        // The same process failing again a second later, in the same file,
+        // is a second incident.
+        scanner.add(
+            &server_record(0, 500, 1_795_882_932_100, line),
+            "postgresql.log",
+        );
+        assert_eq!(scanner.copies(), 1);
+        let report = scanner.finish();
+        assert_eq!(report.incidents(), 2);
+        assert_eq!(report.copies, 1);
     }
 
     #[test]
