@@ -579,15 +579,19 @@ fn kong_lines_in_both_shapes() {
         assert_eq!(found[0]["example"]["file"], "-");
         assert_eq!(run.status, 1);
     }
-    // All together in one error.log-like file, with unrelated lines between.
+    // All together in one error.log-like file, with unrelated lines between
+    // (more than the few lines within which a CLI `Error:` line joins the
+    // nginx-format line before it as one connection).
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("error.log");
     let mut text = String::new();
     for (i, (line, _)) in lines.iter().enumerate() {
-        text.push_str(&format!(
-            "2026/11/28 16:01:{:02} [notice] 4242#0: *{i} [lua] init.lua:123: starting worker, context: init_worker_by_lua*\n",
-            i % 60
-        ));
+        for _ in 0..4 {
+            text.push_str(&format!(
+                "2026/11/28 16:01:{:02} [notice] 4242#0: *{i} [lua] init.lua:123: starting worker, context: init_worker_by_lua*\n",
+                i % 60
+            ));
+        }
         text.push_str(line);
         text.push('\n');
     }

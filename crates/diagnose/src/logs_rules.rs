@@ -373,7 +373,14 @@ struct Recent {
     line: u64,
     incident: u64,
     groups: Vec<(&'static str, usize)>,
+    /// Whether the line carried a time (an nginx-format line; Kong's CLI
+    /// `Error:` line has none).
+    stamped: bool,
 }
+
+/// Lines apart within which Kong's CLI `Error:` line and the nginx-format
+/// line Kong's Lua code logged about the same connection are one incident.
+const CLI_PAIR_WINDOW: u64 = 3;
 
 /// What makes a server record the same record in another file: the
 /// process, the second it was written (a stderr `%t` has no
@@ -765,10 +772,21 @@ impl Scanner {
         if let Some(key) = recent_key {
             return self.recent.get(&key).and_then(|r| fits(r, MERGE_WINDOW));
         }
-        if lone_continuation && entry.source != SourceKind::PostgresServer {
+        if entry.source != SourceKind::PostgresServer {
             if let Some((file, recent)) = &self.last_client {
-                if *file == entry.file {
+                if *file != entry.file {
+                    return None;
+                }
+                if lone_continuation {
                     return fits(recent, 2);
+                }
+                // `kong migrations` prints the nginx-format error of its
+                // Lua code, then its own `Error: ... server_version_num:`
+                // line: two printers, one failed connection. Two lines of
+                // one printer are two connections.
+                let paired = recent.stamped && entry.timestamp.is_none();
+                if paired && matches!(entry.source, SourceKind::Kong | SourceKind::Nginx) {
+                    return fits(recent, CLI_PAIR_WINDOW);
                 }
             }
         }
@@ -892,6 +910,7 @@ impl Scanner {
             line: entry.line,
             incident,
             groups: counted.to_vec(),
+            stamped: entry.timestamp.is_some(),
         };
         match recent_key {
             Some(key) => {
@@ -1171,6 +1190,32 @@ mod tests {
         // Teddy takes at most 64 literals; beyond, the search falls back
         // to an automaton several times slower.
         assert!(ascii.len() <= 64, "{} ASCII literals", ascii.len());
+    }
+
+    #[test]
+    fn kong_cli_output_and_its_nginx_line_are_one_incident() {
+        // `kong migrations list` against a server whose CA Kong does not
+        // trust, twice; the second time the verify failure surfaces as
+        // `closed` (kong-client.md: about 1 run in 5).
+        let log = "\
+2026/11/28 16:02:11 [error] 4242#0: *3 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer
+Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: 21: unable to verify the first certificate
+2026/11/28 16:02:15 [error] 4250#0: *3 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer
+Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: closed
+";
+        let report = scan(log, false);
+        let got: Vec<_> = report
+            .groups
+            .iter()
+            .map(|g| (g.key.code, g.count))
+            .collect();
+        assert_eq!(got, [("PGTLS005", 2)], "{:?}", report.groups);
+        // Two nginx lines are two connections, however close.
+        let two = "\
+2026/11/28 16:02:11 [error] 4242#0: *3 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer
+2026/11/28 16:02:11 [error] 4242#0: *4 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer
+";
+        assert_eq!(scan(two, false).incidents(), 2);
     }
 
     fn server_record(file: usize, line: u64, epoch_ms: i64, message: &str) -> Entry {
