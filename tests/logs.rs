@@ -808,3 +808,39 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// `pgtls scan` learns the server's range by trying TLS 1.0 and 1.1; the
+/// server logs each refusal like a failing client's. Read back, they are
+/// one scanner incident of severity info, not version-mismatch errors.
+#[test]
+fn pgtls_own_scan_is_not_reported_as_failing_clients() {
+    let spec = ClusterSpec::new()
+        .with_server_tls(pki())
+        .expect("TLS files")
+        .hba_line(crate::lab_util::HOSTSSL_SCRAM);
+    let cluster = start(&spec);
+    let mark = cluster.log_mark();
+    let target = format!("{}:{}", cluster.host(), cluster.port());
+    let scanned = pgtls(&["scan", "--format", "json", &target]);
+    assert!(scanned.status <= 1, "{}", scanned.stderr);
+    let log = cluster
+        .wait_for_log(&mark, "between TLSv1.2 and TLSv1.3", LOG_WAIT)
+        .expect("the server logged the legacy tries");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("postgresql.log");
+    // Both refusals (with their HINT lines) must be in the file.
+    let deadline = Instant::now() + LOG_WAIT;
+    let mut text = log;
+    while text.matches("HINT:").count() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        text = cluster.log_since(&mark);
+    }
+    std::fs::write(&file, &text).expect("write log");
+    let run = pgtls(&["logs", "--format", "json", &file.display().to_string()]);
+    let found = findings(&run);
+    let codes: Vec<&str> = found.iter().filter_map(|f| f["code"].as_str()).collect();
+    assert_eq!(codes, ["PGTLS032"], "{}\n{text}", run.stdout);
+    assert_eq!(found[0]["count"], 1);
+    assert_eq!(found[0]["severity"], "info");
+    assert_eq!(run.status, 0, "no error: {}", run.stdout);
+}

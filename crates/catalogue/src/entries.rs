@@ -746,4 +746,25 @@ pub static CATALOGUE: &[Diagnosis] = &[
         ],
     },
 
+    Diagnosis {
+        code: "PGTLS032",
+        id: Code::LegacyTlsProbe,
+        name: "legacy-tls-probe",
+        severity: Severity::Info,
+        side: Side::None,
+        in_seed: false,
+        title: Text {
+            en: "a TLS scanner tried TLS 1.0 and 1.1, and the server refused them as it should",
+            ja: "TLS スキャナーが TLS 1.0 と 1.1 を試し、サーバーは正しく拒否しました",
+        },
+        cause: Text {
+            en: "one client made exactly two handshakes within a fraction of a second that offered only versions below the server's ssl_min_protocol_version, and nothing else from it failed around them: the signature of a scanner learning the server's range (pgtls scan, the pgtls exporter's legacy check, nmap ssl-enum-ciphers, sslscan, testssl.sh), not of a client that needs those versions",
+            ja: "1 つのクライアントが 1 秒未満のうちにサーバーの ssl_min_protocol_version より低いバージョンだけを提示するハンドシェイクをちょうど 2 回行い、その前後にそのクライアントの他の失敗はありません: それらのバージョンを必要とするクライアントではなく、サーバーの範囲を調べるスキャナー (pgtls scan、pgtls エクスポーターのレガシー確認、nmap ssl-enum-ciphers、sslscan、testssl.sh) の特徴です",
+        },
+        fix: &[Text {
+            en: "nothing to fix; to see fewer of these lines, scan less often (the exporter checks legacy versions once per legacy_tls_interval, a day by default)",
+            ja: "修正は不要です。この行を減らすにはスキャンの頻度を下げます (エクスポーターはレガシーバージョンを legacy_tls_interval ごと、既定で 1 日に 1 回確認します)",
+        }],
+    },
+
 ];

@@ -251,11 +251,13 @@ pub enum Code {
     LeafOnlyChain = 30,
     /// PGTLS031 connection-closed-by-peer.
     ConnectionClosedByPeer = 31,
+    /// PGTLS032 legacy-tls-probe.
+    LegacyTlsProbe = 32,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 32] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -287,6 +289,7 @@ impl Code {
         Code::ChainOutOfOrder,
         Code::LeafOnlyChain,
         Code::ConnectionClosedByPeer,
+        Code::LegacyTlsProbe,
     ];
 
     /// The catalogue entry.

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-use pgtls_catalogue::{Continuation, Origin, Severity as DiagSeverity};
+use pgtls_catalogue::{Code, Continuation, Origin, Severity as DiagSeverity};
 use pgtls_logs::{ContinuationKind, Entry, Literals, Prefilter, Severity, SourceKind};
 
 use crate::envelope::{split, Envelope, LineKind};
@@ -49,6 +49,15 @@ const MAX_EVIDENCE: usize = 8;
 /// record to three files) count once; at one failure per thousand lines
 /// this covers a hundred million lines read before the copy.
 const MAX_RECORDS: usize = 100_000;
+/// A scanner's legacy-version handshakes (TLS 1.0 and 1.1, and 1.2 when
+/// the minimum is 1.3) reach the server within this many milliseconds of
+/// the first.
+const SCAN_PAIR_MS: i64 = 1_000;
+/// ...and nothing else of the kind comes from that client this close
+/// before or after (a real client that needs TLS 1.1 keeps failing).
+const SCAN_QUIET_MS: i64 = 10_000;
+/// Version rejections remembered for that judgement.
+const MAX_VERSION_REJECTIONS: usize = 100_000;
 /// Distinct unmatched messages kept for `--unknown`.
 pub const MAX_UNKNOWN: usize = 1_000;
 /// Unmatched messages are compared on at most this many bytes.
@@ -382,6 +391,29 @@ struct Recent {
 /// line Kong's Lua code logged about the same connection are one incident.
 const CLI_PAIR_WINDOW: u64 = 3;
 
+/// A server's refusal of a handshake below its minimum version, kept until
+/// the end to tell a scanner's pair of tries from a client that fails.
+#[derive(Debug, Clone)]
+struct VersionRejection {
+    epoch_ms: i64,
+    client: Option<String>,
+    group: usize,
+    seen: Seen,
+    place: Place,
+}
+
+/// Whether a PGTLS001 finding in the server's log is a refusal of versions
+/// below a TLS 1.2 (or 1.3) minimum: what a legacy-version try looks like.
+fn is_legacy_refusal(finding: &Finding) -> bool {
+    let fact = |k: &str| finding.facts.get(k).map(String::as_str);
+    finding.code() == Code::ProtocolVersionMismatch.as_str()
+        && matches!(
+            fact("reason"),
+            Some("unsupported protocol" | "wrong version number")
+        )
+        && matches!(fact("server_min"), Some("TLSv1.2" | "TLSv1.3"))
+}
+
 /// What makes a server record the same record in another file: the
 /// process, the second it was written (a stderr `%t` has no
 /// milliseconds) and the message.
@@ -454,6 +486,7 @@ pub struct Scanner {
     last_client: Option<(usize, Recent)>,
     unknown: Option<UnknownTally>,
     records: Records,
+    version_rejections: Vec<VersionRejection>,
     next_incident: u64,
     capped: u64,
 }
@@ -668,6 +701,7 @@ impl Scanner {
             last_client: None,
             unknown: unknown.then(UnknownTally::default),
             records: Records::default(),
+            version_rejections: Vec::new(),
             next_incident: 0,
             capped: 0,
         }
@@ -861,6 +895,35 @@ impl Scanner {
         incident: u64,
     ) -> (usize, bool) {
         let seen = seen_of(entry);
+        let legacy_refusal = key.logged_by == LoggedBy::Server && is_legacy_refusal(&finding);
+        let (index, new) = self.count_in_group(key, finding, entry, file, incident, seen.clone());
+        if let (true, Some(seen), Some(epoch_ms)) = (legacy_refusal, seen, entry.epoch_ms) {
+            if self.version_rejections.len() < MAX_VERSION_REJECTIONS {
+                self.version_rejections.push(VersionRejection {
+                    epoch_ms,
+                    client: self.groups[index].key.client.clone(),
+                    group: index,
+                    seen,
+                    place: Place {
+                        file: file.to_string(),
+                        line: entry.line,
+                        text: cut(&entry.raw, MAX_KEPT_TEXT).trim_end().to_string(),
+                    },
+                });
+            }
+        }
+        (index, new)
+    }
+
+    fn count_in_group(
+        &mut self,
+        key: GroupKey,
+        finding: Finding,
+        entry: &Entry,
+        file: &str,
+        incident: u64,
+        seen: Option<Seen>,
+    ) -> (usize, bool) {
         if let Some(&index) = self.index.get(&key) {
             let group = &mut self.groups[index];
             group.count += 1;
@@ -971,10 +1034,109 @@ impl Scanner {
         vec![Touch::Unknown]
     }
 
+    /// Counts each burst of legacy-version refusals that only a scanner
+    /// makes (two or three within [`SCAN_PAIR_MS`] from one client, alone
+    /// within [`SCAN_QUIET_MS`]) as one PGTLS032 incident instead of
+    /// PGTLS001 errors; groups left with no incident go.
+    fn set_apart_scanner_tries(&mut self) {
+        let mut tries = std::mem::take(&mut self.version_rejections);
+        tries.sort_by(|a, b| a.client.cmp(&b.client).then(a.epoch_ms.cmp(&b.epoch_ms)));
+        let same_client = |a: &VersionRejection, b: &VersionRejection| a.client == b.client;
+        // Bursts: one client's refusals, each within SCAN_PAIR_MS of the
+        // burst's first.
+        let mut bursts: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for i in 1..=tries.len() {
+            let ends = i == tries.len()
+                || !same_client(&tries[start], &tries[i])
+                || tries[i].epoch_ms - tries[start].epoch_ms > SCAN_PAIR_MS;
+            if ends {
+                bursts.push((start, i));
+                start = i;
+            }
+        }
+        // A scanner tries each version below the minimum once: two or
+        // three refusals (TLS 1.0, 1.1, and 1.2 when the minimum is 1.3),
+        // with quiet around them.
+        let mut scans: Vec<(usize, usize)> = Vec::new();
+        for (n, &(a, b)) in bursts.iter().enumerate() {
+            let size = b - a;
+            let quiet_before = n == 0 || {
+                let prev = bursts[n - 1].1 - 1;
+                !same_client(&tries[prev], &tries[a])
+                    || tries[a].epoch_ms - tries[prev].epoch_ms > SCAN_QUIET_MS
+            };
+            let quiet_after = bursts.get(n + 1).is_none_or(|&(next, _)| {
+                !same_client(&tries[b - 1], &tries[next])
+                    || tries[next].epoch_ms - tries[b - 1].epoch_ms > SCAN_QUIET_MS
+            });
+            if (2..=3).contains(&size) && quiet_before && quiet_after {
+                scans.push((a, b));
+            }
+        }
+        if scans.is_empty() {
+            return;
+        }
+        let diagnosis = Code::LegacyTlsProbe.diagnosis();
+        for (a, b) in scans {
+            for t in &tries[a..b] {
+                let group = &mut self.groups[t.group];
+                group.count = group.count.saturating_sub(1);
+            }
+            let (first, last) = (&tries[a], &tries[b - 1]);
+            let mut finding = Finding::new(diagnosis);
+            for t in &tries[a..b] {
+                finding.evidence.push(Evidence {
+                    location: Some(format!("{}:{}", t.place.file, t.place.line)),
+                    origin: Some(Origin::Server),
+                    text: t.place.text.clone(),
+                });
+            }
+            let key = GroupKey {
+                code: diagnosis.code,
+                logged_by: LoggedBy::Server,
+                client: first.client.clone(),
+                user: None,
+                database: None,
+                certificate: None,
+            };
+            match self.index.get(&key) {
+                Some(&index) => {
+                    let group = &mut self.groups[index];
+                    group.count += 1;
+                    earlier(&mut group.first_seen, Some(first.seen.clone()));
+                    later(&mut group.last_seen, Some(last.seen.clone()));
+                }
+                None => {
+                    let index = self.groups.len();
+                    self.groups.push(LogGroup {
+                        key: key.clone(),
+                        count: 1,
+                        first_seen: Some(first.seen.clone()),
+                        last_seen: Some(last.seen.clone()),
+                        example: first.place.clone(),
+                        facts: BTreeMap::new(),
+                        template: finding,
+                        example_incident: u64::MAX,
+                    });
+                    self.index.insert(key, index);
+                }
+            }
+        }
+        self.groups.retain(|g| g.count > 0);
+        self.index = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.key.clone(), i))
+            .collect();
+    }
+
     /// The groups sorted by count (most first), then severity and code;
     /// and the unmatched failure lines (when asked for), most frequent
     /// first, with how many distinct ones were left out.
-    pub fn finish(self) -> Report {
+    pub fn finish(mut self) -> Report {
+        self.set_apart_scanner_tries();
         let mut groups = self.groups;
         groups.sort_by(|a, b| {
             b.count
@@ -1216,6 +1378,71 @@ Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: clos
 2026/11/28 16:02:11 [error] 4242#0: *4 lua ssl certificate verify error: (21: unable to verify the first certificate), context: ngx.timer
 ";
         assert_eq!(scan(two, false).incidents(), 2);
+    }
+
+    fn refusals(at: &[(&str, u32)], min: &str) -> String {
+        at.iter()
+            .map(|(time, pid)| {
+                format!(
+                    "2026-11-28 {time} UTC [{pid}] LOG:  could not accept SSL connection: unsupported protocol\n\
+                     2026-11-28 {time} UTC [{pid}] HINT:  This may indicate that the client does not support any SSL protocol version between {min} and TLSv1.3.\n"
+                )
+            })
+            .collect()
+    }
+
+    fn codes_and_counts(report: &Report) -> Vec<(&'static str, u64)> {
+        let mut got: Vec<_> = report
+            .groups
+            .iter()
+            .map(|g| (g.key.code, g.count))
+            .collect();
+        got.sort();
+        got
+    }
+
+    #[test]
+    fn a_scanners_legacy_tries_are_one_info_not_errors() {
+        // pgtls scan against a TLS 1.2 minimum, as the server logged it:
+        // TLS 1.0 and 1.1 refused in the same millisecond.
+        let scan_12 = refusals(
+            &[("15:08:22.093", 22054), ("15:08:22.093", 22055)],
+            "TLSv1.2",
+        );
+        let report = scan(&scan_12, false);
+        assert_eq!(codes_and_counts(&report), [("PGTLS032", 1)]);
+        assert!(!report.has_error());
+        // Against a TLS 1.3 minimum it tries three versions.
+        let scan_13 = refusals(
+            &[
+                ("15:08:22.093", 1),
+                ("15:08:22.094", 2),
+                ("15:08:22.101", 3),
+            ],
+            "TLSv1.3",
+        );
+        assert_eq!(codes_and_counts(&scan(&scan_13, false)), [("PGTLS032", 1)]);
+        // A client that needs TLS 1.1 fails once per try, and keeps trying.
+        let client = refusals(
+            &[
+                ("15:08:22.093", 1),
+                ("15:08:22.300", 2),
+                ("15:08:25.000", 3),
+            ],
+            "TLSv1.2",
+        );
+        assert_eq!(codes_and_counts(&scan(&client, false)), [("PGTLS001", 3)]);
+        // One refusal alone is a client, whatever its timing.
+        let one = refusals(&[("15:08:22.093", 1)], "TLSv1.2");
+        assert_eq!(codes_and_counts(&scan(&one, false)), [("PGTLS001", 1)]);
+        // A scan next to a real failure: the scan is set apart only when
+        // the failure is not within seconds of it.
+        let mut both = scan_12.clone();
+        both.push_str(&refusals(&[("15:09:30.000", 9)], "TLSv1.2"));
+        assert_eq!(
+            codes_and_counts(&scan(&both, false)),
+            [("PGTLS001", 1), ("PGTLS032", 1)]
+        );
     }
 
     fn server_record(file: usize, line: u64, epoch_ms: i64, message: &str) -> Entry {
