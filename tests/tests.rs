@@ -3,6 +3,7 @@
 mod lab_util;
 mod util;
 
+mod captured_versions;
 mod check;
 mod demo;
 mod explain;
