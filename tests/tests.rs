@@ -19,3 +19,4 @@ mod scan;
 mod security;
 mod setup;
 mod thief;
+mod versions;
