@@ -3,6 +3,7 @@
 mod lab_util;
 mod util;
 
+mod captured_versions;
 mod check;
 mod demo;
 mod explain;
@@ -18,3 +19,4 @@ mod scan;
 mod security;
 mod setup;
 mod thief;
+mod versions;

@@ -356,6 +356,57 @@ pub struct Diagnosis {
     pub in_seed: bool,
 }
 
+/// The PostgreSQL major versions that print a line in a pattern's shape:
+/// the server's version for server-log lines, libpq's for libpq lines. Only
+/// set where the shape is known to differ between versions, as observed on
+/// real servers and clients of each version (tests/fixtures/versions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Versions {
+    /// The first major version that prints it.
+    pub first: u32,
+    /// The last one, `None` when every later version observed prints it too.
+    pub last: Option<u32>,
+}
+
+impl Versions {
+    /// `first` and every later version.
+    pub const fn since(first: u32) -> Versions {
+        Versions { first, last: None }
+    }
+
+    /// `first` to `last`, both included.
+    pub const fn range(first: u32, last: u32) -> Versions {
+        Versions {
+            first,
+            last: Some(last),
+        }
+    }
+
+    /// Whether `major` prints it.
+    pub fn contains(&self, major: u32) -> bool {
+        major >= self.first && self.last.is_none_or(|l| major <= l)
+    }
+
+    /// `PostgreSQL 12 and 13`, `PostgreSQL 16 and later`.
+    pub fn describe(&self) -> (String, String) {
+        match self.last {
+            None => (
+                format!("PostgreSQL {} and later", self.first),
+                format!("PostgreSQL {} 以降", self.first),
+            ),
+            Some(l) if l == self.first => (format!("PostgreSQL {l}"), format!("PostgreSQL {l}")),
+            Some(l) if l == self.first + 1 => (
+                format!("PostgreSQL {} and {l}", self.first),
+                format!("PostgreSQL {} と {l}", self.first),
+            ),
+            Some(l) => (
+                format!("PostgreSQL {} to {l}", self.first),
+                format!("PostgreSQL {} から {l}", self.first),
+            ),
+        }
+    }
+}
+
 /// A message pattern that identifies a diagnosis in one or more printers' output.
 #[derive(Debug)]
 pub struct Pattern {
@@ -380,6 +431,8 @@ pub struct Pattern {
     /// Full lines as the printer really writes them; each must be explained
     /// by this pattern and no other.
     pub examples: &'static [&'static str],
+    /// Which versions print this shape, where that is known to differ.
+    pub versions: Option<Versions>,
 }
 
 /// All diagnoses, ordered by code.

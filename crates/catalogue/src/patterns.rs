@@ -6,7 +6,7 @@
 //! Each pattern says whose output it reads, because the same OpenSSL reason
 //! means opposite things on the two sides.
 
-use crate::{Code, Origin, Pattern, Text};
+use crate::{Code, Origin, Pattern, Text, Versions};
 
 const SERVER: &[Origin] = &[Origin::Server];
 const LIBPQ: &[Origin] = &[Origin::Libpq];
@@ -35,6 +35,7 @@ const BASE: Pattern = Pattern {
     fallback: false,
     reading: Text { en: "", ja: "" },
     examples: &[],
+    versions: None,
 };
 
 pub static PATTERNS: &[Pattern] = &[
@@ -98,6 +99,20 @@ pub static PATTERNS: &[Pattern] = &[
             "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: unsupported protocol",
             "psql: error: connection to server at \"127.0.0.1\", port 5432 failed: SSL error: tlsv1 alert protocol version",
         ],
+        ..BASE
+    },
+    Pattern {
+        id: "client-alert-internal-error",
+        code: Code::ProtocolVersionMismatch,
+        alternatives: &[Code::WeakCrypto],
+        origins: REASON_CLIENTS,
+        regex: r"^(?:SSL error: |SSLエラー: )?tlsv1 alert internal error$",
+        needles: &["alert internal error"],
+        reading: Text {
+            en: "the server aborted the handshake with an internal-error alert: an OpenSSL 3 server sends it when the client's TLS versions leave no signature algorithm its security level allows (its log says `no suitable signature algorithm`)",
+            ja: "サーバーが internal error アラートでハンドシェイクを中断しました: OpenSSL 3 のサーバーは、クライアントの TLS バージョンではセキュリティレベルが許す署名アルゴリズムが残らないときにこれを送ります (サーバーログには `no suitable signature algorithm` と出ます)",
+        },
+        examples: &["psql: error: connection to server at \"localhost\" (127.0.0.1), port 5432 failed: SSL error: tlsv1 alert internal error"],
         ..BASE
     },
     Pattern {
@@ -747,6 +762,24 @@ pub static PATTERNS: &[Pattern] = &[
             "2026-11-28 16:02:11.123 UTC [4242] FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", no encryption",
             "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: FATAL: no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", SSL encryption",
         ],
+        versions: Some(Versions::since(14)),
+        ..BASE
+    },
+    Pattern {
+        id: "no-hba-entry-ssl-on-off",
+        code: Code::NoHbaEntry,
+        origins: RELAYED,
+        regex: r#"^no pg_hba\.conf entry for host "(?P<host>[^"]*)", user "(?P<user>[^"]*)", database "(?P<database>[^"]*)", (?P<encryption>SSL on|SSL off)$"#,
+        needles: &["no pg_hba.conf entry for host"],
+        reading: Text {
+            en: "no pg_hba.conf line matches this client address, user, database and encryption (`SSL off`: the client did not use TLS)",
+            ja: "このクライアントアドレス、ユーザー、データベース、暗号化に一致する pg_hba.conf の行がありません (`SSL off` はクライアントが TLS を使わなかったことを示します)",
+        },
+        examples: &[
+            "2026-12-03 14:46:34.922 UTC [9845] FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", SSL off",
+            "FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"kong\", database \"kong\", SSL on",
+        ],
+        versions: Some(Versions::range(12, 13)),
         ..BASE
     },
     Pattern {
@@ -1046,7 +1079,26 @@ pub struct ContinuationPattern {
     pub implies: Option<Code>,
     pub reading: Text,
     pub examples: &'static [&'static str],
+    /// Codes this line turns the message it continues into: `(from, to)`
+    /// makes a `from` reading of the message a `to` finding (with `from` as
+    /// an alternative), because the continuation tells which cause it was.
+    pub refines: &'static [(Code, Code)],
+    /// Which versions print this shape, where that is known to differ.
+    pub versions: Option<Versions>,
 }
+
+const CONT_BASE: ContinuationPattern = ContinuationPattern {
+    id: "",
+    kind: Continuation::Hint,
+    origins: &[],
+    regex: "",
+    needles: &[],
+    implies: None,
+    reading: Text { en: "", ja: "" },
+    examples: &[],
+    refines: &[],
+    versions: None,
+};
 
 pub static CONTINUATIONS: &[ContinuationPattern] = &[
     ContinuationPattern {
@@ -1064,6 +1116,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             "2026-11-28 16:02:11.123 UTC [4242] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.",
             "HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.1 and TLSv1.1.",
         ],
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "hint-server-protocol-range-ja",
@@ -1077,6 +1130,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "サーバーが許可する TLS バージョンは {server_min} から {server_max} までです",
         },
         examples: &["2026-11-28 16:02:11.123 JST [4242] ヒント:  このことは、クライアントがSSLプロトコルのバージョンTLSv1.3からTLSv1.3のいずれもサポートしていないことを示唆しているかもしれません。"],
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "hint-client-protocol-range",
@@ -1090,6 +1144,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "クライアント (libpq) が許可する TLS バージョンは {client_min} から {client_max} までです",
         },
         examples: &["This may indicate that the server does not support any SSL protocol version between TLSv1.2 and TLSv1.2."],
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "detail-key-permissions",
@@ -1103,6 +1158,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "PostgreSQL の規則: データベースユーザー所有なら 0600 以下、root 所有なら 0640 以下",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."],
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "detail-range-empty",
@@ -1116,6 +1172,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "postgresql.conf で {setting_low} が {setting_high} より上になっています",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  \"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\""],
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "hint-ssl-on",
@@ -1129,6 +1186,23 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "サーバーの指示: postgresql.conf で ssl = on に設定してください",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] HINT:  Set ssl = on in postgresql.conf."],
+        versions: Some(Versions::range(12, 16)),
+        ..CONT_BASE
+    },
+    ContinuationPattern {
+        id: "hint-ssl-on-quoted",
+        kind: Continuation::Hint,
+        origins: SERVER,
+        regex: r#"^Set "ssl = on" in postgresql\.conf\.$"#,
+        needles: &["ssl = on"],
+        implies: Some(Code::ServerSslDisabled),
+        reading: Text {
+            en: "the server says: set ssl = on in postgresql.conf",
+            ja: "サーバーの指示: postgresql.conf で ssl = on に設定してください",
+        },
+        examples: &["2026-12-03 14:53:02.117 UTC [30125] HINT:  Set \"ssl = on\" in postgresql.conf."],
+        versions: Some(Versions::since(17)),
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "detail-hba-line",
@@ -1142,6 +1216,57 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "接続は pg_hba.conf の {hba_line} 行目に一致しました: {hba_text}",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  Connection matched pg_hba.conf line 2: \"hostssl all all 127.0.0.1/32 cert\""],
+        versions: Some(Versions::range(12, 15)),
+        ..CONT_BASE
+    },
+    ContinuationPattern {
+        id: "detail-hba-file-line",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        // Only files named pg_hba.conf: the log prefilter searches for that
+        // name rather than for one more literal of its own.
+        regex: r#"^Connection matched file "(?P<hba_file>[^"]*pg_hba\.conf)" line (?P<hba_line>\d+): "(?P<hba_text>.*)"$"#,
+        needles: &["pg_hba.conf"],
+        implies: None,
+        reading: Text {
+            en: "the connection matched line {hba_line} of {hba_file}: {hba_text}",
+            ja: "接続は {hba_file} の {hba_line} 行目に一致しました: {hba_text}",
+        },
+        examples: &["2026-12-03 14:53:35.262 UTC [31370] DETAIL:  Connection matched file \"/var/lib/postgresql/16/main/pg_hba.conf\" line 2: \"hostssl all all 127.0.0.1/32 cert\""],
+        versions: Some(Versions::since(16)),
+        ..CONT_BASE
+    },
+    // PostgreSQL 16 and later say why they rejected a client certificate;
+    // the expiry reading comes first because the general one matches it too.
+    ContinuationPattern {
+        id: "detail-client-cert-expired",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        regex: r"^Client certificate verification failed at depth (?P<depth>\d+): (?P<verify_reason>certificate has expired|certificate is not yet valid)\.$",
+        needles: &["Client certificate verification failed"],
+        implies: Some(Code::ClientCertExpired),
+        reading: Text {
+            en: "the server rejected the client's certificate (depth {depth}) because {verify_reason}",
+            ja: "サーバーはクライアント証明書 (深さ {depth}) を拒否しました。理由: {verify_reason}",
+        },
+        examples: &["2026-12-03 14:53:40.101 UTC [31512] DETAIL:  Client certificate verification failed at depth 0: certificate has expired."],
+        refines: &[(Code::ServerRejectsClientCert, Code::ClientCertExpired)],
+        versions: Some(Versions::since(16)),
+    },
+    ContinuationPattern {
+        id: "detail-client-cert-verify",
+        kind: Continuation::Detail,
+        origins: SERVER,
+        regex: r"^Client certificate verification failed at depth (?P<depth>\d+): (?P<verify_reason>.+?)\.?$",
+        needles: &["Client certificate verification failed"],
+        implies: Some(Code::ServerRejectsClientCert),
+        reading: Text {
+            en: "the server rejected the client's certificate (depth {depth}): {verify_reason}",
+            ja: "サーバーはクライアント証明書 (深さ {depth}) を拒否しました: {verify_reason}",
+        },
+        examples: &["2026-12-03 14:53:34.380 UTC [31331] DETAIL:  Client certificate verification failed at depth 0: unable to get local issuer certificate."],
+        versions: Some(Versions::since(16)),
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "context-config-line",
@@ -1158,6 +1283,7 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             "2026-11-28 16:02:11.123 UTC [4242] CONTEXT:  line 3 of configuration file \"/var/lib/postgresql/15/main/pg_hba.conf\"",
             "2026-11-28 16:02:11.123 JST [4242] 文脈:  設定ファイル \"/var/lib/postgresql/15/main/pg_hba.conf\" の 2 行目",
         ],
+        ..CONT_BASE
     },
     ContinuationPattern {
         id: "detail-password",
@@ -1171,5 +1297,6 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "サーバーがパスワードを拒否した理由",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  Password does not match for user \"kong\"."],
+        ..CONT_BASE
     },
 ];

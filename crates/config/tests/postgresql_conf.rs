@@ -382,6 +382,7 @@ fn config_dir_and_relative_server_files() {
     let opts = LoadOptions {
         config_dir: Some(PathBuf::from("/etc/pg")),
         skip_auto_conf: false,
+        server_major: None,
     };
     let conf = load(&src, Path::new("/etc/pg/postgresql.conf"), &opts).unwrap();
     assert_eq!(conf.data_directory(), Path::new("/etc/pg/data"));

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use pgtls_catalogue::{Code, Origin, Pattern, Text};
+use pgtls_catalogue::{Code, Origin, Pattern, Text, Versions};
 
 use crate::envelope::{split, Envelope, LineKind};
 use crate::finding::{Evidence, Finding, Msg};
@@ -180,6 +180,16 @@ fn fill(template: Text, facts: &BTreeMap<String, String>) -> Msg {
     Msg::new(render(template.en), render(template.ja))
 }
 
+/// Which versions print a line of this shape: where the shape tells the
+/// version, the reader learns something about the other side.
+fn versions_note(v: &Versions) -> Msg {
+    let (en, ja) = v.describe();
+    Msg::new(
+        format!("a line of this shape is printed by {en}"),
+        format!("この形の行を出力するのは {ja} です"),
+    )
+}
+
 fn side_condition(server: bool) -> Msg {
     if server {
         Msg::new(
@@ -217,6 +227,7 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
     let mut notes = Vec::new();
     let mut continuation_evidence = Vec::new();
     let mut implied = None;
+    let mut refines: Vec<(Code, Code)> = Vec::new();
     for (line, reading) in &group.continuations {
         continuation_evidence.push(Evidence {
             origin: line
@@ -231,7 +242,11 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         if let Some(r) = reading {
             shared_facts.extend(r.facts.clone());
             notes.push(fill(r.pattern.reading, &r.facts));
+            if let Some(v) = &r.pattern.versions {
+                notes.push(versions_note(v));
+            }
             implied = implied.or(r.pattern.implies);
+            refines.extend(r.pattern.refines.iter().copied());
         }
     }
 
@@ -290,8 +305,17 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
     let ambiguous_sides = sides.contains(&true) && sides.contains(&false);
 
     let mut out = Vec::new();
-    for ((code, server), list) in by_key {
+    for ((read_code, server), list) in by_key {
+        // A continuation that tells the cause (16's DETAIL naming an expired
+        // client certificate) decides between the message's readings.
+        let code = refines
+            .iter()
+            .find(|(from, _)| *from == read_code)
+            .map_or(read_code, |(_, to)| *to);
         let mut finding = Finding::new(code.diagnosis());
+        if code != read_code {
+            finding.alternatives.push(read_code);
+        }
         let pattern: &Pattern = list[0].pattern;
         for r in &list {
             for alt in r.pattern.alternatives {
@@ -322,6 +346,9 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
             finding.condition = Some(side_condition(server));
         }
         finding.notes = notes.clone();
+        if let Some(v) = &pattern.versions {
+            finding.notes.insert(0, versions_note(v));
+        }
         out.push(GroupFinding {
             finding,
             server_side: server,
@@ -370,17 +397,20 @@ pub(crate) fn add_computed(finding: &mut Finding) {
         Code::NoHbaEntry => {
             if let (Some(host), Some(user), Some(db)) = (get("host"), get("user"), get("database"))
             {
-                let plain =
-                    get("encryption").is_some_and(|e| e == "no encryption" || e == "暗号化なし");
+                // PostgreSQL 12 and 13 say `SSL off` where 14 and later say
+                // `no encryption`.
+                let plain = get("encryption")
+                    .is_some_and(|e| e == "no encryption" || e == "SSL off" || e == "暗号化なし");
                 let suffix = if host.contains(':') { "/128" } else { "/32" };
                 finding.fix.push(Msg::new(
                     format!("add to pg_hba.conf: `hostssl {db} {user} {host}{suffix} scram-sha-256` and reload"),
                     format!("pg_hba.conf に `hostssl {db} {user} {host}{suffix} scram-sha-256` を追加し、設定を再読み込みします"),
                 ));
                 if plain {
+                    let word = get("encryption").unwrap_or("no encryption");
                     finding.notes.push(Msg::new(
-                        "the client connected without TLS (`no encryption`)",
-                        "クライアントは TLS なしで接続しました (`no encryption`)",
+                        format!("the client connected without TLS (`{word}`)"),
+                        format!("クライアントは TLS なしで接続しました (`{word}`)"),
                     ));
                 }
             }

@@ -18,9 +18,26 @@ use crate::proc;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PgBinaries {
     bindir: PathBuf,
+    /// The major version of a packaged build from the lab's cache; `None`
+    /// for the local installation.
+    packaged: Option<u32>,
 }
 
 impl PgBinaries {
+    pub(crate) fn packaged(bindir: PathBuf, major: u32) -> PgBinaries {
+        PgBinaries {
+            bindir,
+            packaged: Some(major),
+        }
+    }
+
+    /// The major version when these are a packaged build from the lab's
+    /// cache (see [`crate::version_binaries`]), `None` for the local
+    /// installation.
+    pub fn packaged_major(&self) -> Option<u32> {
+        self.packaged
+    }
+
     /// The directory holding `postgres` and `initdb`.
     pub fn bindir(&self) -> &Path {
         &self.bindir
@@ -135,7 +152,10 @@ pub fn find_binaries() -> Result<PgBinaries, LabError> {
             .or_else(from_debian_layout)
             .ok_or(LabError::PostgresMissing)?,
     };
-    let found = PgBinaries { bindir };
+    let found = PgBinaries {
+        bindir,
+        packaged: None,
+    };
     *guard = Some(found.clone());
     Ok(found)
 }

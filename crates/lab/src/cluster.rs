@@ -21,6 +21,7 @@ use crate::pki::{files, Pki};
 use crate::proc;
 use crate::server::{self, Launch, Running, Started};
 use crate::template::{self, conf_quote, write_conf};
+use crate::versions::{version_binaries, PgClient};
 
 /// The address every lab cluster listens on.
 pub const LAB_HOST: &str = "127.0.0.1";
@@ -130,6 +131,9 @@ pub struct ClusterSpec {
     pub japanese: bool,
     /// Extra log formats; stderr is always written.
     pub log_formats: LogFormats,
+    /// The major version of a packaged build from the lab's cache to run
+    /// (its own OpenSSL 1.1 and libpq); `None` runs the local installation.
+    pub pg_version: Option<u32>,
 }
 
 impl ClusterSpec {
@@ -167,6 +171,16 @@ impl ClusterSpec {
     /// Server messages in Japanese or not.
     pub fn japanese(mut self, on: bool) -> ClusterSpec {
         self.japanese = on;
+        self
+    }
+
+    /// Runs PostgreSQL `major` from the lab's cache (see
+    /// `lab/fetch-postgres.sh`) instead of the local installation, and
+    /// makes [`Cluster::psql`] use that version's libpq. Always the
+    /// packaged build, even when the local installation has the same major
+    /// version, so that a test names exactly one server.
+    pub fn pg_version(mut self, major: u32) -> ClusterSpec {
+        self.pg_version = Some(major);
         self
     }
 
@@ -230,6 +244,7 @@ pub struct PsqlOutput {
 /// and removes all its files, also when a test panics.
 pub struct Cluster {
     bins: PgBinaries,
+    client: PgClient,
     ids: Option<(u32, u32)>,
     dir: PathBuf,
     data_dir: PathBuf,
@@ -342,7 +357,10 @@ impl Cluster {
     /// Creates and starts a cluster; see [`ClusterSpec`]. Takes about a
     /// second (plus a few seconds once per process for the template).
     pub fn start(spec: &ClusterSpec) -> Result<Cluster, LabError> {
-        let bins = find_binaries()?;
+        let (bins, client) = match spec.pg_version {
+            Some(major) => (version_binaries(major)?, PgClient::version(major)?),
+            None => (find_binaries()?, PgClient::local()?),
+        };
         let ids = proc::server_ids()?;
         let collector = spec.log_formats.collector();
 
@@ -435,6 +453,7 @@ impl Cluster {
 
         let mut cluster = Cluster {
             bins,
+            client,
             ids,
             dir,
             data_dir,
@@ -651,8 +670,10 @@ impl Cluster {
         run_sql(&self.bins, &self.socket_dir, self.port, &self.home_dir, sql)
     }
 
-    /// Runs `psql -X -w -At -c 'show server_version_num'` as the current
-    /// user with `conninfo`, in a clean environment: no inherited `PG*`
+    /// Runs `psql -X -w -At -c 'show server_version_num'` (or, for a
+    /// [`ClusterSpec::pg_version`] cluster, that version's client: see
+    /// [`PgClient::version`]) as the current user with `conninfo`, in a
+    /// clean environment: no inherited `PG*`
     /// variables, HOME an empty directory (so no ~/.postgresql client
     /// certificates or ~/.pgpass), LANG=C unless `extra_env` sets LANG or
     /// LC_ALL, then `extra_env` (e.g. `PGPASSWORD`). A keyword=value
@@ -663,6 +684,30 @@ impl Cluster {
     /// paths (sslrootcert, sslcert, sslkey) as absolute paths. psql is
     /// killed after [`PSQL_TIMEOUT`].
     pub fn psql(&self, conninfo: &str, extra_env: &[(&str, &str)]) -> PsqlOutput {
+        self.psql_with(&self.client, conninfo, extra_env)
+    }
+
+    /// The client [`Cluster::psql`] runs: the local psql, or for a
+    /// [`ClusterSpec::pg_version`] cluster a client with that version's
+    /// libpq.
+    pub fn client(&self) -> &PgClient {
+        &self.client
+    }
+
+    /// The major version of the packaged server this cluster runs, `None`
+    /// for the local installation.
+    pub fn pg_version(&self) -> Option<u32> {
+        self.bins.packaged_major()
+    }
+
+    /// [`Cluster::psql`] through another client, e.g. the local psql
+    /// against a PostgreSQL 12 server, or libpq 14 against the local one.
+    pub fn psql_with(
+        &self,
+        client: &PgClient,
+        conninfo: &str,
+        extra_env: &[(&str, &str)],
+    ) -> PsqlOutput {
         let has_env = |names: &[&str]| extra_env.iter().any(|(k, _)| names.contains(k));
         let full = if conninfo.starts_with("postgres://") || conninfo.starts_with("postgresql://") {
             conninfo.to_string()
@@ -680,16 +725,18 @@ impl Cluster {
             s.push_str(conninfo);
             s
         };
-        let psql = self.bins.psql();
-        let mut cmd = Command::new(&psql);
-        cmd.args(["-X", "-w", "-At", "-c", "show server_version_num", "-d"])
-            .arg(&full)
+        let psql = client.program();
+        let mut cmd = Command::new(psql);
+        cmd.args(client.args(&full))
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
             .env("HOME", &self.home_dir)
             .current_dir(&self.home_dir);
         if !has_env(&["LANG", "LC_ALL"]) {
             cmd.env("LANG", "C");
+        }
+        if let Some(lib) = client.lib_dir() {
+            cmd.env("LD_LIBRARY_PATH", lib);
         }
         for (k, v) in extra_env {
             cmd.env(k, v);

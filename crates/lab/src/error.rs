@@ -13,6 +13,14 @@ pub enum LabError {
     /// No PostgreSQL server binaries (`postgres` and `initdb`) were found on
     /// `PATH`, through `pg_config --bindir`, or under `/usr/lib/postgresql`.
     PostgresMissing,
+    /// A packaged PostgreSQL build of this major version is not in the
+    /// lab's cache (see `lab/fetch-postgres.sh`).
+    VersionMissing {
+        /// The major version asked for.
+        major: u32,
+        /// Where the lab looked.
+        dir: std::path::PathBuf,
+    },
     /// The lab runs as root but there is no `postgres` account to run the
     /// server as (PostgreSQL refuses to run as root).
     NoServerUser,
@@ -114,6 +122,11 @@ impl fmt::Display for LabError {
             LabError::PostgresMissing => write!(
                 f,
                 "PostgreSQL server binaries not found; install them with: apt-get install -y postgresql"
+            ),
+            LabError::VersionMissing { major, dir } => write!(
+                f,
+                "PostgreSQL {major} is not in the lab cache ({}); fetch it with: lab/fetch-postgres.sh {major}",
+                dir.display()
             ),
             LabError::NoServerUser => write!(
                 f,

@@ -11,6 +11,10 @@
 //!   `foo` without one, all [`LAB_PASSWORD`]; database `kong`), configured by
 //!   a [`ClusterSpec`], listening on 127.0.0.1 on a free port.
 //!
+//! - [`ClusterSpec::pg_version`] / [`PgClient`]: servers and libpq clients
+//!   of PostgreSQL 12–18 from the packaged builds that
+//!   `lab/fetch-postgres.sh` puts in [`cache_dir`].
+//!
 //! When the lab runs as root, servers run as the `postgres` account.
 //! Everything lives under [`std::env::temp_dir`] in `pgtls-lab-*`
 //! directories that are removed when the owning value is dropped or, at the
@@ -43,6 +47,7 @@ mod pki;
 mod proc;
 mod server;
 mod template;
+mod versions;
 
 pub use binaries::{find_binaries, PgBinaries, PG_BINDIR_VAR};
 pub use cluster::{
@@ -55,6 +60,10 @@ pub use pki::{
     ROOT_CA_CN,
 };
 pub use proc::{is_root, remove_at_exit, SERVER_ACCOUNT};
+pub use versions::{
+    cache_dir, package_version, version_available, version_binaries, version_dir, ClientKind,
+    PgClient, KNOWN_VERSIONS, PG_CACHE_VAR,
+};
 
 /// The password of the lab roles `kong` (stored as SCRAM-SHA-256) and
 /// `kong_md5` (stored as MD5).

@@ -7,7 +7,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::binaries::PgBinaries;
@@ -29,15 +29,31 @@ pub(crate) struct Template {
     pub pristine_conf: String,
 }
 
-static TEMPLATE: Mutex<Option<&'static Template>> = Mutex::new(None);
+type Slot = Arc<Mutex<Option<&'static Template>>>;
 
-/// The template, built on first use; a failed build is retried on the next
-/// call.
+/// One template per installation (the local one, each packaged version): a
+/// data directory only starts under the server that created it.
+static TEMPLATES: Mutex<Vec<(PathBuf, Slot)>> = Mutex::new(Vec::new());
+
+/// The template of `bins`' installation, built on first use; a failed build
+/// is retried on the next call. Templates of different installations are
+/// built concurrently.
 pub(crate) fn template(
     bins: &PgBinaries,
     ids: Option<(u32, u32)>,
 ) -> Result<&'static Template, LabError> {
-    let mut guard = TEMPLATE.lock().unwrap_or_else(|p| p.into_inner());
+    let slot: Slot = {
+        let mut all = TEMPLATES.lock().unwrap_or_else(|p| p.into_inner());
+        match all.iter().find(|(dir, _)| dir == bins.bindir()) {
+            Some((_, slot)) => Arc::clone(slot),
+            None => {
+                let slot = Slot::default();
+                all.push((bins.bindir().to_path_buf(), Arc::clone(&slot)));
+                slot
+            }
+        }
+    };
+    let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(t) = *guard {
         return Ok(t);
     }
@@ -128,7 +144,8 @@ fn build(bins: &PgBinaries, ids: Option<(u32, u32)>) -> Result<Template, LabErro
     };
 
     let statements = [
-        format!("CREATE ROLE kong LOGIN PASSWORD '{LAB_PASSWORD}'"),
+        // Explicit: PostgreSQL 12 and 13 default to md5.
+        format!("SET password_encryption = 'scram-sha-256'; CREATE ROLE kong LOGIN PASSWORD '{LAB_PASSWORD}'"),
         format!(
             "SET password_encryption = 'md5'; CREATE ROLE kong_md5 LOGIN PASSWORD '{LAB_PASSWORD}'"
         ),

@@ -205,6 +205,9 @@ pub struct LoadOptions {
     pub config_dir: Option<PathBuf>,
     /// Skip `postgresql.auto.conf` (read by default, as the server does).
     pub skip_auto_conf: bool,
+    /// The server's major version (`PG_VERSION`), which decides which
+    /// parameter names exist; `None` judges as PostgreSQL 15.
+    pub server_major: Option<u32>,
 }
 
 /// Where a typed value came from.
@@ -450,8 +453,19 @@ fn valid_custom_name(name: &str) -> bool {
 
 /// Whether PostgreSQL 15 knows a parameter of this (canonical) name.
 pub fn is_known_parameter(name: &str) -> bool {
-    gucs::PG15_PARAMETERS.binary_search(&name).is_ok()
+    gucs::known_in(name, 15)
 }
+
+/// Whether PostgreSQL `major` knows a parameter of this (canonical) name.
+/// Versions after the newest one pgtls knows are judged by the newest (see
+/// [`NEWEST_KNOWN_MAJOR`]).
+pub fn is_known_parameter_in(name: &str, major: u32) -> bool {
+    gucs::known_in(name, major)
+}
+
+/// The newest PostgreSQL major version whose parameter names pgtls knows:
+/// a newer server may know names pgtls calls unrecognized.
+pub const NEWEST_KNOWN_MAJOR: u32 = gucs::NEWEST;
 
 /// Reads `config_file` through `source` with everything it includes, then
 /// `postgresql.auto.conf` from the data directory.
@@ -521,7 +535,8 @@ pub fn load(
     let mut effective = BTreeMap::new();
     for (i, s) in loader.entries.iter().enumerate() {
         let canon = canonical_name(&s.name);
-        if !is_known_parameter(&canon) && !valid_custom_name(&canon) {
+        let major = opts.server_major.unwrap_or(15);
+        if !is_known_parameter_in(&canon, major) && !valid_custom_name(&canon) {
             loader.diags.push(Diagnostic::error(
                 Some(s.location.clone()),
                 format!(
@@ -831,5 +846,36 @@ mod tests {
         assert!(!valid_custom_name("a.1b"));
         assert!(is_known_parameter("ssl_cert_file"));
         assert!(!is_known_parameter("ssl_cert_fle"));
+    }
+
+    /// What each server answered to `postgres -C NAME`.
+    #[test]
+    fn parameter_names_follow_the_server_version() {
+        for v in 12..=18 {
+            assert!(is_known_parameter_in("ssl_min_protocol_version", v), "{v}");
+            assert!(is_known_parameter_in("ssl_ecdh_curve", v), "{v}");
+        }
+        for name in ["ssl_groups", "ssl_tls13_ciphers", "autovacuum_worker_slots"] {
+            assert!(is_known_parameter_in(name, 18), "{name}");
+            assert!(!is_known_parameter_in(name, 17), "{name}");
+        }
+        assert!(is_known_parameter_in("ssl_crl_dir", 14));
+        assert!(!is_known_parameter_in("ssl_crl_dir", 13));
+        assert!(is_known_parameter_in("wal_keep_segments", 12));
+        assert!(!is_known_parameter_in("wal_keep_segments", 13));
+        assert!(is_known_parameter_in("stats_temp_directory", 14));
+        assert!(!is_known_parameter_in("stats_temp_directory", 15));
+        assert!(is_known_parameter_in("db_user_namespace", 16));
+        assert!(!is_known_parameter_in("db_user_namespace", 17));
+        assert!(is_known_parameter_in("force_parallel_mode", 15));
+        assert!(is_known_parameter_in("debug_parallel_query", 16));
+        assert!(!is_known_parameter_in("force_parallel_mode", 16));
+        // Beyond the versions known, the newest one judges.
+        assert!(is_known_parameter_in("ssl_groups", 19));
+        assert!(!is_known_parameter_in("ssl_grups", 19));
+        let names: Vec<&str> = gucs::PARAMETERS.iter().map(|(n, _, _)| *n).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "binary search needs sorted names");
     }
 }

@@ -305,10 +305,14 @@ pub fn check(source: &dyn Source, input: &CheckInput) -> Result<CheckReport, Che
         .postgresql_conf
         .clone()
         .or_else(|| input.pgdata.as_ref().map(|d| d.join("postgresql.conf")));
-    let load = |config_dir: Option<PathBuf>, path: &Path| {
+    // Which parameter names exist depends on the server's version, known
+    // from PG_VERSION in the data directory (--pgdata, or data_directory
+    // once the file has been read).
+    let load = |config_dir: Option<PathBuf>, path: &Path, server_major: Option<u32>| {
         let opts = LoadOptions {
             config_dir,
             skip_auto_conf: false,
+            server_major,
         };
         postgresql_conf::load(source, path, &opts).map_err(|e| match e {
             pgtls_config::ConfigError::Read { path, source } => CheckError::Read { path, source },
@@ -316,12 +320,20 @@ pub fn check(source: &dyn Source, input: &CheckInput) -> Result<CheckReport, Che
     };
     let conf = match &conf_path {
         Some(p) => {
-            let mut c = load(None, p)?;
+            let given_major = input
+                .pgdata
+                .as_deref()
+                .and_then(|d| server::pg_version(source, d));
+            let mut c = load(None, p, given_major)?;
+            let major = server::pg_version(source, c.data_directory());
+            if major.is_some() && major != given_major {
+                c = load(None, p, major)?;
+            }
             // Without data_directory the server's -D is both the data and
             // the configuration directory.
             if let Some(d) = &input.pgdata {
                 if c.get("data_directory").is_none() && c.data_directory() != d.as_path() {
-                    c = load(Some(d.clone()), p)?;
+                    c = load(Some(d.clone()), p, given_major)?;
                 } else if c.get("data_directory").is_some() && c.data_directory() != d.as_path() {
                     out.note(
                         c.get("data_directory").map(|s| s.location.clone()),

@@ -180,9 +180,11 @@ pub(crate) fn check_server(
             d.message
                 .starts_with("unrecognized configuration parameter")
         };
-        // pgtls knows PostgreSQL 15's parameters: for a newer server an
-        // unknown name may be one of its own (18's autovacuum_worker_slots).
-        let newer = facts.server_major.is_some_and(|v| v > 15);
+        // The names were judged by the data directory's version; a server
+        // newer than any pgtls knows may have names of its own.
+        let newer = facts
+            .server_major
+            .is_some_and(|v| v > postgresql_conf::NEWEST_KNOWN_MAJOR);
         let parse_error = conf
             .diagnostics()
             .iter()
@@ -854,7 +856,7 @@ fn setting_edit(
 }
 
 /// The major version in `DIR/PG_VERSION` (`15`; `9.6` reads as 9).
-fn pg_version(source: &dyn Source, dir: &Path) -> Option<u32> {
+pub(crate) fn pg_version(source: &dyn Source, dir: &Path) -> Option<u32> {
     let text = source.read(&dir.join("PG_VERSION")).ok()?;
     text.trim().split('.').next()?.parse().ok()
 }

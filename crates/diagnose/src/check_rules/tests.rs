@@ -842,6 +842,20 @@ fn the_data_directory_is_judged_by_its_version() {
         104,
     );
     assert!(!run(&src, &input()).start.starts, "15 does not know it");
+
+    // 18's TLS settings; 17 stops at them.
+    let tls18 = "ssl_tls13_ciphers = 'TLS_AES_256_GCM_SHA384'\nssl_groups = 'X25519:prime256v1'\n";
+    let with = |v: &str| {
+        base(tls18, hba_ok).file_owned(format!("{D}/PG_VERSION"), format!("{v}\n"), 0o600, 101, 104)
+    };
+    let r = run(&with("18"), &input());
+    assert!(
+        r.start.starts,
+        "18 knows ssl_tls13_ciphers and ssl_groups: {:?}",
+        r.start
+    );
+    let r = run(&with("17"), &input());
+    assert!(!r.start.starts, "17 knows neither");
 }
 
 /// A fix only a person can make is still data: the file the server reads,

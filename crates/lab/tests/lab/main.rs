@@ -4,6 +4,7 @@
 mod cluster;
 mod orphan;
 mod pki;
+mod versions;
 
 /// Clusters and the PKI are kept in statics and shared across test threads.
 #[test]
