@@ -11,6 +11,9 @@
 //!   `foo` without one, all [`LAB_PASSWORD`]; database `kong`), configured by
 //!   a [`ClusterSpec`], listening on 127.0.0.1 on a free port.
 //!
+//! - [`Pooler`]: a real pgbouncer in front of a cluster, configured by a
+//!   [`PoolerSpec`] (TLS on the client's and the server's leg).
+//!
 //! When the lab runs as root, servers run as the `postgres` account.
 //! Everything lives under [`std::env::temp_dir`] in `pgtls-lab-*`
 //! directories that are removed when the owning value is dropped or, at the
@@ -40,6 +43,7 @@ mod cluster;
 mod error;
 mod fsutil;
 mod pki;
+mod pooler;
 mod proc;
 mod server;
 mod template;
@@ -54,6 +58,7 @@ pub use pki::{
     CertSpec, CertUsage, CertifiedKey, KeyType, Pki, Validity, INTERMEDIATE_CA_CN, OTHER_CA_CN,
     ROOT_CA_CN,
 };
+pub use pooler::{pgbouncer_binary, Pooler, PoolerLogMark, PoolerSpec, PGBOUNCER_PATH};
 pub use proc::{is_root, remove_at_exit, SERVER_ACCOUNT};
 
 /// The password of the lab roles `kong` (stored as SCRAM-SHA-256) and
