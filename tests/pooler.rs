@@ -13,6 +13,7 @@ use pgtls_lab::{
 };
 
 use crate::lab_util::{path, pki, start, tls, tls_scram};
+use crate::util::pgtls;
 
 const LOG_WAIT: Duration = Duration::from_secs(10);
 
@@ -470,5 +471,319 @@ fn a_client_leg_key_that_is_not_the_certificates_stops_pgbouncer_at_start() {
         }
         Err(other) => panic!("expected pgbouncer to refuse to start, got {other}"),
         Ok(p) => panic!("pgbouncer started with a mismatched key: {p:?}"),
+    }
+}
+
+/// PostgreSQL verifies client certificates against the lab root and
+/// pgbouncer presents one from another CA, over TLS 1.2 so the refusal is
+/// an alert inside the handshake.
+pub fn server_leg_pooler_cert_rejected() -> Case {
+    Case {
+        name: "server_rejects_pooler_cert",
+        cluster: server_cert_auth(),
+        pooler: both_legs(pki(), "require")
+            .setting("server_tls_protocols", "tlsv1.2")
+            .server_cert(pki(), files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY)
+            .expect("pooler spec"),
+        conninfo: verify_full_client(),
+        last_pooler_line: "pooler error: query_wait_timeout",
+    }
+}
+
+/// pgbouncer allows only TLS 1.3 on the client's leg, psql at most 1.2.
+pub fn client_leg_protocol_mismatch() -> Case {
+    Case {
+        name: "client_protocol_mismatch",
+        cluster: server_scram(),
+        pooler: both_legs(pki(), "require").setting("client_tls_protocols", "tlsv1.3"),
+        conninfo: format!("{} ssl_max_protocol_version=TLSv1.2", verify_full_client()),
+        last_pooler_line: "TLS handshake error",
+    }
+}
+
+#[test]
+fn server_leg_pooler_certificate_from_another_ca_is_an_alert_from_postgresql() {
+    if pgbouncer_or_skip().is_none() {
+        return;
+    }
+    let o = server_leg_pooler_cert_rejected().run();
+    assert_eq!(o.psql_status, 2, "{}", o.psql_stderr);
+    assert_has("psql", &o.psql_stderr, "failed: FATAL:  query_wait_timeout");
+    assert_has(
+        "pgbouncer",
+        &o.pooler_log,
+        "WARNING TLS handshake error: handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca",
+    );
+    // pgbouncer does not always log `closing because: server conn crashed?`
+    // after this one (missing in about one run of three); the new server
+    // connection logged just before the error is always there.
+    let lines: Vec<&str> = o.pooler_log.lines().collect();
+    let error = lines
+        .iter()
+        .position(|l| l.contains("TLS handshake error"))
+        .expect("handshake error");
+    assert!(
+        error > 0
+            && lines[error - 1].contains(" S-0x")
+            && lines[error - 1].contains("new connection to server"),
+        "{}",
+        o.pooler_log
+    );
+    assert_has(
+        "server",
+        &o.server_log,
+        "could not accept SSL connection: certificate verify failed",
+    );
+    // What pgtls makes of pgbouncer's log, whichever way it went.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("pgbouncer.log");
+    std::fs::write(&file, &o.pooler_log).expect("write pgbouncer.log");
+    let log = pgtls(&["logs", &file.display().to_string(), "--format", "json"]).json();
+    assert!(
+        code_legs(&log).contains(&cl("PGTLS006", Some("server"))),
+        "{log}"
+    );
+}
+
+#[test]
+fn client_leg_protocol_mismatch_is_logged_by_both_ends() {
+    if pgbouncer_or_skip().is_none() {
+        return;
+    }
+    let o = client_leg_protocol_mismatch().run();
+    assert_eq!(o.psql_status, 2, "{}", o.psql_stderr);
+    assert_has(
+        "psql",
+        &o.psql_stderr,
+        "SSL error: tlsv1 alert protocol version",
+    );
+    assert_has(
+        "pgbouncer",
+        &o.pooler_log,
+        "TLS handshake error: handshake failed: error:0A000102:SSL routines::unsupported protocol",
+    );
+}
+
+/// The captured lines of one case.
+fn fixture(file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pgbouncer")
+        .join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn fixture_path(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pgbouncer")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+/// A finding as a test compares it: its code and its leg.
+type CodeLeg = (String, Option<String>);
+/// A case's expected findings in `logs`: code, leg, incidents.
+type Expected<'a> = &'a [(&'a str, Option<&'a str>, u64)];
+
+/// (code, leg) of each finding of a JSON report.
+fn code_legs(v: &serde_json::Value) -> Vec<CodeLeg> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_string(),
+                f["leg"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn cl(code: &str, leg: Option<&str>) -> CodeLeg {
+    (code.to_string(), leg.map(str::to_string))
+}
+
+#[test]
+fn logs_reads_each_captured_pgbouncer_log_as_one_incident_per_failure_on_its_leg() {
+    let cases: &[(&str, Expected)] = &[
+        ("client_no_tls", &[("PGTLS040", Some("client"), 1)]),
+        ("client_wrong_ca", &[("PGTLS005", Some("client"), 1)]),
+        ("client_no_cert", &[("PGTLS008", Some("client"), 1)]),
+        ("client_cert_other_ca", &[("PGTLS006", Some("client"), 1)]),
+        (
+            "client_protocol_mismatch",
+            &[("PGTLS001", Some("client"), 1)],
+        ),
+        // pgbouncer tried PostgreSQL three times (server_login_retry = 1 s)
+        // while the one client waited.
+        (
+            "server_wrong_ca",
+            &[
+                ("PGTLS005", Some("server"), 3),
+                ("PGTLS041", Some("server"), 1),
+            ],
+        ),
+        (
+            "server_rejects_pooler_cert",
+            &[
+                ("PGTLS006", Some("server"), 3),
+                ("PGTLS041", Some("server"), 1),
+            ],
+        ),
+        ("server_cert_required", &[("PGTLS008", Some("server"), 1)]),
+        ("server_no_tls", &[("PGTLS016", Some("server"), 1)]),
+        ("startup_key_mismatch", &[("PGTLS015", Some("client"), 1)]),
+        ("healthy", &[]),
+    ];
+    for (case, want) in cases {
+        let file = fixture_path(&format!("{case}.pgbouncer.log"));
+        let run = pgtls(&["logs", &file, "--format", "json"]);
+        let (status, v) = run.report("logs");
+        let got: Vec<(String, Option<String>, u64)> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["leg"].as_str().map(str::to_string),
+                    f["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, Option<String>, u64)> = want
+            .iter()
+            .map(|(c, l, n)| (c.to_string(), l.map(str::to_string), *n))
+            .collect();
+        assert_eq!(got, want, "{case}: {}", run.stdout);
+        assert_eq!(status, if want.is_empty() { 0 } else { 1 }, "{case}");
+        for f in v["findings"].as_array().unwrap() {
+            assert_eq!(f["example"]["file"].as_str(), Some(file.as_str()), "{case}");
+        }
+    }
+}
+
+#[test]
+fn logs_says_the_format_is_pgbouncers_and_names_the_leg_in_both_languages() {
+    let file = fixture_path("server_wrong_ca.pgbouncer.log");
+    let en = pgtls(&["logs", &file, "--lang", "en"]);
+    assert!(
+        en.stdout.contains("(pgbouncer)") || en.stdout.contains("pgbouncer"),
+        "{}",
+        en.stdout
+    );
+    assert!(
+        en.stdout
+            .contains("leg: the server's leg (pgbouncer ↔ PostgreSQL, server_tls_*)"),
+        "{}",
+        en.stdout
+    );
+    assert!(en.stdout.contains("server_tls_ca_file"), "{}", en.stdout);
+    let ja = pgtls(&["logs", &file, "--lang", "ja"]);
+    assert!(
+        ja.stdout
+            .contains("区間: サーバー側の区間 (pgbouncer ↔ PostgreSQL、server_tls_*)"),
+        "{}",
+        ja.stdout
+    );
+}
+
+#[test]
+fn explain_reads_each_captured_line_on_its_leg() {
+    // One line each, as a user pastes it.
+    let one = |file: &str, n: usize| fixture(file).lines().nth(n).expect("line").to_string();
+    let cases: Vec<(String, Vec<CodeLeg>)> = vec![
+        (
+            one("client_no_tls.pgbouncer.log", 0),
+            vec![cl("PGTLS040", Some("client"))],
+        ),
+        (
+            one("client_no_tls.psql.txt", 0),
+            vec![cl("PGTLS040", Some("client"))],
+        ),
+        (
+            one("server_wrong_ca.psql.txt", 0),
+            vec![cl("PGTLS041", Some("server"))],
+        ),
+        (
+            one("server_wrong_ca.pgbouncer.log", 10),
+            vec![cl("PGTLS041", Some("server"))],
+        ),
+        (
+            one("server_wrong_ca.pgbouncer.log", 3),
+            vec![cl("PGTLS042", Some("server"))],
+        ),
+        (
+            one("server_cert_required.pgbouncer.log", 3),
+            vec![cl("PGTLS008", Some("server"))],
+        ),
+        (
+            one("server_no_tls.pgbouncer.log", 2),
+            vec![cl("PGTLS016", Some("server"))],
+        ),
+        (
+            one("client_no_cert.pgbouncer.log", 0),
+            vec![cl("PGTLS008", Some("client"))],
+        ),
+        (
+            one("client_no_cert.psql.txt", 0),
+            vec![cl("PGTLS008", Some("client"))],
+        ),
+        (
+            one("startup_key_mismatch.pgbouncer.log", 0),
+            vec![cl("PGTLS015", Some("client"))],
+        ),
+        // Alone, a TLS handshake error does not say its leg: one reading per leg.
+        (
+            one("server_wrong_ca.pgbouncer.log", 2),
+            vec![
+                cl("PGTLS005", Some("server")),
+                cl("PGTLS006", Some("client")),
+            ],
+        ),
+        (
+            one("client_wrong_ca.pgbouncer.log", 0),
+            vec![
+                cl("PGTLS005", Some("client")),
+                cl("PGTLS006", Some("server")),
+            ],
+        ),
+        // With the line before it (a new server connection), it does.
+        (
+            fixture("server_rejects_pooler_cert.pgbouncer.log")
+                .lines()
+                .skip(1)
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            vec![cl("PGTLS006", Some("server"))],
+        ),
+        // With the line after it, too.
+        (
+            fixture("server_wrong_ca.pgbouncer.log")
+                .lines()
+                .skip(2)
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            vec![cl("PGTLS005", Some("server"))],
+        ),
+        (
+            fixture("server_rejects_pooler_cert.pgbouncer.log")
+                .lines()
+                .skip(2)
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            vec![cl("PGTLS006", Some("server"))],
+        ),
+    ];
+    for (text, want) in cases {
+        let run = pgtls(&["explain", &text, "--format", "json"]);
+        assert_eq!(run.status, 0, "{text}: {}", run.stderr);
+        let mut got = code_legs(&run.json());
+        got.sort();
+        assert_eq!(got, want, "{text}");
     }
 }
