@@ -11,15 +11,31 @@ fn every_example_line_is_explained_in_text_and_json_in_both_languages() {
         for example in pattern.examples {
             let text = pgtls(&["explain", example]);
             assert_eq!(text.status, 0, "{example}: {}", text.stderr);
-            assert!(
-                text.stdout.starts_with(pattern.code.as_str()),
-                "{example}:\n{}",
-                text.stdout
-            );
-
             let json = pgtls(&["explain", "--format", "json", "--lang", "ja", example]).json();
             assert_eq!(json["matched"], true);
-            let finding = &json["findings"][0];
+            let findings = json["findings"].as_array().expect("findings");
+            // A pgbouncer line whose leg only the next line tells has one
+            // reading per leg; this pattern's is the one on its leg.
+            let leg_readings = pattern.leg.is_some() && findings.len() > 1;
+            let finding = if leg_readings {
+                assert!(
+                    text.stdout
+                        .starts_with("this pgbouncer line reads differently on its two legs"),
+                    "{example}:\n{}",
+                    text.stdout
+                );
+                findings
+                    .iter()
+                    .find(|f| f["leg"].as_str() == pattern.leg.map(|l| l.as_str()))
+                    .unwrap_or_else(|| panic!("{example}: no reading on {:?}", pattern.leg))
+            } else {
+                assert!(
+                    text.stdout.starts_with(pattern.code.as_str()),
+                    "{example}:\n{}",
+                    text.stdout
+                );
+                &findings[0]
+            };
             assert_eq!(finding["code"], pattern.code.as_str(), "{example}");
             let title = finding["title"].as_str().unwrap_or_default();
             assert!(!title.is_ascii(), "Japanese title for {example}: {title}");

@@ -13,6 +13,7 @@ mod fuzz_regressions;
 mod hostile;
 mod lab_explain;
 mod logs;
+mod pooler;
 mod probe;
 mod readme;
 mod scan;

@@ -91,8 +91,19 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
                 ))?;
             } else {
                 let mut text = String::new();
-                if findings.iter().any(|f| f.condition.is_some()) {
-                    text.push_str(label(Label::Readings, lang));
+                let conditional: Vec<_> =
+                    findings.iter().filter(|f| f.condition.is_some()).collect();
+                if !conditional.is_empty() {
+                    // Readings that differ only by leg are pgbouncer's, not the mirror.
+                    let by_leg = conditional.iter().all(|f| f.leg.is_some());
+                    text.push_str(label(
+                        if by_leg {
+                            Label::LegReadings
+                        } else {
+                            Label::Readings
+                        },
+                        lang,
+                    ));
                     text.push_str("\n\n");
                 }
                 text.push_str(&findings_text(&findings, lang, &style));

@@ -223,6 +223,7 @@ fn logged_by_text(by: LoggedBy, lang: Lang) -> &'static str {
     match by {
         LoggedBy::Server => tr(lang, "server log", "サーバーログ"),
         LoggedBy::Client => tr(lang, "client log", "クライアントのログ"),
+        LoggedBy::Pooler => tr(lang, "pgbouncer log", "pgbouncer のログ"),
     }
 }
 

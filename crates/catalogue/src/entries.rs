@@ -1,7 +1,8 @@
 //! The diagnoses with their texts in English and Japanese.
 //!
 //! Codes 001–009 follow the seed troubleshooting page in its order; 010 and up
-//! are the failures operators hit as often that the page leaves out.
+//! are the failures operators hit as often that the page leaves out; 040 and
+//! up are those of a pooler (pgbouncer) between the client and PostgreSQL.
 
 use crate::{Code, Diagnosis, Severity, Side, Text};
 
@@ -765,6 +766,86 @@ pub static CATALOGUE: &[Diagnosis] = &[
             en: "nothing to fix; to see fewer of these lines, scan less often (the exporter checks legacy versions once per legacy_tls_interval, a day by default)",
             ja: "修正は不要です。この行を減らすにはスキャンの頻度を下げます (エクスポーターはレガシーバージョンを legacy_tls_interval ごと、既定で 1 日に 1 回確認します)",
         }],
+    },
+
+    // ---- 040 and up: a pooler (pgbouncer) between the client and PostgreSQL.
+    Diagnosis {
+        code: "PGTLS040",
+        id: Code::PoolerClientTlsRequired,
+        name: "pooler-client-tls-required",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "pgbouncer requires TLS from clients and the client connected without it",
+            ja: "pgbouncer はクライアントに TLS を要求していますが、クライアントは TLS なしで接続しました",
+        },
+        cause: Text {
+            en: "on the client's leg (client ↔ pgbouncer) pgbouncer has client_tls_sslmode = require (or verify-ca/verify-full) and the client sent its startup message in plaintext (libpq sslmode=disable or allow, Kong pg_ssl = off); pgbouncer closes the connection with its own FATAL `SSL required` before PostgreSQL is ever contacted",
+            ja: "クライアント側の区間 (クライアント ↔ pgbouncer) で pgbouncer は client_tls_sslmode = require (または verify-ca/verify-full) ですが、クライアントが平文で起動メッセージを送りました (libpq の sslmode=disable または allow、Kong の pg_ssl = off)。pgbouncer は PostgreSQL に接続する前に独自の FATAL `SSL required` で接続を閉じます",
+        },
+        fix: &[
+            Text {
+                en: "turn TLS on at the client: libpq sslmode=verify-full with sslrootcert naming the CA of pgbouncer's client_tls_cert_file; Kong pg_ssl = on, pg_ssl_verify = on and lua_ssl_trusted_certificate naming that CA",
+                ja: "クライアントで TLS を有効にします: libpq は sslmode=verify-full と、pgbouncer の client_tls_cert_file の CA を指す sslrootcert。Kong は pg_ssl = on、pg_ssl_verify = on と、その CA を指す lua_ssl_trusted_certificate",
+            },
+            Text {
+                en: "only if plaintext between the client and pgbouncer is really acceptable: set client_tls_sslmode = prefer in pgbouncer.ini and reload pgbouncer (RELOAD on its console, or SIGHUP)",
+                ja: "クライアントと pgbouncer の間が平文で本当に問題ない場合に限り: pgbouncer.ini で client_tls_sslmode = prefer とし、pgbouncer を再読み込みします (管理コンソールの RELOAD、または SIGHUP)",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS041",
+        id: Code::PoolerQueryWaitTimeout,
+        name: "pooler-query-wait-timeout",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "pgbouncer could not get a server connection in time: the server's leg fails",
+            ja: "pgbouncer が時間内にサーバー接続を得られませんでした: サーバー側の区間が失敗しています",
+        },
+        cause: Text {
+            en: "the client logged in to pgbouncer, then waited query_wait_timeout (120 s by default) for a connection to PostgreSQL that never came; pgbouncer's own log says why the server's leg (pgbouncer ↔ PostgreSQL) fails: `TLS handshake error` followed by `closing because: server conn crashed?` (TLS between pgbouncer and PostgreSQL), `TLS connect error` (server_tls_* files), or a full pool",
+            ja: "クライアントは pgbouncer にログインした後、PostgreSQL への接続を query_wait_timeout (既定 120 秒) 待ちましたが得られませんでした。サーバー側の区間 (pgbouncer ↔ PostgreSQL) が失敗する理由は pgbouncer 自身のログにあります: `TLS handshake error` とその後の `closing because: server conn crashed?` (pgbouncer と PostgreSQL の間の TLS)、`TLS connect error` (server_tls_* のファイル)、またはプールの枯渇です",
+        },
+        fix: &[
+            Text {
+                en: "read pgbouncer's log around the same time (pgtls logs /var/log/postgresql/pgbouncer.log) and fix the server's leg it names; the client's settings are not the cause",
+                ja: "同じ時刻の pgbouncer のログを読み (pgtls logs /var/log/postgresql/pgbouncer.log)、そこに示されたサーバー側の区間を直します。クライアントの設定は原因ではありません",
+            },
+            Text {
+                en: "while diagnosing, lower query_wait_timeout in pgbouncer.ini (e.g. 10) so clients fail fast instead of hanging",
+                ja: "診断中は pgbouncer.ini の query_wait_timeout を下げ (例: 10)、クライアントが待ち続けずにすぐ失敗するようにします",
+            },
+        ],
+    },
+    Diagnosis {
+        code: "PGTLS042",
+        id: Code::PoolerServerConnectionFailed,
+        name: "pooler-server-connection-failed",
+        severity: Severity::Error,
+        side: Side::Both,
+        in_seed: false,
+        title: Text {
+            en: "pgbouncer's connection to PostgreSQL broke before login",
+            ja: "pgbouncer から PostgreSQL への接続がログイン前に切れました",
+        },
+        cause: Text {
+            en: "on the server's leg (pgbouncer ↔ PostgreSQL) pgbouncer closed a new server connection with `server conn crashed?`, `TLS startup failed` or `sslreq processing failed`: the TLS handshake with PostgreSQL failed (the line before names the OpenSSL reason) or pgbouncer could not load its server_tls_* files; clients meanwhile wait for query_wait_timeout",
+            ja: "サーバー側の区間 (pgbouncer ↔ PostgreSQL) で pgbouncer が新しいサーバー接続を `server conn crashed?`、`TLS startup failed` または `sslreq processing failed` で閉じました: PostgreSQL との TLS ハンドシェイクが失敗したか (直前の行に OpenSSL の理由があります)、pgbouncer が server_tls_* のファイルを読み込めませんでした。その間クライアントは query_wait_timeout まで待たされます",
+        },
+        fix: &[
+            Text {
+                en: "check server_tls_sslmode, server_tls_ca_file (the CA that signed PostgreSQL's ssl_cert_file), server_tls_cert_file and server_tls_key_file in pgbouncer.ini against PostgreSQL's ssl_* settings and pg_hba.conf, then reload pgbouncer",
+                ja: "pgbouncer.ini の server_tls_sslmode、server_tls_ca_file (PostgreSQL の ssl_cert_file に署名した CA)、server_tls_cert_file、server_tls_key_file を PostgreSQL の ssl_* 設定と pg_hba.conf と照らし合わせ、pgbouncer を再読み込みします",
+            },
+            Text {
+                en: "read PostgreSQL's log at the same time: `could not accept SSL connection: ...` there says which side rejected",
+                ja: "同じ時刻の PostgreSQL のログを読みます: そこの `could not accept SSL connection: ...` がどちら側が拒否したかを示します",
+            },
+        ],
     },
 
 ];

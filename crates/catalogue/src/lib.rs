@@ -130,15 +130,19 @@ pub enum Origin {
     KongCosocket,
     /// Kong's nginx error.log (`SSL_do_handshake() failed`, `lua ssl certificate verify error`).
     Nginx,
+    /// pgbouncer's log: a pooler that is the server of the client's leg and
+    /// the client of the server's leg (see [`Leg`]).
+    Pgbouncer,
 }
 
 impl Origin {
-    pub const ALL: [Origin; 5] = [
+    pub const ALL: [Origin; 6] = [
         Origin::Server,
         Origin::Libpq,
         Origin::KongLuasec,
         Origin::KongCosocket,
         Origin::Nginx,
+        Origin::Pgbouncer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -148,6 +152,7 @@ impl Origin {
             Origin::KongLuasec => "kong-luasec",
             Origin::KongCosocket => "kong-cosocket",
             Origin::Nginx => "kong-nginx",
+            Origin::Pgbouncer => "pgbouncer",
         }
     }
 
@@ -177,6 +182,43 @@ impl Origin {
             Origin::Nginx => Text {
                 en: "Kong's nginx error.log",
                 ja: "Kong の nginx error.log",
+            },
+            Origin::Pgbouncer => Text {
+                en: "pgbouncer's log",
+                ja: "pgbouncer のログ",
+            },
+        }
+    }
+}
+
+/// With a pooler (pgbouncer) between the client and PostgreSQL there are two
+/// TLS connections, each with its own settings and its own failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Leg {
+    /// Client (Kong, psql) ↔ pgbouncer: pgbouncer's `client_tls_*`.
+    Client,
+    /// pgbouncer ↔ PostgreSQL: pgbouncer's `server_tls_*`; pgbouncer is the
+    /// client PostgreSQL sees.
+    Server,
+}
+
+impl Leg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Leg::Client => "client",
+            Leg::Server => "server",
+        }
+    }
+
+    pub fn describe(self) -> Text {
+        match self {
+            Leg::Client => Text {
+                en: "the client's leg (client ↔ pgbouncer, client_tls_*)",
+                ja: "クライアント側の区間 (クライアント ↔ pgbouncer、client_tls_*)",
+            },
+            Leg::Server => Text {
+                en: "the server's leg (pgbouncer ↔ PostgreSQL, server_tls_*)",
+                ja: "サーバー側の区間 (pgbouncer ↔ PostgreSQL、server_tls_*)",
             },
         }
     }
@@ -253,11 +295,18 @@ pub enum Code {
     ConnectionClosedByPeer = 31,
     /// PGTLS032 legacy-tls-probe.
     LegacyTlsProbe = 32,
+    // 031–039 are left to codes added alongside; the pooler's start at 040.
+    /// PGTLS040 pooler-client-tls-required.
+    PoolerClientTlsRequired = 40,
+    /// PGTLS041 pooler-query-wait-timeout.
+    PoolerQueryWaitTimeout = 41,
+    /// PGTLS042 pooler-server-connection-failed.
+    PoolerServerConnectionFailed = 42,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 32] = [
+    pub const ALL: [Code; 35] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -290,11 +339,19 @@ impl Code {
         Code::LeafOnlyChain,
         Code::ConnectionClosedByPeer,
         Code::LegacyTlsProbe,
+        Code::PoolerClientTlsRequired,
+        Code::PoolerQueryWaitTimeout,
+        Code::PoolerServerConnectionFailed,
     ];
 
     /// The catalogue entry.
     pub fn diagnosis(self) -> &'static Diagnosis {
-        &CATALOGUE[self as usize - 1]
+        // Codes are blocks with gaps between them, so the position is found
+        // rather than computed; the catalogue is a few dozen entries.
+        CATALOGUE
+            .iter()
+            .find(|d| d.id == self)
+            .expect("every code has a catalogue entry (tidy test)")
     }
 
     /// `PGTLS014`.
@@ -426,6 +483,9 @@ pub struct Pattern {
     pub needles: &'static [&'static str],
     /// A fallback is reported only when no specific pattern matched the same text.
     pub fallback: bool,
+    /// For pgbouncer's lines: the leg this reading holds on. A line whose
+    /// leg its envelope does not show has one reading per leg.
+    pub leg: Option<Leg>,
     /// What this reading of the line means, in one sentence.
     pub reading: Text,
     /// Full lines as the printer really writes them; each must be explained

@@ -6,7 +6,7 @@
 //! Each pattern says whose output it reads, because the same OpenSSL reason
 //! means opposite things on the two sides.
 
-use crate::{Code, Origin, Pattern, Text, Versions};
+use crate::{Code, Leg, Origin, Pattern, Text, Versions};
 
 const SERVER: &[Origin] = &[Origin::Server];
 const LIBPQ: &[Origin] = &[Origin::Libpq];
@@ -17,13 +17,29 @@ const COSOCKET_NGINX: &[Origin] = &[Origin::KongCosocket, Origin::Nginx];
 const KONG_NGINX: &[Origin] = &[Origin::KongLuasec, Origin::KongCosocket, Origin::Nginx];
 /// Clients that print the OpenSSL reason of a failed handshake as is.
 const REASON_CLIENTS: &[Origin] = &[Origin::Libpq, Origin::KongLuasec];
-/// A server ErrorResponse: logged by the server and relayed by every client.
+/// A server ErrorResponse: logged by the server and relayed by every client,
+/// and by pgbouncer (`server login failed: FATAL ...`) on its server's leg.
 const RELAYED: &[Origin] = &[
     Origin::Server,
     Origin::Libpq,
     Origin::KongLuasec,
     Origin::KongCosocket,
+    Origin::Pgbouncer,
 ];
+const PGBOUNCER: &[Origin] = &[Origin::Pgbouncer];
+/// Clients that print a FATAL they received (pgbouncer's own, here).
+const FATAL_CLIENTS: &[Origin] = &[Origin::Libpq, Origin::KongLuasec, Origin::KongCosocket];
+/// pgbouncer's `TLS handshake error` line: `handshake failed: ` and the
+/// OpenSSL error, whose `error:0A000086:SSL routines::` prefix is skipped.
+macro_rules! pgbouncer_handshake {
+    ($reason:literal) => {
+        concat!(
+            r"^TLS handshake error: handshake failed: (?:error:[0-9A-Fa-f]+:[^:]*:[^:]*:)?(?P<reason>",
+            $reason,
+            r")$"
+        )
+    };
+}
 
 const BASE: Pattern = Pattern {
     id: "",
@@ -33,6 +49,7 @@ const BASE: Pattern = Pattern {
     regex: "",
     needles: &[],
     fallback: false,
+    leg: None,
     reading: Text { en: "", ja: "" },
     examples: &[],
     versions: None,
@@ -971,7 +988,7 @@ pub static PATTERNS: &[Pattern] = &[
         code: Code::WeakCrypto,
         origins: &[Origin::Server, Origin::Libpq, Origin::KongLuasec],
         regex: r"^(?:could not accept SSL connection: |SSL接続を受け付けられませんでした: |SSL error: |SSLエラー: )?(?P<reason>legacy sigalg disallowed or unsupported|ee key too small|ca key too small|ca md too weak|ee md too weak)$",
-        needles: &["legacy sigalg", "key too small", "md too weak"],
+        needles: &["sigalg disallowed or unsupported", "key too small", "md too weak"],
         reading: Text {
             en: "a certificate's key or signature is below one side's OpenSSL security level",
             ja: "証明書の鍵または署名が一方の OpenSSL セキュリティレベルを下回っています",
@@ -1054,6 +1071,217 @@ pub static PATTERNS: &[Pattern] = &[
             ja: "上流が close_notify なしで TLS 接続を閉じました: 理由はサーバー (またはプロキシ) のログにあります",
         },
         examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_read() failed (SSL: error:0A000126:SSL routines::unexpected eof while reading), context: ngx.timer"],
+        ..BASE
+    },
+    // ---- pgbouncer (040 and up, and the earlier codes on either of its legs)
+    Pattern {
+        id: "pgbouncer-ssl-required",
+        code: Code::PoolerClientTlsRequired,
+        origins: PGBOUNCER,
+        leg: Some(Leg::Client),
+        regex: r"^closing because: SSL required \(age=\d+s\)$",
+        needles: &["SSL required"],
+        reading: Text {
+            en: "pgbouncer closed a client that did not use TLS: its client_tls_sslmode requires it",
+            ja: "pgbouncer は TLS を使わなかったクライアントを切断しました: client_tls_sslmode が TLS を要求しています",
+        },
+        examples: &["2026-12-03 14:46:50.349 UTC [10515] LOG C-0x55ef442eb590: (nodb)/(nouser)@127.0.0.1:47682 closing because: SSL required (age=0s)"],
+        ..BASE
+    },
+    Pattern {
+        id: "client-ssl-required",
+        code: Code::PoolerClientTlsRequired,
+        origins: FATAL_CLIENTS,
+        leg: Some(Leg::Client),
+        regex: r"^SSL required$",
+        needles: &["SSL required"],
+        reading: Text {
+            en: "`SSL required` is pgbouncer's own FATAL (PostgreSQL has no such message): a pgbouncer that requires TLS answered, and the client connected without TLS",
+            ja: "`SSL required` は pgbouncer 独自の FATAL です (PostgreSQL にはこのメッセージはありません): TLS を要求する pgbouncer が応答し、クライアントは TLS なしで接続しました",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 33575 failed: FATAL:  SSL required"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-query-wait-timeout",
+        code: Code::PoolerQueryWaitTimeout,
+        origins: PGBOUNCER,
+        leg: Some(Leg::Server),
+        regex: r"^closing because: query_wait_timeout \(age=\d+s\)$",
+        needles: &["query_wait_timeout"],
+        reading: Text {
+            en: "pgbouncer gave up on a client after query_wait_timeout: no connection to PostgreSQL could be made for it",
+            ja: "pgbouncer は query_wait_timeout 後にクライアントを諦めました: そのための PostgreSQL への接続を確立できませんでした",
+        },
+        examples: &["2026-12-03 14:46:56.693 UTC [10690] LOG C-0x5632ebd73590: kong/kong@127.0.0.1:48466 closing because: query_wait_timeout (age=3s)"],
+        ..BASE
+    },
+    Pattern {
+        id: "client-query-wait-timeout",
+        code: Code::PoolerQueryWaitTimeout,
+        origins: FATAL_CLIENTS,
+        leg: Some(Leg::Server),
+        regex: r"^query_wait_timeout$",
+        needles: &["query_wait_timeout"],
+        reading: Text {
+            en: "`query_wait_timeout` is pgbouncer's own FATAL: the client reached pgbouncer, but pgbouncer could not connect to PostgreSQL in time",
+            ja: "`query_wait_timeout` は pgbouncer 独自の FATAL です: クライアントは pgbouncer に到達しましたが、pgbouncer は時間内に PostgreSQL へ接続できませんでした",
+        },
+        examples: &["psql: error: connection to server at \"localhost\" (127.0.0.1), port 33637 failed: FATAL:  query_wait_timeout"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-handshake-verify-failed-server-leg",
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::ServerCertExpired, Code::HostnameMismatch, Code::IncompleteChain],
+        origins: PGBOUNCER,
+        leg: Some(Leg::Server),
+        regex: pgbouncer_handshake!("certificate verify failed"),
+        needles: &["TLS handshake error"],
+        reading: Text {
+            en: "pgbouncer rejected PostgreSQL's certificate on the server's leg: server_tls_ca_file does not hold the CA that signed it (or, with verify-full, the host in [databases] is not a name the certificate carries)",
+            ja: "pgbouncer はサーバー側の区間で PostgreSQL の証明書を拒否しました: server_tls_ca_file がその証明書に署名した CA を含んでいません (verify-full では [databases] のホストが証明書の名前にない場合も)",
+        },
+        examples: &["2026-12-03 14:46:53.397 UTC [10690] WARNING TLS handshake error: handshake failed: error:0A000086:SSL routines::certificate verify failed"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-handshake-verify-failed-client-leg",
+        code: Code::ServerRejectsClientCert,
+        alternatives: &[Code::ClientCertExpired],
+        origins: PGBOUNCER,
+        leg: Some(Leg::Client),
+        regex: pgbouncer_handshake!("certificate verify failed"),
+        needles: &["TLS handshake error"],
+        reading: Text {
+            en: "pgbouncer rejected the client's certificate on the client's leg: client_tls_ca_file does not hold the CA that signed it",
+            ja: "pgbouncer はクライアント側の区間でクライアントの証明書を拒否しました: client_tls_ca_file がその証明書に署名した CA を含んでいません",
+        },
+        examples: &["2026-12-03 14:46:48.220 UTC [10443] WARNING TLS handshake error: handshake failed: error:0A000086:SSL routines::certificate verify failed"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-handshake-unknown-ca-client-leg",
+        code: Code::ClientRejectsServerCert,
+        alternatives: &[Code::IncompleteChain],
+        origins: PGBOUNCER,
+        leg: Some(Leg::Client),
+        regex: pgbouncer_handshake!("tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown|tlsv1 alert certificate unknown"),
+        needles: &["TLS handshake error"],
+        reading: Text {
+            en: "the client rejected pgbouncer's certificate on the client's leg (the alert came from the client): the client's trust store lacks the CA of client_tls_cert_file",
+            ja: "クライアントはクライアント側の区間で pgbouncer の証明書を拒否しました (アラートはクライアントから): クライアントの信頼ストアに client_tls_cert_file の CA がありません",
+        },
+        examples: &["2026-12-03 14:46:50.325 UTC [10512] WARNING TLS handshake error: handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-handshake-unknown-ca-server-leg",
+        code: Code::ServerRejectsClientCert,
+        origins: PGBOUNCER,
+        leg: Some(Leg::Server),
+        regex: pgbouncer_handshake!("tlsv1 alert unknown ca|sslv3 alert bad certificate|tlsv1 alert bad certificate|sslv3 alert certificate unknown|tlsv1 alert certificate unknown"),
+        needles: &["TLS handshake error"],
+        reading: Text {
+            en: "PostgreSQL rejected pgbouncer's certificate on the server's leg (the alert came from PostgreSQL): server_tls_cert_file is not signed by a CA in PostgreSQL's ssl_ca_file",
+            ja: "PostgreSQL はサーバー側の区間で pgbouncer の証明書を拒否しました (アラートは PostgreSQL から): server_tls_cert_file が PostgreSQL の ssl_ca_file にある CA で署名されていません",
+        },
+        examples: &["2026-12-03 14:55:21.625 UTC [32702] WARNING TLS handshake error: handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-handshake-no-client-cert",
+        code: Code::ClientCertRequired,
+        origins: PGBOUNCER,
+        leg: Some(Leg::Client),
+        regex: pgbouncer_handshake!("peer did not return a certificate"),
+        needles: &["TLS handshake error"],
+        reading: Text {
+            en: "pgbouncer requires a client certificate on the client's leg (client_tls_sslmode = verify-ca or verify-full) and the client sent none",
+            ja: "pgbouncer はクライアント側の区間でクライアント証明書を要求しています (client_tls_sslmode = verify-ca または verify-full) が、クライアントは送りませんでした",
+        },
+        examples: &["2026-12-03 14:46:47.606 UTC [10322] WARNING TLS handshake error: handshake failed: error:0A0000C7:SSL routines::peer did not return a certificate"],
+        ..BASE
+    },
+    Pattern {
+        id: "client-alert-certificate-required",
+        code: Code::ClientCertRequired,
+        origins: REASON_CLIENTS,
+        leg: Some(Leg::Client),
+        regex: r"^(?:SSL error: |SSLエラー: )?tlsv13 alert certificate required$",
+        needles: &["alert certificate required"],
+        reading: Text {
+            en: "the server demanded a certificate inside the TLS 1.3 handshake: PostgreSQL never does (it asks, then refuses with a FATAL), so a TLS terminator such as pgbouncer with client_tls_sslmode = verify-ca/verify-full answered",
+            ja: "サーバーが TLS 1.3 のハンドシェイク内で証明書を必須としました: PostgreSQL はそうしません (要求した後に FATAL で拒否します)。client_tls_sslmode = verify-ca/verify-full の pgbouncer などの TLS 終端が応答しています",
+        },
+        examples: &["psql: error: connection to server at \"127.0.0.1\", port 43193 failed: SSL error: tlsv13 alert certificate required"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-handshake-protocol",
+        code: Code::ProtocolVersionMismatch,
+        origins: PGBOUNCER,
+        regex: pgbouncer_handshake!("unsupported protocol|wrong version number|no protocols available|tlsv1 alert protocol version|version too low|version too high"),
+        needles: &["TLS handshake error"],
+        reading: Text {
+            en: "pgbouncer's handshake failed on the TLS version: client_tls_protocols (client's leg) or server_tls_protocols (server's leg) shares no version with the other end",
+            ja: "pgbouncer のハンドシェイクが TLS バージョンで失敗しました: client_tls_protocols (クライアント側の区間) または server_tls_protocols (サーバー側の区間) が相手と共通のバージョンを持っていません",
+        },
+        examples: &["2026-12-03 14:55:19.264 UTC [32475] WARNING TLS handshake error: handshake failed: error:0A000102:SSL routines::unsupported protocol"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-tls-cert-load",
+        code: Code::ServerCertMissing,
+        origins: PGBOUNCER,
+        leg: Some(Leg::Client),
+        regex: r#"^(?:TLS setup failed: failed to load certificate file "(?P<file>[^"]*)": (?P<reason>.*)|To allow TLS connections from clients, client_tls_key_file and client_tls_cert_file must be set\.)$"#,
+        needles: &["TLS setup failed", "client_tls_key_file and client_tls_cert_file must be set"],
+        reading: Text {
+            en: "pgbouncer cannot load client_tls_cert_file (or it is not set while client_tls_sslmode asks for TLS), so it does not start",
+            ja: "pgbouncer は client_tls_cert_file を読み込めない (または client_tls_sslmode が TLS を求めているのに設定されていない) ため、起動しません",
+        },
+        examples: &["2026-12-03 14:47:06.343 UTC [11054] ERROR TLS setup failed: failed to load certificate file \"/tmp/pgbx/pgb/nope.crt\": (null)"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-tls-key-mismatch",
+        code: Code::KeyCertMismatch,
+        origins: PGBOUNCER,
+        regex: r#"^TLS (?:setup failed|connect error): failed to load private key file "(?P<file>[^"]*)": key values mismatch$"#,
+        needles: &["TLS setup failed", "TLS connect error"],
+        reading: Text {
+            en: "pgbouncer's key file is not the key of its certificate (client_tls_key_file for client_tls_cert_file at start-up; server_tls_key_file for server_tls_cert_file when it connects to PostgreSQL)",
+            ja: "pgbouncer の鍵ファイルが証明書の鍵ではありません (起動時は client_tls_cert_file に対する client_tls_key_file、PostgreSQL への接続時は server_tls_cert_file に対する server_tls_key_file)",
+        },
+        examples: &["2026-12-03 14:48:10.903 UTC [13060] ERROR TLS setup failed: failed to load private key file \"/tmp/pgtls-lab-pgbouncer-PZhfem/client_tls.key\": key values mismatch"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-tls-key-load",
+        code: Code::ServerKeyMissing,
+        origins: PGBOUNCER,
+        regex: r#"^TLS (?:setup failed|connect error): failed to load private key file "(?P<file>[^"]*)": (?P<reason>.*)$"#,
+        needles: &["TLS setup failed", "TLS connect error"],
+        fallback: true,
+        reading: Text {
+            en: "pgbouncer cannot read its private key file (missing, or not readable by pgbouncer's account)",
+            ja: "pgbouncer が秘密鍵ファイルを読めません (存在しないか、pgbouncer のアカウントで読めません)",
+        },
+        examples: &["2026-12-03 14:47:06.373 UTC [11062] ERROR TLS setup failed: failed to load private key file \"/tmp/pgbx/pgb/nope.key\": (null)"],
+        ..BASE
+    },
+    Pattern {
+        id: "pgbouncer-tls-ca-load",
+        code: Code::TrustStoreInvalid,
+        origins: PGBOUNCER,
+        regex: r"^TLS (?:setup failed|connect error): failed to load CA: (?P<reason>.*)$",
+        needles: &["TLS setup failed", "TLS connect error"],
+        reading: Text {
+            en: "pgbouncer cannot load its CA file: client_tls_ca_file at start-up, server_tls_ca_file when it connects to PostgreSQL",
+            ja: "pgbouncer が CA ファイルを読み込めません: 起動時は client_tls_ca_file、PostgreSQL への接続時は server_tls_ca_file",
+        },
+        examples: &["2026-12-03 14:47:32.657 UTC [11544] WARNING TLS connect error: failed to load CA: (null)"],
         ..BASE
     },
 ];
@@ -1223,10 +1451,10 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
         id: "detail-hba-file-line",
         kind: Continuation::Detail,
         origins: SERVER,
-        // Only files named pg_hba.conf: the log prefilter searches for that
-        // name rather than for one more literal of its own.
-        regex: r#"^Connection matched file "(?P<hba_file>[^"]*pg_hba\.conf)" line (?P<hba_line>\d+): "(?P<hba_text>.*)"$"#,
-        needles: &["pg_hba.conf"],
+        // Not the bare file name as its needle: every `connection
+        // authenticated: ... (.../pg_hba.conf:12)` line holds that.
+        regex: r#"^Connection matched file "(?P<hba_file>[^"]*)" line (?P<hba_line>\d+): "(?P<hba_text>.*)"$"#,
+        needles: &["Connection matched file"],
         implies: None,
         reading: Text {
             en: "the connection matched line {hba_line} of {hba_file}: {hba_text}",
@@ -1297,6 +1525,65 @@ pub static CONTINUATIONS: &[ContinuationPattern] = &[
             ja: "サーバーがパスワードを拒否した理由",
         },
         examples: &["2026-11-28 16:02:11.123 UTC [4242] DETAIL:  Password does not match for user \"kong\"."],
+        ..CONT_BASE
+    },
+    ContinuationPattern {
+        id: "pgbouncer-server-conn-closed",
+        kind: Continuation::Context,
+        origins: PGBOUNCER,
+        regex: r"^closing because: (?P<closing>server conn crashed\?|TLS startup failed|sslreq processing failed) \(age=\d+s\)$",
+        needles: &["server conn crashed", "TLS startup failed", "sslreq processing failed"],
+        implies: Some(Code::PoolerServerConnectionFailed),
+        reading: Text {
+            en: "pgbouncer closed its new connection to PostgreSQL before login ({closing}): the server's leg",
+            ja: "pgbouncer は PostgreSQL への新しい接続をログイン前に閉じました ({closing}): サーバー側の区間です",
+        },
+        examples: &["2026-12-03 14:46:53.397 UTC [10690] LOG S-0x5632ebd8de20: kong/kong@127.0.0.1:45965 closing because: server conn crashed? (age=0s)"],
+        ..CONT_BASE
+    },
+    ContinuationPattern {
+        id: "pgbouncer-pooler-error-ssl-required",
+        kind: Continuation::Context,
+        origins: PGBOUNCER,
+        regex: r"^pooler error: SSL required$",
+        needles: &["SSL required"],
+        implies: Some(Code::PoolerClientTlsRequired),
+        reading: Text {
+            en: "pgbouncer sent the client its FATAL `SSL required`",
+            ja: "pgbouncer はクライアントに FATAL `SSL required` を送りました",
+        },
+        examples: &["2026-12-03 14:46:50.349 UTC [10515] WARNING C-0x55ef442eb590: (nodb)/(nouser)@127.0.0.1:47682 pooler error: SSL required"],
+        ..CONT_BASE
+    },
+    ContinuationPattern {
+        id: "pgbouncer-pooler-error-query-wait-timeout",
+        kind: Continuation::Context,
+        origins: PGBOUNCER,
+        regex: r"^pooler error: query_wait_timeout$",
+        needles: &["query_wait_timeout"],
+        implies: Some(Code::PoolerQueryWaitTimeout),
+        reading: Text {
+            en: "pgbouncer sent the client its FATAL `query_wait_timeout`",
+            ja: "pgbouncer はクライアントに FATAL `query_wait_timeout` を送りました",
+        },
+        examples: &["2026-12-03 14:46:56.693 UTC [10690] WARNING C-0x5632ebd73590: kong/kong@127.0.0.1:48466 pooler error: query_wait_timeout"],
+        ..CONT_BASE
+    },
+    ContinuationPattern {
+        id: "pgbouncer-relayed",
+        kind: Continuation::Context,
+        origins: PGBOUNCER,
+        regex: r"^(?:pooler error: (?P<relayed>.+)|closing because: (?P<closing>.+) \(age=\d+s\))$",
+        needles: &["pooler error: ", "closing because: "],
+        implies: None,
+        reading: Text {
+            en: "pgbouncer passed PostgreSQL's refusal on to the client, or closed a connection after it",
+            ja: "pgbouncer は PostgreSQL の拒否をクライアントに伝えたか、その後に接続を閉じました",
+        },
+        examples: &[
+            "2026-12-03 14:46:52.442 UTC [10617] WARNING C-0x562fb7f3d590: kong/kong@127.0.0.1:44370 pooler error: connection requires a valid client certificate",
+            "2026-12-03 14:46:52.443 UTC [10617] LOG S-0x562fb7f57e20: kong/kong@127.0.0.1:46421 closing because: login failed (age=0s)",
+        ],
         ..CONT_BASE
     },
 ];

@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use pgtls_catalogue::{Continuation, Origin};
+use pgtls_catalogue::{Continuation, Leg, Origin};
 use regex::Regex;
 
 /// The kind of line: a message of its own, or the continuation of the one before.
@@ -38,6 +38,9 @@ pub struct Envelope {
     pub message: String,
     /// The server process id, when the prefix shows one.
     pub pid: Option<String>,
+    /// For a pgbouncer line: the leg it is about, when the line (its `C-`
+    /// or `S-` connection, or its words) or the lines around it show it.
+    pub leg: Option<Leg>,
 }
 
 const KONG_MARKER: &str = "server_version_num: ";
@@ -48,6 +51,8 @@ struct Regexes {
     server: Regex,
     pid: Regex,
     severity_prefix: Regex,
+    pgbouncer: Regex,
+    pgbouncer_bare: Regex,
 }
 
 fn regexes() -> &'static Regexes {
@@ -68,6 +73,16 @@ fn regexes() -> &'static Regexes {
         pid: Regex::new(r"\[(?P<pid>\d+)\]").expect("static regex"),
         severity_prefix: Regex::new(r"^(?P<sev>FATAL|ERROR|PANIC|WARNING):\s+(?P<msg>.*)$")
             .expect("static regex"),
+        // pgbouncer's own format: no colon after the level, and a client's
+        // (C-) or server's (S-) connection before the text when it is about one.
+        pgbouncer: Regex::new(
+            r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? \S+ \[?(?P<pid>\d+)\]? (?P<level>LOG|WARNING|ERROR|FATAL|NOISE|DEBUG) (?:(?P<conn>[CS])-0x[0-9a-f]+: \S+ )?(?P<msg>.*)$",
+        )
+        .expect("static regex"),
+        pgbouncer_bare: Regex::new(
+            r"^(?:(?P<level>LOG|WARNING|ERROR|FATAL) )?(?:(?P<conn>[CS])-0x[0-9a-f]+: \S+ )?(?P<msg>(?:TLS handshake error|TLS connect error|TLS setup failed|server login failed|closing because|pooler error): .*)$",
+        )
+        .expect("static regex"),
     })
 }
 
@@ -89,11 +104,131 @@ fn split_severity(text: &str) -> (Option<String>, String) {
     }
 }
 
+/// pgbouncer's own reasons for closing a client's connection; any other
+/// `closing because:` repeats what PostgreSQL or a TLS failure already said.
+const PGBOUNCER_OWN_CLOSING: &[&str] = &[
+    "closing because: SSL required (",
+    "closing because: query_wait_timeout (",
+];
+
+/// A pgbouncer line's envelope from its parts: the leg its connection or
+/// its words name, and whether it only follows up an earlier line.
+fn pgbouncer_envelope(
+    level: Option<&str>,
+    conn: Option<&str>,
+    pid: Option<String>,
+    prefix: &str,
+    msg: &str,
+) -> Envelope {
+    let mut leg = match conn {
+        Some("C") => Some(Leg::Client),
+        Some("S") => Some(Leg::Server),
+        _ => None,
+    };
+    let mut kind = LineKind::Message;
+    let mut severity = level.map(str::to_string);
+    let mut message = msg.trim_end().to_string();
+    if let Some(relayed) = message.strip_prefix("server login failed: ") {
+        // PostgreSQL's own ErrorResponse, which pgbouncer got as the
+        // client of the server's leg: read like the server's words.
+        let (sev, text) = match relayed.split_once(' ') {
+            Some((w, rest)) if ["FATAL", "ERROR", "PANIC"].contains(&w) => {
+                (Some(w.to_string()), rest)
+            }
+            _ => (None, relayed),
+        };
+        severity = sev.or(severity);
+        message = text.to_string();
+        leg = Some(Leg::Server);
+    } else if message.starts_with("TLS connect error: ") {
+        // server_tls_* files are loaded when pgbouncer first connects to PostgreSQL.
+        leg = Some(Leg::Server);
+    } else if message == "TLS setup failed" {
+        // The FATAL after the ERROR that named the file.
+        kind = LineKind::Other;
+    } else if message.starts_with("TLS setup failed: ")
+        || message.starts_with("To allow TLS connections from clients")
+    {
+        // At start-up pgbouncer loads only the client's leg's files.
+        leg = leg.or(Some(Leg::Client));
+    } else if message.starts_with("closing because: query_wait_timeout")
+        || message == "pooler error: query_wait_timeout"
+    {
+        // Logged on the client's connection, but the leg that failed is
+        // the server's: no server connection came in time.
+        leg = Some(Leg::Server);
+        if message.starts_with("pooler error: ") {
+            kind = LineKind::Continuation(Continuation::Context);
+        }
+    } else if message.starts_with("pooler error: ")
+        || (message.starts_with("closing because: ")
+            && !PGBOUNCER_OWN_CLOSING
+                .iter()
+                .any(|own| message.starts_with(own)))
+    {
+        kind = LineKind::Continuation(Continuation::Context);
+    }
+    Envelope {
+        origins: vec![Origin::Pgbouncer],
+        printer_known: true,
+        kind,
+        severity,
+        prefix: prefix.to_string(),
+        message,
+        pid,
+        leg,
+    }
+}
+
+/// Whether the envelope is a pgbouncer `TLS handshake error` line: the one
+/// line of pgbouncer's whose leg only the next line tells.
+pub fn is_pgbouncer_handshake_error(e: &Envelope) -> bool {
+    e.origins == [Origin::Pgbouncer] && e.message.starts_with("TLS handshake error: ")
+}
+
+/// Whether the envelope is pgbouncer closing a server connection that
+/// broke before login (the line after a server's leg's `TLS handshake error`).
+pub fn is_pgbouncer_server_close(e: &Envelope) -> bool {
+    e.origins == [Origin::Pgbouncer]
+        && e.leg == Some(Leg::Server)
+        && [
+            "server conn crashed?",
+            "TLS startup failed",
+            "sslreq processing failed",
+        ]
+        .iter()
+        .any(|r| e.message.starts_with(&format!("closing because: {r}")))
+}
+
+/// Whether the envelope is pgbouncer opening a connection to PostgreSQL:
+/// a `TLS handshake error` right after it is that connection's (the
+/// server's leg). pgbouncer does not always log the close that follows.
+pub fn is_pgbouncer_server_connect(e: &Envelope) -> bool {
+    e.origins == [Origin::Pgbouncer]
+        && e.leg == Some(Leg::Server)
+        && e.message.starts_with("new connection to server")
+}
+
 /// Splits one line. Never fails: text without an envelope is bare, and every
 /// printer's patterns apply to it.
 pub fn split(line: &str) -> Envelope {
     let line = line.trim_end_matches(['\r', '\n']).trim();
     let re = regexes();
+
+    if let Some(c) = re
+        .pgbouncer
+        .captures(line)
+        .or_else(|| re.pgbouncer_bare.captures(line))
+    {
+        let msg = c.name("msg").expect("msg group");
+        return pgbouncer_envelope(
+            c.name("level").map(|m| m.as_str()),
+            c.name("conn").map(|m| m.as_str()),
+            c.name("pid").map(|m| m.as_str().to_string()),
+            &line[..msg.start()],
+            msg.as_str(),
+        );
+    }
 
     if let Some(at) = line.find(KONG_MARKER) {
         let reason = line[at + KONG_MARKER.len()..].trim();
@@ -111,6 +246,7 @@ pub fn split(line: &str) -> Envelope {
             prefix: line[..at + KONG_MARKER.len()].to_string(),
             message,
             pid: None,
+            leg: None,
         };
     }
 
@@ -142,6 +278,7 @@ pub fn split(line: &str) -> Envelope {
             prefix: String::new(),
             message,
             pid: None,
+            leg: None,
         };
     }
 
@@ -155,6 +292,7 @@ pub fn split(line: &str) -> Envelope {
             prefix: line[..c.name("msg").map_or(0, |m| m.start())].to_string(),
             message,
             pid: None,
+            leg: None,
         };
     }
 
@@ -172,6 +310,7 @@ pub fn split(line: &str) -> Envelope {
             prefix,
             message: line[msg_start..].trim_end().to_string(),
             pid,
+            leg: None,
         };
     }
 
@@ -188,6 +327,7 @@ pub fn split(line: &str) -> Envelope {
         prefix: String::new(),
         message,
         pid: None,
+        leg: None,
     }
 }
 

@@ -9,9 +9,12 @@
 
 use std::collections::BTreeMap;
 
-use pgtls_catalogue::{Code, Origin, Pattern, Text, Versions};
+use pgtls_catalogue::{Code, Leg, Origin, Pattern, Text, Versions};
 
-use crate::envelope::{split, Envelope, LineKind};
+use crate::envelope::{
+    is_pgbouncer_handshake_error, is_pgbouncer_server_close, is_pgbouncer_server_connect, split,
+    Envelope, LineKind,
+};
 use crate::finding::{Evidence, Finding, Msg};
 use crate::matcher::{matcher, ContinuationReading};
 
@@ -166,7 +169,79 @@ fn group_lines(text: &str, multi_line: bool) -> Vec<Group> {
             }
         }
     }
+    settle_pgbouncer_legs(&mut groups);
     groups
+}
+
+/// The leg of a pgbouncer `TLS handshake error` from the lines around it:
+/// right after `S-…: new connection to server` it is that connection's (the
+/// server's leg); followed by another pgbouncer line of the same process
+/// that is not `S-…: closing because: server conn crashed?`, it is the
+/// client's leg (pgbouncer logs nothing about a client before its TLS is up).
+/// (A close right after it is found in [`explain_group`] as its continuation.)
+pub(crate) fn settle_pgbouncer_legs(groups: &mut [Group]) {
+    let pgbouncer_pid = |g: &Group| {
+        g.primary
+            .as_ref()
+            .or(g.continuations.first().map(|(l, _)| l))
+            .filter(|l| l.envelope.origins == [Origin::Pgbouncer])
+            .map(|l| l.envelope.pid.clone())
+    };
+    for i in 0..groups.len() {
+        let after_connect = i > 0
+            && groups[i - 1]
+                .primary
+                .as_ref()
+                .is_some_and(|p| is_pgbouncer_server_connect(&p.envelope));
+        let prev_pid = if i > 0 {
+            pgbouncer_pid(&groups[i - 1])
+        } else {
+            None
+        };
+        let next_pid = groups.get(i + 1).and_then(pgbouncer_pid);
+        let group = &mut groups[i];
+        let Some(primary) = group.primary.as_mut() else {
+            continue;
+        };
+        if !is_pgbouncer_handshake_error(&primary.envelope) || primary.envelope.leg.is_some() {
+            continue;
+        }
+        let closed = group
+            .continuations
+            .iter()
+            .any(|(l, _)| is_pgbouncer_server_close(&l.envelope));
+        if after_connect && prev_pid == Some(primary.envelope.pid.clone()) {
+            primary.envelope.leg = Some(Leg::Server);
+        } else if !closed && next_pid == Some(primary.envelope.pid.clone()) {
+            primary.envelope.leg = Some(Leg::Client);
+        }
+    }
+}
+
+/// The leg a group's primary line is about: its own, or the server's when a
+/// pgbouncer server connection closed right after it.
+fn group_leg(group: &Group) -> Option<Leg> {
+    let own = group.primary.as_ref().and_then(|p| p.envelope.leg);
+    own.or_else(|| {
+        group
+            .continuations
+            .iter()
+            .any(|(l, _)| is_pgbouncer_server_close(&l.envelope))
+            .then_some(Leg::Server)
+    })
+}
+
+fn leg_condition(leg: Leg) -> Msg {
+    match leg {
+        Leg::Server => Msg::new(
+            "if pgbouncer's next line is `S-…: closing because: server conn crashed?` (the server's leg, pgbouncer ↔ PostgreSQL)",
+            "pgbouncer の次の行が `S-…: closing because: server conn crashed?` なら (サーバー側の区間、pgbouncer ↔ PostgreSQL)",
+        ),
+        Leg::Client => Msg::new(
+            "if pgbouncer's next line is not an `S-…: closing because:` line (the client's leg, client ↔ pgbouncer)",
+            "pgbouncer の次の行が `S-…: closing because:` の行でなければ (クライアント側の区間、クライアント ↔ pgbouncer)",
+        ),
+    }
 }
 
 fn fill(template: Text, facts: &BTreeMap<String, String>) -> Msg {
@@ -250,10 +325,15 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         }
     }
 
+    let leg = group_leg(group);
     let readings = group
         .primary
         .as_ref()
-        .map(|p| matcher().readings(&p.envelope))
+        .map(|p| {
+            let mut envelope = p.envelope.clone();
+            envelope.leg = leg;
+            matcher().readings(&envelope)
+        })
         .unwrap_or_default();
 
     if readings.is_empty() {
@@ -276,6 +356,7 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         finding.evidence.extend(continuation_evidence);
         finding.facts = shared_facts;
         finding.notes = notes;
+        finding.leg = leg.or_else(|| group.continuations.iter().find_map(|(l, _)| l.envelope.leg));
         let server_side = group
             .continuations
             .iter()
@@ -303,6 +384,9 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
     }
     let sides: Vec<bool> = by_key.iter().map(|((_, s), _)| *s).collect();
     let ambiguous_sides = sides.contains(&true) && sides.contains(&false);
+    let reading_legs: Vec<Leg> = readings.iter().filter_map(|r| r.pattern.leg).collect();
+    let ambiguous_legs =
+        leg.is_none() && reading_legs.contains(&Leg::Client) && reading_legs.contains(&Leg::Server);
 
     let mut out = Vec::new();
     for ((read_code, server), list) in by_key {
@@ -345,6 +429,12 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         if ambiguous_sides {
             finding.condition = Some(side_condition(server));
         }
+        finding.leg = pattern.leg.or(leg);
+        if ambiguous_legs {
+            if let Some(l) = pattern.leg {
+                finding.condition = Some(leg_condition(l));
+            }
+        }
         finding.notes = notes.clone();
         if let Some(v) = &pattern.versions {
             finding.notes.insert(0, versions_note(v));
@@ -357,8 +447,75 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
     out
 }
 
+/// The pgbouncer.ini (or client) change a code calls for on one leg of a
+/// pooler: the catalogue's steps name PostgreSQL's and the client's
+/// settings, which on a pooled leg are pgbouncer's.
+fn pooler_fix(code: Code, leg: Leg) -> Option<Msg> {
+    let (en, ja) = match (code, leg) {
+        (Code::ClientRejectsServerCert, Leg::Server) => (
+            "pgbouncer is the client here: put the CA that signed PostgreSQL's ssl_cert_file into the file server_tls_ca_file names in pgbouncer.ini, then reload pgbouncer (RELOAD on its console, or SIGHUP)",
+            "ここでは pgbouncer がクライアントです: PostgreSQL の ssl_cert_file に署名した CA を pgbouncer.ini の server_tls_ca_file が指すファイルに入れ、pgbouncer を再読み込みします (管理コンソールの RELOAD、または SIGHUP)",
+        ),
+        (Code::ClientRejectsServerCert, Leg::Client) => (
+            "pgbouncer is the server here: give the client the CA that signed pgbouncer's client_tls_cert_file (libpq sslrootcert, Kong lua_ssl_trusted_certificate)",
+            "ここでは pgbouncer がサーバーです: pgbouncer の client_tls_cert_file に署名した CA をクライアントに与えます (libpq の sslrootcert、Kong の lua_ssl_trusted_certificate)",
+        ),
+        (Code::ServerRejectsClientCert, Leg::Client) => (
+            "pgbouncer is the server here: issue the client's certificate from a CA in pgbouncer's client_tls_ca_file, or add its CA to that file and reload pgbouncer",
+            "ここでは pgbouncer がサーバーです: クライアント証明書を pgbouncer の client_tls_ca_file にある CA で発行するか、その CA をファイルに追加して pgbouncer を再読み込みします",
+        ),
+        (Code::ServerRejectsClientCert, Leg::Server) => (
+            "pgbouncer is the client here: issue server_tls_cert_file (pgbouncer.ini) from a CA in PostgreSQL's ssl_cert_file, or add its CA to PostgreSQL's ssl_ca_file and reload PostgreSQL",
+            "ここでは pgbouncer がクライアントです: server_tls_cert_file (pgbouncer.ini) を PostgreSQL の ssl_ca_file にある CA で発行するか、その CA を PostgreSQL の ssl_ca_file に追加して PostgreSQL を再読み込みします",
+        ),
+        (Code::ClientCertRequired, Leg::Server) => (
+            "PostgreSQL asks pgbouncer, not the gateway, for a certificate: set server_tls_cert_file and server_tls_key_file in pgbouncer.ini (a certificate from PostgreSQL's ssl_ca_file; CN = the database user for cert authentication), then reload pgbouncer",
+            "PostgreSQL が証明書を求めている相手はゲートウェイではなく pgbouncer です: pgbouncer.ini に server_tls_cert_file と server_tls_key_file を設定し (PostgreSQL の ssl_ca_file の CA による証明書。cert 認証では CN = データベースユーザー)、pgbouncer を再読み込みします",
+        ),
+        (Code::ClientCertRequired, Leg::Client) => (
+            "pgbouncer (client_tls_sslmode = verify-ca/verify-full) asks the client for a certificate: configure it (libpq sslcert/sslkey, Kong pg_ssl_cert/pg_ssl_cert_key) from a CA in client_tls_ca_file",
+            "pgbouncer (client_tls_sslmode = verify-ca/verify-full) がクライアントに証明書を求めています: client_tls_ca_file にある CA の証明書を設定します (libpq の sslcert/sslkey、Kong の pg_ssl_cert/pg_ssl_cert_key)",
+        ),
+        (Code::NoHbaEntry, Leg::Server) => (
+            "PostgreSQL sees pgbouncer's address and pgbouncer's TLS: with `no encryption`, set server_tls_sslmode = verify-full and server_tls_ca_file in pgbouncer.ini and reload pgbouncer; otherwise add the hostssl line for pgbouncer's address",
+            "PostgreSQL から見えるのは pgbouncer のアドレスと pgbouncer の TLS です: `no encryption` なら pgbouncer.ini に server_tls_sslmode = verify-full と server_tls_ca_file を設定して pgbouncer を再読み込みし、そうでなければ pgbouncer のアドレスの hostssl 行を追加します",
+        ),
+        (Code::PasswordAuthFailed, Leg::Server) => (
+            "pgbouncer logs in with the password of its auth_file (or the client's SCRAM secret): make the entry for this user in auth_file match the role's password in PostgreSQL",
+            "pgbouncer は auth_file のパスワード (またはクライアントの SCRAM シークレット) でログインします: auth_file のこのユーザーの行を PostgreSQL のロールのパスワードと一致させます",
+        ),
+        (Code::ServerCertMissing | Code::ServerKeyMissing | Code::KeyCertMismatch, Leg::Client) => (
+            "in pgbouncer.ini point client_tls_cert_file and client_tls_key_file at a certificate and its own key that pgbouncer's account can read, then restart pgbouncer",
+            "pgbouncer.ini の client_tls_cert_file と client_tls_key_file を、pgbouncer のアカウントで読める証明書とその鍵に向け、pgbouncer を再起動します",
+        ),
+        (Code::ServerCertMissing | Code::ServerKeyMissing | Code::KeyCertMismatch, Leg::Server) => (
+            "in pgbouncer.ini point server_tls_cert_file and server_tls_key_file at a certificate and its own key that pgbouncer's account can read, then reload pgbouncer",
+            "pgbouncer.ini の server_tls_cert_file と server_tls_key_file を、pgbouncer のアカウントで読める証明書とその鍵に向け、pgbouncer を再読み込みします",
+        ),
+        (Code::TrustStoreInvalid, Leg::Client) => (
+            "in pgbouncer.ini point client_tls_ca_file at a PEM file of the CAs that sign client certificates, then restart pgbouncer",
+            "pgbouncer.ini の client_tls_ca_file をクライアント証明書に署名する CA の PEM ファイルに向け、pgbouncer を再起動します",
+        ),
+        (Code::TrustStoreInvalid, Leg::Server) => (
+            "in pgbouncer.ini point server_tls_ca_file at a PEM file holding the CA that signed PostgreSQL's certificate, then reload pgbouncer",
+            "pgbouncer.ini の server_tls_ca_file を PostgreSQL の証明書に署名した CA を含む PEM ファイルに向け、pgbouncer を再読み込みします",
+        ),
+        (Code::ProtocolVersionMismatch, _) => (
+            "with pgbouncer in between, its client_tls_protocols (client's leg) and server_tls_protocols (server's leg) must share a version with the other end (e.g. secure = TLS 1.2 and 1.3)",
+            "pgbouncer を挟む場合、client_tls_protocols (クライアント側の区間) と server_tls_protocols (サーバー側の区間) が相手と共通のバージョンを持つ必要があります (例: secure = TLS 1.2 と 1.3)",
+        ),
+        _ => return None,
+    };
+    Some(Msg::new(en, ja))
+}
+
 /// Fix steps and notes that the facts make concrete.
 pub(crate) fn add_computed(finding: &mut Finding) {
+    if let Some(step) = finding.leg.and_then(|leg| pooler_fix(finding.id(), leg)) {
+        if !finding.fix.contains(&step) {
+            finding.fix.insert(0, step);
+        }
+    }
     let facts = finding.facts.clone();
     let get = |k: &str| facts.get(k).map(String::as_str);
     match finding.id() {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use pgtls_catalogue::{Code, Diagnosis, Lang, Origin};
+use pgtls_catalogue::{Code, Diagnosis, Lang, Leg, Origin};
 
 use crate::edit::Edit;
 
@@ -64,6 +64,8 @@ pub struct Finding {
     /// The target (host:port) or input this finding is about, when a
     /// command handles several.
     pub target: Option<String>,
+    /// With a pooler between client and PostgreSQL: the leg that failed.
+    pub leg: Option<Leg>,
 }
 
 impl Finding {
@@ -79,6 +81,7 @@ impl Finding {
             fix: Vec::new(),
             edits: Vec::new(),
             target: None,
+            leg: None,
         }
     }
 

@@ -16,7 +16,10 @@ use std::hash::{Hash, Hasher};
 use pgtls_catalogue::{Code, Continuation, Origin, Severity as DiagSeverity};
 use pgtls_logs::{ContinuationKind, Entry, Literals, Prefilter, Severity, SourceKind};
 
-use crate::envelope::{split, Envelope, LineKind};
+use crate::envelope::{
+    is_pgbouncer_handshake_error, is_pgbouncer_server_close, is_pgbouncer_server_connect, split,
+    Envelope, LineKind,
+};
 use crate::explain::{add_computed, explain_group, Group, Line, MAX_LINE};
 use crate::finding::{Evidence, Finding};
 use crate::matcher::{matcher, Matcher};
@@ -113,7 +116,6 @@ const ASCII_ANCHORS: &[&str] = &[
     "ostssl",
     "regular file",
     "too ",
-    "sigalg",
     "mismatch",
     "must be owned",
     "sermap",
@@ -153,7 +155,7 @@ const JA_ANCHORS: &[&str] = &[
 /// failure severity words when unmatched lines are wanted. Every line that
 /// could match a pattern holds one of them.
 pub fn prefilter_literals(with_failure_words: bool) -> Vec<&'static str> {
-    let needles = Matcher::needles();
+    let needles = Matcher::prefilter_needles();
     let anchors = || ASCII_ANCHORS.iter().chain(JA_ANCHORS).copied();
     let mut literals: Vec<&'static str> = anchors()
         .filter(|a| needles.iter().any(|n| n.contains(a)))
@@ -262,6 +264,9 @@ pub enum LoggedBy {
     Server,
     /// A client's output or log (Kong, nginx, psql).
     Client,
+    /// A pooler's log (pgbouncer), the server of the client's leg and the
+    /// client of the server's leg.
+    Pooler,
 }
 
 impl LoggedBy {
@@ -269,6 +274,7 @@ impl LoggedBy {
         match self {
             LoggedBy::Server => "server",
             LoggedBy::Client => "client",
+            LoggedBy::Pooler => "pooler",
         }
     }
 }
@@ -539,6 +545,7 @@ fn server_continuation(kind: Continuation, text: &str, pid: Option<u32>) -> Line
             prefix: String::new(),
             message: cut(text, MAX_LINE).to_string(),
             pid: pid.map(|p| p.to_string()),
+            leg: None,
         },
     }
 }
@@ -577,6 +584,7 @@ fn server_group(entry: &Entry, location: String) -> Group {
                 prefix: String::new(),
                 message: cut(&entry.message, MAX_LINE).to_string(),
                 pid: entry.pid.map(|p| p.to_string()),
+                leg: None,
             },
         }),
     };
@@ -632,6 +640,63 @@ fn raw_group(entry: &Entry, location: String) -> Group {
             }
         }
     }
+}
+
+/// A pgbouncer entry: its line and the follow-up lines the reader joined
+/// to it (as context), read as `explain` reads them pasted together. The
+/// log is complete here, so a `TLS handshake error` that neither follows a
+/// new server connection nor is followed by its close was on the client's
+/// leg.
+fn pgbouncer_group(entry: &Entry, location: String) -> Group {
+    let first = cut(&entry.raw, MAX_LINE);
+    let first = first.lines().next().unwrap_or("").trim();
+    let envelope = split(first);
+    let head = Line {
+        location: Some(location),
+        raw: first.to_string(),
+        envelope,
+    };
+    let follow_ups: Vec<Line> = entry
+        .context
+        .iter()
+        .flat_map(|c| c.lines())
+        .map(|text| Line {
+            location: None,
+            raw: cut(text, MAX_LINE).trim().to_string(),
+            envelope: split(cut(text, MAX_LINE)),
+        })
+        .collect();
+    let mut group = match head.envelope.kind {
+        LineKind::Message => Group {
+            primary: Some(head),
+            continuations: with_readings(follow_ups),
+        },
+        LineKind::Continuation(_) => {
+            let mut lines = vec![head];
+            lines.extend(follow_ups);
+            Group {
+                primary: None,
+                continuations: with_readings(lines),
+            }
+        }
+        LineKind::Other => Group {
+            primary: None,
+            continuations: Vec::new(),
+        },
+    };
+    let server_leg = group.continuations.iter().any(|(l, _)| {
+        is_pgbouncer_server_close(&l.envelope) || is_pgbouncer_server_connect(&l.envelope)
+    });
+    if let Some(p) = group.primary.as_mut() {
+        if is_pgbouncer_handshake_error(&p.envelope) && p.envelope.leg.is_none() {
+            p.envelope.leg = Some(if server_leg {
+                pgtls_catalogue::Leg::Server
+            } else {
+                pgtls_catalogue::Leg::Client
+            });
+        }
+    }
+    group
 }
 
 fn clean(value: Option<&str>) -> Option<String> {
@@ -731,10 +796,10 @@ impl Scanner {
         }
         let location = format!("{file}:{}", entry.line);
         let server = entry.source == SourceKind::PostgresServer;
-        let group = if server {
-            server_group(entry, location)
-        } else {
-            raw_group(entry, location)
+        let group = match entry.source {
+            SourceKind::PostgresServer => server_group(entry, location),
+            SourceKind::Pgbouncer => pgbouncer_group(entry, location),
+            _ => raw_group(entry, location),
         };
         let found = if group.primary.is_none() && group.continuations.is_empty() {
             Vec::new()
@@ -859,7 +924,9 @@ impl Scanner {
 
     fn key_for(&mut self, entry: &Entry, finding: &Finding, server_side: bool) -> GroupKey {
         let fact = |k: &str| finding.facts.get(k).map(String::as_str);
-        let logged_by = if server_side {
+        let logged_by = if entry.source == SourceKind::Pgbouncer {
+            LoggedBy::Pooler
+        } else if server_side {
             LoggedBy::Server
         } else {
             LoggedBy::Client
@@ -1336,7 +1403,7 @@ mod tests {
     fn every_needle_holds_a_prefilter_literal_and_every_anchor_is_used() {
         let literals = prefilter_literals(false);
         let ascii: Vec<&str> = literals.iter().copied().filter(|l| l.is_ascii()).collect();
-        for needle in Matcher::needles() {
+        for needle in Matcher::prefilter_needles() {
             let set = if needle.is_ascii() { &ascii } else { &literals };
             assert!(
                 set.iter().any(|l| needle.contains(l)),
@@ -1345,7 +1412,9 @@ mod tests {
         }
         for anchor in ASCII_ANCHORS.iter().chain(JA_ANCHORS) {
             assert!(
-                Matcher::needles().iter().any(|n| n.contains(anchor)),
+                Matcher::prefilter_needles()
+                    .iter()
+                    .any(|n| n.contains(anchor)),
                 "{anchor:?} covers no needle: it only slows the search"
             );
         }

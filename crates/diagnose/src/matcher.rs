@@ -107,6 +107,30 @@ impl Matcher {
         all
     }
 
+    /// The needles a log's prefilter must find: those of every pattern
+    /// that reads more than pgbouncer's log. pgbouncer's log is read whole
+    /// (its format is detected and every line of it decoded, see
+    /// `pgtls_logs::FormatKind::Pgbouncer`), so its own patterns add no
+    /// literal to the searcher that every other log pays for.
+    pub fn prefilter_needles() -> Vec<&'static str> {
+        let only_pgbouncer = |o: &[Origin]| o == [Origin::Pgbouncer];
+        let mut all: Vec<&'static str> = PATTERNS
+            .iter()
+            .filter(|p| !only_pgbouncer(p.origins))
+            .flat_map(|p| p.needles.iter().copied())
+            .chain(
+                CONTINUATIONS
+                    .iter()
+                    .filter(|p| !only_pgbouncer(p.origins))
+                    .flat_map(|p| p.needles.iter().copied()),
+            )
+            .filter(|n| n.len() > 2)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// Whether the raw line could match any pattern (a cheap test first).
     pub fn may_match(&self, line: &[u8]) -> bool {
         self.prefilter.is_match(line)
@@ -128,6 +152,13 @@ impl Matcher {
                 .collect();
             if origins.is_empty() {
                 continue;
+            }
+            // A reading for one of pgbouncer's legs holds only where the
+            // line is not known to be about the other one.
+            if let (Some(want), Some(is)) = (pattern.leg, envelope.leg) {
+                if want != is {
+                    continue;
+                }
             }
             if let Some(facts) = facts_of(regex, &envelope.message) {
                 found.push(Reading {

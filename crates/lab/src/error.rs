@@ -71,6 +71,16 @@ pub enum LabError {
         /// psql's error output.
         stderr: String,
     },
+    /// pgbouncer is not installed at [`crate::PGBOUNCER_PATH`].
+    PgbouncerMissing,
+    /// pgbouncer exited before it listened.
+    PoolerStartFailed {
+        /// pgbouncer's own FATAL line(s), e.g. `FATAL cannot load
+        /// certificate file ...`; the last line it printed when there is none.
+        fatal: String,
+        /// Everything pgbouncer wrote during this start attempt.
+        log: String,
+    },
     /// The caller asked for something the lab cannot do (a data file name
     /// that leaves the data directory, a setting the lab owns, ...).
     InvalidSpec(String),
@@ -101,7 +111,9 @@ impl LabError {
     /// The server log carried by this error, if any.
     pub fn server_log(&self) -> Option<&str> {
         match self {
-            LabError::StartFailed { log, .. } | LabError::Timeout { log, .. } => Some(log),
+            LabError::StartFailed { log, .. }
+            | LabError::PoolerStartFailed { log, .. }
+            | LabError::Timeout { log, .. } => Some(log),
             _ => None,
         }
     }
@@ -143,6 +155,18 @@ impl fmt::Display for LabError {
                 write!(f, "postgresql did not start: {fatal}")?;
                 if !log.is_empty() {
                     write!(f, "\nserver log:\n{}", log_tail(log))?;
+                }
+                Ok(())
+            }
+            LabError::PgbouncerMissing => write!(
+                f,
+                "pgbouncer not found at {}; install it with: apt-get install -y pgbouncer",
+                crate::PGBOUNCER_PATH
+            ),
+            LabError::PoolerStartFailed { fatal, log } => {
+                write!(f, "pgbouncer did not start: {fatal}")?;
+                if !log.is_empty() {
+                    write!(f, "\npgbouncer log:\n{}", log_tail(log))?;
                 }
                 Ok(())
             }

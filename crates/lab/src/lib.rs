@@ -14,6 +14,8 @@
 //! - [`ClusterSpec::pg_version`] / [`PgClient`]: servers and libpq clients
 //!   of PostgreSQL 12–18 from the packaged builds that
 //!   `lab/fetch-postgres.sh` puts in [`cache_dir`].
+//! - [`Pooler`]: a real pgbouncer in front of a cluster, configured by a
+//!   [`PoolerSpec`] (TLS on the client's and the server's leg).
 //!
 //! When the lab runs as root, servers run as the `postgres` account.
 //! Everything lives under [`std::env::temp_dir`] in `pgtls-lab-*`
@@ -44,6 +46,7 @@ mod cluster;
 mod error;
 mod fsutil;
 mod pki;
+mod pooler;
 mod proc;
 mod server;
 mod template;
@@ -59,6 +62,7 @@ pub use pki::{
     CertSpec, CertUsage, CertifiedKey, KeyType, Pki, Validity, INTERMEDIATE_CA_CN, OTHER_CA_CN,
     ROOT_CA_CN,
 };
+pub use pooler::{pgbouncer_binary, Pooler, PoolerLogMark, PoolerSpec, PGBOUNCER_PATH};
 pub use proc::{is_root, remove_at_exit, SERVER_ACCOUNT};
 pub use versions::{
     cache_dir, package_version, version_available, version_binaries, version_dir, ClientKind,

@@ -16,6 +16,8 @@ pub enum SourceKind {
     Kong,
     /// nginx itself (error.log lines not attributable to Kong's Lua code).
     Nginx,
+    /// pgbouncer, a pooler between the client and PostgreSQL.
+    Pgbouncer,
     /// A line whose structure was not recognised.
     Unknown,
 }

@@ -5,7 +5,7 @@
 
 use crate::error::Error;
 use crate::prefix::{self, Prefix, COMMON_PREFIXES};
-use crate::{csv, json, kong, syslog};
+use crate::{csv, json, kong, pgbouncer, syslog};
 use std::fmt;
 
 /// The layout of a log file.
@@ -22,6 +22,8 @@ pub enum FormatKind {
     Syslog,
     /// Kong's error.log (nginx format) or Kong CLI output.
     Kong,
+    /// pgbouncer's log.
+    Pgbouncer,
     /// Nothing recognised: every line is passed on as it is.
     Unknown,
 }
@@ -35,6 +37,7 @@ impl FormatKind {
             FormatKind::Json => "json",
             FormatKind::Syslog => "syslog",
             FormatKind::Kong => "kong",
+            FormatKind::Pgbouncer => "pgbouncer",
             FormatKind::Unknown => "unknown",
         }
     }
@@ -92,6 +95,7 @@ impl FormatSpec {
             "json" | "jsonlog" => Some(FormatKind::Json),
             "syslog" => Some(FormatKind::Syslog),
             "kong" | "nginx" => Some(FormatKind::Kong),
+            "pgbouncer" => Some(FormatKind::Pgbouncer),
             other => {
                 return Err(Error::UnknownFormat {
                     name: other.to_owned(),
@@ -159,6 +163,9 @@ fn detect_kind(lines: &[&str]) -> FormatKind {
         ),
         (FormatKind::Csv, count(&|l| csv::looks_like_record(l))),
         (FormatKind::Syslog, count(&|l| syslog::parse(l).is_some())),
+        // Before stderr: on a tie pgbouncer's shape (no colon after the
+        // level) is the more specific one.
+        (FormatKind::Pgbouncer, count(&|l| pgbouncer::looks_like(l))),
         (FormatKind::Stderr, stderr),
         (
             FormatKind::Kong,
@@ -277,6 +284,10 @@ mod tests {
         assert_eq!(
             detect(&["2026/11/28 16:02:11 [error] 1#0: x"]).kind,
             FormatKind::Kong
+        );
+        assert_eq!(
+            detect(&["2026-12-03 14:46:50.349 UTC [10515] LOG C-0x55ef442eb590: (nodb)/(nouser)@127.0.0.1:47682 closing because: SSL required (age=0s)"]).kind,
+            FormatKind::Pgbouncer
         );
         assert_eq!(detect(&["hello", "world"]).kind, FormatKind::Unknown);
         assert_eq!(detect(&[]).kind, FormatKind::Unknown);

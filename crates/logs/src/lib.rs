@@ -1,6 +1,6 @@
 //! The log reader of pgtls: turns raw log bytes (PostgreSQL 15 stderr logs
 //! with any `log_line_prefix`, csvlog, jsonlog, syslog-wrapped lines, Kong
-//! and nginx error.log lines and Kong CLI output; English or Japanese) into
+//! and nginx error.log lines, Kong CLI output and pgbouncer's log; English or Japanese) into
 //! structured [`Entry`] values, streaming, with bounded memory. It does not
 //! classify messages: the diagnosis layer does that on the entries.
 //!
@@ -23,6 +23,7 @@ mod format;
 mod input;
 pub mod json;
 pub mod kong;
+pub mod pgbouncer;
 pub mod prefix;
 mod reader;
 pub mod syslog;

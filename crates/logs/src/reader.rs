@@ -11,11 +11,11 @@
 
 use crate::assemble::Assembler;
 use crate::decode::{self, DecodeStats};
-use crate::entry::{Entry, Severity, SourceKind};
+use crate::entry::{ContinuationKind, Entry, Severity, SourceKind};
 use crate::error::Error;
 use crate::format::{Format, FormatKind, FormatSpec};
 use crate::prefix::{self, LineHead, Word};
-use crate::{csv, json, kong, syslog};
+use crate::{csv, json, kong, pgbouncer, syslog};
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -194,6 +194,10 @@ struct Core {
     csv_active: bool,
     csv_rec: Vec<u8>,
     csv_first: u64,
+    /// The pgbouncer entry a following line may follow up.
+    pgbouncer_head: Option<pgbouncer::Head>,
+    /// pgbouncer's last line when it opened a server connection (pid, line).
+    pgbouncer_connect: Option<(Option<u32>, String)>,
 }
 
 impl Core {
@@ -213,7 +217,9 @@ impl Core {
             // Blank lines carry nothing and separate nothing.
             return;
         }
-        let interesting = self.interesting(bytes);
+        // pgbouncer's log is small and its failures span lines that the
+        // catalogue's literals do not all name: every line of it is read.
+        let interesting = self.format.kind == FormatKind::Pgbouncer || self.interesting(bytes);
         if !interesting && self.asm.is_idle() {
             self.asm.skip();
             return;
@@ -224,6 +230,7 @@ impl Core {
             FormatKind::Syslog => self.syslog_line(&text, line, interesting),
             FormatKind::Json => self.json_line(&text, line, interesting),
             FormatKind::Kong => self.kong_line(&text, line, interesting, true),
+            FormatKind::Pgbouncer => self.pgbouncer_line(&text, line, interesting),
             FormatKind::Csv | FormatKind::Unknown => {
                 self.kong_line(&text, line, interesting, false)
             }
@@ -372,6 +379,48 @@ impl Core {
         self.kong_line(text, line, interesting, false);
     }
 
+    /// pgbouncer lines: a follow-up (see [`pgbouncer::follows`]) joins the
+    /// entry before it as context; any other line starts an entry.
+    fn pgbouncer_line(&mut self, text: &str, line: u64, interesting: bool) {
+        let Some(parsed) = pgbouncer::parse(text, self.file, line) else {
+            self.kong_line(text, line, interesting, false);
+            return;
+        };
+        let key = parsed.entry.pid;
+        if self
+            .pgbouncer_head
+            .as_ref()
+            .is_some_and(|head| pgbouncer::follows(head, &parsed))
+            && self
+                .asm
+                .continuation(key, ContinuationKind::Context, text, line)
+        {
+            return;
+        }
+        let connect = parsed.connection.is_some_and(|c| c.starts_with("S-"))
+            && parsed.entry.message.starts_with("new connection to server");
+        let mut entry = parsed.entry;
+        // A handshake error right after a new server connection is that
+        // connection's: the line before tells its leg.
+        if let Some(before) = self.pgbouncer_connect.take() {
+            if entry.pid == before.0 && entry.message.starts_with("TLS handshake error: ") {
+                entry.add_continuation(ContinuationKind::Context, &before.1);
+            }
+        }
+        if connect {
+            self.pgbouncer_connect = Some((entry.pid, text.to_owned()));
+        }
+        if interesting && !connect {
+            self.pgbouncer_head = Some(pgbouncer::Head::of(&parsed.connection, &entry));
+            self.asm.start(entry, key, line);
+        } else {
+            // Another line of the one pgbouncer process ends the event.
+            self.pgbouncer_head = None;
+            self.asm.close_key(key);
+            self.asm.skip();
+        }
+    }
+
     /// Kong/nginx lines; with `kong_file`, any unrecognised line continues
     /// the entry before it (nginx writes multi-line messages as they are).
     fn kong_line(&mut self, text: &str, line: u64, interesting: bool, kong_file: bool) {
@@ -494,6 +543,8 @@ impl<R: Read> LogReader<R> {
                 csv_active: false,
                 csv_rec: Vec::new(),
                 csv_first: 0,
+                pgbouncer_head: None,
+                pgbouncer_connect: None,
             },
         }
     }
@@ -544,7 +595,9 @@ impl<R: Read> LogReader<R> {
         let mut pos = self.start;
         let buf = &self.buf[..region_end];
         let core = &mut self.core;
-        let fast = core.format.kind != FormatKind::Csv;
+        // pgbouncer's log is read whole: the line before a failure can
+        // tell its leg (see `pgbouncer_line`).
+        let fast = !matches!(core.format.kind, FormatKind::Csv | FormatKind::Pgbouncer);
         while pos < region_end {
             if fast && !core.csv_active && core.asm.is_idle() {
                 if let Some(filter) = &core.filter {

@@ -6,6 +6,7 @@ use pgtls_catalogue::{Lang, Text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
     Side,
+    Leg,
     Evidence,
     Meaning,
     Cause,
@@ -17,13 +18,15 @@ pub enum Label {
     NothingMatched,
     NothingMatchedHint,
     Readings,
+    LegReadings,
     UnknownCode,
 }
 
 impl Label {
     /// Every label, for the tidy test.
-    pub const ALL: [Label; 13] = [
+    pub const ALL: [Label; 15] = [
         Label::Side,
+        Label::Leg,
         Label::Evidence,
         Label::Meaning,
         Label::Cause,
@@ -35,6 +38,7 @@ impl Label {
         Label::NothingMatched,
         Label::NothingMatchedHint,
         Label::Readings,
+        Label::LegReadings,
         Label::UnknownCode,
     ];
 
@@ -44,6 +48,10 @@ impl Label {
             Label::Side => (
                 "who",
                 "拒否した側",
+            ),
+            Label::Leg => (
+                "leg",
+                "区間",
             ),
             Label::Evidence => (
                 "evidence",
@@ -88,6 +96,10 @@ impl Label {
             Label::Readings => (
                 "this line reads differently depending on which side printed it; the log it came from decides",
                 "この行はどちらの側が出力したかで意味が変わります。出力元のログで判断してください",
+            ),
+            Label::LegReadings => (
+                "this pgbouncer line reads differently on its two legs; the line after it in pgbouncer's log decides",
+                "この pgbouncer の行は 2 つの区間で意味が変わります。pgbouncer のログでその次の行を見て判断してください",
             ),
             Label::UnknownCode => (
                 "no such diagnosis code",

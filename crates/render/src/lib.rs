@@ -125,6 +125,9 @@ pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
     if let Some(target) = &finding.target {
         value["target"] = json!(target);
     }
+    if let Some(leg) = finding.leg {
+        value["leg"] = json!(leg.as_str());
+    }
     value
 }
 
@@ -189,6 +192,13 @@ pub fn finding_text(finding: &Finding, lang: Lang, style: &Style) -> String {
         label(Label::Side, lang),
         side_text(d, lang)
     ));
+    if let Some(leg) = finding.leg {
+        out.push_str(&format!(
+            "  {}: {}\n",
+            label(Label::Leg, lang),
+            leg.describe().get(lang)
+        ));
+    }
     if !finding.evidence.is_empty() {
         out.push_str(&format!("  {}:\n", label(Label::Evidence, lang)));
         for e in &finding.evidence {
