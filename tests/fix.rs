@@ -448,3 +448,86 @@ fn a_legacy_minimum_version_is_raised_with_unsafe() {
     let k = kong_connects(&cluster, dir.path());
     assert_eq!(k["ok"], true, "{k:#}");
 }
+
+/// PGTLS001: the server allows only TLS 1.3. Kong's lua_ssl_protocols and
+/// libpq's ssl_max_protocol_version stop at TLS 1.2; the fix moves each
+/// client into the server's range (the stronger side stays as it is), and
+/// then Kong's two paths and psql connect; psql with default settings,
+/// healthy before, still connects.
+#[test]
+fn a_client_limited_below_the_servers_minimum_is_moved_into_its_range() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .setting("ssl_min_protocol_version", "'TLSv1.3'")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let d = cluster.data_dir().display().to_string();
+    assert!(
+        psql_connects(&cluster, &verify_full(&cluster)),
+        "healthy before"
+    );
+
+    // Kong.
+    let dir = tempfile::tempdir().expect("dir");
+    let conf = dir.path().join("kong.conf");
+    fs::write(
+        &conf,
+        format!(
+            "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\nlua_ssl_protocols = TLSv1.2\n",
+            cluster.port(),
+            path(files::ROOT_CA)
+        ),
+    )
+    .expect("kong.conf");
+    let conf_s = conf.display().to_string();
+    let before = pgtls(&["--format", "json", "probe", "--kong-conf", &conf_s]).json();
+    assert_eq!(before["ok"], false, "{before:#}");
+    let run = pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "-D",
+        &d,
+        "--kong-conf",
+        &conf_s,
+        "--apply",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert!(
+        v["applied"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|e| e["key"] == "lua_ssl_protocols" && e["after"] == "TLSv1.3")),
+        "{v:#}"
+    );
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    assert!(text.contains("lua_ssl_protocols = TLSv1.3"), "{text}");
+    let after = pgtls(&["--format", "json", "probe", "--kong-conf", &conf_s]).json();
+    assert_eq!(after["ok"], true, "both Kong paths: {after:#}");
+
+    // libpq: the fixed connection string, as printed, connects.
+    let limited = format!("{} ssl_max_protocol_version=TLSv1.2", verify_full(&cluster));
+    assert_ne!(
+        cluster
+            .psql(&limited, &[("PGPASSWORD", LAB_PASSWORD)])
+            .status,
+        0,
+        "refused before"
+    );
+    let run = pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &limited]);
+    let v = run.json();
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a fixed connection string: {v:#}"));
+    assert!(
+        fixed.ends_with("ssl_max_protocol_version=TLSv1.3") && !fixed.contains("TLSv1.2"),
+        "set where it was written: {fixed}"
+    );
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    assert!(
+        psql_connects(&cluster, &verify_full(&cluster)),
+        "healthy after"
+    );
+}

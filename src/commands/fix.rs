@@ -559,27 +559,23 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     Ok(if remaining_errors { 1 } else { 0 })
 }
 
-/// The libpq connection string with its conninfo edits: later keywords win
-/// in libpq, so each is appended. Never holds a password (probe refuses
-/// one on the command line, and no edit writes one).
+/// The libpq connection string with its conninfo edits, each keyword set
+/// where the string sets it now (appended otherwise). Never holds a
+/// password (probe refuses one on the command line, and no edit writes
+/// one).
 fn fixed_conninfo(args: &FixArgs, plan: &[Planned]) -> Option<String> {
-    let conninfo = args.check.libpq.as_ref()?;
-    let mut out = conninfo.clone();
+    let mut out = args.check.libpq.clone()?;
     let mut changed = false;
     for p in plan {
         if let EditKind::Conninfo { key, after, .. } = &p.edit.kind {
             if p.edit.applicability == Applicability::HasPlaceholders {
                 continue;
             }
-            changed = true;
-            if out.starts_with("postgres://") || out.starts_with("postgresql://") {
-                out.push(if out.contains('?') { '&' } else { '?' });
-                out.push_str(&format!("{key}={after}"));
-            } else {
-                out.push_str(&format!(
-                    " {key}='{}'",
-                    after.replace('\\', "\\\\").replace('\'', "\\'")
-                ));
+            // The string was parsed by check already; a failure here
+            // leaves it as it is.
+            if let Ok(next) = pgtls_config::libpq::with_keyword(&out, key, after) {
+                out = next;
+                changed = true;
             }
         }
     }

@@ -240,8 +240,17 @@ pub fn parse(conninfo: &str) -> Result<ConnParams, LibpqError> {
 /// `conninfo_parse`: blank-separated `key = value`, values optionally in
 /// single quotes, backslash escaping any character.
 pub fn parse_key_values(s: &str) -> Result<ConnParams, LibpqError> {
-    let b = s.as_bytes();
     let mut out = ConnParams::default();
+    for (name, value, _) in scan_key_values(s)? {
+        out.store(&name, &value)?;
+    }
+    Ok(out)
+}
+
+/// The `key = value` pairs as written, with the byte range each takes.
+fn scan_key_values(s: &str) -> Result<Vec<(String, String, std::ops::Range<usize>)>, LibpqError> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if is_c_space(b[i]) {
@@ -305,9 +314,64 @@ pub fn parse_key_values(s: &str) -> Result<ConnParams, LibpqError> {
                 }
             }
         }
-        out.store(&name, &String::from_utf8_lossy(&val))?;
+        let end = if i > 0 && is_c_space(b[i - 1]) {
+            i - 1
+        } else {
+            i
+        };
+        out.push((
+            name,
+            String::from_utf8_lossy(&val).into_owned(),
+            name_start..end,
+        ));
     }
     Ok(out)
+}
+
+/// The connection string with `key` set to `value`: in a `key=value`
+/// string the pair that sets it now is replaced in place (and any repeat
+/// of it dropped), else the pair is appended; a URI gets a query
+/// parameter (libpq takes the last one). The value is quoted as libpq
+/// reads it.
+pub fn with_keyword(conninfo: &str, key: &str, value: &str) -> Result<String, LibpqError> {
+    if conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://") {
+        let mut out = conninfo.to_string();
+        out.push(if out.contains('?') { '&' } else { '?' });
+        out.push_str(&format!("{key}={value}"));
+        return Ok(out);
+    }
+    let plain = !value.is_empty()
+        && value
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-/:,@".contains(&c));
+    let pair = if plain {
+        format!("{key}={value}")
+    } else {
+        format!(
+            "{key}='{}'",
+            value.replace('\\', "\\\\").replace('\'', "\\'")
+        )
+    };
+    let spans: Vec<_> = scan_key_values(conninfo)?
+        .into_iter()
+        .filter(|(name, _, _)| name == key)
+        .map(|(_, _, span)| span)
+        .collect();
+    let Some(first) = spans.first().cloned() else {
+        let sep = if conninfo.trim().is_empty() { "" } else { " " };
+        return Ok(format!("{}{sep}{pair}", conninfo.trim_end()));
+    };
+    let mut out = String::new();
+    let mut at = 0;
+    for span in &spans {
+        out.push_str(&conninfo[at..span.start]);
+        if *span == first {
+            out.push_str(&pair);
+        }
+        at = span.end;
+    }
+    out.push_str(&conninfo[at..]);
+    Ok(out.trim_end().to_string())
 }
 
 /// `conninfo_uri_decode`.
@@ -1125,5 +1189,34 @@ mod tests {
         assert!(parse_int("10x", "port").is_err());
         assert!(parse_int("", "port").is_err());
         assert!(parse_int("99999999999", "port").is_err());
+    }
+
+    #[test]
+    fn a_keyword_is_set_where_it_is_written() {
+        let base = "host=db port=5432 ssl_max_protocol_version=TLSv1.2 sslmode=verify-full";
+        assert_eq!(
+            with_keyword(base, "ssl_max_protocol_version", "TLSv1.3").unwrap(),
+            "host=db port=5432 ssl_max_protocol_version=TLSv1.3 sslmode=verify-full"
+        );
+        assert_eq!(
+            with_keyword("host=db", "sslrootcert", "/etc/ssl/my ca.pem").unwrap(),
+            "host=db sslrootcert='/etc/ssl/my ca.pem'"
+        );
+        let quoted = "application_name='a  b' sslmode = 'require' sslmode=prefer";
+        let set = with_keyword(quoted, "sslmode", "verify-full").unwrap();
+        assert_eq!(set, "application_name='a  b' sslmode=verify-full");
+        let params = parse(&set).unwrap();
+        assert_eq!(params.get("sslmode"), Some("verify-full"));
+        assert_eq!(params.get("application_name"), Some("a  b"));
+        assert_eq!(
+            with_keyword(
+                "postgresql://db/kong?sslmode=require",
+                "sslmode",
+                "verify-full"
+            )
+            .unwrap(),
+            "postgresql://db/kong?sslmode=require&sslmode=verify-full"
+        );
+        assert!(with_keyword("host='db", "sslmode", "require").is_err());
     }
 }

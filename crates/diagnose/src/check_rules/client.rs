@@ -55,6 +55,99 @@ struct TlsPath {
     /// Kong's cosocket verifies after the handshake and reports OpenSSL's
     /// last error, not its first.
     after_handshake: bool,
+    /// What a fix changes to make this path offer other versions.
+    knob: VersionKnob,
+}
+
+/// The setting that decides a path's TLS versions, as a fix edits it.
+enum VersionKnob {
+    /// Kong's `lua_ssl_protocols` (the cosocket path): versions by name.
+    KongProtocols {
+        origin: KongOrigin,
+        conf: Option<PathBuf>,
+    },
+    /// Kong Enterprise's `pg_ssl_version` (the LuaSec path): one keyword.
+    KongSslVersion {
+        origin: KongOrigin,
+        conf: Option<PathBuf>,
+        current: &'static str,
+    },
+    /// libpq's `ssl_min_protocol_version`/`ssl_max_protocol_version`.
+    Libpq {
+        min: Option<TlsVersion>,
+        max: Option<TlsVersion>,
+    },
+    /// Nothing a setting can change (open-source Kong's LuaSec path).
+    None,
+}
+
+impl VersionKnob {
+    /// The edits that make the path offer `target` (versions the server
+    /// allows, TLS 1.2 and up, lowest first).
+    fn edits(&self, before: &[TlsVersion], target: &[TlsVersion]) -> Vec<Edit> {
+        let (Some(&low), Some(&high)) = (target.first(), target.last()) else {
+            return Vec::new();
+        };
+        match self {
+            VersionKnob::KongProtocols { origin, conf } => {
+                let list = |v: &[TlsVersion]| {
+                    v.iter()
+                        .map(|v| v.report_name())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                kong_setting_edit(
+                    origin,
+                    conf.as_deref(),
+                    "lua_ssl_protocols",
+                    &list(before),
+                    &list(target),
+                )
+                .into_iter()
+                .collect()
+            }
+            VersionKnob::KongSslVersion {
+                origin,
+                conf,
+                current,
+            } => {
+                let keyword = if target.len() > 1 {
+                    "any"
+                } else if low == TlsVersion::Tls1_3 {
+                    "tlsv1_3"
+                } else {
+                    "tlsv1_2"
+                };
+                kong_setting_edit(origin, conf.as_deref(), "pg_ssl_version", current, keyword)
+                    .into_iter()
+                    .collect()
+            }
+            VersionKnob::Libpq { min, max } => {
+                let mut edits = Vec::new();
+                let conninfo = |key: &str, before: Option<TlsVersion>, after: TlsVersion| {
+                    Edit::new(
+                        EditKind::Conninfo {
+                            key: key.to_string(),
+                            before: before.map(|v| v.pg_name().to_string()),
+                            after: after.pg_name().to_string(),
+                        },
+                        Applicability::MachineApplicable,
+                        Then::Reconnect,
+                    )
+                };
+                // The smallest change: the bound that keeps the ranges apart
+                // moves to the server's side, the other stays.
+                if before.first().is_none_or(|b| *b > high) {
+                    edits.push(conninfo("ssl_min_protocol_version", *min, low));
+                }
+                if before.last().is_none_or(|b| *b < low) {
+                    edits.push(conninfo("ssl_max_protocol_version", *max, high));
+                }
+                edits
+            }
+            VersionKnob::None => Vec::new(),
+        }
+    }
 }
 
 struct ClientCertFiles {
@@ -329,6 +422,10 @@ fn kong_model(
         versions_origin: at(&conf.lua_ssl_protocols.origin),
         depth: Some(conf.lua_ssl_verify_depth.value),
         after_handshake: true,
+        knob: VersionKnob::KongProtocols {
+            origin: conf.lua_ssl_protocols.origin.clone(),
+            conf: conf_path.map(Path::to_path_buf),
+        },
     }];
     let (lmin, lmax) = if enterprise {
         pg.ssl_version.value.range()
@@ -350,6 +447,15 @@ fn kong_model(
         versions_origin: at(&pg.ssl_version.origin),
         depth: None,
         after_handshake: false,
+        knob: if enterprise {
+            VersionKnob::KongSslVersion {
+                origin: pg.ssl_version.origin.clone(),
+                conf: conf_path.map(Path::to_path_buf),
+                current: pg.ssl_version.value.keyword(),
+            }
+        } else {
+            VersionKnob::None
+        },
     });
 
     // lua_ssl_trusted_certificate is loaded when nginx starts, whether or
@@ -548,10 +654,11 @@ fn libpq_model(
         mode.keyword(),
         libpq_origin(&r.sslmode.origin)
     );
+    // libpq's default minimum has been TLSv1.2 since the setting exists (13).
     let min = r
         .ssl_min_protocol_version
         .value
-        .unwrap_or(TlsVersion::Tls1_0);
+        .unwrap_or(TlsVersion::Tls1_2);
     let max = r
         .ssl_max_protocol_version
         .value
@@ -569,6 +676,10 @@ fn libpq_model(
         versions_origin: libpq_origin(&r.ssl_min_protocol_version.origin),
         depth: None,
         after_handshake: false,
+        knob: VersionKnob::Libpq {
+            min: r.ssl_min_protocol_version.value,
+            max: r.ssl_max_protocol_version.value,
+        },
     }];
     let mut refused = None;
     let trust_loc = r
@@ -1088,6 +1199,12 @@ pub(crate) fn check_client(
                         format!("共通するのは {} だけで、Debian 既定のセキュリティレベルの OpenSSL 3 はこれを拒否します", names(&common)),
                     ));
                 }
+                let target: Vec<TlsVersion> = server_versions
+                    .iter()
+                    .copied()
+                    .filter(|v| *v >= TlsVersion::Tls1_2)
+                    .collect();
+                f.edits.extend(p.knob.edits(&p.versions, &target));
                 f.fix.push(Msg::new(
                     format!("make the ranges overlap at TLSv1.2 or TLSv1.3: change {} or the server's ssl_min_protocol_version/ssl_max_protocol_version", p.versions_setting),
                     format!("範囲が TLSv1.2 または TLSv1.3 で重なるようにします: {} またはサーバーの ssl_min_protocol_version/ssl_max_protocol_version を変更します", p.versions_setting),
