@@ -531,3 +531,52 @@ fn a_client_limited_below_the_servers_minimum_is_moved_into_its_range() {
         "healthy after"
     );
 }
+
+/// PGTLS019: cert authentication with no ssl_ca_file. From the server's
+/// side alone the CA file is a placeholder only a person fills in; given
+/// the client, whose certificate's issuer is in its sslrootcert, the edit
+/// names that file (a look is needed: other clients' CAs belong there
+/// too). Applied with --unsafe and reloaded, the client connects by
+/// certificate; the password client, healthy before, still connects.
+#[test]
+fn cert_auth_without_a_ca_file_gets_the_clients_issuer() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .hba_line("hostssl all kong 127.0.0.1/32 cert")
+            .hba_line("hostssl all all 127.0.0.1/32 md5"),
+    );
+    let d = cluster.data_dir().display().to_string();
+    let healthy = verify_full(&cluster).replace("user=kong", "user=kong_md5");
+    assert!(psql_connects(&cluster, &healthy), "healthy before");
+    let client = cert_conninfo(&cluster, "kong", files::CLIENT_KONG, files::CLIENT_KONG_KEY);
+    assert_ne!(cluster.psql(&client, &[]).status, 0, "refused before");
+
+    // The server alone: a placeholder, never written.
+    let v = fix(cluster.data_dir(), &["--apply", "--unsafe"]).json();
+    let edit = v["edits"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["key"] == "ssl_ca_file"))
+        .unwrap_or_else(|| panic!("an ssl_ca_file edit: {v:#}"));
+    assert_eq!(edit["applicability"], "has-placeholders", "{edit}");
+    assert_eq!(v["applied"], serde_json::json!([]), "{v:#}");
+
+    // With the client: the file that holds its certificate's issuer.
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &client, "--apply", "--unsafe", "--reload",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let applied = v["applied"].as_array().cloned().unwrap_or_default();
+    let root = path(files::ROOT_CA);
+    assert!(
+        applied
+            .iter()
+            .any(|e| e["key"] == "ssl_ca_file"
+                && e["after"].as_str().is_some_and(|a| a.contains(&root))),
+        "{v:#}"
+    );
+    assert!(psql_connects(&cluster, &client), "the certificate client");
+    assert!(psql_connects(&cluster, &healthy), "healthy after");
+}

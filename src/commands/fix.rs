@@ -477,6 +477,33 @@ fn then_list(plan: &[Planned], which: &[usize]) -> Vec<&'static str> {
     thens.into_iter().map(Then::as_str).collect()
 }
 
+/// An edit in one line, as the person who makes it by hand reads it.
+fn edit_summary(kind: &EditKind) -> String {
+    match kind {
+        EditKind::Setting { key, after, .. } => format!("{key} = {after}"),
+        EditKind::HbaLine { after, .. } | EditKind::IdentLine { after, .. } => after.clone(),
+        EditKind::Conninfo { key, after, .. } => format!("{key}={after}"),
+        EditKind::FileMode {
+            owner, group, mode, ..
+        } => {
+            let mut parts = Vec::new();
+            if let Some(m) = mode {
+                parts.push(format!("mode {m:04o}"));
+            }
+            if owner.is_some() || group.is_some() {
+                parts.push(format!(
+                    "owner {}:{}",
+                    owner.as_deref().unwrap_or(""),
+                    group.as_deref().unwrap_or("")
+                ));
+            }
+            parts.join(", ")
+        }
+        EditKind::FileContent { file, .. } => format!("write {}", file.display()),
+        EditKind::Command { command } => command.clone(),
+    }
+}
+
 fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
     match a {
         Applicability::MachineApplicable => t(lang, "applies as is", "そのまま適用可"),
@@ -635,8 +662,20 @@ fn text(
         .filter(|p| !p.selected && is_text_edit(&p.edit.kind))
         .collect();
     for p in skipped {
+        let why = match p.edit.applicability {
+            Applicability::HasPlaceholders => format!(
+                "{} {}",
+                t(
+                    lang,
+                    "only a person can fill in the <...> part; then",
+                    "<...> の部分は人が埋めます。その後",
+                ),
+                p.edit.then.as_str()
+            ),
+            other => applicability_word(other, lang).to_string(),
+        };
         out.push_str(&format!(
-            "  {} {} {}: {}\n",
+            "  {} {} {}: {} ({why})\n",
             style.yellow("!"),
             p.codes.join(" "),
             p.edit
@@ -644,7 +683,7 @@ fn text(
                 .file()
                 .map(|f| f.display().to_string())
                 .unwrap_or_default(),
-            applicability_word(p.edit.applicability, lang)
+            edit_summary(&p.edit.kind),
         ));
     }
     if let Some(c) = fixed_conninfo {

@@ -18,10 +18,13 @@ use pgtls_config::kong::{self, KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
 use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
 use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 
-use super::access::{load_key, pem_contents, public_key_fingerprint, sh, KeyLoad};
+use super::access::{
+    access, conf_quote, load_key, pem_contents, public_key_fingerprint, sh, Access, KeyLoad,
+};
 use super::conn::{
     evaluate, failure_finding, ClientHints, MatchHost, MatchedLine, Query, SentCert,
 };
+use super::server::setting_edit;
 use super::{
     evidence, new_finding, CheckError, CheckInput, ClientInput, ConnectionPrediction, KongEdition,
     Output, ServerFacts, Stage,
@@ -229,6 +232,81 @@ fn kong_setting_edit(
         Applicability::MachineApplicable,
         Then::Restart,
     ))
+}
+
+/// PGTLS019 names no file of its own: the server side cannot know which
+/// CA issues client certificates. The client's side can: when its
+/// certificate's issuer is in a file pgtls read (the client's trust file,
+/// which often holds the one CA of a private PKI) and the server's account
+/// can read that file, the placeholder becomes that file. It needs a look
+/// (`--unsafe`): other clients' CAs must be in the file too.
+fn complete_ca_file_edit(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    out: &mut Output,
+) {
+    let (Some(files), Some(trust), Some(conf), Some(tls)) = (
+        &model.cert_files,
+        &model.trust_file,
+        &facts.conf,
+        &facts.tls,
+    ) else {
+        return;
+    };
+    let Ok(text) = source.read(&files.cert) else {
+        return;
+    };
+    let Some(leaf) = X509::stack_from_pem(text.as_bytes())
+        .ok()
+        .and_then(|c| c.into_iter().next())
+    else {
+        return;
+    };
+    let Ok(trust_text) = source.read(trust) else {
+        return;
+    };
+    let issued_by = |ca: &X509| {
+        ca.public_key()
+            .ok()
+            .is_some_and(|k| leaf.verify(&k).unwrap_or(false))
+    };
+    let has_issuer = X509::stack_from_pem(trust_text.as_bytes())
+        .map(|cas| cas.iter().any(issued_by))
+        .unwrap_or(false);
+    if !has_issuer {
+        return;
+    }
+    if let Some(account) = &facts.account {
+        if !matches!(access(source, trust, account, true), Access::Ok(_)) {
+            return;
+        }
+    }
+    let edit = setting_edit(
+        conf,
+        &tls.ca_file.origin,
+        "ssl_ca_file",
+        &conf_quote(&trust.display().to_string()),
+        Applicability::MaybeIncorrect,
+        Then::Reload,
+    );
+    for cf in out
+        .findings
+        .iter_mut()
+        .filter(|f| f.finding.code() == Code::RootStoreMissingForCertAuth.as_str())
+    {
+        cf.finding
+            .edits
+            .retain(|e| !matches!(&e.kind, EditKind::Setting { key, .. } if key == "ssl_ca_file"));
+        cf.finding.edits.push(edit.clone());
+        cf.finding.fix.insert(
+            0,
+            Msg::new(
+                format!("in postgresql.conf: ssl_ca_file = {} (it holds the CA that issued {}'s certificate; add the CAs of other clients that send certificates), then reload", conf_quote(&trust.display().to_string()), model.name),
+                format!("postgresql.conf に ssl_ca_file = {} を設定し (これは {} の証明書を発行した CA を含みます。証明書を送る他のクライアントの CA も追加します)、再読み込みします", conf_quote(&trust.display().to_string()), model.name),
+            ),
+        );
+    }
 }
 
 fn libpq_origin(o: &ParamOrigin) -> String {
@@ -1379,6 +1457,9 @@ pub(crate) fn check_client(
         if let Some(failure) = &eval.failure {
             for i in 0..paths.len() {
                 set_fail(&mut first_failures, i, failure.code, "hba");
+            }
+            if failure.code == Code::RootStoreMissingForCertAuth {
+                complete_ca_file_edit(source, facts, &model, out);
             }
             // A line that cannot work at all is a finding of its own.
             if failure.code != Code::RootStoreMissingForCertAuth {

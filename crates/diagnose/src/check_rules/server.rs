@@ -826,7 +826,7 @@ fn check_chain_quality(
 /// line that sets it), or at the end of the main postgresql.conf when it
 /// is at its default. A value in postgresql.auto.conf is changed there:
 /// it wins over postgresql.conf.
-fn setting_edit(
+pub(crate) fn setting_edit(
     conf: &PostgresqlConf,
     origin: &Origin,
     key: &str,
