@@ -851,15 +851,25 @@ fn prometheus_fires_the_readme_alerts_for_the_right_targets() {
     );
     assert_eq!(seen.len(), 2, "{seen:?}");
 
-    let up = prometheus
-        .api("/api/v1/query?query=up%7Bjob%3D%22pgtls%22%7D")
-        .expect("query answers");
-    let ups: Vec<&str> = up["data"]["result"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["value"][1].as_str())
-        .collect();
+    // Each target is scraped on its own schedule: the alerts can fire
+    // before the healthy target's first scrape is in (on a busy machine).
+    let mut up = serde_json::Value::Null;
+    let mut ups: Vec<String> = Vec::new();
+    while started.elapsed() < Duration::from_secs(60) {
+        up = prometheus
+            .api("/api/v1/query?query=up%7Bjob%3D%22pgtls%22%7D")
+            .expect("query answers");
+        ups = up["data"]["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["value"][1].as_str().map(str::to_owned))
+            .collect();
+        if ups.len() == targets.len() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
     assert_eq!(ups, ["1", "1", "1"], "{up}");
     let success = prometheus
         .api(&format!(

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use pgtls_catalogue::{ContinuationPattern, Origin, Pattern, CONTINUATIONS, PATTERNS};
+use pgtls_catalogue::{
+    Continuation, ContinuationPattern, Origin, Pattern, CONTINUATIONS, PATTERNS,
+};
 use regex::Regex;
 
 use crate::envelope::{Envelope, LineKind};
@@ -34,6 +36,14 @@ pub struct Matcher {
     primary: Vec<(&'static Pattern, Regex)>,
     continuations: Vec<(&'static ContinuationPattern, Regex)>,
     prefilter: AhoCorasick,
+    /// Every primary needle (overlapping matches, ASCII case ignored), so
+    /// that only the patterns whose needles a message holds run their
+    /// regex: the rest cannot match.
+    primary_needles: AhoCorasick,
+    /// For each needle of `primary_needles`, the patterns that list it.
+    needle_patterns: Vec<Vec<usize>>,
+    /// Patterns without a needle long enough to search for: always run.
+    unscreened: Vec<usize>,
 }
 
 /// The process-wide compiled catalogue.
@@ -81,9 +91,35 @@ impl Matcher {
                 )
             })
             .collect();
+        let mut needles: Vec<&'static str> = Vec::new();
+        let mut needle_patterns: Vec<Vec<usize>> = Vec::new();
+        let mut unscreened = Vec::new();
+        for (i, p) in PATTERNS.iter().enumerate() {
+            let usable: Vec<&'static str> =
+                p.needles.iter().copied().filter(|n| n.len() > 2).collect();
+            if usable.is_empty() {
+                unscreened.push(i);
+            }
+            for n in usable {
+                match needles.iter().position(|x| *x == n) {
+                    Some(at) => needle_patterns[at].push(i),
+                    None => {
+                        needles.push(n);
+                        needle_patterns.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let primary_needles = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&needles)
+            .expect("needles are plain literals");
         Matcher {
             primary,
             continuations,
+            primary_needles,
+            needle_patterns,
+            unscreened,
             // Leftmost-first lets aho-corasick use its SIMD prefilter; the
             // standard match kind is several times slower on log scans.
             prefilter: AhoCorasick::builder()
@@ -108,7 +144,7 @@ impl Matcher {
     }
 
     /// The needles a log's prefilter must find: those of every pattern
-    /// that reads more than pgbouncer's log. pgbouncer's log is read whole
+    /// that reads more than pgbouncer's log, DETAIL and HINT lines aside. pgbouncer's log is read whole
     /// (its format is detected and every line of it decoded, see
     /// `pgtls_logs::FormatKind::Pgbouncer`), so its own patterns add no
     /// literal to the searcher that every other log pays for.
@@ -122,6 +158,11 @@ impl Matcher {
                 CONTINUATIONS
                     .iter()
                     .filter(|p| !only_pgbouncer(p.origins))
+                    // PostgreSQL writes a DETAIL or HINT in the same write
+                    // as its message, and the reader reads every line
+                    // just after a match: they need no literal of their
+                    // own (each one costs every log the searcher's speed).
+                    .filter(|p| !matches!(p.kind, Continuation::Detail | Continuation::Hint))
                     .flat_map(|p| p.needles.iter().copied()),
             )
             .filter(|n| n.len() > 2)
@@ -142,8 +183,19 @@ impl Matcher {
         if matches!(envelope.kind, LineKind::Continuation(_) | LineKind::Other) {
             return Vec::new();
         }
+        let mut candidates = self.unscreened.clone();
+        // Needles are written for the whole line (Kong's reason follows
+        // `server_version_num: ` in the envelope's prefix).
+        for text in [envelope.prefix.as_str(), envelope.message.as_str()] {
+            for m in self.primary_needles.find_overlapping_iter(text) {
+                candidates.extend_from_slice(&self.needle_patterns[m.pattern().as_usize()]);
+            }
+        }
+        // Catalogue order decides between readings: keep it.
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut found: Vec<Reading> = Vec::new();
-        for (pattern, regex) in &self.primary {
+        for (pattern, regex) in candidates.iter().map(|&i| &self.primary[i]) {
             let origins: Vec<Origin> = pattern
                 .origins
                 .iter()

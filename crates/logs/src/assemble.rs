@@ -52,6 +52,11 @@ impl Assembler {
         }
     }
 
+    /// Narrows the window (never widens it).
+    pub fn narrow_window(&mut self, window: u64) {
+        self.window = self.window.min(window);
+    }
+
     /// True when no message waits for continuations.
     pub fn is_idle(&self) -> bool {
         self.queue.is_empty()

@@ -116,13 +116,16 @@ pub fn maybe_gunzip<R: Read + Send + 'static>(mut src: R) -> io::Result<Box<dyn 
     }
     let head = &head[..got];
     let gzip = head == GZIP_MAGIC;
-    let buffered = BufReader::with_capacity(256 << 10, io::Cursor::new(head.to_vec()).chain(src));
+    let rest = io::Cursor::new(head.to_vec()).chain(src);
     if gzip {
+        let buffered = BufReader::with_capacity(256 << 10, rest);
         Ok(Box::new(GzipReader(flate2::bufread::MultiGzDecoder::new(
             buffered,
         ))))
     } else {
-        Ok(Box::new(buffered))
+        // The log reader reads in blocks of its own: a buffer here would
+        // only copy every byte once more.
+        Ok(Box::new(rest))
     }
 }
 

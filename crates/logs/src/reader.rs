@@ -182,6 +182,14 @@ fn split_sqlstate(text: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// The window of a stderr log: PostgreSQL writes a message with its
+/// DETAIL, HINT and CONTEXT lines in one write, so they are together in
+/// the file (the logging collector reassembles its chunks); only lines of
+/// the same write can continue it. Syslog (one datagram per line) and
+/// nginx keep the wider window. Every line in the window is read whole,
+/// so a narrow one keeps a log with many failures fast.
+const STDERR_WINDOW: u64 = 8;
+
 /// Everything but the byte buffer, so that lines borrowed from the buffer
 /// can be handed to it.
 struct Core {
@@ -580,6 +588,9 @@ impl<R: Read> LogReader<R> {
             .map(|l| decode::decode_line(strip_cr(l)).0.into_owned())
             .collect();
         self.core.format = self.spec.detect(&lines);
+        if self.core.format.kind == FormatKind::Stderr {
+            self.core.asm.narrow_window(STDERR_WINDOW);
+        }
         self.detected = true;
     }
 

@@ -8,6 +8,7 @@
 //! received chain is verified against the trust anchors here, so a report
 //! always says whether the server's chain is trustworthy.
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_ulong};
 use std::io;
 use std::sync::{Arc, Mutex};
@@ -112,13 +113,60 @@ pub(crate) fn openssl_error(e: &OpenSslErrorEntry) -> OpenSslError {
 /// verification reported.
 type VerifySlot = Arc<Mutex<Option<(i32, u32)>>>;
 
-/// A configured TLS client.
-pub(crate) struct TlsClient {
+/// What a handshake's settings cost to build: the OpenSSL context (its
+/// trust store, versions, client certificate) and the stores chains are
+/// verified against afterwards. Built once per distinct settings and
+/// shared (an exporter probes the same targets the same way every scrape;
+/// building the context was half of its CPU).
+struct Built {
     ctx: SslContext,
-    settings: TlsSettings,
     store: X509Store,
     unlimited_store: Option<X509Store>,
-    verify_slot: VerifySlot,
+}
+
+/// Contexts kept at most; beyond, the cache starts again (settings are
+/// few in practice: one per target module and TLS version tried).
+const MAX_CONTEXTS: usize = 64;
+
+static CONTEXTS: Mutex<Option<HashMap<[u8; 32], Arc<Built>>>> = Mutex::new(None);
+
+/// What tells two settings' contexts apart: everything `Built` depends on,
+/// the certificates and the client key by digest (the key's public half
+/// only: no secret is kept in the cache's key).
+fn context_key(settings: &TlsSettings) -> Result<[u8; 32], ProbeError> {
+    let err = ProbeError::openssl("the TLS context");
+    let mut h = openssl::sha::Sha256::new();
+    h.update(
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|",
+            settings.min_version,
+            settings.max_version,
+            settings.security_level,
+            settings.cipher_list,
+            settings.verify,
+            settings.verify_depth,
+        )
+        .as_bytes(),
+    );
+    for cert in settings.trust_anchors.iter().flatten() {
+        h.update(b"anchor");
+        h.update(&cert.to_der().map_err(&err)?);
+    }
+    if let Some(identity) = &settings.client_identity {
+        for cert in identity.chain() {
+            h.update(b"identity");
+            h.update(&cert.to_der().map_err(&err)?);
+        }
+        h.update(b"key");
+        h.update(&identity.key().public_key_to_der().map_err(&err)?);
+    }
+    Ok(h.finish())
+}
+
+/// A configured TLS client.
+pub(crate) struct TlsClient {
+    built: Arc<Built>,
+    settings: TlsSettings,
 }
 
 /// How a handshake ended.
@@ -164,7 +212,35 @@ fn trust_store(anchors: Option<&[X509]>, depth: Option<u32>) -> Result<X509Store
 }
 
 impl TlsClient {
+    /// A client for `settings`, on a context built once for settings like
+    /// these.
     pub(crate) fn new(settings: &TlsSettings) -> Result<TlsClient, ProbeError> {
+        let key = context_key(settings)?;
+        let cached = CONTEXTS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|m| m.get(&key).cloned());
+        let built = match cached {
+            Some(b) => b,
+            None => {
+                let b = Arc::new(TlsClient::build(settings)?);
+                let mut guard = CONTEXTS.lock().unwrap_or_else(|p| p.into_inner());
+                let map = guard.get_or_insert_with(HashMap::new);
+                if map.len() >= MAX_CONTEXTS {
+                    map.clear();
+                }
+                map.insert(key, b.clone());
+                b
+            }
+        };
+        Ok(TlsClient {
+            built,
+            settings: settings.clone(),
+        })
+    }
+
+    fn build(settings: &TlsSettings) -> Result<Built, ProbeError> {
         let err = ProbeError::openssl("the TLS context");
         let mut builder: SslContextBuilder =
             SslContext::builder(SslMethod::tls_client()).map_err(&err)?;
@@ -195,23 +271,6 @@ impl TlsClient {
         if let Some(depth) = settings.verify_depth {
             builder.set_verify_depth(depth);
         }
-        let verify_slot: VerifySlot = Arc::default();
-        let slot = verify_slot.clone();
-        let in_handshake = settings.verify == Verify::InHandshake;
-        let mode = if in_handshake {
-            SslVerifyMode::PEER
-        } else {
-            SslVerifyMode::NONE
-        };
-        builder.set_verify_callback(mode, move |preverify_ok, ctx| {
-            if !preverify_ok {
-                let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
-                *guard = Some((ctx.error().as_raw(), ctx.error_depth()));
-            }
-            // Verify-in-handshake aborts on the first failure as libpq does;
-            // otherwise the result is only recorded.
-            !in_handshake || preverify_ok
-        });
         if let Some(identity) = &settings.client_identity {
             let err = ProbeError::openssl("the client certificate");
             let mut chain = identity.chain().iter();
@@ -231,12 +290,10 @@ impl TlsClient {
             Some(_) => Some(trust_store(settings.trust_anchors.as_deref(), None)?),
             None => None,
         };
-        Ok(TlsClient {
+        Ok(Built {
             ctx: builder.build(),
-            settings: settings.clone(),
             store,
             unlimited_store,
-            verify_slot,
         })
     }
 
@@ -247,21 +304,39 @@ impl TlsClient {
         recorder: &Recorder,
     ) -> Result<Handshake, ProbeError> {
         let err = ProbeError::openssl("the TLS connection");
-        let mut ssl = Ssl::new(&self.ctx).map_err(&err)?;
+        let mut ssl = Ssl::new(&self.built.ctx).map_err(&err)?;
+        // The verify callback is the handshake's own (the context is
+        // shared): it records this handshake's failure only.
+        let slot: VerifySlot = Arc::default();
+        let recorded = slot.clone();
+        let in_handshake = self.settings.verify == Verify::InHandshake;
+        let mode = if in_handshake {
+            SslVerifyMode::PEER
+        } else {
+            SslVerifyMode::NONE
+        };
+        ssl.set_verify_callback(mode, move |preverify_ok, ctx| {
+            if !preverify_ok {
+                let mut guard = recorded.lock().unwrap_or_else(|p| p.into_inner());
+                *guard = Some((ctx.error().as_raw(), ctx.error_depth()));
+            }
+            // Verify-in-handshake aborts on the first failure as libpq does;
+            // otherwise the result is only recorded.
+            !in_handshake || preverify_ok
+        });
         recorder.reset_tls();
         recorder.attach(&mut ssl)?;
         if let Some(sni) = &self.settings.sni {
             ssl.set_hostname(sni).map_err(&err)?;
         }
-        *self.verify_slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
 
         let mut attempt = ssl.connect(stream);
         loop {
             match attempt {
-                Ok(stream) => return Ok(self.after_handshake(stream, recorder)),
+                Ok(stream) => return Ok(self.after_handshake(stream, recorder, &slot)),
                 Err(HandshakeError::WouldBlock(mid)) => {
                     if mid.get_ref().deadline_passed() {
-                        let facts = self.facts(mid.ssl(), recorder, false, None);
+                        let facts = self.facts(mid.ssl(), recorder, false, None, &slot);
                         return Ok(Handshake::Failed {
                             facts,
                             fail: IoFail::Timeout,
@@ -275,7 +350,7 @@ impl TlsClient {
                         IoFail::Tls(e) => Some(e.clone()),
                         _ => None,
                     };
-                    let facts = self.facts(mid.ssl(), recorder, false, error);
+                    let facts = self.facts(mid.ssl(), recorder, false, error, &slot);
                     return Ok(Handshake::Failed { facts, fail });
                 }
                 Err(HandshakeError::SetupFailure(stack)) => return Err(err(stack)),
@@ -287,8 +362,9 @@ impl TlsClient {
         &self,
         mut stream: SslStream<DeadlineStream>,
         recorder: &Recorder,
+        slot: &VerifySlot,
     ) -> Handshake {
-        let facts = self.facts(stream.ssl(), recorder, true, None);
+        let facts = self.facts(stream.ssl(), recorder, true, None, slot);
         if self.settings.verify == Verify::AfterHandshake {
             if let Some(verdict) = facts.handshake_verify.clone().filter(|v| !v.ok) {
                 // nginx drops the connection without a word: no alert, no
@@ -318,7 +394,7 @@ impl TlsClient {
             if let Some(message) = message {
                 // libpq closes with SSL_shutdown, sending close_notify.
                 let _ = stream.shutdown();
-                let facts = self.facts(stream.ssl(), recorder, true, None);
+                let facts = self.facts(stream.ssl(), recorder, true, None, slot);
                 return Handshake::Rejected {
                     facts,
                     failure: TlsFailure::HostNameMismatch {
@@ -342,6 +418,7 @@ impl TlsClient {
         recorder: &Recorder,
         completed: bool,
         error: Option<OpenSslError>,
+        slot: &VerifySlot,
     ) -> TlsFacts {
         let (server_hello, certs, cert_request, client_sent, alert_in, alert_out) =
             recorder.with(|s| {
@@ -365,14 +442,15 @@ impl TlsClient {
         let handshake_verify = (self.settings.verify != Verify::Off && !peer_chain.is_empty())
             .then(|| {
                 let result = ssl.verify_result();
-                let last = *self.verify_slot.lock().unwrap_or_else(|p| p.into_inner());
+                let last = *slot.lock().unwrap_or_else(|p| p.into_inner());
                 let depth = last
                     .filter(|(code, _)| *code == result.as_raw())
                     .map_or(0, |(_, depth)| depth);
                 verdict(result, depth)
             });
-        let chain_verification = verify_chain(&self.store, &peer_chain);
+        let chain_verification = verify_chain(&self.built.store, &peer_chain);
         let chain_verification_unlimited_depth = self
+            .built
             .unlimited_store
             .as_ref()
             .and_then(|store| verify_chain(store, &peer_chain));
