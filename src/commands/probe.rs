@@ -107,6 +107,8 @@ pub(crate) struct Done {
     pub extra_lines: Vec<(Msg, String)>,
     pub versions: Option<Vec<pgtls_probe::VersionProbe>>,
     pub judgement: Judgement,
+    /// What answered: PostgreSQL or pgbouncer, and why pgtls thinks so.
+    pub identity: pgtls_probe::Identity,
 }
 
 pub(crate) fn seconds(value: f64, flag: &str) -> anyhow::Result<Duration> {
