@@ -11,7 +11,7 @@ use pgtls_wire::{sign_of_error, sign_of_parameters, verdict, ServerKind, Sign};
 
 use crate::config::{Negotiation, ProbeConfig, Verify};
 use crate::error::ProbeError;
-use crate::report::{FailureKind, Outcome, ProbeReport};
+use crate::report::{FailureKind, Outcome, ProbeReport, StepName};
 use crate::session::probe;
 
 /// Above any process id Linux hands out (`pid_max` is at most 2^22).
@@ -109,14 +109,21 @@ pub fn identity_of(report: &ProbeReport, cfg: &ProbeConfig) -> Identity {
     if !signs.is_empty() {
         return Identity::from_signs(signs);
     }
-    let reached = !matches!(
-        report.outcome,
-        Outcome::Failed {
-            kind: FailureKind::Unreachable { .. },
-            ..
+    // Only where a well-behaved server refused before saying anything in
+    // words (TLS, an `N`) or agreed without a sign: a peer that stalls,
+    // resets or sends junk would only cost the user more time.
+    let worth_asking = match &report.outcome {
+        Outcome::Failed { kind, step } => {
+            matches!(kind, FailureKind::Tls(_) | FailureKind::ServerRefusedTls)
+                // Silence after start-up is what a pooler waiting for its
+                // server connection looks like.
+                || (matches!(kind, FailureKind::Timeout { .. })
+                    && matches!(step, StepName::Startup | StepName::Auth | StepName::Query))
         }
-    );
-    if !reached {
+        Outcome::Ok { .. } => true,
+        Outcome::TlsEstablished => false,
+    };
+    if !worth_asking {
         return Identity::from_signs(Vec::new());
     }
     identify(cfg).unwrap_or_else(|_| Identity::from_signs(Vec::new()))
