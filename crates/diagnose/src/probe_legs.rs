@@ -140,9 +140,12 @@ pub(crate) fn judge_legs(obs: &Observation, cfg: &ClientConfig, j: &mut Judgemen
             f.notes.insert(0, why.clone());
         }
         if leg == Leg::Server {
-            // The client's own settings did not fail: their edits would
-            // change the wrong connection.
+            // The client's own settings and handshake did not fail: their
+            // edits would change the wrong connection, and the handshake
+            // was with pgbouncer, not PostgreSQL.
             f.edits.clear();
+            f.evidence
+                .retain(|e| e.location.as_deref() != Some(Step::TlsHandshake.name()));
             f.fix
                 .retain(|m| !m.en.contains("pg_ssl_cert") && !m.en.contains("sslcert"));
         }
