@@ -27,7 +27,8 @@ pub struct Identity {
 }
 
 impl Identity {
-    fn from_signs(signs: Vec<Sign>) -> Identity {
+    /// The verdict of these signs.
+    pub fn from_signs(signs: Vec<Sign>) -> Identity {
         Identity {
             kind: verdict(&signs),
             signs,

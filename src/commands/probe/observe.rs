@@ -12,9 +12,9 @@ use pgtls_diagnose::probe_rules::{
 use pgtls_diagnose::Msg;
 use pgtls_probe::client_line::{kong_line, kong_nginx_log, kong_reason, psql_line, KongShape};
 use pgtls_probe::{
-    identity_of, versions_accepted, ChainVerification, ClientRefusal, Direction, FailureKind,
-    Fallback, Outcome, ProbeReport, ServerError, ServerKind, StepName, TlsFailure,
-    UnreachableReason, Violation,
+    identity_of, signs_in, versions_accepted, ChainVerification, ClientRefusal, Direction,
+    FailureKind, Fallback, Identity, Outcome, ProbeReport, ServerError, ServerKind, StepName,
+    TlsFailure, UnreachableReason, Violation,
 };
 
 use super::{Done, Planned};
@@ -189,7 +189,7 @@ fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec
 }
 
 /// Judges one finished connection.
-pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
+pub(crate) fn finish(planned: &Planned, report: ProbeReport, identify: bool) -> Done {
     let (client_line, extra_lines) = client_lines(planned, &report);
     let outcome = match &report.outcome {
         Outcome::Ok {
@@ -221,7 +221,11 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
         None => (None, None),
     };
     let tls = tls_seen(&report);
-    let identity = identity_of(&report, &planned.probe);
+    let identity = if identify {
+        identity_of(&report, &planned.probe)
+    } else {
+        Identity::from_signs(signs_in(&report))
+    };
     let mut versions = None;
     let mut versions_seen = None;
     if let rules::Outcome::Failed { failure: f, .. } = &outcome {
