@@ -14,6 +14,8 @@ mod hostile;
 mod lab_explain;
 mod logs;
 mod pooler;
+mod pooler_fix;
+mod pooler_probe;
 mod probe;
 mod readme;
 mod scan;

@@ -8,12 +8,16 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use pgtls_catalogue::{Code, Lang};
+use pgtls_config::pgbouncer_ini::PgbouncerIni;
 use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
 use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
+use pgtls_diagnose::check_rules::pooler::{
+    check_pgbouncer, server_leg_match_spec, PoolerClient, PoolerInput,
+};
 use pgtls_diagnose::check_rules::{
     check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
-    MatchedLine, Stage, DEFAULT_WARN_DAYS,
+    MatchedLine, Stage, StartPrediction, DEFAULT_WARN_DAYS,
 };
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
@@ -56,6 +60,9 @@ pub struct CheckArgs {
     /// Which pg_hba.conf line a connection matches and what it demands: host=IP|local,user=U,database=D,ssl=on|off,cn=NAME (or dn="...").
     #[arg(long = "match", value_name = "SPEC")]
     pub matches: Vec<String>,
+    /// Check pgbouncer between the clients and PostgreSQL: this pgbouncer.ini (with its %include files), both its legs.
+    #[arg(long, value_name = "FILE")]
+    pub pgbouncer_ini: Option<PathBuf>,
     /// Warn when a certificate expires within this many days.
     #[arg(long, default_value_t = DEFAULT_WARN_DAYS)]
     pub warn_days: i64,
@@ -114,7 +121,189 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
             },
         });
     }
-    Ok(check(&FsSource, &input)?)
+    let Some(ini_path) = &args.pgbouncer_ini else {
+        return Ok(check(&FsSource, &input)?);
+    };
+    let ini = pgtls_config::pgbouncer_ini::load(&FsSource, ini_path);
+    if ini.files.is_empty() {
+        anyhow::bail!(
+            "cannot read pgbouncer.ini {}: {}",
+            ini_path.display(),
+            ini.problems
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or_default()
+        );
+    }
+    let clients = pooler_clients(args)?;
+    let spec = server_leg_spec(args, &ini, &clients);
+    let before = input.matches.len();
+    if let Some(spec) = &spec {
+        input
+            .matches
+            .push(parse_match(spec).map_err(anyhow::Error::msg)?);
+    }
+    // pgbouncer.ini alone is something to check: PostgreSQL's side is then
+    // left out, not an error.
+    let no_server = args.pgdata.is_none() && args.postgresql_conf.is_none() && args.hba.is_none();
+    let mut report = if no_server {
+        CheckReport {
+            findings: Vec::new(),
+            problems: Vec::new(),
+            server: Default::default(),
+            start: StartPrediction {
+                starts: true,
+                code: None,
+                fatal: None,
+                location: None,
+            },
+            connections: Vec::new(),
+            matches: Vec::new(),
+        }
+    } else {
+        check(&FsSource, &input)?
+    };
+    let server_leg_matches: Vec<MatchReport> = report
+        .matches
+        .drain(before.min(report.matches.len())..)
+        .collect();
+    let found = check_pgbouncer(
+        &FsSource,
+        &PoolerInput {
+            ini: &ini,
+            server: &report.server,
+            server_leg_matches: &server_leg_matches,
+            clients: &clients
+                .iter()
+                .map(|(c, _, _)| c.clone())
+                .collect::<Vec<_>>(),
+        },
+    );
+    auth_file_problems(&ini, &mut report);
+    report.problems.extend(ini.problems.iter().cloned());
+    report.findings.extend(found);
+    Ok(report)
+}
+
+/// pgbouncer's `auth_file`, which every password `auth_type` reads.
+fn auth_file_problems(ini: &PgbouncerIni, report: &mut CheckReport) {
+    let auth_type = ini.value_or("auth_type", "md5").to_ascii_lowercase();
+    if !matches!(
+        auth_type.as_str(),
+        "md5" | "scram-sha-256" | "plain" | "trust"
+    ) {
+        return;
+    }
+    match ini.get("auth_file") {
+        None if ini.get("auth_query").is_none() => report.problems.push(Diagnostic::warning(
+            ini.get("auth_type").map(|s| s.location.clone()),
+            format!(
+                "auth_type = {auth_type} without auth_file or auth_query: pgbouncer knows no user"
+            ),
+        )),
+        Some(f) => {
+            if let Err(e) = std::fs::File::open(&f.value) {
+                report.problems.push(Diagnostic::error(
+                    Some(f.location.clone()),
+                    format!("auth_file {} cannot be read: {e}", f.value),
+                ));
+            }
+        }
+        None => {}
+    }
+}
+
+/// A client of pgbouncer with the user and database it logs in as.
+type PooledClient = (PoolerClient, Option<String>, Option<String>);
+
+/// The clients given with --libpq and --kong-conf, as pgbouncer's client
+/// leg sees them, with their user and database.
+fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
+    let mut out = Vec::new();
+    if let Some(conninfo) = &args.libpq {
+        let p = pgtls_config::libpq::parse(conninfo).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mode = p
+            .get("sslmode")
+            .map(str::to_string)
+            .or_else(|| std::env::var("PGSSLMODE").ok())
+            .unwrap_or_else(|| "prefer".into());
+        out.push((
+            PoolerClient {
+                name: format!("libpq (sslmode={mode})"),
+                uses_tls: !matches!(mode.as_str(), "disable" | "allow"),
+                requires_tls: matches!(mode.as_str(), "require" | "verify-ca" | "verify-full"),
+                trust_files: p
+                    .get("sslrootcert")
+                    .map(PathBuf::from)
+                    .into_iter()
+                    .collect(),
+            },
+            p.get("user").map(str::to_string),
+            p.get("dbname").map(str::to_string),
+        ));
+    }
+    if args.kong_conf.is_some() || args.kong {
+        let file = match &args.kong_conf {
+            Some(path) => {
+                let text = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE).map_err(
+                    |e| anyhow::anyhow!("cannot read kong.conf {}: {e}", path.display()),
+                )?;
+                Some(pgtls_config::kong::parse(
+                    &String::from_utf8_lossy(&text),
+                    path,
+                ))
+            }
+            None => None,
+        };
+        let conf = pgtls_config::kong::resolve(file.as_ref(), &env_with_prefix("KONG_"));
+        let trust = conf
+            .lua_ssl_trusted_certificate
+            .value
+            .iter()
+            .filter_map(|t| match t {
+                pgtls_config::kong::TrustedCert::Path(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        out.push((
+            PoolerClient {
+                name: "Kong".into(),
+                uses_tls: conf.pg.ssl.value,
+                requires_tls: conf.pg.ssl.value && conf.pg.ssl_required.value,
+                trust_files: trust,
+            },
+            Some(conf.pg.user.value.clone()),
+            Some(conf.pg.database.value.clone()),
+        ));
+    }
+    Ok(out)
+}
+
+/// The `--match` spec of pgbouncer's own connection to PostgreSQL, when
+/// its address, user and database are known.
+fn server_leg_spec(
+    args: &CheckArgs,
+    ini: &PgbouncerIni,
+    clients: &[PooledClient],
+) -> Option<String> {
+    let dbs = ini.databases();
+    let (entry, pairs) = dbs.iter().find(|(s, _)| s.key != "*")?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let host = get("host").unwrap_or_else(|| "127.0.0.1".into());
+    let address = match args.client_addr {
+        Some(a) => a.to_string(),
+        None if host == "127.0.0.1" || host == "localhost" || host == "::1" => {
+            host.replace("localhost", "127.0.0.1")
+        }
+        None => return None,
+    };
+    let user = get("user").or_else(|| clients.iter().find_map(|(_, u, _)| u.clone()))?;
+    let database = get("dbname")
+        .or_else(|| clients.iter().find_map(|(_, _, d)| d.clone()))
+        .unwrap_or_else(|| entry.key.clone());
+    Some(server_leg_match_spec(
+        &FsSource, ini, &address, &user, &database,
+    ))
 }
 
 fn stage_text(stage: Stage, lang: Lang) -> &'static str {

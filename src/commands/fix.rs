@@ -133,6 +133,9 @@ fn edit_text(text: &str, edits: &[&Edit]) -> Result<String, String> {
         EditKind::Setting { line, .. }
         | EditKind::HbaLine { line, .. }
         | EditKind::IdentLine { line, .. } => *line,
+        EditKind::IniSetting {
+            line, after_line, ..
+        } => line.or(after_line.map(|l| l + 1)),
         _ => None,
     };
     ordered.sort_by_key(|e| std::cmp::Reverse(line_of(e)));
@@ -153,6 +156,40 @@ fn edit_text(text: &str, edits: &[&Edit]) -> Result<String, String> {
                         *slot = format!("{new}\t# was: {}", slot.trim());
                     }
                     None => appended.push(new),
+                }
+            }
+            EditKind::IniSetting {
+                section,
+                line,
+                after_line,
+                key,
+                after,
+                ..
+            } => {
+                let new = format!("{key} = {after}");
+                if let Some(n) = line {
+                    let slot = lines
+                        .get_mut(n.wrapping_sub(1))
+                        .ok_or_else(|| format!("line {n} is gone"))?;
+                    if line_key(slot).as_deref() != Some(key.to_ascii_lowercase().as_str()) {
+                        return Err(format!("line {n} no longer sets {key}"));
+                    }
+                    // pgbouncer would read a trailing comment as part of
+                    // the value.
+                    let old = format!("; was: {}", slot.trim());
+                    *slot = new;
+                    lines.insert(n - 1, old);
+                    continue;
+                }
+                match after_line {
+                    Some(n) if *n <= lines.len() => lines.insert(*n, new),
+                    Some(n) => return Err(format!("line {n} is gone")),
+                    None => {
+                        // A section header of its own, so the line cannot
+                        // land in [databases] or [users].
+                        appended.push(new);
+                        appended.push(format!("[{section}]"));
+                    }
                 }
             }
             EditKind::HbaLine {
@@ -204,7 +241,10 @@ fn edit_text(text: &str, edits: &[&Edit]) -> Result<String, String> {
 fn is_text_edit(kind: &EditKind) -> bool {
     matches!(
         kind,
-        EditKind::Setting { .. } | EditKind::HbaLine { .. } | EditKind::IdentLine { .. }
+        EditKind::Setting { .. }
+            | EditKind::IniSetting { .. }
+            | EditKind::HbaLine { .. }
+            | EditKind::IdentLine { .. }
     )
 }
 
@@ -419,6 +459,40 @@ struct Outcome {
     backups: Vec<PathBuf>,
     problems: Vec<String>,
     reloaded: Option<u32>,
+    /// pgbouncer's pid, when its configuration changed and it was told to
+    /// reload.
+    reloaded_pgbouncer: Option<u32>,
+}
+
+/// The files of the pgbouncer.ini given, and the pid in its `pidfile`.
+fn pgbouncer_files(args: &FixArgs) -> (Vec<PathBuf>, Option<PathBuf>) {
+    let Some(path) = &args.check.pgbouncer_ini else {
+        return (Vec::new(), None);
+    };
+    let ini = pgtls_config::pgbouncer_ini::load(&pgtls_config::FsSource, path);
+    let pidfile = ini.get("pidfile").map(|s| PathBuf::from(&s.value));
+    (ini.files, pidfile)
+}
+
+/// SIGHUP to the pgbouncer named in its pidfile: pgbouncer's RELOAD,
+/// which also re-reads its TLS settings and files.
+fn reload_pgbouncer(pidfile: &Path) -> anyhow::Result<u32> {
+    let text = fs::read_to_string(pidfile)
+        .with_context(|| format!("cannot read {}: is pgbouncer running?", pidfile.display()))?;
+    let pid: i32 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|p| *p > 1)
+        .ok_or_else(|| anyhow::anyhow!("{} names no process", pidfile.display()))?;
+    // SAFETY: kill with a positive pid and SIGHUP has no memory effects.
+    if unsafe { libc::kill(pid, libc::SIGHUP) } != 0 {
+        anyhow::bail!(
+            "cannot signal pgbouncer (pid {pid}): {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    Ok(pid as u32)
 }
 
 fn apply(
@@ -432,6 +506,7 @@ fn apply(
         backups: Vec::new(),
         problems: Vec::new(),
         reloaded: None,
+        reloaded_pgbouncer: None,
     };
     for c in changes {
         match replace_file(c) {
@@ -450,10 +525,31 @@ fn apply(
             }
         }
     }
+    let (bouncer_files, pidfile) = pgbouncer_files(args);
+    let of_pgbouncer = |i: &usize| {
+        plan[*i]
+            .edit
+            .kind
+            .file()
+            .is_some_and(|f| bouncer_files.contains(f))
+    };
+    let bouncer_reload = out
+        .applied
+        .iter()
+        .any(|i| of_pgbouncer(i) && plan[*i].edit.then == Then::Reload);
+    if args.reload && bouncer_reload {
+        match pidfile.as_deref().map(reload_pgbouncer) {
+            Some(Ok(pid)) => out.reloaded_pgbouncer = Some(pid),
+            Some(Err(e)) => out.problems.push(format!("{e:#}")),
+            None => out.problems.push(
+                "pgbouncer.ini sets no pidfile: reload pgbouncer yourself (RELOAD on its console, or SIGHUP)".into(),
+            ),
+        }
+    }
     let needs_reload = out
         .applied
         .iter()
-        .any(|i| plan[*i].edit.then == Then::Reload);
+        .any(|i| !of_pgbouncer(i) && plan[*i].edit.then == Then::Reload);
     if args.reload && needs_reload {
         match data_dir.map(reload) {
             Some(Ok(pid)) => out.reloaded = Some(pid),
@@ -564,6 +660,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
                 "diff": shown.iter().map(unified_diff).collect::<Vec<_>>().join(""),
                 "backups": outcome.as_ref().map(|o| o.backups.iter().map(|b| b.display().to_string()).collect::<Vec<_>>()).unwrap_or_default(),
                 "reloaded_pid": outcome.as_ref().and_then(|o| o.reloaded),
+                "reloaded_pgbouncer_pid": outcome.as_ref().and_then(|o| o.reloaded_pgbouncer),
                 "fixed_conninfo": fixed_conninfo,
                 "problems": problems,
             }))?;
@@ -712,6 +809,12 @@ fn text(
                 out.push_str(&format!("  {} {}\n", t(lang, "backup", "バックアップ"), b.display()));
             }
             let then = then_list(plan, &o.applied);
+            if let Some(pid) = o.reloaded_pgbouncer {
+                out.push_str(&format!(
+                    "{} {pid}\n",
+                    t(lang, "reloaded pgbouncer (SIGHUP), pid", "pgbouncer を再読み込みしました (SIGHUP)。pid")
+                ));
+            }
             if let Some(pid) = o.reloaded {
                 out.push_str(&format!(
                     "{} {pid}\n",

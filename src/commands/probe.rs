@@ -107,6 +107,8 @@ pub(crate) struct Done {
     pub extra_lines: Vec<(Msg, String)>,
     pub versions: Option<Vec<pgtls_probe::VersionProbe>>,
     pub judgement: Judgement,
+    /// What answered: PostgreSQL or pgbouncer, and why pgtls thinks so.
+    pub identity: pgtls_probe::Identity,
 }
 
 pub(crate) fn seconds(value: f64, flag: &str) -> anyhow::Result<Duration> {
@@ -147,13 +149,20 @@ pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> anyhow::Result<u8> {
 /// that stop the client before it connects first, then every connection's,
 /// most severe first.
 pub(crate) fn execute(plan: &Plan) -> anyhow::Result<(Vec<Done>, Judgement)> {
+    execute_with(plan, true)
+}
+
+/// [`execute`]; with `identify` off, no connection beyond the client's
+/// own is made to tell pgbouncer from PostgreSQL (the exporter probes on
+/// every scrape and keeps to the connections it is configured for).
+pub(crate) fn execute_with(plan: &Plan, identify: bool) -> anyhow::Result<(Vec<Done>, Judgement)> {
     let mut done = Vec::new();
     if plan.preflight.is_empty() {
         for planned in &plan.attempts {
             let report = probe(&planned.probe).map_err(|e| {
                 anyhow::anyhow!("cannot set up the {} connection: {e}", planned.label)
             })?;
-            done.push(observe::finish(planned, report));
+            done.push(observe::finish(planned, report, identify));
         }
     }
 

@@ -17,7 +17,7 @@ use pgtls_diagnose::scan_rules::{
 };
 use pgtls_model::VersionVerdict;
 use pgtls_probe::{
-    check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, VersionProbe,
+    check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, ProbeConfig, VersionProbe,
     VersionStatus,
 };
 use pgtls_render::{finding_json, finding_text, Style};
@@ -216,6 +216,28 @@ fn no_tls(probes: &[VersionProbe]) -> Option<NoTls> {
     }
 }
 
+/// Who answers at a reachable target: the same connection a probe makes
+/// to tell pgbouncer from PostgreSQL, without credentials.
+fn identify_target(
+    target: &Target,
+    obs: &ScanObservation,
+    timeout: Duration,
+) -> Option<pgtls_probe::Identity> {
+    if matches!(obs.no_tls, Some(NoTls::Unreachable(_))) {
+        return None;
+    }
+    let mut cfg = ProbeConfig::handshake_only(&target.host, target.port);
+    cfg.timeout = timeout;
+    pgtls_probe::identify(&cfg).ok()
+}
+
+fn answered_by_name(s: &Scanned) -> Option<&'static str> {
+    s.answered_by
+        .as_ref()
+        .and_then(|i| i.kind)
+        .map(|k| k.as_str())
+}
+
 fn observe(target: &Target, timeout: Duration) -> ScanObservation {
     observe_probes(
         target,
@@ -286,6 +308,8 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
 
 struct Scanned {
     obs: ScanObservation,
+    /// PostgreSQL or pgbouncer, from one credential-less refusal.
+    answered_by: Option<pgtls_probe::Identity>,
     verdict: ScanVerdict,
     elapsed: Duration,
 }
@@ -321,6 +345,8 @@ fn target_json(s: &Scanned, lang: Lang) -> Value {
     json!({
         "target": s.obs.target,
         "verdict": Health::of(&s.verdict).as_str(),
+        "answered_by": answered_by_name(s),
+        "answered_by_signs": s.answered_by.as_ref().map(|i| i.signs.iter().map(|x| x.text.clone()).collect::<Vec<_>>()).unwrap_or_default(),
         "tls_versions": versions,
         "ciphers": ciphers,
         "chain": s.verdict.chain.iter().map(cert_json).collect::<Vec<_>>(),
@@ -387,6 +413,16 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
         Health::Ok => style.green(shown),
     });
     out.push_str(&format!("  ({} ms)\n", s.elapsed.as_millis()));
+    if answered_by_name(s) == Some("pgbouncer") {
+        out.push_str(&format!(
+            "  {}\n",
+            t(
+                lang,
+                "answered by pgbouncer: the TLS below is its client_tls_* (client ↔ pgbouncer), not PostgreSQL's",
+                "応答したのは pgbouncer です: 以下の TLS は PostgreSQL ではなく pgbouncer の client_tls_* (クライアント ↔ pgbouncer) です",
+            )
+        ));
+    }
     if s.obs.no_tls.is_none() {
         let parts: Vec<String> = s
             .obs
@@ -598,6 +634,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                 let Some(target) = targets.get(i) else { break };
                 let started = Instant::now();
                 let mut obs = observe(target, timeout);
+                let answered_by = identify_target(target, &obs, timeout);
                 let verdict = judge(&obs, views, now, args.warn_days);
                 // The verdict keeps the chain as text; the parsed
                 // certificates are not needed any more, and a fleet's worth
@@ -608,6 +645,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                         i,
                         Scanned {
                             obs,
+                            answered_by,
                             verdict,
                             elapsed: started.elapsed(),
                         },

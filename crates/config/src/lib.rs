@@ -1,7 +1,7 @@
 //! Pure parsers for every configuration file pgtls reads: the server's
 //! `postgresql.conf`, `pg_hba.conf` and `pg_ident.conf`, Kong's `kong.conf`
 //! with its `KONG_*` environment, and libpq's connection strings, `PG*`
-//! environment and `.pgpass`.
+//! environment and `.pgpass`, and pgbouncer's `pgbouncer.ini`.
 //!
 //! Each format follows the rules of the program that reads it (PostgreSQL 15,
 //! Kong 3.x, libpq 15), including their quirks, so that `pgtls check` can say
@@ -23,6 +23,7 @@ pub mod hba;
 pub mod ident;
 pub mod kong;
 pub mod libpq;
+pub mod pgbouncer_ini;
 pub mod postgresql_conf;
 
 pub use diag::{Diagnostic, Location, Severity};

@@ -6,6 +6,7 @@ mod hba;
 mod ident;
 mod kong;
 mod libpq;
+mod pgbouncer_ini;
 mod postgresql_conf;
 mod robustness;
 

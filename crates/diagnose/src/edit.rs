@@ -65,6 +65,21 @@ pub enum EditKind {
         /// The value to write, as it goes in the file (quoted if needed).
         after: String,
     },
+    /// `key = value` in an ini file (pgbouncer.ini), which knows no
+    /// comment after a value: the line that sets it now (`line`) is
+    /// replaced, with the old value on a comment line above; when none
+    /// does, the line goes into `section` after line `after_line` (the
+    /// section's last setting), or, without one, at the end under a new
+    /// header.
+    IniSetting {
+        file: PathBuf,
+        section: String,
+        line: Option<usize>,
+        after_line: Option<usize>,
+        key: String,
+        before: Option<String>,
+        after: String,
+    },
     /// A pg_hba.conf line: `before` at `line` replaced by `after`, or,
     /// without `before`, `after` inserted before `line` (appended when
     /// there is no line).
@@ -105,7 +120,7 @@ impl EditKind {
     /// product.md's `kind`.
     pub fn name(&self) -> &'static str {
         match self {
-            EditKind::Setting { .. } => "setting",
+            EditKind::Setting { .. } | EditKind::IniSetting { .. } => "setting",
             EditKind::HbaLine { .. } => "hba-line",
             EditKind::IdentLine { .. } => "ident-line",
             EditKind::Conninfo { .. } => "conninfo",
@@ -119,6 +134,7 @@ impl EditKind {
     pub fn file(&self) -> Option<&PathBuf> {
         match self {
             EditKind::Setting { file, .. }
+            | EditKind::IniSetting { file, .. }
             | EditKind::HbaLine { file, .. }
             | EditKind::IdentLine { file, .. }
             | EditKind::FileMode { file, .. }
@@ -156,6 +172,7 @@ fn kind_has_placeholder(kind: &EditKind) -> bool {
     let placeholder = |s: &str| s.contains('<') && s.contains('>');
     match kind {
         EditKind::Setting { after, .. }
+        | EditKind::IniSetting { after, .. }
         | EditKind::HbaLine { after, .. }
         | EditKind::IdentLine { after, .. }
         | EditKind::Conninfo { after, .. } => placeholder(after),

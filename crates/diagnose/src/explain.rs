@@ -450,7 +450,7 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
 /// The pgbouncer.ini (or client) change a code calls for on one leg of a
 /// pooler: the catalogue's steps name PostgreSQL's and the client's
 /// settings, which on a pooled leg are pgbouncer's.
-fn pooler_fix(code: Code, leg: Leg) -> Option<Msg> {
+pub(crate) fn pooler_fix(code: Code, leg: Leg) -> Option<Msg> {
     let (en, ja) = match (code, leg) {
         (Code::ClientRejectsServerCert, Leg::Server) => (
             "pgbouncer is the client here: put the CA that signed PostgreSQL's ssl_cert_file into the file server_tls_ca_file names in pgbouncer.ini, then reload pgbouncer (RELOAD on its console, or SIGHUP)",

@@ -14,6 +14,7 @@ pub mod explain;
 mod finding;
 pub mod logs_rules;
 mod matcher;
+mod probe_legs;
 pub mod probe_rules;
 pub mod scan_rules;
 pub mod verify_result;

@@ -438,6 +438,19 @@ pub struct Observation {
     pub issuer_candidates: Vec<(X509, String)>,
     /// Epoch seconds, now.
     pub now: i64,
+    /// What answered, when its messages showed it.
+    pub answered_by: Option<Answerer>,
+    /// Why pgtls thinks so, one sign each.
+    pub answered_signs: Vec<String>,
+}
+
+/// What answered the client's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answerer {
+    /// PostgreSQL itself.
+    PostgreSql,
+    /// pgbouncer in front of PostgreSQL.
+    Pgbouncer,
 }
 
 /// The verdict on one attempt.
@@ -771,6 +784,9 @@ pub fn judge(obs: &Observation, cfg: &ClientConfig) -> Judgement {
             }
             expiry_warnings(obs, cfg, &mut j);
         }
+    }
+    if obs.answered_by == Some(Answerer::Pgbouncer) {
+        crate::probe_legs::judge_legs(obs, cfg, &mut j);
     }
     // Errors last: the fix of the error is where the eye lands.
     j.findings
@@ -2622,6 +2638,8 @@ mod tests {
             versions: None,
             issuer_candidates: vec![],
             now: 0,
+            answered_by: None,
+            answered_signs: vec![],
         }
     }
 

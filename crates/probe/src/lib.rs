@@ -12,6 +12,7 @@ mod config;
 mod deadline;
 mod error;
 mod hostname;
+mod identify;
 mod recorder;
 mod report;
 mod session;
@@ -24,8 +25,9 @@ pub use config::{
 };
 pub use error::ProbeError;
 pub use hostname::{check_host_name, HostCheck};
+pub use identify::{identify, identify_config, identity_of, signs_in, Identity};
 /// Wire-level types that appear inside reports.
-pub use pgtls_wire::{DecodeError, ErrorFields, ScramError};
+pub use pgtls_wire::{DecodeError, ErrorFields, ScramError, ServerKind, Sign};
 pub use report::{
     Alert, AuthMethod, CaName, ChainVerification, ClientRefusal, ConnectAttempt, Direction,
     FailureKind, Fallback, OpenSslError, Outcome, ProbeReport, ServerError, Step, StepName,

@@ -669,6 +669,9 @@ pub struct ProbeReport {
     pub fallback: Option<Fallback>,
     /// ParameterStatus values the server reported (server_version, ...).
     pub server_parameters: Vec<(String, String)>,
+    /// The process id in BackendKeyData: PostgreSQL's backend pid,
+    /// pgbouncer's a random number.
+    pub backend_key_pid: Option<i32>,
     /// How it ended.
     pub outcome: Outcome,
 }

@@ -152,6 +152,7 @@ struct Run<'a> {
     auth_ok_seen: bool,
     fallback: Option<Fallback>,
     params: Vec<(String, String)>,
+    backend_key_pid: Option<i32>,
     current: Option<Current>,
     decoder: Decoder,
 }
@@ -172,6 +173,7 @@ impl<'a> Run<'a> {
             auth_ok_seen: false,
             fallback: None,
             params: Vec::new(),
+            backend_key_pid: None,
             current: None,
             decoder: Decoder::new(),
         }
@@ -782,7 +784,10 @@ impl<'a> Run<'a> {
                 BackendMessage::ErrorResponse(fields) => {
                     return Err(fail(FailureKind::Server(fields)))
                 }
-                BackendMessage::BackendKeyData { .. } | BackendMessage::NoticeResponse(_) => {}
+                BackendMessage::BackendKeyData { process_id, .. } => {
+                    self.backend_key_pid = Some(process_id)
+                }
+                BackendMessage::NoticeResponse(_) => {}
                 other => {
                     return Err(violation(Violation::UnexpectedMessage {
                         expected: "ReadyForQuery",
@@ -963,6 +968,7 @@ impl<'a> Run<'a> {
             tls_in_use: self.tls_in_use,
             fallback: self.fallback,
             server_parameters: self.params,
+            backend_key_pid: self.backend_key_pid,
             outcome,
         }
     }

@@ -28,6 +28,17 @@ pub fn edit_json(edit: &Edit) -> Value {
         } => {
             json!({"file": file.display().to_string(), "line": line, "key": key, "before": before, "after": after})
         }
+        EditKind::IniSetting {
+            file,
+            section,
+            line,
+            after_line,
+            key,
+            before,
+            after,
+        } => {
+            json!({"file": file.display().to_string(), "line": line, "section": section, "after_line": after_line, "key": key, "before": before, "after": after})
+        }
         EditKind::HbaLine {
             file,
             line,

@@ -7,6 +7,7 @@
 
 mod backend;
 mod frontend;
+mod identify;
 mod scram;
 mod ssl;
 
@@ -17,6 +18,9 @@ pub use backend::{
 pub use frontend::{
     password_cleartext, password_md5, query, sasl_initial_response, sasl_response, startup_message,
     terminate, EncodeError, StartupParams,
+};
+pub use identify::{
+    is_pgbouncer_own_text, sign_of_error, sign_of_parameters, verdict, ServerKind, Sign,
 };
 pub use scram::{
     nonce_from_random, ScramBinding, ScramClient, ScramError, ScramFinal, DEFAULT_MAX_ITERATIONS,

@@ -30,7 +30,7 @@ use pgtls_probe::{
 };
 
 use super::config::{LibpqProbe, Module};
-use crate::commands::probe::{execute, kong, libpq, KongShapeArg, ProbeArgs};
+use crate::commands::probe::{execute_with, kong, libpq, KongShapeArg, ProbeArgs};
 use crate::commands::scan::{observe_probes, Target};
 
 /// Everything one probe found, for the metrics.
@@ -371,7 +371,7 @@ fn probe_client(
             plan
         }
     };
-    let (done, judgement) = execute(&plan)?;
+    let (done, judgement) = execute_with(&plan, false)?;
     let mut steps = Vec::new();
     for d in &done {
         for s in &d.report.steps {

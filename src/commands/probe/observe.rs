@@ -12,8 +12,9 @@ use pgtls_diagnose::probe_rules::{
 use pgtls_diagnose::Msg;
 use pgtls_probe::client_line::{kong_line, kong_nginx_log, kong_reason, psql_line, KongShape};
 use pgtls_probe::{
-    versions_accepted, ChainVerification, ClientRefusal, Direction, FailureKind, Fallback, Outcome,
-    ProbeReport, ServerError, StepName, TlsFailure, UnreachableReason, Violation,
+    identity_of, signs_in, versions_accepted, ChainVerification, ClientRefusal, Direction,
+    FailureKind, Fallback, Identity, Outcome, ProbeReport, ServerError, ServerKind, StepName,
+    TlsFailure, UnreachableReason, Violation,
 };
 
 use super::{Done, Planned};
@@ -188,7 +189,7 @@ fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec
 }
 
 /// Judges one finished connection.
-pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
+pub(crate) fn finish(planned: &Planned, report: ProbeReport, identify: bool) -> Done {
     let (client_line, extra_lines) = client_lines(planned, &report);
     let outcome = match &report.outcome {
         Outcome::Ok {
@@ -220,6 +221,11 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
         None => (None, None),
     };
     let tls = tls_seen(&report);
+    let identity = if identify {
+        identity_of(&report, &planned.probe)
+    } else {
+        Identity::from_signs(signs_in(&report))
+    };
     let mut versions = None;
     let mut versions_seen = None;
     if let rules::Outcome::Failed { failure: f, .. } = &outcome {
@@ -262,6 +268,11 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
         versions: versions_seen,
         issuer_candidates,
         now: now_epoch(),
+        answered_by: identity.kind.map(|k| match k {
+            ServerKind::PostgreSql => rules::Answerer::PostgreSql,
+            ServerKind::Pgbouncer => rules::Answerer::Pgbouncer,
+        }),
+        answered_signs: identity.signs.iter().map(|s| s.text.clone()).collect(),
     };
     let judgement = rules::judge(&observation, &planned.client);
     Done {
@@ -272,5 +283,6 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport) -> Done {
         extra_lines,
         versions,
         judgement,
+        identity,
     }
 }

@@ -10,7 +10,7 @@ use openssl::x509::{X509Ref, X509};
 use pgtls_catalogue::{Lang, Severity};
 use pgtls_diagnose::certinfo::{describe, name_text, now_epoch, CertInfo};
 use pgtls_diagnose::probe_rules::{ClientKind, Judgement, KongEdition};
-use pgtls_probe::{Direction, FailureKind, Outcome, ProbeReport, Step, TlsFailure};
+use pgtls_probe::{Direction, FailureKind, Outcome, ProbeReport, ServerKind, Step, TlsFailure};
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
@@ -431,6 +431,7 @@ fn path_json(d: &Done) -> Value {
         "cipher": tls.and_then(|t| t.cipher.clone()),
         "auth_method": ok_fields.map(|f| f.0),
         "server_version_num": ok_fields.map(|f| f.1),
+        "answered_by": d.identity.kind.map(|k| k.as_str()),
         "elapsed_ms": (d.report.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
         "steps": steps_json(&d.report),
     })
@@ -481,6 +482,8 @@ pub(crate) fn json(
         "notes": judgement.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
         "findings": judgement.findings.iter().map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
         "unexplained": judgement.unexplained.as_ref().map(|m| m.get(lang)),
+        "answered_by": first.and_then(|d| d.identity.kind).map(|k| k.as_str()),
+        "answered_by_signs": first.map(|d| d.identity.signs.iter().map(|s| s.text.clone()).collect::<Vec<_>>()).unwrap_or_default(),
     });
     if let Some(k) = &plan.kong {
         v["edition"] = json!(k.edition.as_str());
@@ -498,6 +501,25 @@ pub(crate) fn json(
         v["server_tls_versions"] = Value::Object(map);
     }
     v
+}
+
+/// Who answered, with the signs: through a pooler the failure is on one
+/// of two connections, and the reader needs to know which.
+fn answered_by(d: &Done, lang: Lang, style: &Style) -> String {
+    let signs: Vec<&str> = d.identity.signs.iter().map(|s| s.text.as_str()).collect();
+    let (en, ja) = match d.identity.kind {
+        Some(ServerKind::Pgbouncer) => (
+            "answered by: pgbouncer (a pooler in front of PostgreSQL: two legs, client ↔ pgbouncer and pgbouncer ↔ PostgreSQL)",
+            "応答したもの: pgbouncer (PostgreSQL の前のプーラー: クライアント ↔ pgbouncer と pgbouncer ↔ PostgreSQL の 2 区間)",
+        ),
+        Some(ServerKind::PostgreSql) => ("answered by: PostgreSQL", "応答したもの: PostgreSQL"),
+        None => return String::new(),
+    };
+    let mut out = format!("{}\n", style.bold(&t(lang, en, ja)));
+    for s in signs {
+        out.push_str(&format!("  {}\n", style.dim(&format!("· {s}"))));
+    }
+    out
 }
 
 fn verdict_line(d: &Done, lang: Lang, style: &Style) -> String {
@@ -630,6 +652,10 @@ pub(crate) fn text(
         style.dim(&t(lang, "settings:", "設定:")),
         shown.join(" · ")
     ));
+
+    if let Some(d) = order.first().map(|&i| &done[i]) {
+        out.push_str(&answered_by(d, lang, style));
+    }
 
     if !plan.preflight.is_empty() {
         out.push('\n');

@@ -19,6 +19,7 @@ pub mod access;
 pub mod accounts;
 mod client;
 mod conn;
+pub mod pooler;
 mod server;
 
 use std::fmt;
