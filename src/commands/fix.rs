@@ -577,6 +577,12 @@ fn then_list(plan: &[Planned], which: &[usize]) -> Vec<&'static str> {
 fn edit_summary(kind: &EditKind) -> String {
     match kind {
         EditKind::Setting { key, after, .. } => format!("{key} = {after}"),
+        EditKind::IniSetting {
+            section,
+            key,
+            after,
+            ..
+        } => format!("[{section}] {key} = {after}"),
         EditKind::HbaLine { after, .. } | EditKind::IdentLine { after, .. } => after.clone(),
         EditKind::Conninfo { key, after, .. } => format!("{key}={after}"),
         EditKind::FileMode {
