@@ -768,6 +768,60 @@ pub static CATALOGUE: &[Diagnosis] = &[
         }],
     },
 
+    Diagnosis {
+        code: "PGTLS033",
+        id: Code::HbaFileRefused,
+        name: "hba-file-refused",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the server refuses its pg_hba.conf: a line holds a value this PostgreSQL version does not accept",
+            ja: "サーバーが pg_hba.conf を受け付けません: この PostgreSQL のバージョンが受け付けない値を含む行があります",
+        },
+        cause: Text {
+            en: "PostgreSQL reads pg_hba.conf at start and on every reload, and one line it cannot read makes it refuse the whole file: it logs the reason (e.g. `invalid value for clientcert: \"1\"`) with a CONTEXT naming the line, then `FATAL: could not load pg_hba.conf` at start (the server does not start; 16 and later write the file's full path) or `pg_hba.conf was not reloaded` on reload (the old rules stay). The commonest cause is an upgrade: clientcert=1, 0 and no-verify are accepted up to PostgreSQL 13 and refused from 14 on; options of a later version (clientname 14+) are refused by an older server",
+            ja: "PostgreSQL は起動時と再読み込みのたびに pg_hba.conf を読み、読めない行が 1 行でもあるとファイル全体を拒否します: 理由 (例: `invalid value for clientcert: \"1\"`) とその行を示す CONTEXT を出力し、起動時は `FATAL: could not load pg_hba.conf` (サーバーは起動しません。16 以降はファイルのフルパスを書きます)、再読み込み時は `pg_hba.conf was not reloaded` (古い規則のまま) になります。最も多い原因はアップグレードです: clientcert=1、0、no-verify は PostgreSQL 13 まで受け付けられ、14 以降は拒否されます。新しいバージョンのオプション (clientname は 14 以降) は古いサーバーに拒否されます",
+        },
+        fix: &[
+            Text {
+                en: "change the line the CONTEXT names: clientcert=1 becomes clientcert=verify-ca (verify-full also checks the certificate's name against the user), clientcert=0 and no-verify are removed; then start the server, or reload it (SELECT pg_reload_conf())",
+                ja: "CONTEXT が示す行を直します: clientcert=1 は clientcert=verify-ca に (verify-full は証明書の名前とユーザーも照合します)、clientcert=0 と no-verify は削除します。その後サーバーを起動するか再読み込みします (SELECT pg_reload_conf())",
+            },
+            Text {
+                en: "before restarting, run pgtls check on the data directory (or with --pg-version N): it judges each pg_hba.conf line by that version's rules",
+                ja: "再起動の前に、データディレクトリに対して (または --pg-version N を付けて) pgtls check を実行します。そのバージョンの規則で pg_hba.conf の各行を判定します",
+            },
+        ],
+    },
+
+    Diagnosis {
+        code: "PGTLS034",
+        id: Code::LibpqTooOld,
+        name: "libpq-too-old",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the client's libpq is too old for a connection option it was given",
+            ja: "クライアントの libpq は、指定された接続オプションに対して古すぎます",
+        },
+        cause: Text {
+            en: "each connection option came with a libpq version, and an older libpq refuses a connection string naming an option it does not know (`invalid connection option \"X\"`) before it connects at all: ssl_min_protocol_version, ssl_max_protocol_version, channel_binding and sslpassword came with libpq 13; sslcrldir and sslsni with 14; sslcertmode, require_auth, load_balance_hosts and sslrootcert=system (the system's trust store) with 16; sslnegotiation with 17; sslkeylogfile, min_protocol_version and max_protocol_version with 18. What counts is the libpq library the program loads, not psql's or the server's version; environment variables of options it does not know (PGSSLMINPROTOCOLVERSION, ...) are silently ignored, and libpq before 16 reads sslrootcert=system as a file named system",
+            ja: "接続オプションはそれぞれ特定の libpq のバージョンで追加されたもので、古い libpq は知らないオプションを含む接続文字列を接続の前に拒否します (`invalid connection option \"X\"`): ssl_min_protocol_version、ssl_max_protocol_version、channel_binding、sslpassword は libpq 13、sslcrldir と sslsni は 14、sslcertmode、require_auth、load_balance_hosts と sslrootcert=system (システムの信頼ストア) は 16、sslnegotiation は 17、sslkeylogfile、min_protocol_version、max_protocol_version は 18 で追加されました。重要なのはプログラムが読み込む libpq ライブラリのバージョンで、psql やサーバーのバージョンではありません。知らないオプションの環境変数 (PGSSLMINPROTOCOLVERSION など) は黙って無視され、16 より前の libpq は sslrootcert=system を system という名前のファイルとして読みます",
+        },
+        fix: &[
+            Text {
+                en: "upgrade the libpq the client loads (Debian/Ubuntu libpq5, RHEL libpq or postgresqlNN-libs) to a version that has the option; check which one it loads with ldd on the program",
+                ja: "クライアントが読み込む libpq (Debian/Ubuntu の libpq5、RHEL の libpq または postgresqlNN-libs) を、そのオプションを持つバージョンに更新します。どれを読み込んでいるかはプログラムに ldd を実行して確認します",
+            },
+            Text {
+                en: "or remove the option and use what that libpq has: the server's ssl_min_protocol_version instead of the client's, a CA file in sslrootcert instead of system, sslmode=require with the default negotiation instead of sslnegotiation=direct",
+                ja: "またはオプションを外し、その libpq にあるもので代えます: クライアントの代わりにサーバーの ssl_min_protocol_version、system の代わりに sslrootcert に CA ファイル、sslnegotiation=direct の代わりに既定のネゴシエーションで sslmode=require",
+            },
+        ],
+    },
+
     // ---- 040 and up: a pooler (pgbouncer) between the client and PostgreSQL.
     Diagnosis {
         code: "PGTLS040",

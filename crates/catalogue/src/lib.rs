@@ -295,7 +295,11 @@ pub enum Code {
     ConnectionClosedByPeer = 31,
     /// PGTLS032 legacy-tls-probe.
     LegacyTlsProbe = 32,
-    // 031–039 are left to codes added alongside; the pooler's start at 040.
+    /// PGTLS033 hba-file-refused.
+    HbaFileRefused = 33,
+    /// PGTLS034 libpq-too-old.
+    LibpqTooOld = 34,
+    // 035–039 are left to codes added alongside; the pooler's start at 040.
     /// PGTLS040 pooler-client-tls-required.
     PoolerClientTlsRequired = 40,
     /// PGTLS041 pooler-query-wait-timeout.
@@ -306,7 +310,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 37] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -339,6 +343,8 @@ impl Code {
         Code::LeafOnlyChain,
         Code::ConnectionClosedByPeer,
         Code::LegacyTlsProbe,
+        Code::HbaFileRefused,
+        Code::LibpqTooOld,
         Code::PoolerClientTlsRequired,
         Code::PoolerQueryWaitTimeout,
         Code::PoolerServerConnectionFailed,
