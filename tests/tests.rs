@@ -12,6 +12,7 @@ mod fix;
 mod fuzz_regressions;
 mod hostile;
 mod lab_explain;
+mod libpq_versions;
 mod logs;
 mod pooler;
 mod probe;

@@ -822,6 +822,60 @@ pub static CATALOGUE: &[Diagnosis] = &[
         ],
     },
 
+    Diagnosis {
+        code: "PGTLS035",
+        id: Code::DirectTlsUnsupported,
+        name: "direct-tls-unsupported",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the client starts TLS directly (sslnegotiation=direct) and the server does not accept that",
+            ja: "クライアントは TLS を直接開始しますが (sslnegotiation=direct)、サーバーはそれを受け付けません",
+        },
+        cause: Text {
+            en: "with sslnegotiation=direct (libpq 17 and later) the client sends its TLS ClientHello, with ALPN `postgresql`, as the first bytes instead of an SSLRequest. Only PostgreSQL 17 and later accept that; an older server reads the ClientHello as a start-up packet, logs `invalid length of startup packet` and closes the connection, and libpq prints `SSL SYSCALL error: EOF detected`. A pooler or proxy in front that does not speak direct TLS does the same",
+            ja: "sslnegotiation=direct (libpq 17 以降) では、クライアントは SSLRequest の代わりに、ALPN `postgresql` 付きの TLS ClientHello を最初のバイトとして送ります。これを受け付けるのは PostgreSQL 17 以降だけです。古いサーバーは ClientHello を起動パケットとして読み、`invalid length of startup packet` を記録して接続を閉じ、libpq は `SSL SYSCALL error: EOF detected` と表示します。直接 TLS を話さないプーラーやプロキシが前にある場合も同じです",
+        },
+        fix: &[
+            Text {
+                en: "remove sslnegotiation=direct from the connection string (or set sslnegotiation=postgres, the default): the SSLRequest path works with every server version",
+                ja: "接続文字列から sslnegotiation=direct を外します (または既定の sslnegotiation=postgres にします)。SSLRequest の経路はすべてのサーバーバージョンで動作します",
+            },
+            Text {
+                en: "or upgrade the server (and any pooler in front of it) to PostgreSQL 17 or later",
+                ja: "またはサーバー (とその前のプーラー) を PostgreSQL 17 以降に更新します",
+            },
+        ],
+    },
+
+    Diagnosis {
+        code: "PGTLS036",
+        id: Code::ClientAuthRequirementUnmet,
+        name: "client-auth-requirement-unmet",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the client refused the server's authentication: it demands a method (require_auth) or a certificate request (sslcertmode=require) the server did not use",
+            ja: "クライアントがサーバーの認証を拒否しました: サーバーが使わなかった認証方式 (require_auth) または証明書要求 (sslcertmode=require) を求めています",
+        },
+        cause: Text {
+            en: "libpq 16 and later let the client insist on how the server authenticates it: require_auth lists the methods it answers (or, with !, refuses), and sslcertmode=require fails when the server did not ask for a client certificate. The server's pg_hba.conf line chose another method (e.g. trust where scram-sha-256 is required, or a line without cert/clientcert), so the client hung up; the server logs nothing more than the connection, or that the client went away",
+            ja: "libpq 16 以降では、サーバーがどう認証するかをクライアントが指定できます: require_auth は応じる (! 付きなら拒否する) 方式を列挙し、sslcertmode=require はサーバーがクライアント証明書を求めなかったときに失敗します。サーバーの pg_hba.conf の行が別の方式を選んだ (例: scram-sha-256 が必須なのに trust、cert/clientcert のない行) ため、クライアントが切断しました。サーバーのログには接続か、クライアントが去ったことしか残りません",
+        },
+        fix: &[
+            Text {
+                en: "make the server's matching pg_hba.conf line use what the client demands (scram-sha-256 for require_auth=scram-sha-256; cert, or clientcert=verify-full with ssl_ca_file, for sslcertmode=require), then reload",
+                ja: "サーバーで一致する pg_hba.conf の行を、クライアントが求めるものにします (require_auth=scram-sha-256 なら scram-sha-256、sslcertmode=require なら cert、または ssl_ca_file と clientcert=verify-full)。その後再読み込みします",
+            },
+            Text {
+                en: "or, if the server is right, relax the client: add the method to require_auth, or set sslcertmode=allow",
+                ja: "またはサーバーが正しい場合はクライアントを緩めます: require_auth に方式を加えるか、sslcertmode=allow にします",
+            },
+        ],
+    },
+
     // ---- 040 and up: a pooler (pgbouncer) between the client and PostgreSQL.
     Diagnosis {
         code: "PGTLS040",

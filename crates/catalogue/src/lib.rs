@@ -299,7 +299,11 @@ pub enum Code {
     HbaFileRefused = 33,
     /// PGTLS034 libpq-too-old.
     LibpqTooOld = 34,
-    // 035–039 are left to codes added alongside; the pooler's start at 040.
+    /// PGTLS035 direct-tls-unsupported.
+    DirectTlsUnsupported = 35,
+    /// PGTLS036 client-auth-requirement-unmet.
+    ClientAuthRequirementUnmet = 36,
+    // 037–039 are left to codes added alongside; the pooler's start at 040.
     /// PGTLS040 pooler-client-tls-required.
     PoolerClientTlsRequired = 40,
     /// PGTLS041 pooler-query-wait-timeout.
@@ -310,7 +314,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 39] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -345,6 +349,8 @@ impl Code {
         Code::LegacyTlsProbe,
         Code::HbaFileRefused,
         Code::LibpqTooOld,
+        Code::DirectTlsUnsupported,
+        Code::ClientAuthRequirementUnmet,
         Code::PoolerClientTlsRequired,
         Code::PoolerQueryWaitTimeout,
         Code::PoolerServerConnectionFailed,

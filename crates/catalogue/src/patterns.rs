@@ -1146,6 +1146,38 @@ pub static PATTERNS: &[Pattern] = &[
         examples: &["invalid connection option \"ssl_min_protocol_version\""],
         ..BASE
     },
+    // ---- PGTLS036 client-auth-requirement-unmet
+    Pattern {
+        id: "libpq-require-auth",
+        code: Code::ClientAuthRequirementUnmet,
+        origins: LIBPQ,
+        regex: r#"^authentication method requirement "(?P<require_auth>[^"]*)" failed: (?P<reason>server requested SASL authentication|server requested a cleartext password|server requested a hashed password|server did not complete authentication|server requested GSSAPI authentication|server requested SSPI authentication|.+)$"#,
+        needles: &["authentication method requirement"],
+        reading: Text {
+            en: "libpq's require_auth={require_auth} refused what the server did: {reason}",
+            ja: "libpq の require_auth={require_auth} が、サーバーの動作を拒否しました: {reason}",
+        },
+        examples: &[
+            "psql: error: connection to server at \"localhost\" (127.0.0.1), port 54016 failed: authentication method requirement \"scram-sha-256\" failed: server did not complete authentication",
+            "psql: error: connection to server at \"localhost\" (127.0.0.1), port 54016 failed: authentication method requirement \"password\" failed: server requested SASL authentication",
+        ],
+        versions: Some(Versions::since(16)),
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-certificate-not-requested",
+        code: Code::ClientAuthRequirementUnmet,
+        origins: LIBPQ,
+        regex: r"^server did not request an SSL certificate$",
+        needles: &["server did not request an SSL certificate"],
+        reading: Text {
+            en: "libpq's sslcertmode=require: the server did not ask for a client certificate, so the client gave up",
+            ja: "libpq の sslcertmode=require: サーバーがクライアント証明書を求めなかったため、クライアントは中止しました",
+        },
+        examples: &["psql: error: connection to server at \"localhost\" (127.0.0.1), port 54016 failed: server did not request an SSL certificate"],
+        versions: Some(Versions::since(16)),
+        ..BASE
+    },
     // ---- pgbouncer (040 and up, and the earlier codes on either of its legs)
     Pattern {
         id: "pgbouncer-ssl-required",
