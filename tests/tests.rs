@@ -5,6 +5,7 @@ mod util;
 
 mod captured_versions;
 mod check;
+mod check_versions;
 mod demo;
 mod explain;
 mod exporter;

@@ -1120,6 +1120,19 @@ pub static PATTERNS: &[Pattern] = &[
         ..BASE
     },
     Pattern {
+        id: "hba-unknown-option",
+        code: Code::HbaFileRefused,
+        origins: SERVER,
+        regex: r#"^unrecognized authentication option name: "(?P<option>[^"]*)"$"#,
+        needles: &["unrecognized authentication option name"],
+        reading: Text {
+            en: "the server does not know the pg_hba.conf option {option} (clientname came with PostgreSQL 14); it then refuses the whole file",
+            ja: "サーバーは pg_hba.conf のオプション {option} を知りません (clientname は PostgreSQL 14 で追加)。その後ファイル全体を拒否します",
+        },
+        examples: &["2026-12-03 15:40:02.117 UTC [30125] LOG:  unrecognized authentication option name: \"clientname\""],
+        ..BASE
+    },
+    Pattern {
         id: "hba-not-reloaded",
         code: Code::HbaFileRefused,
         origins: SERVER,
