@@ -137,3 +137,60 @@ fn clientname_by_version_on_real_servers() {
         }
     }
 }
+
+/// check's libpq side by version: sslrootcert=system is the system store
+/// from 16 (verify-full forced, never "a file named system" and PGTLS018),
+/// a missing file for 15 with verify-full (PGTLS034), and an option of a
+/// later libpq stops the modelled one (PGTLS034) — what real libpq 15, 16
+/// and 17 did in libpq_versions.rs.
+#[test]
+fn libpq_side_follows_the_libpq_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let hba = dir.path().join("pg_hba.conf");
+    fs::write(&hba, "hostssl all all 127.0.0.1/32 scram-sha-256\n").unwrap();
+    let hba = hba.to_str().unwrap();
+    let store = crate::lab_util::path(pgtls_lab::files::ROOT_CA);
+    let run = |conninfo: &str, version: &str| -> Vec<String> {
+        let r = crate::util::pgtls_env(
+            &[
+                "check",
+                "--format",
+                "json",
+                "--hba",
+                hba,
+                "--libpq",
+                conninfo,
+                "--libpq-version",
+                version,
+            ],
+            &[("SSL_CERT_FILE", std::ffi::OsStr::new(&store))],
+        );
+        crate::lab_util::codes(&r.report("check").1)
+    };
+    let system = "host=localhost user=kong sslrootcert=system";
+    let codes = run(system, "16");
+    assert!(
+        !codes.iter().any(|c| c == "PGTLS018" || c == "PGTLS034"),
+        "{codes:?}"
+    );
+    let codes = run(&format!("{system} sslmode=verify-full"), "15");
+    assert_eq!(
+        codes.first().map(String::as_str),
+        Some("PGTLS034"),
+        "{codes:?}"
+    );
+    let codes = run(
+        "host=localhost user=kong sslmode=require sslnegotiation=direct",
+        "16",
+    );
+    assert_eq!(
+        codes.first().map(String::as_str),
+        Some("PGTLS034"),
+        "{codes:?}"
+    );
+    let codes = run(
+        "host=localhost user=kong sslmode=require sslnegotiation=direct",
+        "17",
+    );
+    assert!(!codes.iter().any(|c| c == "PGTLS034"), "{codes:?}");
+}

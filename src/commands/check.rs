@@ -56,6 +56,9 @@ pub struct CheckArgs {
     /// Which pg_hba.conf line a connection matches and what it demands: host=IP|local,user=U,database=D,ssl=on|off,cn=NAME (or dn="...").
     #[arg(long = "match", value_name = "SPEC")]
     pub matches: Vec<String>,
+    /// With --libpq: which libpq to model, 12 to 18 (default: 18).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub libpq_version: Option<u32>,
     /// The server's major version (12-18) when there is no data directory
     /// to read PG_VERSION from; PG_VERSION wins when present.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
@@ -117,6 +120,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
                 home: var("HOME").map(PathBuf::from),
                 os_user: var("USER").or_else(|| var("LOGNAME")),
             },
+            libpq_version: args.libpq_version,
         });
     }
     Ok(check(&FsSource, &input)?)

@@ -165,6 +165,8 @@ pub enum ClientInput {
     Libpq {
         conninfo: String,
         env: config::libpq::ClientEnv,
+        /// The libpq major version to model (12-18); None: the newest.
+        libpq_version: Option<u32>,
     },
 }
 
