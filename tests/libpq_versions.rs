@@ -127,6 +127,17 @@ fn libpq_17_and_18_options_against_postgresql_17() {
     assert_eq!(status, 0, "{v:#}");
     assert!(v["notes"].to_string().contains("sslkeylogfile"), "{v:#}");
     assert!(!keyfile.exists(), "the probe wrote TLS keys");
+
+    // Without credentials, scan tells 17 or later by direct TLS.
+    let target = format!("127.0.0.1:{}", pg.port());
+    let (_, v) = crate::util::pgtls(&["scan", "--server-version", "--format", "json", &target])
+        .report("scan");
+    assert_eq!(v["targets"][0]["server_version"]["at_least"], 17, "{v:#}");
+    let (_, v) = crate::util::pgtls(&["scan", "--format", "json", &target]).report("scan");
+    assert!(
+        v["targets"][0]["server_version"].is_null(),
+        "off by default: {v:#}"
+    );
 }
 
 #[test]
@@ -158,6 +169,10 @@ fn libpq_16_and_17_options_against_postgresql_16() {
     assert!(v["findings"][0]["edits"]
         .to_string()
         .contains("sslnegotiation"));
+    let target = format!("127.0.0.1:{}", pg.port());
+    let (_, v) = crate::util::pgtls(&["scan", "--server-version", "--format", "json", &target])
+        .report("scan");
+    assert_eq!(v["targets"][0]["server_version"]["before"], 17, "{v:#}");
 
     // sslrootcert=system: the system store (SSL_CERT_FILE, as OpenSSL
     // reads it) with verify-full forced.

@@ -493,7 +493,7 @@ impl<'a> Run<'a> {
         let Some(mut conn) = slot.take() else {
             return Err(fail(FailureKind::Closed));
         };
-        if self.cfg.direct_tls && !self.cfg.handshake_only {
+        if self.cfg.direct_tls {
             // libpq 17's sslnegotiation=direct: the ClientHello is the first
             // byte on the wire; a server before 17 reads it as a start-up
             // packet of absurd length and hangs up.
