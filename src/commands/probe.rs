@@ -242,3 +242,69 @@ impl KongShapeArg {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pgtls_catalogue::Code;
+    use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
+
+    use super::versioned_fix;
+
+    fn with(kinds: Vec<EditKind>) -> Finding {
+        let mut f = Finding::new(Code::ProtocolVersionMismatch.diagnosis());
+        f.edits = kinds
+            .into_iter()
+            .map(|k| Edit::new(k, Applicability::MachineApplicable, Then::Reload))
+            .collect();
+        f
+    }
+
+    fn setting(key: &str) -> EditKind {
+        EditKind::Setting {
+            file: "postgresql.conf".into(),
+            line: None,
+            key: key.into(),
+            before: None,
+            after: "'x'".into(),
+        }
+    }
+
+    fn conninfo(key: &str) -> EditKind {
+        EditKind::Conninfo {
+            key: key.into(),
+            before: None,
+            after: "x".into(),
+        }
+    }
+
+    /// A step the server's or the client's version cannot take is said
+    /// so in both languages; steps both have stay unremarked.
+    #[test]
+    fn steps_a_version_lacks_are_named() {
+        let mut f = with(vec![
+            setting("ssl_groups"),
+            setting("ssl_min_protocol_version"),
+        ]);
+        versioned_fix(&mut f, Some(17), None);
+        assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
+        assert!(f.notes[0].en.contains("PostgreSQL 17 has no ssl_groups"));
+        assert!(f.notes[0].ja.contains("ssl_groups"));
+        let mut f = with(vec![setting("ssl_groups")]);
+        versioned_fix(&mut f, Some(18), None);
+        assert!(f.notes.is_empty());
+
+        let mut f = with(vec![
+            conninfo("ssl_max_protocol_version"),
+            conninfo("sslmode"),
+        ]);
+        versioned_fix(&mut f, None, Some(12));
+        assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
+        assert!(f.notes[0]
+            .en
+            .contains("libpq 12 does not know ssl_max_protocol_version"));
+        assert!(f.notes[0].en.contains("libpq 13"));
+        let mut f = with(vec![conninfo("ssl_max_protocol_version")]);
+        versioned_fix(&mut f, None, Some(13));
+        assert!(f.notes.is_empty());
+    }
+}
