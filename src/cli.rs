@@ -121,7 +121,8 @@ pub enum Command {
     /// Watch every documented failure happen on a throwaway PostgreSQL, diagnosed and fixed.
     ///
     /// Starts a real, throwaway PostgreSQL from the local installation (set
-    /// PGTLS_PG_BINDIR to choose the directory holding postgres and initdb),
+    /// PGTLS_PG_BINDIR to choose the directory holding postgres and initdb;
+    /// --pg-version N takes PostgreSQL N from the lab's cache instead),
     /// breaks it in each way the Kong PostgreSQL TLS troubleshooting page
     /// lists (PGTLS001 to PGTLS009), shows what the server logs, what Kong and
     /// psql print and pgtls's diagnosis, applies the fix and connects again.

@@ -175,7 +175,8 @@ const FAILURES: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// libpq 12 has no ssl_min/max_protocol_version: it refuses the option
-/// before connecting (a known line without a code yet).
+/// before connecting (PGTLS034, checked on its own below), so the attempt
+/// says nothing about the failure the fixture provokes.
 fn refused_option(a: &Attempt) -> bool {
     a.stderr
         .first()
@@ -528,4 +529,78 @@ fn detail_of_a_refused_client_certificate_from_16() {
             );
         }
     }
+}
+
+/// The lines the captures showed that had no code: 14 and later refusing
+/// `clientcert=1` (PGTLS033, with the file's full path from 16 on, and
+/// through `pgtls logs` as one start-up failure), libpq 12 refusing
+/// `ssl_min_protocol_version` (PGTLS034, naming the option), and libpq
+/// 12–14's `could not send startup packet` after a refused client
+/// certificate (PGTLS031, with the client-certificate causes as
+/// alternatives). Each is checked on the captured line itself.
+#[test]
+fn captured_lines_without_a_code_before_have_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut startup_resets = 0;
+    for version in VERSIONS {
+        let m = major(version);
+        let cap = read(version, "clientcert-1");
+        if m >= 14 {
+            let invalid = with(&cap.start, "invalid value for clientcert").expect("line");
+            let f = &explain_text(invalid)[0];
+            assert_eq!(f.code(), "PGTLS033", "{version}: {invalid}");
+            assert_eq!(f.facts.get("clientcert").map(String::as_str), Some("1"));
+            let fatal = with(&cap.start, "FATAL:").expect("FATAL");
+            assert_eq!(code_of(fatal), Some("PGTLS033"), "{version}: {fatal}");
+            let path = dir.path().join(format!("{version}-clientcert.log"));
+            fs::write(&path, cap.start.join("\n") + "\n").unwrap();
+            let run = pgtls(&["logs", "--format", "json", path.to_str().unwrap()]);
+            let codes = crate::lab_util::codes(&run.json());
+            assert!(
+                codes.iter().any(|c| c == "PGTLS033"),
+                "{version}: {codes:?}"
+            );
+        }
+        for failure in [
+            "pgtls006-server-rejects-client-cert",
+            "pgtls011-client-cert-expired",
+        ] {
+            for a in &read(version, failure).attempts {
+                let Some(line) = with(&a.stderr, "could not send startup packet") else {
+                    continue;
+                };
+                let libpq: u32 = a.client["libpq ".len()..][..2].parse().expect("libpq N");
+                assert!(
+                    libpq <= 14,
+                    "{version}/{failure}: libpq {libpq} printed {line}"
+                );
+                let f = &explain_text(line)[0];
+                assert_eq!(f.code(), "PGTLS031", "{line}");
+                let alternatives: Vec<&str> = f.alternatives.iter().map(|c| c.as_str()).collect();
+                assert!(alternatives.contains(&"PGTLS006"), "{alternatives:?}");
+                startup_resets += 1;
+            }
+        }
+    }
+    assert!(
+        startup_resets >= 2,
+        "only {startup_resets} startup-packet lines"
+    );
+    let cap = read("pg12", "pgtls001-client-tls12-only");
+    let own = cap
+        .attempts
+        .iter()
+        .find(|a| a.client.starts_with("libpq 12"))
+        .expect("libpq 12");
+    let line = &own.stderr[0];
+    assert_eq!(
+        line,
+        "invalid connection option \"ssl_min_protocol_version\""
+    );
+    let f = &explain_text(line)[0];
+    assert_eq!(f.code(), "PGTLS034");
+    assert_eq!(
+        f.facts.get("option").map(String::as_str),
+        Some("ssl_min_protocol_version")
+    );
 }

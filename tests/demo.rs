@@ -257,3 +257,48 @@ fn demo_rejects_a_scenario_it_does_not_have() {
         run.stderr
     );
 }
+
+/// `--pg-version 17`: the nine failures on the lab's PostgreSQL 17 (its own
+/// libpq 17 as psql's), each diagnosed as its code and recovered, the
+/// server really being 17; a version the lab cannot run is refused up
+/// front. Skips with one line when 17 is not in the lab's cache.
+#[test]
+fn demo_runs_its_failures_on_the_version_asked_for() {
+    let bad = crate::util::pgtls(&["demo", "--pg-version", "11"]);
+    assert_eq!(bad.status, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("--pg-version"), "{}", bad.stderr);
+    if let Err(e @ pgtls_lab::LabError::VersionMissing { .. }) = pgtls_lab::version_binaries(17) {
+        eprintln!("skipped PostgreSQL 17: {e}");
+        return;
+    }
+    let tmp = private_tmp();
+    let run = pgtls_env(
+        &["demo", "--pg-version", "17", "--format", "json"],
+        &[("TMPDIR", tmp.path().as_os_str())],
+    );
+    assert_eq!(run.status, 0, "stderr:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("PostgreSQL 17 from the lab's cache"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(report["passed"], true);
+    assert!(report["server_version"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("17.")));
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 9);
+    for (s, (code, _, _)) in scenarios.iter().zip(EXPECTED) {
+        let ctx = serde_json::to_string_pretty(s).unwrap_or_default();
+        assert_eq!(s["diagnosed"], code, "{ctx}");
+        assert_eq!(s["recovered"], true, "{ctx}");
+        assert!(
+            s["after_fix"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("170")),
+            "{ctx}"
+        );
+    }
+    assert_nothing_left(tmp.path());
+}

@@ -5,6 +5,7 @@ mod util;
 
 mod captured_versions;
 mod check;
+mod check_versions;
 mod demo;
 mod explain;
 mod exporter;
@@ -12,6 +13,7 @@ mod fix;
 mod fuzz_regressions;
 mod hostile;
 mod lab_explain;
+mod libpq_versions;
 mod logs;
 mod pooler;
 mod pooler_fix;

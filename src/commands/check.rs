@@ -63,6 +63,13 @@ pub struct CheckArgs {
     /// Check pgbouncer between the clients and PostgreSQL: this pgbouncer.ini (with its %include files), both its legs.
     #[arg(long, value_name = "FILE")]
     pub pgbouncer_ini: Option<PathBuf>,
+    /// With --libpq: which libpq to model, 12 to 18 (default: 18).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub libpq_version: Option<u32>,
+    /// The server's major version (12-18) when there is no data directory
+    /// to read PG_VERSION from; PG_VERSION wins when present.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub pg_version: Option<u32>,
     /// Warn when a certificate expires within this many days.
     #[arg(long, default_value_t = DEFAULT_WARN_DAYS)]
     pub warn_days: i64,
@@ -96,6 +103,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
         client_addr: args.client_addr,
         now: now_epoch(),
         warn_days: args.warn_days,
+        pg_version: args.pg_version,
         ..CheckInput::default()
     };
     for spec in &args.matches {
@@ -119,6 +127,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
                 home: var("HOME").map(PathBuf::from),
                 os_user: var("USER").or_else(|| var("LOGNAME")),
             },
+            libpq_version: args.libpq_version,
         });
     }
     let Some(ini_path) = &args.pgbouncer_ini else {
@@ -374,6 +383,7 @@ pub fn report_json(r: &CheckReport, lang: Lang) -> Value {
             "ca_file": s.ca_file,
             "min_protocol": s.min_protocol.map(|v| v.pg_name()),
             "max_protocol": s.max_protocol.map(|v| v.pg_name()),
+            "server_version": s.server_major.map(|(major, from)| json!({"major": major, "from": from})),
         },
         "server_start": {
             "starts": r.start.starts,
@@ -446,6 +456,12 @@ pub fn report_text(r: &CheckReport, lang: Lang, style: &Style) -> String {
             t(lang, "server account", "サーバーのアカウント"),
             s.server_user.as_deref().unwrap_or("?"),
         ));
+    }
+    if let Some((major, from)) = s.server_major {
+        out.push_str(&match lang {
+            Lang::En => format!("judged as PostgreSQL {major} (from {from})\n"),
+            Lang::Ja => format!("PostgreSQL {major} として判定 ({from} より)\n"),
+        });
     }
     out.push_str(&format!(
         "pg_hba.conf: {}   pg_ident.conf: {}\n",

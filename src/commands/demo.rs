@@ -17,6 +17,10 @@ pub struct DemoArgs {
     /// Run only this scenario (a code such as PGTLS005; repeatable). All nine by default.
     #[arg(long, value_name = "CODE")]
     pub only: Vec<String>,
+    /// Run the failures on PostgreSQL N (12-18, the lab's packaged build
+    /// from `lab/fetch-postgres.sh N`) instead of the local installation.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub pg_version: Option<u32>,
 }
 
 fn eprint(text: &str) {
@@ -41,6 +45,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<u8> {
     let options = DemoOptions {
         japanese: lang == pgtls_catalogue::Lang::Ja,
         only: args.only.clone(),
+        pg_version: args.pg_version,
     };
     let mut print_error: Option<anyhow::Error> = None;
     let mut show = |text: &str| {
@@ -53,7 +58,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<u8> {
         }
     };
     let result = pgtls_demo::demo::run(&options, &mut |p| match p {
-        Progress::Starting => show(&start_text(lang)),
+        Progress::Starting => show(&start_text(lang, args.pg_version)),
         Progress::Ready(ready) => show(&ready_text(ready, lang, &style)),
         Progress::ScenarioStarted {
             index,

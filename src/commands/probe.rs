@@ -56,6 +56,10 @@ pub struct ProbeArgs {
     /// answered with nothing and reported as PGTLS026.
     #[arg(long)]
     pub password_to_unverified_server: bool,
+    /// libpq mode: which libpq to model, 12 to 18 (default: 18). Options a
+    /// version lacks stop it as they stop that libpq (PGTLS034).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub libpq_version: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -181,6 +185,19 @@ pub(crate) fn execute_with(plan: &Plan, identify: bool) -> anyhow::Result<(Vec<D
     judgement
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.diagnosis.severity));
+    if let Some(major) = done.iter().find_map(|d| d.report.server_major()) {
+        judgement.notes.push(Msg::new(
+            format!("the server is PostgreSQL {major}"),
+            format!("サーバーは PostgreSQL {major} です"),
+        ));
+        for f in &mut judgement.findings {
+            versioned_fix(f, Some(major), None);
+        }
+    }
+    let libpq = plan.attempts.iter().find_map(|a| a.client.libpq_major);
+    for f in &mut judgement.findings {
+        versioned_fix(f, None, libpq);
+    }
     let mut notes = plan.notes.clone();
     for n in std::mem::take(&mut judgement.notes) {
         if !notes.contains(&n) {
@@ -191,11 +208,112 @@ pub(crate) fn execute_with(plan: &Plan, identify: bool) -> anyhow::Result<(Vec<D
     Ok((done, judgement))
 }
 
+/// Says so when a fix step names a server setting the server's version
+/// lacks, or a connection option the modelled libpq lacks: the step cannot
+/// be applied as written there.
+pub(crate) fn versioned_fix(f: &mut Finding, server: Option<u32>, libpq: Option<u32>) {
+    use pgtls_config::libpq::keyword_since;
+    use pgtls_config::postgresql_conf::is_known_parameter_in;
+    use pgtls_diagnose::EditKind;
+    let mut said = Vec::new();
+    for e in &f.edits {
+        match (&e.kind, server, libpq) {
+            (EditKind::Setting { key, .. }, Some(major), _)
+                if !is_known_parameter_in(key, major) =>
+            {
+                said.push(Msg::new(
+                    format!("PostgreSQL {major} has no {key}: that step needs another server version; use the other steps"),
+                    format!("PostgreSQL {major} には {key} がありません: その手順には別のサーバーバージョンが必要です。他の手順を使います"),
+                ));
+            }
+            (EditKind::Conninfo { key, .. }, _, Some(major)) if keyword_since(key) > major => {
+                let since = keyword_since(key);
+                said.push(Msg::new(
+                    format!("libpq {major} does not know {key} (it came with libpq {since}, PGTLS034): upgrade the client's libpq for that step, or use the server-side steps"),
+                    format!("libpq {major} は {key} を知りません (libpq {since} で追加、PGTLS034): その手順にはクライアントの libpq を更新するか、サーバー側の手順を使います"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    for m in said {
+        if !f.notes.contains(&m) {
+            f.notes.push(m);
+        }
+    }
+}
+
 impl KongShapeArg {
     pub(crate) fn label(self) -> &'static str {
         match self {
             KongShapeArg::Cosocket => "cosocket",
             KongShapeArg::Luasec => "luasec",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pgtls_catalogue::Code;
+    use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
+
+    use super::versioned_fix;
+
+    fn with(kinds: Vec<EditKind>) -> Finding {
+        let mut f = Finding::new(Code::ProtocolVersionMismatch.diagnosis());
+        f.edits = kinds
+            .into_iter()
+            .map(|k| Edit::new(k, Applicability::MachineApplicable, Then::Reload))
+            .collect();
+        f
+    }
+
+    fn setting(key: &str) -> EditKind {
+        EditKind::Setting {
+            file: "postgresql.conf".into(),
+            line: None,
+            key: key.into(),
+            before: None,
+            after: "'x'".into(),
+        }
+    }
+
+    fn conninfo(key: &str) -> EditKind {
+        EditKind::Conninfo {
+            key: key.into(),
+            before: None,
+            after: "x".into(),
+        }
+    }
+
+    /// A step the server's or the client's version cannot take is said
+    /// so in both languages; steps both have stay unremarked.
+    #[test]
+    fn steps_a_version_lacks_are_named() {
+        let mut f = with(vec![
+            setting("ssl_groups"),
+            setting("ssl_min_protocol_version"),
+        ]);
+        versioned_fix(&mut f, Some(17), None);
+        assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
+        assert!(f.notes[0].en.contains("PostgreSQL 17 has no ssl_groups"));
+        assert!(f.notes[0].ja.contains("ssl_groups"));
+        let mut f = with(vec![setting("ssl_groups")]);
+        versioned_fix(&mut f, Some(18), None);
+        assert!(f.notes.is_empty());
+
+        let mut f = with(vec![
+            conninfo("ssl_max_protocol_version"),
+            conninfo("sslmode"),
+        ]);
+        versioned_fix(&mut f, None, Some(12));
+        assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
+        assert!(f.notes[0]
+            .en
+            .contains("libpq 12 does not know ssl_max_protocol_version"));
+        assert!(f.notes[0].en.contains("libpq 13"));
+        let mut f = with(vec![conninfo("ssl_max_protocol_version")]);
+        versioned_fix(&mut f, None, Some(13));
+        assert!(f.notes.is_empty());
     }
 }

@@ -57,6 +57,12 @@ pub struct ScanArgs {
     /// same as `--format jsonl`).
     #[arg(long)]
     pub jsonl: bool,
+    /// Also try one direct TLS handshake (ALPN `postgresql`, as libpq 17's
+    /// sslnegotiation=direct) to tell whether the server is PostgreSQL 17
+    /// or later. A server before 17 logs `invalid length of startup packet`
+    /// for it, hence off by default.
+    #[arg(long)]
+    pub server_version: bool,
 }
 
 /// A place to scan.
@@ -306,7 +312,52 @@ pub(crate) fn observe_probes(target: &Target, probes: &[VersionProbe]) -> ScanOb
     }
 }
 
+/// What a direct TLS handshake told about the server's major version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DirectTls {
+    /// Accepted with ALPN `postgresql`: PostgreSQL 17 or later.
+    Accepted,
+    /// The connection ended at the ClientHello: before 17 (or something
+    /// in front that does not take direct TLS).
+    Refused,
+}
+
+/// One direct TLS handshake, without credentials: the only way to learn
+/// something of the version without logging in.
+fn direct_tls(target: &Target, timeout: Duration) -> Option<DirectTls> {
+    let mut cfg = pgtls_probe::ProbeConfig::handshake_only(&target.host, target.port);
+    cfg.timeout = timeout;
+    cfg.direct_tls = true;
+    cfg.tls.alpn = Some("postgresql".into());
+    let report = pgtls_probe::probe(&cfg).ok()?;
+    match &report.outcome {
+        Outcome::TlsEstablished
+            if report.tls.as_ref().and_then(|t| t.alpn.as_deref()) == Some("postgresql") =>
+        {
+            Some(DirectTls::Accepted)
+        }
+        Outcome::Failed {
+            step: pgtls_probe::StepName::TlsHandshake,
+            kind: FailureKind::Closed | FailureKind::Reset,
+        } => Some(DirectTls::Refused),
+        _ => None,
+    }
+}
+
+fn server_version_json(d: Option<DirectTls>) -> Value {
+    match d {
+        Some(DirectTls::Accepted) => {
+            json!({"at_least": 17, "from": "direct TLS with ALPN postgresql accepted"})
+        }
+        Some(DirectTls::Refused) => {
+            json!({"before": 17, "from": "direct TLS refused at the ClientHello"})
+        }
+        None => Value::Null,
+    }
+}
+
 struct Scanned {
+    direct: Option<DirectTls>,
     obs: ScanObservation,
     /// PostgreSQL or pgbouncer, from one credential-less refusal.
     answered_by: Option<pgtls_probe::Identity>,
@@ -350,6 +401,7 @@ fn target_json(s: &Scanned, lang: Lang) -> Value {
         "tls_versions": versions,
         "ciphers": ciphers,
         "chain": s.verdict.chain.iter().map(cert_json).collect::<Vec<_>>(),
+        "server_version": server_version_json(s.direct),
         "client_certificate_requested": s.obs.client_cert_requested,
         "client_ca_names": if s.obs.client_cert_requested { json!(s.obs.client_ca_names.clone().unwrap_or_default()) } else { Value::Null },
         "elapsed_ms": s.elapsed.as_millis() as u64,
@@ -422,6 +474,21 @@ fn target_text(s: &Scanned, lang: Lang, style: &Style) -> String {
                 "応答したのは pgbouncer です: 以下の TLS は PostgreSQL ではなく pgbouncer の client_tls_* (クライアント ↔ pgbouncer) です",
             )
         ));
+    }
+    match (s.direct, lang) {
+        (Some(DirectTls::Accepted), Lang::En) => out.push_str(
+            "  server: PostgreSQL 17 or later (it accepted direct TLS with ALPN postgresql)\n",
+        ),
+        (Some(DirectTls::Accepted), Lang::Ja) => out.push_str(
+            "  サーバー: PostgreSQL 17 以降 (ALPN postgresql の直接 TLS を受け付けました)\n",
+        ),
+        (Some(DirectTls::Refused), Lang::En) => out.push_str(
+            "  server: before PostgreSQL 17, or behind something that does not take direct TLS (it hung up on a direct TLS ClientHello)\n",
+        ),
+        (Some(DirectTls::Refused), Lang::Ja) => out.push_str(
+            "  サーバー: PostgreSQL 17 より前、または直接 TLS を受け付けない何かの後ろにあります (直接 TLS の ClientHello で切断しました)\n",
+        ),
+        (None, _) => {}
     }
     if s.obs.no_tls.is_none() {
         let parts: Vec<String> = s
@@ -636,6 +703,9 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                 let mut obs = observe(target, timeout);
                 let answered_by = identify_target(target, &obs, timeout);
                 let verdict = judge(&obs, views, now, args.warn_days);
+                let direct = (args.server_version && obs.no_tls.is_none())
+                    .then(|| direct_tls(target, timeout))
+                    .flatten();
                 // The verdict keeps the chain as text; the parsed
                 // certificates are not needed any more, and a fleet's worth
                 // of them would make memory grow with the target count.
@@ -644,6 +714,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                     .send((
                         i,
                         Scanned {
+                            direct,
                             obs,
                             answered_by,
                             verdict,

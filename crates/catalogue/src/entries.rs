@@ -768,6 +768,114 @@ pub static CATALOGUE: &[Diagnosis] = &[
         }],
     },
 
+    Diagnosis {
+        code: "PGTLS033",
+        id: Code::HbaFileRefused,
+        name: "hba-file-refused",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the server refuses its pg_hba.conf: a line holds a value this PostgreSQL version does not accept",
+            ja: "サーバーが pg_hba.conf を受け付けません: この PostgreSQL のバージョンが受け付けない値を含む行があります",
+        },
+        cause: Text {
+            en: "PostgreSQL reads pg_hba.conf at start and on every reload, and one line it cannot read makes it refuse the whole file: it logs the reason (e.g. `invalid value for clientcert: \"1\"`) with a CONTEXT naming the line, then `FATAL: could not load pg_hba.conf` at start (the server does not start; 16 and later write the file's full path) or `pg_hba.conf was not reloaded` on reload (the old rules stay). The commonest cause is an upgrade: clientcert=1, 0 and no-verify are accepted up to PostgreSQL 13 and refused from 14 on; options of a later version (clientname 14+) are refused by an older server",
+            ja: "PostgreSQL は起動時と再読み込みのたびに pg_hba.conf を読み、読めない行が 1 行でもあるとファイル全体を拒否します: 理由 (例: `invalid value for clientcert: \"1\"`) とその行を示す CONTEXT を出力し、起動時は `FATAL: could not load pg_hba.conf` (サーバーは起動しません。16 以降はファイルのフルパスを書きます)、再読み込み時は `pg_hba.conf was not reloaded` (古い規則のまま) になります。最も多い原因はアップグレードです: clientcert=1、0、no-verify は PostgreSQL 13 まで受け付けられ、14 以降は拒否されます。新しいバージョンのオプション (clientname は 14 以降) は古いサーバーに拒否されます",
+        },
+        fix: &[
+            Text {
+                en: "change the line the CONTEXT names: clientcert=1 becomes clientcert=verify-ca (verify-full also checks the certificate's name against the user), clientcert=0 and no-verify are removed; then start the server, or reload it (SELECT pg_reload_conf())",
+                ja: "CONTEXT が示す行を直します: clientcert=1 は clientcert=verify-ca に (verify-full は証明書の名前とユーザーも照合します)、clientcert=0 と no-verify は削除します。その後サーバーを起動するか再読み込みします (SELECT pg_reload_conf())",
+            },
+            Text {
+                en: "before restarting, run pgtls check on the data directory (or with --pg-version N): it judges each pg_hba.conf line by that version's rules",
+                ja: "再起動の前に、データディレクトリに対して (または --pg-version N を付けて) pgtls check を実行します。そのバージョンの規則で pg_hba.conf の各行を判定します",
+            },
+        ],
+    },
+
+    Diagnosis {
+        code: "PGTLS034",
+        id: Code::LibpqTooOld,
+        name: "libpq-too-old",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the client's libpq is too old for a connection option it was given",
+            ja: "クライアントの libpq は、指定された接続オプションに対して古すぎます",
+        },
+        cause: Text {
+            en: "each connection option came with a libpq version, and an older libpq refuses a connection string naming an option it does not know (`invalid connection option \"X\"`) before it connects at all: ssl_min_protocol_version, ssl_max_protocol_version, channel_binding and sslpassword came with libpq 13; sslcrldir and sslsni with 14; sslcertmode, require_auth, load_balance_hosts and sslrootcert=system (the system's trust store) with 16; sslnegotiation with 17; sslkeylogfile, min_protocol_version and max_protocol_version with 18. What counts is the libpq library the program loads, not psql's or the server's version; environment variables of options it does not know (PGSSLMINPROTOCOLVERSION, ...) are silently ignored, and libpq before 16 reads sslrootcert=system as a file named system",
+            ja: "接続オプションはそれぞれ特定の libpq のバージョンで追加されたもので、古い libpq は知らないオプションを含む接続文字列を接続の前に拒否します (`invalid connection option \"X\"`): ssl_min_protocol_version、ssl_max_protocol_version、channel_binding、sslpassword は libpq 13、sslcrldir と sslsni は 14、sslcertmode、require_auth、load_balance_hosts と sslrootcert=system (システムの信頼ストア) は 16、sslnegotiation は 17、sslkeylogfile、min_protocol_version、max_protocol_version は 18 で追加されました。重要なのはプログラムが読み込む libpq ライブラリのバージョンで、psql やサーバーのバージョンではありません。知らないオプションの環境変数 (PGSSLMINPROTOCOLVERSION など) は黙って無視され、16 より前の libpq は sslrootcert=system を system という名前のファイルとして読みます",
+        },
+        fix: &[
+            Text {
+                en: "upgrade the libpq the client loads (Debian/Ubuntu libpq5, RHEL libpq or postgresqlNN-libs) to a version that has the option; check which one it loads with ldd on the program",
+                ja: "クライアントが読み込む libpq (Debian/Ubuntu の libpq5、RHEL の libpq または postgresqlNN-libs) を、そのオプションを持つバージョンに更新します。どれを読み込んでいるかはプログラムに ldd を実行して確認します",
+            },
+            Text {
+                en: "or remove the option and use what that libpq has: the server's ssl_min_protocol_version instead of the client's, a CA file in sslrootcert instead of system, sslmode=require with the default negotiation instead of sslnegotiation=direct",
+                ja: "またはオプションを外し、その libpq にあるもので代えます: クライアントの代わりにサーバーの ssl_min_protocol_version、system の代わりに sslrootcert に CA ファイル、sslnegotiation=direct の代わりに既定のネゴシエーションで sslmode=require",
+            },
+        ],
+    },
+
+    Diagnosis {
+        code: "PGTLS035",
+        id: Code::DirectTlsUnsupported,
+        name: "direct-tls-unsupported",
+        severity: Severity::Error,
+        side: Side::Server,
+        in_seed: false,
+        title: Text {
+            en: "the client starts TLS directly (sslnegotiation=direct) and the server does not accept that",
+            ja: "クライアントは TLS を直接開始しますが (sslnegotiation=direct)、サーバーはそれを受け付けません",
+        },
+        cause: Text {
+            en: "with sslnegotiation=direct (libpq 17 and later) the client sends its TLS ClientHello, with ALPN `postgresql`, as the first bytes instead of an SSLRequest. Only PostgreSQL 17 and later accept that; an older server reads the ClientHello as a start-up packet, logs `invalid length of startup packet` and closes the connection, and libpq prints `SSL SYSCALL error: EOF detected`. A pooler or proxy in front that does not speak direct TLS does the same",
+            ja: "sslnegotiation=direct (libpq 17 以降) では、クライアントは SSLRequest の代わりに、ALPN `postgresql` 付きの TLS ClientHello を最初のバイトとして送ります。これを受け付けるのは PostgreSQL 17 以降だけです。古いサーバーは ClientHello を起動パケットとして読み、`invalid length of startup packet` を記録して接続を閉じ、libpq は `SSL SYSCALL error: EOF detected` と表示します。直接 TLS を話さないプーラーやプロキシが前にある場合も同じです",
+        },
+        fix: &[
+            Text {
+                en: "remove sslnegotiation=direct from the connection string (or set sslnegotiation=postgres, the default): the SSLRequest path works with every server version",
+                ja: "接続文字列から sslnegotiation=direct を外します (または既定の sslnegotiation=postgres にします)。SSLRequest の経路はすべてのサーバーバージョンで動作します",
+            },
+            Text {
+                en: "or upgrade the server (and any pooler in front of it) to PostgreSQL 17 or later",
+                ja: "またはサーバー (とその前のプーラー) を PostgreSQL 17 以降に更新します",
+            },
+        ],
+    },
+
+    Diagnosis {
+        code: "PGTLS036",
+        id: Code::ClientAuthRequirementUnmet,
+        name: "client-auth-requirement-unmet",
+        severity: Severity::Error,
+        side: Side::Client,
+        in_seed: false,
+        title: Text {
+            en: "the client refused the server's authentication: it demands a method (require_auth) or a certificate request (sslcertmode=require) the server did not use",
+            ja: "クライアントがサーバーの認証を拒否しました: サーバーが使わなかった認証方式 (require_auth) または証明書要求 (sslcertmode=require) を求めています",
+        },
+        cause: Text {
+            en: "libpq 16 and later let the client insist on how the server authenticates it: require_auth lists the methods it answers (or, with !, refuses), and sslcertmode=require fails when the server did not ask for a client certificate. The server's pg_hba.conf line chose another method (e.g. trust where scram-sha-256 is required, or a line without cert/clientcert), so the client hung up; the server logs nothing more than the connection, or that the client went away",
+            ja: "libpq 16 以降では、サーバーがどう認証するかをクライアントが指定できます: require_auth は応じる (! 付きなら拒否する) 方式を列挙し、sslcertmode=require はサーバーがクライアント証明書を求めなかったときに失敗します。サーバーの pg_hba.conf の行が別の方式を選んだ (例: scram-sha-256 が必須なのに trust、cert/clientcert のない行) ため、クライアントが切断しました。サーバーのログには接続か、クライアントが去ったことしか残りません",
+        },
+        fix: &[
+            Text {
+                en: "make the server's matching pg_hba.conf line use what the client demands (scram-sha-256 for require_auth=scram-sha-256; cert, or clientcert=verify-full with ssl_ca_file, for sslcertmode=require), then reload",
+                ja: "サーバーで一致する pg_hba.conf の行を、クライアントが求めるものにします (require_auth=scram-sha-256 なら scram-sha-256、sslcertmode=require なら cert、または ssl_ca_file と clientcert=verify-full)。その後再読み込みします",
+            },
+            Text {
+                en: "or, if the server is right, relax the client: add the method to require_auth, or set sslcertmode=allow",
+                ja: "またはサーバーが正しい場合はクライアントを緩めます: require_auth に方式を加えるか、sslcertmode=allow にします",
+            },
+        ],
+    },
+
     // ---- 040 and up: a pooler (pgbouncer) between the client and PostgreSQL.
     Diagnosis {
         code: "PGTLS040",

@@ -295,7 +295,15 @@ pub enum Code {
     ConnectionClosedByPeer = 31,
     /// PGTLS032 legacy-tls-probe.
     LegacyTlsProbe = 32,
-    // 031–039 are left to codes added alongside; the pooler's start at 040.
+    /// PGTLS033 hba-file-refused.
+    HbaFileRefused = 33,
+    /// PGTLS034 libpq-too-old.
+    LibpqTooOld = 34,
+    /// PGTLS035 direct-tls-unsupported.
+    DirectTlsUnsupported = 35,
+    /// PGTLS036 client-auth-requirement-unmet.
+    ClientAuthRequirementUnmet = 36,
+    // 037–039 are left to codes added alongside; the pooler's start at 040.
     /// PGTLS040 pooler-client-tls-required.
     PoolerClientTlsRequired = 40,
     /// PGTLS041 pooler-query-wait-timeout.
@@ -306,7 +314,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 39] = [
         Code::ProtocolVersionMismatch,
         Code::ServerCertMissing,
         Code::ServerKeyMissing,
@@ -339,6 +347,10 @@ impl Code {
         Code::LeafOnlyChain,
         Code::ConnectionClosedByPeer,
         Code::LegacyTlsProbe,
+        Code::HbaFileRefused,
+        Code::LibpqTooOld,
+        Code::DirectTlsUnsupported,
+        Code::ClientAuthRequirementUnmet,
         Code::PoolerClientTlsRequired,
         Code::PoolerQueryWaitTimeout,
         Code::PoolerServerConnectionFailed,

@@ -1073,6 +1073,124 @@ pub static PATTERNS: &[Pattern] = &[
         examples: &["2026/11/28 16:02:11 [error] 4242#0: *3 SSL_read() failed (SSL: error:0A000126:SSL routines::unexpected eof while reading), context: ngx.timer"],
         ..BASE
     },
+    Pattern {
+        id: "libpq-startup-reset",
+        code: Code::ConnectionClosedByPeer,
+        alternatives: &[Code::ServerRejectsClientCert, Code::ClientCertExpired],
+        origins: LIBPQ,
+        regex: r"^could not send startup packet: (?P<reason>Connection reset by peer|Broken pipe)$",
+        needles: &["could not send startup packet"],
+        reading: Text {
+            en: "libpq 12 to 14 could not send its start-up packet because the server had already reset the connection ({reason}); over TLS 1.3 this follows a client certificate the server rejected after the handshake (the line before it, or the server's log, names why)",
+            ja: "libpq 12 から 14 は、サーバーがすでに接続をリセットしていたため起動パケットを送れませんでした ({reason})。TLS 1.3 では、ハンドシェイク後にサーバーがクライアント証明書を拒否したときにこの行が出ます (直前の行またはサーバーのログに理由があります)",
+        },
+        examples: &["could not send startup packet: Connection reset by peer"],
+        versions: Some(Versions::range(12, 14)),
+        ..BASE
+    },
+    // ---- PGTLS033 hba-file-refused
+    Pattern {
+        id: "hba-invalid-clientcert",
+        code: Code::HbaFileRefused,
+        origins: SERVER,
+        regex: r#"^invalid value for clientcert: "(?P<clientcert>[^"]*)"$"#,
+        needles: &["invalid value for clientcert"],
+        reading: Text {
+            en: "the server refuses clientcert={clientcert} in pg_hba.conf (1, 0 and no-verify are accepted up to PostgreSQL 13 and refused from 14 on); it then refuses the whole file",
+            ja: "サーバーは pg_hba.conf の clientcert={clientcert} を拒否します (1、0、no-verify は PostgreSQL 13 まで受け付けられ、14 以降は拒否されます)。その後ファイル全体を拒否します",
+        },
+        examples: &["2026-12-03 14:54:39.978 UTC [30656] LOG:  invalid value for clientcert: \"1\""],
+        versions: Some(Versions::since(14)),
+        ..BASE
+    },
+    Pattern {
+        id: "hba-not-loaded",
+        code: Code::HbaFileRefused,
+        origins: SERVER,
+        regex: r"^could not load (?P<hba_file>pg_hba\.conf|/\S*pg_hba\.conf)$",
+        needles: &["could not load pg_hba.conf", "could not load /"],
+        reading: Text {
+            en: "the server refused {hba_file} (a line it cannot read, named by the lines before) and does not start",
+            ja: "サーバーは {hba_file} を拒否し (読めない行があり、その前の行が示します)、起動しません",
+        },
+        examples: &[
+            "2026-12-03 14:54:39.978 UTC [30656] FATAL:  could not load pg_hba.conf",
+            "2026-12-03 14:57:02.330 UTC [2685] FATAL:  could not load /tmp/pgtls-lab-owJxah/data/pg_hba.conf",
+        ],
+        ..BASE
+    },
+    Pattern {
+        id: "hba-unknown-option",
+        code: Code::HbaFileRefused,
+        origins: SERVER,
+        regex: r#"^unrecognized authentication option name: "(?P<option>[^"]*)"$"#,
+        needles: &["unrecognized authentication option name"],
+        reading: Text {
+            en: "the server does not know the pg_hba.conf option {option} (clientname came with PostgreSQL 14); it then refuses the whole file",
+            ja: "サーバーは pg_hba.conf のオプション {option} を知りません (clientname は PostgreSQL 14 で追加)。その後ファイル全体を拒否します",
+        },
+        examples: &["2026-12-03 15:40:02.117 UTC [30125] LOG:  unrecognized authentication option name: \"clientname\""],
+        ..BASE
+    },
+    Pattern {
+        id: "hba-not-reloaded",
+        code: Code::HbaFileRefused,
+        origins: SERVER,
+        regex: r"^pg_hba\.conf was not reloaded$",
+        needles: &["pg_hba.conf was not reloaded"],
+        reading: Text {
+            en: "on reload the server refused pg_hba.conf and keeps its old rules until the file is fixed",
+            ja: "再読み込みでサーバーは pg_hba.conf を拒否し、ファイルが直るまで古い規則を使い続けます",
+        },
+        examples: &["2026-12-03 14:54:39.978 UTC [30656] LOG:  pg_hba.conf was not reloaded"],
+        ..BASE
+    },
+    // ---- PGTLS034 libpq-too-old
+    Pattern {
+        id: "libpq-invalid-option",
+        code: Code::LibpqTooOld,
+        origins: LIBPQ,
+        regex: r#"^(?:invalid connection option|無効な接続オプション) ?"(?P<option>[^"]*)"$"#,
+        needles: &["invalid connection option", "無効な接続オプション"],
+        reading: Text {
+            en: "this libpq does not know the connection option {option} and refuses to connect: the option came with a later libpq (or it is misspelled)",
+            ja: "この libpq は接続オプション {option} を知らないため接続を拒否します: そのオプションはより新しい libpq で追加されたものです (または綴りの誤りです)",
+        },
+        examples: &["invalid connection option \"ssl_min_protocol_version\""],
+        ..BASE
+    },
+    // ---- PGTLS036 client-auth-requirement-unmet
+    Pattern {
+        id: "libpq-require-auth",
+        code: Code::ClientAuthRequirementUnmet,
+        origins: LIBPQ,
+        regex: r#"^authentication method requirement "(?P<require_auth>[^"]*)" failed: (?P<reason>server requested SASL authentication|server requested a cleartext password|server requested a hashed password|server did not complete authentication|server requested GSSAPI authentication|server requested SSPI authentication|.+)$"#,
+        needles: &["authentication method requirement"],
+        reading: Text {
+            en: "libpq's require_auth={require_auth} refused what the server did: {reason}",
+            ja: "libpq の require_auth={require_auth} が、サーバーの動作を拒否しました: {reason}",
+        },
+        examples: &[
+            "psql: error: connection to server at \"localhost\" (127.0.0.1), port 54016 failed: authentication method requirement \"scram-sha-256\" failed: server did not complete authentication",
+            "psql: error: connection to server at \"localhost\" (127.0.0.1), port 54016 failed: authentication method requirement \"password\" failed: server requested SASL authentication",
+        ],
+        versions: Some(Versions::since(16)),
+        ..BASE
+    },
+    Pattern {
+        id: "libpq-certificate-not-requested",
+        code: Code::ClientAuthRequirementUnmet,
+        origins: LIBPQ,
+        regex: r"^server did not request an SSL certificate$",
+        needles: &["server did not request an SSL certificate"],
+        reading: Text {
+            en: "libpq's sslcertmode=require: the server did not ask for a client certificate, so the client gave up",
+            ja: "libpq の sslcertmode=require: サーバーがクライアント証明書を求めなかったため、クライアントは中止しました",
+        },
+        examples: &["psql: error: connection to server at \"localhost\" (127.0.0.1), port 54016 failed: server did not request an SSL certificate"],
+        versions: Some(Versions::since(16)),
+        ..BASE
+    },
     // ---- pgbouncer (040 and up, and the earlier codes on either of its legs)
     Pattern {
         id: "pgbouncer-ssl-required",

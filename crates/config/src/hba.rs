@@ -596,6 +596,16 @@ fn parse_option(
                 }
             };
         }
+        "clientname" if opts.server_major.is_some_and(|v| v <= 13) => {
+            // clientname came with PostgreSQL 14.
+            return Err(err(
+                &loc,
+                format!("unrecognized authentication option name: \"{name}\""),
+            )
+            .with_hint(
+                "clientname needs PostgreSQL 14; 12 and 13 always compare the certificate's CN",
+            ));
+        }
         "clientname" => {
             if line.conn_type != ConnType::HostSsl {
                 return Err(err(

@@ -1,4 +1,7 @@
-//! libpq 15's connection parameters: `key=value` connection strings and
+//! libpq's connection parameters, as libpq 12 to 18 read them (each
+//! version refuses the keywords of later ones and ignores their environment
+//! variables; options such as sslrootcert=system change meaning with the
+//! version): `key=value` connection strings and
 //! `postgres://` URIs (`conninfo_parse`, `conninfo_uri_parse_options`), the
 //! `PG*` environment and compiled-in defaults (`conninfo_add_defaults`), the
 //! checks of `connectOptions2`, and `.pgpass` lookup (`passwordFromFile`)
@@ -22,9 +25,14 @@ pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
 /// The default port.
 pub const DEFAULT_PORT: u16 = 5432;
 
-/// Every keyword libpq 15 accepts, with its environment variable and
-/// compiled-in default.
-pub const KEYWORDS: [(&str, Option<&str>, Option<&str>); 36] = [
+/// The oldest and the newest libpq modelled.
+pub const OLDEST_LIBPQ: u32 = 12;
+/// The newest libpq modelled, and the one modelled unless told otherwise.
+pub const NEWEST_LIBPQ: u32 = 18;
+
+/// Every keyword libpq 12 to 18 accepts, with its environment variable and
+/// compiled-in default; [`keyword_since`] says which version brought it.
+pub const KEYWORDS: [(&str, Option<&str>, Option<&str>); 48] = [
     ("service", Some("PGSERVICE"), None),
     ("user", Some("PGUSER"), None),
     ("password", Some("PGPASSWORD"), None),
@@ -73,7 +81,47 @@ pub const KEYWORDS: [(&str, Option<&str>, Option<&str>); 36] = [
         Some("PGTARGETSESSIONATTRS"),
         Some("any"),
     ),
+    ("sslcertmode", Some("PGSSLCERTMODE"), Some("allow")),
+    ("require_auth", Some("PGREQUIREAUTH"), None),
+    (
+        "load_balance_hosts",
+        Some("PGLOADBALANCEHOSTS"),
+        Some("disable"),
+    ),
+    ("sslnegotiation", Some("PGSSLNEGOTIATION"), Some("postgres")),
+    ("sslkeylogfile", None, None),
+    ("min_protocol_version", Some("PGMINPROTOCOLVERSION"), None),
+    ("max_protocol_version", Some("PGMAXPROTOCOLVERSION"), None),
+    ("scram_client_key", None, None),
+    ("scram_server_key", None, None),
+    ("oauth_issuer", None, None),
+    ("oauth_client_id", None, None),
+    ("oauth_client_secret", None, None),
 ];
+
+/// The first libpq major version that knows a keyword (12 for those every
+/// modelled version knows). Older versions refuse it in a connection
+/// string (`invalid connection option`) and ignore its environment variable.
+pub fn keyword_since(name: &str) -> u32 {
+    match name {
+        "ssl_min_protocol_version"
+        | "ssl_max_protocol_version"
+        | "channel_binding"
+        | "sslpassword" => 13,
+        "sslcrldir" | "sslsni" => 14,
+        "sslcertmode" | "require_auth" | "load_balance_hosts" => 16,
+        "sslnegotiation" => 17,
+        "sslkeylogfile"
+        | "min_protocol_version"
+        | "max_protocol_version"
+        | "scram_client_key"
+        | "scram_server_key"
+        | "oauth_issuer"
+        | "oauth_client_id"
+        | "oauth_client_secret" => 18,
+        _ => OLDEST_LIBPQ,
+    }
+}
 
 fn keyword(name: &str) -> Option<&'static str> {
     KEYWORDS
@@ -116,6 +164,18 @@ pub enum LibpqError {
     InvalidPort(String),
     /// `invalid SSL protocol version range`.
     InvalidProtocolRange,
+    /// `weak sslmode "M" may not be used with X (use ...)` (libpq 16+ for
+    /// sslrootcert=system, 17+ for sslnegotiation=direct).
+    WeakSslMode {
+        /// The sslmode given.
+        mode: &'static str,
+        /// What forbids it: `sslrootcert=system`, `sslnegotiation=direct`.
+        with: &'static str,
+        /// The modes allowed, in libpq's words.
+        allowed: &'static str,
+    },
+    /// A require_auth list libpq refuses, in its words.
+    RequireAuth(String),
     /// `could not match N host names to M hostaddr values`.
     HostCountMismatch {
         /// Number of host names.
@@ -155,6 +215,15 @@ impl fmt::Display for LibpqError {
             }
             LibpqError::InvalidPort(v) => write!(f, "invalid port number: \"{v}\""),
             LibpqError::InvalidProtocolRange => f.write_str("invalid SSL protocol version range"),
+            LibpqError::WeakSslMode {
+                mode,
+                with,
+                allowed,
+            } => write!(
+                f,
+                "weak sslmode \"{mode}\" may not be used with {with} (use {allowed})"
+            ),
+            LibpqError::RequireAuth(m) => f.write_str(m),
             LibpqError::HostCountMismatch { hosts, hostaddrs } => {
                 write!(
                     f,
@@ -697,18 +766,141 @@ pub struct ResolvedConn {
     pub channel_binding: Param<ChannelBinding>,
     /// `sslsni` (on unless `0`).
     pub sslsni: Param<bool>,
-    /// Things libpq 15 reads differently from newer versions, or ignores.
+    /// The libpq major version these were resolved as.
+    pub libpq_major: u32,
+    /// `sslrootcert=system` read by libpq 16 or later: the system's trust
+    /// store, with sslmode verify-full (forced when not given).
+    pub trust_system: bool,
+    /// `sslcertmode` (libpq 16+; older ones behave as `allow`).
+    pub sslcertmode: Param<CertMode>,
+    /// `require_auth` (libpq 16+).
+    pub require_auth: Option<Param<RequireAuth>>,
+    /// `sslnegotiation` (libpq 17+; older ones always send SSLRequest).
+    pub sslnegotiation: Param<SslNegotiation>,
+    /// `sslkeylogfile` (libpq 18+).
+    pub sslkeylogfile: Option<Param<PathBuf>>,
+    /// Things this libpq reads differently from other versions, or ignores.
     pub notes: Vec<Diagnostic>,
+}
+
+/// `sslcertmode`: whether libpq sends its client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertMode {
+    /// Never, even when the server asks.
+    Disable,
+    /// When the server asks (every libpq before 16 does this).
+    Allow,
+    /// When the server asks, and the connection fails if it does not.
+    Require,
+}
+
+/// `sslnegotiation`: how TLS starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslNegotiation {
+    /// SSLRequest first, TLS after the server's `S`.
+    Postgres,
+    /// TLS at once, with ALPN `postgresql` (libpq 17, servers 17+).
+    Direct,
+}
+
+impl SslNegotiation {
+    /// The keyword value.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SslNegotiation::Postgres => "postgres",
+            SslNegotiation::Direct => "direct",
+        }
+    }
+}
+
+/// `require_auth`: the authentication methods libpq accepts from the
+/// server (or, negated, refuses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequireAuth {
+    /// `!method,...`: every method but these.
+    pub negated: bool,
+    /// `password`, `md5`, `gss`, `sspi`, `scram-sha-256`, `none` (`oauth`
+    /// from 18).
+    pub methods: Vec<String>,
+}
+
+impl RequireAuth {
+    /// Whether libpq goes on when the server asks for `method` (`none`:
+    /// the server let the client in without asking).
+    pub fn allows(&self, method: &str) -> bool {
+        self.methods.iter().any(|m| m == method) != self.negated
+    }
+
+    /// The value as written.
+    pub fn shown(&self) -> String {
+        let bang = if self.negated { "!" } else { "" };
+        self.methods
+            .iter()
+            .map(|m| format!("{bang}{m}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// libpq's `require_auth` parser (16+).
+fn parse_require_auth(value: &str, major: u32) -> Result<RequireAuth, LibpqError> {
+    let mut known = vec!["password", "md5", "gss", "sspi", "scram-sha-256", "none"];
+    if major >= 18 {
+        known.push("oauth");
+    }
+    let mut negated = None;
+    let mut methods = Vec::new();
+    for item in value.split(',') {
+        let (neg, method) = match item.strip_prefix('!') {
+            Some(m) => (true, m),
+            None => (false, item),
+        };
+        match negated {
+            None => negated = Some(neg),
+            Some(true) if !neg => {
+                return Err(LibpqError::RequireAuth(format!(
+                    "require_auth method \"{method}\" cannot be mixed with negative methods"
+                )))
+            }
+            Some(false) if neg => {
+                return Err(LibpqError::RequireAuth(format!(
+                "negative require_auth method \"{item}\" cannot be mixed with non-negative methods"
+            )))
+            }
+            _ => {}
+        }
+        if !known.contains(&method) {
+            return Err(LibpqError::InvalidValue {
+                option: "require_auth",
+                value: method.to_string(),
+            });
+        }
+        if methods.iter().any(|m| m == method) {
+            return Err(LibpqError::RequireAuth(format!(
+                "require_auth method \"{method}\" is specified more than once"
+            )));
+        }
+        methods.push(method.to_string());
+    }
+    Ok(RequireAuth {
+        negated: negated.unwrap_or(false),
+        methods,
+    })
 }
 
 struct Lookup<'a> {
     params: &'a ConnParams,
     env: &'a ClientEnv,
+    major: u32,
 }
 
 impl Lookup<'_> {
-    /// Connection string, else environment variable, else compiled default.
+    /// Connection string, else environment variable, else compiled default;
+    /// nothing for a keyword this libpq does not have.
     fn get(&self, key: &'static str) -> Option<(String, ParamOrigin)> {
+        if keyword_since(key) > self.major {
+            return None;
+        }
         if let Some(v) = self.params.get(key) {
             return Some((v.to_string(), ParamOrigin::ConnString));
         }
@@ -789,9 +981,23 @@ fn path_param(
 
 /// Applies environment and defaults to `params` and runs libpq's option
 /// checks (`connectOptions2`, plus the port and timeout checks libpq makes
-/// when it starts connecting).
+/// when it starts connecting), as the newest libpq does.
 pub fn resolve(params: &ConnParams, env: &ClientEnv) -> Result<ResolvedConn, LibpqError> {
-    let l = Lookup { params, env };
+    resolve_as(params, env, NEWEST_LIBPQ)
+}
+
+/// [`resolve`] as libpq `major` (12 to 18) does it: a keyword of a later
+/// version is refused, as that libpq refuses it.
+pub fn resolve_as(
+    params: &ConnParams,
+    env: &ClientEnv,
+    major: u32,
+) -> Result<ResolvedConn, LibpqError> {
+    let major = major.clamp(OLDEST_LIBPQ, NEWEST_LIBPQ);
+    if let Some((key, _)) = params.iter().find(|(k, _)| keyword_since(k) > major) {
+        return Err(LibpqError::InvalidOption(key.to_string()));
+    }
+    let l = Lookup { params, env, major };
     let mut notes = Vec::new();
     if let Some((svc, _)) = l.nonempty("service") {
         notes.push(Diagnostic::note(
@@ -981,14 +1187,82 @@ pub fn resolve(params: &ConnParams, env: &ClientEnv) -> Result<ResolvedConn, Lib
         "sslrootcert",
         pg_dir.as_ref().map(|d| d.join("root.crt")),
     );
-    if let Some(p) = &sslrootcert {
-        if p.value == Path::new("system") {
-            notes.push(Diagnostic::note(
-                None,
-                "sslrootcert=system (the operating system's CA store) needs libpq 16; libpq 15 looks for a file named \"system\"",
-            ));
+    let mut sslmode = sslmode;
+    let named_system = sslrootcert
+        .as_ref()
+        .is_some_and(|p| p.value == Path::new("system"));
+    let trust_system = named_system && major >= 16;
+    if named_system && !trust_system {
+        notes.push(Diagnostic::note(
+            None,
+            format!("sslrootcert=system (the operating system's CA store) needs libpq 16; libpq {major} looks for a file named \"system\""),
+        ));
+    }
+    if trust_system {
+        if sslmode.origin == ParamOrigin::Default {
+            sslmode.value = SslMode::VerifyFull;
+        } else if sslmode.value != SslMode::VerifyFull {
+            return Err(LibpqError::WeakSslMode {
+                mode: sslmode.value.keyword(),
+                with: "sslrootcert=system",
+                allowed: "\"verify-full\"",
+            });
         }
     }
+    let sslcertmode = match l.get("sslcertmode") {
+        None => Param {
+            value: CertMode::Allow,
+            origin: ParamOrigin::Default,
+        },
+        Some((v, origin)) => {
+            let value = match v.as_str() {
+                "disable" => CertMode::Disable,
+                "allow" => CertMode::Allow,
+                "require" => CertMode::Require,
+                _ => {
+                    return Err(LibpqError::InvalidValue {
+                        option: "sslcertmode",
+                        value: v,
+                    })
+                }
+            };
+            Param { value, origin }
+        }
+    };
+    let require_auth = match l.nonempty("require_auth") {
+        None => None,
+        Some((v, origin)) => Some(Param {
+            value: parse_require_auth(&v, major)?,
+            origin,
+        }),
+    };
+    let sslnegotiation = match l.get("sslnegotiation") {
+        None => Param {
+            value: SslNegotiation::Postgres,
+            origin: ParamOrigin::Default,
+        },
+        Some((v, origin)) => {
+            let value = match v.as_str() {
+                "postgres" => SslNegotiation::Postgres,
+                "direct" => SslNegotiation::Direct,
+                _ => {
+                    return Err(LibpqError::InvalidValue {
+                        option: "sslnegotiation",
+                        value: v,
+                    })
+                }
+            };
+            Param { value, origin }
+        }
+    };
+    if sslnegotiation.value == SslNegotiation::Direct && sslmode.value < SslMode::Require {
+        return Err(LibpqError::WeakSslMode {
+            mode: sslmode.value.keyword(),
+            with: "sslnegotiation=direct",
+            allowed: "\"require\", \"verify-ca\", or \"verify-full\"",
+        });
+    }
+    let sslkeylogfile = path_param(&l, "sslkeylogfile", None);
     let sslcrldir = path_param(&l, "sslcrldir", None);
     let sslcrl = match path_param(&l, "sslcrl", None) {
         Some(p) => Some(p),
@@ -1036,6 +1310,12 @@ pub fn resolve(params: &ConnParams, env: &ClientEnv) -> Result<ResolvedConn, Lib
             .map(|(v, origin)| Param { value: v, origin }),
         channel_binding,
         sslsni,
+        libpq_major: major,
+        trust_system,
+        sslcertmode,
+        require_auth,
+        sslnegotiation,
+        sslkeylogfile,
         notes,
     })
 }

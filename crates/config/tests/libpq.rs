@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use pgtls_config::libpq::{
-    parse, pgpass_lookup, resolve, ClientEnv, HostKind, LibpqError, ParamOrigin, PgpassOutcome,
-    SslMode,
+    parse, pgpass_lookup, resolve, resolve_as, CertMode, ClientEnv, HostKind, LibpqError,
+    ParamOrigin, PgpassOutcome, SslMode, SslNegotiation,
 };
 use pgtls_config::{MemSource, TlsVersion};
 
@@ -250,8 +250,86 @@ fn environment_and_defaults() {
     );
     assert_eq!(r.hosts[0].kind, HostKind::Address);
     assert_eq!(r.hosts[0].display_host(), "db");
-    let r = resolve(&parse("sslrootcert=system").unwrap(), &env(&[])).unwrap();
+    let r = resolve_as(&parse("sslrootcert=system").unwrap(), &env(&[]), 15).unwrap();
     assert!(r.notes[0].message.contains("libpq 16"));
+    assert!(!r.trust_system);
+}
+
+/// What each libpq version accepts: a keyword of a later version is
+/// refused with libpq's own words, its environment variable ignored;
+/// sslrootcert=system forces verify-full from 16; sslnegotiation=direct
+/// needs a verifying or requiring sslmode; require_auth is parsed as libpq
+/// 16 parses it (the error texts are those real libpq 16 and 17 printed).
+#[test]
+fn options_follow_the_libpq_version() {
+    let as_ = |conninfo: &str, major: u32| resolve_as(&parse(conninfo).unwrap(), &env(&[]), major);
+    for (option, since) in [
+        ("ssl_min_protocol_version=TLSv1.2", 13),
+        ("sslsni=1", 14),
+        ("sslcertmode=allow", 16),
+        ("require_auth=scram-sha-256", 16),
+        ("sslnegotiation=postgres", 17),
+        ("sslkeylogfile=/tmp/k", 18),
+    ] {
+        let key = option.split('=').next().unwrap();
+        let e = as_(&format!("host=db {option}"), since - 1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("invalid connection option \"{key}\"")
+        );
+        assert!(as_(&format!("host=db {option}"), since).is_ok(), "{option}");
+    }
+    // An environment variable of a later option is ignored, not refused.
+    let r = resolve_as(
+        &parse("host=db").unwrap(),
+        &env(&[("PGSSLMINPROTOCOLVERSION", "TLSv1.3")]),
+        12,
+    )
+    .unwrap();
+    assert_eq!(
+        r.ssl_min_protocol_version.value, None,
+        "libpq 12 has no minimum"
+    );
+    let r = as_("host=db sslrootcert=system", 16).unwrap();
+    assert!(r.trust_system);
+    assert_eq!(r.sslmode.value, SslMode::VerifyFull);
+    assert_eq!(
+        as_("host=db sslrootcert=system sslmode=require", 16)
+            .unwrap_err()
+            .to_string(),
+        "weak sslmode \"require\" may not be used with sslrootcert=system (use \"verify-full\")"
+    );
+    assert_eq!(
+        as_("host=db sslnegotiation=direct", 17).unwrap_err().to_string(),
+        "weak sslmode \"prefer\" may not be used with sslnegotiation=direct (use \"require\", \"verify-ca\", or \"verify-full\")"
+    );
+    let r = as_("host=db sslnegotiation=direct sslmode=require", 17).unwrap();
+    assert_eq!(r.sslnegotiation.value, SslNegotiation::Direct);
+    assert_eq!(
+        as_("host=db sslcertmode=bogus", 16)
+            .unwrap_err()
+            .to_string(),
+        "invalid sslcertmode value: \"bogus\""
+    );
+    assert_eq!(
+        as_("host=db require_auth=bogus", 16)
+            .unwrap_err()
+            .to_string(),
+        "invalid require_auth value: \"bogus\""
+    );
+    assert_eq!(
+        as_("host=db require_auth=scram-sha-256,!md5", 16)
+            .unwrap_err()
+            .to_string(),
+        "negative require_auth method \"!md5\" cannot be mixed with non-negative methods"
+    );
+    let r = as_("host=db require_auth=!password,!md5", 16).unwrap();
+    let ra = r.require_auth.unwrap().value;
+    assert!(ra.allows("scram-sha-256") && !ra.allows("md5"));
+    assert_eq!(
+        as_("host=db", 18).unwrap().sslcertmode.value,
+        CertMode::Allow
+    );
 }
 
 #[test]

@@ -190,6 +190,10 @@ pub struct ClientConfig {
     pub password: Option<Setting>,
     /// The client's OpenSSL security level, when not the system's.
     pub security_level: Option<u8>,
+    /// libpq 17's sslnegotiation=direct: TLS without an SSLRequest.
+    pub direct_tls: bool,
+    /// The libpq major version modelled (None for Kong).
+    pub libpq_major: Option<u32>,
 }
 
 /// A connection step.
@@ -1143,7 +1147,9 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
                 .tls
                 .as_ref()
                 .is_some_and(|t| t.certificate_request && t.client_certs_sent.unwrap_or(0) > 0);
-            if sent_cert && matches!(step, Step::TlsHandshake | Step::Startup) {
+            if cfg.direct_tls && step == Step::TlsHandshake && !sent_cert {
+                direct_tls_refused(obs, cfg, at, &what, j);
+            } else if sent_cert && matches!(step, Step::TlsHandshake | Step::Startup) {
                 client_cert_rejected(obs, cfg, at, 0, &what, j);
             } else {
                 not_postgres(
@@ -1157,6 +1163,19 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
                 );
             }
         }
+        Failure::ClientRefused { text } if !explain_text(text).is_empty() => {
+            // libpq's own refusals (require_auth, sslcertmode) are lines the
+            // catalogue knows.
+            by_client_line(obs, cfg, at, j);
+            if let Some(f) = j.findings.last_mut() {
+                if f.id() == Code::ClientAuthRequirementUnmet {
+                    f.reading = Some(Msg::new(
+                        format!("the server let {}@{} in another way than the client demands; the server's matching pg_hba.conf line decides the method", cfg.user, cfg.database),
+                        format!("サーバーは {}@{} をクライアントが求めるのとは別の方法で受け入れようとしました。方式を決めるのはサーバーで一致する pg_hba.conf の行です", cfg.user, cfg.database),
+                    ));
+                }
+            }
+        }
         Failure::Unsupported { text } | Failure::ClientRefused { text } => {
             j.unexplained = Some(Msg::new(
                 format!("the client gave up at {at}: {text}"),
@@ -1164,6 +1183,46 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             ));
         }
     }
+}
+
+/// PGTLS035: the connection ended during a direct TLS handshake, before
+/// any answer: the server read the ClientHello as a start-up packet.
+fn direct_tls_refused(
+    obs: &Observation,
+    cfg: &ClientConfig,
+    at: &str,
+    what: &str,
+    j: &mut Judgement,
+) {
+    let mut f = finding(Code::DirectTlsUnsupported);
+    f.evidence.push(ev(
+        format!("{what} during {at}, right after the ClientHello of a direct TLS connection (sslnegotiation=direct, ALPN postgresql)"),
+        at,
+    ));
+    if let Some(line) = &obs.client_line {
+        f.evidence
+            .push(ev_from(client_origin(cfg.kind), one_line(line), at));
+    }
+    f.alternatives.push(Code::ConnectionClosedByPeer);
+    f.notes.push(Msg::new(
+        "the server is older than PostgreSQL 17 (or a pooler or proxy in front of it does not accept direct TLS): its log says `invalid length of startup packet`",
+        "サーバーは PostgreSQL 17 より古いか、前にあるプーラーやプロキシが直接 TLS を受け付けません。そのログには `invalid length of startup packet` と出ます",
+    ));
+    f.facts.insert("server_version".into(), "before 17".into());
+    f.edits.push(Edit::new(
+        EditKind::Conninfo {
+            key: "sslnegotiation".into(),
+            before: Some("direct".into()),
+            after: "postgres".into(),
+        },
+        Applicability::MachineApplicable,
+        Then::Reconnect,
+    ));
+    f.fix.push(Msg::new(
+        "in the connection string set `sslnegotiation=postgres` (or remove sslnegotiation): the SSLRequest path works with every server version",
+        "接続文字列で `sslnegotiation=postgres` にします (または sslnegotiation を外します)。SSLRequest の経路はすべてのサーバーバージョンで動作します",
+    ));
+    j.findings.push(f);
 }
 
 /// Falls back to the catalogue's reading of the line the client printed.
@@ -1888,9 +1947,22 @@ fn chain_rejected(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
 /// `lua_ssl_trusted_certificate` takes a comma-separated list; libpq's
 /// `sslrootcert` names one file, so both go into a bundle that replaces it.
 /// `whole_files` says whether each file may be appended as it is.
+/// Whether the client's trust store is libpq 16's `sslrootcert=system`:
+/// the operating system's store, which no connection string can extend.
+fn system_trust(cfg: &ClientConfig, t: &Setting) -> bool {
+    !cfg.kind.is_kong() && t.value == "system" && cfg.libpq_major.unwrap_or(16) >= 16
+}
+
 fn trust_addition(cfg: &ClientConfig, t: &Setting, new: &[&str], whole_files: bool) -> Msg {
     if cfg.kind.is_kong() {
         return change(cfg, t, &format!("{},{}", t.value, new.join(",")));
+    }
+    if system_trust(cfg, t) {
+        let files = cfg.trust_files.join(", ");
+        return Msg::new(
+            format!("sslrootcert=system trusts the operating system's store ({files}): add the CA there (Debian/Ubuntu: copy it to /usr/local/share/ca-certificates/<name>.crt and run update-ca-certificates; RHEL: /etc/pki/ca-trust/source/anchors/ and update-ca-trust), or set sslrootcert to a file that holds it (then sslmode may be verify-ca or verify-full)"),
+            format!("sslrootcert=system はオペレーティングシステムのストア ({files}) を信頼します: CA をそこに追加するか (Debian/Ubuntu: /usr/local/share/ca-certificates/<name>.crt にコピーして update-ca-certificates を実行、RHEL: /etc/pki/ca-trust/source/anchors/ と update-ca-trust)、sslrootcert にその CA を含むファイルを指定します (その場合 sslmode は verify-ca でも verify-full でもかまいません)"),
+        );
     }
     let bundle = std::path::Path::new(&t.value)
         .with_file_name("root-bundle.crt")
@@ -1931,7 +2003,8 @@ fn trust_addition_edits(cfg: &ClientConfig, t: &Setting, new: &[X509]) -> Vec<Ed
             .map(|p| String::from_utf8_lossy(&p).into_owned())
             .collect()
     };
-    if cfg.kind.is_kong() {
+    // The system store is not one file a bundle could replace.
+    if cfg.kind.is_kong() || system_trust(cfg, t) {
         return Vec::new();
     }
     let bundle = std::path::Path::new(&t.value).with_file_name("root-bundle.crt");
@@ -2622,6 +2695,8 @@ mod tests {
             cert_settings: ("pg_ssl_cert".into(), "pg_ssl_cert_key".into()),
             password: None,
             security_level: None,
+            direct_tls: false,
+            libpq_major: None,
         }
     }
 

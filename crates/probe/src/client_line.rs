@@ -366,6 +366,8 @@ fn libpq_refusal(r: &ClientRefusal) -> String {
         ClientRefusal::NoSupportedMechanism { .. } => {
             "none of the server's SASL authentication mechanisms are supported".into()
         }
-        ClientRefusal::PasswordWithheld { .. } => r.to_string(),
+        ClientRefusal::PasswordWithheld { .. }
+        | ClientRefusal::AuthRequirement { .. }
+        | ClientRefusal::CertificateNotRequested => r.to_string(),
     }
 }

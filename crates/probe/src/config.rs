@@ -194,6 +194,9 @@ pub struct TlsSettings {
     /// TLS 1.2-and-below cipher list (OpenSSL syntax); `None` keeps the
     /// default.
     pub cipher_list: Option<String>,
+    /// The ALPN protocol offered (libpq 17's direct TLS offers
+    /// `postgresql`); `None` offers none, as the SSLRequest path does.
+    pub alpn: Option<String>,
 }
 
 impl Default for TlsSettings {
@@ -209,7 +212,27 @@ impl Default for TlsSettings {
             client_identity: None,
             security_level: None,
             cipher_list: None,
+            alpn: None,
         }
+    }
+}
+
+/// libpq 16's `require_auth`: which authentication requests the client
+/// answers; any other ends the connection on the client's side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthRequirement {
+    /// The value as the user wrote it (libpq quotes it in its error).
+    pub shown: String,
+    /// `!a,!b`: every method but these.
+    pub negated: bool,
+    /// `password`, `md5`, `scram-sha-256`, `none`, ...
+    pub methods: Vec<String>,
+}
+
+impl AuthRequirement {
+    /// Whether a request for `method` is answered.
+    pub fn allows(&self, method: &str) -> bool {
+        self.methods.iter().any(|m| m == method) != self.negated
     }
 }
 
@@ -259,6 +282,14 @@ pub struct ProbeConfig {
     /// certificate was not verified. Off by default: whoever answers at
     /// the address could read the password (or crack the MD5 hash).
     pub password_to_unverified_server: bool,
+    /// libpq 17's `sslnegotiation=direct`: no SSLRequest, the TLS
+    /// handshake at once (with [`TlsSettings::alpn`]).
+    pub direct_tls: bool,
+    /// libpq 16's `require_auth`.
+    pub require_auth: Option<AuthRequirement>,
+    /// libpq 16's `sslcertmode=require`: fail when the server did not ask
+    /// for a client certificate.
+    pub require_cert_request: bool,
 }
 
 fn is_ip_literal(host: &str) -> bool {
@@ -297,6 +328,9 @@ impl ProbeConfig {
             channel_binding: ChannelBindingPref::Prefer,
             handshake_only: false,
             password_to_unverified_server: false,
+            direct_tls: false,
+            require_auth: None,
+            require_cert_request: false,
         }
     }
 
@@ -329,6 +363,9 @@ impl ProbeConfig {
             channel_binding: ChannelBindingPref::Prefer,
             handshake_only: false,
             password_to_unverified_server: false,
+            direct_tls: false,
+            require_auth: None,
+            require_cert_request: false,
         }
     }
 

@@ -20,8 +20,8 @@ mod tls;
 mod versions;
 
 pub use config::{
-    ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Secret, TlsSettings, TlsVersion,
-    Verify, DEFAULT_STEP_TIMEOUT,
+    AuthRequirement, ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Secret,
+    TlsSettings, TlsVersion, Verify, DEFAULT_STEP_TIMEOUT,
 };
 pub use error::ProbeError;
 pub use hostname::{check_host_name, HostCheck};

@@ -217,6 +217,9 @@ impl OpenSslError {
 pub struct TlsFacts {
     /// The SNI name sent, if any.
     pub sni: Option<String>,
+    /// The ALPN protocol the server selected, if any (PostgreSQL 17 and
+    /// later select `postgresql` on a direct TLS connection).
+    pub alpn: Option<String>,
     /// Whether the handshake completed.
     pub handshake_completed: bool,
     /// The negotiated version (`TLSv1.3`), once the ServerHello arrived.
@@ -417,6 +420,17 @@ pub enum ClientRefusal {
         /// What the server offered.
         offered: Vec<String>,
     },
+    /// libpq 16's `require_auth` refused what the server asked for.
+    AuthRequirement {
+        /// The require_auth value as written.
+        requirement: String,
+        /// libpq's words for what the server did (`server requested SASL
+        /// authentication`, `server did not complete authentication`).
+        reason: &'static str,
+    },
+    /// libpq 16's `sslcertmode=require`, and the server did not ask for a
+    /// client certificate.
+    CertificateNotRequested,
     /// The server asked for a password in a form it can read (cleartext,
     /// or an MD5 hash that can be cracked offline) and its certificate was
     /// not verified, so the probe did not send it. The real client would
@@ -433,6 +447,16 @@ impl fmt::Display for ClientRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientRefusal::NoPassword => write!(f, "server asked for a password and none is set"),
+            ClientRefusal::AuthRequirement {
+                requirement,
+                reason,
+            } => write!(
+                f,
+                "authentication method requirement \"{requirement}\" failed: {reason}"
+            ),
+            ClientRefusal::CertificateNotRequested => {
+                write!(f, "server did not request an SSL certificate")
+            }
             ClientRefusal::ChannelBindingWithoutTls => {
                 write!(f, "channel binding required, but TLS is not in use")
             }
@@ -677,6 +701,27 @@ pub struct ProbeReport {
 }
 
 impl ProbeReport {
+    /// The server's major version, once the probe learnt it: from
+    /// `SHOW server_version_num`, else from the `server_version`
+    /// ParameterStatus every server sends after authentication (`16.14`,
+    /// `17devel`, `9.6.24`).
+    pub fn server_major(&self) -> Option<u32> {
+        if let Outcome::Ok {
+            server_version_num, ..
+        } = &self.outcome
+        {
+            if *server_version_num >= 100_000 {
+                return Some(server_version_num / 10_000);
+            }
+        }
+        let (_, v) = self
+            .server_parameters
+            .iter()
+            .find(|(k, _)| k == "server_version")?;
+        let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+
     /// Whether the probe got all the way (or, handshake-only, to TLS).
     pub fn is_ok(&self) -> bool {
         !matches!(self.outcome, Outcome::Failed { .. })

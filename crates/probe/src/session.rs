@@ -495,6 +495,12 @@ impl<'a> Run<'a> {
         let Some(mut conn) = slot.take() else {
             return Err(fail(FailureKind::Closed));
         };
+        if self.cfg.direct_tls {
+            // libpq 17's sslnegotiation=direct: the ClientHello is the first
+            // byte on the wire; a server before 17 reads it as a start-up
+            // packet of absurd length and hangs up.
+            return self.handshake(conn, slot);
+        }
         self.next_step(StepName::SslRequest, &mut conn);
         self.recorder.push(Direction::Sent, "SSLRequest");
         let wrote = conn.write_all(&wire::ssl_request());
@@ -554,6 +560,10 @@ impl<'a> Run<'a> {
             }
         }
 
+        self.handshake(conn, slot)
+    }
+
+    fn handshake(&mut self, conn: Conn, slot: &mut Option<Conn>) -> Flow<()> {
         let Conn::Plain(stream) = conn else {
             *slot = Some(conn);
             return Err(fail(FailureKind::Closed));
@@ -699,10 +709,23 @@ impl<'a> Run<'a> {
         } else {
             AuthMethod::Trust
         };
+        let mut answered = false;
         loop {
+            if let Some(refusal) = self.auth_requirement(&request, answered) {
+                return Err(refuse(refusal));
+            }
+            answered = !matches!(request, AuthRequest::Ok);
             match request {
                 AuthRequest::Ok => {
                     self.auth_ok_seen = true;
+                    if self.cfg.require_cert_request
+                        && !self
+                            .tls_facts
+                            .as_ref()
+                            .is_some_and(|t| self.tls_in_use && t.certificate_request)
+                    {
+                        return Err(refuse(ClientRefusal::CertificateNotRequested));
+                    }
                     if self.cfg.channel_binding == ChannelBindingPref::Require
                         && method != AuthMethod::ScramSha256Plus
                     {
@@ -796,6 +819,27 @@ impl<'a> Run<'a> {
                 }
             }
         }
+    }
+
+    /// libpq 16's require_auth verdict on one authentication request:
+    /// `answered` says whether a password exchange already took place, so
+    /// that an AuthenticationOk after it is not counted as `none`.
+    fn auth_requirement(&self, request: &AuthRequest, answered: bool) -> Option<ClientRefusal> {
+        let req = self.cfg.require_auth.as_ref()?;
+        let (method, reason) = match request {
+            AuthRequest::Ok if answered => return None,
+            AuthRequest::Ok => ("none", "server did not complete authentication"),
+            AuthRequest::CleartextPassword => ("password", "server requested a cleartext password"),
+            AuthRequest::Md5Password { .. } => ("md5", "server requested a hashed password"),
+            AuthRequest::Sasl { .. } => ("scram-sha-256", "server requested SASL authentication"),
+            _ => return None,
+        };
+        // A negated list refuses the methods it names, a positive one the
+        // rest (an immediate AuthenticationOk counts as `none`).
+        (!req.allows(method)).then(|| ClientRefusal::AuthRequirement {
+            requirement: req.shown.clone(),
+            reason,
+        })
     }
 
     /// Whether the server proved who it is: TLS is up and the chain was

@@ -266,6 +266,15 @@ impl TlsClient {
                 .set_cipher_list(list)
                 .map_err(|_| ProbeError::InvalidCipherList { list: list.clone() })?;
         }
+        if let Some(alpn) = &settings.alpn {
+            let mut wire = Vec::with_capacity(alpn.len() + 1);
+            wire.push(u8::try_from(alpn.len()).map_err(|_| ProbeError::OpenSsl {
+                context: "the ALPN protocol",
+                message: "longer than 255 bytes".into(),
+            })?);
+            wire.extend_from_slice(alpn.as_bytes());
+            builder.set_alpn_protos(&wire).map_err(&err)?;
+        }
         // The handshake's store: only the given anchors, never the system's.
         builder.set_cert_store(trust_store(settings.trust_anchors.as_deref(), None)?);
         if let Some(depth) = settings.verify_depth {
@@ -456,6 +465,9 @@ impl TlsClient {
             .and_then(|store| verify_chain(store, &peer_chain));
         TlsFacts {
             sni: self.settings.sni.clone(),
+            alpn: ssl
+                .selected_alpn_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned()),
             handshake_completed: completed,
             version: server_hello.then(|| ssl.version_str().to_string()),
             cipher: server_hello

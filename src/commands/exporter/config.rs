@@ -254,6 +254,7 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
         verify_depth: raw.verify_depth,
         kong_conf: raw.kong_conf.clone(),
         jsonl: false,
+        server_version: false,
     })
     .with_context(|| format!("module {name}"))?;
 

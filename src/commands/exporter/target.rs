@@ -322,6 +322,7 @@ fn probe_args(step_timeout: Duration) -> ProbeArgs {
         timeout: Some(step_timeout.as_secs_f64().max(0.001)),
         security_level: None,
         password_to_unverified_server: false,
+        libpq_version: None,
     }
 }
 

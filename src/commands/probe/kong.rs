@@ -294,6 +294,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         cert_settings: ("pg_ssl_cert".into(), "pg_ssl_cert_key".into()),
         password: password_setting.clone(),
         security_level: args.security_level,
+        direct_tls: false,
+        libpq_major: None,
     };
     let mut cos_client = base(ClientKind::KongCosocket, &cosocket);
     cos_client.depth = Some(depth.clone());

@@ -1,6 +1,8 @@
 //! libpq mode: a connection string (URI or `key=value`), the `PG*`
-//! environment and `~/.pgpass` resolved with libpq 15's own rules, turned
-//! into one connection as psql would make it. A password written into the
+//! environment and `~/.pgpass` resolved with the rules of the libpq version
+//! modelled (`--libpq-version`, default the newest: options differ from 12
+//! to 18, and an option an older libpq lacks stops it before it connects),
+//! turned into one connection as psql would make it. A password written into the
 //! connection string is refused: it would sit in the shell history and the
 //! process list; PGPASSWORD or ~/.pgpass carry it instead.
 
@@ -17,7 +19,9 @@ use pgtls_config::libpq::{
 use pgtls_config::FsSource;
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Msg};
-use pgtls_probe::{ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Verify};
+use pgtls_probe::{
+    AuthRequirement, ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Verify,
+};
 
 use super::{seconds, Plan, Planned, ProbeArgs};
 use crate::trust::load_pem_file;
@@ -87,8 +91,67 @@ pub(crate) fn plan_with_env(
 ) -> anyhow::Result<Plan> {
     let params = conf::parse(conninfo).map_err(|e| anyhow::anyhow!("connection string: {e}"))?;
     refuse_password(&params)?;
-    let resolved = conf::resolve(&params, env).map_err(|e| anyhow::anyhow!("{e}"))?;
-    plan_resolved(args, &resolved, env)
+    let major = args.libpq_version.unwrap_or(conf::NEWEST_LIBPQ);
+    match conf::resolve_as(&params, env, major) {
+        Ok(resolved) => plan_resolved(args, &resolved, env),
+        // An option of a later libpq: the plan is the newest libpq's, and
+        // the modelled one stops before connecting, as it really does.
+        Err(conf::LibpqError::InvalidOption(key)) if conf::keyword_since(&key) > major => {
+            let resolved = conf::resolve(&params, env).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut plan = plan_resolved(args, &resolved, env)?;
+            let line = format!("invalid connection option \"{key}\"");
+            plan.preflight = vec![too_old(&key, major, &line, conf::keyword_since(&key))];
+            plan.preflight_line = Some(if major >= 14 {
+                format!("psql: error: {line}")
+            } else {
+                line
+            });
+            Ok(plan)
+        }
+        Err(e) => anyhow::bail!("{e}"),
+    }
+}
+
+/// PGTLS034 for `option`, which libpq `since` brought and libpq `major`
+/// lacks.
+fn too_old(option: &str, major: u32, line: &str, since: u32) -> Finding {
+    let mut f = finding(Code::LibpqTooOld);
+    f.evidence.push(Evidence {
+        origin: Some(pgtls_catalogue::Origin::Libpq),
+        text: line.to_string(),
+        location: Some(format!("libpq {major}")),
+    });
+    f.facts.insert("option".into(), option.to_string());
+    f.facts.insert("libpq_version".into(), major.to_string());
+    f.facts.insert("since".into(), since.to_string());
+    f.reading = Some(Msg::new(
+        format!("{option} came with libpq {since}; the libpq modelled is {major} (--libpq-version), which does not know it and refuses to connect"),
+        format!("{option} は libpq {since} で追加されました。モデル化している libpq は {major} (--libpq-version) で、これを知らないため接続を拒否します"),
+    ));
+    f.fix.push(Msg::new(
+        format!("use libpq {since} or later for {option}, or remove {option} from the connection string"),
+        format!("{option} には libpq {since} 以降を使うか、接続文字列から {option} を外します"),
+    ));
+    f
+}
+
+/// The certificates of the operating system's trust store, which libpq 16
+/// loads for sslrootcert=system (OpenSSL's default file, or the file named
+/// by SSL_CERT_FILE, as OpenSSL itself reads it), and the file they came
+/// from.
+fn system_anchors() -> anyhow::Result<(Vec<X509>, String)> {
+    let file = std::env::var_os("SSL_CERT_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            // SAFETY: OpenSSL returns a static NUL-terminated string.
+            let raw =
+                unsafe { std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file()) };
+            PathBuf::from(raw.to_string_lossy().into_owned())
+        });
+    let certs = load_pem_file(&file)
+        .with_context(|| format!("the system trust store {}", file.display()))?;
+    Ok((certs, file.display().to_string()))
 }
 
 /// Findings that stop the client before it connects, and the line it
@@ -115,6 +178,34 @@ fn root_store(
         .map(|p| setting("sslrootcert", p, p.value.display().to_string()));
     let mut anchors = Vec::new();
     let mut trust_files = Vec::new();
+    if r.trust_system {
+        let (certs, file) = system_anchors()?;
+        anchors = certs;
+        trust_files.push(file);
+        return Ok((trust, anchors, trust_files));
+    }
+    let old_system = r
+        .sslrootcert
+        .as_ref()
+        .is_some_and(|p| p.value == Path::new("system") && !p.value.exists());
+    if old_system && verifying_mode {
+        // libpq before 16 looks for a file named `system`.
+        let major = r.libpq_major;
+        let line = "root certificate file \"system\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.";
+        let mut f = too_old("sslrootcert=system", major, line, 16);
+        f.reading = Some(Msg::new(
+            format!("sslrootcert=system means the operating system's trust store from libpq 16 on; libpq {major} (--libpq-version) looks for a file named system instead, finds none and stops"),
+            format!("sslrootcert=system は libpq 16 以降ではオペレーティングシステムの信頼ストアを意味しますが、libpq {major} (--libpq-version) は system という名前のファイルを探し、見つからずに停止します"),
+        ));
+        f.fix.clear();
+        f.fix.push(Msg::new(
+            "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
+            "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
+        ));
+        pre.line = Some(format!("psql: error: {prefix}{line}"));
+        pre.findings.push(f);
+        return Ok((trust, anchors, trust_files));
+    }
     if let Some(root) = &r.sslrootcert {
         let path = &root.value;
         if path.exists() && mode != Negotiation::Disable {
@@ -349,8 +440,25 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         ChannelBinding::Prefer => ChannelBindingPref::Prefer,
         ChannelBinding::Require => ChannelBindingPref::Require,
     };
+    // libpq 12 has no ssl_min_protocol_version and no minimum of its own.
     cfg.tls.min_version = r.ssl_min_protocol_version.value;
     cfg.tls.max_version = r.ssl_max_protocol_version.value;
+    if r.sslnegotiation.value == conf::SslNegotiation::Direct {
+        cfg.direct_tls = true;
+        cfg.tls.alpn = Some("postgresql".into());
+    }
+    cfg.require_auth = r.require_auth.as_ref().map(|p| AuthRequirement {
+        shown: p.value.shown(),
+        negated: p.value.negated,
+        methods: p.value.methods.clone(),
+    });
+    cfg.require_cert_request = r.sslcertmode.value == conf::CertMode::Require;
+    if r.sslkeylogfile.is_some() {
+        notes.push(Msg::new(
+            "libpq 18 writes this connection's TLS session keys to sslkeylogfile; pgtls probe does not (they decrypt the traffic, password exchange included)",
+            "libpq 18 はこの接続の TLS セッション鍵を sslkeylogfile に書きますが、pgtls probe は書きません (パスワードのやり取りを含む通信を復号できる鍵です)",
+        ));
+    }
     cfg.tls.security_level = args.security_level;
     cfg.password_to_unverified_server = args.password_to_unverified_server;
     cfg.timeout = match (args.timeout, r.connect_timeout.value) {
@@ -359,7 +467,12 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         (None, None) => pgtls_probe::DEFAULT_STEP_TIMEOUT,
     };
 
-    let prefix = format!("connection to server at \"{name}\", port {port} failed: ");
+    // libpq 14 added the `connection to server at` part.
+    let prefix = if r.libpq_major >= 14 {
+        format!("connection to server at \"{name}\", port {port} failed: ")
+    } else {
+        String::new()
+    };
 
     let mut pre = Preflight::default();
     let (trust, anchors, trust_files) = root_store(r, mode, &prefix, &mut pre)?;
@@ -370,6 +483,10 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     }
 
     let client_cert = client_certificate(r, mode, &mut cfg, &prefix, &mut pre)?;
+    if r.sslcertmode.value == conf::CertMode::Disable {
+        // sslcertmode=disable: the certificate is never sent.
+        cfg.tls.client_identity = None;
+    }
     let password_setting = password(r, first.display_host(), port, &mut cfg, &mut notes);
     let _ = env;
 
@@ -412,6 +529,8 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         cert_settings: ("sslcert".into(), "sslkey".into()),
         password: password_setting.clone(),
         security_level: args.security_level,
+        direct_tls: cfg.direct_tls,
+        libpq_major: Some(r.libpq_major),
     };
 
     let mut settings = Vec::new();
@@ -455,8 +574,37 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         }
     }
     for v in &versions {
-        show(v);
+        if r.libpq_major >= 13 {
+            show(v);
+        }
     }
+    if r.sslnegotiation.origin != ParamOrigin::Default {
+        show(&setting(
+            "sslnegotiation",
+            &r.sslnegotiation,
+            r.sslnegotiation.value.keyword(),
+        ));
+    }
+    if r.sslcertmode.origin != ParamOrigin::Default {
+        let v = match r.sslcertmode.value {
+            conf::CertMode::Disable => "disable",
+            conf::CertMode::Allow => "allow",
+            conf::CertMode::Require => "require",
+        };
+        show(&setting("sslcertmode", &r.sslcertmode, v));
+    }
+    if let Some(p) = &r.require_auth {
+        show(&setting("require_auth", p, p.value.shown()));
+    }
+    show(&Setting::new(
+        "libpq version",
+        r.libpq_major.to_string(),
+        if args.libpq_version.is_some() {
+            SettingOrigin::ConnString
+        } else {
+            SettingOrigin::Default
+        },
+    ));
     Ok(Plan {
         kong: None,
         target: if name.contains(':') {

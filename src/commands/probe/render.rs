@@ -477,6 +477,8 @@ pub(crate) fn json(
         "client_ca_names": tls.and_then(|t| t.client_ca_names.as_ref().map(|n| n.iter().map(|x| x.text.clone()).collect::<Vec<_>>())),
         "auth_method": auth_method,
         "server_version_num": version,
+        "server_major": done.iter().find_map(|d| d.report.server_major()),
+        "alpn": if report.is_some_and(|r| r.tls_in_use) { json!(tls.and_then(|t| t.alpn.clone())) } else { Value::Null },
         "elapsed_ms": report.map(|r| (r.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
         "settings": plan.settings.iter().map(|(k, v, o)| json!({"key": k, "value": v, "origin": o})).collect::<Vec<_>>(),
         "notes": judgement.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
@@ -538,10 +540,15 @@ fn verdict_line(d: &Done, lang: Lang, style: &Style) -> String {
                 ),
                 None => t(lang, "WITHOUT TLS", "TLS なし"),
             };
+            let alpn = tls
+                .and_then(|t| t.alpn.as_ref())
+                .map(|a| format!(" · ALPN {a}"))
+                .unwrap_or_default();
+            let major = server_version_num / 10_000;
             style.green(&t(
                 lang,
-                &format!("✓ connected: {how} · auth {} · server_version_num {server_version_num} · {elapsed}", auth_method.name()),
-                &format!("✓ 接続成功: {how} · 認証 {} · server_version_num {server_version_num} · {elapsed}", auth_method.name()),
+                &format!("✓ connected: {how}{alpn} · auth {} · PostgreSQL {major} (server_version_num {server_version_num}) · {elapsed}", auth_method.name()),
+                &format!("✓ 接続成功: {how}{alpn} · 認証 {} · PostgreSQL {major} (server_version_num {server_version_num}) · {elapsed}", auth_method.name()),
             ))
         }
         Outcome::Failed { step, .. } => style.red(&t(

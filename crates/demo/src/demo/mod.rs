@@ -1,5 +1,6 @@
-//! `pgtls demo`: a real, throwaway PostgreSQL from the local installation,
-//! set up the way `pgtls setup` recommends (TLS, `hostssl ... cert`, the
+//! `pgtls demo`: a real, throwaway PostgreSQL from the local installation
+//! (or, with `--pg-version N`, the lab's packaged build of that version, so
+//! the failures are seen as that version prints them), set up the way `pgtls setup` recommends (TLS, `hostssl ... cert`, the
 //! client certificate of user kong), then broken in each way the seed
 //! troubleshooting page documents. For each break the demo captures what the
 //! server logs and what psql prints, has pgtls diagnose those lines (the
@@ -27,7 +28,8 @@ use pgtls_catalogue::Code;
 use pgtls_diagnose::explain::explain_text;
 use pgtls_diagnose::Finding;
 use pgtls_lab::{
-    files, find_binaries, remove_at_exit, Cluster, ClusterSpec, LabError, LogMark, Owner, Pki,
+    files, find_binaries, remove_at_exit, version_binaries, Cluster, ClusterSpec, LabError,
+    LogMark, Owner, PgClient, Pki,
 };
 use pgtls_probe::client_line::{self, KongShape};
 use pgtls_probe::{probe, ClientIdentity, ProbeConfig, TlsVersion};
@@ -57,6 +59,10 @@ pub struct DemoOptions {
     pub japanese: bool,
     /// Run only the scenarios with these codes (all when empty).
     pub only: Vec<String>,
+    /// Run the failures on this PostgreSQL major version (the lab's
+    /// packaged build, `lab/fetch-postgres.sh N`) instead of the local
+    /// installation.
+    pub pg_version: Option<u32>,
 }
 
 /// What the demo reports while it runs.
@@ -208,6 +214,11 @@ impl DemoReport {
 /// The throwaway server, the PKI and the language the clients speak.
 struct Stage {
     cluster: Cluster,
+    /// The libpq psql speaks through: the server version's own from 15 on;
+    /// the local one for older servers, because libpq 12 lacks
+    /// ssl_max_protocol_version (a scenario's client needs it) and libpq 13
+    /// and 14 ignore the IP address in the certificate the demo dials.
+    client: PgClient,
     pki: Pki,
     japanese: bool,
     // Dropped after the cluster (fields drop in order).
@@ -236,7 +247,8 @@ impl Stage {
         } else {
             &[]
         };
-        self.cluster.psql(&self.conninfo(client), env)
+        self.cluster
+            .psql_with(&self.client, &self.conninfo(client), env)
     }
 
     /// Runs ALTER SYSTEM statements and reloads.
@@ -531,7 +543,14 @@ fn prepare(
     started: Instant,
     scenarios: usize,
 ) -> Result<(Stage, Ready), DemoError> {
-    find_binaries().map_err(|e| DemoError::lab("find PostgreSQL", e))?;
+    match options.pg_version {
+        Some(major) => {
+            version_binaries(major).map_err(|e| DemoError::lab("find PostgreSQL", e))?;
+        }
+        None => {
+            find_binaries().map_err(|e| DemoError::lab("find PostgreSQL", e))?;
+        }
+    }
     let japanese_unavailable = options.japanese && !japanese_locale_installed();
     let japanese = options.japanese && !japanese_unavailable;
 
@@ -547,14 +566,22 @@ fn prepare(
     remove_at_exit(pki_dir.path());
     let pki =
         Pki::generate(pki_dir.path()).map_err(|e| DemoError::lab("generate certificates", e))?;
-    let spec =
+    let mut spec =
         baseline_spec(&pki, japanese).map_err(|e| DemoError::lab("prepare the server", e))?;
+    if let Some(major) = options.pg_version {
+        spec = spec.pg_version(major);
+    }
     let cluster = Cluster::start(&spec).map_err(|e| DemoError::lab("start PostgreSQL", e))?;
+    let client = match cluster.pg_version() {
+        Some(major) if major >= 15 => cluster.client().clone(),
+        _ => PgClient::local().map_err(|e| DemoError::lab("find psql", e))?,
+    };
     let server_version = cluster
         .sql("SHOW server_version")
         .map_err(|e| DemoError::lab("ask the server for its version", e))?;
     let stage = Stage {
         cluster,
+        client,
         pki,
         japanese,
         _pki_dir: pki_dir,

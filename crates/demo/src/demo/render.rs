@@ -87,13 +87,19 @@ fn seconds(d: std::time::Duration) -> String {
 }
 
 /// The line shown while the server starts.
-pub fn start_text(lang: Lang) -> String {
-    match lang {
-        Lang::En => {
+pub fn start_text(lang: Lang, pg_version: Option<u32>) -> String {
+    match (lang, pg_version) {
+        (Lang::En, None) => {
             "pgtls demo: starting a throwaway PostgreSQL from the local installation...".into()
         }
-        Lang::Ja => {
+        (Lang::Ja, None) => {
             "pgtls demo: ローカルのインストールから使い捨ての PostgreSQL を起動しています...".into()
+        }
+        (Lang::En, Some(n)) => {
+            format!("pgtls demo: starting a throwaway PostgreSQL {n} from the lab's cache...")
+        }
+        (Lang::Ja, Some(n)) => {
+            format!("pgtls demo: ラボのキャッシュから使い捨ての PostgreSQL {n} を起動しています...")
         }
     }
 }

@@ -367,6 +367,25 @@ pub(crate) fn rfc2253(name: &X509NameRef) -> Option<String> {
 }
 
 /// Loads a trust store file for a client: PGTLS018 when it cannot serve.
+/// The file OpenSSL reads as the system's trust store: SSL_CERT_FILE, else
+/// the first of the usual distribution bundles that exists.
+fn system_store(source: &dyn Source) -> Option<PathBuf> {
+    let from_env = std::env::var_os("SSL_CERT_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    from_env
+        .into_iter()
+        .chain(
+            [
+                "/etc/ssl/certs/ca-certificates.crt",
+                "/etc/pki/tls/certs/ca-bundle.crt",
+                "/etc/ssl/cert.pem",
+            ]
+            .map(PathBuf::from),
+        )
+        .find(|p| source.metadata(p).is_ok())
+}
+
 fn load_trust_file(
     source: &dyn Source,
     path: &Path,
@@ -698,11 +717,37 @@ fn libpq_model(
     source: &dyn Source,
     conninfo: &str,
     env: &libpq::ClientEnv,
+    libpq_version: Option<u32>,
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<Model, CheckError> {
-    let params = libpq::parse(conninfo).map_err(|e| CheckError::Invalid(format!("libpq: {e}")))?;
-    let r = libpq::resolve(&params, env).map_err(|e| CheckError::Invalid(format!("libpq: {e}")))?;
+    let invalid = |e: libpq::LibpqError| CheckError::Invalid(format!("libpq: {e}"));
+    let params = libpq::parse(conninfo).map_err(invalid)?;
+    let major = libpq_version.unwrap_or(libpq::NEWEST_LIBPQ);
+    let mut refused = None;
+    let r = match libpq::resolve_as(&params, env, major) {
+        Ok(r) => r,
+        // An option of a later libpq: the modelled one stops there; the
+        // rest is judged as the newest libpq would read it.
+        Err(libpq::LibpqError::InvalidOption(key)) if libpq::keyword_since(&key) > major => {
+            let since = libpq::keyword_since(&key);
+            let mut f = new_finding(Code::LibpqTooOld);
+            f.target = Some("libpq".into());
+            f.evidence.push(evidence(
+                format!("invalid connection option \"{key}\""),
+                format!("libpq {major}"),
+            ));
+            f.facts.insert("option".into(), key.clone());
+            f.reading = Some(Msg::new(
+                format!("{key} came with libpq {since}; libpq {major} refuses the connection string before connecting"),
+                format!("{key} は libpq {since} で追加されました。libpq {major} は接続の前に接続文字列を拒否します"),
+            ));
+            out.push(f, Stage::Client);
+            refused = Some(Code::LibpqTooOld);
+            libpq::resolve(&params, env).map_err(invalid)?
+        }
+        Err(e) => return Err(invalid(e)),
+    };
     for n in &r.notes {
         out.problem(n.clone());
     }
@@ -759,13 +804,60 @@ fn libpq_model(
             max: r.ssl_max_protocol_version.value,
         },
     }];
-    let mut refused = None;
     let trust_loc = r
         .sslrootcert
         .as_ref()
         .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
     let mut anchors = None;
-    if verify && tls != TlsUse::Off {
+    let named_system = root.as_deref() == Some(Path::new("system"));
+    if r.trust_system && tls != TlsUse::Off {
+        // libpq 16's sslrootcert=system: the operating system's store.
+        match system_store(source) {
+            Some(p) => {
+                match load_trust_file(source, &p, "sslrootcert=system", &trust_loc, &name, out) {
+                    Some(c) => anchors = Some(c),
+                    None => refused = Some(Code::TrustStoreInvalid),
+                }
+            }
+            None => {
+                refused = Some(Code::TrustStoreInvalid);
+                let mut f = new_finding(Code::TrustStoreInvalid);
+                f.target = Some(name.clone());
+                f.evidence.push(evidence(
+                    "sslrootcert=system, and no system trust store was found (SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt)",
+                    trust_loc.clone(),
+                ));
+                f.fix.push(Msg::new(
+                    "install the system's CA certificates (Debian/Ubuntu: ca-certificates; RHEL: ca-certificates and update-ca-trust), or set sslrootcert to a CA file",
+                    "システムの CA 証明書を導入するか (Debian/Ubuntu: ca-certificates、RHEL: ca-certificates と update-ca-trust)、sslrootcert に CA ファイルを指定します",
+                ));
+                out.push(f, Stage::Client);
+            }
+        }
+    } else if named_system
+        && verify
+        && tls != TlsUse::Off
+        && source.metadata(Path::new("system")).is_err()
+    {
+        // Before 16, libpq looks for a file named `system`.
+        refused = Some(Code::LibpqTooOld);
+        let mut f = new_finding(Code::LibpqTooOld);
+        f.target = Some(name.clone());
+        f.evidence.push(evidence(
+            "sslrootcert=system".to_string(),
+            trust_loc.clone(),
+        ));
+        f.facts.insert("option".into(), "sslrootcert=system".into());
+        f.reading = Some(Msg::new(
+            format!("sslrootcert=system means the system's trust store from libpq 16 on; libpq {} looks for a file named system and stops: root certificate file \"system\" does not exist", r.libpq_major),
+            format!("sslrootcert=system は libpq 16 以降ではシステムの信頼ストアを意味します。libpq {} は system という名前のファイルを探して停止します: root certificate file \"system\" does not exist", r.libpq_major),
+        ));
+        f.fix.push(Msg::new(
+            "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
+            "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
+        ));
+        out.push(f, Stage::Client);
+    } else if verify && tls != TlsUse::Off {
         match &root {
             Some(p) if source.metadata(p).is_err() => {
                 refused = Some(Code::TrustStoreInvalid);
@@ -1109,7 +1201,11 @@ pub(crate) fn check_client(
         ClientInput::Kong { conf, env, edition } => {
             kong_model(source, conf.as_deref(), env, *edition, input, out)?
         }
-        ClientInput::Libpq { conninfo, env } => libpq_model(source, conninfo, env, input, out)?,
+        ClientInput::Libpq {
+            conninfo,
+            env,
+            libpq_version,
+        } => libpq_model(source, conninfo, env, *libpq_version, input, out)?,
     };
     let client_cert = load_client_cert(source, &model, out);
     let client_refused = model.refused.or_else(|| {

@@ -118,6 +118,10 @@ pub struct ServerSummary {
     pub ca_file: Option<PathBuf>,
     pub min_protocol: Option<TlsVersion>,
     pub max_protocol: Option<TlsVersion>,
+    /// The major version the files were judged by, and where it came
+    /// from: `PG_VERSION` (the data directory's, which wins) or
+    /// `--pg-version`.
+    pub server_major: Option<(u32, &'static str)>,
 }
 
 /// Everything `pgtls check` found.
@@ -162,6 +166,8 @@ pub enum ClientInput {
     Libpq {
         conninfo: String,
         env: config::libpq::ClientEnv,
+        /// The libpq major version to model (12-18); None: the newest.
+        libpq_version: Option<u32>,
     },
 }
 
@@ -184,6 +190,9 @@ pub struct CheckInput {
     pub now: i64,
     /// PGTLS023 window in days.
     pub warn_days: i64,
+    /// The server's major version when there is no data directory to read
+    /// `PG_VERSION` from (`--pg-version`); PG_VERSION wins when present.
+    pub pg_version: Option<u32>,
 }
 
 /// Why the check could not run at all.
@@ -269,8 +278,11 @@ pub(crate) struct ServerFacts {
     /// With ssl off: whether ssl_cert_file and ssl_key_file exist, so that
     /// turning ssl on is all the fix needs.
     pub tls_files_present: bool,
-    /// The server's major version, from the data directory's PG_VERSION.
+    /// The server's major version, from the data directory's PG_VERSION,
+    /// else `--pg-version`.
     pub server_major: Option<u32>,
+    /// `PG_VERSION` or `--pg-version`.
+    pub server_major_from: &'static str,
     /// The certificates of ssl_cert_file, leaf first, when it could be read.
     pub chain: Vec<openssl::x509::X509>,
     pub chain_file: Option<PathBuf>,
@@ -324,9 +336,10 @@ pub fn check(source: &dyn Source, input: &CheckInput) -> Result<CheckReport, Che
             let given_major = input
                 .pgdata
                 .as_deref()
-                .and_then(|d| server::pg_version(source, d));
+                .and_then(|d| server::pg_version(source, d))
+                .or(input.pg_version);
             let mut c = load(None, p, given_major)?;
-            let major = server::pg_version(source, c.data_directory());
+            let major = server::pg_version(source, c.data_directory()).or(given_major);
             if major.is_some() && major != given_major {
                 c = load(None, p, major)?;
             }
@@ -394,6 +407,7 @@ pub fn check(source: &dyn Source, input: &CheckInput) -> Result<CheckReport, Che
         ca_file: facts.ca_file.clone(),
         min_protocol: facts.tls.as_ref().map(|_| facts.range.0),
         max_protocol: facts.tls.as_ref().and_then(|t| t.max_protocol.value),
+        server_major: facts.server_major.map(|m| (m, facts.server_major_from)),
     };
     Ok(CheckReport {
         findings: out.findings,

@@ -144,6 +144,15 @@ pub(crate) fn check_server(
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<ServerFacts, CheckError> {
+    let from_dir = data_dir.and_then(|d| pg_version(source, d));
+    if let (Some(dir), Some(flag)) = (from_dir, input.pg_version) {
+        if dir != flag {
+            out.note(
+                None,
+                format!("PG_VERSION says PostgreSQL {dir}, --pg-version says {flag}: the files are judged by PG_VERSION, the version the server really is"),
+            );
+        }
+    }
     let mut facts = ServerFacts {
         conf: None,
         tls: None,
@@ -151,7 +160,12 @@ pub(crate) fn check_server(
         accounts,
         ssl: false,
         tls_files_present: false,
-        server_major: data_dir.and_then(|d| pg_version(source, d)),
+        server_major: from_dir.or(input.pg_version),
+        server_major_from: if from_dir.is_some() {
+            "PG_VERSION"
+        } else {
+            "--pg-version"
+        },
         chain: Vec::new(),
         chain_file: None,
         sent_chain: Vec::new(),
@@ -1160,7 +1174,7 @@ fn load_hba(
     }
     if let Some(e) = file.diagnostics.iter().find(|d| is_error(d)) {
         out.fatal(
-            None,
+            Some(Code::HbaFileRefused),
             "could not load pg_hba.conf".into(),
             Some(
                 e.location

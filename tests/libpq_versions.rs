@@ -1,0 +1,285 @@
+//! The options of libpq 16, 17 and 18 that change how TLS and
+//! authentication go (sslnegotiation=direct, sslrootcert=system,
+//! sslcertmode, require_auth, sslkeylogfile), each tried against a real
+//! server of a version that has them: `pgtls probe` must connect where
+//! that version's real libpq connects, fail where it fails with the line
+//! it prints, and name the cause; `--libpq-version` must stop where an
+//! older libpq stops. A version missing from the lab's cache skips with
+//! one line naming the fetch command.
+
+use std::process::{Command, Stdio};
+
+use pgtls_lab::{files, version_binaries, Cluster, ClusterSpec, LabError, PgClient, LAB_PASSWORD};
+use serde_json::Value;
+
+use crate::lab_util::{codes, path, pki};
+use crate::util::Run;
+
+/// A TLS server of `major` that never asks for a client certificate (no
+/// ssl_ca_file): kong by SCRAM, foo let in without a password.
+fn cluster(major: u32) -> Option<Cluster> {
+    if let Err(e @ LabError::VersionMissing { .. }) = version_binaries(major) {
+        eprintln!("skipped PostgreSQL {major}: {e}");
+        return None;
+    }
+    let spec = ClusterSpec::new()
+        .pg_version(major)
+        .with_server_tls(pki())
+        .expect("TLS files")
+        .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
+        .hba_line("hostssl all foo 127.0.0.1/32 trust");
+    Some(Cluster::start(&spec).unwrap_or_else(|e| panic!("PostgreSQL {major}: {e}")))
+}
+
+/// `pgtls probe --format json [extra args] CONNINFO` in a clean
+/// environment plus `env`.
+fn probe(conninfo: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtls"));
+    cmd.args(["probe", "--format", "json", "--timeout", "5"])
+        .args(args)
+        .arg(conninfo)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home.path())
+        .env("LANG", "C")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd.output().expect("pgtls runs").into()
+}
+
+fn report(run: &Run, what: &str) -> (i32, Value) {
+    run.report(what)
+}
+
+/// What libpq printed after `failed: ` (the part that does not depend on
+/// the port or the psql version).
+fn reason(line: &str) -> &str {
+    line.lines()
+        .next()
+        .unwrap_or_default()
+        .rsplit_once("failed: ")
+        .map_or(line, |(_, r)| r)
+        .trim()
+}
+
+fn first_fix(v: &Value) -> String {
+    v["findings"][0]["fix"].to_string()
+}
+
+const PW: (&str, &str) = ("PGPASSWORD", LAB_PASSWORD);
+
+#[test]
+fn libpq_17_and_18_options_against_postgresql_17() {
+    let Some(pg) = cluster(17) else { return };
+    let root = path(files::ROOT_CA);
+    let direct = format!(
+        "{} user=kong dbname=kong sslmode=verify-full sslrootcert={root} sslnegotiation=direct",
+        pg.tcp_conninfo()
+    );
+    // The real libpq 17 connects this way, and so must the probe: TLS at
+    // once, no SSLRequest, the server selecting ALPN postgresql.
+    let real = pg.psql_with(&PgClient::version(17).expect("libpq 17"), &direct, &[PW]);
+    assert_eq!(real.status, 0, "libpq 17: {}", real.stderr);
+    let (status, v) = report(&probe(&direct, &[], &[PW]), "probe direct");
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["alpn"], "postgresql", "{v:#}");
+    assert_eq!(v["server_major"], 17, "{v:#}");
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(!steps.contains(&"ssl_request"), "{steps:?}");
+    assert!(steps.contains(&"tls_handshake"), "{steps:?}");
+    // libpq 16 has no sslnegotiation: it stops before connecting.
+    let (status, v) = report(
+        &probe(&direct, &["--libpq-version", "16"], &[PW]),
+        "probe libpq 16",
+    );
+    assert_eq!(status, 1);
+    assert_eq!(codes(&v), ["PGTLS034"], "{v:#}");
+    assert_eq!(
+        v["client_line"],
+        "psql: error: invalid connection option \"sslnegotiation\""
+    );
+    assert!(v["steps"].as_array().is_none_or(|s| s.is_empty()), "{v:#}");
+
+    // sslkeylogfile: libpq 17 refuses it; with 18 the probe connects and
+    // says why it writes no keys (the file stays absent).
+    let keylog = tempfile::tempdir().expect("dir");
+    let keyfile = keylog.path().join("keys.log");
+    let with_keylog = format!(
+        "{} user=kong dbname=kong sslmode=require sslkeylogfile={}",
+        pg.tcp_conninfo(),
+        keyfile.display()
+    );
+    let (status, v) = report(
+        &probe(&with_keylog, &["--libpq-version", "17"], &[PW]),
+        "probe keylog 17",
+    );
+    assert_eq!(status, 1);
+    assert_eq!(codes(&v), ["PGTLS034"], "{v:#}");
+    let (status, v) = report(&probe(&with_keylog, &[], &[PW]), "probe keylog 18");
+    assert_eq!(status, 0, "{v:#}");
+    assert!(v["notes"].to_string().contains("sslkeylogfile"), "{v:#}");
+    assert!(!keyfile.exists(), "the probe wrote TLS keys");
+
+    // Without credentials, scan tells 17 or later by direct TLS.
+    let target = format!("127.0.0.1:{}", pg.port());
+    let (_, v) = crate::util::pgtls(&["scan", "--server-version", "--format", "json", &target])
+        .report("scan");
+    assert_eq!(v["targets"][0]["server_version"]["at_least"], 17, "{v:#}");
+    let (_, v) = crate::util::pgtls(&["scan", "--format", "json", &target]).report("scan");
+    assert!(
+        v["targets"][0]["server_version"].is_null(),
+        "off by default: {v:#}"
+    );
+}
+
+#[test]
+fn libpq_16_and_17_options_against_postgresql_16() {
+    let Some(pg) = cluster(16) else { return };
+    let base = |rest: &str| format!("{} dbname=kong {rest}", pg.tcp_conninfo());
+    let libpq16 = PgClient::version(16).expect("libpq 16");
+    let root = path(files::ROOT_CA);
+    let other = path(files::OTHER_CA);
+
+    // sslnegotiation=direct against 16: the server hangs up on the
+    // ClientHello (it reads it as a start-up packet), as libpq 17 shows.
+    let direct = base(&format!(
+        "user=kong sslmode=verify-full sslrootcert={root} sslnegotiation=direct"
+    ));
+    let mark = pg.log_mark();
+    let real = pg.psql_with(&PgClient::version(17).expect("libpq 17"), &direct, &[PW]);
+    assert_ne!(real.status, 0);
+    assert_eq!(reason(&real.stderr), "SSL SYSCALL error: EOF detected");
+    pg.wait_for_log(
+        &mark,
+        "invalid length of startup packet",
+        std::time::Duration::from_secs(10),
+    )
+    .expect("the server's line");
+    let (status, v) = report(&probe(&direct, &[], &[PW]), "probe direct vs 16");
+    assert_eq!(status, 1);
+    assert_eq!(codes(&v)[0], "PGTLS035", "{v:#}");
+    assert!(v["findings"][0]["edits"]
+        .to_string()
+        .contains("sslnegotiation"));
+    let target = format!("127.0.0.1:{}", pg.port());
+    let (_, v) = crate::util::pgtls(&["scan", "--server-version", "--format", "json", &target])
+        .report("scan");
+    assert_eq!(v["targets"][0]["server_version"]["before"], 17, "{v:#}");
+
+    // sslrootcert=system: the system store (SSL_CERT_FILE, as OpenSSL
+    // reads it) with verify-full forced.
+    let system = base("user=kong sslrootcert=system");
+    let real = pg.psql_with(&libpq16, &system, &[PW, ("SSL_CERT_FILE", &root)]);
+    assert_eq!(real.status, 0, "libpq 16: {}", real.stderr);
+    let (status, v) = report(
+        &probe(&system, &[], &[PW, ("SSL_CERT_FILE", &root)]),
+        "probe system",
+    );
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["server_major"], 16);
+    let sslmode = v["settings"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["key"] == "sslmode"))
+        .expect("sslmode shown");
+    assert_eq!(sslmode["value"], "verify-full");
+    // A store without the server's CA: the real client's failure, and a
+    // fix that speaks of the system store, never of a file named system.
+    let real = pg.psql_with(&libpq16, &system, &[PW, ("SSL_CERT_FILE", &other)]);
+    assert_eq!(reason(&real.stderr), "SSL error: certificate verify failed");
+    let (status, v) = report(
+        &probe(&system, &[], &[PW, ("SSL_CERT_FILE", &other)]),
+        "probe system untrusted",
+    );
+    assert_eq!(status, 1);
+    assert_eq!(codes(&v)[0], "PGTLS005", "{v:#}");
+    let fix = first_fix(&v);
+    assert!(fix.contains("update-ca-certificates"), "{fix}");
+    assert!(!fix.contains("at system"), "{fix}");
+    assert_eq!(
+        reason(v["client_line"].as_str().unwrap()),
+        reason(&real.stderr)
+    );
+    // A weaker sslmode is refused as libpq 16 refuses it.
+    let weak = base("user=kong sslrootcert=system sslmode=require");
+    let real = pg.psql_with(&libpq16, &weak, &[PW]);
+    let run = probe(&weak, &[], &[PW]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr
+            .contains(reason(&real.stderr).trim_start_matches("psql: error: ")),
+        "{} vs {}",
+        run.stderr,
+        real.stderr
+    );
+    // libpq 15 looks for a file named system: with the default sslmode
+    // (prefer) it then verifies nothing and connects, which the probe must
+    // say; with verify-full it stops before connecting.
+    let (status, v) = report(
+        &probe(
+            &system,
+            &["--libpq-version", "15"],
+            &[PW, ("SSL_CERT_FILE", &root)],
+        ),
+        "probe system 15 prefer",
+    );
+    assert_eq!(status, 0, "{v:#}");
+    assert!(v["notes"].to_string().contains("needs libpq 16"), "{v:#}");
+    let (status, v) = report(
+        &probe(
+            &format!("{system} sslmode=verify-full"),
+            &["--libpq-version", "15"],
+            &[PW, ("SSL_CERT_FILE", &root)],
+        ),
+        "probe system 15",
+    );
+    assert_eq!(status, 1);
+    assert_eq!(codes(&v), ["PGTLS034"], "{v:#}");
+    assert!(v["client_line"]
+        .as_str()
+        .unwrap()
+        .contains("root certificate file \"system\" does not exist"));
+
+    // sslcertmode=require: this server never asks for a certificate.
+    // require_auth: the server's method is not the one demanded.
+    for (rest, env) in [
+        ("user=kong sslmode=require sslcertmode=require", &[PW][..]),
+        (
+            "user=foo sslmode=require require_auth=scram-sha-256",
+            &[][..],
+        ),
+        ("user=kong sslmode=require require_auth=password", &[PW][..]),
+        (
+            "user=kong sslmode=require require_auth=!scram-sha-256",
+            &[PW][..],
+        ),
+    ] {
+        let conninfo = base(rest);
+        let real = pg.psql_with(&libpq16, &conninfo, env);
+        assert_ne!(real.status, 0, "{rest}");
+        let (status, v) = report(&probe(&conninfo, &[], env), rest);
+        assert_eq!(status, 1, "{rest}: {v:#}");
+        assert_eq!(codes(&v)[0], "PGTLS036", "{rest}: {v:#}");
+        assert_eq!(
+            reason(v["client_line"].as_str().unwrap_or_default()),
+            reason(&real.stderr),
+            "{rest}"
+        );
+        // Older libpq does not have the option at all.
+        let (_, v) = report(&probe(&conninfo, &["--libpq-version", "15"], env), rest);
+        assert_eq!(codes(&v), ["PGTLS034"], "{rest}: {v:#}");
+    }
+    // The method demanded is the server's: it connects.
+    let ok = base("user=kong sslmode=require require_auth=scram-sha-256 sslcertmode=allow");
+    assert_eq!(pg.psql_with(&libpq16, &ok, &[PW]).status, 0);
+    let (status, v) = report(&probe(&ok, &[], &[PW]), "probe scram");
+    assert_eq!(status, 0, "{v:#}");
+    assert_eq!(v["server_major"], 16);
+}
