@@ -10,6 +10,7 @@ mod explain;
 mod exporter;
 mod fix;
 mod fuzz_regressions;
+mod generated;
 mod hostile;
 mod lab_explain;
 mod logs;
