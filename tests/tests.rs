@@ -8,6 +8,7 @@ mod check;
 mod demo;
 mod explain;
 mod exporter;
+mod fits;
 mod fix;
 mod fuzz_regressions;
 mod generated;
