@@ -147,6 +147,18 @@ pub enum Command {
     /// step durations and one series per finding. GET /metrics serves the
     /// exporter's own metrics. Modules come from --config (TOML).
     Exporter(crate::commands::exporter::ExporterArgs),
+    /// Print the shell completion script for bash, zsh or fish.
+    ///
+    /// bash: `pgtls completions bash > /etc/bash_completion.d/pgtls`;
+    /// zsh: `pgtls completions zsh > "${fpath[1]}/_pgtls"`;
+    /// fish: `pgtls completions fish > ~/.config/fish/completions/pgtls.fish`.
+    /// The Debian package installs all three.
+    Completions(crate::commands::completions::CompletionsArgs),
+    /// Write the man pages, one per command (pgtls.1, pgtls-probe.1, ...), into a directory.
+    ///
+    /// The pages are rendered from the same definitions as --help. View one
+    /// without installing it with `man -l DIR/pgtls-probe.1`.
+    Man(crate::commands::man::ManArgs),
 }
 
 impl Cli {

@@ -19,6 +19,35 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints text for people, wrapped to the terminal's width ([`width`]).
+pub fn print_text(text: &str) -> anyhow::Result<()> {
+    print(&pgtls_render::wrap::wrap(text, width()))
+}
+
+/// The columns text output is laid out for: `COLUMNS`, else the terminal
+/// stdout is, else 80.
+pub fn width() -> usize {
+    let columns = std::env::var("COLUMNS").ok();
+    pgtls_render::wrap::width_from(columns.as_deref(), terminal_width())
+}
+
+/// The width of the terminal on stdout, if it is one.
+fn terminal_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one winsize into the struct it is given,
+    // which lives for the whole call.
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
 pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
     print(&serde_json::to_string_pretty(value)?)
 }

@@ -198,6 +198,7 @@ fn unknown_text_says_nothing_matched_and_exits_0() {
 #[test]
 fn locale_picks_japanese() {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgtls"));
+    cmd.env("COLUMNS", crate::util::UNWRAPPED);
     let out = cmd
         .args([
             "explain",

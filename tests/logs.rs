@@ -727,6 +727,7 @@ fn bad_input_mixed_and_gzip_and_following() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pgtls"))
         .args(["logs", "--follow", &followed.display().to_string()])
         .env("LANG", "C")
+        .env("COLUMNS", crate::util::UNWRAPPED)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -64,6 +64,7 @@ fn probe(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env("HOME", scratch.path())
         .env("LANG", "C")
         .env("NO_COLOR", "1")
+        .env("COLUMNS", crate::util::UNWRAPPED)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -1111,6 +1112,7 @@ fn unreachable_pgtls020_says_which() {
             .arg("/dev/null")
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
+            .env("COLUMNS", crate::util::UNWRAPPED)
             .env("HOME", s.path())
             .env("LANG", "C")
             .env("TERM", "xterm");

@@ -41,15 +41,20 @@ impl From<Output> for Run {
     }
 }
 
+/// Wide enough that no line is wrapped: the tests look for phrases, which
+/// a line break could split; tests/fits.rs tests the layout at 80 columns.
+pub const UNWRAPPED: &str = "1000";
+
 /// The pgtls command with a clean locale (so the default language is
-/// English) and no colour.
+/// English), no colour and no wrapping.
 pub fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtls"));
     cmd.args(args)
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env("LANG", "C")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", UNWRAPPED);
     cmd
 }
 

@@ -23,7 +23,7 @@ use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{EditionArg, Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style, t};
+use crate::output::{lang, print_json, print_text, style, t};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -87,7 +87,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
     let report = report(args)?;
     match global.format {
         Format::Json => print_json(&report_json(&report, lang))?,
-        Format::Text => print(&report_text(&report, lang, &style()))?,
+        Format::Text => print_text(&report_text(&report, lang, &style()))?,
     }
     Ok(if report.has_errors() { 1 } else { 0 })
 }

@@ -10,7 +10,7 @@ use pgtls_demo::demo::{
 };
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print_json, print_text, style};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -52,7 +52,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<u8> {
         if json {
             eprint(text);
         } else if print_error.is_none() {
-            if let Err(e) = print(text) {
+            if let Err(e) = print_text(text) {
                 print_error = Some(e);
             }
         }
@@ -88,7 +88,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<u8> {
     if json {
         print_json(&report_json(&report, lang))?;
     } else {
-        print(&summary_text(&report, lang, &style))?;
+        print_text(&summary_text(&report, lang, &style))?;
     }
     Ok(if report.passed() { 0 } else { 1 })
 }

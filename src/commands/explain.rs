@@ -21,7 +21,7 @@ pub struct ExplainArgs {
     #[arg(value_name = "TEXT-OR-CODE", num_args = 0..)]
     pub input: Vec<String>,
 }
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print_json, print_text, style};
 
 /// Standard input beyond this is not a pasted error line; reading stops there.
 const MAX_STDIN: u64 = 64 * 1024 * 1024;
@@ -66,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
                     Format::Json => print_json(
                         &json!({ "diagnosis": diagnosis_doc_json(d, lang), "findings": [] }),
                     )?,
-                    Format::Text => print(&diagnosis_doc_text(d, lang, &style))?,
+                    Format::Text => print_text(&diagnosis_doc_text(d, lang, &style))?,
                 }
                 Ok(0)
             }
@@ -84,7 +84,7 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
         }
         Format::Text => {
             if findings.is_empty() {
-                print(&format!(
+                print_text(&format!(
                     "{}\n{}",
                     label(Label::NothingMatched, lang),
                     label(Label::NothingMatchedHint, lang)
@@ -107,7 +107,7 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
                     text.push_str("\n\n");
                 }
                 text.push_str(&findings_text(&findings, lang, &style));
-                print(&text)?;
+                print_text(&text)?;
             }
         }
     }
@@ -128,7 +128,7 @@ fn list_codes(global: &GlobalArgs, lang: pgtls_catalogue::Lang) -> anyhow::Resul
                 .iter()
                 .map(|d| format!("{}  {:<34} {}\n", d.code, d.name, d.title.get(lang)))
                 .collect();
-            print(&text)?;
+            print_text(&text)?;
         }
     }
     Ok(0)

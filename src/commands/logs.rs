@@ -24,7 +24,7 @@ use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print, print_json, print_text, style};
 
 #[derive(Debug, clap::Args)]
 pub struct LogsArgs {
@@ -106,7 +106,7 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     match global.format {
         Format::Json => print_json(&report_json(&report, &summary, lang))?,
-        Format::Text => print(&report_text(&report, &summary, lang, &style()))?,
+        Format::Text => print_text(&report_text(&report, &summary, lang, &style()))?,
     }
     Ok(u8::from(report.has_error()))
 }
@@ -569,7 +569,7 @@ fn follow(
                                 text.push('\n');
                                 text.push_str(&group_text(g, lang, &style));
                             }
-                            print(&text)?;
+                            print_text(&text)?;
                         }
                     }
                 }
@@ -590,7 +590,7 @@ fn follow(
                                 "example": { "file": names[entry.file], "line": entry.line, "text": entry.raw },
                             }
                         }))?)?,
-                        Format::Text => print(&text)?,
+                        Format::Text => print_text(&text)?,
                     }
                 }
                 _ => {}

@@ -1,11 +1,13 @@
 //! One module per command; each owns its flags and returns the exit status.
 
 pub mod check;
+pub mod completions;
 pub mod demo;
 pub mod explain;
 pub mod exporter;
 pub mod fix;
 pub mod logs;
+pub mod man;
 pub mod probe;
 pub mod scan;
 pub mod setup;
@@ -23,5 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Probe(args) => probe::run(&cli.global, args),
         Command::Exporter(args) => exporter::run(&cli.global, args),
+        Command::Completions(args) => completions::run(&cli.global, args),
+        Command::Man(args) => man::run(&cli.global, args),
     }
 }

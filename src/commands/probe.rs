@@ -21,7 +21,7 @@ use pgtls_diagnose::{Finding, Msg};
 use pgtls_probe::{probe, ProbeConfig, ProbeReport};
 
 use crate::cli::{EditionArg, Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print_json, print_text, style};
 
 #[derive(Debug, clap::Args)]
 pub struct ProbeArgs {
@@ -142,7 +142,7 @@ pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> anyhow::Result<u8> {
     let order = render::display_order(&plan, &done);
     match global.format {
         Format::Json => print_json(&render::json(&plan, &done, &order, &judgement, lang))?,
-        Format::Text => print(&render::text(
+        Format::Text => print_text(&render::text(
             &plan, &done, &order, &judgement, lang, &style,
         ))?,
     }

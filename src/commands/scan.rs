@@ -24,7 +24,7 @@ use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, style, t};
+use crate::output::{lang, print, print_text, style, t};
 use crate::trust::{issuer_candidates, load_kong_trust, load_pem_file};
 
 #[derive(Debug, clap::Args)]
@@ -784,7 +784,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
                 if rows.len() > 1 {
                     text.push_str(&summary_text(&rows, lang));
                 }
-                print(&text)?;
+                print_text(&text)?;
             }
         }
     }

@@ -10,7 +10,7 @@ use pgtls_demo::setup::{
 };
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{lang, print, print_json, style};
+use crate::output::{lang, print_json, print_text, style};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KeyTypeArg {
@@ -106,7 +106,7 @@ pub fn run(global: &GlobalArgs, args: &SetupArgs) -> anyhow::Result<u8> {
     };
     match global.format {
         Format::Json => print_json(&setup_json(&plan, &written, verification.as_ref(), lang))?,
-        Format::Text => print(&setup_text(
+        Format::Text => print_text(&setup_text(
             &plan,
             &written,
             verification.as_ref(),

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 mod labels;
 pub mod style;
+pub mod wrap;
 
 pub use labels::{label, Label};
 pub use style::Style;

@@ -87,6 +87,15 @@ fn cut(text: &str, width: usize) -> String {
     out
 }
 
+/// How wide the client's column of the message ladder may be on a line of
+/// `width` columns: room is left for the server's column (the mark, the
+/// step label and the arrows take 29, a server message such as
+/// `Certificate (2 certs)` 21), so each row fits on one line; longer client
+/// messages are cut with `…`, as they always were past 44.
+fn client_column_cap(width: usize) -> usize {
+    width.saturating_sub(29 + 21).clamp(10, 44)
+}
+
 struct Row {
     label: String,
     dir: Option<Direction>,
@@ -195,7 +204,7 @@ pub(crate) fn ladder(report: &ProbeReport, lang: Lang, style: &Style) -> String 
         .map(|r| r.text.chars().count())
         .max()
         .unwrap_or(10)
-        .clamp(10, 44);
+        .clamp(10, client_column_cap(crate::output::width()));
     let label_width = 22;
     let mut out = String::new();
     out.push_str(&style.dim(&format!(
