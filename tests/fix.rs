@@ -580,3 +580,77 @@ fn cert_auth_without_a_ca_file_gets_the_clients_issuer() {
     assert!(psql_connects(&cluster, &client), "the certificate client");
     assert!(psql_connects(&cluster, &healthy), "healthy after");
 }
+
+/// PGTLS010: the server's certificate has expired. Only the CA's holder
+/// can issue a new one: the fix says what to issue (subject, names, issuer,
+/// where it goes) as a command with placeholders that --apply never runs,
+/// and that a reload follows. Once the person has put a new certificate
+/// there, the rest holds: fix finds nothing left, the reload takes it, psql
+/// verifying the chain connects, and the client that did not verify
+/// (healthy before) still does.
+#[test]
+fn an_expired_server_certificate_says_what_to_issue_and_the_reload_takes_it() {
+    let cluster = start(
+        crate::lab_util::tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let data = cluster.data_dir().to_path_buf();
+    // sslmode=require without sslrootcert: libpq does not verify (with a
+    // root file it would, as verify-ca).
+    let no_verify = format!(
+        "host=127.0.0.1 port={} user=kong dbname=kong sslmode=require",
+        cluster.port()
+    );
+    assert!(psql_connects(&cluster, &no_verify), "healthy before");
+    assert_ne!(
+        cluster
+            .psql(&verify_full(&cluster), &[("PGPASSWORD", LAB_PASSWORD)])
+            .status,
+        0
+    );
+    let cert = data.join("server.crt");
+    let before = snapshot(&cert);
+
+    let run = fix(&data, &["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "a finding remains: {}", run.stdout);
+    let v = run.json();
+    let edit = v["edits"]
+        .as_array()
+        .and_then(|e| {
+            e.iter()
+                .find(|e| e["fixes"].to_string().contains("PGTLS010"))
+        })
+        .unwrap_or_else(|| panic!("a PGTLS010 edit: {v:#}"));
+    assert_eq!(edit["kind"], "command", "{edit}");
+    assert_eq!(edit["applicability"], "has-placeholders", "{edit}");
+    assert_eq!(edit["then"], "reload", "{edit}");
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains("server.crt") && command.contains("CN="),
+        "names what to issue and where: {command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+
+    // The person issues a certificate and puts it in place.
+    let fresh = pki().read(files::SERVER).expect("cert");
+    let key = pki().read(files::SERVER_KEY).expect("key");
+    cluster
+        .write_file("server.crt", &fresh, 0o644, Owner::ServerUser)
+        .expect("cert");
+    cluster
+        .write_file("server.key", &key, 0o600, Owner::ServerUser)
+        .expect("key");
+    let run = fix(&data, &[]);
+    let v = run.json();
+    assert!(
+        !v["findings"].to_string().contains("PGTLS010"),
+        "nothing left of PGTLS010: {v:#}"
+    );
+    cluster.reload().expect("reload");
+    assert!(
+        psql_connects(&cluster, &verify_full(&cluster)),
+        "verify-full"
+    );
+    assert!(psql_connects(&cluster, &no_verify), "healthy after");
+}

@@ -819,6 +819,24 @@ fn check_chain_quality(
                     sh(cert_path)
                 ),
             ));
+            // Only the CA's holder can issue it: what to issue is known.
+            let sans = if info.sans.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", info.sans.join(", "))
+            };
+            f.edits.push(Edit::new(
+                EditKind::Command {
+                    command: format!(
+                        "<have {} issue a new certificate for {}{sans}, for the key in ssl_key_file> > {}",
+                        info.issuer,
+                        info.subject,
+                        sh(cert_path)
+                    ),
+                },
+                Applicability::HasPlaceholders,
+                Then::Reload,
+            ));
             out.push(f, Stage::Connection);
         } else if let Some(days_left) = info.expiring_within(input.warn_days) {
             let mut f = new_finding(Code::CertExpiringSoon);
