@@ -317,11 +317,9 @@ fn server_leg_wrong_ca_makes_the_client_wait_for_query_wait_timeout() {
         &o.pooler_log,
         "WARNING TLS handshake error: handshake failed: error:0A000086:SSL routines::certificate verify failed",
     );
-    assert_has(
-        "pgbouncer",
-        &o.pooler_log,
-        "closing because: server conn crashed? (age=",
-    );
+    // pgbouncer 1.18 logs `closing because: server conn crashed?` after
+    // the handshake error in most runs, not all (seen missing about one
+    // run in three): not asserted.
     assert_has(
         "pgbouncer",
         &o.pooler_log,

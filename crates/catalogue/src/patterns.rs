@@ -262,7 +262,7 @@ pub static PATTERNS: &[Pattern] = &[
         code: Code::ServerKeyMissing,
         origins: &[Origin::Server, Origin::Libpq],
         regex: r#"^(?:private key file "(?P<file>[^"]*)" is not a regular file|秘密鍵ファイル"(?P<file_ja>[^"]*)"は通常のファイルではありません)$"#,
-        needles: &["is not a regular file", "は通常のファイルではありません"],
+        needles: &["private key file", "は通常のファイルではありません"],
         reading: Text {
             en: "the path ssl_key_file names is not a regular file (a directory or a device)",
             ja: "ssl_key_file が指すパスは通常のファイルではありません (ディレクトリまたはデバイス)",
@@ -276,7 +276,7 @@ pub static PATTERNS: &[Pattern] = &[
         code: Code::ServerKeyPermissions,
         origins: SERVER,
         regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループまたは全員からアクセス可能です)$"#,
-        needles: &["has group or world access", "はグループまたは全員からアクセス可能です"],
+        needles: &["private key file", "はグループまたは全員からアクセス可能です"],
         reading: Text {
             en: "the server refused its private key because the file's mode is too open for its owner",
             ja: "鍵ファイルのモードが所有者に対して緩すぎるため、サーバーが秘密鍵を拒否しました",
@@ -292,7 +292,7 @@ pub static PATTERNS: &[Pattern] = &[
         code: Code::ServerKeyPermissions,
         origins: SERVER,
         regex: r#"^(?:private key file "(?P<file>[^"]*)" must be owned by the database user or root|秘密鍵ファイル"(?P<file_ja>[^"]*)"はデータベースユーザーもしくはrootの所有である必要があります)$"#,
-        needles: &["must be owned by the database user or root", "rootの所有である必要があります"],
+        needles: &["private key file", "rootの所有である必要があります"],
         reading: Text {
             en: "the server refused its private key because the file belongs to neither the database user nor root",
             ja: "鍵ファイルの所有者がデータベースユーザーでも root でもないため、サーバーが秘密鍵を拒否しました",
@@ -862,7 +862,7 @@ pub static PATTERNS: &[Pattern] = &[
         code: Code::ClientKeyPermissions,
         origins: LIBPQ,
         regex: r#"^(?:private key file "(?P<file>[^"]*)" has group or world access|秘密鍵ファイル"(?P<file_ja>[^"]*)"はグループに対して、もしくは無制限にアクセスを許可しています)"#,
-        needles: &["has group or world access", "もしくは無制限にアクセスを許可しています"],
+        needles: &["private key file", "もしくは無制限にアクセスを許可しています"],
         reading: Text {
             en: "libpq refused the client's own key file ({file}) for its permissions",
             ja: "libpq はクライアント自身の鍵ファイル ({file}) をパーミッションのため拒否しました",

@@ -112,12 +112,9 @@ const ASCII_ANCHORS: &[&str] = &[
     "closed",
     "reset by peer",
     "CA locations",
-    "world access",
     "ostssl",
-    "regular file",
     "too ",
     "mismatch",
-    "must be owned",
     "sermap",
     "version",
     "unsupported",
@@ -126,6 +123,10 @@ const ASCII_ANCHORS: &[&str] = &[
     "SYSCALL",
     "L required",
     "eof while",
+    "private key file",
+    "n option",
+    "alue for clientcert",
+    "requirement",
 ];
 
 /// The same for PostgreSQL's Japanese messages; only searched where a

@@ -11,7 +11,7 @@ use pgtls_wire::{sign_of_error, sign_of_parameters, verdict, ServerKind, Sign};
 
 use crate::config::{Negotiation, ProbeConfig, Verify};
 use crate::error::ProbeError;
-use crate::report::{FailureKind, Outcome, ProbeReport, StepName};
+use crate::report::{FailureKind, Outcome, ProbeReport, StepName, TlsFailure};
 use crate::session::probe;
 
 /// Above any process id Linux hands out (`pid_max` is at most 2^22).
@@ -113,6 +113,26 @@ pub fn identity_of(report: &ProbeReport, cfg: &ProbeConfig) -> Identity {
     // Only where a well-behaved server refused before saying anything in
     // words (TLS, an `N`) or agreed without a sign: a peer that stalls,
     // resets or sends junk would only cost the user more time.
+    // A server the client's own checks rejected (its chain, its name) is
+    // not talked to again: the user's sslmode or pg_ssl_verify says not
+    // to, whoever it is.
+    let rejected_by_client = matches!(
+        &report.outcome,
+        Outcome::Failed {
+            kind: FailureKind::Tls(
+                TlsFailure::VerifyAfterHandshake(_)
+                    | TlsFailure::HostNameMismatch { .. }
+                    | TlsFailure::OpenSsl {
+                        verify: Some(_),
+                        ..
+                    }
+            ),
+            ..
+        }
+    );
+    if rejected_by_client {
+        return Identity::from_signs(Vec::new());
+    }
     let worth_asking = match &report.outcome {
         Outcome::Failed { kind, step } => {
             matches!(kind, FailureKind::Tls(_) | FailureKind::ServerRefusedTls)

@@ -130,21 +130,23 @@ const MAX_CONTEXTS: usize = 64;
 
 static CONTEXTS: Mutex<Option<HashMap<[u8; 32], Arc<Built>>>> = Mutex::new(None);
 
-/// What tells two settings' contexts apart: everything `Built` depends on,
-/// the certificates and the client key by digest (the key's public half
-/// only: no secret is kept in the cache's key).
+/// What tells two settings' contexts apart: every setting `build` reads
+/// (a setting added there must be added here), the certificates and the
+/// client key by digest (the key's public half only: no secret is kept in
+/// the cache's key).
 fn context_key(settings: &TlsSettings) -> Result<[u8; 32], ProbeError> {
     let err = ProbeError::openssl("the TLS context");
     let mut h = openssl::sha::Sha256::new();
     h.update(
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|",
             settings.min_version,
             settings.max_version,
             settings.security_level,
             settings.cipher_list,
             settings.verify,
             settings.verify_depth,
+            settings.alpn,
         )
         .as_bytes(),
     );
