@@ -55,25 +55,44 @@ fn psql_connects(cluster: &Cluster, conninfo: &str) -> bool {
     }
 }
 
-fn kong_connects(cluster: &Cluster, dir: &Path) -> Value {
+/// `dir/kong.conf` for the lab's kong role over verified TLS, with `extra`
+/// lines after the usual ones.
+fn write_kong_conf(cluster: &Cluster, dir: &Path, extra: &str) -> String {
     let conf = dir.join("kong.conf");
     fs::write(
         &conf,
         format!(
-            "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n",
+            "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n{extra}",
             cluster.port(),
             path(files::ROOT_CA)
         ),
     )
     .expect("kong.conf");
-    pgtls(&[
+    conf.display().to_string()
+}
+
+fn kong_probe(conf: &str) -> Value {
+    pgtls(&["--format", "json", "probe", "--kong-conf", conf]).json()
+}
+
+fn kong_connects(cluster: &Cluster, dir: &Path) -> Value {
+    kong_probe(&write_kong_conf(cluster, dir, ""))
+}
+
+/// `pgtls fix -D data --kong-conf conf --apply`, which must succeed.
+fn fix_kong_conf(data: &str, conf: &str) -> Value {
+    let run = pgtls(&[
         "--format",
         "json",
-        "probe",
+        "fix",
+        "-D",
+        data,
         "--kong-conf",
-        &conf.display().to_string(),
-    ])
-    .json()
+        conf,
+        "--apply",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    run.json()
 }
 
 #[test]
@@ -378,18 +397,7 @@ fn kong_conf_gets_the_verify_depth_its_chain_needs() {
     assert_eq!(before["ok"], false, "depth 1 is too short: {before:#}");
     let conf = dir.path().join("kong.conf").display().to_string();
     let d = cluster.data_dir().display().to_string();
-    let run = pgtls(&[
-        "--format",
-        "json",
-        "fix",
-        "-D",
-        &d,
-        "--kong-conf",
-        &conf,
-        "--apply",
-    ]);
-    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
-    let v = run.json();
+    let v = fix_kong_conf(&d, &conf);
     let applied = v["applied"].as_array().cloned().unwrap_or_default();
     assert!(
         applied
@@ -471,31 +479,11 @@ fn a_client_limited_below_the_servers_minimum_is_moved_into_its_range() {
 
     // Kong.
     let dir = tempfile::tempdir().expect("dir");
-    let conf = dir.path().join("kong.conf");
-    fs::write(
-        &conf,
-        format!(
-            "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\nlua_ssl_protocols = TLSv1.2\n",
-            cluster.port(),
-            path(files::ROOT_CA)
-        ),
-    )
-    .expect("kong.conf");
-    let conf_s = conf.display().to_string();
-    let before = pgtls(&["--format", "json", "probe", "--kong-conf", &conf_s]).json();
+    let conf_s = write_kong_conf(&cluster, dir.path(), "lua_ssl_protocols = TLSv1.2\n");
+    let conf = Path::new(&conf_s).to_path_buf();
+    let before = kong_probe(&conf_s);
     assert_eq!(before["ok"], false, "{before:#}");
-    let run = pgtls(&[
-        "--format",
-        "json",
-        "fix",
-        "-D",
-        &d,
-        "--kong-conf",
-        &conf_s,
-        "--apply",
-    ]);
-    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
-    let v = run.json();
+    let v = fix_kong_conf(&d, &conf_s);
     assert!(
         v["applied"].as_array().is_some_and(|a| a
             .iter()
@@ -504,7 +492,7 @@ fn a_client_limited_below_the_servers_minimum_is_moved_into_its_range() {
     );
     let text = fs::read_to_string(&conf).expect("kong.conf");
     assert!(text.contains("lua_ssl_protocols = TLSv1.3"), "{text}");
-    let after = pgtls(&["--format", "json", "probe", "--kong-conf", &conf_s]).json();
+    let after = kong_probe(&conf_s);
     assert_eq!(after["ok"], true, "both Kong paths: {after:#}");
 
     // libpq: the fixed connection string, as printed, connects.
