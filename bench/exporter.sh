@@ -32,7 +32,8 @@ trap cleanup EXIT
 echo "building release binaries..."
 cargo build --release -q -p pgtls --bin pgtls
 cargo build --release -q -p pgtls-lab --example lab_server
-PGTLS=target/release/pgtls
+# PGTLS_BIN=path compares another build (the servers and load are the same).
+PGTLS=${PGTLS_BIN:-target/release/pgtls}
 
 # Two clusters, each on 127.0.0.1..4: eight endpoints. Their PKI and data
 # live under $WORK/lab, which the server account must be able to traverse.
@@ -60,6 +61,8 @@ trust = "$PKI/root_ca.crt"
 user = "kong"
 dbname = "kong"
 password_file = "$WORK/password"
+# A module with credentials names where it may send them.
+allowed_targets = ["127.0.0.0/8"]
 EOF
 
 "$PGTLS" exporter --listen 127.0.0.1:0 --concurrency "$CONCURRENCY" --config "$WORK/exporter.toml" 2> "$WORK/exporter.log" &
