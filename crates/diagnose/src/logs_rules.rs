@@ -223,9 +223,10 @@ impl Prefilter for CatalogueFilter {
     fn find(&self, haystack: &[u8], from: usize) -> Option<usize> {
         let mut from = from;
         loop {
+            // An anchor found at or after `from`, which starts a line.
             let hit = self.find_anchor(haystack, from)?;
-            let line_start = memchr::memrchr(b'\n', &haystack[from.min(hit)..hit])
-                .map_or(from.min(hit), |i| from.min(hit) + i + 1);
+            let line_start =
+                memchr::memrchr(b'\n', &haystack[from..hit]).map_or(from, |i| from + i + 1);
             let line_end =
                 memchr::memchr(b'\n', &haystack[hit..]).map_or(haystack.len(), |i| hit + i);
             if self.needles.is_match(&haystack[line_start..line_end]) {

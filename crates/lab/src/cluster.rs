@@ -647,20 +647,7 @@ impl Cluster {
         needle: &str,
         timeout: Duration,
     ) -> Result<String, LabError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.log_since(mark);
-            if text.contains(needle) {
-                return Ok(text);
-            }
-            if Instant::now() >= deadline {
-                return Err(LabError::Timeout {
-                    what: format!("{needle:?} in the server log"),
-                    log: text,
-                });
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
+        fsutil::wait_for_text(|| self.log_since(mark), needle, timeout, "server log")
     }
 
     /// Runs SQL as the superuser `postgres` through psql over the Unix

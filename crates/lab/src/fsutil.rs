@@ -6,6 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::error::LabError;
 
@@ -106,4 +107,30 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> String {
 /// The size of `path`, 0 when it does not exist.
 pub(crate) fn size(path: &Path) -> u64 {
     fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Polls `read` (a log read from a mark) until it holds `needle`, and
+/// returns that text; servers write a connection's lines a few
+/// milliseconds after the client has returned. `what` names the log in the
+/// timeout error.
+pub(crate) fn wait_for_text(
+    read: impl Fn() -> String,
+    needle: &str,
+    timeout: Duration,
+    what: &str,
+) -> Result<String, LabError> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let text = read();
+        if text.contains(needle) {
+            return Ok(text);
+        }
+        if Instant::now() >= deadline {
+            return Err(LabError::Timeout {
+                what: format!("{needle:?} in the {what}"),
+                log: text,
+            });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

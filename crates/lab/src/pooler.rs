@@ -492,20 +492,7 @@ impl Pooler {
         needle: &str,
         timeout: Duration,
     ) -> Result<String, LabError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.log_since(mark);
-            if text.contains(needle) {
-                return Ok(text);
-            }
-            if Instant::now() >= deadline {
-                return Err(LabError::Timeout {
-                    what: format!("{needle:?} in the pgbouncer log"),
-                    log: text,
-                });
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
+        fsutil::wait_for_text(|| self.log_since(mark), needle, timeout, "pgbouncer log")
     }
 
     /// psql through the pooler: [`Cluster::psql`] with the pooler's port
