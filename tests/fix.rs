@@ -642,3 +642,38 @@ fn an_expired_server_certificate_says_what_to_issue_and_the_reload_takes_it() {
     );
     assert!(psql_connects(&cluster, &no_verify), "healthy after");
 }
+
+/// PGTLS001 on Kong Enterprise's LuaSec path: `pg_ssl_version = tlsv1_2`
+/// against a TLS 1.3-only server is set to the server's version; then both
+/// of Kong's paths connect, and psql, healthy before, still does.
+#[test]
+fn kong_enterprise_pinned_below_the_servers_minimum_gets_its_version() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .setting("ssl_min_protocol_version", "'TLSv1.3'")
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    assert!(
+        psql_connects(&cluster, &verify_full(&cluster)),
+        "healthy before"
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let conf = write_kong_conf(&cluster, dir.path(), "pg_ssl_version = tlsv1_2\n");
+    let before = kong_probe(&conf);
+    assert_eq!(before["ok"], false, "{before:#}");
+    let v = fix_kong_conf(&cluster.data_dir().display().to_string(), &conf);
+    assert!(
+        v["applied"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|e| e["key"] == "pg_ssl_version" && e["after"] == "tlsv1_3")),
+        "{v:#}"
+    );
+    let after = kong_probe(&conf);
+    assert_eq!(after["ok"], true, "both Kong paths: {after:#}");
+    assert!(
+        psql_connects(&cluster, &verify_full(&cluster)),
+        "healthy after"
+    );
+}
