@@ -428,8 +428,11 @@ fn is_legacy_refusal(finding: &Finding) -> bool {
 }
 
 /// What makes a server record the same record in another file: the
-/// process, the second it was written (a stderr `%t` has no
-/// milliseconds) and the message.
+/// process, the second it was written and the message. A stderr `%t` has
+/// no milliseconds and is read from the clock when the line is formatted
+/// (elog.c calls `time(NULL)` for it), while csvlog, jsonlog and `%m` carry
+/// the moment the record was made: the same record can read one second
+/// later in the stderr file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct RecordId {
     pid: u32,
@@ -469,11 +472,20 @@ impl Records {
         let Some(id) = RecordId::of(entry) else {
             return false;
         };
+        let seen_elsewhere = [0, -1, 1].into_iter().any(|shift| {
+            let near = RecordId {
+                second: id.second + shift,
+                ..id
+            };
+            self.first_file
+                .get(&near)
+                .is_some_and(|&file| file != entry.file)
+        });
+        if seen_elsewhere {
+            self.copies += 1;
+            return true;
+        }
         match self.first_file.get(&id) {
-            Some(&file) if file != entry.file => {
-                self.copies += 1;
-                true
-            }
             Some(_) => false,
             None => {
                 if self.order.len() >= MAX_RECORDS {
@@ -1559,6 +1571,24 @@ Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: clos
         let report = scanner.finish();
         assert_eq!(report.incidents(), 2);
         assert_eq!(report.copies, 1);
+    }
+
+    #[test]
+    fn a_stderr_time_read_after_the_second_turned_still_matches_its_copy() {
+        let line = "hostssl record cannot match because SSL is disabled";
+        let mut scanner = Scanner::new(false);
+        // The csvlog keeps the record's own moment, .998; `%t` read the
+        // clock when formatting the line, one second later.
+        scanner.add(
+            &server_record(0, 71, 1_795_882_932_000, line),
+            "postgresql.log",
+        );
+        scanner.add(
+            &server_record(1, 40, 1_795_882_931_998, line),
+            "postgresql.csv",
+        );
+        assert_eq!(scanner.copies(), 1);
+        assert_eq!(scanner.finish().copies, 1);
     }
 
     #[test]
