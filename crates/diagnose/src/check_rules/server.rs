@@ -482,6 +482,24 @@ fn check_key(
                     key_path.display()
                 ),
             ));
+            // Only the key's holder can put it there; the command says
+            // with which owner and mode the server takes it.
+            let edits = match (a, &known) {
+                (Access::Missing { .. }, Some(k)) => vec![Edit::new(
+                    EditKind::Command {
+                        command: format!(
+                            "install -o {} -g {} -m 0600 <the server's private key (PEM), the key of {}> {}",
+                            k.name,
+                            accounts.group_name(k.gid),
+                            cert_path.display(),
+                            sh(&key_path)
+                        ),
+                    },
+                    Applicability::HasPlaceholders,
+                    Then::Restart,
+                )],
+                _ => vec![],
+            };
             key_start_failure(
                 out,
                 Code::ServerKeyMissing,
@@ -492,7 +510,7 @@ fn check_key(
                 None,
                 a.strerror().to_string(),
                 fix,
-                vec![],
+                edits,
             );
             None
         }
@@ -626,18 +644,55 @@ fn check_key(
                 },
                 true,
             );
+            // The owner rule above holds (owned by the server account with
+            // no group or world bits, or by root with at most 0640): what
+            // is missing is the read bit for the server account.
+            let edit = if info.uid == a.uid {
+                // Its own file: u=rw is what the rule wants anyway.
+                Edit::new(
+                    EditKind::FileMode {
+                        file: key_path.clone(),
+                        owner: None,
+                        group: None,
+                        mode: Some(0o600),
+                    },
+                    Applicability::MachineApplicable,
+                    Then::Restart,
+                )
+            } else {
+                // root keeps the key; the server reads it through its
+                // group. Whoever read it through the old group no longer
+                // does: a person looks first.
+                Edit::new(
+                    EditKind::FileMode {
+                        file: key_path.clone(),
+                        owner: None,
+                        group: Some(group.clone()),
+                        mode: Some(0o640),
+                    },
+                    Applicability::MaybeIncorrect,
+                    Then::Restart,
+                )
+            };
             key_start_failure(
                 out,
                 Code::ServerKeyMissing,
                 format!("could not load private key file \"{key_written}\": Permission denied"),
                 None,
-                format!(
-                    "{observed}: the server account {} is neither the owner nor in group {}",
-                    a.name,
-                    accounts.group_name(info.gid)
-                ),
+                if info.uid == a.uid {
+                    format!(
+                        "{observed}: its owner, the server account {}, may not read it",
+                        a.name
+                    )
+                } else {
+                    format!(
+                        "{observed}: the server account {} is neither the owner nor in group {}",
+                        a.name,
+                        accounts.group_name(info.gid)
+                    )
+                },
                 fix,
-                vec![],
+                vec![edit],
             );
         }
     }
