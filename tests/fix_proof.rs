@@ -168,3 +168,158 @@ fn a_key_its_owner_cannot_read_gets_0600() {
     let v = fix(&data, &[]).json();
     assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
 }
+
+/// Appends `line` to the cluster's postgresql.auto.conf (as ALTER SYSTEM
+/// would; the lab writes postgresql.conf anew at each start).
+fn append_auto_conf(cluster: &Cluster, line: &str) {
+    let path = cluster.data_dir().join("postgresql.auto.conf");
+    let mut text = fs::read_to_string(&path).unwrap_or_default();
+    text.push_str(line);
+    text.push('\n');
+    cluster
+        .write_file(
+            "postgresql.auto.conf",
+            text.as_bytes(),
+            0o600,
+            Owner::ServerUser,
+        )
+        .expect("postgresql.auto.conf");
+}
+
+fn start_fails(cluster: &mut Cluster, needle: &str) {
+    match cluster.restart() {
+        Err(LabError::StartFailed { fatal, .. }) => {
+            assert!(fatal.contains(needle), "{fatal}")
+        }
+        other => panic!("the server started: {other:?}"),
+    }
+}
+
+/// PGTLS002, nothing to point at: the certificate is gone. Only a person
+/// can have one issued: the edit is a command with placeholders naming the
+/// key it must certify and the file it goes to, never run, nothing
+/// written. Once the person has put it there, fix finds nothing left, the
+/// server starts and every client connects.
+#[test]
+fn a_missing_server_certificate_says_what_to_issue_and_the_server_then_starts() {
+    let (mut cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    let cert = data.join("server.crt");
+    fs::remove_file(&cert).expect("rm server.crt");
+    start_fails(
+        &mut cluster,
+        "could not load server certificate file \"server.crt\": No such file or directory",
+    );
+    let conf = data.join("postgresql.conf");
+    let before = snapshot(&conf);
+
+    let run = fix(&data, &["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS002");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(edit["kind"], "command", "{edit}");
+    assert_eq!(edit["applicability"], "has-placeholders", "{edit}");
+    assert_eq!(edit["then"], "restart", "{edit}");
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains(&cert.display().to_string())
+            && command.contains(&data.join("server.key").display().to_string()),
+        "names the key and the file: {command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert!(!cert.exists(), "nothing written");
+    assert_eq!(snapshot(&conf), before);
+    let text = crate::util::pgtls(&["fix", "-D", &data.display().to_string()]).stdout;
+    assert!(text.contains("PGTLS002"), "{text}");
+    let ja = crate::util::pgtls(&["--lang", "ja", "fix", "-D", &data.display().to_string()]);
+    assert!(ja.stdout.contains("人手のみ"), "{}{}", ja.stdout, ja.stderr);
+
+    // The person's step: a certificate for the key.
+    let pem = pki().read(files::SERVER).expect("cert");
+    cluster
+        .write_file("server.crt", &pem, 0o644, Owner::ServerUser)
+        .expect("cert");
+    let v = fix(&data, &[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    cluster.restart().expect("the server starts");
+    all_connect(&cluster, &other);
+}
+
+/// PGTLS002 with a certificate for the key beside it: ssl_cert_file names
+/// a file that is not there, server.crt in the data directory is the key's
+/// certificate. The edit points ssl_cert_file at it where it is set (a look
+/// first: --unsafe); after the restart every client connects.
+#[test]
+fn a_missing_server_certificate_is_pointed_at_the_keys_certificate_beside_it() {
+    let (mut cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    append_auto_conf(&cluster, "ssl_cert_file = 'server-2026.crt'");
+    start_fails(&mut cluster, "server-2026.crt");
+    let conf = data.join("postgresql.auto.conf");
+    let before = snapshot(&conf);
+
+    let run = fix(&data, &["--apply"]);
+    let v = run.json();
+    let edit = edits_for(&v, "PGTLS002")
+        .into_iter()
+        .find(|e| e["kind"] == "setting")
+        .cloned()
+        .unwrap_or_else(|| panic!("a setting edit: {v:#}"));
+    let found = data.join("server.crt").display().to_string();
+    assert_eq!(edit["key"], "ssl_cert_file");
+    assert_eq!(edit["before"], "server-2026.crt", "{edit}");
+    assert_eq!(edit["after"], format!("'{found}'"), "{edit}");
+    assert_eq!(edit["applicability"], "maybe-incorrect", "{edit}");
+    assert_eq!(edit["then"], "restart", "{edit}");
+    assert_eq!(v["applied"], serde_json::json!([]), "{v:#}");
+    assert_eq!(snapshot(&conf), before, "nothing written without --unsafe");
+
+    let run = fix(&data, &["--apply", "--unsafe"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["then"], serde_json::json!(["restart"]), "{v:#}");
+    cluster.restart().expect("the server starts");
+    all_connect(&cluster, &other);
+    let v = fix(&data, &[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
+
+/// PGTLS002 for a certificate the server account cannot read (root:root
+/// 0600): a certificate is public, 0644 is machine-applicable.
+#[test]
+fn a_server_certificate_the_server_cannot_read_gets_0644() {
+    if !pgtls_lab::is_root() {
+        eprintln!("skipped: root-owned files need the lab to run as root");
+        return;
+    }
+    let (mut cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    let cert = data.join("server.crt");
+    let pem = fs::read(&cert).expect("cert");
+    cluster
+        .write_file("server.crt", &pem, 0o600, Owner::Root)
+        .expect("root 0600");
+    start_fails(&mut cluster, "could not load server certificate file");
+    let v = fix(&data, &[]).json();
+    let edit = edits_for(&v, "PGTLS002")
+        .into_iter()
+        .find(|e| e["kind"] == "file-mode")
+        .cloned()
+        .unwrap_or_else(|| panic!("a file-mode edit: {v:#}"));
+    assert_eq!(
+        (edit["mode"].as_str(), edit["applicability"].as_str()),
+        (Some("0644"), Some("machine-applicable")),
+        "{edit}"
+    );
+    assert_eq!(snapshot(&cert).3, 0o600, "not without --apply");
+    let run = fix(&data, &["--apply"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let (bytes, uid, _, mode) = snapshot(&cert);
+    assert_eq!((bytes, uid, mode), (pem, 0, 0o644));
+    cluster.restart().expect("the server starts");
+    all_connect(&cluster, &other);
+    let v = fix(&data, &[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
