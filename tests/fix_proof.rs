@@ -11,7 +11,7 @@
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 
-use pgtls_lab::{files, Cluster, ClusterSpec, LabError, Owner};
+use pgtls_lab::{files, Cluster, ClusterSpec, LabError, Owner, LAB_PASSWORD};
 use serde_json::Value;
 
 use crate::fix::{cert_conninfo, fix, kong_connects, psql_connects, snapshot, verify_full};
@@ -321,5 +321,82 @@ fn a_server_certificate_the_server_cannot_read_gets_0644() {
     cluster.restart().expect("the server starts");
     all_connect(&cluster, &other);
     let v = fix(&data, &[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
+
+/// PGTLS006: kong sends a certificate from the unrelated CA, which the
+/// server's ssl_ca_file (the lab root) does not hold: the handshake fails.
+/// The CA lies beside the client's certificate; the edit is ssl_cert_file's
+/// CA file with it appended (a look first: every certificate that CA
+/// issued is then accepted), written with --unsafe, a backup beside it;
+/// after the reload the client connects, and the client whose certificate
+/// comes from the lab root (healthy before) still does, as do Kong's paths.
+#[test]
+fn a_client_certificate_from_another_ca_gets_that_ca_in_ssl_ca_file() {
+    let (cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    let d = data.display().to_string();
+    let client = cert_conninfo(
+        &cluster,
+        "kong",
+        files::CLIENT_OTHER_CA,
+        files::CLIENT_OTHER_CA_KEY,
+    );
+    let out = cluster.psql(&client, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_ne!(out.status, 0, "refused before");
+    assert!(out.stderr.contains("unknown ca"), "{}", out.stderr);
+    let ca_file = data.join("root.crt");
+    let before = snapshot(&ca_file);
+
+    let run = crate::util::pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &client, "--apply",
+    ]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edit = edits_for(&v, "PGTLS006")
+        .into_iter()
+        .find(|e| e["kind"] == "file-content")
+        .cloned()
+        .unwrap_or_else(|| panic!("a file-content edit: {v:#}"));
+    assert_eq!(edit["file"], ca_file.display().to_string());
+    assert_eq!(edit["applicability"], "maybe-incorrect", "{edit}");
+    assert_eq!(edit["then"], "reload", "{edit}");
+    let content = edit["content"].as_str().unwrap_or_default();
+    let root = String::from_utf8(before.0.clone()).expect("pem");
+    let other_ca = String::from_utf8(pki().read(files::OTHER_CA).expect("ca")).expect("pem");
+    assert!(
+        content.starts_with(&root) && content.ends_with(&other_ca),
+        "the old CA file, then the client's CA: {content}"
+    );
+    assert!(!content.contains("PRIVATE KEY"));
+    assert!(
+        v["diff"]
+            .as_str()
+            .is_some_and(|d| d.contains("+-----BEGIN CERTIFICATE-----")),
+        "{v:#}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "{v:#}");
+    assert_eq!(
+        snapshot(&ca_file),
+        before,
+        "nothing written without --unsafe"
+    );
+
+    let run = crate::util::pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &client, "--apply", "--unsafe", "--reload",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["then"], serde_json::json!(["reload"]), "{v:#}");
+    let backup = v["backups"][0].as_str().expect("a backup");
+    assert_eq!(fs::read(backup).expect("backup"), before.0);
+    let after = snapshot(&ca_file);
+    assert_eq!((after.1, after.2, after.3), (before.1, before.2, before.3));
+    assert!(
+        psql_connects(&cluster, &client),
+        "the client of the other CA"
+    );
+    all_connect(&cluster, &other);
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &client]).json();
     assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
 }

@@ -57,6 +57,8 @@ struct Planned {
 /// A text file's planned new content.
 struct FileChange {
     path: PathBuf,
+    /// A file that does not exist yet (a new CA bundle).
+    new: bool,
     before: Vec<u8>,
     after: String,
     /// Indexes into the plan.
@@ -248,14 +250,38 @@ fn is_text_edit(kind: &EditKind) -> bool {
     )
 }
 
-/// The new content of every file the text edits `wanted` picks touch.
+/// Edits that change a file's text: its lines, or its whole content.
+fn is_file_edit(kind: &EditKind) -> bool {
+    is_text_edit(kind) || matches!(kind, EditKind::FileContent { .. })
+}
+
+/// A whole file's new content: replaces the file (which must be one pgtls
+/// can read as configuration) or creates it. Never a private key.
+fn content_change(path: &Path, content: &str, idx: Vec<usize>) -> anyhow::Result<FileChange> {
+    if content.contains("PRIVATE KEY") {
+        anyhow::bail!("{}: pgtls fix never writes a private key", path.display());
+    }
+    let (new, before) = match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (true, Vec::new()),
+        _ => (false, read_config(path)?),
+    };
+    Ok(FileChange {
+        path: path.to_path_buf(),
+        new,
+        before,
+        after: content.to_string(),
+        edits: idx,
+    })
+}
+
+/// The new content of every file the file edits `wanted` picks touch.
 fn file_changes(
     plan: &mut [Planned],
     wanted: impl Fn(&Planned) -> bool,
 ) -> (Vec<FileChange>, Vec<String>) {
     let mut by_file: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     for (i, p) in plan.iter().enumerate() {
-        if wanted(p) && is_text_edit(&p.edit.kind) {
+        if wanted(p) && is_file_edit(&p.edit.kind) {
             if let Some(file) = p.edit.kind.file() {
                 by_file.entry(file.clone()).or_default().push(i);
             }
@@ -264,6 +290,28 @@ fn file_changes(
     let mut changes = Vec::new();
     let mut problems = Vec::new();
     for (path, idx) in by_file {
+        let content = idx.iter().find_map(|i| match &plan[*i].edit.kind {
+            EditKind::FileContent { content, .. } => Some(content.clone()),
+            _ => None,
+        });
+        if let Some(content) = content {
+            let change = if idx.len() > 1 {
+                Err(anyhow::anyhow!(
+                    "{}: more than one edit would write it; make them by hand",
+                    path.display()
+                ))
+            } else {
+                content_change(&path, &content, idx.clone())
+            };
+            match change {
+                Ok(c) => changes.push(c),
+                Err(e) => {
+                    problems.push(format!("{e:#}"));
+                    idx.iter().for_each(|i| plan[*i].selected = false);
+                }
+            }
+            continue;
+        }
         let before = match read_config(&path) {
             Ok(b) => b,
             Err(e) => {
@@ -277,6 +325,7 @@ fn file_changes(
         match edit_text(&text, &edits) {
             Ok(after) => changes.push(FileChange {
                 path,
+                new: false,
                 before,
                 after,
                 edits: idx,
@@ -293,10 +342,15 @@ fn file_changes(
 fn unified_diff(change: &FileChange) -> String {
     let before = String::from_utf8_lossy(&change.before);
     let name = change.path.display().to_string();
+    let old_name = if change.new {
+        "/dev/null"
+    } else {
+        name.as_str()
+    };
     similar::TextDiff::from_lines(before.as_ref(), change.after.as_str())
         .unified_diff()
         .context_radius(2)
-        .header(&name, &name)
+        .header(old_name, &name)
         .to_string()
 }
 
@@ -397,9 +451,36 @@ fn write_beside(path: &Path, bytes: &[u8], like: &fs::Metadata) -> anyhow::Resul
     Ok(())
 }
 
+/// Creates a new public file (a CA bundle): mode 0644, owned as its
+/// directory is, never over a file that appeared since.
+fn create_file(change: &FileChange) -> anyhow::Result<()> {
+    let dir = change.path.parent().unwrap_or(Path::new("."));
+    let meta = fs::metadata(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&change.path)
+        .with_context(|| {
+            format!(
+                "cannot create {} (it appeared since pgtls looked?)",
+                change.path.display()
+            )
+        })?;
+    f.write_all(change.after.as_bytes())?;
+    f.sync_all()?;
+    let _ = std::os::unix::fs::chown(&change.path, Some(meta.uid()), Some(meta.gid()));
+    fs::set_permissions(&change.path, fs::Permissions::from_mode(0o644))?;
+    Ok(())
+}
+
 /// Replaces a configuration file atomically after checking that it is
-/// still what was read; returns the backup's path.
-fn replace_file(change: &FileChange) -> anyhow::Result<PathBuf> {
+/// still what was read, or creates a new one; returns the backup's path
+/// (none for a new file).
+fn replace_file(change: &FileChange) -> anyhow::Result<Option<PathBuf>> {
+    if change.new {
+        return create_file(change).map(|()| None);
+    }
     let now = read_config(&change.path)?;
     if now != change.before {
         anyhow::bail!(
@@ -429,7 +510,7 @@ fn replace_file(change: &FileChange) -> anyhow::Result<PathBuf> {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(backup)
+    Ok(Some(backup))
 }
 
 /// SIGHUP to the postmaster named in `DATADIR/postmaster.pid`.
@@ -512,7 +593,7 @@ fn apply(
         match replace_file(c) {
             Ok(backup) => {
                 out.applied.extend(&c.edits);
-                out.backups.push(backup);
+                out.backups.extend(backup);
             }
             Err(e) => out.problems.push(format!("{e:#}")),
         }
@@ -741,7 +822,7 @@ fn text(
         let line = match &p.edit.kind {
             EditKind::FileMode { .. } => mode_command(&p.edit.kind),
             EditKind::Command { command } => Some(command.clone()),
-            _ if !is_text_edit(&p.edit.kind) => None,
+            _ if !is_file_edit(&p.edit.kind) => None,
             _ => continue,
         };
         if let Some(line) = line {
@@ -762,7 +843,7 @@ fn text(
     }
     let skipped: Vec<&Planned> = plan
         .iter()
-        .filter(|p| !p.selected && is_text_edit(&p.edit.kind))
+        .filter(|p| !p.selected && is_file_edit(&p.edit.kind))
         .collect();
     for p in skipped {
         let why = match p.edit.applicability {

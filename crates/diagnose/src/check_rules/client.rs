@@ -234,6 +234,114 @@ fn kong_setting_edit(
     ))
 }
 
+/// PGTLS006: the CA certificates that complete the client certificate's
+/// chain up to a self-signed root, found in the client's own certificate
+/// file, its trust file, or the certificate files beside its certificate;
+/// as the server's ssl_ca_file with them appended (the edit) and the files
+/// they came from. None when the server's CA file cannot be read or no
+/// complete chain is found.
+fn ca_file_addition(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    certs: &[X509],
+) -> Option<(Edit, Vec<String>)> {
+    let ca_file = facts.ca_file.as_ref()?;
+    let files = model.cert_files.as_ref()?;
+    let old = source.read(ca_file).ok()?;
+    let mut candidates: Vec<(X509, String)> = Vec::new();
+    let add_file = |path: &Path, candidates: &mut Vec<(X509, String)>| {
+        let Ok(text) = source.read(path) else {
+            return;
+        };
+        let c = pem_contents(&text);
+        if c.has_private_key {
+            return;
+        }
+        for cert in c.certs {
+            candidates.push((cert, path.display().to_string()));
+        }
+    };
+    add_file(&files.cert, &mut candidates);
+    if let Some(t) = &model.trust_file {
+        add_file(t, &mut candidates);
+    }
+    if let Some(dir) = files.cert.parent() {
+        if let Ok(mut entries) = source.list_dir(dir) {
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            for e in entries {
+                let lower = e.name.to_ascii_lowercase();
+                if [".crt", ".pem", ".cer"].iter().any(|x| lower.ends_with(x)) {
+                    let path = dir.join(&e.name);
+                    if source
+                        .metadata(&path)
+                        .is_ok_and(|m| m.kind == FileKind::File)
+                    {
+                        add_file(&path, &mut candidates);
+                    }
+                }
+            }
+        }
+    }
+    let signed_by = |child: &X509, ca: &X509| {
+        child.issuer_name().to_der().ok() == ca.subject_name().to_der().ok()
+            && ca
+                .public_key()
+                .ok()
+                .is_some_and(|k| child.verify(&k).unwrap_or(false))
+    };
+    let mut added: Vec<(X509, String)> = Vec::new();
+    let mut current = certs.first()?.clone();
+    for _ in 0..8 {
+        let (ca, from) = candidates
+            .iter()
+            .find(|(c, _)| signed_by(&current, c))?
+            .clone();
+        let root = signed_by(&ca, &ca);
+        added.push((ca.clone(), from));
+        if root {
+            break;
+        }
+        current = ca;
+    }
+    let last = added.last()?;
+    if !signed_by(&last.0, &last.0) {
+        return None;
+    }
+    let mut content = old.clone();
+    if !content.is_empty() && !content.ends_with('\n') {
+        content.push('\n');
+    }
+    for (ca, _) in &added {
+        // Already there: nothing to add (a root the server has).
+        let der = ca.to_der().ok()?;
+        if pem_contents(&old)
+            .certs
+            .iter()
+            .any(|c| c.to_der().ok().as_deref() == Some(der.as_slice()))
+        {
+            continue;
+        }
+        content.push_str(&String::from_utf8_lossy(&ca.to_pem().ok()?));
+    }
+    if content == old {
+        return None;
+    }
+    let mut found: Vec<String> = added.into_iter().map(|(_, p)| p).collect();
+    found.dedup();
+    Some((
+        Edit::new(
+            EditKind::FileContent {
+                file: ca_file.clone(),
+                content,
+            },
+            Applicability::MaybeIncorrect,
+            Then::Reload,
+        ),
+        found,
+    ))
+}
+
 /// PGTLS019 names no file of its own: the server side cannot know which
 /// CA issues client certificates. The client's side can: when its
 /// certificate's issuer is in a file pgtls read (the client's trust file,
@@ -1520,6 +1628,23 @@ pub(crate) fn check_client(
                             format!("add the CA that issued the client certificate ({}) to the server's ssl_ca_file: `cat issuing-ca.crt >> {ca_file}` then reload; or issue the client certificate from {}", info.issuer, ca_names.join(" or ")),
                             format!("クライアント証明書を発行した CA ({}) をサーバーの ssl_ca_file に追加します: `cat issuing-ca.crt >> {ca_file}` の後で再読み込み。または {} からクライアント証明書を発行します", info.issuer, ca_names.join(" / ")),
                         ));
+                        if let Some((edit, found)) = ca_file_addition(source, facts, &model, certs)
+                        {
+                            f.fix.insert(
+                                0,
+                                Msg::new(
+                                    format!(
+                                        "the issuing CA is in {}: the edit appends it to {ca_file} (every client certificate it issued is then accepted where pg_hba.conf asks for one: look first), then reload",
+                                        found.join(", ")
+                                    ),
+                                    format!(
+                                        "発行した CA は {} にあります: 編集はそれを {ca_file} に追加します (その CA が発行したクライアント証明書は、pg_hba.conf が証明書を求める接続ですべて受け入れられます: 先に確認します)。その後再読み込みします",
+                                        found.join(", ")
+                                    ),
+                                ),
+                            );
+                            f.edits.push(edit);
+                        }
                     }
                     out.push(f, Stage::Connection);
                     for i in 0..paths.len() {
