@@ -400,3 +400,130 @@ fn a_client_certificate_from_another_ca_gets_that_ca_in_ssl_ca_file() {
     let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &client]).json();
     assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
 }
+
+/// PGTLS008: kong's pg_hba.conf line is `cert` and the client sends no
+/// certificate. libpq: the lab's client_kong.crt (CN kong, from the
+/// server's CA, valid, its key beside it) lies beside the client's
+/// sslrootcert, so the edits name it (a look first: whose identity it is
+/// only a person knows) and the corrected connection string connects.
+/// Without such a file the edits hold placeholders and there is no
+/// corrected string. Kong Enterprise: pg_ssl_cert and pg_ssl_cert_key are
+/// added to kong.conf with --unsafe, and both of Kong's paths connect. The
+/// client of another certificate and user, healthy before, still does.
+#[test]
+fn a_client_that_sends_no_certificate_is_given_one_where_it_is_known() {
+    let cluster = start(
+        crate::fix::mutual_tls()
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca"),
+    );
+    let d = cluster.data_dir().display().to_string();
+    let other = cert_conninfo(
+        &cluster,
+        "kong_md5",
+        files::CLIENT_FOO,
+        files::CLIENT_FOO_KEY,
+    );
+    assert!(psql_connects(&cluster, &other), "healthy before");
+    let bare = verify_full(&cluster);
+    let out = cluster.psql(&bare, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert!(
+        out.stderr
+            .contains("connection requires a valid client certificate"),
+        "{}",
+        out.stderr
+    );
+
+    // libpq, with the certificate known.
+    let run = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &bare]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS008");
+    let keys: Vec<(&str, &str, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                e["key"].as_str().unwrap_or_default(),
+                e["after"].as_str().unwrap_or_default(),
+                e["applicability"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let cert = crate::lab_util::path(files::CLIENT_KONG);
+    let key = crate::lab_util::path(files::CLIENT_KONG_KEY);
+    assert_eq!(
+        keys,
+        [
+            ("sslcert", cert.as_str(), "maybe-incorrect"),
+            ("sslkey", key.as_str(), "maybe-incorrect")
+        ],
+        "{v:#}"
+    );
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a corrected connection string: {v:#}"));
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", fixed]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+
+    // libpq, nothing known: placeholders, no corrected string.
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path().join("root.crt");
+    fs::copy(pki().path(files::ROOT_CA), &root).expect("copy");
+    let alone = bare.replace(
+        &crate::lab_util::path(files::ROOT_CA),
+        &root.display().to_string(),
+    );
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &alone]).json();
+    let edits = edits_for(&v, "PGTLS008");
+    assert_eq!(edits.len(), 2, "{v:#}");
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["applicability"] == "has-placeholders"),
+        "{v:#}"
+    );
+    assert_eq!(v["fixed_conninfo"], Value::Null, "{v:#}");
+
+    // Kong Enterprise.
+    let kdir = tempfile::tempdir().expect("dir");
+    let conf = crate::fix::write_kong_conf(&cluster, kdir.path(), "pg_ssl_required = on\n");
+    let before = crate::fix::kong_probe(&conf);
+    assert_eq!(before["ok"], false, "{before:#}");
+    let run = crate::util::pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "-D",
+        &d,
+        "--kong-conf",
+        &conf,
+        "--apply",
+    ]);
+    let v = run.json();
+    assert_eq!(v["applied"], serde_json::json!([]), "a look first: {v:#}");
+    let run = crate::util::pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "-D",
+        &d,
+        "--kong-conf",
+        &conf,
+        "--apply",
+        "--unsafe",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["then"], serde_json::json!(["restart"]), "{v:#}");
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    assert!(
+        text.contains(&format!("pg_ssl_cert = {cert}"))
+            && text.contains(&format!("pg_ssl_cert_key = {key}")),
+        "{text}"
+    );
+    let after = crate::fix::kong_probe(&conf);
+    assert_eq!(after["ok"], true, "both Kong paths: {after:#}");
+    assert!(psql_connects(&cluster, &other), "healthy after");
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--kong-conf", &conf]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
