@@ -527,3 +527,68 @@ fn a_client_that_sends_no_certificate_is_given_one_where_it_is_known() {
     let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--kong-conf", &conf]).json();
     assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
 }
+
+/// PGTLS011: kong's client certificate has expired; the server refuses
+/// the handshake. Only the CA's holder can issue a new one: the edit is a
+/// command with placeholders naming the issuer, the subject, the key and
+/// the file, never run. Once the person has put a new certificate there,
+/// fix finds nothing left and the client connects; Kong and the client
+/// healthy before still do.
+#[test]
+fn an_expired_client_certificate_says_what_to_issue_and_then_connects() {
+    let (cluster, other) = two_clients();
+    let d = cluster.data_dir().display().to_string();
+    let dir = tempfile::tempdir().expect("dir");
+    let cert = dir.path().join("client.crt");
+    let key = dir.path().join("client.key");
+    let put = |c: &str, k: &str| {
+        fs::write(&cert, pki().read(c).expect("cert")).expect("cert");
+        fs::write(&key, pki().read(k).expect("key")).expect("key");
+        fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+    };
+    put(files::CLIENT_EXPIRED, files::CLIENT_EXPIRED_KEY);
+    let client = format!(
+        "{} sslcert={} sslkey={}",
+        verify_full(&cluster),
+        cert.display(),
+        key.display()
+    );
+    let out = cluster.psql(&client, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_ne!(out.status, 0, "refused before");
+    assert!(out.stderr.contains("certificate expired"), "{}", out.stderr);
+    let before = snapshot(&cert);
+
+    let run = crate::util::pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &client, "--apply", "--unsafe",
+    ]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS011");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(edit["kind"], "command", "{edit}");
+    assert_eq!(edit["applicability"], "has-placeholders", "{edit}");
+    assert_eq!(edit["then"], "reconnect", "{edit}");
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains(&cert.display().to_string())
+            && command.contains(&key.display().to_string())
+            && command.contains("CN=kong")
+            && command.contains(pgtls_lab::ROOT_CA_CN),
+        "{command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+    assert!(
+        !v.to_string().contains("PRIVATE KEY"),
+        "no key in the output"
+    );
+
+    // The person's step.
+    put(files::CLIENT_KONG, files::CLIENT_KONG_KEY);
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &client]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    assert!(psql_connects(&cluster, &client), "the renewed client");
+    all_connect(&cluster, &other);
+}

@@ -1739,6 +1739,23 @@ pub(crate) fn check_client(
                                 info.not_after
                             ),
                         ));
+                        // Only the CA's holder can issue it: what to issue
+                        // and where it goes.
+                        if let Some(files) = files {
+                            f.edits.push(Edit::new(
+                                EditKind::Command {
+                                    command: format!(
+                                        "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
+                                        info.issuer,
+                                        info.subject,
+                                        files.key.display(),
+                                        sh(&files.cert)
+                                    ),
+                                },
+                                Applicability::HasPlaceholders,
+                                Then::Reconnect,
+                            ));
+                        }
                     } else {
                         let ca_file = facts
                             .ca_file
