@@ -592,3 +592,204 @@ fn an_expired_client_certificate_says_what_to_issue_and_then_connects() {
     assert!(psql_connects(&cluster, &client), "the renewed client");
     all_connect(&cluster, &other);
 }
+
+/// `pgtls fix --connect`: Kong trusts only the unrelated CA. From the
+/// files alone (no data directory) nothing says the server's chain needs
+/// another CA; connecting as Kong does shows it, and the lab root lies
+/// beside the trust file: lua_ssl_trusted_certificate gets it appended
+/// (Kong reads a list), machine-applicable, a Kong restart to follow.
+/// Applied, both of Kong's paths connect; psql and the client healthy
+/// before still do; with the data directory too the edit is planned once;
+/// a second run plans nothing.
+#[test]
+fn fix_connect_gives_kong_the_ca_the_server_chain_needs() {
+    let (cluster, other) = two_clients();
+    let d = cluster.data_dir().display().to_string();
+    let dir = tempfile::tempdir().expect("dir");
+    let conf = crate::fix::write_kong_conf(&cluster, dir.path(), "");
+    let root = crate::lab_util::path(files::ROOT_CA);
+    let other_ca = crate::lab_util::path(files::OTHER_CA);
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(&conf, text.replace(&root, &other_ca)).expect("kong.conf");
+    let before = crate::fix::kong_probe(&conf);
+    assert_eq!(before["ok"], false, "{before:#}");
+    let trust_edit = |v: &Value| -> Vec<Value> {
+        v["edits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["key"] == "lua_ssl_trusted_certificate")
+            .cloned()
+            .collect()
+    };
+
+    // Without a server's files, fix needs the connection.
+    let run = crate::util::pgtls(&["--format", "json", "fix", "--kong-conf", &conf]);
+    assert_eq!(run.status, 2, "{}{}", run.stdout, run.stderr);
+
+    // Connected: shown, not written.
+    let snap = snapshot(std::path::Path::new(&conf));
+    let run = crate::util::pgtls(&["--format", "json", "fix", "--kong-conf", &conf, "--connect"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = trust_edit(&v);
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let e = &edits[0];
+    assert_eq!(e["after"], format!("{other_ca},{root}"), "{e}");
+    assert_eq!(e["applicability"], "machine-applicable", "{e}");
+    assert_eq!(e["then"], "restart", "{e}");
+    assert!(e["fixes"].to_string().contains("PGTLS005"), "{e}");
+    assert!(
+        v["findings"].to_string().contains("PGTLS005"),
+        "the connection's finding: {v:#}"
+    );
+    assert_eq!(
+        snapshot(std::path::Path::new(&conf)),
+        snap,
+        "nothing written"
+    );
+    // With the data directory as well: planned once.
+    let v = crate::util::pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "-D",
+        &d,
+        "--kong-conf",
+        &conf,
+        "--connect",
+    ])
+    .json();
+    assert_eq!(trust_edit(&v).len(), 1, "{v:#}");
+    let text = crate::util::pgtls(&["fix", "--kong-conf", &conf, "--connect"]).stdout;
+    assert!(
+        text.contains(&format!("+lua_ssl_trusted_certificate = {other_ca},{root}")),
+        "{text}"
+    );
+    let ja = crate::util::pgtls(&["--lang", "ja", "fix", "--kong-conf", &conf, "--connect"]).stdout;
+    assert!(ja.contains("何も書き込んでいません"), "{ja}");
+
+    // Applied; it is Kong that restarts (a copy, in text).
+    let copy_dir = tempfile::tempdir().expect("dir");
+    let copy = copy_dir.path().join("kong.conf");
+    fs::copy(&conf, &copy).expect("copy");
+    let copy = copy.display().to_string();
+    let text = crate::util::pgtls(&["fix", "--kong-conf", &copy, "--connect", "--apply"]).stdout;
+    assert!(
+        text.contains("then: restart Kong (kong restart)") && !text.contains("pg_ctl"),
+        "{text}"
+    );
+    let run = crate::util::pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "--kong-conf",
+        &conf,
+        "--connect",
+        "--apply",
+    ]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert_eq!(v["then"], serde_json::json!(["restart"]), "{v:#}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().all(|f| f["severity"] != "error")),
+        "{v:#}"
+    );
+    let after = crate::fix::kong_probe(&conf);
+    assert_eq!(after["ok"], true, "both Kong paths: {after:#}");
+    all_connect(&cluster, &other);
+    let v =
+        crate::util::pgtls(&["--format", "json", "fix", "--kong-conf", &conf, "--connect"]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
+
+/// `pgtls fix --connect` for libpq: sslrootcert holds only the unrelated
+/// CA; the lab root lies beside it. libpq reads one file, so the edit is a
+/// new bundle beside it (both CAs) and sslrootcert naming it; --apply
+/// writes the bundle (0644, no key), and the corrected connection string
+/// connects.
+#[test]
+fn fix_connect_gives_libpq_a_bundle_with_the_ca_the_server_chain_needs() {
+    let (cluster, other) = two_clients();
+    let dir = tempfile::tempdir().expect("dir");
+    let only = dir.path().join("other_ca.crt");
+    fs::copy(pki().path(files::OTHER_CA), &only).expect("copy");
+    fs::copy(pki().path(files::ROOT_CA), dir.path().join("root_ca.crt")).expect("copy");
+    let conninfo = verify_full(&cluster).replace(
+        &crate::lab_util::path(files::ROOT_CA),
+        &only.display().to_string(),
+    );
+    assert_ne!(
+        cluster
+            .psql(&conninfo, &[("PGPASSWORD", LAB_PASSWORD)])
+            .status,
+        0,
+        "refused before"
+    );
+    let bundle = dir.path().join("root-bundle.crt");
+    let run = crate::util::pgtls(&["--format", "json", "fix", "--libpq", &conninfo, "--connect"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    assert!(
+        v["edits"].as_array().is_some_and(|e| e
+            .iter()
+            .any(|e| e["kind"] == "file-content" && e["file"] == bundle.display().to_string())),
+        "{v:#}"
+    );
+    assert!(!bundle.exists(), "nothing written");
+    let run = crate::util::pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "--libpq",
+        &conninfo,
+        "--connect",
+        "--apply",
+    ]);
+    let v = run.json();
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a corrected connection string: {v:#}"));
+    assert!(
+        fixed.contains(&format!("sslrootcert={}", bundle.display())),
+        "{fixed}"
+    );
+    let written = fs::read_to_string(&bundle).expect("the bundle");
+    assert!(!written.contains("PRIVATE KEY"));
+    assert_eq!(
+        fs::metadata(&bundle).expect("bundle").mode() & 0o7777,
+        0o644
+    );
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    all_connect(&cluster, &other);
+    let v = crate::util::pgtls(&["--format", "json", "fix", "--libpq", fixed, "--connect"]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
+
+/// `--connect` without a client to connect as cannot run (exit 2), in
+/// both languages; nothing is written.
+#[test]
+fn fix_connect_needs_a_client() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().display().to_string();
+    let run = crate::util::pgtls(&["fix", "-D", &d, "--connect"]);
+    assert_eq!(run.status, 2, "{}{}", run.stdout, run.stderr);
+    let run = crate::util::pgtls(&["fix", "--connect"]);
+    assert_eq!(run.status, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("--connect needs a client"),
+        "{}",
+        run.stderr
+    );
+    let run = crate::util::pgtls(&["--lang", "ja", "fix", "--connect"]);
+    assert!(
+        run.stderr.contains("クライアントの指定が必要"),
+        "{}",
+        run.stderr
+    );
+    let run = crate::util::pgtls(&["fix", "--timeout", "3", "--kong"]);
+    assert_eq!(run.status, 2, "--timeout needs --connect: {}", run.stderr);
+    assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
+}

@@ -1,4 +1,5 @@
-//! `pgtls fix`: the edits `check`'s findings carry, shown as a unified diff
+//! `pgtls fix`: the edits `check`'s findings carry (and, with `--connect`,
+//! those of what connecting as the client showed, as probe does), shown as a unified diff
 //! of every file they would change and every command they call for, and
 //! with `--apply` written: only to files the configuration names, each by
 //! an atomic replace that keeps its owner and mode, with a backup beside
@@ -16,7 +17,7 @@ use anyhow::Context;
 use pgtls_catalogue::{Lang, Severity};
 use pgtls_diagnose::check_rules::access::sh;
 use pgtls_diagnose::check_rules::CheckReport;
-use pgtls_diagnose::{Applicability, Edit, EditKind, Then};
+use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
 use pgtls_render::{edit_json, finding_json, finding_text, Style};
 use serde_json::json;
 
@@ -44,6 +45,16 @@ pub struct FixArgs {
     /// server's account or root).
     #[arg(long, requires = "apply")]
     pub reload: bool,
+    /// Connect as the client given (--kong-conf, --kong or --libpq) to
+    /// gather evidence, as probe does: what the server sends and answers
+    /// adds its findings' edits to the plan (those check already plans
+    /// are kept as check has them).
+    #[arg(long)]
+    pub connect: bool,
+    /// With --connect: seconds allowed for each network step (default:
+    /// Kong's pg_timeout, libpq's connect_timeout, else 5).
+    #[arg(long, value_name = "SECONDS", requires = "connect")]
+    pub timeout: Option<f64>,
 }
 
 /// One planned edit and whether this run writes it.
@@ -73,26 +84,174 @@ fn selected(edit: &Edit, args: &FixArgs) -> bool {
     }
 }
 
-/// Every edit of every finding, once, in finding order.
-fn plan(report: &CheckReport, args: &FixArgs) -> Vec<Planned> {
+/// Whether two edits change the same thing (one setting, keyword, file or
+/// line), so that only one of them may be planned.
+fn same_target(a: &EditKind, b: &EditKind) -> bool {
+    use EditKind as K;
+    match (a, b) {
+        (
+            K::Setting {
+                file: f1, key: k1, ..
+            },
+            K::Setting {
+                file: f2, key: k2, ..
+            },
+        ) => f1 == f2 && k1.eq_ignore_ascii_case(k2),
+        (
+            K::IniSetting {
+                file: f1,
+                section: s1,
+                key: k1,
+                ..
+            },
+            K::IniSetting {
+                file: f2,
+                section: s2,
+                key: k2,
+                ..
+            },
+        ) => f1 == f2 && s1 == s2 && k1.eq_ignore_ascii_case(k2),
+        (K::Conninfo { key: k1, .. }, K::Conninfo { key: k2, .. }) => k1 == k2,
+        (K::FileMode { file: f1, .. }, K::FileMode { file: f2, .. })
+        | (K::FileContent { file: f1, .. }, K::FileContent { file: f2, .. }) => f1 == f2,
+        (
+            K::HbaLine {
+                file: f1,
+                line: l1,
+                before: Some(b1),
+                ..
+            },
+            K::HbaLine {
+                file: f2,
+                line: l2,
+                before: Some(b2),
+                ..
+            },
+        )
+        | (
+            K::IdentLine {
+                file: f1,
+                line: l1,
+                before: Some(b1),
+                ..
+            },
+            K::IdentLine {
+                file: f2,
+                line: l2,
+                before: Some(b2),
+                ..
+            },
+        ) => f1 == f2 && l1 == l2 && b1 == b2,
+        _ => a == b,
+    }
+}
+
+/// Every edit of every finding, once, in finding order: check's first,
+/// then those of what the connection showed (`probed`) that change
+/// nothing check's edits change.
+fn plan(report: &CheckReport, probed: &[Finding], args: &FixArgs) -> Vec<Planned> {
     let mut out: Vec<Planned> = Vec::new();
-    for f in &report.findings {
-        for e in &f.finding.edits {
-            match out.iter_mut().find(|p| p.edit == *e) {
+    let checked = report.findings.iter().map(|f| (&f.finding, false));
+    let connected = probed.iter().map(|f| (f, true));
+    for (f, from_probe) in checked.chain(connected) {
+        for e in &f.edits {
+            let same =
+                |p: &Planned| p.edit == *e || (from_probe && same_target(&p.edit.kind, &e.kind));
+            match out.iter_mut().find(|p| same(p)) {
                 Some(p) => {
-                    if !p.codes.contains(&f.finding.code()) {
-                        p.codes.push(f.finding.code());
+                    if !p.codes.contains(&f.code()) {
+                        p.codes.push(f.code());
                     }
                 }
                 None => out.push(Planned {
                     selected: selected(e, args),
                     edit: e.clone(),
-                    codes: vec![f.finding.code()],
+                    codes: vec![f.code()],
                 }),
             }
         }
     }
     out
+}
+
+/// check's report; with --connect and no server files to read, an empty
+/// one (the connection alone gathers the evidence).
+fn check_report(args: &FixArgs) -> anyhow::Result<CheckReport> {
+    let c = &args.check;
+    if args.connect && c.pgdata.is_none() && c.postgresql_conf.is_none() && c.hba.is_none() {
+        return Ok(CheckReport {
+            findings: Vec::new(),
+            problems: Vec::new(),
+            server: Default::default(),
+            start: pgtls_diagnose::check_rules::StartPrediction {
+                starts: true,
+                code: None,
+                fatal: None,
+                location: None,
+            },
+            connections: Vec::new(),
+            matches: Vec::new(),
+        });
+    }
+    report(c)
+}
+
+/// The probe's arguments for the client fix was given.
+fn probe_args(args: &FixArgs) -> super::probe::ProbeArgs {
+    let c = &args.check;
+    super::probe::ProbeArgs {
+        conninfo: c.libpq.clone(),
+        kong_conf: c.kong_conf.clone(),
+        kong: c.kong,
+        kong_shape: super::probe::KongShapeArg::Cosocket,
+        kong_edition: c.kong_edition,
+        timeout: args.timeout,
+        security_level: None,
+        password_to_unverified_server: false,
+        libpq_version: c.libpq_version,
+    }
+}
+
+/// Connects as each client given, as probe does: the findings of what
+/// the connections showed (none when they all succeed).
+fn connect(args: &FixArgs, lang: Lang) -> anyhow::Result<Vec<Finding>> {
+    let c = &args.check;
+    if c.kong_conf.is_none() && !c.kong && c.libpq.is_none() {
+        anyhow::bail!(
+            "{}",
+            t(
+                lang,
+                "--connect needs a client to connect as: --kong-conf, --kong or --libpq",
+                "--connect には接続するクライアントの指定が必要です: --kong-conf、--kong または --libpq",
+            )
+        );
+    }
+    if let Some(t) = args.timeout {
+        super::probe::seconds(t, "--timeout")?;
+    }
+    let p = probe_args(args);
+    let mut plans = Vec::new();
+    if c.kong_conf.is_some() || c.kong {
+        let kong_only = super::probe::ProbeArgs {
+            conninfo: None,
+            ..probe_args(args)
+        };
+        plans.push(super::probe::kong::plan(&kong_only)?);
+    }
+    if c.libpq.is_some() {
+        let libpq_only = super::probe::ProbeArgs {
+            kong_conf: None,
+            kong: false,
+            ..p
+        };
+        plans.push(super::probe::libpq::plan(&libpq_only)?);
+    }
+    let mut out = Vec::new();
+    for plan in &plans {
+        let (_, judgement) = super::probe::execute(plan)?;
+        out.extend(judgement.findings);
+    }
+    Ok(out)
 }
 
 fn read_config(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -700,8 +859,13 @@ fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
 pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let style = style();
-    let first = report(&args.check)?;
-    let mut planned = plan(&first, args);
+    let first = check_report(args)?;
+    let first_probed = if args.connect {
+        connect(args, lang)?
+    } else {
+        Vec::new()
+    };
+    let mut planned = plan(&first, &first_probed, args);
     // Shown: every edit that holds no placeholder; written: the selected.
     let (shown, _) = file_changes(&mut planned, |p| {
         p.edit.applicability != Applicability::HasPlaceholders
@@ -716,16 +880,25 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     if let Some(o) = &outcome {
         problems.extend(o.problems.iter().cloned());
     }
-    // What is left: the same check after the edits.
-    let after = if outcome.as_ref().is_some_and(|o| !o.applied.is_empty()) {
-        report(&args.check)?
+    // What is left: the same check (and connections) after the edits.
+    let changed = outcome.as_ref().is_some_and(|o| !o.applied.is_empty());
+    let after = if changed { check_report(args)? } else { first };
+    let probed = if changed && args.connect {
+        connect(args, lang)?
     } else {
-        first
+        first_probed
     };
+    // A failure the connection showed that check found too is said once.
+    let probed: Vec<Finding> = probed
+        .into_iter()
+        .filter(|p| !after.findings.iter().any(|f| f.finding.code() == p.code()))
+        .collect();
     let remaining_errors = after
         .findings
         .iter()
-        .any(|f| f.finding.diagnosis.severity == Severity::Error);
+        .map(|f| &f.finding)
+        .chain(&probed)
+        .any(|f| f.diagnosis.severity == Severity::Error);
     let fixed_conninfo = fixed_conninfo(args, &planned);
 
     match global.format {
@@ -735,7 +908,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
                 .map(|o| o.applied.clone())
                 .unwrap_or_default();
             print_json(&json!({
-                "findings": after.findings.iter().map(|f| finding_json(&f.finding, lang)).collect::<Vec<_>>(),
+                "findings": after.findings.iter().map(|f| &f.finding).chain(&probed).map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
                 "edits": planned.iter().map(|p| {
                     let mut v = edit_json(&p.edit);
                     v["fixes"] = json!(p.codes);
@@ -754,6 +927,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
         }
         Format::Text => print(&text(
             &after,
+            &probed,
             &planned,
             &shown,
             outcome.as_ref(),
@@ -796,6 +970,7 @@ fn fixed_conninfo(args: &FixArgs, plan: &[Planned]) -> Option<String> {
 #[allow(clippy::too_many_arguments)]
 fn text(
     after: &CheckReport,
+    probed: &[Finding],
     plan: &[Planned],
     changes: &[FileChange],
     outcome: Option<&Outcome>,
@@ -913,7 +1088,27 @@ fn text(
                     t(lang, "then: reload the server (SELECT pg_reload_conf(); or pgtls fix --apply --reload)", "続けて: サーバーの設定を再読み込みします (SELECT pg_reload_conf(); または pgtls fix --apply --reload)")
                 ));
             }
-            if then.contains(&"restart") {
+            // Kong reads kong.conf when it starts: its restart is Kong's.
+            let restarts = |kong: bool| {
+                o.applied.iter().any(|i| {
+                    let e = &plan[*i].edit;
+                    e.then == Then::Restart
+                        && (e.kind.file().is_some()
+                            && e.kind.file() == args.check.kong_conf.as_ref())
+                            == kong
+                })
+            };
+            if restarts(true) {
+                out.push_str(&format!(
+                    "{}\n",
+                    t(
+                        lang,
+                        "then: restart Kong (kong restart), which reads kong.conf when it starts",
+                        "続けて: Kong を再起動します (kong restart)。Kong は起動時に kong.conf を読みます",
+                    )
+                ));
+            }
+            if restarts(false) {
                 let dir = args
                     .check
                     .pgdata
@@ -930,13 +1125,16 @@ fn text(
     for p in problems {
         out.push_str(&format!("{} {p}\n", style.red("✗")));
     }
-    if !after.findings.is_empty() {
+    if !after.findings.is_empty() || !probed.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             style.bold(t(lang, "findings:", "所見:"))
         ));
         for f in &after.findings {
             out.push_str(&finding_text(&f.finding, lang, style));
+        }
+        for f in probed {
+            out.push_str(&finding_text(f, lang, style));
         }
     }
     out
