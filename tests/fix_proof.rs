@@ -609,8 +609,23 @@ fn fix_connect_gives_kong_the_ca_the_server_chain_needs() {
     let conf = crate::fix::write_kong_conf(&cluster, dir.path(), "");
     let root = crate::lab_util::path(files::ROOT_CA);
     let other_ca = crate::lab_util::path(files::OTHER_CA);
+    // The trust line right after pg_password: the diff's context would
+    // show the password, were it not masked.
     let text = fs::read_to_string(&conf).expect("kong.conf");
-    fs::write(&conf, text.replace(&root, &other_ca)).expect("kong.conf");
+    let trust = format!("lua_ssl_trusted_certificate = {other_ca}\n");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("lua_ssl_trusted_certificate"))
+        .flat_map(|l| {
+            let extra = if l.starts_with("pg_password") {
+                trust.clone()
+            } else {
+                String::new()
+            };
+            [format!("{l}\n"), extra]
+        })
+        .collect();
+    fs::write(&conf, text).expect("kong.conf");
     let before = crate::fix::kong_probe(&conf);
     assert_eq!(before["ok"], false, "{before:#}");
     let trust_edit = |v: &Value| -> Vec<Value> {
@@ -666,6 +681,12 @@ fn fix_connect_gives_kong_the_ca_the_server_chain_needs() {
         text.contains(&format!("+lua_ssl_trusted_certificate = {other_ca},{root}")),
         "{text}"
     );
+    assert!(text.contains(" pg_password = ***"), "{text}");
+    assert!(
+        !text.contains(LAB_PASSWORD),
+        "no password in the output: {text}"
+    );
+    assert!(!v.to_string().contains(LAB_PASSWORD), "nor in JSON");
     let ja = crate::util::pgtls(&["--lang", "ja", "fix", "--kong-conf", &conf, "--connect"]).stdout;
     assert!(ja.contains("何も書き込んでいません"), "{ja}");
 

@@ -498,15 +498,40 @@ fn file_changes(
     (changes, problems)
 }
 
+/// A file's text as the diff shows it: the value of every setting whose
+/// name holds "password" (kong.conf's pg_password, pgbouncer's
+/// auth_password...) as `***`, so no context line shows a secret.
+fn masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match line_key(line) {
+            Some(key) if key.contains("password") => {
+                let t = line.trim_start();
+                let indent = &line[..line.len() - t.len()];
+                let end = t
+                    .find(|c: char| c == '=' || c.is_whitespace())
+                    .unwrap_or(t.len());
+                out.push_str(&format!("{indent}{} = ***", &t[..end]));
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 fn unified_diff(change: &FileChange) -> String {
-    let before = String::from_utf8_lossy(&change.before);
+    let before = masked(&String::from_utf8_lossy(&change.before));
+    let after = masked(&change.after);
     let name = change.path.display().to_string();
     let old_name = if change.new {
         "/dev/null"
     } else {
         name.as_str()
     };
-    similar::TextDiff::from_lines(before.as_ref(), change.after.as_str())
+    similar::TextDiff::from_lines(before.as_str(), after.as_str())
         .unified_diff()
         .context_radius(2)
         .header(old_name, &name)
