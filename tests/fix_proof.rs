@@ -814,3 +814,51 @@ fn fix_connect_needs_a_client() {
     assert_eq!(run.status, 2, "--timeout needs --connect: {}", run.stderr);
     assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
+
+/// PGTLS003, the key is gone: only its holder can put it back. The edit
+/// is the `install` command with the owner, group and mode the server
+/// takes, the key a placeholder; never run. The person runs it with the
+/// key in place of the placeholder: fix finds nothing left, the server
+/// starts and every client connects.
+#[test]
+fn a_missing_server_key_says_how_to_install_it_and_the_server_then_starts() {
+    let (mut cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    let key = data.join("server.key");
+    fs::remove_file(&key).expect("rm server.key");
+    start_fails(
+        &mut cluster,
+        "could not access private key file \"server.key\": No such file or directory",
+    );
+    let run = fix(&data, &["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS003");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(edit["kind"], "command", "{edit}");
+    assert_eq!(edit["applicability"], "has-placeholders", "{edit}");
+    assert_eq!(edit["then"], "restart", "{edit}");
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert!(!key.exists(), "nothing written");
+
+    // The person's step: the command as printed, the key in place of the
+    // placeholder.
+    let command = edit["command"].as_str().unwrap_or_default();
+    let (start, end) = (
+        command.find('<').expect("a placeholder"),
+        command.rfind('>').expect("a placeholder"),
+    );
+    let lab_key = crate::lab_util::path(files::SERVER_KEY);
+    let command = format!("{}{lab_key}{}", &command[..start], &command[end + 1..]);
+    assert!(command.starts_with("install -o "), "{command}");
+    let out = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{command}: {out:?}");
+    let v = fix(&data, &[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    cluster.restart().expect("the server starts");
+    all_connect(&cluster, &other);
+}
