@@ -1164,3 +1164,55 @@ fn text(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diff_never_shows_a_password() {
+        let text = "pg_user = kong\npg_password = s3cret # old\n  PG_RO_PASSWORD=x\n#pg_password = y\npg_ssl = on";
+        assert_eq!(
+            masked(text),
+            "pg_user = kong\npg_password = ***\n  PG_RO_PASSWORD = ***\n#pg_password = y\npg_ssl = on"
+        );
+    }
+
+    #[test]
+    fn one_edit_per_setting_keyword_or_file() {
+        let setting = |key: &str, after: &str| EditKind::Setting {
+            file: "/etc/kong/kong.conf".into(),
+            line: Some(8),
+            key: key.into(),
+            before: None,
+            after: after.into(),
+        };
+        assert!(same_target(
+            &setting("lua_ssl_trusted_certificate", "a,b"),
+            &setting("LUA_SSL_TRUSTED_CERTIFICATE", "a,c")
+        ));
+        assert!(!same_target(
+            &setting("lua_ssl_trusted_certificate", "a,b"),
+            &setting("lua_ssl_verify_depth", "2")
+        ));
+        let conninfo = |key: &str| EditKind::Conninfo {
+            key: key.into(),
+            before: None,
+            after: "x".into(),
+        };
+        assert!(same_target(
+            &conninfo("sslrootcert"),
+            &conninfo("sslrootcert")
+        ));
+        assert!(!same_target(&conninfo("sslrootcert"), &conninfo("sslcert")));
+        let hba = |line: usize, after: &str| EditKind::HbaLine {
+            file: "/pg/pg_hba.conf".into(),
+            line: Some(line),
+            before: None,
+            after: after.into(),
+        };
+        // Insertions are the same only when they are equal.
+        assert!(!same_target(&hba(3, "a"), &hba(3, "b")));
+        assert!(same_target(&hba(3, "a"), &hba(3, "a")));
+    }
+}
