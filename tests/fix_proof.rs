@@ -483,6 +483,36 @@ fn a_client_that_sends_no_certificate_is_given_one_where_it_is_known() {
         "{v:#}"
     );
     assert_eq!(v["fixed_conninfo"], Value::Null, "{v:#}");
+    // Connected, without the server's files: the same placeholders; with
+    // them too, the found certificate is planned once per keyword.
+    let v = crate::util::pgtls(&["--format", "json", "fix", "--libpq", &alone, "--connect"]).json();
+    let edits = edits_for(&v, "PGTLS008");
+    assert_eq!(edits.len(), 2, "{v:#}");
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["applicability"] == "has-placeholders"),
+        "{v:#}"
+    );
+    let v = crate::util::pgtls(&[
+        "--format",
+        "json",
+        "fix",
+        "-D",
+        &d,
+        "--libpq",
+        &bare,
+        "--connect",
+    ])
+    .json();
+    let edits = edits_for(&v, "PGTLS008");
+    assert_eq!(edits.len(), 2, "{v:#}");
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["applicability"] == "maybe-incorrect"),
+        "{v:#}"
+    );
 
     // Kong Enterprise.
     let kdir = tempfile::tempdir().expect("dir");

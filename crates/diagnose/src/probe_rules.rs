@@ -2566,6 +2566,14 @@ fn server_error(
                         cfg.user
                     ),
                 ));
+                // Which certificate is this client's only a person knows.
+                f.edits.push(change_edit(
+                    cfg,
+                    &cert,
+                    "<the client certificate, from a CA the server accepts>",
+                ));
+                f.edits
+                    .push(change_edit(cfg, &key, "<its private key, mode 0600>"));
             }
         }
         Code::NoHbaEntry => {
