@@ -1178,6 +1178,33 @@ mod tests {
         );
     }
 
+    /// A whole file's content: a new file or a regular one, never a key,
+    /// never through a symbolic link.
+    #[test]
+    fn file_content_is_never_a_key_nor_through_a_link() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = dir.path().join("root.crt");
+        let pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
+        let c = content_change(&ca, pem, vec![0]).expect("a new file");
+        assert!(c.new && c.before.is_empty());
+        fs::write(&ca, "old\n").expect("write");
+        let c = content_change(&ca, pem, vec![0]).expect("a file");
+        assert!(!c.new && c.before == b"old\n");
+        let key = "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n";
+        let e = content_change(&ca, key, vec![0]).err().expect("refused");
+        assert!(e.to_string().contains("never writes a private key"), "{e}");
+        let link = dir.path().join("link.crt");
+        std::os::unix::fs::symlink(&ca, &link).expect("symlink");
+        let e = content_change(&link, pem, vec![0]).err().expect("refused");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        // Created 0644, never over a file that appeared since.
+        let new = dir.path().join("bundle.crt");
+        let c = content_change(&new, pem, vec![0]).expect("a new file");
+        replace_file(&c).expect("created");
+        assert_eq!(fs::metadata(&new).expect("meta").mode() & 0o7777, 0o644);
+        assert!(replace_file(&c).is_err(), "not twice");
+    }
+
     #[test]
     fn one_edit_per_setting_keyword_or_file() {
         let setting = |key: &str, after: &str| EditKind::Setting {
