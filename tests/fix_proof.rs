@@ -260,6 +260,14 @@ fn a_missing_server_certificate_is_pointed_at_the_keys_certificate_beside_it() {
     let conf = data.join("postgresql.auto.conf");
     let before = snapshot(&conf);
 
+    for (lang, said) in [
+        ("en", "holds a certificate for the key in"),
+        ("ja", "の鍵の証明書があります"),
+    ] {
+        let out =
+            crate::util::pgtls(&["--lang", lang, "fix", "-D", &data.display().to_string()]).stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
     let run = fix(&data, &["--apply"]);
     let v = run.json();
     let edit = edits_for(&v, "PGTLS002")
@@ -381,6 +389,10 @@ fn a_client_certificate_from_another_ca_gets_that_ca_in_ssl_ca_file() {
         before,
         "nothing written without --unsafe"
     );
+    for (lang, said) in [("en", "the issuing CA is in"), ("ja", "発行した CA は")] {
+        let out = crate::util::pgtls(&["--lang", lang, "fix", "-D", &d, "--libpq", &client]).stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
 
     let run = crate::util::pgtls(&[
         "--format", "json", "fix", "-D", &d, "--libpq", &client, "--apply", "--unsafe", "--reload",
@@ -461,6 +473,13 @@ fn a_client_that_sends_no_certificate_is_given_one_where_it_is_known() {
     let fixed = v["fixed_conninfo"]
         .as_str()
         .unwrap_or_else(|| panic!("a corrected connection string: {v:#}"));
+    for (lang, said) in [
+        ("en", "lies beside the client's trust file"),
+        ("ja", "クライアントの信頼ファイルの隣に"),
+    ] {
+        let out = crate::util::pgtls(&["--lang", lang, "fix", "-D", &d, "--libpq", &bare]).stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
     assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
     let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", fixed]).json();
     assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
