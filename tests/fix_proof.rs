@@ -160,6 +160,7 @@ fn a_key_its_owner_cannot_read_gets_0600() {
         (Some("0600"), Some("machine-applicable")),
         "{edit}"
     );
+    assert_eq!(snapshot(&key).3, 0o200, "not changed without --apply");
     let run = fix(&data, &["--apply"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(fs::metadata(&key).expect("key").mode() & 0o7777, 0o600);
@@ -538,6 +539,7 @@ fn a_client_that_sends_no_certificate_is_given_one_where_it_is_known() {
     let conf = crate::fix::write_kong_conf(&cluster, kdir.path(), "pg_ssl_required = on\n");
     let before = crate::fix::kong_probe(&conf);
     assert_eq!(before["ok"], false, "{before:#}");
+    let kong_before = fs::read_to_string(&conf).expect("kong.conf");
     let run = crate::util::pgtls(&[
         "--format",
         "json",
@@ -550,6 +552,11 @@ fn a_client_that_sends_no_certificate_is_given_one_where_it_is_known() {
     ]);
     let v = run.json();
     assert_eq!(v["applied"], serde_json::json!([]), "a look first: {v:#}");
+    assert_eq!(
+        fs::read_to_string(&conf).expect("kong.conf"),
+        kong_before,
+        "nothing written without --unsafe"
+    );
     let run = crate::util::pgtls(&[
         "--format",
         "json",
