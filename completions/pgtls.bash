@@ -307,7 +307,7 @@ _pgtls() {
             return 0
             ;;
         pgtls__subcmd__fix)
-            opts="-D -h --pgdata --postgresql-conf --hba --ident --server-user --kong-conf --kong --kong-edition --libpq --client-addr --match --pgbouncer-ini --libpq-version --pg-version --warn-days --apply --unsafe --reload --format --lang --help"
+            opts="-D -h --pgdata --postgresql-conf --hba --ident --server-user --kong-conf --kong --kong-edition --libpq --client-addr --match --pgbouncer-ini --libpq-version --pg-version --warn-days --apply --unsafe --reload --connect --timeout --format --lang --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,6 +370,10 @@ _pgtls() {
                     return 0
                     ;;
                 --warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

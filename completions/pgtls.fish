@@ -139,6 +139,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l pgbouncer-ini -d 'Ch
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l libpq-version -d 'With --libpq: which libpq to model, 12 to 18 (default: 18)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l pg-version -d 'The server\'s major version (12-18) when there is no data directory to read PG_VERSION from; PG_VERSION wins when present' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l warn-days -d 'Warn when a certificate expires within this many days' -r
+complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l timeout -d 'With --connect: seconds allowed for each network step (default: Kong\'s pg_timeout, libpq\'s connect_timeout, else 5)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l format -d 'Output format (`jsonl`, for `scan` only: one object per target as it finishes)' -r -f -a "text\t''
 json\t''
 jsonl\t''"
@@ -148,6 +149,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l kong -d 'Cross-check
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l apply -d 'Write the machine-applicable edits (without it nothing is written)'
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l unsafe -d 'With --apply, also write the maybe-incorrect edits (right in most setups; read the diff first). Edits with placeholders are never written'
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l reload -d 'With --apply, reload the server afterwards when an edit needs it (SIGHUP to the postmaster named in postmaster.pid; run as the server\'s account or root)'
+complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l connect -d 'Connect as the client given (--kong-conf, --kong or --libpq) to gather evidence, as probe does: what the server sends and answers adds its findings\' edits to the plan (those check already plans are kept as check has them)'
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pgtls -n "__fish_pgtls_using_subcommand demo" -l only -d 'Run only this scenario (a code such as PGTLS005; repeatable). All nine by default' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand demo" -l pg-version -d 'Run the failures on PostgreSQL N (12-18, the lab\'s packaged build from `lab/fetch-postgres.sh N`) instead of the local installation' -r

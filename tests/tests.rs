@@ -11,6 +11,7 @@ mod explain;
 mod exporter;
 mod fits;
 mod fix;
+mod fix_proof;
 mod fuzz_regressions;
 mod generated;
 mod hostile;

@@ -1701,6 +1701,23 @@ impl Refusal<'_> {
                 current = cand.clone();
             }
         }
+        if self_signed(top) {
+            // A server whose ssl_ca_file holds its root sends that root
+            // too (OpenSSL completes the chain from the store): the
+            // client lacks the very root it was sent. A file beside the
+            // trust store that holds the same certificate is the one to
+            // trust.
+            let der = top.to_der().ok();
+            if let Some((cand, path)) = self
+                .obs
+                .issuer_candidates
+                .iter()
+                .filter(|(c, _)| der.is_some() && c.to_der().ok() == der)
+                .min_by_key(|(_, p)| (self.certs_in(p) != 1, p.clone()))
+            {
+                found.push((cand.clone(), path.clone()));
+            }
+        }
         IssuerSearch { found, completes }
     }
 
@@ -1856,7 +1873,8 @@ impl Refusal<'_> {
                 let path = root_file.as_deref().unwrap_or_default();
                 let m = trust_addition(self.cfg, t, &[path], true);
                 let roots: Vec<X509> = found.iter().map(|(c, _)| c.clone()).collect();
-                f.edits.extend(trust_addition_edits(self.cfg, t, &roots));
+                f.edits
+                    .extend(trust_addition_edits(self.cfg, t, &roots, &[path]));
                 f.fix.push(Msg::new(
                     format!(
                     "add the CA certificate \"{missing}\" ({path}) to the client's trust store: {}",
@@ -1992,10 +2010,16 @@ fn trust_addition(cfg: &ClientConfig, t: &Setting, new: &[&str], whole_files: bo
     )
 }
 
-/// [`trust_addition`] as edits: for Kong the longer list; for libpq the
-/// bundle's content (the anchors the client has, then the new CAs: all
-/// public certificates) and the keyword that names it.
-fn trust_addition_edits(cfg: &ClientConfig, t: &Setting, new: &[X509]) -> Vec<Edit> {
+/// [`trust_addition`] as edits: for Kong the longer list (the files in
+/// `paths` after the ones it names); for libpq the bundle's content (the
+/// anchors the client has, then the new CAs: all public certificates) and
+/// the keyword that names it.
+fn trust_addition_edits(
+    cfg: &ClientConfig,
+    t: &Setting,
+    new: &[X509],
+    paths: &[&str],
+) -> Vec<Edit> {
     let pem = |certs: &[X509]| -> String {
         certs
             .iter()
@@ -2003,8 +2027,16 @@ fn trust_addition_edits(cfg: &ClientConfig, t: &Setting, new: &[X509]) -> Vec<Ed
             .map(|p| String::from_utf8_lossy(&p).into_owned())
             .collect()
     };
+    if cfg.kind.is_kong() {
+        // Kong reads a comma-separated list of files.
+        return vec![change_edit(
+            cfg,
+            t,
+            &format!("{},{}", t.value, paths.join(",")),
+        )];
+    }
     // The system store is not one file a bundle could replace.
-    if cfg.kind.is_kong() || system_trust(cfg, t) {
+    if system_trust(cfg, t) {
         return Vec::new();
     }
     let bundle = std::path::Path::new(&t.value).with_file_name("root-bundle.crt");
@@ -2534,6 +2566,14 @@ fn server_error(
                         cfg.user
                     ),
                 ));
+                // Which certificate is this client's only a person knows.
+                f.edits.push(change_edit(
+                    cfg,
+                    &cert,
+                    "<the client certificate, from a CA the server accepts>",
+                ));
+                f.edits
+                    .push(change_edit(cfg, &key, "<its private key, mode 0600>"));
             }
         }
         Code::NoHbaEntry => {

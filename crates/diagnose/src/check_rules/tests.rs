@@ -858,21 +858,47 @@ fn the_data_directory_is_judged_by_its_version() {
     assert!(!r.start.starts, "17 knows neither");
 }
 
-/// A fix only a person can make is still data: the file the server reads,
-/// with a placeholder that is never applied.
+/// A fix only a person can make is still data: a command naming the key
+/// to certify and the file the server reads, with a placeholder that is
+/// never applied. When a certificate of the key lies beside it, the edit
+/// points ssl_cert_file there instead (a look first).
 #[test]
 fn a_missing_certificate_is_a_placeholder_edit_on_the_right_file() {
+    use crate::edit::{Applicability, EditKind, Then};
+    // server.crt is the certificate of server.key.
     let src = base("ssl_cert_file = 'missing.crt'\n", HBA);
     let r = run(&src, &input());
     let f = get(&r, Code::ServerCertMissing);
     let edit = f.edits.first().expect("an edit");
-    assert_eq!(
-        edit.applicability,
-        crate::edit::Applicability::HasPlaceholders
+    assert_eq!(edit.applicability, Applicability::MaybeIncorrect);
+    assert_eq!(edit.then, Then::Restart);
+    match &edit.kind {
+        EditKind::Setting { key, after, .. } => {
+            assert_eq!(key, "ssl_cert_file");
+            assert_eq!(after, &format!("'{D}/server.crt'"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // No certificate of the key anywhere: only a person can get one.
+    let c = certs();
+    let src = base("ssl_cert_file = 'missing.crt'\n", HBA).file_owned(
+        format!("{D}/server.crt"),
+        cert(&c.root),
+        0o644,
+        101,
+        104,
     );
-    assert_eq!(
-        edit.kind.file().map(|p| p.display().to_string()),
-        Some(format!("{D}/missing.crt"))
-    );
-    assert_eq!(edit.then, crate::edit::Then::Restart);
+    let r = run(&src, &input());
+    let f = get(&r, Code::ServerCertMissing);
+    let edit = f.edits.first().expect("an edit");
+    assert_eq!(edit.applicability, Applicability::HasPlaceholders);
+    assert_eq!(edit.then, Then::Restart);
+    match &edit.kind {
+        EditKind::Command { command } => {
+            assert!(command.contains(&format!("{D}/missing.crt")), "{command}");
+            assert!(command.contains(&format!("{D}/server.key")), "{command}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
