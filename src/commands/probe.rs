@@ -42,6 +42,9 @@ pub struct ProbeArgs {
     /// Kong edition; default: enterprise when the configuration sets an Enterprise-only option, else oss.
     #[arg(long, value_enum)]
     pub kong_edition: Option<EditionArg>,
+    /// Which Kong version's defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest).
+    #[arg(long, value_name = "X.Y", value_parser = crate::cli::kong_version)]
+    pub kong_version: Option<&'static pgtls_config::kong::KongDefaults>,
     /// Seconds allowed for each network step (default: Kong's pg_timeout, libpq's connect_timeout, else 5).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,

@@ -319,6 +319,7 @@ fn probe_args(step_timeout: Duration) -> ProbeArgs {
         kong: false,
         kong_shape: KongShapeArg::Cosocket,
         kong_edition: None,
+        kong_version: None,
         timeout: Some(step_timeout.as_secs_f64().max(0.001)),
         security_level: None,
         password_to_unverified_server: false,

@@ -445,6 +445,7 @@ fn kong_model(
     conf_path: Option<&Path>,
     env: &[(String, String)],
     edition: Option<KongEdition>,
+    version: &'static kong::KongDefaults,
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<Model, CheckError> {
@@ -458,7 +459,7 @@ fn kong_model(
         }
         None => None,
     };
-    let conf = kong::resolve(file.as_ref(), env);
+    let conf = kong::resolve_for(file.as_ref(), env, version);
     for d in &conf.diagnostics {
         out.problem(d.clone());
     }
@@ -510,7 +511,7 @@ fn kong_model(
     let protocols = conf.lua_ssl_protocols.value.clone();
     let mut paths = vec![TlsPath {
         name: format!("{name} (cosocket path: Kong CLI 3.5+)"),
-        versions: protocols.clone(),
+        versions: conf.usable_protocols(),
         versions_setting: format!(
             "lua_ssl_protocols = {} ({})",
             names(&protocols),
@@ -1198,8 +1199,14 @@ pub(crate) fn check_client(
     out: &mut Output,
 ) -> Result<(), CheckError> {
     let model = match client {
-        ClientInput::Kong { conf, env, edition } => {
-            kong_model(source, conf.as_deref(), env, *edition, input, out)?
+        ClientInput::Kong {
+            conf,
+            env,
+            edition,
+            version,
+        } => {
+            let version = version.unwrap_or_else(kong::newest_kong);
+            kong_model(source, conf.as_deref(), env, *edition, version, input, out)?
         }
         ClientInput::Libpq {
             conninfo,

@@ -446,6 +446,7 @@ fn kong() -> ClientInput {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
         edition: None,
+        version: None,
     }
 }
 
@@ -601,6 +602,7 @@ fn kong_client_certificates_by_edition() {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
         edition: Some(KongEdition::OpenSource),
+        version: None,
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(
@@ -623,6 +625,7 @@ fn kong_client_certificates_by_edition() {
             ("KONG_PG_SSL_CERT_KEY".into(), "/etc/kong/foo.key".into()),
         ],
         edition: None,
+        version: None,
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(
