@@ -1824,3 +1824,85 @@ fn a_withheld_password_is_sent_once_the_client_verifies_the_server() {
     let (status, v) = json_probe(&s, &["--kong-conf", &verified], &[]);
     assert_eq!(status, 0, "both Kong paths: {v:#}");
 }
+
+/// `--kong-version` picks whose defaults fill in what kong.conf does not
+/// set (nothing listens: only the settings matter), and an unknown version
+/// is a usage error that lists the known ones.
+#[test]
+fn kong_version_picks_that_versions_defaults() {
+    let scratch = Scratch::new();
+    let port = free_port().to_string();
+    let settings = |version: &str| -> Vec<String> {
+        let (_, v) = json_probe(
+            &scratch,
+            &[
+                "--kong",
+                "--kong-edition",
+                "enterprise",
+                "--kong-version",
+                version,
+                "--timeout",
+                "1",
+            ],
+            &[("KONG_PG_PORT", port.as_str())],
+        );
+        v["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .filter(|s| s["origin"] == "default")
+            .map(|s| {
+                format!(
+                    "{}={}",
+                    s["key"].as_str().unwrap(),
+                    s["value"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let common = [
+        "pg_host=127.0.0.1",
+        "pg_user=kong",
+        "pg_database=kong",
+        "pg_ssl=off",
+        "pg_ssl_required=off",
+        "pg_ssl_verify=off",
+    ];
+    let with = |rest: &[&str]| -> Vec<String> {
+        common
+            .iter()
+            .chain(rest.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    assert_eq!(
+        settings("2.8"),
+        with(&[
+            "pg_ssl_version=tlsv1",
+            "lua_ssl_trusted_certificate=",
+            "lua_ssl_verify_depth=1",
+            "lua_ssl_protocols=TLSv1.1 TLSv1.2 TLSv1.3",
+            "pg_timeout=5000",
+        ])
+    );
+    assert_eq!(
+        settings("3.9"),
+        with(&[
+            "pg_ssl_version=tlsv1_2",
+            "lua_ssl_trusted_certificate=system",
+            "lua_ssl_verify_depth=1",
+            "lua_ssl_protocols=TLSv1.1 TLSv1.2 TLSv1.3",
+            "pg_timeout=5000",
+        ])
+    );
+
+    let run = probe(&scratch, &["--kong", "--kong-version", "4.0"], &[]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "unknown Kong version '4.0': pgtls knows the defaults of Kong 2.8, 3.0, 3.1, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7, 3.8, 3.9"
+        ),
+        "{}",
+        run.stderr
+    );
+}
