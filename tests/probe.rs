@@ -1906,3 +1906,45 @@ fn kong_version_picks_that_versions_defaults() {
         run.stderr
     );
 }
+
+/// Against a server that accepts and then says nothing, psql without
+/// connect_timeout prints nothing: libpq has no time limit there and waits
+/// for ever. The probe says so and that it gave up after --timeout; with
+/// connect_timeout set, psql's `timeout expired` is what it prints.
+#[test]
+fn a_stalled_server_is_waited_on_for_ever_without_connect_timeout() {
+    use std::time::Duration;
+    let s = Scratch::new();
+    let stall = fake(4, |stream| {
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(3));
+            drop(stream);
+        });
+    });
+    let conninfo = format!("host=127.0.0.1 port={stall} user=kong dbname=kong");
+    let (_, v) = json_probe(&s, &[&conninfo, "--timeout", "0.3"], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert_eq!(v["client_line"], Value::Null, "{v:#}");
+    assert!(!v.to_string().contains("timeout expired\\\""), "{v:#}");
+
+    let text = probe(&s, &[&conninfo, "--timeout", "0.3"], &[]);
+    assert!(
+        text.stdout.contains(
+            "psql prints nothing here, as without connect_timeout libpq has no time limit and waits for ever; pgtls gave up after 0.3 s (--timeout). With connect_timeout set, psql prints:"
+        ),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("  psql prints:\n"), "{}", text.stdout);
+
+    let with_limit = format!("{conninfo} connect_timeout=2");
+    let (_, v) = json_probe(&s, &[&with_limit, "--timeout", "0.3"], &[]);
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            format!("psql: error: connection to server at \"127.0.0.1\", port {stall} failed: timeout expired")
+                .as_str()
+        ),
+        "{v:#}"
+    );
+}

@@ -165,9 +165,59 @@ fn luasocket_gai(error: &str) -> String {
 }
 
 /// psql's whole message (`psql: error: ...`, possibly several lines), or
-/// `None` when the probe succeeded.
+/// `None` when the probe succeeded. This is psql with `connect_timeout`
+/// set: where the probe gave up waiting, it prints `timeout expired`.
 pub fn psql_line(report: &ProbeReport) -> Option<String> {
     libpq_message(report).map(|m| format!("psql: error: {m}"))
+}
+
+/// Where the probe gave up waiting, whether psql without `connect_timeout`
+/// would still be waiting: `Stalled` when the server accepted the
+/// connection and then went silent (libpq has no limit of its own there
+/// and waits for ever), `TcpConnect` when the TCP connect went unanswered
+/// (libpq waits for the kernel to give up, about two minutes on Linux, and
+/// then prints `Connection timed out`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// A silent server after the TCP connect.
+    Stalled,
+    /// An unanswered TCP connect.
+    TcpConnect,
+}
+
+/// Whether (and where) the probe stopped on its own timeout.
+pub fn gave_up(report: &ProbeReport) -> Option<GaveUp> {
+    match &report.outcome {
+        Outcome::Failed {
+            kind: FailureKind::Timeout { .. },
+            ..
+        } => Some(GaveUp::Stalled),
+        Outcome::Failed {
+            kind:
+                FailureKind::Unreachable {
+                    reason: UnreachableReason::Timeout,
+                    ..
+                },
+            ..
+        } => Some(GaveUp::TcpConnect),
+        _ => None,
+    }
+}
+
+/// What psql without `connect_timeout` prints: nothing for a stalled
+/// server (it is still waiting), `Connection timed out` once the kernel
+/// gives up an unanswered TCP connect; otherwise as [`psql_line`].
+pub fn psql_line_without_connect_timeout(report: &ProbeReport) -> Option<String> {
+    match gave_up(report) {
+        Some(GaveUp::Stalled) => None,
+        Some(GaveUp::TcpConnect) => psql_line(report).map(|l| {
+            l.replace(
+                "timeout expired",
+                &format!("Connection timed out\n{NOT_RUNNING}"),
+            )
+        }),
+        None => psql_line(report),
+    }
 }
 
 /// libpq's connection error message (what `PQerrorMessage` holds, without

@@ -461,6 +461,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     }
     cfg.tls.security_level = args.security_level;
     cfg.password_to_unverified_server = args.password_to_unverified_server;
+    cfg.client_waits_forever = r.connect_timeout.value.is_none();
     cfg.timeout = match (args.timeout, r.connect_timeout.value) {
         (Some(t), _) => seconds(t, "--timeout")?,
         (None, Some(t)) => std::time::Duration::from_secs(u64::from(t)),
