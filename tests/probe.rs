@@ -1948,3 +1948,63 @@ fn a_stalled_server_is_waited_on_for_ever_without_connect_timeout() {
         "{v:#}"
     );
 }
+
+/// Each libpq setting is shown with where it came from: PGHOST and PGPORT
+/// are the environment's, a URI's values the URI's, --libpq-version the
+/// flag's (nothing listens: only the settings matter).
+#[test]
+fn libpq_settings_name_their_real_origin() {
+    let scratch = Scratch::new();
+    let port = free_port().to_string();
+    let origins = |args: &[&str], env: &[(&str, &str)]| -> Vec<String> {
+        let mut all = vec!["--timeout", "1"];
+        all.extend_from_slice(args);
+        let (_, v) = json_probe(&scratch, &all, env);
+        v["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .filter(|s| {
+                ["host", "port", "dbname", "libpq version"].contains(&s["key"].as_str().unwrap())
+            })
+            .map(|s| {
+                format!(
+                    "{}={}",
+                    s["key"].as_str().unwrap(),
+                    s["origin"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        origins(
+            &["dbname=kong"],
+            &[("PGHOST", "127.0.0.1"), ("PGPORT", port.as_str())]
+        ),
+        [
+            "host=PGHOST",
+            "port=PGPORT",
+            "dbname=connection string",
+            "libpq version=default"
+        ]
+    );
+    let uri = format!("postgresql://127.0.0.1:{port}/kong");
+    assert_eq!(
+        origins(&[&uri, "--libpq-version", "15"], &[]),
+        [
+            "host=URI",
+            "port=URI",
+            "dbname=URI",
+            "libpq version=--libpq-version"
+        ]
+    );
+    assert_eq!(
+        origins(&["host=127.0.0.1"], &[("PGPORT", port.as_str())]),
+        [
+            "host=connection string",
+            "port=PGPORT",
+            "dbname=default",
+            "libpq version=default"
+        ]
+    );
+}
