@@ -378,6 +378,27 @@ fn protocol_mismatch_pgtls001_both_sides_and_both_fixes() {
         fix.contains("kong.conf line 9 set `pg_ssl_version = tlsv1_3`"),
         "{fix}"
     );
+    // tlsv1_2 is the failing value: no step advises it, and no step says
+    // the same thing twice.
+    let steps: Vec<String> = finding(&v, "PGTLS001")["fix"]
+        .as_array()
+        .expect("fix")
+        .iter()
+        .map(|s| s.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        !steps.iter().any(|s| s.contains("pg_ssl_version = tlsv1_2")),
+        "{steps:#?}"
+    );
+    assert_eq!(
+        steps
+            .iter()
+            .filter(|s| s.contains("ssl_min_protocol_version")
+                || s.contains("ssl_max_protocol_version"))
+            .count(),
+        1,
+        "{steps:#?}"
+    );
     // Applying the client-side change.
     let client_fix = fact(&v, "PGTLS001", "client_fix");
     let conf = kong_conf(

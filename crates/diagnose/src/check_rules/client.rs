@@ -1319,10 +1319,13 @@ pub(crate) fn check_client(
                     "libpq は server does not support SSL, but SSL was required と出力します",
                 )
             });
+            // PostgreSQL 10 and later apply ssl on reload, as the
+            // catalogue's step says; this one replaces it.
             f.fix.push(Msg::new(
-                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then restart",
-                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再起動します",
+                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf())",
+                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします (SELECT pg_reload_conf())",
             ));
+            f.cover(&[0]);
             out.push(f, Stage::Connection);
             for i in 0..paths.len() {
                 set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
@@ -1472,6 +1475,7 @@ pub(crate) fn check_client(
                         format!("reissue the server certificate with subjectAltName {san}, or dial a name it carries"),
                         format!("サーバー証明書を subjectAltName {san} で再発行するか、証明書にある名前で接続します"),
                     ));
+                    f.cover(&[0, 1]);
                     out.push(f, Stage::Connection);
                     for i in 0..paths.len() {
                         set_fail(&mut first_failures, i, Code::HostnameMismatch, "handshake");

@@ -539,6 +539,7 @@ pub(crate) fn failure_finding(
             let kind = "hostssl";
             if !q.ssl {
                 f.fix.push(hints.use_tls.clone());
+                f.cover(&[1]);
             }
             // A client that sends a certificate authenticates with it; one
             // without, with a password.
@@ -573,6 +574,7 @@ pub(crate) fn failure_finding(
                 format!("add to {hba_file} ({place}), then reload: {line}"),
                 format!("{hba_file} に ({place_ja}) 次の行を追加して再読み込みします: {line}"),
             ));
+            f.cover(&[0]);
         }
         Code::ClientCertRequired => {
             f.evidence.push(evidence(
