@@ -2029,3 +2029,38 @@ fn libpq_settings_name_their_real_origin() {
         ]
     );
 }
+
+/// A file that is not there is said once, in the system's words, wherever
+/// the probe mentions it: no "No such file or directory (os error 2)".
+#[test]
+fn a_missing_file_is_said_once_in_the_systems_words() {
+    let scratch = Scratch::new();
+    let conf = scratch.write(
+        "kong.conf",
+        &format!(
+            "pg_port = {}\npg_ssl = on\nlua_ssl_trusted_certificate = /nonexistent/ca.pem\npg_ssl_cert = /nonexistent/c.pem\npg_ssl_cert_key = /nonexistent/k.pem\n",
+            free_port()
+        ),
+    );
+    let conf = conf.display().to_string();
+    for args in [
+        vec![
+            "--kong-conf",
+            conf.as_str(),
+            "--kong-edition",
+            "oss",
+            "--timeout",
+            "1",
+        ],
+        vec!["--kong-conf", conf.as_str(), "--timeout", "1"],
+    ] {
+        let run = probe(&scratch, &args, &[]);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains("/nonexistent/"), "{all}");
+        assert!(!all.contains("os error"), "{all}");
+        assert!(
+            !all.contains("No such file or directory: No such file or directory"),
+            "{all}"
+        );
+    }
+}

@@ -424,7 +424,10 @@ pub async fn run_client(
             ))
         },
         Ok(Err(e)) => failed(format!("the {label} probe stopped unexpectedly: {e}")),
-        Ok(Ok(Err(e))) => failed(format!("the {label} probe could not run: {e:#}")),
+        Ok(Ok(Err(e))) => failed(format!(
+            "the {label} probe could not run: {}",
+            crate::output::describe(&e)
+        )),
         Ok(Ok(Ok(part))) => ClientPart {
             elapsed: started.elapsed().as_secs_f64(),
             ..part

@@ -19,6 +19,7 @@ use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
 use super::{seconds, KongMode, Plan, Planned, ProbeArgs};
+use crate::output::describe;
 use crate::trust::{load_kong_trust, load_pem_file};
 
 fn origin(o: &KongOrigin) -> SettingOrigin {
@@ -148,7 +149,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
                 let mut f = Finding::new(Code::TrustStoreInvalid.diagnosis());
                 f.evidence.push(Evidence {
                     origin: None,
-                    text: format!("{e:#}"),
+                    text: describe(&e),
                     location: Some(trust.shown()),
                 });
                 f.reading = Some(Msg::new(
@@ -163,8 +164,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
                 preflight.push(f);
             } else {
                 notes.push(Msg::new(
-                    format!("lua_ssl_trusted_certificate cannot be loaded ({e:#}); pg_ssl_verify is off, so Kong does not use it"),
-                    format!("lua_ssl_trusted_certificate を読み込めません ({e:#})。pg_ssl_verify が off のため Kong はこれを使いません"),
+                    format!("lua_ssl_trusted_certificate cannot be loaded ({}); pg_ssl_verify is off, so Kong does not use it", describe(&e)),
+                    format!("lua_ssl_trusted_certificate を読み込めません ({})。pg_ssl_verify が off のため Kong はこれを使いません", describe(&e)),
                 ));
             }
             (Vec::new(), Vec::new())
@@ -179,8 +180,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
             Ok(chain) => chain,
             Err(e) if !enterprise => {
                 notes.push(Msg::new(
-                    format!("pg_ssl_cert cannot be read ({e:#}); open-source Kong ignores it anyway"),
-                    format!("pg_ssl_cert を読めません ({e:#})。オープンソース版 Kong はいずれにせよ無視します"),
+                    format!("pg_ssl_cert cannot be read ({}); open-source Kong ignores it anyway", describe(&e)),
+                    format!("pg_ssl_cert を読めません ({})。オープンソース版 Kong はいずれにせよ無視します", describe(&e)),
                 ));
                 Vec::new()
             }

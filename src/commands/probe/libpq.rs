@@ -233,7 +233,7 @@ fn root_store(
                     let mut f = finding(Code::TrustStoreInvalid);
                     f.evidence.push(Evidence {
                         origin: None,
-                        text: format!("{e:#}"),
+                        text: crate::output::describe(&e),
                         location: trust.as_ref().map(Setting::shown),
                     });
                     pre.line = Some(format!(
