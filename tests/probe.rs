@@ -1085,6 +1085,17 @@ fn no_pg_hba_line_pgtls016_with_the_line_to_add() {
     assert_eq!(error_codes(&kv), ["PGTLS016"], "{kv:#}");
     let line = fact(&v, "PGTLS016", "hba_line");
     assert_eq!(line, "hostssl kong kong 127.0.0.1/32 scram-sha-256");
+    // Over TLS the one step is the hostssl line: no generic copy of it
+    // with placeholders, no `no encryption` advice.
+    let steps = finding(&v, "PGTLS016")["fix"].to_string();
+    assert_eq!(steps.matches("hostssl").count(), 1, "{steps}");
+    assert!(!steps.contains("no encryption"), "{steps}");
+    assert!(
+        finding(&v, "PGTLS016")["fix"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("`hostssl kong kong 127.0.0.1/32 scram-sha-256`")),
+        "{steps}"
+    );
     cluster
         .write_hba(&format!("hostssl all kong_md5 127.0.0.1/32 md5\n{line}\n"))
         .expect("hba");

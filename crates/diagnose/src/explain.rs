@@ -573,6 +573,10 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                     format!("pg_hba.conf に `hostssl {db} {user} {host}{suffix} scram-sha-256` を追加し、設定を再読み込みします"),
                 ));
                 finding.cover(&[0]);
+                if !plain && get("encryption").is_some() {
+                    // Over TLS: the generic `no encryption` step does not apply.
+                    finding.cover(&[1]);
+                }
                 if plain {
                     let word = get("encryption").unwrap_or("no encryption");
                     finding.notes.push(Msg::new(

@@ -2592,7 +2592,9 @@ fn server_error(
                 format!("add to pg_hba.conf (before any line that rejects it): `{hba}`, then reload (SELECT pg_reload_conf())"),
                 format!("pg_hba.conf に (これを拒否する行より前に) `{hba}` を追加し、再読み込みします (SELECT pg_reload_conf())"),
             ));
-            f.cover(&[0]);
+            // The generic `no encryption` step is either computed above or,
+            // over TLS, beside the point.
+            f.cover(&[0, 1]);
         }
         Code::PasswordAuthFailed => {
             if let Some(asked) = &obs.auth_requested {

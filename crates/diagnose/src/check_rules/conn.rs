@@ -539,8 +539,10 @@ pub(crate) fn failure_finding(
             let kind = "hostssl";
             if !q.ssl {
                 f.fix.push(hints.use_tls.clone());
-                f.cover(&[1]);
             }
+            // The generic `no encryption` step: said above, or beside the
+            // point for a TLS connection.
+            f.cover(&[1]);
             // A client that sends a certificate authenticates with it; one
             // without, with a password.
             let method = if q.ssl && q.cert.is_some() {
