@@ -2075,3 +2075,39 @@ fn a_missing_file_is_said_once_in_the_systems_words() {
         );
     }
 }
+
+/// Kong Enterprise 2.8's default pg_ssl_version is tlsv1 (TLS 1.0 only),
+/// which PostgreSQL's default minimum (TLS 1.2) refuses: PGTLS001 on the
+/// LuaSec path, fixed on the client. The server already allows TLS 1.2, so
+/// no server step sets the value it has, and no note calls pg_ssl_version
+/// a PostgreSQL setting; 3.x's default (tlsv1_2) connects.
+#[test]
+fn kong_2_8_enterprise_default_tlsv1_meets_postgresqls_minimum() {
+    let cluster = start(tls(files::SERVER, files::SERVER_KEY).hba_line(HOSTSSL_SCRAM));
+    let s = Scratch::new();
+    let conf = kong_conf(&s, &cluster, "");
+    let enterprise = ["--kong-conf", &conf, "--kong-edition", "enterprise"];
+    let mut old = enterprise.to_vec();
+    old.extend(["--kong-version", "2.8"]);
+    let (status, v) = json_probe(&s, &old, &[]);
+    assert_eq!(status, 1, "{v:#}");
+    assert_eq!(error_codes(&v), ["PGTLS001"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS001", "client_range"), "TLSv1..TLSv1");
+    let steps = finding(&v, "PGTLS001")["fix"].to_string();
+    assert!(steps.contains("pg_ssl_version = tlsv1_"), "{steps}");
+    assert!(!steps.contains("on the server"), "{steps}");
+    assert!(!v.to_string().contains("has no pg_ssl_version"), "{v:#}");
+    // The fix, applied: the client-side change connects.
+    let client_fix = fact(&v, "PGTLS001", "client_fix");
+    let conf = kong_conf(&s, &cluster, &format!("{client_fix}\n"));
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf, "--kong-version", "2.8"], &[]);
+    assert_eq!(status, 0, "after {client_fix}: {v:#}");
+
+    let conf = kong_conf(&s, &cluster, "");
+    let (status, v) = json_probe(
+        &s,
+        &["--kong-conf", &conf, "--kong-edition", "enterprise"],
+        &[],
+    );
+    assert_eq!(status, 0, "3.x's tlsv1_2: {v:#}");
+}

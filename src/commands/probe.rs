@@ -216,13 +216,16 @@ pub(crate) fn execute_with(plan: &Plan, identify: bool) -> anyhow::Result<(Vec<D
 /// be applied as written there.
 pub(crate) fn versioned_fix(f: &mut Finding, server: Option<u32>, libpq: Option<u32>) {
     use pgtls_config::libpq::keyword_since;
-    use pgtls_config::postgresql_conf::is_known_parameter_in;
+    use pgtls_config::postgresql_conf::{is_known_parameter_in, NEWEST_KNOWN_MAJOR};
     use pgtls_diagnose::EditKind;
     let mut said = Vec::new();
     for e in &f.edits {
         match (&e.kind, server, libpq) {
+            // A setting PostgreSQL has in some version but not this one
+            // (a kong.conf setting such as pg_ssl_version is none of its).
             (EditKind::Setting { key, .. }, Some(major), _)
-                if !is_known_parameter_in(key, major) =>
+                if !is_known_parameter_in(key, major)
+                    && (9..=NEWEST_KNOWN_MAJOR).any(|v| is_known_parameter_in(key, v)) =>
             {
                 said.push(Msg::new(
                     format!("PostgreSQL {major} has no {key}: that step needs another server version; use the other steps"),

@@ -1503,14 +1503,20 @@ fn version_mismatch(
     } else {
         ("ssl_max_protocol_version", String::new())
     };
-    f.facts.insert(
-        "server_fix".into(),
-        format!("{server_key} = '{server_value}'"),
-    );
-    f.fix.push(Msg::new(
-        format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
-        format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
-    ));
+    // A client that offers only TLS 1.0 or 1.1 is not met by the server:
+    // its minimum stays at TLS 1.2, so there is no server step to offer
+    // (setting the value it already has would change nothing).
+    let no_change = server_key == "ssl_min_protocol_version" && server_value == server_min;
+    if !no_change {
+        f.facts.insert(
+            "server_fix".into(),
+            format!("{server_key} = '{server_value}'"),
+        );
+        f.fix.push(Msg::new(
+            format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
+            format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
+        ));
+    }
     // Both sides are computed from the ranges seen; the catalogue's generic
     // values (pg_ssl_version = tlsv1_2, ...) may be the failing ones.
     f.cover(&[0, 1]);
