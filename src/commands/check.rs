@@ -53,6 +53,9 @@ pub struct CheckArgs {
     /// Which Kong edition (default: enterprise when an Enterprise-only option is set).
     #[arg(long, value_enum)]
     pub kong_edition: Option<EditionArg>,
+    /// Which Kong version's defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest).
+    #[arg(long, value_name = "X.Y", value_parser = crate::cli::kong_version)]
+    pub kong_version: Option<&'static pgtls_config::kong::KongDefaults>,
     /// Cross-check a libpq client: a connection string or postgres:// URI (PG* environment variables apply, as for libpq).
     #[arg(long, value_name = "CONNINFO", alias = "conninfo")]
     pub libpq: Option<String>,
@@ -118,6 +121,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
             conf: args.kong_conf.clone(),
             env: env_with_prefix("KONG_"),
             edition: args.kong_edition.map(Into::into),
+            version: args.kong_version,
         });
     }
     if let Some(conninfo) = &args.libpq {
@@ -291,7 +295,12 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
             }
             None => None,
         };
-        let conf = pgtls_config::kong::resolve(file.as_ref(), &env_with_prefix("KONG_"));
+        let conf = pgtls_config::kong::resolve_for(
+            file.as_ref(),
+            &env_with_prefix("KONG_"),
+            args.kong_version
+                .unwrap_or_else(pgtls_config::kong::newest_kong),
+        );
         let trust = &conf.lua_ssl_trusted_certificate;
         // The system store or an inline PEM: not files pgtls can judge
         // or rewrite.

@@ -209,6 +209,7 @@ fn probe_args(args: &FixArgs) -> super::probe::ProbeArgs {
         security_level: None,
         password_to_unverified_server: false,
         libpq_version: c.libpq_version,
+        kong_version: c.kong_version,
     }
 }
 
@@ -474,7 +475,7 @@ fn file_changes(
         let before = match read_config(&path) {
             Ok(b) => b,
             Err(e) => {
-                problems.push(format!("{e:#}"));
+                problems.push(crate::output::describe(&e));
                 idx.iter().for_each(|i| plan[*i].selected = false);
                 continue;
             }
@@ -779,14 +780,14 @@ fn apply(
                 out.applied.extend(&c.edits);
                 out.backups.extend(backup);
             }
-            Err(e) => out.problems.push(format!("{e:#}")),
+            Err(e) => out.problems.push(crate::output::describe(&e)),
         }
     }
     for (i, p) in plan.iter().enumerate() {
         if p.selected && matches!(p.edit.kind, EditKind::FileMode { .. }) {
             match apply_mode(&p.edit.kind) {
                 Ok(()) => out.applied.push(i),
-                Err(e) => out.problems.push(format!("{e:#}")),
+                Err(e) => out.problems.push(crate::output::describe(&e)),
             }
         }
     }
@@ -805,7 +806,7 @@ fn apply(
     if args.reload && bouncer_reload {
         match pidfile.as_deref().map(reload_pgbouncer) {
             Some(Ok(pid)) => out.reloaded_pgbouncer = Some(pid),
-            Some(Err(e)) => out.problems.push(format!("{e:#}")),
+            Some(Err(e)) => out.problems.push(crate::output::describe(&e)),
             None => out.problems.push(
                 "pgbouncer.ini sets no pidfile: reload pgbouncer yourself (RELOAD on its console, or SIGHUP)".into(),
             ),
@@ -818,7 +819,7 @@ fn apply(
     if args.reload && needs_reload {
         match data_dir.map(reload) {
             Some(Ok(pid)) => out.reloaded = Some(pid),
-            Some(Err(e)) => out.problems.push(format!("{e:#}")),
+            Some(Err(e)) => out.problems.push(crate::output::describe(&e)),
             None => out
                 .problems
                 .push("no data directory to find the postmaster in: reload it yourself".into()),

@@ -53,6 +53,9 @@ pub struct ScanArgs {
     /// Judge the server as Kong would: trust store, depth and protocols from kong.conf (and KONG_* variables).
     #[arg(long, value_name = "FILE")]
     pub kong_conf: Option<PathBuf>,
+    /// Which Kong version's defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest).
+    #[arg(long, value_name = "X.Y", value_parser = crate::cli::kong_version)]
+    pub kong_version: Option<&'static pgtls_config::kong::KongDefaults>,
     /// One JSON object per target, as each finishes (for pipelines; the
     /// same as `--format jsonl`).
     #[arg(long)]
@@ -178,10 +181,13 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
         let env: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| k.starts_with("KONG_"))
             .collect();
-        let conf = pgtls_config::kong::resolve(Some(&file), &env);
+        let defaults = args
+            .kong_version
+            .unwrap_or_else(pgtls_config::kong::newest_kong);
+        let conf = pgtls_config::kong::resolve_for(Some(&file), &env, defaults);
         let (anchors, files) = load_kong_trust(&conf.lua_ssl_trusted_certificate.value)?;
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-        let versions = conf.lua_ssl_protocols.value.clone();
+        let versions = conf.usable_protocols();
         views.push(ClientView {
             name: "Kong".into(),
             anchors,

@@ -1305,6 +1305,7 @@ fn server_without_tls(
         "on the server, in postgresql.conf: `ssl = on` (with ssl_cert_file and ssl_key_file naming the certificate and key), then reload: SELECT pg_reload_conf()",
         "サーバーの postgresql.conf で `ssl = on` を設定し (ssl_cert_file と ssl_key_file で証明書と鍵を指定)、設定を再読み込みします: SELECT pg_reload_conf()",
     ));
+    f.cover(&[0]);
     j.findings.push(f);
 }
 
@@ -1502,14 +1503,23 @@ fn version_mismatch(
     } else {
         ("ssl_max_protocol_version", String::new())
     };
-    f.facts.insert(
-        "server_fix".into(),
-        format!("{server_key} = '{server_value}'"),
-    );
-    f.fix.push(Msg::new(
-        format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
-        format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
-    ));
+    // A client that offers only TLS 1.0 or 1.1 is not met by the server:
+    // its minimum stays at TLS 1.2, so there is no server step to offer
+    // (setting the value it already has would change nothing).
+    let no_change = server_key == "ssl_min_protocol_version" && server_value == server_min;
+    if !no_change {
+        f.facts.insert(
+            "server_fix".into(),
+            format!("{server_key} = '{server_value}'"),
+        );
+        f.fix.push(Msg::new(
+            format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
+            format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
+        ));
+    }
+    // Both sides are computed from the ranges seen; the catalogue's generic
+    // values (pg_ssl_version = tlsv1_2, ...) may be the failing ones.
+    f.cover(&[0, 1]);
     j.findings.push(f);
 }
 
@@ -2272,6 +2282,7 @@ fn host_mismatch(
                 format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName {san}"),
                 format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName {san} を含めて証明書を発行し直します"),
             ));
+            f.cover(&[0, 1]);
         }
     }
     if obs
@@ -2621,11 +2632,15 @@ fn server_error(
                     format!("turn TLS on at the client: {en}"),
                     format!("クライアントで TLS を有効にします: {ja}"),
                 ));
+                f.cover(&[1]);
             }
             f.fix.push(Msg::new(
                 format!("add to pg_hba.conf (before any line that rejects it): `{hba}`, then reload (SELECT pg_reload_conf())"),
                 format!("pg_hba.conf に (これを拒否する行より前に) `{hba}` を追加し、再読み込みします (SELECT pg_reload_conf())"),
             ));
+            // The generic `no encryption` step is either computed above or,
+            // over TLS, beside the point.
+            f.cover(&[0, 1]);
         }
         Code::PasswordAuthFailed => {
             if let Some(asked) = &obs.auth_requested {
@@ -2673,6 +2688,7 @@ pub fn merge(parts: Vec<(String, Judgement)>) -> Judgement {
                             g.fix.push(m);
                         }
                     }
+                    g.cover(&f.covered);
                     for n in f.notes {
                         if !g.notes.contains(&n) {
                             g.notes.push(n);

@@ -9,7 +9,9 @@ use anyhow::Context;
 use openssl::pkey::PKey;
 use openssl::x509::X509;
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{KongConf, KongOrigin, KongSslVersion, KongValue, TrustedCert};
+use pgtls_config::kong::{
+    KongConf, KongDefaults, KongOrigin, KongSslVersion, KongValue, TrustedCert,
+};
 use pgtls_diagnose::probe_rules::{
     ClientCert, ClientConfig, ClientKind, KongEdition, Setting, SettingOrigin,
 };
@@ -17,6 +19,7 @@ use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
 use super::{seconds, KongMode, Plan, Planned, ProbeArgs};
+use crate::output::describe;
 use crate::trust::{load_kong_trust, load_pem_file};
 
 fn origin(o: &KongOrigin) -> SettingOrigin {
@@ -42,11 +45,15 @@ fn onoff(b: bool) -> &'static str {
     }
 }
 
-fn read_conf(path: &Path, env: &[(String, String)]) -> anyhow::Result<KongConf> {
+fn read_conf(
+    path: &Path,
+    env: &[(String, String)],
+    defaults: &'static KongDefaults,
+) -> anyhow::Result<KongConf> {
     let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
         .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
     let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&bytes), path);
-    Ok(pgtls_config::kong::resolve(Some(&file), env))
+    Ok(pgtls_config::kong::resolve_for(Some(&file), env, defaults))
 }
 
 /// This process's `KONG_*` variables, which override kong.conf as they do
@@ -66,9 +73,12 @@ pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
 
 /// The plan with `env` as the `KONG_*` variables.
 pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyhow::Result<Plan> {
+    let defaults = args
+        .kong_version
+        .unwrap_or_else(pgtls_config::kong::newest_kong);
     let conf = match &args.kong_conf {
-        Some(path) => read_conf(path, env)?,
-        None => pgtls_config::kong::resolve(None, env),
+        Some(path) => read_conf(path, env, defaults)?,
+        None => pgtls_config::kong::resolve_for(None, env, defaults),
     };
     let conf_file = args.kong_conf.as_ref().map(|p| p.display().to_string());
     let pg = &conf.pg;
@@ -99,6 +109,9 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         .collect();
     if !set_options.is_empty() {
         notes.push(oss_note(&set_options, enterprise));
+    }
+    if let Some(n) = protocols_note(&conf) {
+        notes.push(n);
     }
 
     let timeout = match args.timeout {
@@ -136,7 +149,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
                 let mut f = Finding::new(Code::TrustStoreInvalid.diagnosis());
                 f.evidence.push(Evidence {
                     origin: None,
-                    text: format!("{e:#}"),
+                    text: describe(&e),
                     location: Some(trust.shown()),
                 });
                 f.reading = Some(Msg::new(
@@ -151,8 +164,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
                 preflight.push(f);
             } else {
                 notes.push(Msg::new(
-                    format!("lua_ssl_trusted_certificate cannot be loaded ({e:#}); pg_ssl_verify is off, so Kong does not use it"),
-                    format!("lua_ssl_trusted_certificate を読み込めません ({e:#})。pg_ssl_verify が off のため Kong はこれを使いません"),
+                    format!("lua_ssl_trusted_certificate cannot be loaded ({}); pg_ssl_verify is off, so Kong does not use it", describe(&e)),
+                    format!("lua_ssl_trusted_certificate を読み込めません ({})。pg_ssl_verify が off のため Kong はこれを使いません", describe(&e)),
                 ));
             }
             (Vec::new(), Vec::new())
@@ -167,8 +180,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
             Ok(chain) => chain,
             Err(e) if !enterprise => {
                 notes.push(Msg::new(
-                    format!("pg_ssl_cert cannot be read ({e:#}); open-source Kong ignores it anyway"),
-                    format!("pg_ssl_cert を読めません ({e:#})。オープンソース版 Kong はいずれにせよ無視します"),
+                    format!("pg_ssl_cert cannot be read ({}); open-source Kong ignores it anyway", describe(&e)),
+                    format!("pg_ssl_cert を読めません ({})。オープンソース版 Kong はいずれにせよ無視します", describe(&e)),
                 ));
                 Vec::new()
             }
@@ -214,9 +227,11 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         .map(|_| setting("pg_password", &pg.password, "***"));
 
     let protocols = &conf.lua_ssl_protocols.value;
-    let cos_min = protocols.iter().min().copied();
-    let cos_max = protocols.iter().max().copied();
+    let usable = conf.usable_protocols();
+    let cos_min = usable.iter().min().copied();
+    let cos_max = usable.iter().max().copied();
     let pin = match pg.ssl_version.value {
+        KongSslVersion::Tlsv1 => Some(TlsVersion::Tls1_0),
         KongSslVersion::Tlsv1_1 => Some(TlsVersion::Tls1_1),
         KongSslVersion::Tlsv1_2 => Some(TlsVersion::Tls1_2),
         KongSslVersion::Tlsv1_3 => Some(TlsVersion::Tls1_3),
@@ -457,4 +472,37 @@ fn key_mismatch(chain: &[X509], cert: &Path, key: &Path) -> anyhow::Result<Findi
         format!("pg_ssl_cert_key を {} の鍵に向けます (`openssl x509 -noout -pubkey -in {}` と `openssl pkey -pubout -in KEY` を比較します)", cert.display(), cert.display()),
     ));
     Ok(f)
+}
+
+/// When `lua_ssl_protocols` offers TLS 1.0 or 1.1 and this Kong version's
+/// OpenSSL refuses them, what actually negotiates.
+pub(crate) fn protocols_note(conf: &KongConf) -> Option<Msg> {
+    let d = conf.defaults;
+    let all = &conf.lua_ssl_protocols.value;
+    let usable = conf.usable_protocols();
+    if usable.len() == all.len() {
+        return None;
+    }
+    let names = |v: &[TlsVersion]| v.iter().map(|t| t.pg_name()).collect::<Vec<_>>().join(" ");
+    Some(Msg::new(
+        format!(
+            "lua_ssl_protocols = {} ({}): Kong {} (--kong-version) bundles OpenSSL {}, which refuses TLS 1.0 and 1.1 at its default security level, so only {} can negotiate",
+            names(all),
+            conf.lua_ssl_protocols.origin,
+            d.version,
+            d.openssl,
+            names(&usable)
+        ),
+        format!(
+            "lua_ssl_protocols = {} ({}): Kong {} (--kong-version) は OpenSSL {} を同梱しており、既定のセキュリティレベルでは TLS 1.0 と 1.1 を拒否するため、ネゴシエートできるのは {} だけです",
+            names(all),
+            match &conf.lua_ssl_protocols.origin {
+                KongOrigin::Default => "既定値".to_string(),
+                o => o.to_string(),
+            },
+            d.version,
+            d.openssl,
+            names(&usable)
+        ),
+    ))
 }

@@ -658,6 +658,7 @@ fn kong_model(
     conf_path: Option<&Path>,
     env: &[(String, String)],
     edition: Option<KongEdition>,
+    version: &'static kong::KongDefaults,
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<Model, CheckError> {
@@ -671,7 +672,7 @@ fn kong_model(
         }
         None => None,
     };
-    let conf = kong::resolve(file.as_ref(), env);
+    let conf = kong::resolve_for(file.as_ref(), env, version);
     for d in &conf.diagnostics {
         out.problem(d.clone());
     }
@@ -723,7 +724,7 @@ fn kong_model(
     let protocols = conf.lua_ssl_protocols.value.clone();
     let mut paths = vec![TlsPath {
         name: format!("{name} (cosocket path: Kong CLI 3.5+)"),
-        versions: protocols.clone(),
+        versions: conf.usable_protocols(),
         versions_setting: format!(
             "lua_ssl_protocols = {} ({})",
             names(&protocols),
@@ -1426,8 +1427,14 @@ pub(crate) fn check_client(
     out: &mut Output,
 ) -> Result<(), CheckError> {
     let model = match client {
-        ClientInput::Kong { conf, env, edition } => {
-            kong_model(source, conf.as_deref(), env, *edition, input, out)?
+        ClientInput::Kong {
+            conf,
+            env,
+            edition,
+            version,
+        } => {
+            let version = version.unwrap_or_else(kong::newest_kong);
+            kong_model(source, conf.as_deref(), env, *edition, version, input, out)?
         }
         ClientInput::Libpq {
             conninfo,
@@ -1540,10 +1547,13 @@ pub(crate) fn check_client(
                     "libpq は server does not support SSL, but SSL was required と出力します",
                 )
             });
+            // PostgreSQL 10 and later apply ssl on reload, as the
+            // catalogue's step says; this one replaces it.
             f.fix.push(Msg::new(
-                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then restart",
-                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再起動します",
+                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf())",
+                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします (SELECT pg_reload_conf())",
             ));
+            f.cover(&[0]);
             out.push(f, Stage::Connection);
             for i in 0..paths.len() {
                 set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
@@ -1693,6 +1703,7 @@ pub(crate) fn check_client(
                         format!("reissue the server certificate with subjectAltName {san}, or dial a name it carries"),
                         format!("サーバー証明書を subjectAltName {san} で再発行するか、証明書にある名前で接続します"),
                     ));
+                    f.cover(&[0, 1]);
                     out.push(f, Stage::Connection);
                     for i in 0..paths.len() {
                         set_fail(&mut first_failures, i, Code::HostnameMismatch, "handshake");

@@ -540,6 +540,9 @@ pub(crate) fn failure_finding(
             if !q.ssl {
                 f.fix.push(hints.use_tls.clone());
             }
+            // The generic `no encryption` step: said above, or beside the
+            // point for a TLS connection.
+            f.cover(&[1]);
             // A client that sends a certificate authenticates with it; one
             // without, with a password.
             let method = if q.ssl && q.cert.is_some() {
@@ -573,6 +576,7 @@ pub(crate) fn failure_finding(
                 format!("add to {hba_file} ({place}), then reload: {line}"),
                 format!("{hba_file} に ({place_ja}) 次の行を追加して再読み込みします: {line}"),
             ));
+            f.cover(&[0]);
         }
         Code::ClientCertRequired => {
             f.evidence.push(evidence(

@@ -1476,6 +1476,7 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
                 format!("in postgresql.conf ({ssl_loc}): ssl = on, with ssl_cert_file and ssl_key_file; then reload"),
                 format!("postgresql.conf ({ssl_loc}) で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします"),
             ));
+            f.cover(&[0]);
             if let Some(conf) = &facts.conf {
                 f.edits.push(setting_edit(
                     conf,

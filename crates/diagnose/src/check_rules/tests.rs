@@ -446,6 +446,7 @@ fn kong() -> ClientInput {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
         edition: None,
+        version: None,
     }
 }
 
@@ -557,6 +558,29 @@ fn kong_trust_store_depth_and_versions() {
         "pg_ssl_required: no fallback"
     );
 
+    // Kong Enterprise 2.8's own default pins TLS 1.0 (pg_ssl_version =
+    // tlsv1), below PostgreSQL's default minimum of TLS 1.2.
+    let mut old = input();
+    old.clients = vec![ClientInput::Kong {
+        conf: Some(PathBuf::from("/etc/kong/kong.conf")),
+        env: Vec::new(),
+        edition: Some(KongEdition::Enterprise),
+        version: Some(config::kong::kong_defaults("2.8").expect("2.8")),
+    }];
+    let r = run(&with_kong(server(), conf3), &old);
+    assert!(connection(&r, "cosocket").ok, "{:?}", r.connections);
+    assert_eq!(
+        connection(&r, "LuaSec").code,
+        Some(Code::ProtocolVersionMismatch)
+    );
+    assert_eq!(
+        get(&r, Code::ProtocolVersionMismatch).facts["client_range"],
+        "TLSv1"
+    );
+    // 3.x's default (tlsv1_2) is inside the server's range.
+    let r = run(&with_kong(server(), conf3), &i);
+    assert!(r.connections.iter().all(|c| c.ok), "{:?}", r.connections);
+
     // A trust store that holds a private key.
     let src = with_kong(
         server(),
@@ -601,6 +625,7 @@ fn kong_client_certificates_by_edition() {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
         edition: Some(KongEdition::OpenSource),
+        version: None,
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(
@@ -623,6 +648,7 @@ fn kong_client_certificates_by_edition() {
             ("KONG_PG_SSL_CERT_KEY".into(), "/etc/kong/foo.key".into()),
         ],
         edition: None,
+        version: None,
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(
