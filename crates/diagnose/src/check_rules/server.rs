@@ -1225,7 +1225,7 @@ fn load_ident(
         .or_else(|| data_dir.map(|d| d.join("pg_ident.conf")));
     let Some(path) = path else { return Ok(()) };
     facts.ident_path = Some(path.clone());
-    match ident::load(source, &path) {
+    match ident::load_for(source, &path, facts.server_major) {
         Ok(f) => {
             let broken = f.diagnostics.iter().any(is_error);
             for d in &f.diagnostics {
