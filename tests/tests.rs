@@ -3,6 +3,7 @@
 mod lab_util;
 mod util;
 
+mod auth_versions;
 mod captured_versions;
 mod check;
 mod check_versions;
