@@ -18,6 +18,7 @@ mod hostile;
 mod lab_explain;
 mod libpq_versions;
 mod logs;
+mod nine_versions;
 mod pooler;
 mod pooler_fix;
 mod pooler_probe;
