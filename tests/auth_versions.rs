@@ -12,6 +12,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use pgtls_diagnose::explain::explain_text;
 use pgtls_lab::{files, version_binaries, Cluster, ClusterSpec, LabError};
 
 use crate::lab_util::{codes, path, pki};
@@ -41,6 +42,9 @@ fn captured_include_records_match_the_prediction() {
                     text.contains(&format!("LOG:  invalid connection type \"{kw}\"\nCONTEXT:  line 2 of configuration file \"$DIR/data/pg_hba.conf\"\nFATAL:  could not load pg_hba.conf")),
                     "{text}"
                 );
+                let line = format!("LOG:  invalid connection type \"{kw}\"");
+                let found = explain_text(&line);
+                assert_eq!(found.first().map(|f| f.code()), Some("PGTLS033"), "{line}");
             }
             // The same files, judged by check for that version.
             let dir = tempfile::tempdir().unwrap();
