@@ -35,6 +35,10 @@ scenario() {
     hba_regex_user) printf 'local all all trust\nhostssl all /^fo 127.0.0.1/32 cert\n' > "$D/data/pg_hba.conf"; USERS=foo ;;
     hba_include_reload) printf "local all all trust\n$HBA_CERT\n" > "$D/data/pg_hba.conf"; USERS=foo
       RELOAD_HBA='local all all trust\ninclude hba_extra.conf\n' ;;
+    hba_include_missing) printf "local all all trust\ninclude missing.conf\n$HBA_CERT\n" > "$D/data/pg_hba.conf"; USERS=foo ;;
+    hba_include_dir_missing) printf "local all all trust\ninclude_dir missing.d\n$HBA_CERT\n" > "$D/data/pg_hba.conf"; USERS=foo ;;
+    hba_regex_bad) printf 'local all all trust\nhostssl all /^(fo 127.0.0.1/32 cert\n' > "$D/data/pg_hba.conf"; USERS=foo ;;
+    ident_pguser_regex_bad) printf "$HBA_MAP" > "$D/data/pg_hba.conf"; printf 'm foo /^(kon\nm foo kong\n' > "$D/data/pg_ident.conf"; USERS=kong ;;
     ident_regex_pguser) printf "$HBA_MAP" > "$D/data/pg_hba.conf"; printf 'm foo /^kon\n' > "$D/data/pg_ident.conf"; USERS=kong ;;
     ident_all) printf "$HBA_MAP" > "$D/data/pg_hba.conf"; printf 'm foo all\n' > "$D/data/pg_ident.conf"; USERS=kong ;;
     ident_group) printf "$HBA_MAP" > "$D/data/pg_hba.conf"; printf 'm foo +grp\n' > "$D/data/pg_ident.conf"; USERS="kong foo" ;;
@@ -85,6 +89,14 @@ VERSIONS=${*:-12 15 16 18}
 for v in $VERSIONS; do
   for s in hba_include hba_include_if_exists hba_include_dir hba_regex_user hba_include_reload \
            ident_regex_pguser ident_all ident_group ident_backref ident_include; do
+    run "$v" "$s"
+  done
+done
+# Errors in 16's new syntax (16 and later only: earlier versions do not
+# read it).
+for v in $VERSIONS; do
+  [ "$v" -ge 16 ] || continue
+  for s in hba_include_missing hba_include_dir_missing hba_regex_bad ident_pguser_regex_bad; do
     run "$v" "$s"
   done
 done

@@ -343,3 +343,57 @@ fn pgtls007_fix_uses_the_versions_syntax() {
         assert!(!connects(&c, "kong"), "{major}: kong is still refused");
     }
 }
+
+/// 16's new syntax, wrong: a missing include file or directory and a
+/// regular expression that does not compile stop 16 and 18 (captured), and
+/// check with the same pg_hba.conf predicts it with the server's own line.
+#[test]
+fn captured_errors_in_16_syntax_match_the_prediction() {
+    for major in [16u32, 18] {
+        for scenario in [
+            "hba_include_missing",
+            "hba_include_dir_missing",
+            "hba_regex_bad",
+        ] {
+            let text = fixture(&format!("pg{major}-{scenario}.txt"));
+            assert!(text.contains("### start status 1"), "{text}");
+            let logged = text
+                .lines()
+                .find_map(|l| l.strip_prefix("LOG:  "))
+                .expect("the LOG line");
+            let hba: String = text
+                .split("### file pg_hba.conf\n")
+                .nth(1)
+                .and_then(|t| t.split("###").next())
+                .expect("pg_hba.conf")
+                .to_string();
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            fs::write(d.join("pg_hba.conf"), &hba).unwrap();
+            let v = major.to_string();
+            let hba_path = d.join("pg_hba.conf");
+            let (status, report) = pgtls(&[
+                "check",
+                "--format",
+                "json",
+                "--hba",
+                hba_path.to_str().unwrap(),
+                "--pg-version",
+                &v,
+            ])
+            .report("check");
+            assert_eq!(status, 1, "{report:#}");
+            assert_eq!(report["server_start"]["starts"], false, "{report:#}");
+            assert_eq!(report["server_start"]["code"], "PGTLS033");
+            let want = logged.replace("$DIR/data", &d.display().to_string());
+            assert!(
+                report["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["severity"] == "error" && p["message"] == want.as_str()),
+                "{major} {scenario}: want {want:?} in {report:#}"
+            );
+        }
+    }
+}

@@ -247,7 +247,10 @@ impl<'a> Tokenizer<'a> {
                 None => Err("No such file or directory".to_string()),
             }
             .map_err(|reason| {
-                format!("could not open directory \"{}\": {reason}", dir.display())
+                format!(
+                    "could not open configuration directory \"{}\": {reason}",
+                    dir.display()
+                )
             })?;
             let mut names: Vec<String> = listing
                 .into_iter()

@@ -94,6 +94,13 @@ fn hba_include_records_by_version() {
         "could not open file \"/d/nowhere.conf\": No such file or directory"
     );
     assert!(f.diagnostics[0].is_error());
+    // As the captured 16 (pg16-hba_include_dir_missing.txt) logs it.
+    let src = MemSource::new().file("/d/pg_hba.conf", "include_dir missing.d\n");
+    let f = hba::load(&src, Path::new("/d/pg_hba.conf"), hba_opts(16)).unwrap();
+    assert_eq!(
+        f.diagnostics[0].message,
+        "could not open configuration directory \"/d/missing.d\": No such file or directory"
+    );
 }
 
 #[test]
@@ -200,4 +207,22 @@ fn ident_include_by_version() {
         };
         assert_eq!(line.location.to_string(), "/d/ident_extra.conf:1");
     }
+}
+
+/// pg16-ident_pguser_regex_bad.txt: 16 compiles the database user when
+/// it starts with a slash; one that does not compile is an error, and the
+/// whole file (with the good second line) is ignored. 15 compares it as a
+/// name, so the second line maps kong.
+#[test]
+fn ident_bad_database_user_regex_by_version() {
+    let text = "m foo /^(kon\nm foo kong\n";
+    let f = ident(text, 16);
+    assert_eq!(
+        f.diagnostics[0].message,
+        "invalid regular expression \"^(kon\": parentheses () not balanced"
+    );
+    assert!(f.diagnostics[0].is_error());
+    let f = ident(text, 15);
+    assert!(!f.diagnostics.iter().any(|d| d.is_error()));
+    assert!(f.check("m", "foo", "kong", false).is_allowed());
 }
