@@ -176,61 +176,56 @@ fn write(c: &Cluster, name: &str, body: &str) {
 /// check's verdict on the data directory and the server's on a real
 /// connection agree (a `+role` membership is in the catalog: check says it
 /// did not evaluate it, and the real server decides).
-#[test]
-fn ident_lines_by_version_on_real_servers() {
-    for major in VERSIONS {
-        let Some(c) = cluster(major) else { continue };
-        let v16 = major >= 16;
-        let cases: [(&str, &str, bool); 6] = [
-            ("regex database user", "m foo@example.com /^kon\n", v16),
-            ("all", "m foo@example.com all\n", v16),
-            ("group", "m foo@example.com +grp\n", v16),
-            ("backreference", "m /^f(o)o@example\\.com$ k\\1ng\n", true),
-            // Before the include: at a reload 12-15 keep the lines they
-            // had, which must not map kong.
-            ("quoted all", "m foo@example.com \"all\"\n", false),
-            ("include", "include ident_extra.conf\n", v16),
-        ];
-        write(&c, "ident_extra.conf", "m foo@example.com kong\n");
-        for (name, ident, allowed) in cases {
-            let what = format!("PostgreSQL {major}, {name}");
-            write(&c, "pg_ident.conf", ident);
-            let mark = c.log_mark();
-            c.reload().expect("reload");
-            let real = connects(&c, "kong");
-            assert_eq!(real, allowed, "{what}: the server");
-            let (code, unevaluated) = predict(&c, "kong");
-            if name == "group" && v16 {
-                assert_eq!(code, None, "{what}");
-                assert!(
-                    unevaluated.iter().any(|u| u.contains("\"grp\"")),
-                    "{what}: {unevaluated:?}"
-                );
-            } else {
-                let want = (!allowed).then(|| "PGTLS007".to_string());
-                assert_eq!(code, want, "{what}: check {unevaluated:?}");
+fn ident_lines(c: &Cluster, major: u32) {
+    let v16 = major >= 16;
+    let cases: [(&str, &str, bool); 6] = [
+        ("regex database user", "m foo@example.com /^kon\n", v16),
+        ("all", "m foo@example.com all\n", v16),
+        ("group", "m foo@example.com +grp\n", v16),
+        ("backreference", "m /^f(o)o@example\\.com$ k\\1ng\n", true),
+        // Before the include: at a reload 12-15 keep the lines they
+        // had, which must not map kong.
+        ("quoted all", "m foo@example.com \"all\"\n", false),
+        ("include", "include ident_extra.conf\n", v16),
+    ];
+    write(c, "ident_extra.conf", "m foo@example.com kong\n");
+    for (name, ident, allowed) in cases {
+        let what = format!("PostgreSQL {major}, {name}");
+        write(c, "pg_ident.conf", ident);
+        let mark = c.log_mark();
+        c.reload().expect("reload");
+        let real = connects(c, "kong");
+        assert_eq!(real, allowed, "{what}: the server");
+        let (code, unevaluated) = predict(c, "kong");
+        if name == "group" && v16 {
+            assert_eq!(code, None, "{what}");
+            assert!(
+                unevaluated.iter().any(|u| u.contains("\"grp\"")),
+                "{what}: {unevaluated:?}"
+            );
+        } else {
+            let want = (!allowed).then(|| "PGTLS007".to_string());
+            assert_eq!(code, want, "{what}: check {unevaluated:?}");
+        }
+        if !real {
+            let log = c.log_since(&mark);
+            let usermap =
+                format!("no match in usermap \"m\" for user \"kong\" authenticated as \"{CN}\"");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let mut log = log;
+            while !log.contains(&usermap) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+                log = c.log_since(&mark);
             }
-            if !real {
-                let log = c.log_since(&mark);
-                let usermap = format!(
-                    "no match in usermap \"m\" for user \"kong\" authenticated as \"{CN}\""
+            assert!(log.contains(&usermap), "{what}: {log}");
+            if name == "include" {
+                // 12-15: the include line is a map line short of a
+                // field, and the file is not taken.
+                assert!(
+                    log.contains("pg_ident.conf\" at end of line 1")
+                        && log.contains("pg_ident.conf was not reloaded"),
+                    "{what}: {log}"
                 );
-                let deadline = Instant::now() + Duration::from_secs(5);
-                let mut log = log;
-                while !log.contains(&usermap) && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(50));
-                    log = c.log_since(&mark);
-                }
-                assert!(log.contains(&usermap), "{what}: {log}");
-                if name == "include" {
-                    // 12-15: the include line is a map line short of a
-                    // field, and the file is not taken.
-                    assert!(
-                        log.contains("pg_ident.conf\" at end of line 1")
-                            && log.contains("pg_ident.conf was not reloaded"),
-                        "{what}: {log}"
-                    );
-                }
             }
         }
     }
@@ -240,60 +235,56 @@ fn ident_lines_by_version_on_real_servers() {
 /// them, 12 and 15 log `pg_hba.conf was not reloaded` (include) or compare
 /// the name literally (/regex); check -D says the same (PGTLS033 where the
 /// file is refused).
-#[test]
-fn hba_lines_by_version_on_real_servers() {
-    for major in VERSIONS {
-        let Some(c) = cluster(major) else { continue };
-        let v16 = major >= 16;
-        write(&c, "pg_ident.conf", "m foo@example.com kong\n");
-        write(
-            &c,
-            "hba_extra.conf",
-            "hostssl all all 127.0.0.1/32 cert map=m\n",
-        );
-        c.write_hba("include hba_extra.conf").expect("hba");
-        let mark = c.log_mark();
-        c.reload().expect("reload");
-        let data = c.data_dir().display().to_string();
-        let (status, v) = pgtls(&["check", "--format", "json", "-D", &data]).report("check");
-        assert_eq!(v["server_start"]["starts"], v16, "{major}: {v:#}");
-        if v16 {
-            let (code, _) = predict(&c, "kong");
-            assert_eq!(code, None, "{major}");
-            assert!(connects(&c, "kong"), "{major}: through the included line");
-        } else {
-            assert_eq!(status, 1);
-            assert_eq!(v["server_start"]["code"], "PGTLS033");
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while !c.log_since(&mark).contains("pg_hba.conf was not reloaded")
-                && Instant::now() < deadline
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let log = c.log_since(&mark);
-            assert!(
-                log.contains("invalid connection type \"include\"")
-                    && log.contains("pg_hba.conf was not reloaded"),
-                "{major}: {log}"
-            );
-            // The old file stays: the cert line with map=m, and m maps kong.
-            assert!(connects(&c, "kong"), "{major}: the old pg_hba.conf");
+fn hba_lines(c: &Cluster, major: u32) {
+    let v16 = major >= 16;
+    write(c, "pg_ident.conf", "m foo@example.com kong\n");
+    write(
+        c,
+        "hba_extra.conf",
+        "hostssl all all 127.0.0.1/32 cert map=m\n",
+    );
+    c.write_hba("include hba_extra.conf").expect("hba");
+    let mark = c.log_mark();
+    c.reload().expect("reload");
+    let data = c.data_dir().display().to_string();
+    let (status, v) = pgtls(&["check", "--format", "json", "-D", &data]).report("check");
+    assert_eq!(v["server_start"]["starts"], v16, "{major}: {v:#}");
+    if v16 {
+        let (code, _) = predict(c, "kong");
+        assert_eq!(code, None, "{major}");
+        assert!(connects(c, "kong"), "{major}: through the included line");
+    } else {
+        assert_eq!(status, 1);
+        assert_eq!(v["server_start"]["code"], "PGTLS033");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !c.log_since(&mark).contains("pg_hba.conf was not reloaded")
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(50));
         }
-
-        // A /regex user: 16 and later match it, 12-15 compare it literally.
-        c.write_hba("hostssl all /^ko 127.0.0.1/32 cert map=m")
-            .expect("hba");
-        c.reload().expect("reload");
-        let real = connects_or_no_entry(&c, "kong");
-        assert_eq!(real, v16, "{major}: /^ko");
-        let (code, _) = predict(&c, "kong");
-        let want = if v16 {
-            None
-        } else {
-            Some("PGTLS016".to_string())
-        };
-        assert_eq!(code, want, "{major}");
+        let log = c.log_since(&mark);
+        assert!(
+            log.contains("invalid connection type \"include\"")
+                && log.contains("pg_hba.conf was not reloaded"),
+            "{major}: {log}"
+        );
+        // The old file stays: the cert line with map=m, and m maps kong.
+        assert!(connects(c, "kong"), "{major}: the old pg_hba.conf");
     }
+
+    // A /regex user: 16 and later match it, 12-15 compare it literally.
+    c.write_hba("hostssl all /^ko 127.0.0.1/32 cert map=m")
+        .expect("hba");
+    c.reload().expect("reload");
+    let real = connects_or_no_entry(c, "kong");
+    assert_eq!(real, v16, "{major}: /^ko");
+    let (code, _) = predict(c, "kong");
+    let want = if v16 {
+        None
+    } else {
+        Some("PGTLS016".to_string())
+    };
+    assert_eq!(code, want, "{major}");
 }
 
 /// Like [`connects`], where a refusal is `no pg_hba.conf entry`.
@@ -314,34 +305,29 @@ fn connects_or_no_entry(c: &Cluster, user: &str) -> bool {
 /// and 15 and `m foo@example.com "all"` for 16 and 18 (where a bare `all`
 /// would let every user in); afterwards "all" connects and kong still does
 /// not, on every version.
-#[test]
-fn pgtls007_fix_uses_the_versions_syntax() {
-    for major in VERSIONS {
-        let Some(c) = cluster(major) else { continue };
-        let data = c.data_dir().display().to_string();
-        let conn = conninfo(&c, "all");
-        let (_, v) =
-            pgtls(&["check", "--format", "json", "-D", &data, "--libpq", &conn]).report("check");
-        assert!(codes(&v).iter().any(|c| c == "PGTLS007"), "{major}: {v:#}");
-        let run = pgtls(&[
-            "--format", "json", "fix", "-D", &data, "--libpq", &conn, "--apply", "--unsafe",
-            "--reload",
-        ]);
-        assert_eq!(run.status, 0, "{major}: {}{}", run.stdout, run.stderr);
-        let ident = fs::read_to_string(c.data_dir().join("pg_ident.conf")).unwrap();
-        let want = if major >= 16 {
-            "m foo@example.com \"all\""
-        } else {
-            "m foo@example.com all"
-        };
-        assert!(ident.lines().any(|l| l.trim() == want), "{major}: {ident}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while c.psql(&conn, &[]).status != 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        assert!(connects(&c, "all"), "{major}: all after the fix");
-        assert!(!connects(&c, "kong"), "{major}: kong is still refused");
+fn pgtls007_fix(c: &Cluster, major: u32) {
+    let data = c.data_dir().display().to_string();
+    let conn = conninfo(c, "all");
+    let (_, v) =
+        pgtls(&["check", "--format", "json", "-D", &data, "--libpq", &conn]).report("check");
+    assert!(codes(&v).iter().any(|c| c == "PGTLS007"), "{major}: {v:#}");
+    let run = pgtls(&[
+        "--format", "json", "fix", "-D", &data, "--libpq", &conn, "--apply", "--unsafe", "--reload",
+    ]);
+    assert_eq!(run.status, 0, "{major}: {}{}", run.stdout, run.stderr);
+    let ident = fs::read_to_string(c.data_dir().join("pg_ident.conf")).unwrap();
+    let want = if major >= 16 {
+        "m foo@example.com \"all\""
+    } else {
+        "m foo@example.com all"
+    };
+    assert!(ident.lines().any(|l| l.trim() == want), "{major}: {ident}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.psql(&conn, &[]).status != 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
     }
+    assert!(connects(c, "all"), "{major}: all after the fix");
+    assert!(!connects(c, "kong"), "{major}: kong is still refused");
 }
 
 /// 16's new syntax, wrong: a missing include file or directory and a
@@ -396,4 +382,39 @@ fn captured_errors_in_16_syntax_match_the_prediction() {
             );
         }
     }
+}
+
+/// One cluster per version for the three checks above: the PGTLS007 fix
+/// first (pg_ident.conf still empty), then the pg_ident.conf lines, then
+/// pg_hba.conf (which rewrites both files).
+fn on_real_server(major: u32) {
+    let Some(c) = cluster(major) else { return };
+    let started = Instant::now();
+    pgtls007_fix(&c, major);
+    ident_lines(&c, major);
+    hba_lines(&c, major);
+    eprintln!(
+        "PostgreSQL {major}: pg_hba.conf and pg_ident.conf in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn postgresql_12() {
+    on_real_server(12);
+}
+
+#[test]
+fn postgresql_15() {
+    on_real_server(15);
+}
+
+#[test]
+fn postgresql_16() {
+    on_real_server(16);
+}
+
+#[test]
+fn postgresql_18() {
+    on_real_server(18);
 }
