@@ -226,3 +226,26 @@ fn ident_bad_database_user_regex_by_version() {
     assert!(!f.diagnostics.iter().any(|d| d.is_error()));
     assert!(f.check("m", "foo", "kong", false).is_allowed());
 }
+
+/// A file that includes itself stops at the nesting limit with the
+/// server's message (CONF_FILE_MAX_DEPTH) instead of looping.
+#[test]
+fn include_loops_stop() {
+    let src = MemSource::new()
+        .file(
+            "/d/pg_hba.conf",
+            "include pg_hba.conf\nhost all all all trust\n",
+        )
+        .file("/d/pg_ident.conf", "include_dir .\n")
+        .file("/d/a.conf", "include_dir .\n");
+    let f = hba::load(&src, Path::new("/d/pg_hba.conf"), hba_opts(16)).unwrap();
+    assert!(
+        f.diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.ends_with("maximum nesting depth exceeded")),
+        "{:?}",
+        f.diagnostics
+    );
+    let f = ident::load_for(&src, Path::new("/d/pg_ident.conf"), Some(16)).unwrap();
+    assert!(f.diagnostics.iter().any(|d| d.is_error()));
+}
