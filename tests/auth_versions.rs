@@ -418,3 +418,30 @@ fn postgresql_16() {
 fn postgresql_18() {
     on_real_server(18);
 }
+
+/// The local PostgreSQL 15 (OpenSSL 3.0) in Japanese refuses to start on
+/// an include record with its own translation of the line, which explains
+/// to PGTLS033 as the English one does.
+#[test]
+fn japanese_server_refuses_the_include_record() {
+    let spec = ClusterSpec::new()
+        .japanese(true)
+        .hba_line("include_dir hba.d");
+    match Cluster::start(&spec) {
+        Err(LabError::StartFailed { log, .. }) => {
+            let line = log
+                .lines()
+                .find(|l| l.contains("\"include_dir\""))
+                .unwrap_or_else(|| panic!("{log}"));
+            assert!(line.contains("接続オプションタイプ"), "{line}");
+            let found = explain_text(line);
+            assert_eq!(found.first().map(|f| f.code()), Some("PGTLS033"), "{line}");
+            assert_eq!(
+                found[0].facts.get("record").map(String::as_str),
+                Some("include_dir")
+            );
+        }
+        Ok(_) => panic!("the local 15 started with an include_dir record"),
+        Err(e) => panic!("{e}"),
+    }
+}
