@@ -3,6 +3,7 @@
 mod lab_util;
 mod util;
 
+mod auth_versions;
 mod captured_versions;
 mod check;
 mod check_versions;
@@ -18,6 +19,7 @@ mod hostile;
 mod lab_explain;
 mod libpq_versions;
 mod logs;
+mod nine_versions;
 mod pooler;
 mod pooler_fix;
 mod pooler_probe;

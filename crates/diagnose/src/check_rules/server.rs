@@ -1391,7 +1391,7 @@ fn load_ident(
         .or_else(|| data_dir.map(|d| d.join("pg_ident.conf")));
     let Some(path) = path else { return Ok(()) };
     facts.ident_path = Some(path.clone());
-    match ident::load(source, &path) {
+    match ident::load_for(source, &path, facts.server_major) {
         Ok(f) => {
             let broken = f.diagnostics.iter().any(is_error);
             for d in &f.diagnostics {
@@ -1399,9 +1399,15 @@ fn load_ident(
                 if is_error(&d) {
                     // The server starts, but ignores the whole file.
                     d.severity = pgtls_config::Severity::Warning;
-                    d.hint = Some(String::from(
-                        "the server starts, but ignores all of pg_ident.conf while it has an error: every map= fails",
-                    ));
+                    // Measured on 12 and 15 (tests/auth_versions.rs): at a
+                    // reload the old lines stay in force.
+                    let en = "the server starts, but ignores all of pg_ident.conf while it has an error: every map= fails (at a reload it keeps the lines it had and logs pg_ident.conf was not reloaded)";
+                    let ja = "サーバーは起動しますが、エラーがある間は pg_ident.conf 全体を無視し、map= はすべて失敗します (再読み込みでは以前の行を使い続け、pg_ident.conf was not reloaded と記録します)";
+                    let (en, ja) = match (d.hint_in(false), d.hint_in(true)) {
+                        (Some(h), Some(hj)) => (format!("{h}. {en}"), format!("{hj}。{ja}")),
+                        _ => (en.to_string(), ja.to_string()),
+                    };
+                    d = d.with_hints(en, ja);
                 }
                 out.problem(d);
             }

@@ -425,7 +425,9 @@ fn match_prints_the_line_and_maps_names_like_the_server() {
     // interfaces, which are unknown: reported, treated as not matching.
     assert_eq!(m[4].code, Some(Code::NoHbaEntry));
     assert!(
-        m[4].unevaluated.iter().any(|u| u.contains("pg_hba.conf:4")),
+        m[4].unevaluated
+            .iter()
+            .any(|u| u.en.contains("pg_hba.conf:4")),
         "{:?}",
         m[4]
     );
