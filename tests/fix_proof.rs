@@ -918,3 +918,44 @@ fn a_missing_server_key_says_how_to_install_it_and_the_server_then_starts() {
     cluster.restart().expect("the server starts");
     all_connect(&cluster, &other);
 }
+
+/// PGTLS028: the client's `sslkey` names a file that is not there while
+/// the key of its certificate lies beside the certificate. psql refuses
+/// (`certificate present, but not private key file`); the fix names the
+/// key whose public half is the certificate's, machine-applicable, and
+/// the corrected connection string connects while the others still do.
+#[test]
+fn a_missing_client_key_is_found_beside_its_certificate() {
+    let (cluster, other) = two_clients();
+    let d = cluster.data_dir().display().to_string();
+    let key = crate::lab_util::path(files::CLIENT_FOO_KEY);
+    let broken = other.replace(&key, "/nonexistent/client_foo.key");
+    assert_ne!(broken, other);
+    let out = cluster.psql(&broken, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert!(
+        out.stderr
+            .contains("certificate present, but not private key file"),
+        "{}",
+        out.stderr
+    );
+    let run = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &broken]);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS028");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(edits[0]["key"], "sslkey");
+    assert_eq!(edits[0]["after"], key.as_str());
+    assert_eq!(edits[0]["applicability"], "machine-applicable");
+    assert!(
+        !run.stdout.contains("PRIVATE KEY"),
+        "a key is compared, never shown"
+    );
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    all_connect(&cluster, &other);
+    let again = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", fixed]).json();
+    assert_eq!(
+        again["edits"],
+        serde_json::json!([]),
+        "nothing left: {again:#}"
+    );
+}

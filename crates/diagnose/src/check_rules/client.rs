@@ -1157,10 +1157,28 @@ fn libpq_model(
                         "No such file or directory",
                         k.value.display().to_string(),
                     ));
-                    f.fix.push(Msg::new(
-                        format!("put the client's private key at {} (mode 0600), or name it with sslkey=", k.value.display()),
-                        format!("クライアントの秘密鍵を {} に置く (モード 0600) か、sslkey= で指定します", k.value.display()),
-                    ));
+                    match super::key_search::key_of_certificate(source, &c.value) {
+                        Some(key) => {
+                            f.fix.push(Msg::new(
+                                format!("{} is the key of {}: sslkey={}", key.display(), c.value.display(), key.display()),
+                                format!("{} が {} の鍵です: sslkey={}", key.display(), c.value.display(), key.display()),
+                            ));
+                            f.edits.push(Edit::new(
+                                EditKind::Conninfo {
+                                    key: "sslkey".into(),
+                                    before: (k.origin == ParamOrigin::ConnString)
+                                        .then(|| k.value.display().to_string()),
+                                    after: key.display().to_string(),
+                                },
+                                Applicability::MachineApplicable,
+                                Then::Reconnect,
+                            ));
+                        }
+                        None => f.fix.push(Msg::new(
+                            format!("put the client's private key at {} (mode 0600), or name it with sslkey=", k.value.display()),
+                            format!("クライアントの秘密鍵を {} に置く (モード 0600) か、sslkey= で指定します", k.value.display()),
+                        )),
+                    }
                     f.reading = Some(Msg::new(
                         format!("libpq refuses to connect: certificate present, but not private key file \"{}\"", k.value.display()),
                         format!("libpq は接続しません: certificate present, but not private key file \"{}\"", k.value.display()),

@@ -19,6 +19,7 @@ pub mod access;
 pub mod accounts;
 mod client;
 mod conn;
+mod key_search;
 pub mod pooler;
 mod server;
 
