@@ -14,7 +14,8 @@ use foreign_types::ForeignTypeRef;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::{X509NameRef, X509};
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{self, KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
+use pgtls_config::kong::{KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
+use pgtls_config::kong_client::{KongClient, KongPath, KongTls, KongVersions};
 use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
 use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 
@@ -440,6 +441,57 @@ fn load_trust_file(
     None
 }
 
+/// One of Kong's paths as check holds it against the server.
+fn kong_path(
+    name: &str,
+    path: &KongPath,
+    conf_path: Option<&Path>,
+    ssl_version_origin: &KongOrigin,
+    at: &dyn Fn(&KongOrigin) -> String,
+) -> TlsPath {
+    let conf = conf_path.map(Path::to_path_buf);
+    let (label, versions_setting, versions_origin, knob) = match &path.versions_from {
+        KongVersions::LuaSslProtocols(origin) => (
+            "cosocket path: Kong CLI 3.5+",
+            format!(
+                "lua_ssl_protocols = {} ({})",
+                names(&path.versions),
+                kong_origin(origin)
+            ),
+            at(origin),
+            VersionKnob::KongProtocols {
+                origin: origin.clone(),
+                conf,
+            },
+        ),
+        KongVersions::PgSslVersion { keyword, origin } => (
+            "LuaSec path: nginx init",
+            format!("pg_ssl_version = {keyword} ({})", kong_origin(origin)),
+            at(origin),
+            VersionKnob::KongSslVersion {
+                origin: origin.clone(),
+                conf,
+                current: keyword,
+            },
+        ),
+        KongVersions::PgmoonDefault => (
+            "LuaSec path: nginx init",
+            String::from("pgmoon's default (TLS 1.1 and up)"),
+            at(ssl_version_origin),
+            VersionKnob::None,
+        ),
+    };
+    TlsPath {
+        name: format!("{name} ({label})"),
+        versions: path.versions.clone(),
+        versions_setting,
+        versions_origin,
+        depth: path.depth.as_ref().map(|d| d.value),
+        after_handshake: path.verifies_after_handshake,
+        knob,
+    }
+}
+
 fn kong_model(
     source: &dyn Source,
     conf_path: Option<&Path>,
@@ -448,25 +500,15 @@ fn kong_model(
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<Model, CheckError> {
-    let file = match conf_path {
-        Some(p) => {
-            let text = source.read(p).map_err(|e| CheckError::Read {
-                path: p.to_path_buf(),
-                source: e,
-            })?;
-            Some(kong::parse(&text, p))
-        }
-        None => None,
-    };
-    let conf = kong::resolve(file.as_ref(), env);
+    let kong = KongClient::load(source, conf_path, env, edition).map_err(|e| CheckError::Read {
+        path: conf_path.map(Path::to_path_buf).unwrap_or_default(),
+        source: e,
+    })?;
+    let conf = &kong.conf;
     for d in &conf.diagnostics {
         out.problem(d.clone());
     }
-    let enterprise = match edition {
-        Some(KongEdition::Enterprise) => true,
-        Some(KongEdition::OpenSource) => false,
-        None => !conf.enterprise_options.is_empty(),
-    };
+    let enterprise = kong.enterprise();
     let pg = &conf.pg;
     let name = if enterprise {
         String::from("Kong Enterprise")
@@ -487,12 +529,10 @@ fn kong_model(
             ),
         ));
     }
-    let tls = if !pg.ssl.value {
-        TlsUse::Off
-    } else if enterprise && pg.ssl_required.value {
-        TlsUse::Required
-    } else {
-        TlsUse::Opportunistic
+    let tls = match kong.tls {
+        KongTls::Off => TlsUse::Off,
+        KongTls::Opportunistic => TlsUse::Opportunistic,
+        KongTls::Required => TlsUse::Required,
     };
     // A default is decided by kong.conf as a whole: name the file.
     let at = |o: &KongOrigin| match (o, conf_path) {
@@ -507,53 +547,10 @@ fn kong_model(
         if pg.ssl_required.value { "on" } else { "off" },
         kong_origin(&pg.ssl_required.origin),
     );
-    let protocols = conf.lua_ssl_protocols.value.clone();
-    let mut paths = vec![TlsPath {
-        name: format!("{name} (cosocket path: Kong CLI 3.5+)"),
-        versions: protocols.clone(),
-        versions_setting: format!(
-            "lua_ssl_protocols = {} ({})",
-            names(&protocols),
-            kong_origin(&conf.lua_ssl_protocols.origin)
-        ),
-        versions_origin: at(&conf.lua_ssl_protocols.origin),
-        depth: Some(conf.lua_ssl_verify_depth.value),
-        after_handshake: true,
-        knob: VersionKnob::KongProtocols {
-            origin: conf.lua_ssl_protocols.origin.clone(),
-            conf: conf_path.map(Path::to_path_buf),
-        },
-    }];
-    let (lmin, lmax) = if enterprise {
-        pg.ssl_version.value.range()
-    } else {
-        (TlsVersion::Tls1_1, TlsVersion::Tls1_3)
-    };
-    paths.push(TlsPath {
-        name: format!("{name} (LuaSec path: nginx init)"),
-        versions: versions_between(lmin, lmax),
-        versions_setting: if enterprise {
-            format!(
-                "pg_ssl_version = {} ({})",
-                pg.ssl_version.value.keyword(),
-                kong_origin(&pg.ssl_version.origin)
-            )
-        } else {
-            String::from("pgmoon's default (TLS 1.1 and up)")
-        },
-        versions_origin: at(&pg.ssl_version.origin),
-        depth: None,
-        after_handshake: false,
-        knob: if enterprise {
-            VersionKnob::KongSslVersion {
-                origin: pg.ssl_version.origin.clone(),
-                conf: conf_path.map(Path::to_path_buf),
-                current: pg.ssl_version.value.keyword(),
-            }
-        } else {
-            VersionKnob::None
-        },
-    });
+    let paths = [&kong.cosocket, &kong.luasec]
+        .into_iter()
+        .map(|path| kong_path(&name, path, conf_path, &pg.ssl_version.origin, &at))
+        .collect();
 
     // lua_ssl_trusted_certificate is loaded when nginx starts, whether or
     // not pg_ssl_verify uses it.
@@ -625,21 +622,23 @@ fn kong_model(
         }
     }
 
-    let cert_files = match (&pg.ssl_cert.value, &pg.ssl_cert_key.value) {
-        (Some(c), Some(k)) if enterprise => Some(ClientCertFiles {
+    let cert = &kong.client_cert;
+    let cert_files = match (&cert.cert.value, &cert.key.value) {
+        (Some(c), Some(k)) if cert.sent() => Some(ClientCertFiles {
             cert: c.clone(),
-            cert_origin: format!("pg_ssl_cert ({})", kong_origin(&pg.ssl_cert.origin)),
+            cert_origin: format!("pg_ssl_cert ({})", kong_origin(&cert.cert.origin)),
             key: k.clone(),
-            key_origin: format!("pg_ssl_cert_key ({})", kong_origin(&pg.ssl_cert_key.origin)),
+            key_origin: format!("pg_ssl_cert_key ({})", kong_origin(&cert.key.origin)),
         }),
-        (Some(_), None) | (None, Some(_)) if enterprise => {
-            out.problem(Diagnostic::warning(
-                None,
-                "Kong sends a client certificate only when both pg_ssl_cert and pg_ssl_cert_key are set",
-            ));
+        _ => {
+            if cert.half_set() {
+                out.problem(Diagnostic::warning(
+                    None,
+                    "Kong sends a client certificate only when both pg_ssl_cert and pg_ssl_cert_key are set",
+                ));
+            }
             None
         }
-        _ => None,
     };
     let (client, client_assumed) = client_address(&pg.host.value, input);
     Ok(Model {
@@ -654,7 +653,7 @@ fn kong_model(
         tls_setting,
         tls_origin,
         paths,
-        verify: pg.ssl_verify.value,
+        verify: kong.verifies(),
         verify_setting: format!(
             "pg_ssl_verify = {} ({})",
             if pg.ssl_verify.value { "on" } else { "off" },
