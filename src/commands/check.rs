@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use pgtls_catalogue::{Code, Lang};
+use pgtls_config::kong_client::KongTls;
 use pgtls_config::pgbouncer_ini::PgbouncerIni;
 use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
@@ -22,6 +23,7 @@ use pgtls_diagnose::check_rules::{
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
+use super::probe::kong::{kong_env, load_model};
 use crate::cli::{EditionArg, Format, GlobalArgs};
 use crate::output::{lang, print_json, print_text, style, t};
 
@@ -114,7 +116,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
     if args.kong_conf.is_some() || args.kong {
         input.clients.push(ClientInput::Kong {
             conf: args.kong_conf.clone(),
-            env: env_with_prefix("KONG_"),
+            env: kong_env(),
             edition: args.kong_edition.map(Into::into),
         });
     }
@@ -252,34 +254,18 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
         ));
     }
     if args.kong_conf.is_some() || args.kong {
-        let file = match &args.kong_conf {
-            Some(path) => {
-                let text = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE).map_err(
-                    |e| anyhow::anyhow!("cannot read kong.conf {}: {e}", path.display()),
-                )?;
-                Some(pgtls_config::kong::parse(
-                    &String::from_utf8_lossy(&text),
-                    path,
-                ))
-            }
-            None => None,
-        };
-        let conf = pgtls_config::kong::resolve(file.as_ref(), &env_with_prefix("KONG_"));
-        let trust = conf
-            .lua_ssl_trusted_certificate
-            .value
-            .iter()
-            .filter_map(|t| match t {
-                pgtls_config::kong::TrustedCert::Path(p) => Some(p.clone()),
-                _ => None,
-            })
-            .collect();
+        let kong = load_model(
+            args.kong_conf.as_deref(),
+            &kong_env(),
+            args.kong_edition.map(Into::into),
+        )?;
+        let conf = &kong.conf;
         out.push((
             PoolerClient {
                 name: "Kong".into(),
-                uses_tls: conf.pg.ssl.value,
-                requires_tls: conf.pg.ssl.value && conf.pg.ssl_required.value,
-                trust_files: trust,
+                uses_tls: kong.tls != KongTls::Off,
+                requires_tls: kong.tls == KongTls::Required,
+                trust_files: kong.trust_paths(),
             },
             Some(conf.pg.user.value.clone()),
             Some(conf.pg.database.value.clone()),
