@@ -175,7 +175,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
     if let Some(path) = &args.kong_conf {
         // scan judges the cosocket path: the Kong CLI's, the first to connect.
         let kong = load_model(Some(path), &kong_env(), None)?;
-        let (anchors, files) = load_kong_trust(&kong.conf.lua_ssl_trusted_certificate.value)?;
+        let (anchors, files) = load_kong_trust(&kong)?;
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let versions = kong.cosocket.versions.clone();
         views.push(ClientView {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use pgtls_model::KongEdition;
 
-use crate::kong::{self, KongConf, KongOrigin, KongValue, TrustedCert};
+use crate::kong::{self, KongConf, KongOrigin, KongValue, TrustedCert, SYSTEM_CA_BUNDLES};
 use crate::{Source, TlsVersion};
 
 /// How Kong uses TLS towards PostgreSQL.
@@ -115,6 +115,34 @@ impl KongClientCert {
     pub fn half_set(&self) -> bool {
         self.honoured && (self.cert.value.is_some() != self.key.value.is_some())
     }
+}
+
+/// One part of Kong's trust bundle, with `system` looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KongTrustPart<'a> {
+    /// A file to load: `system` as found (`system: true`) or a path as
+    /// written.
+    File {
+        /// The file.
+        path: &'a Path,
+        /// Whether it stands for `system`.
+        system: bool,
+    },
+    /// `system` where none of [`SYSTEM_CA_BUNDLES`] exists: Kong logs it
+    /// (at info level) and goes on with the other entries.
+    SystemMissing,
+    /// A PEM given inline (or base64 of one, decoded).
+    Inline(&'a str),
+}
+
+/// The system bundle Kong takes for `system`: the first of
+/// [`SYSTEM_CA_BUNDLES`] that exists (Kong asks `pl.path.exists`, so a
+/// directory counts and is then refused when loaded).
+pub fn system_bundle(source: &dyn Source) -> Option<&'static Path> {
+    SYSTEM_CA_BUNDLES
+        .iter()
+        .map(Path::new)
+        .find(|p| source.metadata(p).is_ok())
 }
 
 /// Everything Kong reads to reach PostgreSQL, decided once.
@@ -247,6 +275,27 @@ impl KongClient {
             .collect()
     }
 
+    /// The parts of `lua_ssl_trusted_certificate` in order, with `system`
+    /// looked up through `source`; Kong concatenates them into one bundle.
+    pub fn trust_parts(&self, source: &dyn Source) -> Vec<KongTrustPart<'_>> {
+        self.conf
+            .lua_ssl_trusted_certificate
+            .value
+            .iter()
+            .map(|t| match t {
+                TrustedCert::System => match system_bundle(source) {
+                    Some(path) => KongTrustPart::File { path, system: true },
+                    None => KongTrustPart::SystemMissing,
+                },
+                TrustedCert::Path(p) => KongTrustPart::File {
+                    path: p,
+                    system: false,
+                },
+                TrustedCert::InlinePem(pem) => KongTrustPart::Inline(pem),
+            })
+            .collect()
+    }
+
     /// The files named in `lua_ssl_trusted_certificate` (not `system`, not
     /// inline PEM).
     pub fn trust_paths(&self) -> Vec<PathBuf> {
@@ -369,6 +418,25 @@ mod tests {
         .expect("load");
         assert!(k.verifies());
         assert_eq!(k.trust_shown(), ["system", "/k/ca.pem"]);
+        assert_eq!(
+            k.trust_parts(&src),
+            [
+                KongTrustPart::SystemMissing,
+                KongTrustPart::File {
+                    path: Path::new("/k/ca.pem"),
+                    system: false
+                }
+            ]
+        );
+        let with_system = MemSource::new().file("/etc/pki/tls/certs/ca-bundle.crt", "");
+        assert_eq!(
+            k.trust_parts(&with_system)[0],
+            KongTrustPart::File {
+                path: Path::new("/etc/pki/tls/certs/ca-bundle.crt"),
+                system: true
+            },
+            "the first bundle that exists"
+        );
         assert_eq!(k.trust_paths(), [PathBuf::from("/k/ca.pem")]);
         assert!(KongClient::load::<&str, &str>(&src, Some(Path::new("/nope")), &[], None).is_err());
     }

@@ -92,7 +92,7 @@ fn load_trust(kong: &KongClient, notes: &mut Vec<Msg>) -> Trust {
         &kong.conf.lua_ssl_trusted_certificate,
         shown.join(","),
     );
-    let e = match load_kong_trust(&kong.conf.lua_ssl_trusted_certificate.value) {
+    let e = match load_kong_trust(kong) {
         Ok((anchors, files)) => {
             return Trust {
                 setting,

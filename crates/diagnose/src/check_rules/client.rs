@@ -14,8 +14,8 @@ use foreign_types::ForeignTypeRef;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::{X509NameRef, X509};
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
-use pgtls_config::kong_client::{KongClient, KongPath, KongTls, KongVersions};
+use pgtls_config::kong::{KongOrigin, SYSTEM_CA_BUNDLES};
+use pgtls_config::kong_client::{KongClient, KongPath, KongTls, KongTrustPart, KongVersions};
 use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
 use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 
@@ -558,53 +558,30 @@ fn kong_model(
     let mut anchors: Vec<X509> = Vec::new();
     let mut trust_ok = true;
     let mut trust_file = None;
-    for entry in &conf.lua_ssl_trusted_certificate.value {
-        match entry {
-            TrustedCert::System => {
-                let found = SYSTEM_CA_BUNDLES
-                    .iter()
-                    .map(Path::new)
-                    .find(|p| source.metadata(p).is_ok());
-                match found {
-                    Some(p) => match load_trust_file(
-                        source,
-                        p,
-                        "lua_ssl_trusted_certificate (system)",
-                        &trust_loc,
-                        &name,
-                        out,
-                    ) {
-                        Some(c) => anchors.extend(c),
-                        None => trust_ok = false,
-                    },
-                    None => {
-                        // Kong only logs this (at info level) and goes on
-                        // with the other entries.
-                        out.note(
-                            None,
-                            format!(
-                                "lua_ssl_trusted_certificate = system ({trust_loc}): none of {} exists here; Kong skips the entry",
-                                SYSTEM_CA_BUNDLES.join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-            TrustedCert::Path(p) => {
-                trust_file.get_or_insert_with(|| p.clone());
-                match load_trust_file(
-                    source,
-                    p,
-                    "lua_ssl_trusted_certificate",
-                    &trust_loc,
-                    &name,
-                    out,
-                ) {
+    for part in kong.trust_parts(source) {
+        match part {
+            KongTrustPart::File { path, system } => {
+                let setting = if system {
+                    "lua_ssl_trusted_certificate (system)"
+                } else {
+                    trust_file.get_or_insert_with(|| path.to_path_buf());
+                    "lua_ssl_trusted_certificate"
+                };
+                match load_trust_file(source, path, setting, &trust_loc, &name, out) {
                     Some(c) => anchors.extend(c),
                     None => trust_ok = false,
                 }
             }
-            TrustedCert::InlinePem(pem) => {
+            KongTrustPart::SystemMissing => {
+                out.note(
+                    None,
+                    format!(
+                        "lua_ssl_trusted_certificate = system ({trust_loc}): none of {} exists here; Kong skips the entry",
+                        SYSTEM_CA_BUNDLES.join(", ")
+                    ),
+                );
+            }
+            KongTrustPart::Inline(pem) => {
                 let c = pem_contents(pem);
                 if c.certs.is_empty() {
                     trust_ok = false;
