@@ -301,3 +301,253 @@ fn check_predicts_pgbouncers_start_up_failure_and_the_server_legs_per_connection
         missing.stderr
     );
 }
+
+/// check --pgbouncer-ini with PostgreSQL's data directory and the client
+/// that failed.
+fn check_pooled(pooler: &Pooler, cluster: &Cluster, client: &str) -> Value {
+    let (_, v) = pgtls(&[
+        "check",
+        "--pgbouncer-ini",
+        &pooler.ini_path().display().to_string(),
+        "-D",
+        &cluster.data_dir().display().to_string(),
+        "--libpq",
+        client,
+        "--format",
+        "json",
+    ])
+    .report("check");
+    v
+}
+
+fn pooled_client(pooler: &Pooler, conninfo: &str) -> String {
+    format!("host=127.0.0.1 port={} {conninfo}", pooler.port())
+}
+
+/// Each failure observed through a real pgbouncer (the cases of
+/// tests/pooler.rs, whose captures are under tests/fixtures/pgbouncer) is
+/// predicted by `check` from the files alone, with its code on its leg;
+/// the healthy pair gets no finding at all.
+#[test]
+fn check_predicts_each_observed_leg_failure_and_nothing_on_the_healthy_pair() {
+    if !installed() {
+        return;
+    }
+    let cases = [
+        (
+            crate::pooler::client_leg_wrong_ca(),
+            Some(("PGTLS005", "client")),
+        ),
+        (
+            crate::pooler::client_leg_no_client_cert(),
+            Some(("PGTLS008", "client")),
+        ),
+        (
+            crate::pooler::client_leg_client_cert_other_ca(),
+            Some(("PGTLS006", "client")),
+        ),
+        (
+            crate::pooler::client_leg_protocol_mismatch(),
+            Some(("PGTLS001", "client")),
+        ),
+        (
+            crate::pooler::server_leg_pooler_cert_rejected(),
+            Some(("PGTLS006", "server")),
+        ),
+        (crate::pooler::healthy_both_legs(), None),
+    ];
+    for (case, expected) in cases {
+        let cluster = start(&case.cluster);
+        let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
+        let client = pooled_client(&pooler, &case.conninfo);
+        let v = check_pooled(&pooler, &cluster, &client);
+        let legs = code_legs(&v);
+        match expected {
+            Some((code, leg)) => {
+                assert!(
+                    legs.contains(&(code.to_string(), leg.to_string())),
+                    "{}: expected {code} on the {leg} leg: {v:#}",
+                    case.name
+                );
+                // The real client fails as predicted (the server's leg
+                // fails only when a query needs a server connection,
+                // after query_wait_timeout: the fixtures hold that run).
+                if leg == "client" {
+                    let e = psql_ok(&pooler, &cluster, &case.conninfo).unwrap_err();
+                    assert!(e.contains("SSL error"), "{}: {e}", case.name);
+                }
+            }
+            None => {
+                assert!(legs.is_empty(), "{}: {v:#}", case.name);
+                psql_ok(&pooler, &cluster, &case.conninfo).expect("the healthy pair connects");
+            }
+        }
+    }
+}
+
+/// A client that trusts another CA than the one that signed pgbouncer's
+/// certificate: libpq gets a corrected `sslrootcert` and Kong a
+/// `lua_ssl_trusted_certificate` edit; afterwards psql and both of Kong's
+/// paths get through pgbouncer, and the client that trusted the right CA
+/// before still does.
+#[test]
+fn fix_gives_each_client_the_ca_of_pgbouncers_certificate() {
+    if !installed() {
+        return;
+    }
+    let case = crate::pooler::client_leg_wrong_ca();
+    let cluster = start(&case.cluster);
+    let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
+    let healthy = format!(
+        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={}",
+        path(files::ROOT_CA)
+    );
+    psql_ok(&pooler, &cluster, &healthy).expect("healthy before");
+    let ini = pooler.ini_path().display().to_string();
+
+    // libpq: the corrected connection string.
+    let client = pooled_client(&pooler, &case.conninfo);
+    let run = pgtls(&[
+        "fix",
+        "--pgbouncer-ini",
+        &ini,
+        "--libpq",
+        &client,
+        "--format",
+        "json",
+    ]);
+    let (_, v) = run.report("fix");
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .expect("fixed_conninfo")
+        .to_string();
+    assert!(fixed.contains("sslrootcert="), "{v:#}");
+    assert!(!fixed.contains(LAB_PASSWORD));
+    let out = cluster.psql(&fixed, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(out.status, 0, "psql with fixed_conninfo: {}", out.stderr);
+
+    // Kong: kong.conf trusts the unrelated CA only.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = dir.path().join("kong.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "pg_host = 127.0.0.1\npg_port = {}\npg_user = kong\npg_password = {LAB_PASSWORD}\npg_database = kong\npg_ssl = on\npg_ssl_verify = on\nlua_ssl_trusted_certificate = {}\n",
+            pooler.port(),
+            path(files::OTHER_CA)
+        ),
+    )
+    .expect("kong.conf");
+    let conf = conf.display().to_string();
+    let probe = |conf: &str| pgtls(&["--format", "json", "probe", "--kong-conf", conf]).json();
+    assert_eq!(probe(&conf)["ok"], false, "Kong fails before");
+    let run = pgtls(&[
+        "fix",
+        "--pgbouncer-ini",
+        &ini,
+        "--kong-conf",
+        &conf,
+        "--apply",
+        "--format",
+        "json",
+    ]);
+    let (_, v) = run.report("fix");
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    // The CA joins the list; the one trusted before stays.
+    assert!(
+        text.contains(&format!(
+            "lua_ssl_trusted_certificate = {},",
+            path(files::OTHER_CA)
+        )),
+        "{text}"
+    );
+    let k = probe(&conf);
+    assert_eq!(k["ok"], true, "both Kong paths through pgbouncer: {k:#}");
+    psql_ok(&pooler, &cluster, &healthy).expect("the healthy client still connects");
+}
+
+/// pgbouncer allows only TLS 1.3 toward clients and psql offers at most
+/// 1.2: `fix --apply --unsafe --reload` widens client_tls_protocols, then
+/// that psql and a default one connect.
+#[test]
+fn fix_widens_client_tls_protocols_for_the_clients_version() {
+    if !installed() {
+        return;
+    }
+    let case = crate::pooler::client_leg_protocol_mismatch();
+    let cluster = start(&case.cluster);
+    let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
+    let healthy = format!(
+        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={}",
+        path(files::ROOT_CA)
+    );
+    psql_ok(&pooler, &cluster, &healthy).expect("a TLS 1.3 client works before");
+    let e = psql_ok(&pooler, &cluster, &case.conninfo).unwrap_err();
+    assert!(e.contains("protocol version"), "{e}");
+    let client = pooled_client(&pooler, &case.conninfo);
+    let ini = pooler.ini_path().display().to_string();
+    let (_, v) = pgtls(&[
+        "fix",
+        "--pgbouncer-ini",
+        &ini,
+        "--libpq",
+        &client,
+        "--apply",
+        "--unsafe",
+        "--reload",
+        "--format",
+        "json",
+    ])
+    .report("fix");
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    let text = std::fs::read_to_string(pooler.ini_path()).unwrap();
+    assert!(text.contains("client_tls_protocols = secure"), "{text}");
+    let mut last = String::new();
+    for _ in 0..50 {
+        match psql_ok(&pooler, &cluster, &case.conninfo) {
+            Ok(()) => {
+                last.clear();
+                break;
+            }
+            Err(e) => last = e,
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(last.is_empty(), "psql at TLS 1.2 after the fix: {last}");
+    psql_ok(&pooler, &cluster, &healthy).expect("the TLS 1.3 client still connects");
+}
+
+/// `server_tls_sslmode = verify-full` and a PostgreSQL certificate that
+/// does not name the `[databases]` host: check says PGTLS012 on the
+/// server's leg before anything runs, and the real pgbouncer does refuse
+/// the server (the client waits for query_wait_timeout).
+#[test]
+fn check_says_the_databases_host_is_not_on_postgresqls_certificate() {
+    if !installed() {
+        return;
+    }
+    let cluster = start(tls_scram(
+        files::SERVER_OTHER_HOST,
+        files::SERVER_OTHER_HOST_KEY,
+    ));
+    let spec = PoolerSpec::new()
+        .client_tls(pki(), "require")
+        .and_then(|s| s.server_tls(pki(), "verify-full", Some(files::ROOT_CA)))
+        .expect("pooler spec");
+    let pooler = Pooler::start(&cluster, &spec).expect("pgbouncer starts");
+    let conninfo = "user=kong dbname=kong sslmode=require";
+    let v = check_pooled(&pooler, &cluster, &pooled_client(&pooler, conninfo));
+    assert_eq!(
+        code_legs(&v),
+        [("PGTLS012".to_string(), "server".to_string())],
+        "{v:#}"
+    );
+    let reading = v["findings"][0]["reading"].to_string();
+    assert!(reading.contains("db.example.com"), "{reading}");
+    let mark = pooler.log_mark();
+    let e = psql_ok(&pooler, &cluster, conninfo).unwrap_err();
+    assert!(e.contains("query_wait_timeout"), "{e}");
+    let log = pooler.log_since(&mark);
+    assert!(log.contains("TLS handshake error"), "{log}");
+}

@@ -9,17 +9,19 @@ use std::path::PathBuf;
 
 use pgtls_catalogue::{Code, Lang};
 use pgtls_config::kong_client::KongTls;
+use pgtls_config::libpq::SslMode;
 use pgtls_config::pgbouncer_ini::PgbouncerIni;
 use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
 use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
 use pgtls_diagnose::check_rules::pooler::{
-    check_pgbouncer, server_leg_match_spec, PoolerClient, PoolerInput,
+    check_pgbouncer, server_leg_match_spec, PoolerClient, PoolerInput, TrustSetting,
 };
 use pgtls_diagnose::check_rules::{
     check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
     MatchedLine, Stage, StartPrediction, DEFAULT_WARN_DAYS,
 };
+use pgtls_model::TlsVersion;
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
@@ -121,14 +123,9 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
         });
     }
     if let Some(conninfo) = &args.libpq {
-        let var = |k: &str| std::env::var(k).ok();
         input.clients.push(ClientInput::Libpq {
             conninfo: conninfo.clone(),
-            env: ClientEnv {
-                vars: env_with_prefix("PG"),
-                home: var("HOME").map(PathBuf::from),
-                os_user: var("USER").or_else(|| var("LOGNAME")),
-            },
+            env: client_env(),
             libpq_version: args.libpq_version,
         });
     }
@@ -233,24 +230,52 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
     let mut out = Vec::new();
     if let Some(conninfo) = &args.libpq {
         let p = pgtls_config::libpq::parse(conninfo).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mode = p
-            .get("sslmode")
-            .map(str::to_string)
-            .or_else(|| std::env::var("PGSSLMODE").ok())
-            .unwrap_or_else(|| "prefer".into());
+        let r =
+            pgtls_config::libpq::resolve(&p, &client_env()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mode = r.sslmode.value;
+        // libpq's default minimum is TLSv1.2; it sets no maximum.
+        let min = r
+            .ssl_min_protocol_version
+            .value
+            .unwrap_or(TlsVersion::Tls1_2);
+        let max = r
+            .ssl_max_protocol_version
+            .value
+            .unwrap_or(TlsVersion::Tls1_3);
+        let verifies = mode >= SslMode::VerifyCa;
         out.push((
             PoolerClient {
-                name: format!("libpq (sslmode={mode})"),
-                uses_tls: !matches!(mode.as_str(), "disable" | "allow"),
-                requires_tls: matches!(mode.as_str(), "require" | "verify-ca" | "verify-full"),
-                trust_files: p
-                    .get("sslrootcert")
-                    .map(PathBuf::from)
+                name: format!("libpq (sslmode={})", mode.keyword()),
+                uses_tls: mode >= SslMode::Prefer,
+                requires_tls: mode >= SslMode::Require,
+                trust_files: r
+                    .sslrootcert
+                    .as_ref()
+                    .filter(|_| !r.trust_system)
+                    .map(|p| p.value.clone())
                     .into_iter()
                     .collect(),
+                verifies_server: verifies && !r.trust_system,
+                versions: TlsVersion::ALL
+                    .into_iter()
+                    .filter(|v| *v >= min && *v <= max)
+                    .collect(),
+                versions_setting: format!(
+                    "ssl_min_protocol_version={}, ssl_max_protocol_version={}",
+                    min.pg_name(),
+                    r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name())
+                ),
+                cert_file: r
+                    .sslcert
+                    .as_ref()
+                    .map(|p| p.value.clone())
+                    .filter(|p| p.exists()),
+                trust_setting: TrustSetting::Conninfo {
+                    before: p.get("sslrootcert").map(str::to_string),
+                },
             },
-            p.get("user").map(str::to_string),
-            p.get("dbname").map(str::to_string),
+            Some(r.user.value.clone()),
+            Some(r.dbname.value.clone()),
         ));
     }
     if args.kong_conf.is_some() || args.kong {
@@ -260,18 +285,56 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
             args.kong_edition.map(Into::into),
         )?;
         let conf = &kong.conf;
+        let trust = &conf.lua_ssl_trusted_certificate;
+        // The system store or an inline PEM: not files pgtls can judge
+        // or rewrite.
+        let judged = trust
+            .value
+            .iter()
+            .all(|t| matches!(t, pgtls_config::kong::TrustedCert::Path(_)));
+        let cert = &kong.client_cert;
         out.push((
             PoolerClient {
                 name: "Kong".into(),
                 uses_tls: kong.tls != KongTls::Off,
                 requires_tls: kong.tls == KongTls::Required,
                 trust_files: kong.trust_paths(),
+                verifies_server: kong.verifies() && judged,
+                versions: kong.cosocket.versions.clone(),
+                versions_setting: format!(
+                    "lua_ssl_protocols = {}",
+                    kong.cosocket
+                        .versions
+                        .iter()
+                        .map(|v| v.pg_name())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                cert_file: cert.cert.value.clone().filter(|_| cert.sent()),
+                trust_setting: if judged {
+                    TrustSetting::Kong {
+                        origin: trust.origin.clone(),
+                        conf: args.kong_conf.clone(),
+                        before: kong.trust_paths_written(),
+                    }
+                } else {
+                    TrustSetting::Unknown
+                },
             },
             Some(conf.pg.user.value.clone()),
             Some(conf.pg.database.value.clone()),
         ));
     }
     Ok(out)
+}
+
+fn client_env() -> ClientEnv {
+    let var = |k: &str| std::env::var(k).ok();
+    ClientEnv {
+        vars: env_with_prefix("PG"),
+        home: var("HOME").map(PathBuf::from),
+        os_user: var("USER").or_else(|| var("LOGNAME")),
+    }
 }
 
 /// The `--match` spec of pgbouncer's own connection to PostgreSQL, when

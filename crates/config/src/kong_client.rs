@@ -296,6 +296,16 @@ impl KongClient {
             .collect()
     }
 
+    /// The files of `lua_ssl_trusted_certificate` as the setting would be
+    /// written with them alone (comma-separated).
+    pub fn trust_paths_written(&self) -> String {
+        self.trust_paths()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The files named in `lua_ssl_trusted_certificate` (not `system`, not
     /// inline PEM).
     pub fn trust_paths(&self) -> Vec<PathBuf> {

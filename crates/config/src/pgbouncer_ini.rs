@@ -12,8 +12,61 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use pgtls_model::TlsVersion;
+
 use crate::diag::{Diagnostic, Location};
 use crate::source::Source;
+
+/// The TLS versions a `client_tls_protocols` or `server_tls_protocols`
+/// value allows, read as libusual's `tls_config_parse_protocols` reads it:
+/// words split at `,` or `:`, leading blanks skipped, ASCII
+/// case-insensitive; `all`/`legacy` are every version, `secure`/`default`
+/// TLS 1.2 and 1.3, `tlsv1` every TLS 1.x; a `!` removes (starting from
+/// every version when it comes first). `None` when pgbouncer rejects the
+/// value (an unknown word, trailing blanks included).
+pub fn tls_protocols(value: &str) -> Option<Vec<TlsVersion>> {
+    use TlsVersion::*;
+    let mut allowed: Vec<TlsVersion> = Vec::new();
+    for word in value.split([',', ':']) {
+        let word = word.trim_start_matches([' ', '\t']);
+        let (negate, word) = match word.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, word),
+        };
+        if negate && allowed.is_empty() {
+            allowed = TlsVersion::ALL.to_vec();
+        }
+        let named: &[TlsVersion] = match word.to_ascii_lowercase().as_str() {
+            "all" | "legacy" | "tlsv1" => &TlsVersion::ALL,
+            "secure" | "default" => &[Tls1_2, Tls1_3],
+            "tlsv1.0" => &[Tls1_0],
+            "tlsv1.1" => &[Tls1_1],
+            "tlsv1.2" => &[Tls1_2],
+            "tlsv1.3" => &[Tls1_3],
+            _ => return None,
+        };
+        if negate {
+            allowed.retain(|v| !named.contains(v));
+        } else {
+            allowed.extend_from_slice(named);
+        }
+    }
+    allowed.sort();
+    allowed.dedup();
+    Some(allowed)
+}
+
+/// How pgbouncer writes a set of versions in `*_tls_protocols`.
+pub fn tls_protocols_value(versions: &[TlsVersion]) -> String {
+    if versions == [TlsVersion::Tls1_2, TlsVersion::Tls1_3] {
+        return "secure".into();
+    }
+    versions
+        .iter()
+        .map(|v| v.report_name().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// `%include` nesting deeper than this is a loop or a mistake.
 const MAX_DEPTH: usize = 10;
@@ -221,4 +274,30 @@ pub fn load(source: &dyn Source, path: &Path) -> PgbouncerIni {
     let mut section = String::new();
     read_into(source, path, 0, &mut section, &mut out, None);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TlsVersion::*;
+
+    #[test]
+    fn tls_protocols_as_libusual_reads_them() {
+        assert_eq!(tls_protocols("secure"), Some(vec![Tls1_2, Tls1_3]));
+        assert_eq!(tls_protocols("TLSv1.3"), Some(vec![Tls1_3]));
+        assert_eq!(
+            tls_protocols("tlsv1.1, tlsv1.2:tlsv1.3"),
+            Some(vec![Tls1_1, Tls1_2, Tls1_3])
+        );
+        assert_eq!(tls_protocols("legacy"), Some(TlsVersion::ALL.to_vec()));
+        assert_eq!(
+            tls_protocols("!tlsv1.0,!tlsv1.1"),
+            Some(vec![Tls1_2, Tls1_3])
+        );
+        // libusual skips blanks before a word only.
+        assert_eq!(tls_protocols("tlsv1.2 ,tlsv1.3"), None);
+        assert_eq!(tls_protocols("tls1.2"), None);
+        assert_eq!(tls_protocols_value(&[Tls1_2, Tls1_3]), "secure");
+        assert_eq!(tls_protocols_value(&[Tls1_2]), "tlsv1.2");
+    }
 }

@@ -877,7 +877,7 @@ fn leaf_names(leaf: &X509) -> String {
     }
 }
 
-fn names_host(leaf: &X509, host: &str) -> bool {
+pub(crate) fn names_host(leaf: &X509, host: &str) -> bool {
     let info = describe(leaf, 0);
     let lower = host.to_ascii_lowercase();
     let by_san = info.sans.iter().any(|san| {

@@ -202,7 +202,7 @@ fn kong_origin(o: &KongOrigin) -> String {
 /// The edit that sets a kong.conf setting: the line that sets it, or a
 /// line added to the kong.conf given; for an environment variable, the
 /// `export` a person runs. Kong reads kong.conf when it starts.
-fn kong_setting_edit(
+pub(super) fn kong_setting_edit(
     origin: &KongOrigin,
     conf: Option<&Path>,
     key: &str,
