@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use pgtls_catalogue::{Code, Lang};
 use pgtls_config::kong_client::KongTls;
-use pgtls_config::libpq::SslMode;
+use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::pgbouncer_ini::PgbouncerIni;
 use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
@@ -21,7 +21,6 @@ use pgtls_diagnose::check_rules::{
     check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
     MatchedLine, Stage, StartPrediction, DEFAULT_WARN_DAYS,
 };
-use pgtls_model::TlsVersion;
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
@@ -232,38 +231,26 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
         let p = pgtls_config::libpq::parse(conninfo).map_err(|e| anyhow::anyhow!("{e}"))?;
         let r =
             pgtls_config::libpq::resolve(&p, &client_env()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mode = r.sslmode.value;
-        // libpq's default minimum is TLSv1.2; it sets no maximum.
-        let min = r
-            .ssl_min_protocol_version
-            .value
-            .unwrap_or(TlsVersion::Tls1_2);
-        let max = r
-            .ssl_max_protocol_version
-            .value
-            .unwrap_or(TlsVersion::Tls1_3);
-        let verifies = mode >= SslMode::VerifyCa;
+        let libpq = LibpqClient::new(r, &FsSource);
+        let r = &libpq.conn;
         out.push((
             PoolerClient {
-                name: format!("libpq (sslmode={})", mode.keyword()),
-                uses_tls: mode >= SslMode::Prefer,
-                requires_tls: mode >= SslMode::Require,
+                name: format!("libpq (sslmode={})", libpq.mode().keyword()),
+                uses_tls: libpq.tls_first(),
+                requires_tls: libpq.requires_tls(),
                 trust_files: r
                     .sslrootcert
                     .as_ref()
-                    .filter(|_| !r.trust_system)
+                    .filter(|_| !libpq.trusts_system())
                     .map(|p| p.value.clone())
                     .into_iter()
                     .collect(),
-                verifies_server: verifies && !r.trust_system,
-                versions: TlsVersion::ALL
-                    .into_iter()
-                    .filter(|v| *v >= min && *v <= max)
-                    .collect(),
+                verifies_server: libpq.verifies_chain() && !libpq.trusts_system(),
+                versions: libpq.versions(),
                 versions_setting: format!(
                     "ssl_min_protocol_version={}, ssl_max_protocol_version={}",
-                    min.pg_name(),
-                    r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name())
+                    libpq.min_version().map_or("", |v| v.pg_name()),
+                    libpq.max_version().map_or("", |v| v.pg_name())
                 ),
                 cert_file: r
                     .sslcert

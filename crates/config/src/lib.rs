@@ -2,7 +2,8 @@
 //! `postgresql.conf`, `pg_hba.conf` and `pg_ident.conf`, Kong's `kong.conf`
 //! with its `KONG_*` environment, and libpq's connection strings, `PG*`
 //! environment and `.pgpass`, and pgbouncer's `pgbouncer.ini`; and, built
-//! from Kong's, the one model of Kong as a client ([`kong_client`]).
+//! from them, the one model of each client ([`kong_client`],
+//! [`libpq_client`]).
 //!
 //! Each format follows the rules of the program that reads it (PostgreSQL 15,
 //! Kong 3.x, libpq 15), including their quirks, so that `pgtls check` can say
@@ -25,6 +26,7 @@ pub mod ident;
 pub mod kong;
 pub mod kong_client;
 pub mod libpq;
+pub mod libpq_client;
 pub mod pgbouncer_ini;
 pub mod postgresql_conf;
 

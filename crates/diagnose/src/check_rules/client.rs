@@ -16,7 +16,8 @@ use openssl::x509::{X509NameRef, X509};
 use pgtls_catalogue::Code;
 use pgtls_config::kong::{KongOrigin, SYSTEM_CA_BUNDLES};
 use pgtls_config::kong_client::{KongClient, KongPath, KongTls, KongTrustPart, KongVersions};
-use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
+use pgtls_config::libpq::{self, ParamOrigin, SslMode};
+use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 
 use super::access::{
@@ -724,47 +725,37 @@ fn libpq_model(
         }
         Err(e) => return Err(invalid(e)),
     };
+    let libpq = LibpqClient::new(r, source);
+    let r = &libpq.conn;
     for n in &r.notes {
         out.problem(n.clone());
     }
     let name = String::from("libpq");
     let host = r.hosts.first().cloned();
     let (client, client_assumed) = match &host {
-        Some(h) if h.kind == HostKind::UnixSocket => (Some(MatchHost::Local), false),
+        Some(_) if libpq.local() => (Some(MatchHost::Local), false),
         Some(h) => client_address(h.hostaddr.as_deref().unwrap_or(h.display_host()), input),
         None => (None, true),
     };
     let local = client == Some(MatchHost::Local) && input.client_addr.is_none();
-    let mode = r.sslmode.value;
+    let mode = libpq.mode();
     let root = r.sslrootcert.as_ref().map(|p| p.value.clone());
-    let root_exists = root.as_ref().is_some_and(|p| source.metadata(p).is_ok());
-    let tls = if local {
+    let tls = if local || mode == SslMode::Disable {
         TlsUse::Off
+    } else if libpq.requires_tls() {
+        TlsUse::Required
     } else {
-        match mode {
-            SslMode::Disable => TlsUse::Off,
-            SslMode::Allow | SslMode::Prefer => TlsUse::Opportunistic,
-            _ => TlsUse::Required,
-        }
+        TlsUse::Opportunistic
     };
-    let verify = mode >= SslMode::VerifyCa || (mode >= SslMode::Allow && root_exists);
+    let verify = libpq.verifies_chain();
     let tls_setting = format!(
         "sslmode={} ({})",
         mode.keyword(),
         libpq_origin(&r.sslmode.origin)
     );
-    // libpq's default minimum has been TLSv1.2 since the setting exists (13).
-    let min = r
-        .ssl_min_protocol_version
-        .value
-        .unwrap_or(TlsVersion::Tls1_2);
-    let max = r
-        .ssl_max_protocol_version
-        .value
-        .unwrap_or(TlsVersion::Tls1_3);
     let paths = vec![TlsPath {
         name: name.clone(),
-        versions: versions_between(min, max),
+        versions: libpq.versions(),
         versions_setting: format!(
             "ssl_min_protocol_version={} ({}), ssl_max_protocol_version={} ({})",
             r.ssl_min_protocol_version.value.map_or("", |v| v.pg_name()),
@@ -776,8 +767,8 @@ fn libpq_model(
         depth: None,
         after_handshake: false,
         knob: VersionKnob::Libpq {
-            min: r.ssl_min_protocol_version.value,
-            max: r.ssl_max_protocol_version.value,
+            min: libpq.min_version(),
+            max: libpq.max_version(),
         },
     }];
     let trust_loc = r
@@ -785,8 +776,8 @@ fn libpq_model(
         .as_ref()
         .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
     let mut anchors = None;
-    let named_system = root.as_deref() == Some(Path::new("system"));
-    if r.trust_system && tls != TlsUse::Off {
+    let named_system = libpq.root_named_system();
+    if libpq.trusts_system() && tls != TlsUse::Off {
         // libpq 16's sslrootcert=system: the operating system's store.
         match system_store(source) {
             Some(p) => {
@@ -992,7 +983,7 @@ fn libpq_model(
                 "接続文字列で sslmode=verify-full (と sslrootcert) を使います",
             ),
         },
-        verify_host: (mode == SslMode::VerifyFull)
+        verify_host: libpq.verifies_host()
             .then(|| host.as_ref().map(|h| h.display_host().to_string()))
             .flatten()
             .filter(|h| !h.is_empty()),
