@@ -18,7 +18,7 @@ use pgtls_diagnose::probe_rules::{
 use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig};
 
-use super::{seconds, KongMode, Plan, Planned, ProbeArgs};
+use super::{seconds, setting_row, KongMode, Plan, Planned, ProbeArgs};
 use crate::trust::{load_kong_trust, load_pem_file};
 
 fn origin(o: &KongOrigin) -> SettingOrigin {
@@ -334,7 +334,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
     }
 
     let mut settings = Vec::new();
-    let mut show = |s: &Setting| settings.push(shown(s));
+    let mut show = |s: &Setting| settings.push(setting_row(s));
     show(&setting("pg_host", &pg.host, host.clone()));
     show(&setting("pg_port", &pg.port, port.to_string()));
     show(&setting("pg_user", &pg.user, pg.user.value.clone()));
@@ -404,17 +404,6 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         notes,
         settings,
     })
-}
-
-/// `(key, value, origin)` for the settings list.
-fn shown(s: &Setting) -> (String, String, String) {
-    let o = match &s.origin {
-        SettingOrigin::Default => "default".to_string(),
-        SettingOrigin::File { path, line } => format!("{path}:{line}"),
-        SettingOrigin::Env { var } => var.clone(),
-        SettingOrigin::ConnString => "connection string".to_string(),
-    };
-    (s.key.clone(), s.value.clone(), o)
 }
 
 fn oss_note(options: &[&str], enterprise: bool) -> Msg {
