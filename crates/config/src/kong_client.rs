@@ -195,7 +195,7 @@ impl KongClient {
         let (versions, versions_from) = if enterprise {
             let (min, max) = pg.ssl_version.value.range();
             (
-                versions_between(min, max),
+                TlsVersion::between(min, max),
                 KongVersions::PgSslVersion {
                     keyword: pg.ssl_version.value.keyword(),
                     origin: pg.ssl_version.origin.clone(),
@@ -203,7 +203,7 @@ impl KongClient {
             )
         } else {
             (
-                versions_between(TlsVersion::Tls1_1, TlsVersion::Tls1_3),
+                TlsVersion::between(TlsVersion::Tls1_1, TlsVersion::Tls1_3),
                 KongVersions::PgmoonDefault,
             )
         };
@@ -319,13 +319,6 @@ impl KongClient {
             })
             .collect()
     }
-}
-
-fn versions_between(min: TlsVersion, max: TlsVersion) -> Vec<TlsVersion> {
-    TlsVersion::ALL
-        .into_iter()
-        .filter(|v| *v >= min && *v <= max)
-        .collect()
 }
 
 #[cfg(test)]

@@ -98,12 +98,10 @@ impl LibpqClient {
 
     /// The versions libpq offers, oldest first.
     pub fn versions(&self) -> Vec<TlsVersion> {
-        let min = self.min_version().unwrap_or(TlsVersion::Tls1_0);
-        let max = self.max_version().unwrap_or(TlsVersion::Tls1_3);
-        TlsVersion::ALL
-            .into_iter()
-            .filter(|v| *v >= min && *v <= max)
-            .collect()
+        TlsVersion::between(
+            self.min_version().unwrap_or(TlsVersion::Tls1_0),
+            self.max_version().unwrap_or(TlsVersion::Tls1_3),
+        )
     }
 }
 

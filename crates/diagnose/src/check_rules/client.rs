@@ -319,13 +319,6 @@ fn libpq_origin(o: &ParamOrigin) -> String {
     }
 }
 
-fn versions_between(min: TlsVersion, max: TlsVersion) -> Vec<TlsVersion> {
-    TlsVersion::ALL
-        .into_iter()
-        .filter(|v| *v >= min && *v <= max)
-        .collect()
-}
-
 fn names(v: &[TlsVersion]) -> String {
     if v.is_empty() {
         return String::from("none");
@@ -1293,7 +1286,7 @@ pub(crate) fn check_client(
 
     if uses_tls {
         // Versions.
-        let server_versions = versions_between(facts.range.0, facts.range.1);
+        let server_versions = TlsVersion::between(facts.range.0, facts.range.1);
         for (i, p) in paths.iter().enumerate() {
             let common: Vec<TlsVersion> = p
                 .versions
