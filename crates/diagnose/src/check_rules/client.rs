@@ -683,6 +683,212 @@ fn client_address(host: &str, input: &CheckInput) -> (Option<MatchHost>, bool) {
     }
 }
 
+/// libpq's root certificate: the system's store (`sslrootcert=system`
+/// from 16), a file named `system` before 16, or the file, required when
+/// libpq verifies. Sets `refused` when libpq stops before connecting.
+fn libpq_trust(
+    source: &dyn Source,
+    libpq: &LibpqClient,
+    tls: TlsUse,
+    verify: bool,
+    trust_loc: &str,
+    out: &mut Output,
+    refused: &mut Option<Code>,
+) -> Option<Vec<X509>> {
+    let mut anchors = None;
+    let name = "libpq";
+    let root = libpq.conn.sslrootcert.as_ref().map(|p| p.value.clone());
+    let mode = libpq.mode();
+    let named_system = libpq.root_named_system();
+    if libpq.trusts_system() && tls != TlsUse::Off {
+        // libpq 16's sslrootcert=system: the operating system's store.
+        match system_store(source) {
+            Some(p) => {
+                match load_trust_file(source, &p, "sslrootcert=system", trust_loc, name, out) {
+                    Some(c) => anchors = Some(c),
+                    None => *refused = Some(Code::TrustStoreInvalid),
+                }
+            }
+            None => {
+                *refused = Some(Code::TrustStoreInvalid);
+                let mut f = new_finding(Code::TrustStoreInvalid);
+                f.target = Some(name.to_string());
+                f.evidence.push(evidence(
+                    "sslrootcert=system, and no system trust store was found (SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt)",
+                    trust_loc.to_string(),
+                ));
+                f.fix.push(Msg::new(
+                    "install the system's CA certificates (Debian/Ubuntu: ca-certificates; RHEL: ca-certificates and update-ca-trust), or set sslrootcert to a CA file",
+                    "システムの CA 証明書を導入するか (Debian/Ubuntu: ca-certificates、RHEL: ca-certificates と update-ca-trust)、sslrootcert に CA ファイルを指定します",
+                ));
+                out.push(f, Stage::Client);
+            }
+        }
+    } else if named_system
+        && verify
+        && tls != TlsUse::Off
+        && source.metadata(Path::new("system")).is_err()
+    {
+        // Before 16, libpq looks for a file named `system`.
+        *refused = Some(Code::LibpqTooOld);
+        let mut f = new_finding(Code::LibpqTooOld);
+        f.target = Some(name.to_string());
+        f.evidence.push(evidence(
+            "sslrootcert=system".to_string(),
+            trust_loc.to_string(),
+        ));
+        f.facts.insert("option".into(), "sslrootcert=system".into());
+        f.reading = Some(Msg::new(
+            format!("sslrootcert=system means the system's trust store from libpq 16 on; libpq {} looks for a file named system and stops: root certificate file \"system\" does not exist", libpq.conn.libpq_major),
+            format!("sslrootcert=system は libpq 16 以降ではシステムの信頼ストアを意味します。libpq {} は system という名前のファイルを探して停止します: root certificate file \"system\" does not exist", libpq.conn.libpq_major),
+        ));
+        f.fix.push(Msg::new(
+            "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
+            "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
+        ));
+        out.push(f, Stage::Client);
+    } else if verify && tls != TlsUse::Off {
+        match &root {
+            Some(p) if source.metadata(p).is_err() => {
+                *refused = Some(Code::TrustStoreInvalid);
+                let mut f = new_finding(Code::TrustStoreInvalid);
+                f.target = Some(name.to_string());
+                f.evidence.push(evidence(
+                    format!("sslrootcert={}", p.display()),
+                    trust_loc.to_string(),
+                ));
+                f.evidence.push(evidence(
+                    "No such file or directory",
+                    p.display().to_string(),
+                ));
+                f.reading = Some(Msg::new(
+                    format!(
+                        "libpq refuses to connect: root certificate file \"{}\" does not exist",
+                        p.display()
+                    ),
+                    format!(
+                        "libpq は接続しません: root certificate file \"{}\" does not exist",
+                        p.display()
+                    ),
+                ));
+                f.fix.push(Msg::new(
+                    "give sslrootcert=/path/to/ca.crt (the CA that issued the server's certificate)",
+                    "sslrootcert=/path/to/ca.crt (サーバー証明書を発行した CA) を指定します",
+                ));
+                out.push(f, Stage::Client);
+            }
+            Some(p) => match load_trust_file(source, p, "sslrootcert", trust_loc, name, out) {
+                Some(c) => anchors = Some(c),
+                None => *refused = Some(Code::TrustStoreInvalid),
+            },
+            None => {
+                *refused = Some(Code::TrustStoreInvalid);
+                let mut f = new_finding(Code::TrustStoreInvalid);
+                f.target = Some(name.to_string());
+                f.evidence.push(evidence(
+                    format!(
+                        "sslmode={} without sslrootcert and without a home directory",
+                        mode.keyword()
+                    ),
+                    trust_loc.to_string(),
+                ));
+                out.push(f, Stage::Client);
+            }
+        }
+    }
+    anchors
+}
+
+/// The client certificate libpq sends (when its file exists), with
+/// libpq's own rules for the key (fe-secure-openssl.c): present, and not
+/// open to group or world.
+fn libpq_cert_files(
+    source: &dyn Source,
+    r: &libpq::ResolvedConn,
+    tls: TlsUse,
+    out: &mut Output,
+    refused: &mut Option<Code>,
+) -> Option<ClientCertFiles> {
+    let mut cert_files = None;
+    if let (Some(c), Some(k)) = (&r.sslcert, &r.sslkey) {
+        if source.metadata(&c.value).is_ok() {
+            cert_files = Some(ClientCertFiles {
+                cert: c.value.clone(),
+                cert_origin: format!("sslcert ({})", libpq_origin(&c.origin)),
+                key: k.value.clone(),
+                key_origin: format!("sslkey ({})", libpq_origin(&k.origin)),
+            });
+            // libpq's own key rule (fe-secure-openssl.c).
+            match source.metadata(&k.value) {
+                Err(_) => {
+                    *refused = refused.or(Some(Code::ClientKeyMissing));
+                    let mut f = new_finding(Code::ClientKeyMissing);
+                    f.target = Some(String::from("libpq"));
+                    f.evidence.push(evidence(
+                        format!("sslkey={}", k.value.display()),
+                        libpq_origin(&k.origin),
+                    ));
+                    f.evidence.push(evidence(
+                        "No such file or directory",
+                        k.value.display().to_string(),
+                    ));
+                    f.fix.push(Msg::new(
+                        format!("put the client's private key at {} (mode 0600), or name it with sslkey=", k.value.display()),
+                        format!("クライアントの秘密鍵を {} に置く (モード 0600) か、sslkey= で指定します", k.value.display()),
+                    ));
+                    f.reading = Some(Msg::new(
+                        format!("libpq refuses to connect: certificate present, but not private key file \"{}\"", k.value.display()),
+                        format!("libpq は接続しません: certificate present, but not private key file \"{}\"", k.value.display()),
+                    ));
+                    out.push(f, Stage::Client);
+                }
+                Ok(info) => {
+                    let bad = if info.uid == 0 {
+                        info.mode & 0o037 != 0
+                    } else {
+                        info.mode & 0o077 != 0
+                    };
+                    if bad && tls != TlsUse::Off {
+                        *refused = refused.or(Some(Code::ClientKeyPermissions));
+                        let mut f = new_finding(Code::ClientKeyPermissions);
+                        f.target = Some(String::from("libpq"));
+                        f.evidence.push(evidence(
+                            format!("mode {:04o}, uid {}", info.mode, info.uid),
+                            k.value.display().to_string(),
+                        ));
+                        f.reading = Some(Msg::new(
+                            format!("libpq refuses to connect: private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root", k.value.display()),
+                            format!("libpq は接続しません: private key file \"{}\" has group or world access", k.value.display()),
+                        ));
+                        f.fix.push(Msg::new(
+                            format!(
+                                "`chmod 0600 {}` (owned by the user who runs the client)",
+                                sh(&k.value)
+                            ),
+                            format!(
+                                "`chmod 0600 {}` (クライアントを実行するユーザーの所有で)",
+                                sh(&k.value)
+                            ),
+                        ));
+                        f.edits.push(Edit::new(
+                            EditKind::FileMode {
+                                file: k.value.clone(),
+                                owner: None,
+                                group: None,
+                                mode: Some(0o600),
+                            },
+                            Applicability::MachineApplicable,
+                            Then::Reconnect,
+                        ));
+                        out.push(f, Stage::Client);
+                    }
+                }
+            }
+        }
+    }
+    cert_files
+}
+
 fn libpq_model(
     source: &dyn Source,
     conninfo: &str,
@@ -768,181 +974,8 @@ fn libpq_model(
         .sslrootcert
         .as_ref()
         .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
-    let mut anchors = None;
-    let named_system = libpq.root_named_system();
-    if libpq.trusts_system() && tls != TlsUse::Off {
-        // libpq 16's sslrootcert=system: the operating system's store.
-        match system_store(source) {
-            Some(p) => {
-                match load_trust_file(source, &p, "sslrootcert=system", &trust_loc, &name, out) {
-                    Some(c) => anchors = Some(c),
-                    None => refused = Some(Code::TrustStoreInvalid),
-                }
-            }
-            None => {
-                refused = Some(Code::TrustStoreInvalid);
-                let mut f = new_finding(Code::TrustStoreInvalid);
-                f.target = Some(name.clone());
-                f.evidence.push(evidence(
-                    "sslrootcert=system, and no system trust store was found (SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt)",
-                    trust_loc.clone(),
-                ));
-                f.fix.push(Msg::new(
-                    "install the system's CA certificates (Debian/Ubuntu: ca-certificates; RHEL: ca-certificates and update-ca-trust), or set sslrootcert to a CA file",
-                    "システムの CA 証明書を導入するか (Debian/Ubuntu: ca-certificates、RHEL: ca-certificates と update-ca-trust)、sslrootcert に CA ファイルを指定します",
-                ));
-                out.push(f, Stage::Client);
-            }
-        }
-    } else if named_system
-        && verify
-        && tls != TlsUse::Off
-        && source.metadata(Path::new("system")).is_err()
-    {
-        // Before 16, libpq looks for a file named `system`.
-        refused = Some(Code::LibpqTooOld);
-        let mut f = new_finding(Code::LibpqTooOld);
-        f.target = Some(name.clone());
-        f.evidence.push(evidence(
-            "sslrootcert=system".to_string(),
-            trust_loc.clone(),
-        ));
-        f.facts.insert("option".into(), "sslrootcert=system".into());
-        f.reading = Some(Msg::new(
-            format!("sslrootcert=system means the system's trust store from libpq 16 on; libpq {} looks for a file named system and stops: root certificate file \"system\" does not exist", r.libpq_major),
-            format!("sslrootcert=system は libpq 16 以降ではシステムの信頼ストアを意味します。libpq {} は system という名前のファイルを探して停止します: root certificate file \"system\" does not exist", r.libpq_major),
-        ));
-        f.fix.push(Msg::new(
-            "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
-            "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
-        ));
-        out.push(f, Stage::Client);
-    } else if verify && tls != TlsUse::Off {
-        match &root {
-            Some(p) if source.metadata(p).is_err() => {
-                refused = Some(Code::TrustStoreInvalid);
-                let mut f = new_finding(Code::TrustStoreInvalid);
-                f.target = Some(name.clone());
-                f.evidence.push(evidence(
-                    format!("sslrootcert={}", p.display()),
-                    trust_loc.clone(),
-                ));
-                f.evidence.push(evidence(
-                    "No such file or directory",
-                    p.display().to_string(),
-                ));
-                f.reading = Some(Msg::new(
-                    format!(
-                        "libpq refuses to connect: root certificate file \"{}\" does not exist",
-                        p.display()
-                    ),
-                    format!(
-                        "libpq は接続しません: root certificate file \"{}\" does not exist",
-                        p.display()
-                    ),
-                ));
-                f.fix.push(Msg::new(
-                    "give sslrootcert=/path/to/ca.crt (the CA that issued the server's certificate)",
-                    "sslrootcert=/path/to/ca.crt (サーバー証明書を発行した CA) を指定します",
-                ));
-                out.push(f, Stage::Client);
-            }
-            Some(p) => match load_trust_file(source, p, "sslrootcert", &trust_loc, &name, out) {
-                Some(c) => anchors = Some(c),
-                None => refused = Some(Code::TrustStoreInvalid),
-            },
-            None => {
-                refused = Some(Code::TrustStoreInvalid);
-                let mut f = new_finding(Code::TrustStoreInvalid);
-                f.target = Some(name.clone());
-                f.evidence.push(evidence(
-                    format!(
-                        "sslmode={} without sslrootcert and without a home directory",
-                        mode.keyword()
-                    ),
-                    trust_loc.clone(),
-                ));
-                out.push(f, Stage::Client);
-            }
-        }
-    }
-    let mut cert_files = None;
-    if let (Some(c), Some(k)) = (&r.sslcert, &r.sslkey) {
-        if source.metadata(&c.value).is_ok() {
-            cert_files = Some(ClientCertFiles {
-                cert: c.value.clone(),
-                cert_origin: format!("sslcert ({})", libpq_origin(&c.origin)),
-                key: k.value.clone(),
-                key_origin: format!("sslkey ({})", libpq_origin(&k.origin)),
-            });
-            // libpq's own key rule (fe-secure-openssl.c).
-            match source.metadata(&k.value) {
-                Err(_) => {
-                    refused = refused.or(Some(Code::ClientKeyMissing));
-                    let mut f = new_finding(Code::ClientKeyMissing);
-                    f.target = Some(name.clone());
-                    f.evidence.push(evidence(
-                        format!("sslkey={}", k.value.display()),
-                        libpq_origin(&k.origin),
-                    ));
-                    f.evidence.push(evidence(
-                        "No such file or directory",
-                        k.value.display().to_string(),
-                    ));
-                    f.fix.push(Msg::new(
-                        format!("put the client's private key at {} (mode 0600), or name it with sslkey=", k.value.display()),
-                        format!("クライアントの秘密鍵を {} に置く (モード 0600) か、sslkey= で指定します", k.value.display()),
-                    ));
-                    f.reading = Some(Msg::new(
-                        format!("libpq refuses to connect: certificate present, but not private key file \"{}\"", k.value.display()),
-                        format!("libpq は接続しません: certificate present, but not private key file \"{}\"", k.value.display()),
-                    ));
-                    out.push(f, Stage::Client);
-                }
-                Ok(info) => {
-                    let bad = if info.uid == 0 {
-                        info.mode & 0o037 != 0
-                    } else {
-                        info.mode & 0o077 != 0
-                    };
-                    if bad && tls != TlsUse::Off {
-                        refused = refused.or(Some(Code::ClientKeyPermissions));
-                        let mut f = new_finding(Code::ClientKeyPermissions);
-                        f.target = Some(name.clone());
-                        f.evidence.push(evidence(
-                            format!("mode {:04o}, uid {}", info.mode, info.uid),
-                            k.value.display().to_string(),
-                        ));
-                        f.reading = Some(Msg::new(
-                            format!("libpq refuses to connect: private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root", k.value.display()),
-                            format!("libpq は接続しません: private key file \"{}\" has group or world access", k.value.display()),
-                        ));
-                        f.fix.push(Msg::new(
-                            format!(
-                                "`chmod 0600 {}` (owned by the user who runs the client)",
-                                sh(&k.value)
-                            ),
-                            format!(
-                                "`chmod 0600 {}` (クライアントを実行するユーザーの所有で)",
-                                sh(&k.value)
-                            ),
-                        ));
-                        f.edits.push(Edit::new(
-                            EditKind::FileMode {
-                                file: k.value.clone(),
-                                owner: None,
-                                group: None,
-                                mode: Some(0o600),
-                            },
-                            Applicability::MachineApplicable,
-                            Then::Reconnect,
-                        ));
-                        out.push(f, Stage::Client);
-                    }
-                }
-            }
-        }
-    }
+    let anchors = libpq_trust(source, &libpq, tls, verify, &trust_loc, out, &mut refused);
+    let cert_files = libpq_cert_files(source, r, tls, out, &mut refused);
     let user = r.user.value.clone();
     Ok(Model {
         name: name.clone(),
