@@ -12,7 +12,6 @@ use pgtls_config::kong_client::KongTls;
 use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::pgbouncer_ini::PgbouncerIni;
 use pgtls_diagnose::certinfo::now_epoch;
-use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
 use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
 use pgtls_diagnose::check_rules::pooler::{
     check_pgbouncer, server_leg_match_spec, PoolerClient, PoolerInput, TrustSetting,
@@ -24,8 +23,8 @@ use pgtls_diagnose::check_rules::{
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
-use super::probe::kong::{kong_env, load_model};
 use crate::cli::{EditionArg, Format, GlobalArgs};
+use crate::client_env::{kong_env, libpq_env, load_kong};
 use crate::output::{lang, print_json, print_text, style, t};
 
 #[derive(Debug, clap::Args)]
@@ -78,13 +77,6 @@ pub struct CheckArgs {
     pub warn_days: i64,
 }
 
-fn env_with_prefix(prefix: &str) -> Vec<(String, String)> {
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .collect()
-}
-
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let report = report(args)?;
@@ -124,7 +116,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
     if let Some(conninfo) = &args.libpq {
         input.clients.push(ClientInput::Libpq {
             conninfo: conninfo.clone(),
-            env: client_env(),
+            env: libpq_env(),
             libpq_version: args.libpq_version,
         });
     }
@@ -230,7 +222,7 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
     if let Some(conninfo) = &args.libpq {
         let p = pgtls_config::libpq::parse(conninfo).map_err(|e| anyhow::anyhow!("{e}"))?;
         let r =
-            pgtls_config::libpq::resolve(&p, &client_env()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            pgtls_config::libpq::resolve(&p, &libpq_env()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let libpq = LibpqClient::new(r, &FsSource);
         let r = &libpq.conn;
         out.push((
@@ -266,7 +258,7 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
         ));
     }
     if args.kong_conf.is_some() || args.kong {
-        let kong = load_model(
+        let kong = load_kong(
             args.kong_conf.as_deref(),
             &kong_env(),
             args.kong_edition.map(Into::into),
@@ -313,15 +305,6 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
         ));
     }
     Ok(out)
-}
-
-fn client_env() -> ClientEnv {
-    let var = |k: &str| std::env::var(k).ok();
-    ClientEnv {
-        vars: env_with_prefix("PG"),
-        home: var("HOME").map(PathBuf::from),
-        os_user: var("USER").or_else(|| var("LOGNAME")),
-    }
 }
 
 /// The `--match` spec of pgbouncer's own connection to PostgreSQL, when

@@ -23,8 +23,8 @@ use pgtls_probe::{
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
-use super::probe::kong::{kong_env, load_model};
 use crate::cli::{Format, GlobalArgs};
+use crate::client_env::{kong_env, load_kong};
 use crate::output::{lang, print, print_text, style, t};
 use crate::trust::{issuer_candidates, load_kong_trust, load_pem_file};
 
@@ -174,7 +174,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
     }
     if let Some(path) = &args.kong_conf {
         // scan judges the cosocket path: the Kong CLI's, the first to connect.
-        let kong = load_model(Some(path), &kong_env(), None)?;
+        let kong = load_kong(Some(path), &kong_env(), None)?;
         let (anchors, files) = load_kong_trust(&kong)?;
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let versions = kong.cosocket.versions.clone();

@@ -11,14 +11,12 @@ use openssl::x509::X509;
 use pgtls_catalogue::Code;
 use pgtls_config::kong::{KongOrigin, KongValue};
 use pgtls_config::kong_client::{KongClient, KongTls, KongVersions};
-use pgtls_config::FsSource;
-use pgtls_diagnose::probe_rules::{
-    ClientCert, ClientConfig, ClientKind, KongEdition, Setting, SettingOrigin,
-};
+use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig};
 
 use super::{seconds, setting_row, KongMode, Plan, Planned, ProbeArgs};
+use crate::client_env::{kong_env, load_kong};
 use crate::trust::{load_kong_trust, load_pem_file};
 
 fn origin(o: &KongOrigin) -> SettingOrigin {
@@ -42,33 +40,6 @@ fn onoff(b: bool) -> &'static str {
     } else {
         "off"
     }
-}
-
-/// This process's `KONG_*` variables, which override kong.conf as they do
-/// for Kong. Variables of another case are kept so that the model can say
-/// Kong ignores them.
-pub(crate) fn kong_env() -> Vec<(String, String)> {
-    // Variables that are not UTF-8 cannot be Kong settings; they are skipped
-    // rather than allowed to abort the run.
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("kong_")))
-        .collect()
-}
-
-/// The one model of Kong (kong.conf, then `env`), for every command that
-/// judges a server as Kong would.
-pub(crate) fn load_model(
-    conf: Option<&Path>,
-    env: &[(String, String)],
-    edition: Option<KongEdition>,
-) -> anyhow::Result<KongClient> {
-    KongClient::load(&FsSource, conf, env, edition).with_context(|| {
-        format!(
-            "cannot read kong.conf {}",
-            conf.map(|p| p.display().to_string()).unwrap_or_default()
-        )
-    })
 }
 
 pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
@@ -200,7 +171,7 @@ fn load_client_cert(kong: &KongClient, notes: &mut Vec<Msg>) -> anyhow::Result<C
 
 /// The plan with `env` as the `KONG_*` variables.
 pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyhow::Result<Plan> {
-    let kong = load_model(
+    let kong = load_kong(
         args.kong_conf.as_deref(),
         env,
         args.kong_edition.map(Into::into),

@@ -25,6 +25,7 @@ use pgtls_probe::{
 };
 
 use super::{seconds, setting_row, Plan, Planned, ProbeArgs};
+use crate::client_env::libpq_env;
 use crate::trust::load_pem_file;
 
 fn origin(o: &ParamOrigin) -> SettingOrigin {
@@ -60,27 +61,13 @@ fn refuse_password(params: &conf::ConnParams) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn client_env() -> ClientEnv {
-    let vars: Vec<(String, String)> = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.starts_with("PG"))
-        .collect();
-    ClientEnv {
-        vars,
-        home: std::env::var_os("HOME").map(PathBuf::from),
-        os_user: std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .ok(),
-    }
-}
-
 fn finding(code: Code) -> Finding {
     Finding::new(code.diagnosis())
 }
 
 pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
     let conninfo = args.conninfo.clone().unwrap_or_default();
-    plan_with_env(args, &conninfo, &client_env())
+    plan_with_env(args, &conninfo, &libpq_env())
 }
 
 /// The plan for a connection string read with `env` as the client's
