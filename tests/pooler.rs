@@ -662,6 +662,63 @@ fn logs_reads_each_captured_pgbouncer_log_as_one_incident_per_failure_on_its_leg
     }
 }
 
+/// pgbouncer's log and PostgreSQL's, read together: each failure of
+/// pgbouncer's server connection is one incident on the server's leg, with
+/// PostgreSQL's line about the same connection as evidence of the other
+/// end, in the same numbers as pgbouncer's log alone.
+#[test]
+fn logs_counts_a_server_leg_failure_once_across_pgbouncers_and_postgresqls_logs() {
+    let cases: &[(&str, &str, u64, &str)] = &[
+        (
+            "server_rejects_pooler_cert",
+            "PGTLS006",
+            3,
+            "could not accept SSL connection: certificate verify failed",
+        ),
+        (
+            "server_cert_required",
+            "PGTLS008",
+            1,
+            "FATAL:  connection requires a valid client certificate",
+        ),
+        ("server_no_tls", "PGTLS016", 1, "no pg_hba.conf entry"),
+    ];
+    for (case, code, count, server_line) in cases {
+        let pooler_log = fixture_path(&format!("{case}.pgbouncer.log"));
+        let server_log = fixture_path(&format!("{case}.postgresql.log"));
+        let run = pgtls(&["logs", &pooler_log, &server_log, "--format", "json"]);
+        let (_, v) = run.report("logs");
+        let of_code: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == *code)
+            .collect();
+        assert_eq!(of_code.len(), 1, "{case}: one group: {}", run.stdout);
+        let f = of_code[0];
+        assert_eq!(f["leg"], "server", "{case}");
+        assert_eq!(f["count"].as_u64(), Some(*count), "{case}");
+        assert!(
+            f["evidence"].to_string().contains(server_line),
+            "{case}: PostgreSQL's end: {f:#}"
+        );
+        assert_eq!(
+            v["summary"]["same_event_both_ends"].as_u64(),
+            Some(*count),
+            "{case}"
+        );
+    }
+    // Text: the pairing is said, in the user's language.
+    let run = pgtls(&[
+        "logs",
+        "--lang",
+        "ja",
+        &fixture_path("server_cert_required.pgbouncer.log"),
+        &fixture_path("server_cert_required.postgresql.log"),
+    ]);
+    assert!(run.stdout.contains("1 回だけ集計"), "{}", run.stdout);
+}
+
 #[test]
 fn logs_says_the_format_is_pgbouncers_and_names_the_leg_in_both_languages() {
     let file = fixture_path("server_wrong_ca.pgbouncer.log");

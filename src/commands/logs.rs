@@ -205,6 +205,7 @@ fn report_json(report: &Report, summary: &Summary, lang: Lang) -> Value {
             "errors": stats.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             "groups_capped": report.capped,
             "copies_counted_once": report.copies,
+            "same_event_both_ends": report.same_event_both_ends,
             "seconds": (summary.seconds * 1000.0).round() / 1000.0,
         },
     });
@@ -372,6 +373,18 @@ fn summary_text(report: &Report, summary: &Summary, lang: Lang) -> String {
             Lang::Ja => format!(
                 "同じサーバーの別のファイルにもある {} 件のレコード (csvlog/jsonlog の写し) は 1 回だけ集計",
                 report.copies
+            ),
+        });
+    }
+    if report.same_event_both_ends > 0 {
+        skipped.push(match lang {
+            Lang::En => format!(
+                "{} failures of pgbouncer's server connection that PostgreSQL logged too, counted once on pgbouncer's server leg",
+                report.same_event_both_ends
+            ),
+            Lang::Ja => format!(
+                "PostgreSQL 側にも記録された pgbouncer のサーバー接続の失敗 {} 件は、pgbouncer のサーバー側区間で 1 回だけ集計",
+                report.same_event_both_ends
             ),
         });
     }

@@ -61,6 +61,12 @@ const SCAN_PAIR_MS: i64 = 1_000;
 const SCAN_QUIET_MS: i64 = 10_000;
 /// Version rejections remembered for that judgement.
 const MAX_VERSION_REJECTIONS: usize = 100_000;
+/// pgbouncer's line about its server connection and PostgreSQL's about
+/// the same connection are written within this many milliseconds of each
+/// other (the captures under tests/fixtures/pgbouncer: 2–10 ms).
+const BOTH_ENDS_MS: i64 = 1_000;
+/// Sightings remembered for that pairing, per end.
+const MAX_END_SIGHTINGS: usize = 100_000;
 /// Distinct unmatched messages kept for `--unknown`.
 pub const MAX_UNKNOWN: usize = 1_000;
 /// Unmatched messages are compared on at most this many bytes.
@@ -415,6 +421,22 @@ struct VersionRejection {
     place: Place,
 }
 
+/// One end's incident that the other end may have logged too: pgbouncer's
+/// failure on its server leg, or PostgreSQL's failure of any client.
+#[derive(Debug, Clone, Copy)]
+struct EndSighting {
+    epoch_ms: i64,
+    code: &'static str,
+    group: usize,
+}
+
+/// The incidents of both ends, kept to count each connection once.
+#[derive(Default)]
+struct BothEnds {
+    pooler: Vec<EndSighting>,
+    server: Vec<EndSighting>,
+}
+
 /// Whether a PGTLS001 finding in the server's log is a refusal of versions
 /// below a TLS 1.2 (or 1.3) minimum: what a legacy-version try looks like.
 fn is_legacy_refusal(finding: &Finding) -> bool {
@@ -512,6 +534,8 @@ pub struct Scanner {
     unknown: Option<UnknownTally>,
     records: Records,
     version_rejections: Vec<VersionRejection>,
+    both_ends: BothEnds,
+    same_event: u64,
     next_incident: u64,
     capped: u64,
 }
@@ -786,6 +810,8 @@ impl Scanner {
             unknown: unknown.then(UnknownTally::default),
             records: Records::default(),
             version_rejections: Vec::new(),
+            both_ends: BothEnds::default(),
+            same_event: 0,
             next_incident: 0,
             capped: 0,
         }
@@ -982,7 +1008,30 @@ impl Scanner {
     ) -> (usize, bool) {
         let seen = seen_of(entry);
         let legacy_refusal = key.logged_by == LoggedBy::Server && is_legacy_refusal(&finding);
+        // Which end logged it, when it may be one of the two ends of a
+        // pooled server connection.
+        let end = match key.logged_by {
+            LoggedBy::Pooler if finding.leg == Some(pgtls_catalogue::Leg::Server) => Some(true),
+            LoggedBy::Server => Some(false),
+            _ => None,
+        };
+        let end = end.zip(entry.epoch_ms);
+        let code = key.code;
         let (index, new) = self.count_in_group(key, finding, entry, file, incident, seen.clone());
+        if let Some((pooler, epoch_ms)) = end {
+            let sightings = if pooler {
+                &mut self.both_ends.pooler
+            } else {
+                &mut self.both_ends.server
+            };
+            if sightings.len() < MAX_END_SIGHTINGS {
+                sightings.push(EndSighting {
+                    epoch_ms,
+                    code,
+                    group: index,
+                });
+            }
+        }
         if let (true, Some(seen), Some(epoch_ms)) = (legacy_refusal, seen, entry.epoch_ms) {
             if self.version_rejections.len() < MAX_VERSION_REJECTIONS {
                 self.version_rejections.push(VersionRejection {
@@ -1218,10 +1267,70 @@ impl Scanner {
             .collect();
     }
 
+    /// On its server leg pgbouncer is PostgreSQL's client: a failure there
+    /// is logged by both, pgbouncer (`TLS handshake error`, `server login
+    /// failed: FATAL ...`) and PostgreSQL (`could not accept SSL
+    /// connection`, the FATAL itself). Read together, the two lines of one
+    /// connection are one incident: PostgreSQL's joins pgbouncer's, which
+    /// names the leg, as evidence of the other end.
+    fn join_both_ends(&mut self) {
+        let BothEnds {
+            mut pooler,
+            mut server,
+        } = std::mem::take(&mut self.both_ends);
+        if pooler.is_empty() || server.is_empty() {
+            return;
+        }
+        pooler.sort_by_key(|p| p.epoch_ms);
+        server.sort_by_key(|s| s.epoch_ms);
+        let mut taken = vec![false; pooler.len()];
+        for s in &server {
+            let from = pooler.partition_point(|p| p.epoch_ms < s.epoch_ms - BOTH_ENDS_MS);
+            let partner = (from..pooler.len())
+                .take_while(|&i| pooler[i].epoch_ms <= s.epoch_ms + BOTH_ENDS_MS)
+                .filter(|&i| !taken[i] && pooler[i].code == s.code)
+                .min_by_key(|&i| (pooler[i].epoch_ms - s.epoch_ms).abs());
+            let Some(i) = partner else { continue };
+            taken[i] = true;
+            self.same_event += 1;
+            let server_group = &mut self.groups[s.group];
+            server_group.count = server_group.count.saturating_sub(1);
+            // The server group's example stands for its lines.
+            let example = &server_group.example;
+            let (line, location) = (
+                example.text.clone(),
+                format!("{}:{}", example.file, example.line),
+            );
+            let pooler_group = &mut self.groups[pooler[i].group];
+            let evidence = Evidence {
+                location: Some(location),
+                origin: Some(Origin::Server),
+                text: line,
+            };
+            if pooler_group.template.evidence.len() < MAX_EVIDENCE
+                && !pooler_group
+                    .template
+                    .evidence
+                    .iter()
+                    .any(|e| e.origin == Some(Origin::Server))
+            {
+                pooler_group.template.evidence.push(evidence);
+            }
+        }
+        self.groups.retain(|g| g.count > 0);
+        self.index = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.key.clone(), i))
+            .collect();
+    }
+
     /// The groups sorted by count (most first), then severity and code;
     /// and the unmatched failure lines (when asked for), most frequent
     /// first, with how many distinct ones were left out.
     pub fn finish(mut self) -> Report {
+        self.join_both_ends();
         self.set_apart_scanner_tries();
         let mut groups = self.groups;
         groups.sort_by(|a, b| {
@@ -1244,6 +1353,7 @@ impl Scanner {
             unknown_left_out,
             capped: self.capped,
             copies: self.records.copies,
+            same_event_both_ends: self.same_event,
         }
     }
 }
@@ -1272,6 +1382,9 @@ pub struct Report {
     /// Server records read once more from another file of the same server
     /// (csvlog and jsonlog copies of the stderr log), counted once.
     pub copies: u64,
+    /// PostgreSQL's incidents that were pgbouncer's server connection,
+    /// counted once with pgbouncer's line about it.
+    pub same_event_both_ends: u64,
 }
 
 impl Report {

@@ -107,9 +107,14 @@ fn hanging_indent(line: &str, width: usize) -> usize {
 const MIN_TEXT: usize = 30;
 
 /// Where the text of a table row's aligned column starts (after a run of
-/// three or more spaces), so a wrapped cell continues under itself.
+/// two or more spaces: the gap of a padded label column such as demo's
+/// `Kong cosocket  `), so a wrapped cell continues under itself. Two
+/// spaces after a full stop are a sentence's, not a column's.
 fn aligned_column(body: &str) -> Option<usize> {
-    let at = body.find("   ")?;
+    let at = body.find("  ")?;
+    if at == 0 || body[..at].ends_with('.') {
+        return None;
+    }
     let after = body[at..].trim_start_matches(' ');
     if after.is_empty() {
         return None;
@@ -136,7 +141,8 @@ fn list_marker(body: &str) -> Option<usize> {
 fn label(body: &str) -> Option<usize> {
     let at = body.find(": ")?;
     let name = &body[..at];
-    if name.is_empty() || name.contains('=') || display_width(name) > MAX_LABEL {
+    // A parenthesis is prose: `psql (as Kong would: ...)` is a sentence.
+    if name.is_empty() || name.contains(['=', '(', ')']) || display_width(name) > MAX_LABEL {
         return None;
     }
     let spaces = body[at + 1..].bytes().take_while(|&b| b == b' ').count();
@@ -353,6 +359,24 @@ mod tests {
 
     fn widest(text: &str) -> usize {
         text.lines().map(display_width).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn a_padded_label_column_hangs_under_its_cell_and_prose_under_its_start() {
+        let row = format!("  Kong cosocket  Error: {}", "word ".repeat(20));
+        let wrapped = wrap(&row, 50);
+        for l in wrapped.lines().skip(1) {
+            assert!(l.starts_with(&" ".repeat(17)), "{l:?}");
+            assert!(!l.starts_with(&" ".repeat(18)), "{l:?}");
+        }
+        let prose = format!(
+            "psql (as Kong would: verify-full) connects. {}",
+            "word ".repeat(20)
+        );
+        let wrapped = wrap(&prose, 50);
+        for l in wrapped.lines().skip(1) {
+            assert!(l.starts_with("  word"), "{l:?}");
+        }
     }
 
     #[test]
