@@ -244,11 +244,10 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
                     libpq.min_version().map_or("", |v| v.pg_name()),
                     libpq.max_version().map_or("", |v| v.pg_name())
                 ),
-                // sslcertmode=disable (libpq 16+) never sends one.
                 cert_file: r
                     .sslcert
                     .as_ref()
-                    .filter(|_| r.sslcertmode.value != pgtls_config::libpq::CertMode::Disable)
+                    .filter(|_| libpq.sends_cert())
                     .map(|p| p.value.clone())
                     .filter(|p| p.exists()),
                 trust_setting: TrustSetting::Conninfo {

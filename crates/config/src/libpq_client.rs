@@ -7,11 +7,12 @@
 //! unset minimum for TLS 1.2 where libpq 12 (and an empty
 //! `ssl_min_protocol_version`) leaves it to OpenSSL, and one ignored that
 //! libpq verifies the chain in any TLS mode once a root certificate file
-//! exists.
+//! exists; and check sent the client certificate with
+//! `sslcertmode=disable`, which probe and the pgbouncer cross-check did not.
 
 use std::path::Path;
 
-use crate::libpq::{HostKind, ResolvedConn, SslMode};
+use crate::libpq::{CertMode, HostKind, ResolvedConn, SslMode};
 use crate::{Source, TlsVersion};
 
 /// libpq's TLS decisions for one resolved connection string.
@@ -70,6 +71,13 @@ impl LibpqClient {
     /// Whether libpq checks the host name (`verify-full`).
     pub fn verifies_host(&self) -> bool {
         self.mode() == SslMode::VerifyFull
+    }
+
+    /// Whether libpq sends its client certificate when the server asks:
+    /// not with `sslcertmode=disable` (libpq 16+), which still reads the
+    /// certificate and key files.
+    pub fn sends_cert(&self) -> bool {
+        self.conn.sslcertmode.value != CertMode::Disable
     }
 
     /// `sslrootcert=system` read by libpq 16 or later.
@@ -163,6 +171,8 @@ mod tests {
         let full = model("host=db sslmode=verify-full", 16, &none);
         assert!(full.requires_tls() && full.verifies_host());
         assert!(model("host=/tmp", 16, &none).local());
+        assert!(model("host=db", 16, &none).sends_cert());
+        assert!(!model("host=db sslcertmode=disable", 16, &none).sends_cert());
         let system = model("host=db sslrootcert=system", 16, &none);
         assert!(system.trusts_system() && system.root_named_system());
         assert!(system.verifies_host(), "system forces verify-full");

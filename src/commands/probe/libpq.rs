@@ -469,8 +469,7 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
     }
 
     let client_cert = client_certificate(r, mode, &mut cfg, &prefix, &mut pre)?;
-    if r.sslcertmode.value == conf::CertMode::Disable {
-        // sslcertmode=disable: the certificate is never sent.
+    if !libpq.sends_cert() {
         cfg.tls.client_identity = None;
     }
     let password_setting = password(r, first.display_host(), port, &mut cfg, &mut notes);

@@ -975,7 +975,10 @@ fn libpq_model(
         .as_ref()
         .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
     let anchors = libpq_trust(source, &libpq, tls, verify, &trust_loc, out, &mut refused);
-    let cert_files = libpq_cert_files(source, r, tls, out, &mut refused);
+    // sslcertmode=disable still reads the files (and refuses a bad key), but
+    // sends nothing.
+    let cert_files =
+        libpq_cert_files(source, r, tls, out, &mut refused).filter(|_| libpq.sends_cert());
     let user = r.user.value.clone();
     Ok(Model {
         name: name.clone(),
