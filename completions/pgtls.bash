@@ -117,7 +117,7 @@ _pgtls() {
             return 0
             ;;
         pgtls__subcmd__check)
-            opts="-D -h --pgdata --postgresql-conf --hba --ident --server-user --kong-conf --kong --kong-edition --libpq --client-addr --match --pgbouncer-ini --libpq-version --pg-version --warn-days --format --lang --help"
+            opts="-D -h --pgdata --postgresql-conf --hba --ident --server-user --kong-conf --kong --kong-edition --kong-version --libpq --client-addr --match --pgbouncer-ini --libpq-version --pg-version --warn-days --format --lang --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,6 +153,10 @@ _pgtls() {
                     ;;
                 --kong-edition)
                     COMPREPLY=($(compgen -W "oss enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --kong-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --libpq)
@@ -307,7 +311,7 @@ _pgtls() {
             return 0
             ;;
         pgtls__subcmd__fix)
-            opts="-D -h --pgdata --postgresql-conf --hba --ident --server-user --kong-conf --kong --kong-edition --libpq --client-addr --match --pgbouncer-ini --libpq-version --pg-version --warn-days --apply --unsafe --reload --format --lang --help"
+            opts="-D -h --pgdata --postgresql-conf --hba --ident --server-user --kong-conf --kong --kong-edition --kong-version --libpq --client-addr --match --pgbouncer-ini --libpq-version --pg-version --warn-days --apply --unsafe --reload --connect --timeout --format --lang --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,6 +349,10 @@ _pgtls() {
                     COMPREPLY=($(compgen -W "oss enterprise" -- "${cur}"))
                     return 0
                     ;;
+                --kong-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --libpq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -370,6 +378,10 @@ _pgtls() {
                     return 0
                     ;;
                 --warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -627,7 +639,7 @@ _pgtls() {
             return 0
             ;;
         pgtls__subcmd__probe)
-            opts="-h --kong-conf --kong --kong-shape --kong-edition --timeout --security-level --password-to-unverified-server --libpq-version --format --lang --help"
+            opts="-h --kong-conf --kong --kong-shape --kong-edition --kong-version --timeout --security-level --password-to-unverified-server --libpq-version --format --lang --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -643,6 +655,10 @@ _pgtls() {
                     ;;
                 --kong-edition)
                     COMPREPLY=($(compgen -W "oss enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --kong-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -673,7 +689,7 @@ _pgtls() {
             return 0
             ;;
         pgtls__subcmd__scan)
-            opts="-h --targets-file --concurrency --timeout --warn-days --trust --verify-depth --kong-conf --jsonl --server-version --format --lang --help"
+            opts="-h --targets-file --concurrency --timeout --warn-days --trust --verify-depth --kong-conf --kong-version --jsonl --server-version --format --lang --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,6 +720,10 @@ _pgtls() {
                     return 0
                     ;;
                 --kong-conf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kong-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -57,6 +57,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l server-user -d 'Th
 complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l kong-conf -d 'Cross-check Kong\'s settings from this kong.conf (KONG_* environment variables override it)' -r -F
 complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l kong-edition -d 'Which Kong edition (default: enterprise when an Enterprise-only option is set)' -r -f -a "oss\t''
 enterprise\t''"
+complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l kong-version -d 'Which Kong version\'s defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l libpq -d 'Cross-check a libpq client: a connection string or postgres:// URI (PG* environment variables apply, as for libpq)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l client-addr -d 'The client\'s IP address as the server sees it (for pg_hba.conf), when it is not the loopback address the client dials' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand check" -l match -d 'Which pg_hba.conf line a connection matches and what it demands: host=IP|local,user=U,database=D,ssl=on|off,cn=NAME (or dn="...")' -r
@@ -78,6 +79,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand scan" -l warn-days -d 'Warn 
 complete -c pgtls -n "__fish_pgtls_using_subcommand scan" -l trust -d 'Check the chain against this trust store (PEM), as a client would' -r -F
 complete -c pgtls -n "__fish_pgtls_using_subcommand scan" -l verify-depth -d 'The verify depth to use with --trust (OpenSSL\'s, as lua_ssl_verify_depth)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand scan" -l kong-conf -d 'Judge the server as Kong would: trust store, depth and protocols from kong.conf (and KONG_* variables)' -r -F
+complete -c pgtls -n "__fish_pgtls_using_subcommand scan" -l kong-version -d 'Which Kong version\'s defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand scan" -l format -d 'Output format (`jsonl`, for `scan` only: one object per target as it finishes)' -r -f -a "text\t''
 json\t''
 jsonl\t''"
@@ -132,6 +134,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l server-user -d 'The 
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l kong-conf -d 'Cross-check Kong\'s settings from this kong.conf (KONG_* environment variables override it)' -r -F
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l kong-edition -d 'Which Kong edition (default: enterprise when an Enterprise-only option is set)' -r -f -a "oss\t''
 enterprise\t''"
+complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l kong-version -d 'Which Kong version\'s defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l libpq -d 'Cross-check a libpq client: a connection string or postgres:// URI (PG* environment variables apply, as for libpq)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l client-addr -d 'The client\'s IP address as the server sees it (for pg_hba.conf), when it is not the loopback address the client dials' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l match -d 'Which pg_hba.conf line a connection matches and what it demands: host=IP|local,user=U,database=D,ssl=on|off,cn=NAME (or dn="...")' -r
@@ -139,6 +142,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l pgbouncer-ini -d 'Ch
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l libpq-version -d 'With --libpq: which libpq to model, 12 to 18 (default: 18)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l pg-version -d 'The server\'s major version (12-18) when there is no data directory to read PG_VERSION from; PG_VERSION wins when present' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l warn-days -d 'Warn when a certificate expires within this many days' -r
+complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l timeout -d 'With --connect: seconds allowed for each network step (default: Kong\'s pg_timeout, libpq\'s connect_timeout, else 5)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l format -d 'Output format (`jsonl`, for `scan` only: one object per target as it finishes)' -r -f -a "text\t''
 json\t''
 jsonl\t''"
@@ -148,6 +152,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l kong -d 'Cross-check
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l apply -d 'Write the machine-applicable edits (without it nothing is written)'
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l unsafe -d 'With --apply, also write the maybe-incorrect edits (right in most setups; read the diff first). Edits with placeholders are never written'
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l reload -d 'With --apply, reload the server afterwards when an edit needs it (SIGHUP to the postmaster named in postmaster.pid; run as the server\'s account or root)'
+complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -l connect -d 'Connect as the client given (--kong-conf, --kong or --libpq) to gather evidence, as probe does: what the server sends and answers adds its findings\' edits to the plan (those check already plans are kept as check has them)'
 complete -c pgtls -n "__fish_pgtls_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pgtls -n "__fish_pgtls_using_subcommand demo" -l only -d 'Run only this scenario (a code such as PGTLS005; repeatable). All nine by default' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand demo" -l pg-version -d 'Run the failures on PostgreSQL N (12-18, the lab\'s packaged build from `lab/fetch-postgres.sh N`) instead of the local installation' -r
@@ -162,6 +167,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l kong-shape -d 'Whi
 luasec\t'nginx init / Kong CLI before 3.5 (LuaSec; the shape the troubleshooting page quotes)'"
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l kong-edition -d 'Kong edition; default: enterprise when the configuration sets an Enterprise-only option, else oss' -r -f -a "oss\t''
 enterprise\t''"
+complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l kong-version -d 'Which Kong version\'s defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l timeout -d 'Seconds allowed for each network step (default: Kong\'s pg_timeout, libpq\'s connect_timeout, else 5)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l security-level -d 'The client\'s OpenSSL security level (default: this host\'s), to model a client host with a stricter crypto policy' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l libpq-version -d 'libpq mode: which libpq to model, 12 to 18 (default: 18). Options a version lacks stop it as they stop that libpq (PGTLS034)' -r

@@ -37,6 +37,12 @@ pub enum FormatArg {
     Jsonl,
 }
 
+/// `--kong-version X.Y`, for probe, check, fix and scan: the defaults of
+/// that Kong version; an unknown one is an error listing the known ones.
+pub fn kong_version(s: &str) -> Result<&'static pgtls_config::kong::KongDefaults, String> {
+    pgtls_config::kong::kong_defaults(s)
+}
+
 /// `--kong-edition`, for probe, check and fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EditionArg {

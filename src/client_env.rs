@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use pgtls_config::kong::KongDefaults;
 use pgtls_config::kong_client::KongClient;
 use pgtls_config::libpq::ClientEnv;
 use pgtls_config::FsSource;
@@ -34,14 +35,17 @@ pub fn kong_env() -> Vec<(String, String)> {
     vars_with_prefix("KONG_")
 }
 
-/// The one model of Kong (kong.conf, then `env`), for every command that
-/// judges a server as Kong would.
+/// The one model of Kong (kong.conf, then `env`, over the defaults of Kong
+/// `version`, the newest when not given), for every command that judges a
+/// server as Kong would.
 pub fn load_kong(
     conf: Option<&Path>,
     env: &[(String, String)],
     edition: Option<KongEdition>,
+    version: Option<&'static KongDefaults>,
 ) -> anyhow::Result<KongClient> {
-    KongClient::load(&FsSource, conf, env, edition).with_context(|| {
+    let version = version.unwrap_or_else(pgtls_config::kong::newest_kong);
+    KongClient::load(&FsSource, conf, env, edition, version).with_context(|| {
         format!(
             "cannot read kong.conf {}",
             conf.map(|p| p.display().to_string()).unwrap_or_default()

@@ -34,38 +34,15 @@ fn main() -> ExitCode {
             if output::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("pgtls: {}", describe(&err));
+            eprintln!("pgtls: {}", output::describe(&err));
             ExitCode::from(2)
         }
     }
 }
 
-/// An error and its causes in one line, each said once and in the system's
-/// own words: Rust's ` (os error 2)` is dropped, and a cause already
-/// contained in the text before it (a parser quoting the system's message)
-/// is not repeated.
-fn describe(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        let text = match text.find(" (os error ") {
-            Some(at) if text.ends_with(')') => text[..at].to_string(),
-            _ => text,
-        };
-        if text.is_empty() || out.contains(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use crate::output::describe;
 
     #[test]
     fn each_cause_is_said_once_without_rusts_os_error_suffix() {

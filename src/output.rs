@@ -90,3 +90,26 @@ pub fn t(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
         Lang::Ja => ja,
     }
 }
+
+/// An error and its causes in one line, each said once and in the system's
+/// own words: Rust's ` (os error 2)` is dropped, and a cause already
+/// contained in the text before it (a parser quoting the system's message)
+/// is not repeated.
+pub fn describe(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = match text.find(" (os error ") {
+            Some(at) if text.ends_with(')') => text[..at].to_string(),
+            _ => text,
+        };
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}

@@ -17,15 +17,11 @@ const MAX_TRUST_FILE: u64 = 16 * 1024 * 1024;
 /// `read_limited` already refuses directories and oversized files.
 pub fn load_pem_file(path: &Path) -> anyhow::Result<Vec<X509>> {
     let bytes = pgtls_config::read_limited(path, MAX_TRUST_FILE)
-        .with_context(|| format!("cannot read trust file {}", path.display()))?;
-    let certs = X509::stack_from_pem(&bytes).with_context(|| {
-        format!(
-            "trust file {} is not a PEM certificate bundle",
-            path.display()
-        )
-    })?;
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let certs = X509::stack_from_pem(&bytes)
+        .with_context(|| format!("{} is not a PEM certificate bundle", path.display()))?;
     if certs.is_empty() {
-        anyhow::bail!("trust file {} holds no certificate", path.display());
+        anyhow::bail!("{} holds no certificate", path.display());
     }
     Ok(certs)
 }

@@ -554,6 +554,10 @@ fn cross_checks_with_libpq_match_what_psql_sees() {
 
     let (v, o) = cross(&c, "host name mismatch", &format!("user=kong_md5 dbname=kong host=db.example.com hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={root}"), &[]);
     assert_predicted("PGTLS012", &v, &o);
+    // Each step once: the computed one already offers dialling another name.
+    let steps = finding(&v, "PGTLS012")["fix"].to_string();
+    assert_eq!(steps.matches("dial a name").count(), 1, "{steps}");
+    assert_eq!(steps.matches("reissue").count(), 1, "{steps}");
 
     // --match on the same files, and the real connection it describes.
     let data = c.data_dir().display().to_string();
@@ -660,6 +664,10 @@ fn cross_checks_chain_and_plaintext() {
         &[],
     );
     assert_predicted("PGTLS009", &v, &o);
+    // PostgreSQL applies ssl = on on reload: no step says restart.
+    let steps = finding(&v, "PGTLS009")["fix"].to_string();
+    assert!(!steps.contains("restart"), "{steps}");
+    assert_eq!(steps.matches("ssl = on").count(), 1, "{steps}");
 
     let (v, _) = cross(
         &c,

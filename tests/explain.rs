@@ -124,6 +124,14 @@ fn hint_gives_the_servers_range() {
     assert_eq!(findings[0]["facts"]["server_max"], "TLSv1.3");
     let fix = findings[0]["fix"][0].as_str().unwrap_or_default();
     assert!(fix.contains("TLSv1.3 to TLSv1.3"), "{fix}");
+    // A server that requires TLS 1.3 is not helped by a client that sets
+    // TLS 1.2: the catalogue's generic client step is not offered.
+    let steps = findings[0]["fix"].to_string();
+    assert!(!steps.contains("pg_ssl_version = tlsv1_2"), "{steps}");
+    assert!(
+        !steps.contains("ssl_min_protocol_version=TLSv1.2"),
+        "{steps}"
+    );
 }
 
 #[test]

@@ -14,14 +14,14 @@ use serde_json::Value;
 use crate::lab_util::{path, pki, ssl_off_with_files, start, two_intermediates};
 use crate::util::{pgtls, Run};
 
-fn fix(data: &Path, extra: &[&str]) -> Run {
+pub(crate) fn fix(data: &Path, extra: &[&str]) -> Run {
     let data = data.display().to_string();
     let mut args = vec!["--format", "json", "fix", "-D", data.as_str()];
     args.extend_from_slice(extra);
     pgtls(&args)
 }
 
-fn snapshot(p: &Path) -> (Vec<u8>, u32, u32, u32) {
+pub(crate) fn snapshot(p: &Path) -> (Vec<u8>, u32, u32, u32) {
     let m = fs::metadata(p).expect("metadata");
     (
         fs::read(p).expect("read"),
@@ -31,7 +31,7 @@ fn snapshot(p: &Path) -> (Vec<u8>, u32, u32, u32) {
     )
 }
 
-fn verify_full(cluster: &Cluster) -> String {
+pub(crate) fn verify_full(cluster: &Cluster) -> String {
     format!(
         "host=127.0.0.1 port={} user=kong dbname=kong sslmode=verify-full sslrootcert={}",
         cluster.port(),
@@ -40,7 +40,7 @@ fn verify_full(cluster: &Cluster) -> String {
 }
 
 /// psql connects, retrying while a reload is being taken up.
-fn psql_connects(cluster: &Cluster, conninfo: &str) -> bool {
+pub(crate) fn psql_connects(cluster: &Cluster, conninfo: &str) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let out = cluster.psql(conninfo, &[("PGPASSWORD", LAB_PASSWORD)]);
@@ -57,7 +57,7 @@ fn psql_connects(cluster: &Cluster, conninfo: &str) -> bool {
 
 /// `dir/kong.conf` for the lab's kong role over verified TLS, with `extra`
 /// lines after the usual ones.
-fn write_kong_conf(cluster: &Cluster, dir: &Path, extra: &str) -> String {
+pub(crate) fn write_kong_conf(cluster: &Cluster, dir: &Path, extra: &str) -> String {
     let conf = dir.join("kong.conf");
     fs::write(
         &conf,
@@ -71,16 +71,16 @@ fn write_kong_conf(cluster: &Cluster, dir: &Path, extra: &str) -> String {
     conf.display().to_string()
 }
 
-fn kong_probe(conf: &str) -> Value {
+pub(crate) fn kong_probe(conf: &str) -> Value {
     pgtls(&["--format", "json", "probe", "--kong-conf", conf]).json()
 }
 
-fn kong_connects(cluster: &Cluster, dir: &Path) -> Value {
+pub(crate) fn kong_connects(cluster: &Cluster, dir: &Path) -> Value {
     kong_probe(&write_kong_conf(cluster, dir, ""))
 }
 
 /// `pgtls fix -D data --kong-conf conf --apply`, which must succeed.
-fn fix_kong_conf(data: &str, conf: &str) -> Value {
+pub(crate) fn fix_kong_conf(data: &str, conf: &str) -> Value {
     let run = pgtls(&[
         "--format",
         "json",
@@ -254,7 +254,7 @@ fn hostile_inputs_are_refused_and_nothing_is_written() {
 }
 
 /// TLS with client certificates from the lab CA; kong by certificate.
-fn mutual_tls() -> ClusterSpec {
+pub(crate) fn mutual_tls() -> ClusterSpec {
     ClusterSpec::new()
         .with_server_tls(pki())
         .expect("tls")
@@ -263,7 +263,7 @@ fn mutual_tls() -> ClusterSpec {
         .hba_line("hostssl all kong 127.0.0.1/32 cert")
 }
 
-fn cert_conninfo(cluster: &Cluster, user: &str, cert: &str, key: &str) -> String {
+pub(crate) fn cert_conninfo(cluster: &Cluster, user: &str, cert: &str, key: &str) -> String {
     format!(
         "{} sslcert={} sslkey={}",
         verify_full(cluster).replace("user=kong", &format!("user={user}")),

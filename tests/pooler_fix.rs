@@ -551,3 +551,83 @@ fn check_says_the_databases_host_is_not_on_postgresqls_certificate() {
     let log = pooler.log_since(&mark);
     assert!(log.contains("TLS handshake error"), "{log}");
 }
+
+/// pgbouncer verifies client certificates against the lab root and a
+/// client's certificate is from another CA: the fix trusts that CA beside
+/// the root in a new bundle (`--unsafe`: trusting a CA is a decision), and
+/// after the reload that client and the root's client both connect.
+#[test]
+fn fix_trusts_the_clients_ca_beside_the_one_pgbouncer_trusts() {
+    if !installed() {
+        return;
+    }
+    let case = crate::pooler::client_leg_client_cert_other_ca();
+    let cluster = start(&case.cluster);
+    let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
+    let healthy = format!(
+        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
+        path(files::ROOT_CA),
+        path(files::CLIENT_KONG),
+        path(files::CLIENT_KONG_KEY)
+    );
+    psql_ok(&pooler, &cluster, &healthy).expect("the root's client works before");
+    let e = psql_ok(&pooler, &cluster, &case.conninfo).unwrap_err();
+    assert!(e.contains("unknown ca"), "{e}");
+    // The other CA's certificate sits beside the client's certificate,
+    // as a client's CA usually does.
+    let client = pooled_client(&pooler, &case.conninfo);
+    let ini = pooler.ini_path().display().to_string();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "fix",
+            "--pgbouncer-ini",
+            ini.as_str(),
+            "--libpq",
+            client.as_str(),
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        pgtls(&a).report("fix").1
+    };
+    let shown = args(&[]);
+    let planned: Vec<&str> = shown["edits"]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .filter_map(|e| e["applicability"].as_str())
+        .collect();
+    assert_eq!(planned, ["maybe-incorrect", "maybe-incorrect"], "{shown:#}");
+    assert!(
+        !pooler
+            .ini_path()
+            .with_file_name("client_tls_ca_bundle.crt")
+            .exists(),
+        "nothing written without --apply"
+    );
+    let v = args(&["--apply", "--unsafe", "--reload"]);
+    assert_eq!(
+        v["applied"].as_array().map(Vec::len),
+        Some(2),
+        "{v:#}\n{shown:#}"
+    );
+    let bundle = pooler.ini_path().with_file_name("client_tls_ca_bundle.crt");
+    let text = std::fs::read_to_string(&bundle).expect("bundle written");
+    assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 2, "{text}");
+    let mut last = String::new();
+    for _ in 0..50 {
+        match psql_ok(&pooler, &cluster, &case.conninfo) {
+            Ok(()) => {
+                last.clear();
+                break;
+            }
+            Err(e) => last = e,
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        last.is_empty(),
+        "the other CA's client after the fix: {last}"
+    );
+    psql_ok(&pooler, &cluster, &healthy).expect("the root's client still connects");
+}

@@ -378,6 +378,27 @@ fn protocol_mismatch_pgtls001_both_sides_and_both_fixes() {
         fix.contains("kong.conf line 9 set `pg_ssl_version = tlsv1_3`"),
         "{fix}"
     );
+    // tlsv1_2 is the failing value: no step advises it, and no step says
+    // the same thing twice.
+    let steps: Vec<String> = finding(&v, "PGTLS001")["fix"]
+        .as_array()
+        .expect("fix")
+        .iter()
+        .map(|s| s.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        !steps.iter().any(|s| s.contains("pg_ssl_version = tlsv1_2")),
+        "{steps:#?}"
+    );
+    assert_eq!(
+        steps
+            .iter()
+            .filter(|s| s.contains("ssl_min_protocol_version")
+                || s.contains("ssl_max_protocol_version"))
+            .count(),
+        1,
+        "{steps:#?}"
+    );
     // Applying the client-side change.
     let client_fix = fact(&v, "PGTLS001", "client_fix");
     let conf = kong_conf(
@@ -1064,6 +1085,17 @@ fn no_pg_hba_line_pgtls016_with_the_line_to_add() {
     assert_eq!(error_codes(&kv), ["PGTLS016"], "{kv:#}");
     let line = fact(&v, "PGTLS016", "hba_line");
     assert_eq!(line, "hostssl kong kong 127.0.0.1/32 scram-sha-256");
+    // Over TLS the one step is the hostssl line: no generic copy of it
+    // with placeholders, no `no encryption` advice.
+    let steps = finding(&v, "PGTLS016")["fix"].to_string();
+    assert_eq!(steps.matches("hostssl").count(), 1, "{steps}");
+    assert!(!steps.contains("no encryption"), "{steps}");
+    assert!(
+        finding(&v, "PGTLS016")["fix"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("`hostssl kong kong 127.0.0.1/32 scram-sha-256`")),
+        "{steps}"
+    );
     cluster
         .write_hba(&format!("hostssl all kong_md5 127.0.0.1/32 md5\n{line}\n"))
         .expect("hba");
@@ -1823,4 +1855,259 @@ fn a_withheld_password_is_sent_once_the_client_verifies_the_server() {
     let verified = kong_conf(&s, &cluster, "pg_user = kong_md5\n");
     let (status, v) = json_probe(&s, &["--kong-conf", &verified], &[]);
     assert_eq!(status, 0, "both Kong paths: {v:#}");
+}
+
+/// `--kong-version` picks whose defaults fill in what kong.conf does not
+/// set (nothing listens: only the settings matter), and an unknown version
+/// is a usage error that lists the known ones.
+#[test]
+fn kong_version_picks_that_versions_defaults() {
+    let scratch = Scratch::new();
+    let port = free_port().to_string();
+    let settings = |version: &str| -> Vec<String> {
+        let (_, v) = json_probe(
+            &scratch,
+            &[
+                "--kong",
+                "--kong-edition",
+                "enterprise",
+                "--kong-version",
+                version,
+                "--timeout",
+                "1",
+            ],
+            &[("KONG_PG_PORT", port.as_str())],
+        );
+        v["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .filter(|s| s["origin"] == "default")
+            .map(|s| {
+                format!(
+                    "{}={}",
+                    s["key"].as_str().unwrap(),
+                    s["value"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let common = [
+        "pg_host=127.0.0.1",
+        "pg_user=kong",
+        "pg_database=kong",
+        "pg_ssl=off",
+        "pg_ssl_required=off",
+        "pg_ssl_verify=off",
+    ];
+    let with = |rest: &[&str]| -> Vec<String> {
+        common
+            .iter()
+            .chain(rest.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    assert_eq!(
+        settings("2.8"),
+        with(&[
+            "pg_ssl_version=tlsv1",
+            "lua_ssl_trusted_certificate=",
+            "lua_ssl_verify_depth=1",
+            "lua_ssl_protocols=TLSv1.1 TLSv1.2 TLSv1.3",
+            "pg_timeout=5000",
+        ])
+    );
+    assert_eq!(
+        settings("3.9"),
+        with(&[
+            "pg_ssl_version=tlsv1_2",
+            "lua_ssl_trusted_certificate=system",
+            "lua_ssl_verify_depth=1",
+            "lua_ssl_protocols=TLSv1.1 TLSv1.2 TLSv1.3",
+            "pg_timeout=5000",
+        ])
+    );
+
+    let run = probe(&scratch, &["--kong", "--kong-version", "4.0"], &[]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "unknown Kong version '4.0': pgtls knows the defaults of Kong 2.8, 3.0, 3.1, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7, 3.8, 3.9"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Against a server that accepts and then says nothing, psql without
+/// connect_timeout prints nothing: libpq has no time limit there and waits
+/// for ever. The probe says so and that it gave up after --timeout; with
+/// connect_timeout set, psql's `timeout expired` is what it prints.
+#[test]
+fn a_stalled_server_is_waited_on_for_ever_without_connect_timeout() {
+    use std::time::Duration;
+    let s = Scratch::new();
+    let stall = fake(4, |stream| {
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(3));
+            drop(stream);
+        });
+    });
+    let conninfo = format!("host=127.0.0.1 port={stall} user=kong dbname=kong");
+    let (_, v) = json_probe(&s, &[&conninfo, "--timeout", "0.3"], &[]);
+    assert_eq!(error_codes(&v), ["PGTLS025"], "{v:#}");
+    assert_eq!(v["client_line"], Value::Null, "{v:#}");
+    assert!(!v.to_string().contains("timeout expired\\\""), "{v:#}");
+
+    let text = probe(&s, &[&conninfo, "--timeout", "0.3"], &[]);
+    assert!(
+        text.stdout.contains(
+            "psql prints nothing here, as without connect_timeout libpq has no time limit and waits for ever; pgtls gave up after 0.3 s (--timeout). With connect_timeout set, psql prints:"
+        ),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("  psql prints:\n"), "{}", text.stdout);
+
+    let with_limit = format!("{conninfo} connect_timeout=2");
+    let (_, v) = json_probe(&s, &[&with_limit, "--timeout", "0.3"], &[]);
+    assert_eq!(
+        v["client_line"].as_str(),
+        Some(
+            format!("psql: error: connection to server at \"127.0.0.1\", port {stall} failed: timeout expired")
+                .as_str()
+        ),
+        "{v:#}"
+    );
+}
+
+/// Each libpq setting is shown with where it came from: PGHOST and PGPORT
+/// are the environment's, a URI's values the URI's, --libpq-version the
+/// flag's (nothing listens: only the settings matter).
+#[test]
+fn libpq_settings_name_their_real_origin() {
+    let scratch = Scratch::new();
+    let port = free_port().to_string();
+    let origins = |args: &[&str], env: &[(&str, &str)]| -> Vec<String> {
+        let mut all = vec!["--timeout", "1"];
+        all.extend_from_slice(args);
+        let (_, v) = json_probe(&scratch, &all, env);
+        v["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .filter(|s| {
+                ["host", "port", "dbname", "libpq version"].contains(&s["key"].as_str().unwrap())
+            })
+            .map(|s| {
+                format!(
+                    "{}={}",
+                    s["key"].as_str().unwrap(),
+                    s["origin"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        origins(
+            &["dbname=kong"],
+            &[("PGHOST", "127.0.0.1"), ("PGPORT", port.as_str())]
+        ),
+        [
+            "host=PGHOST",
+            "port=PGPORT",
+            "dbname=connection string",
+            "libpq version=default"
+        ]
+    );
+    let uri = format!("postgresql://127.0.0.1:{port}/kong");
+    assert_eq!(
+        origins(&[&uri, "--libpq-version", "15"], &[]),
+        [
+            "host=URI",
+            "port=URI",
+            "dbname=URI",
+            "libpq version=--libpq-version"
+        ]
+    );
+    assert_eq!(
+        origins(&["host=127.0.0.1"], &[("PGPORT", port.as_str())]),
+        [
+            "host=connection string",
+            "port=PGPORT",
+            "dbname=default",
+            "libpq version=default"
+        ]
+    );
+}
+
+/// A file that is not there is said once, in the system's words, wherever
+/// the probe mentions it: no "No such file or directory (os error 2)".
+#[test]
+fn a_missing_file_is_said_once_in_the_systems_words() {
+    let scratch = Scratch::new();
+    let conf = scratch.write(
+        "kong.conf",
+        &format!(
+            "pg_port = {}\npg_ssl = on\nlua_ssl_trusted_certificate = /nonexistent/ca.pem\npg_ssl_cert = /nonexistent/c.pem\npg_ssl_cert_key = /nonexistent/k.pem\n",
+            free_port()
+        ),
+    );
+    let conf = conf.display().to_string();
+    for args in [
+        vec![
+            "--kong-conf",
+            conf.as_str(),
+            "--kong-edition",
+            "oss",
+            "--timeout",
+            "1",
+        ],
+        vec!["--kong-conf", conf.as_str(), "--timeout", "1"],
+    ] {
+        let run = probe(&scratch, &args, &[]);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains("/nonexistent/"), "{all}");
+        assert!(!all.contains("os error"), "{all}");
+        assert!(
+            !all.contains("No such file or directory: No such file or directory"),
+            "{all}"
+        );
+    }
+}
+
+/// Kong Enterprise 2.8's default pg_ssl_version is tlsv1 (TLS 1.0 only),
+/// which PostgreSQL's default minimum (TLS 1.2) refuses: PGTLS001 on the
+/// LuaSec path, fixed on the client. The server already allows TLS 1.2, so
+/// no server step sets the value it has, and no note calls pg_ssl_version
+/// a PostgreSQL setting; 3.x's default (tlsv1_2) connects.
+#[test]
+fn kong_2_8_enterprise_default_tlsv1_meets_postgresqls_minimum() {
+    let cluster = start(tls(files::SERVER, files::SERVER_KEY).hba_line(HOSTSSL_SCRAM));
+    let s = Scratch::new();
+    let conf = kong_conf(&s, &cluster, "");
+    let enterprise = ["--kong-conf", &conf, "--kong-edition", "enterprise"];
+    let mut old = enterprise.to_vec();
+    old.extend(["--kong-version", "2.8"]);
+    let (status, v) = json_probe(&s, &old, &[]);
+    assert_eq!(status, 1, "{v:#}");
+    assert_eq!(error_codes(&v), ["PGTLS001"], "{v:#}");
+    assert_eq!(fact(&v, "PGTLS001", "client_range"), "TLSv1..TLSv1");
+    let steps = finding(&v, "PGTLS001")["fix"].to_string();
+    assert!(steps.contains("pg_ssl_version = tlsv1_"), "{steps}");
+    assert!(!steps.contains("on the server"), "{steps}");
+    assert!(!v.to_string().contains("has no pg_ssl_version"), "{v:#}");
+    // The fix, applied: the client-side change connects.
+    let client_fix = fact(&v, "PGTLS001", "client_fix");
+    let conf = kong_conf(&s, &cluster, &format!("{client_fix}\n"));
+    let (status, v) = json_probe(&s, &["--kong-conf", &conf, "--kong-version", "2.8"], &[]);
+    assert_eq!(status, 0, "after {client_fix}: {v:#}");
+
+    let conf = kong_conf(&s, &cluster, "");
+    let (status, v) = json_probe(
+        &s,
+        &["--kong-conf", &conf, "--kong-edition", "enterprise"],
+        &[],
+    );
+    assert_eq!(status, 0, "3.x's tlsv1_2: {v:#}");
 }

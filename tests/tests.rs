@@ -3,6 +3,7 @@
 mod lab_util;
 mod util;
 
+mod auth_versions;
 mod captured_versions;
 mod check;
 mod check_versions;
@@ -11,12 +12,14 @@ mod explain;
 mod exporter;
 mod fits;
 mod fix;
+mod fix_proof;
 mod fuzz_regressions;
 mod generated;
 mod hostile;
 mod lab_explain;
 mod libpq_versions;
 mod logs;
+mod nine_versions;
 mod pooler;
 mod pooler_fix;
 mod pooler_probe;

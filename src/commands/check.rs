@@ -53,6 +53,9 @@ pub struct CheckArgs {
     /// Which Kong edition (default: enterprise when an Enterprise-only option is set).
     #[arg(long, value_enum)]
     pub kong_edition: Option<EditionArg>,
+    /// Which Kong version's defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest).
+    #[arg(long, value_name = "X.Y", value_parser = crate::cli::kong_version)]
+    pub kong_version: Option<&'static pgtls_config::kong::KongDefaults>,
     /// Cross-check a libpq client: a connection string or postgres:// URI (PG* environment variables apply, as for libpq).
     #[arg(long, value_name = "CONNINFO", alias = "conninfo")]
     pub libpq: Option<String>,
@@ -111,6 +114,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
             conf: args.kong_conf.clone(),
             env: kong_env(),
             edition: args.kong_edition.map(Into::into),
+            version: args.kong_version,
         });
     }
     if let Some(conninfo) = &args.libpq {
@@ -263,6 +267,7 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
             args.kong_conf.as_deref(),
             &kong_env(),
             args.kong_edition.map(Into::into),
+            args.kong_version,
         )?;
         let conf = &kong.conf;
         let trust = &conf.lua_ssl_trusted_certificate;
@@ -343,15 +348,16 @@ fn stage_text(stage: Stage, lang: Lang) -> &'static str {
     }
 }
 
-fn problem_json(d: &Diagnostic) -> Value {
+fn problem_json(d: &Diagnostic, lang: Lang) -> Value {
+    let ja = lang == Lang::Ja;
     json!({
         "severity": d.severity.to_string(),
         "file": d.location.as_ref().map(|l| l.file.display().to_string()),
         "line": d.location.as_ref().map(|l| l.line),
         "location": d.location.as_ref().map(|l| l.to_string()),
-        "message": d.message,
+        "message": d.message_in(ja),
         "detail": d.detail,
-        "hint": d.hint,
+        "hint": d.hint_in(ja),
     })
 }
 
@@ -375,7 +381,7 @@ fn match_json(m: &MatchReport, lang: Lang) -> Value {
         "mapped_by": m.mapping.as_ref().and_then(|(_, by)| by.clone()),
         "code": m.code,
         "message": m.message,
-        "unevaluated": m.unevaluated,
+        "unevaluated": m.unevaluated.iter().map(|u| u.get(lang)).collect::<Vec<_>>(),
     })
 }
 
@@ -389,7 +395,7 @@ pub fn report_json(r: &CheckReport, lang: Lang) -> Value {
     let s = &r.server;
     json!({
         "findings": r.findings.iter().map(|f| finding_with_stage(f, lang)).collect::<Vec<_>>(),
-        "problems": r.problems.iter().map(problem_json).collect::<Vec<_>>(),
+        "problems": r.problems.iter().map(|d| problem_json(d, lang)).collect::<Vec<_>>(),
         "server": {
             "config_file": s.config_file,
             "data_directory": s.data_directory,
@@ -423,20 +429,25 @@ pub fn report_json(r: &CheckReport, lang: Lang) -> Value {
     })
 }
 
-fn problem_text(d: &Diagnostic, style: &Style) -> String {
+fn problem_text(d: &Diagnostic, lang: Lang, style: &Style) -> String {
+    let ja = lang == Lang::Ja;
     let sev = match d.severity {
         pgtls_diagnose::check_rules::config::Severity::Error => style.red("error"),
         pgtls_diagnose::check_rules::config::Severity::Warning => style.yellow("warning"),
         pgtls_diagnose::check_rules::config::Severity::Note => style.dim("note"),
     };
     let mut s = match &d.location {
-        Some(l) => format!("{}: {sev}: {}\n", style.bold(&l.to_string()), d.message),
-        None => format!("{sev}: {}\n", d.message),
+        Some(l) => format!(
+            "{}: {sev}: {}\n",
+            style.bold(&l.to_string()),
+            d.message_in(ja)
+        ),
+        None => format!("{sev}: {}\n", d.message_in(ja)),
     };
     if let Some(detail) = &d.detail {
         s.push_str(&format!("  DETAIL: {detail}\n"));
     }
-    if let Some(hint) = &d.hint {
+    if let Some(hint) = d.hint_in(ja) {
         s.push_str(&format!("  HINT: {hint}\n"));
     }
     s
@@ -578,7 +589,7 @@ pub fn report_text(r: &CheckReport, lang: Lang, style: &Style) -> String {
             )),
         }
         for u in &m.unevaluated {
-            out.push_str(&format!("  {}\n", style.dim(u)));
+            out.push_str(&format!("  {}\n", style.dim(u.get(lang))));
         }
     }
     let shown: Vec<&Diagnostic> = r
@@ -592,7 +603,7 @@ pub fn report_text(r: &CheckReport, lang: Lang, style: &Style) -> String {
     if !shown.is_empty() {
         out.push('\n');
         for d in shown {
-            out.push_str(&problem_text(d, style));
+            out.push_str(&problem_text(d, lang, style));
         }
     }
     for stage in [Stage::ServerStart, Stage::Client, Stage::Connection] {

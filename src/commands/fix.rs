@@ -1,4 +1,5 @@
-//! `pgtls fix`: the edits `check`'s findings carry, shown as a unified diff
+//! `pgtls fix`: the edits `check`'s findings carry (and, with `--connect`,
+//! those of what connecting as the client showed, as probe does), shown as a unified diff
 //! of every file they would change and every command they call for, and
 //! with `--apply` written: only to files the configuration names, each by
 //! an atomic replace that keeps its owner and mode, with a backup beside
@@ -16,7 +17,7 @@ use anyhow::Context;
 use pgtls_catalogue::{Lang, Severity};
 use pgtls_diagnose::check_rules::access::sh;
 use pgtls_diagnose::check_rules::CheckReport;
-use pgtls_diagnose::{Applicability, Edit, EditKind, Then};
+use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
 use pgtls_render::{edit_json, finding_json, finding_text, Style};
 use serde_json::json;
 
@@ -44,6 +45,16 @@ pub struct FixArgs {
     /// server's account or root).
     #[arg(long, requires = "apply")]
     pub reload: bool,
+    /// Connect as the client given (--kong-conf, --kong or --libpq) to
+    /// gather evidence, as probe does: what the server sends and answers
+    /// adds its findings' edits to the plan (those check already plans
+    /// are kept as check has them).
+    #[arg(long)]
+    pub connect: bool,
+    /// With --connect: seconds allowed for each network step (default:
+    /// Kong's pg_timeout, libpq's connect_timeout, else 5).
+    #[arg(long, value_name = "SECONDS", requires = "connect")]
+    pub timeout: Option<f64>,
 }
 
 /// One planned edit and whether this run writes it.
@@ -57,6 +68,8 @@ struct Planned {
 /// A text file's planned new content.
 struct FileChange {
     path: PathBuf,
+    /// A file that does not exist yet (a new CA bundle).
+    new: bool,
     before: Vec<u8>,
     after: String,
     /// Indexes into the plan.
@@ -71,26 +84,175 @@ fn selected(edit: &Edit, args: &FixArgs) -> bool {
     }
 }
 
-/// Every edit of every finding, once, in finding order.
-fn plan(report: &CheckReport, args: &FixArgs) -> Vec<Planned> {
+/// Whether two edits change the same thing (one setting, keyword, file or
+/// line), so that only one of them may be planned.
+fn same_target(a: &EditKind, b: &EditKind) -> bool {
+    use EditKind as K;
+    match (a, b) {
+        (
+            K::Setting {
+                file: f1, key: k1, ..
+            },
+            K::Setting {
+                file: f2, key: k2, ..
+            },
+        ) => f1 == f2 && k1.eq_ignore_ascii_case(k2),
+        (
+            K::IniSetting {
+                file: f1,
+                section: s1,
+                key: k1,
+                ..
+            },
+            K::IniSetting {
+                file: f2,
+                section: s2,
+                key: k2,
+                ..
+            },
+        ) => f1 == f2 && s1 == s2 && k1.eq_ignore_ascii_case(k2),
+        (K::Conninfo { key: k1, .. }, K::Conninfo { key: k2, .. }) => k1 == k2,
+        (K::FileMode { file: f1, .. }, K::FileMode { file: f2, .. })
+        | (K::FileContent { file: f1, .. }, K::FileContent { file: f2, .. }) => f1 == f2,
+        (
+            K::HbaLine {
+                file: f1,
+                line: l1,
+                before: Some(b1),
+                ..
+            },
+            K::HbaLine {
+                file: f2,
+                line: l2,
+                before: Some(b2),
+                ..
+            },
+        )
+        | (
+            K::IdentLine {
+                file: f1,
+                line: l1,
+                before: Some(b1),
+                ..
+            },
+            K::IdentLine {
+                file: f2,
+                line: l2,
+                before: Some(b2),
+                ..
+            },
+        ) => f1 == f2 && l1 == l2 && b1 == b2,
+        _ => a == b,
+    }
+}
+
+/// Every edit of every finding, once, in finding order: check's first,
+/// then those of what the connection showed (`probed`) that change
+/// nothing check's edits change.
+fn plan(report: &CheckReport, probed: &[Finding], args: &FixArgs) -> Vec<Planned> {
     let mut out: Vec<Planned> = Vec::new();
-    for f in &report.findings {
-        for e in &f.finding.edits {
-            match out.iter_mut().find(|p| p.edit == *e) {
+    let checked = report.findings.iter().map(|f| (&f.finding, false));
+    let connected = probed.iter().map(|f| (f, true));
+    for (f, from_probe) in checked.chain(connected) {
+        for e in &f.edits {
+            let same =
+                |p: &Planned| p.edit == *e || (from_probe && same_target(&p.edit.kind, &e.kind));
+            match out.iter_mut().find(|p| same(p)) {
                 Some(p) => {
-                    if !p.codes.contains(&f.finding.code()) {
-                        p.codes.push(f.finding.code());
+                    if !p.codes.contains(&f.code()) {
+                        p.codes.push(f.code());
                     }
                 }
                 None => out.push(Planned {
                     selected: selected(e, args),
                     edit: e.clone(),
-                    codes: vec![f.finding.code()],
+                    codes: vec![f.code()],
                 }),
             }
         }
     }
     out
+}
+
+/// check's report; with --connect and no server files to read, an empty
+/// one (the connection alone gathers the evidence).
+fn check_report(args: &FixArgs) -> anyhow::Result<CheckReport> {
+    let c = &args.check;
+    if args.connect && c.pgdata.is_none() && c.postgresql_conf.is_none() && c.hba.is_none() {
+        return Ok(CheckReport {
+            findings: Vec::new(),
+            problems: Vec::new(),
+            server: Default::default(),
+            start: pgtls_diagnose::check_rules::StartPrediction {
+                starts: true,
+                code: None,
+                fatal: None,
+                location: None,
+            },
+            connections: Vec::new(),
+            matches: Vec::new(),
+        });
+    }
+    report(c)
+}
+
+/// The probe's arguments for the client fix was given.
+fn probe_args(args: &FixArgs) -> super::probe::ProbeArgs {
+    let c = &args.check;
+    super::probe::ProbeArgs {
+        conninfo: c.libpq.clone(),
+        kong_conf: c.kong_conf.clone(),
+        kong: c.kong,
+        kong_shape: super::probe::KongShapeArg::Cosocket,
+        kong_edition: c.kong_edition,
+        timeout: args.timeout,
+        security_level: None,
+        password_to_unverified_server: false,
+        libpq_version: c.libpq_version,
+        kong_version: c.kong_version,
+    }
+}
+
+/// Connects as each client given, as probe does: the findings of what
+/// the connections showed (none when they all succeed).
+fn connect(args: &FixArgs, lang: Lang) -> anyhow::Result<Vec<Finding>> {
+    let c = &args.check;
+    if c.kong_conf.is_none() && !c.kong && c.libpq.is_none() {
+        anyhow::bail!(
+            "{}",
+            t(
+                lang,
+                "--connect needs a client to connect as: --kong-conf, --kong or --libpq",
+                "--connect には接続するクライアントの指定が必要です: --kong-conf、--kong または --libpq",
+            )
+        );
+    }
+    if let Some(t) = args.timeout {
+        super::probe::seconds(t, "--timeout")?;
+    }
+    let p = probe_args(args);
+    let mut plans = Vec::new();
+    if c.kong_conf.is_some() || c.kong {
+        let kong_only = super::probe::ProbeArgs {
+            conninfo: None,
+            ..probe_args(args)
+        };
+        plans.push(super::probe::kong::plan(&kong_only)?);
+    }
+    if c.libpq.is_some() {
+        let libpq_only = super::probe::ProbeArgs {
+            kong_conf: None,
+            kong: false,
+            ..p
+        };
+        plans.push(super::probe::libpq::plan(&libpq_only)?);
+    }
+    let mut out = Vec::new();
+    for plan in &plans {
+        let (_, judgement) = super::probe::execute(plan)?;
+        out.extend(judgement.findings);
+    }
+    Ok(out)
 }
 
 fn read_config(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -248,14 +410,38 @@ fn is_text_edit(kind: &EditKind) -> bool {
     )
 }
 
-/// The new content of every file the text edits `wanted` picks touch.
+/// Edits that change a file's text: its lines, or its whole content.
+fn is_file_edit(kind: &EditKind) -> bool {
+    is_text_edit(kind) || matches!(kind, EditKind::FileContent { .. })
+}
+
+/// A whole file's new content: replaces the file (which must be one pgtls
+/// can read as configuration) or creates it. Never a private key.
+fn content_change(path: &Path, content: &str, idx: Vec<usize>) -> anyhow::Result<FileChange> {
+    if content.contains("PRIVATE KEY") {
+        anyhow::bail!("{}: pgtls fix never writes a private key", path.display());
+    }
+    let (new, before) = match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (true, Vec::new()),
+        _ => (false, read_config(path)?),
+    };
+    Ok(FileChange {
+        path: path.to_path_buf(),
+        new,
+        before,
+        after: content.to_string(),
+        edits: idx,
+    })
+}
+
+/// The new content of every file the file edits `wanted` picks touch.
 fn file_changes(
     plan: &mut [Planned],
     wanted: impl Fn(&Planned) -> bool,
 ) -> (Vec<FileChange>, Vec<String>) {
     let mut by_file: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     for (i, p) in plan.iter().enumerate() {
-        if wanted(p) && is_text_edit(&p.edit.kind) {
+        if wanted(p) && is_file_edit(&p.edit.kind) {
             if let Some(file) = p.edit.kind.file() {
                 by_file.entry(file.clone()).or_default().push(i);
             }
@@ -264,10 +450,32 @@ fn file_changes(
     let mut changes = Vec::new();
     let mut problems = Vec::new();
     for (path, idx) in by_file {
+        let content = idx.iter().find_map(|i| match &plan[*i].edit.kind {
+            EditKind::FileContent { content, .. } => Some(content.clone()),
+            _ => None,
+        });
+        if let Some(content) = content {
+            let change = if idx.len() > 1 {
+                Err(anyhow::anyhow!(
+                    "{}: more than one edit would write it; make them by hand",
+                    path.display()
+                ))
+            } else {
+                content_change(&path, &content, idx.clone())
+            };
+            match change {
+                Ok(c) => changes.push(c),
+                Err(e) => {
+                    problems.push(format!("{e:#}"));
+                    idx.iter().for_each(|i| plan[*i].selected = false);
+                }
+            }
+            continue;
+        }
         let before = match read_config(&path) {
             Ok(b) => b,
             Err(e) => {
-                problems.push(format!("{e:#}"));
+                problems.push(crate::output::describe(&e));
                 idx.iter().for_each(|i| plan[*i].selected = false);
                 continue;
             }
@@ -277,6 +485,7 @@ fn file_changes(
         match edit_text(&text, &edits) {
             Ok(after) => changes.push(FileChange {
                 path,
+                new: false,
                 before,
                 after,
                 edits: idx,
@@ -290,13 +499,43 @@ fn file_changes(
     (changes, problems)
 }
 
+/// A file's text as the diff shows it: the value of every setting whose
+/// name holds "password" (kong.conf's pg_password, pgbouncer's
+/// auth_password...) as `***`, so no context line shows a secret.
+fn masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match line_key(line) {
+            Some(key) if key.contains("password") => {
+                let t = line.trim_start();
+                let indent = &line[..line.len() - t.len()];
+                let end = t
+                    .find(|c: char| c == '=' || c.is_whitespace())
+                    .unwrap_or(t.len());
+                out.push_str(&format!("{indent}{} = ***", &t[..end]));
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 fn unified_diff(change: &FileChange) -> String {
-    let before = String::from_utf8_lossy(&change.before);
+    let before = masked(&String::from_utf8_lossy(&change.before));
+    let after = masked(&change.after);
     let name = change.path.display().to_string();
-    similar::TextDiff::from_lines(before.as_ref(), change.after.as_str())
+    let old_name = if change.new {
+        "/dev/null"
+    } else {
+        name.as_str()
+    };
+    similar::TextDiff::from_lines(before.as_str(), after.as_str())
         .unified_diff()
         .context_radius(2)
-        .header(&name, &name)
+        .header(old_name, &name)
         .to_string()
 }
 
@@ -397,9 +636,36 @@ fn write_beside(path: &Path, bytes: &[u8], like: &fs::Metadata) -> anyhow::Resul
     Ok(())
 }
 
+/// Creates a new public file (a CA bundle): mode 0644, owned as its
+/// directory is, never over a file that appeared since.
+fn create_file(change: &FileChange) -> anyhow::Result<()> {
+    let dir = change.path.parent().unwrap_or(Path::new("."));
+    let meta = fs::metadata(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&change.path)
+        .with_context(|| {
+            format!(
+                "cannot create {} (it appeared since pgtls looked?)",
+                change.path.display()
+            )
+        })?;
+    f.write_all(change.after.as_bytes())?;
+    f.sync_all()?;
+    let _ = std::os::unix::fs::chown(&change.path, Some(meta.uid()), Some(meta.gid()));
+    fs::set_permissions(&change.path, fs::Permissions::from_mode(0o644))?;
+    Ok(())
+}
+
 /// Replaces a configuration file atomically after checking that it is
-/// still what was read; returns the backup's path.
-fn replace_file(change: &FileChange) -> anyhow::Result<PathBuf> {
+/// still what was read, or creates a new one; returns the backup's path
+/// (none for a new file).
+fn replace_file(change: &FileChange) -> anyhow::Result<Option<PathBuf>> {
+    if change.new {
+        return create_file(change).map(|()| None);
+    }
     let now = read_config(&change.path)?;
     if now != change.before {
         anyhow::bail!(
@@ -429,7 +695,7 @@ fn replace_file(change: &FileChange) -> anyhow::Result<PathBuf> {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(backup)
+    Ok(Some(backup))
 }
 
 /// SIGHUP to the postmaster named in `DATADIR/postmaster.pid`.
@@ -512,16 +778,16 @@ fn apply(
         match replace_file(c) {
             Ok(backup) => {
                 out.applied.extend(&c.edits);
-                out.backups.push(backup);
+                out.backups.extend(backup);
             }
-            Err(e) => out.problems.push(format!("{e:#}")),
+            Err(e) => out.problems.push(crate::output::describe(&e)),
         }
     }
     for (i, p) in plan.iter().enumerate() {
         if p.selected && matches!(p.edit.kind, EditKind::FileMode { .. }) {
             match apply_mode(&p.edit.kind) {
                 Ok(()) => out.applied.push(i),
-                Err(e) => out.problems.push(format!("{e:#}")),
+                Err(e) => out.problems.push(crate::output::describe(&e)),
             }
         }
     }
@@ -540,7 +806,7 @@ fn apply(
     if args.reload && bouncer_reload {
         match pidfile.as_deref().map(reload_pgbouncer) {
             Some(Ok(pid)) => out.reloaded_pgbouncer = Some(pid),
-            Some(Err(e)) => out.problems.push(format!("{e:#}")),
+            Some(Err(e)) => out.problems.push(crate::output::describe(&e)),
             None => out.problems.push(
                 "pgbouncer.ini sets no pidfile: reload pgbouncer yourself (RELOAD on its console, or SIGHUP)".into(),
             ),
@@ -553,7 +819,7 @@ fn apply(
     if args.reload && needs_reload {
         match data_dir.map(reload) {
             Some(Ok(pid)) => out.reloaded = Some(pid),
-            Some(Err(e)) => out.problems.push(format!("{e:#}")),
+            Some(Err(e)) => out.problems.push(crate::output::describe(&e)),
             None => out
                 .problems
                 .push("no data directory to find the postmaster in: reload it yourself".into()),
@@ -619,8 +885,13 @@ fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
 pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let style = style();
-    let first = report(&args.check)?;
-    let mut planned = plan(&first, args);
+    let first = check_report(args)?;
+    let first_probed = if args.connect {
+        connect(args, lang)?
+    } else {
+        Vec::new()
+    };
+    let mut planned = plan(&first, &first_probed, args);
     // Shown: every edit that holds no placeholder; written: the selected.
     let (shown, _) = file_changes(&mut planned, |p| {
         p.edit.applicability != Applicability::HasPlaceholders
@@ -635,16 +906,25 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     if let Some(o) = &outcome {
         problems.extend(o.problems.iter().cloned());
     }
-    // What is left: the same check after the edits.
-    let after = if outcome.as_ref().is_some_and(|o| !o.applied.is_empty()) {
-        report(&args.check)?
+    // What is left: the same check (and connections) after the edits.
+    let changed = outcome.as_ref().is_some_and(|o| !o.applied.is_empty());
+    let after = if changed { check_report(args)? } else { first };
+    let probed = if changed && args.connect {
+        connect(args, lang)?
     } else {
-        first
+        first_probed
     };
+    // A failure the connection showed that check found too is said once.
+    let probed: Vec<Finding> = probed
+        .into_iter()
+        .filter(|p| !after.findings.iter().any(|f| f.finding.code() == p.code()))
+        .collect();
     let remaining_errors = after
         .findings
         .iter()
-        .any(|f| f.finding.diagnosis.severity == Severity::Error);
+        .map(|f| &f.finding)
+        .chain(&probed)
+        .any(|f| f.diagnosis.severity == Severity::Error);
     let fixed_conninfo = fixed_conninfo(args, &planned);
 
     match global.format {
@@ -654,7 +934,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
                 .map(|o| o.applied.clone())
                 .unwrap_or_default();
             print_json(&json!({
-                "findings": after.findings.iter().map(|f| finding_json(&f.finding, lang)).collect::<Vec<_>>(),
+                "findings": after.findings.iter().map(|f| &f.finding).chain(&probed).map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
                 "edits": planned.iter().map(|p| {
                     let mut v = edit_json(&p.edit);
                     v["fixes"] = json!(p.codes);
@@ -673,6 +953,7 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
         }
         Format::Text => print(&text(
             &after,
+            &probed,
             &planned,
             &shown,
             outcome.as_ref(),
@@ -715,6 +996,7 @@ fn fixed_conninfo(args: &FixArgs, plan: &[Planned]) -> Option<String> {
 #[allow(clippy::too_many_arguments)]
 fn text(
     after: &CheckReport,
+    probed: &[Finding],
     plan: &[Planned],
     changes: &[FileChange],
     outcome: Option<&Outcome>,
@@ -741,7 +1023,7 @@ fn text(
         let line = match &p.edit.kind {
             EditKind::FileMode { .. } => mode_command(&p.edit.kind),
             EditKind::Command { command } => Some(command.clone()),
-            _ if !is_text_edit(&p.edit.kind) => None,
+            _ if !is_file_edit(&p.edit.kind) => None,
             _ => continue,
         };
         if let Some(line) = line {
@@ -762,7 +1044,7 @@ fn text(
     }
     let skipped: Vec<&Planned> = plan
         .iter()
-        .filter(|p| !p.selected && is_text_edit(&p.edit.kind))
+        .filter(|p| !p.selected && is_file_edit(&p.edit.kind))
         .collect();
     for p in skipped {
         let why = match p.edit.applicability {
@@ -832,7 +1114,27 @@ fn text(
                     t(lang, "then: reload the server (SELECT pg_reload_conf(); or pgtls fix --apply --reload)", "続けて: サーバーの設定を再読み込みします (SELECT pg_reload_conf(); または pgtls fix --apply --reload)")
                 ));
             }
-            if then.contains(&"restart") {
+            // Kong reads kong.conf when it starts: its restart is Kong's.
+            let restarts = |kong: bool| {
+                o.applied.iter().any(|i| {
+                    let e = &plan[*i].edit;
+                    e.then == Then::Restart
+                        && (e.kind.file().is_some()
+                            && e.kind.file() == args.check.kong_conf.as_ref())
+                            == kong
+                })
+            };
+            if restarts(true) {
+                out.push_str(&format!(
+                    "{}\n",
+                    t(
+                        lang,
+                        "then: restart Kong (kong restart), which reads kong.conf when it starts",
+                        "続けて: Kong を再起動します (kong restart)。Kong は起動時に kong.conf を読みます",
+                    )
+                ));
+            }
+            if restarts(false) {
                 let dir = args
                     .check
                     .pgdata
@@ -849,7 +1151,7 @@ fn text(
     for p in problems {
         out.push_str(&format!("{} {p}\n", style.red("✗")));
     }
-    if !after.findings.is_empty() {
+    if !after.findings.is_empty() || !probed.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             style.bold(t(lang, "findings:", "所見:"))
@@ -857,6 +1159,88 @@ fn text(
         for f in &after.findings {
             out.push_str(&finding_text(&f.finding, lang, style));
         }
+        for f in probed {
+            out.push_str(&finding_text(f, lang, style));
+        }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diff_never_shows_a_password() {
+        let text = "pg_user = kong\npg_password = s3cret # old\n  PG_RO_PASSWORD=x\n#pg_password = y\npg_ssl = on";
+        assert_eq!(
+            masked(text),
+            "pg_user = kong\npg_password = ***\n  PG_RO_PASSWORD = ***\n#pg_password = y\npg_ssl = on"
+        );
+    }
+
+    /// A whole file's content: a new file or a regular one, never a key,
+    /// never through a symbolic link.
+    #[test]
+    fn file_content_is_never_a_key_nor_through_a_link() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = dir.path().join("root.crt");
+        let pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
+        let c = content_change(&ca, pem, vec![0]).expect("a new file");
+        assert!(c.new && c.before.is_empty());
+        fs::write(&ca, "old\n").expect("write");
+        let c = content_change(&ca, pem, vec![0]).expect("a file");
+        assert!(!c.new && c.before == b"old\n");
+        let key = "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n";
+        let e = content_change(&ca, key, vec![0]).err().expect("refused");
+        assert!(e.to_string().contains("never writes a private key"), "{e}");
+        let link = dir.path().join("link.crt");
+        std::os::unix::fs::symlink(&ca, &link).expect("symlink");
+        let e = content_change(&link, pem, vec![0]).err().expect("refused");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        // Created 0644, never over a file that appeared since.
+        let new = dir.path().join("bundle.crt");
+        let c = content_change(&new, pem, vec![0]).expect("a new file");
+        replace_file(&c).expect("created");
+        assert_eq!(fs::metadata(&new).expect("meta").mode() & 0o7777, 0o644);
+        assert!(replace_file(&c).is_err(), "not twice");
+    }
+
+    #[test]
+    fn one_edit_per_setting_keyword_or_file() {
+        let setting = |key: &str, after: &str| EditKind::Setting {
+            file: "/etc/kong/kong.conf".into(),
+            line: Some(8),
+            key: key.into(),
+            before: None,
+            after: after.into(),
+        };
+        assert!(same_target(
+            &setting("lua_ssl_trusted_certificate", "a,b"),
+            &setting("LUA_SSL_TRUSTED_CERTIFICATE", "a,c")
+        ));
+        assert!(!same_target(
+            &setting("lua_ssl_trusted_certificate", "a,b"),
+            &setting("lua_ssl_verify_depth", "2")
+        ));
+        let conninfo = |key: &str| EditKind::Conninfo {
+            key: key.into(),
+            before: None,
+            after: "x".into(),
+        };
+        assert!(same_target(
+            &conninfo("sslrootcert"),
+            &conninfo("sslrootcert")
+        ));
+        assert!(!same_target(&conninfo("sslrootcert"), &conninfo("sslcert")));
+        let hba = |line: usize, after: &str| EditKind::HbaLine {
+            file: "/pg/pg_hba.conf".into(),
+            line: Some(line),
+            before: None,
+            after: after.into(),
+        };
+        // Insertions are the same only when they are equal.
+        assert!(!same_target(&hba(3, "a"), &hba(3, "b")));
+        assert!(same_target(&hba(3, "a"), &hba(3, "a")));
+    }
 }

@@ -44,6 +44,9 @@ pub struct ProbeArgs {
     /// Kong edition; default: enterprise when the configuration sets an Enterprise-only option, else oss.
     #[arg(long, value_enum)]
     pub kong_edition: Option<EditionArg>,
+    /// Which Kong version's defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest).
+    #[arg(long, value_name = "X.Y", value_parser = crate::cli::kong_version)]
+    pub kong_version: Option<&'static pgtls_config::kong::KongDefaults>,
     /// Seconds allowed for each network step (default: Kong's pg_timeout, libpq's connect_timeout, else 5).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -226,13 +229,16 @@ pub(crate) fn execute_with(plan: &Plan, identify: bool) -> anyhow::Result<(Vec<D
 /// be applied as written there.
 pub(crate) fn versioned_fix(f: &mut Finding, server: Option<u32>, libpq: Option<u32>) {
     use pgtls_config::libpq::keyword_since;
-    use pgtls_config::postgresql_conf::is_known_parameter_in;
+    use pgtls_config::postgresql_conf::{is_known_parameter_in, NEWEST_KNOWN_MAJOR};
     use pgtls_diagnose::EditKind;
     let mut said = Vec::new();
     for e in &f.edits {
         match (&e.kind, server, libpq) {
+            // A setting PostgreSQL has in some version but not this one
+            // (a kong.conf setting such as pg_ssl_version is none of its).
             (EditKind::Setting { key, .. }, Some(major), _)
-                if !is_known_parameter_in(key, major) =>
+                if !is_known_parameter_in(key, major)
+                    && (9..=NEWEST_KNOWN_MAJOR).any(|v| is_known_parameter_in(key, v)) =>
             {
                 said.push(Msg::new(
                     format!("PostgreSQL {major} has no {key}: that step needs another server version; use the other steps"),

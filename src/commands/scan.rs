@@ -54,6 +54,9 @@ pub struct ScanArgs {
     /// Judge the server as Kong would: trust store, depth and protocols from kong.conf (and KONG_* variables).
     #[arg(long, value_name = "FILE")]
     pub kong_conf: Option<PathBuf>,
+    /// Which Kong version's defaults to assume: 2.8 or 3.0 to 3.9 (a release such as 3.4.2 counts as 3.4; default: the newest).
+    #[arg(long, value_name = "X.Y", value_parser = crate::cli::kong_version)]
+    pub kong_version: Option<&'static pgtls_config::kong::KongDefaults>,
     /// One JSON object per target, as each finishes (for pipelines; the
     /// same as `--format jsonl`).
     #[arg(long)]
@@ -174,7 +177,7 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
     }
     if let Some(path) = &args.kong_conf {
         // scan judges the cosocket path: the Kong CLI's, the first to connect.
-        let kong = load_kong(Some(path), &kong_env(), None)?;
+        let kong = load_kong(Some(path), &kong_env(), None, args.kong_version)?;
         let (anchors, files) = load_kong_trust(&kong)?;
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let versions = kong.cosocket.versions.clone();

@@ -1133,6 +1133,23 @@ pub static PATTERNS: &[Pattern] = &[
         ..BASE
     },
     Pattern {
+        id: "hba-include-record",
+        code: Code::HbaFileRefused,
+        origins: SERVER,
+        regex: r#"^(?:invalid connection type|接続オプションタイプ) "(?P<record>include|include_if_exists|include_dir)"(?: は不正です)?$"#,
+        needles: &["invalid connection type \"include", "接続オプションタイプ \"include"],
+        reading: Text {
+            en: "the server does not know pg_hba.conf's {record} records (they came with PostgreSQL 16; 12 to 15 read the line as a connection type); it then refuses the whole file",
+            ja: "サーバーは pg_hba.conf の {record} 行を知りません (PostgreSQL 16 で追加。12 から 15 はこの行を接続タイプとして読みます)。その後ファイル全体を拒否します",
+        },
+        examples: &[
+            "2026-12-03 16:57:20.113 UTC [5120] LOG:  invalid connection type \"include\"",
+            "2026-12-03 17:49:05.155 UTC [14429] LOG:  接続オプションタイプ \"include_dir\" は不正です",
+        ],
+        versions: Some(Versions::range(12, 15)),
+        ..BASE
+    },
+    Pattern {
         id: "hba-not-reloaded",
         code: Code::HbaFileRefused,
         origins: SERVER,

@@ -1,15 +1,19 @@
-//! The tokenizer PostgreSQL 15 shares between `pg_hba.conf` and
+//! The tokenizer PostgreSQL shares between `pg_hba.conf` and
 //! `pg_ident.conf` (`tokenize_auth_file` in `hba.c`): backslash line
 //! continuation, blank- and comma-separated tokens, double quotes (with `""`
-//! for a quote), `#` comments, and `@file` inclusion of token lists.
+//! for a quote), `#` comments, and `@file` inclusion of token lists. From
+//! PostgreSQL 16 a line of exactly two fields whose first token is
+//! `include`, `include_if_exists` or `include_dir` is replaced by the lines of
+//! the named file (or of every `*.conf` of the directory, in name order);
+//! 12 to 15 see an ordinary line there, which their parsers reject.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::strerror;
 use crate::paths;
-use crate::{Location, Source};
+use crate::{Diagnostic, Location, Source};
 
 /// `MAX_TOKEN` in `hba.c`: the token buffer holds 10239 bytes.
 const MAX_TOKEN: usize = 10240;
@@ -115,6 +119,19 @@ fn next_token(line: &[u8], pos: &mut usize) -> Result<Option<NextToken>, String>
 pub(crate) struct Tokenizer<'a> {
     source: Option<&'a dyn Source>,
     reads: Cell<usize>,
+    /// Whether include records are read (PostgreSQL 16 and later).
+    includes: bool,
+    /// What the server logs without an error: skipped missing files.
+    notes: RefCell<Vec<Diagnostic>>,
+}
+
+/// The three include records of PostgreSQL 16's authentication files.
+pub(crate) const INCLUDE_KEYWORDS: [&str; 3] = ["include", "include_if_exists", "include_dir"];
+
+/// Whether a server of `major` (None: the newest) reads include records
+/// and regular expressions in pg_hba.conf and pg_ident.conf's user column.
+pub(crate) fn has_v16_auth_files(major: Option<u32>) -> bool {
+    major.is_none_or(|v| v >= 16)
 }
 
 impl<'a> Tokenizer<'a> {
@@ -122,7 +139,21 @@ impl<'a> Tokenizer<'a> {
         Tokenizer {
             source,
             reads: Cell::new(0),
+            includes: false,
+            notes: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The same tokenizer reading include records or not.
+    pub(crate) fn with_includes(mut self, on: bool) -> Self {
+        self.includes = on;
+        self
+    }
+
+    /// The notes gathered while tokenizing (missing `include_if_exists`
+    /// files).
+    pub(crate) fn take_notes(&self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.notes.borrow_mut())
     }
 
     /// `tokenize_auth_file` over a whole file's text.
@@ -169,6 +200,19 @@ impl<'a> Tokenizer<'a> {
                     fields.push(field);
                 }
             }
+            if self.includes && error.is_none() && fields.len() == 2 {
+                let kind = fields[0][0].text.as_str();
+                if INCLUDE_KEYWORDS.contains(&kind) {
+                    let target = fields[1][0].text.clone();
+                    match self.include_record(kind, &target, file, depth, &location) {
+                        Ok(lines) => {
+                            out.extend(lines);
+                            continue;
+                        }
+                        Err(e) => error = Some(e),
+                    }
+                }
+            }
             if !fields.is_empty() || error.is_some() {
                 out.push(TokenizedLine {
                     location,
@@ -179,6 +223,103 @@ impl<'a> Tokenizer<'a> {
             }
         }
         out
+    }
+
+    /// `tokenize_include_file` and the `include_dir` branch of
+    /// `tokenize_auth_file`: the lines of the included files, or the error
+    /// the server puts on the include line.
+    fn include_record(
+        &self,
+        kind: &str,
+        target: &str,
+        outer: &Path,
+        depth: usize,
+        at: &Location,
+    ) -> Result<Vec<TokenizedLine>, String> {
+        let base = paths::parent_dir(outer);
+        if kind == "include_dir" {
+            if target.trim().is_empty() {
+                return Err(format!("empty configuration directory name: \"{target}\""));
+            }
+            let dir = paths::resolve(&base, target);
+            let listing = match self.source {
+                Some(src) => src.list_dir(&dir).map_err(|e| strerror(&e)),
+                None => Err("No such file or directory".to_string()),
+            }
+            .map_err(|reason| {
+                format!(
+                    "could not open configuration directory \"{}\": {reason}",
+                    dir.display()
+                )
+            })?;
+            let mut names: Vec<String> = listing
+                .into_iter()
+                .map(|e| e.name)
+                .filter(|n| n.len() >= 6 && !n.starts_with('.') && n.ends_with(".conf"))
+                .filter(|n| {
+                    !matches!(self.source.map(|s| s.metadata(&dir.join(n))),
+                        Some(Ok(m)) if m.kind == crate::FileKind::Dir)
+                })
+                .collect();
+            names.sort();
+            let mut lines = Vec::new();
+            let mut errors = Vec::new();
+            for n in names {
+                match self.include_file(&dir.join(n), depth, false, at) {
+                    Ok(l) => lines.extend(l),
+                    Err(e) => errors.push(e),
+                }
+            }
+            return if errors.is_empty() {
+                Ok(lines)
+            } else {
+                Err(errors.join("\n"))
+            };
+        }
+        let full = paths::resolve(&base, target);
+        self.include_file(&full, depth, kind == "include_if_exists", at)
+    }
+
+    fn include_file(
+        &self,
+        full: &Path,
+        depth: usize,
+        missing_ok: bool,
+        at: &Location,
+    ) -> Result<Vec<TokenizedLine>, String> {
+        self.reads.set(self.reads.get() + 1);
+        if depth >= MAX_INCLUDE_DEPTH || self.reads.get() > MAX_INCLUDE_READS {
+            return Err(format!(
+                "could not open file \"{}\": maximum nesting depth exceeded",
+                full.display()
+            ));
+        }
+        let read = match self.source {
+            Some(src) => src.read(full),
+            None => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+        };
+        match read {
+            Ok(text) => Ok(self.tokenize(&text, full, depth + 1)),
+            Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => {
+                self.notes.borrow_mut().push(Diagnostic::note(
+                    Some(at.clone()),
+                    format!(
+                        "skipping missing authentication file \"{}\"",
+                        full.display()
+                    ),
+                ));
+                Ok(Vec::new())
+            }
+            Err(e) => Err(format!(
+                "could not open file \"{}\": {}",
+                full.display(),
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    "No such file or directory".to_string()
+                } else {
+                    strerror(&e)
+                }
+            )),
+        }
     }
 
     /// `next_field_expand`: one comma list, with `@file` expanded.

@@ -73,6 +73,18 @@ pub struct Diagnostic {
     pub detail: Option<String>,
     /// A HINT line, when the reading program prints one.
     pub hint: Option<String>,
+    /// Japanese for pgtls's own message and hint (the server's own log
+    /// lines stay as the server writes them); boxed, as most have none.
+    pub ja: Option<Box<Japanese>>,
+}
+
+/// The Japanese of a [`Diagnostic`]'s own texts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Japanese {
+    /// The message, when it is pgtls's own.
+    pub message: Option<String>,
+    /// The hint, when it is pgtls's own.
+    pub hint: Option<String>,
 }
 
 impl Diagnostic {
@@ -84,6 +96,7 @@ impl Diagnostic {
             message: message.into(),
             detail: None,
             hint: None,
+            ja: None,
         }
     }
 
@@ -106,6 +119,35 @@ impl Diagnostic {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The same finding with a hint of pgtls's own, in English and Japanese.
+    pub fn with_hints(mut self, en: impl Into<String>, ja: impl Into<String>) -> Self {
+        self.hint = Some(en.into());
+        self.ja.get_or_insert_with(Box::default).hint = Some(ja.into());
+        self
+    }
+
+    /// The same finding with the Japanese of a message of pgtls's own.
+    pub fn with_message_ja(mut self, ja: impl Into<String>) -> Self {
+        self.ja.get_or_insert_with(Box::default).message = Some(ja.into());
+        self
+    }
+
+    /// The message in `ja` (Japanese) or English.
+    pub fn message_in(&self, ja: bool) -> &str {
+        match self.ja.as_ref().and_then(|j| j.message.as_deref()) {
+            Some(m) if ja => m,
+            _ => &self.message,
+        }
+    }
+
+    /// The hint in `ja` (Japanese) or English.
+    pub fn hint_in(&self, ja: bool) -> Option<&str> {
+        match self.ja.as_ref().and_then(|j| j.hint.as_deref()) {
+            Some(h) if ja => Some(h),
+            _ => self.hint.as_deref(),
+        }
     }
 
     /// The same finding with a DETAIL line.

@@ -1,5 +1,7 @@
-//! `pg_hba.conf` exactly as PostgreSQL 15's `hba.c` reads it: the shared
-//! tokenizer (quotes, comma lists, `@file`, backslash continuation), the
+//! `pg_hba.conf` exactly as PostgreSQL's `hba.c` reads it: the shared
+//! tokenizer (quotes, comma lists, `@file`, backslash continuation, and from
+//! 16 the `include`, `include_if_exists` and `include_dir` records and
+//! database and user names starting with `/` as regular expressions), the
 //! per-line checks with the server's own error messages, and `check_hba`'s
 //! first-match rule. Besides answering "which line would this connection
 //! match", a line tells what it demands: the method, a client certificate
@@ -14,7 +16,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
 pub use crate::auth_file::AuthToken;
-use crate::auth_file::{TokenizedLine, Tokenizer};
+use crate::auth_file::{has_v16_auth_files, TokenizedLine, Tokenizer, INCLUDE_KEYWORDS};
+use crate::ident::{auth_regex, AuthRegex};
 use crate::{ConfigError, Diagnostic, Location, Source};
 
 /// The first field of a line.
@@ -236,6 +239,8 @@ pub struct HbaFile {
     /// Errors (the server refuses the whole file at start if there is any)
     /// and warnings, in line order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The server's major version the file was read for (None: the newest).
+    pub server_major: Option<u32>,
 }
 
 /// Reads the file at `path` through `source` (also used for `@file` lists).
@@ -250,9 +255,14 @@ pub fn load(source: &dyn Source, path: &Path, opts: HbaOptions) -> Result<HbaFil
 /// Parses `text` as the file `file`. `source` resolves `@file` lists
 /// (relative to `file`'s directory); without one they fail to open.
 pub fn parse(text: &str, file: &Path, source: Option<&dyn Source>, opts: HbaOptions) -> HbaFile {
-    let tokenizer = Tokenizer::new(source);
-    let mut out = HbaFile::default();
-    for tl in tokenizer.tokenize(text, file, 0) {
+    let tokenizer = Tokenizer::new(source).with_includes(has_v16_auth_files(opts.server_major));
+    let mut out = HbaFile {
+        server_major: opts.server_major,
+        ..HbaFile::default()
+    };
+    let lines = tokenizer.tokenize(text, file, 0);
+    out.diagnostics.extend(tokenizer.take_notes());
+    for tl in lines {
         if let Some(e) = &tl.error {
             out.diagnostics
                 .push(Diagnostic::error(Some(tl.location.clone()), e.clone()));
@@ -329,8 +339,18 @@ fn parse_line(
         "hostnogssenc" => ConnType::HostNoGssEnc,
         other => {
             let mut d = err(loc, format!("invalid connection type \"{other}\""));
-            if matches!(other, "include" | "include_if_exists" | "include_dir") {
-                d = d.with_hint("include directives in pg_hba.conf need PostgreSQL 16; PostgreSQL 15 only has @file lists");
+            if INCLUDE_KEYWORDS.contains(&other) {
+                d = if has_v16_auth_files(opts.server_major) {
+                    d.with_hints(
+                        format!("{other} takes exactly one file or directory name"),
+                        format!("{other} にはファイル名またはディレクトリ名をちょうど一つ書きます"),
+                    )
+                } else {
+                    d.with_hints(
+                        format!("{other} records in pg_hba.conf came with PostgreSQL 16; on 12 to 15 the server refuses to start (at a reload it keeps the old file: pg_hba.conf was not reloaded): copy the included lines into pg_hba.conf, or list names with @file"),
+                        format!("pg_hba.conf の {other} 行は PostgreSQL 16 からです。12 から 15 ではサーバーが起動しません (再読み込みでは古い内容のまま: pg_hba.conf was not reloaded)。取り込むはずの行を pg_hba.conf に書き写すか、名前の一覧は @file で指定します"),
+                    )
+                };
             }
             return Err(d);
         }
@@ -352,15 +372,33 @@ fn parse_line(
         .next()
         .ok_or_else(|| err(loc, "end-of-line before role specification"))?
         .clone();
-    for (what, toks) in [("database", &databases), ("user", &users)] {
+    let regexes = has_v16_auth_files(opts.server_major);
+    for (what, what_ja, toks) in [
+        ("database", "データベース", &databases),
+        ("user", "ユーザー", &users),
+    ] {
         for t in toks.iter().filter(|t| t.text.starts_with('/')) {
-            notes.push(Diagnostic::note(
-                Some(loc.clone()),
-                format!(
-                    "{what} \"{}\" is compared literally: regular expressions in pg_hba.conf need PostgreSQL 16",
-                    t.text
-                ),
-            ));
+            if regexes {
+                // regcomp_auth_token: quoted or not, a leading slash makes
+                // a regular expression, compiled when the file is read.
+                if let AuthRegex::Invalid(e) = auth_regex(&t.text[1..]) {
+                    return Err(err(loc, e));
+                }
+            } else {
+                notes.push(
+                    Diagnostic::note(
+                        Some(loc.clone()),
+                        format!(
+                            "{what} \"{}\" is compared literally: regular expressions in pg_hba.conf came with PostgreSQL 16",
+                            t.text
+                        ),
+                    )
+                    .with_message_ja(format!(
+                        "{what_ja} \"{}\" は文字列としてそのまま比較されます: pg_hba.conf の正規表現は PostgreSQL 16 からです",
+                        t.text
+                    )),
+                );
+            }
         }
     }
 
@@ -1056,7 +1094,20 @@ impl HbaFile {
                     }
                 }
             }
-            if !check_db(conn, &line.databases) || !check_role(conn, &line.users) {
+            let regexes = has_v16_auth_files(self.server_major);
+            let mut unknown = None;
+            let db = check_db(conn, &line.databases, regexes, &mut unknown);
+            let role = db && check_role(conn, &line.users, regexes, &mut unknown);
+            if let Some(pattern) = unknown {
+                unevaluated.push(
+                    Diagnostic::note(
+                        Some(line.location.clone()),
+                        format!("line not evaluated: the regular expression \"{pattern}\" uses syntax this checker does not evaluate; treated as not matching"),
+                    )
+                    .with_message_ja(format!("行を評価していません: 正規表現 \"{pattern}\" はこの検査で評価できない構文です。一致しないものとして扱います")),
+                );
+            }
+            if !db || !role {
                 continue;
             }
             return HbaMatch {
@@ -1071,7 +1122,24 @@ impl HbaFile {
     }
 }
 
-fn check_db(conn: &Connection, tokens: &[AuthToken]) -> bool {
+/// A regular expression token of PostgreSQL 16 and later (`/...`, quoted or
+/// not) against `name`; `None` when this checker cannot evaluate it.
+fn regex_matches(t: &AuthToken, name: &str, unknown: &mut Option<String>) -> Option<bool> {
+    match auth_regex(&t.text[1..]) {
+        AuthRegex::Compiled(re) => Some(re.is_match(name)),
+        _ => {
+            *unknown = Some(t.text[1..].to_string());
+            None
+        }
+    }
+}
+
+fn check_db(
+    conn: &Connection,
+    tokens: &[AuthToken],
+    regexes: bool,
+    unknown: &mut Option<String>,
+) -> bool {
     tokens.iter().any(|t| {
         if conn.replication == Replication::Physical {
             return t.is_keyword("replication");
@@ -1084,18 +1152,29 @@ fn check_db(conn: &Connection, tokens: &[AuthToken]) -> bool {
             conn.is_member(&conn.database)
         } else if t.is_keyword("replication") {
             false
+        } else if regexes && t.text.starts_with('/') {
+            regex_matches(t, &conn.database, unknown).unwrap_or(false)
         } else {
             t.text == conn.database
         }
     })
 }
 
-fn check_role(conn: &Connection, tokens: &[AuthToken]) -> bool {
+fn check_role(
+    conn: &Connection,
+    tokens: &[AuthToken],
+    regexes: bool,
+    unknown: &mut Option<String>,
+) -> bool {
     tokens.iter().any(|t| {
         if !t.quoted && t.text.starts_with('+') {
             conn.is_member(&t.text[1..])
+        } else if t.is_keyword("all") {
+            true
+        } else if regexes && t.text.starts_with('/') {
+            regex_matches(t, &conn.user, unknown).unwrap_or(false)
         } else {
-            t.text == conn.user || t.is_keyword("all")
+            t.text == conn.user
         }
     })
 }

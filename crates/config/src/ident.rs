@@ -1,9 +1,17 @@
-//! `pg_ident.conf` as PostgreSQL 15 reads and applies it: lines of
+//! `pg_ident.conf` as PostgreSQL reads and applies it: lines of
 //! `map system-user pg-user`, where a system user starting with `/` is a
 //! regular expression whose first capture group replaces `\1` in the
 //! database user (`check_ident_usermap`). With certificate authentication the
 //! "system user" is the certificate's CN (or DN), so this decides whether a
 //! client certificate may log in as the requested user.
+//!
+//! PostgreSQL 16 changed the file: `include`, `include_if_exists` and
+//! `include_dir` records, and a database user that is the keyword `all`, a
+//! group `+role` (members of the role) or a regular expression `/...` (no
+//! `\1` substitution then); the user a `\1` produces is compared literally.
+//! 12 to 15 compare the database user literally, and an include line, having
+//! two fields, is `missing entry ... at end of line`: an error that makes the
+//! server ignore the whole file. [`parse_for`] reads the file for a version.
 //!
 //! PostgreSQL compiles these expressions with its own engine (Tcl ARE); they
 //! are evaluated here with the `regex` crate after translating the ARE-only
@@ -14,7 +22,7 @@ use std::path::Path;
 
 use regex::Regex;
 
-use crate::auth_file::Tokenizer;
+use crate::auth_file::{has_v16_auth_files, Tokenizer};
 use crate::{ConfigError, Diagnostic, Location, Source};
 
 /// The system-user field of a line.
@@ -44,6 +52,9 @@ pub struct IdentLine {
     pub system_user: SystemUser,
     /// The database user, possibly containing `\1`.
     pub pg_user: String,
+    /// Whether the database user was quoted (from 16 a quoted `"all"` or
+    /// `"+role"` is a name, not a keyword or a group).
+    pub pg_user_quoted: bool,
 }
 
 /// A parsed `pg_ident.conf`.
@@ -53,6 +64,8 @@ pub struct IdentFile {
     pub lines: Vec<IdentLine>,
     /// Errors (any one makes the server ignore the whole file) and notes.
     pub diagnostics: Vec<Diagnostic>,
+    /// The server's major version the file was read for (None: the newest).
+    pub server_major: Option<u32>,
 }
 
 /// The result of looking a user up in a map.
@@ -80,16 +93,52 @@ pub enum MapOutcome<'a> {
     Unknown {
         /// The line that could not be evaluated.
         line: &'a IdentLine,
+        /// `Some(role)` when what is unknown is whether the user is a member
+        /// of `role` (a `+role` database user, PostgreSQL 16 and later).
+        membership: Option<String>,
     },
 }
 
-/// Reads `path` through `source` (also used for `@file` lists).
+/// A pattern as PostgreSQL would compile it, evaluated with the `regex`
+/// crate where it can be.
+#[derive(Debug, Clone)]
+pub enum AuthRegex {
+    /// Compiled; its matches are the server's.
+    Compiled(Regex),
+    /// PostgreSQL may accept it, but it uses syntax not evaluated here.
+    Unsupported,
+    /// The server rejects it with this message.
+    Invalid(String),
+}
+
+/// `regcomp_auth_token` for `pattern` (without its leading slash).
+pub fn auth_regex(pattern: &str) -> AuthRegex {
+    match Regex::new(&translate_are(pattern)) {
+        Ok(re) => AuthRegex::Compiled(re),
+        Err(_) if balanced(pattern) => AuthRegex::Unsupported,
+        Err(_) => AuthRegex::Invalid(format!(
+            "invalid regular expression \"{pattern}\": parentheses () not balanced"
+        )),
+    }
+}
+
+/// Reads `path` through `source` (also used for `@file` lists and include
+/// records) by the newest rules.
 pub fn load(source: &dyn Source, path: &Path) -> Result<IdentFile, ConfigError> {
+    load_for(source, path, None)
+}
+
+/// Reads `path` as a server of `major` does (None: the newest).
+pub fn load_for(
+    source: &dyn Source,
+    path: &Path,
+    major: Option<u32>,
+) -> Result<IdentFile, ConfigError> {
     let text = source.read(path).map_err(|e| ConfigError::Read {
         path: path.to_path_buf(),
         source: e,
     })?;
-    Ok(parse(&text, path, Some(source)))
+    Ok(parse_for(&text, path, Some(source), major))
 }
 
 /// Translates the ARE escapes that have a `regex` crate equivalent.
@@ -114,30 +163,70 @@ fn translate_are(pattern: &str) -> String {
     out.replace("[[:<:]]", "\\b").replace("[[:>:]]", "\\b")
 }
 
-/// Parses `text` as the file `file`; `source` resolves `@file` lists.
+/// Parses `text` as the file `file` by the newest rules; `source` resolves
+/// `@file` lists and include records.
 pub fn parse(text: &str, file: &Path, source: Option<&dyn Source>) -> IdentFile {
-    let tokenizer = Tokenizer::new(source);
-    let mut out = IdentFile::default();
-    for tl in tokenizer.tokenize(text, file, 0) {
+    parse_for(text, file, source, None)
+}
+
+/// Parses `text` as a server of `major` (None: the newest) reads it.
+pub fn parse_for(
+    text: &str,
+    file: &Path,
+    source: Option<&dyn Source>,
+    major: Option<u32>,
+) -> IdentFile {
+    let v16 = has_v16_auth_files(major);
+    let tokenizer = Tokenizer::new(source).with_includes(v16);
+    let mut out = IdentFile {
+        server_major: major,
+        ..IdentFile::default()
+    };
+    let lines = tokenizer.tokenize(text, file, 0);
+    out.diagnostics.extend(tokenizer.take_notes());
+    for tl in lines {
         let loc = tl.location.clone();
+        let file = &*tl.location.file;
         if let Some(e) = tl.error {
             out.diagnostics.push(Diagnostic::error(Some(loc), e));
             continue;
         }
         let mut values = Vec::new();
         let mut failed = None;
+        let mut pg_user_quoted = false;
         for i in 0..3 {
             match tl.fields.get(i) {
                 None => {
-                    failed = Some(format!(
-                        "missing entry in file \"{}\" at end of line {}",
-                        file.display(),
-                        loc.line
-                    ));
+                    let mut d = Diagnostic::error(
+                        Some(loc.clone()),
+                        format!(
+                            "missing entry in file \"{}\" at end of line {}",
+                            file.display(),
+                            loc.line
+                        ),
+                    );
+                    let first = tl.fields.first().and_then(|f| f.first());
+                    if let Some(kw) = first
+                        .map(|t| t.text.as_str())
+                        .filter(|k| crate::auth_file::INCLUDE_KEYWORDS.contains(k))
+                        .filter(|_| !v16)
+                    {
+                        d = d.with_hints(
+                            format!("{kw} records in pg_ident.conf came with PostgreSQL 16; 12 to 15 read this as a map line and ignore the whole file while it has an error: copy the included lines into pg_ident.conf"),
+                            format!("pg_ident.conf の {kw} 行は PostgreSQL 16 からです。12 から 15 ではマップの行として読まれ、エラーのあるファイル全体が無視されます。取り込むはずの行を pg_ident.conf に書き写します"),
+                        );
+                    }
+                    out.diagnostics.push(d);
+                    failed = Some(String::new());
                     break;
                 }
                 Some(f) => match f.as_slice() {
-                    [one] => values.push(one.text.clone()),
+                    [one] => {
+                        if i == 2 {
+                            pg_user_quoted = one.quoted;
+                        }
+                        values.push(one.text.clone())
+                    }
                     _ => {
                         failed = Some("multiple values in ident field".to_string());
                         break;
@@ -146,7 +235,9 @@ pub fn parse(text: &str, file: &Path, source: Option<&dyn Source>) -> IdentFile 
             }
         }
         if let Some(msg) = failed {
-            out.diagnostics.push(Diagnostic::error(Some(loc), msg));
+            if !msg.is_empty() {
+                out.diagnostics.push(Diagnostic::error(Some(loc), msg));
+            }
             continue;
         }
         let [map, system, pg_user]: [String; 3] = match values.try_into() {
@@ -184,11 +275,38 @@ pub fn parse(text: &str, file: &Path, source: Option<&dyn Source>) -> IdentFile 
             }
             None => SystemUser::Literal(system),
         };
+        // From 16 the database user is compiled too when it starts with a
+        // slash; 12 to 15 compare it literally.
+        if let Some(pattern) = pg_user.strip_prefix('/') {
+            if v16 {
+                if let AuthRegex::Invalid(e) = auth_regex(pattern) {
+                    out.diagnostics.push(Diagnostic::error(Some(loc), e));
+                    continue;
+                }
+            } else {
+                out.diagnostics.push(
+                    Diagnostic::note(
+                        Some(loc.clone()),
+                        format!("database user \"{pg_user}\" is compared literally: regular expressions in the database-user column of pg_ident.conf came with PostgreSQL 16"),
+                    )
+                    .with_message_ja(format!("データベースユーザー \"{pg_user}\" は文字列としてそのまま比較されます: pg_ident.conf のデータベースユーザー欄の正規表現は PostgreSQL 16 からです")),
+                );
+            }
+        } else if !v16 && !pg_user_quoted && (pg_user == "all" || pg_user.starts_with('+')) {
+            out.diagnostics.push(
+                Diagnostic::note(
+                    Some(loc.clone()),
+                    format!("database user \"{pg_user}\" is compared literally: all and +role in pg_ident.conf came with PostgreSQL 16"),
+                )
+                .with_message_ja(format!("データベースユーザー \"{pg_user}\" は文字列としてそのまま比較されます: pg_ident.conf の all と +ロール は PostgreSQL 16 からです")),
+            );
+        }
         out.lines.push(IdentLine {
             location: loc,
             map,
             system_user,
             pg_user,
+            pg_user_quoted,
         });
     }
     out
@@ -232,7 +350,41 @@ enum LineResult {
     NoMatch,
     Match,
     Error(String),
-    Unknown,
+    Unknown(Option<String>),
+}
+
+/// `check_role` of PostgreSQL 16 for one database-user token; 12 to 15
+/// compare the name only.
+fn check_pg_user(token: &str, quoted: bool, pg_user: &str, ci: bool, v16: bool) -> LineResult {
+    let verdict = |b: bool| {
+        if b {
+            LineResult::Match
+        } else {
+            LineResult::NoMatch
+        }
+    };
+    if !v16 || quoted && !token.starts_with('/') {
+        return verdict(eq(token, pg_user, ci));
+    }
+    if let Some(role) = token.strip_prefix('+').filter(|_| !quoted) {
+        // is_member_of_role_nosuper: a role is a member of itself; any
+        // other membership is in the catalog, not known here.
+        return if eq(role, pg_user, false) {
+            LineResult::Match
+        } else {
+            LineResult::Unknown(Some(role.to_string()))
+        };
+    }
+    if token == "all" && !quoted {
+        return LineResult::Match;
+    }
+    if let Some(pattern) = token.strip_prefix('/') {
+        return match auth_regex(pattern) {
+            AuthRegex::Compiled(re) => verdict(re.is_match(pg_user)),
+            _ => LineResult::Unknown(None),
+        };
+    }
+    verdict(eq(token, pg_user, ci))
 }
 
 fn check_line(
@@ -241,19 +393,20 @@ fn check_line(
     pg_user: &str,
     system_user: &str,
     ci: bool,
+    v16: bool,
 ) -> LineResult {
     if line.map != map {
         return LineResult::NoMatch;
     }
     match &line.system_user {
         SystemUser::Literal(s) => {
-            if eq(&line.pg_user, pg_user, ci) && eq(s, system_user, ci) {
-                LineResult::Match
+            if eq(s, system_user, ci) {
+                check_pg_user(&line.pg_user, line.pg_user_quoted, pg_user, ci, v16)
             } else {
                 LineResult::NoMatch
             }
         }
-        SystemUser::Regex { compiled: None, .. } => LineResult::Unknown,
+        SystemUser::Regex { compiled: None, .. } => LineResult::Unknown(None),
         SystemUser::Regex {
             pattern,
             compiled: Some(re),
@@ -261,22 +414,33 @@ fn check_line(
             let Some(caps) = re.captures(system_user) else {
                 return LineResult::NoMatch;
             };
-            let expected = match line.pg_user.find("\\1") {
+            // From 16 no substitution in a group or a regular expression.
+            let special = v16
+                && (line.pg_user.starts_with('/')
+                    || !line.pg_user_quoted && line.pg_user.starts_with('+'));
+            match line.pg_user.find("\\1").filter(|_| !special) {
                 Some(ofs) => match caps.get(1) {
-                    Some(m) => format!("{}{}{}", &line.pg_user[..ofs], m.as_str(), &line.pg_user[ofs + 2..]),
-                    None => {
-                        return LineResult::Error(format!(
-                            "regular expression \"{}\" has no subexpressions as requested by backreference in \"{}\"",
-                            pattern, line.pg_user
-                        ))
+                    Some(m) => {
+                        let expected = format!(
+                            "{}{}{}",
+                            &line.pg_user[..ofs],
+                            m.as_str(),
+                            &line.pg_user[ofs + 2..]
+                        );
+                        // The substituted name is compared literally (a
+                        // quoted token, never compiled).
+                        if eq(&expected, pg_user, ci) {
+                            LineResult::Match
+                        } else {
+                            LineResult::NoMatch
+                        }
                     }
+                    None => LineResult::Error(format!(
+                        "regular expression \"{}\" has no subexpressions as requested by backreference in \"{}\"",
+                        pattern, line.pg_user
+                    )),
                 },
-                None => line.pg_user.clone(),
-            };
-            if eq(&expected, pg_user, ci) {
-                LineResult::Match
-            } else {
-                LineResult::NoMatch
+                None => check_pg_user(&line.pg_user, line.pg_user_quoted, pg_user, ci, v16),
             }
         }
     }
@@ -303,12 +467,13 @@ impl IdentFile {
         pg_user: &str,
         case_insensitive: bool,
     ) -> MapOutcome<'_> {
+        let v16 = has_v16_auth_files(self.server_major);
         for line in &self.lines {
-            match check_line(line, map, pg_user, system_user, case_insensitive) {
+            match check_line(line, map, pg_user, system_user, case_insensitive, v16) {
                 LineResult::NoMatch => {}
                 LineResult::Match => return MapOutcome::Allowed(line),
                 LineResult::Error(log) => return MapOutcome::Failed { line, log },
-                LineResult::Unknown => return MapOutcome::Unknown { line },
+                LineResult::Unknown(membership) => return MapOutcome::Unknown { line, membership },
             }
         }
         MapOutcome::Denied {

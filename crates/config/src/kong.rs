@@ -1,4 +1,4 @@
-//! `kong.conf` and the `KONG_*` environment as Kong 3.x reads them, for the
+//! `kong.conf` and the `KONG_*` environment as Kong 2.8 and 3.x read them, for the
 //! settings that decide how Kong reaches PostgreSQL (`pg_*`, `pg_ro_*`,
 //! `lua_ssl_*`).
 //!
@@ -85,6 +85,8 @@ pub struct KongValue<T> {
 /// `pg_ssl_version` (Enterprise): which TLS version the LuaSec path pins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KongSslVersion {
+    /// `tlsv1`: TLS 1.0 only (Kong Enterprise 2.8's default; 3.x rejects it).
+    Tlsv1,
     /// `tlsv1_1`
     Tlsv1_1,
     /// `tlsv1_2` (default)
@@ -99,6 +101,7 @@ impl KongSslVersion {
     /// The keyword as written.
     pub fn keyword(self) -> &'static str {
         match self {
+            KongSslVersion::Tlsv1 => "tlsv1",
             KongSslVersion::Tlsv1_1 => "tlsv1_1",
             KongSslVersion::Tlsv1_2 => "tlsv1_2",
             KongSslVersion::Tlsv1_3 => "tlsv1_3",
@@ -109,6 +112,7 @@ impl KongSslVersion {
     /// The versions this setting allows (min and max are the same except for `any`).
     pub fn range(self) -> (TlsVersion, TlsVersion) {
         match self {
+            KongSslVersion::Tlsv1 => (TlsVersion::Tls1_0, TlsVersion::Tls1_0),
             KongSslVersion::Tlsv1_1 => (TlsVersion::Tls1_1, TlsVersion::Tls1_1),
             KongSslVersion::Tlsv1_2 => (TlsVersion::Tls1_2, TlsVersion::Tls1_2),
             KongSslVersion::Tlsv1_3 => (TlsVersion::Tls1_3, TlsVersion::Tls1_3),
@@ -139,6 +143,171 @@ pub const SYSTEM_CA_BUNDLES: [&str; 6] = [
     "/etc/ssl/cert.pem",
 ];
 
+/// The built-in defaults of the settings pgtls models, for one Kong
+/// version: the values of that version's `kong/templates/kong_defaults.lua`
+/// (Enterprise-only keys as Kong Enterprise's copy of the file has them),
+/// and the OpenSSL its packages bundle, which decides what
+/// `lua_ssl_protocols` can actually negotiate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KongDefaults {
+    /// `major.minor`, as `--kong-version` takes it.
+    pub version: &'static str,
+    /// `pg_host`.
+    pub pg_host: &'static str,
+    /// `pg_port`.
+    pub pg_port: u16,
+    /// `pg_user`.
+    pub pg_user: &'static str,
+    /// `pg_database`.
+    pub pg_database: &'static str,
+    /// `pg_timeout` in milliseconds.
+    pub pg_timeout_ms: u64,
+    /// `pg_ssl`.
+    pub pg_ssl: bool,
+    /// `pg_ssl_required` (Enterprise).
+    pub pg_ssl_required: bool,
+    /// `pg_ssl_verify`.
+    pub pg_ssl_verify: bool,
+    /// `pg_ssl_version` (Enterprise).
+    pub pg_ssl_version: KongSslVersion,
+    /// The `pg_ssl_version` keywords this version accepts.
+    pub pg_ssl_versions: &'static [KongSslVersion],
+    /// `lua_ssl_trusted_certificate` (`None` for Kong's `NONE`: no bundle).
+    pub lua_ssl_trusted_certificate: Option<&'static str>,
+    /// `lua_ssl_verify_depth`.
+    pub lua_ssl_verify_depth: u32,
+    /// `lua_ssl_protocols`, as written in the defaults file.
+    pub lua_ssl_protocols: &'static str,
+    /// The OpenSSL major version Kong's packages bundle (`1.1.1` or `3`).
+    /// OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level 1
+    /// (their handshake signs with SHA-1/MD5), so the TLSv1.1 of the
+    /// default `lua_ssl_protocols` never negotiates there.
+    pub openssl: &'static str,
+}
+
+impl KongDefaults {
+    /// Whether the bundled OpenSSL refuses TLS 1.0 and 1.1 at its default
+    /// security level.
+    pub fn openssl_refuses_tls1_1(&self) -> bool {
+        self.openssl.starts_with('3')
+    }
+}
+
+// Sources, read for each version (kong_defaults.lua unless said otherwise):
+// - pg_host 127.0.0.1, pg_port 5432, pg_database kong, pg_timeout 5000,
+//   pg_user kong, pg_ssl off, pg_ssl_verify off: unchanged in every
+//   Kong/kong `kong/templates/kong_defaults.lua` from 2.x to 3.x;
+//   pg_ssl_required off: Kong Enterprise's kong_defaults.lua (2.x and 3.x).
+// - lua_ssl_verify_depth 1 and lua_ssl_protocols "TLSv1.1 TLSv1.2 TLSv1.3":
+//   kong/templates/kong_defaults.lua of 2.8 (also Kong's 2.8.x configuration
+//   reference, docs.konghq.com app/gateway/2.8.x/reference/configuration.md)
+//   and of every 3.x (no version has another lua_ssl_protocols default;
+//   ssl_protocols, the listeners' setting, is the same list).
+// - lua_ssl_trusted_certificate: NONE in 2.8; `system` from 3.0
+//   (Kong/kong CHANGELOG.md 3.0.0 "The default value of
+//   `lua_ssl_trusted_certificate` has changed to `system`", #8602).
+// - pg_ssl_version (Enterprise): `tlsv1` in 2.8, `tlsv1_2` from 3.0 (Kong
+//   Enterprise kong_defaults.lua; Kong's 2.8 to 3.4 upgrade guide lists
+//   "pg_ssl_version = tlsv1 | pg_ssl_version = tlsv1_2"). 3.x rejects
+//   `tlsv1`; the values 2.8 accepts besides its default are taken to be
+//   3.x's (unconfirmed).
+// - OpenSSL: 1.1.1 up to 3.3; 3.x from 3.4 (Kong/kong CHANGELOG.md 3.4.0,
+//   Dependencies: "Bumped OpenSSL from 1.1.1t to 3.1.1", #10180 #11140).
+//   These are the open-source packages'; Kong Enterprise's are taken to
+//   follow them (unconfirmed).
+const V2_SSL_VERSIONS: [KongSslVersion; 5] = [
+    KongSslVersion::Tlsv1,
+    KongSslVersion::Tlsv1_1,
+    KongSslVersion::Tlsv1_2,
+    KongSslVersion::Tlsv1_3,
+    KongSslVersion::Any,
+];
+const V3_SSL_VERSIONS: [KongSslVersion; 4] = [
+    KongSslVersion::Tlsv1_1,
+    KongSslVersion::Tlsv1_2,
+    KongSslVersion::Tlsv1_3,
+    KongSslVersion::Any,
+];
+
+const fn v3(version: &'static str, openssl: &'static str) -> KongDefaults {
+    KongDefaults {
+        version,
+        pg_host: "127.0.0.1",
+        pg_port: 5432,
+        pg_user: "kong",
+        pg_database: "kong",
+        pg_timeout_ms: 5000,
+        pg_ssl: false,
+        pg_ssl_required: false,
+        pg_ssl_verify: false,
+        pg_ssl_version: KongSslVersion::Tlsv1_2,
+        pg_ssl_versions: &V3_SSL_VERSIONS,
+        lua_ssl_trusted_certificate: Some("system"),
+        lua_ssl_verify_depth: 1,
+        lua_ssl_protocols: "TLSv1.1 TLSv1.2 TLSv1.3",
+        openssl,
+    }
+}
+
+/// Every Kong version whose defaults pgtls knows, oldest first; the last is
+/// the default of `--kong-version`.
+pub const KONG_VERSIONS: [KongDefaults; 11] = [
+    KongDefaults {
+        version: "2.8",
+        pg_host: "127.0.0.1",
+        pg_port: 5432,
+        pg_user: "kong",
+        pg_database: "kong",
+        pg_timeout_ms: 5000,
+        pg_ssl: false,
+        pg_ssl_required: false,
+        pg_ssl_verify: false,
+        pg_ssl_version: KongSslVersion::Tlsv1,
+        pg_ssl_versions: &V2_SSL_VERSIONS,
+        lua_ssl_trusted_certificate: None,
+        lua_ssl_verify_depth: 1,
+        lua_ssl_protocols: "TLSv1.1 TLSv1.2 TLSv1.3",
+        openssl: "1.1.1",
+    },
+    v3("3.0", "1.1.1"),
+    v3("3.1", "1.1.1"),
+    v3("3.2", "1.1.1"),
+    v3("3.3", "1.1.1"),
+    v3("3.4", "3"),
+    v3("3.5", "3"),
+    v3("3.6", "3"),
+    v3("3.7", "3"),
+    v3("3.8", "3"),
+    v3("3.9", "3"),
+];
+
+/// The newest Kong version pgtls knows (the default).
+pub fn newest_kong() -> &'static KongDefaults {
+    &KONG_VERSIONS[KONG_VERSIONS.len() - 1]
+}
+
+/// The defaults of Kong `version` (`3.4`, or a release such as `3.4.2` or
+/// Kong Enterprise's `3.4.3.12`); an unknown version is an error that
+/// lists the known ones.
+pub fn kong_defaults(version: &str) -> Result<&'static KongDefaults, String> {
+    let v = version.trim();
+    let mut parts = v.split('.');
+    let major_minor = match (parts.next(), parts.next()) {
+        (Some(a), Some(b)) => format!("{a}.{b}"),
+        _ => v.to_string(),
+    };
+    KONG_VERSIONS
+        .iter()
+        .find(|d| d.version == major_minor)
+        .ok_or_else(|| {
+            let known: Vec<&str> = KONG_VERSIONS.iter().map(|d| d.version).collect();
+            format!(
+                "unknown Kong version '{v}': pgtls knows the defaults of Kong {}",
+                known.join(", ")
+            )
+        })
+}
+
 /// The settings of one database connection (`pg_*`, or `pg_ro_*` with the
 /// `pg_*` values filled in).
 #[derive(Debug, Clone, PartialEq)]
@@ -163,7 +332,7 @@ pub struct KongPg {
     pub ssl_required: KongValue<bool>,
     /// `pg_ssl_verify` (default off): verify the chain (never the host name).
     pub ssl_verify: KongValue<bool>,
-    /// `pg_ssl_version` (Enterprise, default tlsv1_2).
+    /// `pg_ssl_version` (Enterprise; default tlsv1 in 2.8, tlsv1_2 in 3.x).
     pub ssl_version: KongValue<KongSslVersion>,
     /// `pg_ssl_cert` (Enterprise): client certificate file.
     pub ssl_cert: KongValue<Option<PathBuf>>,
@@ -187,40 +356,66 @@ pub struct KongConf {
     pub pg: KongPg,
     /// The read-only connection, when any `pg_ro_*` setting is given.
     pub pg_ro: Option<KongPg>,
-    /// `lua_ssl_trusted_certificate` (default `system`).
+    /// `lua_ssl_trusted_certificate` (default: none in 2.8, `system` in 3.x).
     pub lua_ssl_trusted_certificate: KongValue<Vec<TrustedCert>>,
     /// `lua_ssl_verify_depth` (default 1).
     pub lua_ssl_verify_depth: KongValue<u32>,
-    /// `lua_ssl_protocols` (default TLSv1.2 TLSv1.3).
+    /// `lua_ssl_protocols` (default TLSv1.1 TLSv1.2 TLSv1.3; see
+    /// [`KongConf::usable_protocols`] for what negotiates).
     pub lua_ssl_protocols: KongValue<Vec<TlsVersion>>,
     /// The Enterprise-only options that are set, in key order.
     pub enterprise_options: Vec<EnterpriseOption>,
     /// Invalid or misread values (each names the key and the value), and
     /// keys Kong ignores.
     pub diagnostics: Vec<Diagnostic>,
+    /// The Kong version whose defaults filled in what is not set.
+    pub defaults: &'static KongDefaults,
 }
 
-/// The keys modelled here and their defaults (`None` for Kong's `NONE`).
-const PG_KEYS: [(&str, Option<&str>); 13] = [
-    ("host", Some("127.0.0.1")),
-    ("port", Some("5432")),
-    ("user", Some("kong")),
-    ("password", None),
-    ("database", Some("kong")),
-    ("schema", None),
-    ("timeout", Some("5000")),
-    ("ssl", Some("off")),
-    ("ssl_required", Some("off")),
-    ("ssl_verify", Some("off")),
-    ("ssl_version", Some("tlsv1_2")),
-    ("ssl_cert", None),
-    ("ssl_cert_key", None),
+impl KongConf {
+    /// The versions of `lua_ssl_protocols` this Kong version's OpenSSL can
+    /// negotiate: with OpenSSL 3, TLS 1.0 and 1.1 are refused at the
+    /// default security level, so they are dropped (unless nothing else is
+    /// left, when the list is kept as written and the handshake fails).
+    pub fn usable_protocols(&self) -> Vec<TlsVersion> {
+        let all = &self.lua_ssl_protocols.value;
+        if !self.defaults.openssl_refuses_tls1_1() {
+            return all.clone();
+        }
+        let kept: Vec<TlsVersion> = all
+            .iter()
+            .copied()
+            .filter(|v| *v >= TlsVersion::Tls1_2)
+            .collect();
+        if kept.is_empty() {
+            all.clone()
+        } else {
+            kept
+        }
+    }
+}
+
+/// The `pg_` keys modelled here (their defaults are in [`KONG_VERSIONS`]).
+const PG_KEYS: [&str; 13] = [
+    "host",
+    "port",
+    "user",
+    "password",
+    "database",
+    "schema",
+    "timeout",
+    "ssl",
+    "ssl_required",
+    "ssl_verify",
+    "ssl_version",
+    "ssl_cert",
+    "ssl_cert_key",
 ];
 
-const LUA_KEYS: [(&str, Option<&str>); 3] = [
-    ("lua_ssl_trusted_certificate", Some("system")),
-    ("lua_ssl_verify_depth", Some("1")),
-    ("lua_ssl_protocols", Some("TLSv1.2 TLSv1.3")),
+const LUA_KEYS: [&str; 3] = [
+    "lua_ssl_trusted_certificate",
+    "lua_ssl_verify_depth",
+    "lua_ssl_protocols",
 ];
 
 /// Keys Kong reads as numbers, where re-printing a number changes nothing.
@@ -236,11 +431,11 @@ const ENTERPRISE_SUFFIXES: [&str; 4] = ["ssl_required", "ssl_version", "ssl_cert
 
 fn known_keys() -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
-    for (k, _) in PG_KEYS {
+    for k in PG_KEYS {
         keys.push(format!("pg_{k}"));
         keys.push(format!("pg_ro_{k}"));
     }
-    keys.extend(LUA_KEYS.iter().map(|(k, _)| (*k).to_string()));
+    keys.extend(LUA_KEYS.iter().map(|k| (*k).to_string()));
     keys
 }
 
@@ -532,6 +727,7 @@ fn diag_at(origin: &KongOrigin, severity_error: bool, msg: String) -> Diagnostic
 
 struct Typer<'a> {
     r: &'a Resolver<'a>,
+    d: &'static KongDefaults,
     diags: Vec<Diagnostic>,
 }
 
@@ -619,33 +815,35 @@ impl Typer<'_> {
 
     fn ssl_version(&mut self, key: &str) -> KongValue<KongSslVersion> {
         let default = KongValue {
-            value: KongSslVersion::Tlsv1_2,
+            value: self.d.pg_ssl_version,
             origin: KongOrigin::Default,
         };
         let Some((v, origin)) = self.r.get(key, None) else {
             return default;
         };
-        let value = match v.as_str() {
-            "tlsv1_1" => KongSslVersion::Tlsv1_1,
-            "tlsv1_2" => KongSslVersion::Tlsv1_2,
-            "tlsv1_3" => KongSslVersion::Tlsv1_3,
-            "any" => KongSslVersion::Any,
-            _ => {
+        let accepted = self.d.pg_ssl_versions;
+        match accepted.iter().find(|k| k.keyword() == v) {
+            Some(value) => KongValue {
+                value: *value,
+                origin,
+            },
+            None => {
+                let list: Vec<&str> = accepted.iter().map(|k| k.keyword()).collect();
                 self.diags.push(diag_at(
                     &origin,
                     true,
-                    format!("{key} has an invalid value: '{v}' (tlsv1_1, tlsv1_2, tlsv1_3, any)"),
+                    format!("{key} has an invalid value: '{v}' ({})", list.join(", ")),
                 ));
-                return default;
+                default
             }
-        };
-        KongValue { value, origin }
+        }
     }
 
     fn pg(&mut self, prefix: &str) -> KongPg {
         let k = |s: &str| format!("{prefix}{s}");
-        let port = self.integer(&k("port"), 5432, 65535);
-        let timeout = self.integer(&k("timeout"), 5000, u64::from(u32::MAX));
+        let d = self.d;
+        let port = self.integer(&k("port"), u64::from(d.pg_port), 65535);
+        let timeout = self.integer(&k("timeout"), d.pg_timeout_ms, u64::from(u32::MAX));
         let password = self.opt_string(&k("password"));
         let path = |v: KongValue<Option<String>>| KongValue {
             value: v.value.map(PathBuf::from),
@@ -654,22 +852,22 @@ impl Typer<'_> {
         let cert = self.opt_string(&k("ssl_cert"));
         let key = self.opt_string(&k("ssl_cert_key"));
         KongPg {
-            host: self.string(&k("host"), "127.0.0.1"),
+            host: self.string(&k("host"), d.pg_host),
             port: KongValue {
-                value: u16::try_from(port.value).unwrap_or(5432),
+                value: u16::try_from(port.value).unwrap_or(d.pg_port),
                 origin: port.origin,
             },
-            user: self.string(&k("user"), "kong"),
+            user: self.string(&k("user"), d.pg_user),
             password: KongValue {
                 value: password.value.map(Secret::new),
                 origin: password.origin,
             },
-            database: self.string(&k("database"), "kong"),
+            database: self.string(&k("database"), d.pg_database),
             schema: self.opt_string(&k("schema")),
             timeout_ms: timeout,
-            ssl: self.boolean(&k("ssl"), false),
-            ssl_required: self.boolean(&k("ssl_required"), false),
-            ssl_verify: self.boolean(&k("ssl_verify"), false),
+            ssl: self.boolean(&k("ssl"), d.pg_ssl),
+            ssl_required: self.boolean(&k("ssl_required"), d.pg_ssl_required),
+            ssl_verify: self.boolean(&k("ssl_verify"), d.pg_ssl_verify),
             ssl_version: self.ssl_version(&k("ssl_version")),
             ssl_cert: path(cert),
             ssl_cert_key: path(key),
@@ -677,9 +875,18 @@ impl Typer<'_> {
     }
 }
 
-/// Combines the defaults, an optional parsed file and the environment
-/// (given as pairs; nothing is read from the process here).
+/// Combines the newest Kong version's defaults, an optional parsed file and
+/// the environment (given as pairs; nothing is read from the process here).
 pub fn resolve<K: AsRef<str>, V: AsRef<str>>(file: Option<&KongFile>, env: &[(K, V)]) -> KongConf {
+    resolve_for(file, env, newest_kong())
+}
+
+/// [`resolve`] with the defaults of the given Kong version.
+pub fn resolve_for<K: AsRef<str>, V: AsRef<str>>(
+    file: Option<&KongFile>,
+    env: &[(K, V)],
+    defaults: &'static KongDefaults,
+) -> KongConf {
     let mut diags = Vec::new();
     let mut file_map = BTreeMap::new();
     if let Some(f) = file {
@@ -733,12 +940,13 @@ pub fn resolve<K: AsRef<str>, V: AsRef<str>>(file: Option<&KongFile>, env: &[(K,
     };
     let mut t = Typer {
         r: &r,
+        d: defaults,
         diags: Vec::new(),
     };
     let pg = t.pg("pg_");
     let ro_set = PG_KEYS
         .iter()
-        .any(|(k, _)| r.is_set(&format!("pg_ro_{k}")).is_some());
+        .any(|k| r.is_set(&format!("pg_ro_{k}")).is_some());
     let pg_ro = if ro_set {
         let ro = t.pg("pg_ro_");
         let pick = |ro_key: &str| r.is_set(&format!("pg_ro_{ro_key}")).is_some();
@@ -809,7 +1017,10 @@ pub fn resolve<K: AsRef<str>, V: AsRef<str>>(file: Option<&KongFile>, env: &[(K,
         None
     };
 
-    let trusted = match r.get("lua_ssl_trusted_certificate", Some("system")) {
+    let trusted = match r.get(
+        "lua_ssl_trusted_certificate",
+        defaults.lua_ssl_trusted_certificate,
+    ) {
         Some((v, origin)) => {
             let mut list = Vec::new();
             for item in v.split(',').map(lua_strip).filter(|s| !s.is_empty()) {
@@ -825,8 +1036,12 @@ pub fn resolve<K: AsRef<str>, V: AsRef<str>>(file: Option<&KongFile>, env: &[(K,
             origin: KongOrigin::Default,
         },
     };
-    let depth = t.integer("lua_ssl_verify_depth", 1, u64::from(u32::MAX));
-    let protocols = match r.get("lua_ssl_protocols", Some("TLSv1.2 TLSv1.3")) {
+    let depth = t.integer(
+        "lua_ssl_verify_depth",
+        u64::from(defaults.lua_ssl_verify_depth),
+        u64::from(u32::MAX),
+    );
+    let protocols = match r.get("lua_ssl_protocols", Some(defaults.lua_ssl_protocols)) {
         Some((v, origin)) => {
             let mut list = Vec::new();
             for word in v.split(is_lua_space).filter(|w| !w.is_empty()) {
@@ -848,7 +1063,11 @@ pub fn resolve<K: AsRef<str>, V: AsRef<str>>(file: Option<&KongFile>, env: &[(K,
             }
         }
         None => KongValue {
-            value: vec![TlsVersion::Tls1_2, TlsVersion::Tls1_3],
+            value: defaults
+                .lua_ssl_protocols
+                .split(' ')
+                .filter_map(TlsVersion::from_pg_name)
+                .collect(),
             origin: KongOrigin::Default,
         },
     };
@@ -872,12 +1091,13 @@ pub fn resolve<K: AsRef<str>, V: AsRef<str>>(file: Option<&KongFile>, env: &[(K,
         pg_ro,
         lua_ssl_trusted_certificate: trusted,
         lua_ssl_verify_depth: KongValue {
-            value: u32::try_from(depth.value).unwrap_or(1),
+            value: u32::try_from(depth.value).unwrap_or(defaults.lua_ssl_verify_depth),
             origin: depth.origin,
         },
         lua_ssl_protocols: protocols,
         enterprise_options,
         diagnostics: diags,
+        defaults,
     }
 }
 

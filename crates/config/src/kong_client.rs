@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use pgtls_model::KongEdition;
 
-use crate::kong::{self, KongConf, KongOrigin, KongValue, TrustedCert, SYSTEM_CA_BUNDLES};
+use crate::kong::{
+    self, KongConf, KongDefaults, KongOrigin, KongValue, TrustedCert, SYSTEM_CA_BUNDLES,
+};
 use crate::{Source, TlsVersion};
 
 /// How Kong uses TLS towards PostgreSQL.
@@ -42,8 +44,15 @@ pub enum KongPathKind {
 /// The setting that decides a path's TLS versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KongVersions {
-    /// `lua_ssl_protocols` (the cosocket path).
-    LuaSslProtocols(KongOrigin),
+    /// `lua_ssl_protocols` (the cosocket path): where it is set and the
+    /// versions it names, of which the path's versions are those this
+    /// Kong's OpenSSL can negotiate.
+    LuaSslProtocols {
+        /// Where it is set.
+        origin: KongOrigin,
+        /// The versions written.
+        written: Vec<TlsVersion>,
+    },
     /// Enterprise `pg_ssl_version` (the LuaSec path): one keyword.
     PgSslVersion {
         /// The keyword in effect (`tlsv1_2`, `any`, ...).
@@ -61,7 +70,7 @@ pub enum KongVersions {
 pub struct KongPath {
     /// Which one.
     pub kind: KongPathKind,
-    /// The versions it offers, oldest first (empty: none it can use).
+    /// The versions it can negotiate, oldest first (empty: none).
     pub versions: Vec<TlsVersion>,
     /// What decides them, for evidence and fixes.
     pub versions_from: KongVersions,
@@ -187,8 +196,11 @@ impl KongClient {
         };
         let cosocket = KongPath {
             kind: KongPathKind::Cosocket,
-            versions: conf.lua_ssl_protocols.value.clone(),
-            versions_from: KongVersions::LuaSslProtocols(conf.lua_ssl_protocols.origin.clone()),
+            versions: conf.usable_protocols(),
+            versions_from: KongVersions::LuaSslProtocols {
+                origin: conf.lua_ssl_protocols.origin.clone(),
+                written: conf.lua_ssl_protocols.value.clone(),
+            },
             depth: Some(conf.lua_ssl_verify_depth.clone()),
             verifies_after_handshake: true,
         };
@@ -231,19 +243,21 @@ impl KongClient {
     }
 
     /// Reads `conf_file` (if any) through `source`, applies `env` (the
-    /// `KONG_*` pairs) and Kong's defaults, and models the result.
+    /// `KONG_*` pairs) and the defaults of Kong `version`, and models the
+    /// result.
     pub fn load<K: AsRef<str>, V: AsRef<str>>(
         source: &dyn Source,
         conf_file: Option<&Path>,
         env: &[(K, V)],
         edition: Option<KongEdition>,
+        version: &'static KongDefaults,
     ) -> io::Result<Self> {
         let file = match conf_file {
             Some(p) => Some(kong::parse(&source.read(p)?, p)),
             None => None,
         };
         Ok(KongClient::new(
-            kong::resolve(file.as_ref(), env),
+            kong::resolve_for(file.as_ref(), env, version),
             conf_file,
             edition,
         ))
@@ -343,7 +357,8 @@ mod tests {
         assert_eq!(k.tls, KongTls::Off);
         assert_eq!(
             k.cosocket.versions,
-            [TlsVersion::Tls1_2, TlsVersion::Tls1_3]
+            [TlsVersion::Tls1_2, TlsVersion::Tls1_3],
+            "TLS 1.1 is written but refused by the newest Kong's OpenSSL 3"
         );
         assert_eq!(k.cosocket.depth.as_ref().map(|d| d.value), Some(1));
         assert_eq!(k.luasec.versions_from, KongVersions::PgmoonDefault);
@@ -417,6 +432,7 @@ mod tests {
             Some(Path::new("/k/kong.conf")),
             &[("KONG_PG_SSL_VERIFY", "on")],
             None,
+            kong::newest_kong(),
         )
         .expect("load");
         assert!(k.verifies());
@@ -441,6 +457,13 @@ mod tests {
             "the first bundle that exists"
         );
         assert_eq!(k.trust_paths(), [PathBuf::from("/k/ca.pem")]);
-        assert!(KongClient::load::<&str, &str>(&src, Some(Path::new("/nope")), &[], None).is_err());
+        assert!(KongClient::load::<&str, &str>(
+            &src,
+            Some(Path::new("/nope")),
+            &[],
+            None,
+            kong::newest_kong()
+        )
+        .is_err());
     }
 }

@@ -30,7 +30,7 @@ pub mod libpq_client;
 pub mod pgbouncer_ini;
 pub mod postgresql_conf;
 
-pub use diag::{Diagnostic, Location, Severity};
+pub use diag::{Diagnostic, Japanese, Location, Severity};
 pub use error::ConfigError;
 pub use pgtls_model::Secret;
 pub use source::{

@@ -731,6 +731,11 @@ impl ClientEnv {
 pub struct ResolvedConn {
     /// Hosts in the order they are tried.
     pub hosts: Vec<HostTarget>,
+    /// Where the host list came from (`hostaddr` when given, else `host`;
+    /// `Default` for libpq's socket directory).
+    pub host_origin: ParamOrigin,
+    /// Where the port list came from (`Default` for 5432).
+    pub port_origin: ParamOrigin,
     /// `user`.
     pub user: Param<String>,
     /// `dbname` (defaults to the user).
@@ -1007,8 +1012,15 @@ pub fn resolve_as(
     }
 
     let split = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
-    let hostaddrs = l.nonempty("hostaddr").map(|(v, _)| split(&v));
-    let host_list = l.nonempty("host").map(|(v, _)| split(&v));
+    let hostaddr_param = l.nonempty("hostaddr");
+    let host_param = l.nonempty("host");
+    let host_origin = hostaddr_param
+        .as_ref()
+        .or(host_param.as_ref())
+        .map_or(ParamOrigin::Default, |(_, o)| o.clone());
+    let port_origin = l.nonempty("port").map_or(ParamOrigin::Default, |(_, o)| o);
+    let hostaddrs = hostaddr_param.map(|(v, _)| split(&v));
+    let host_list = host_param.map(|(v, _)| split(&v));
     let n = match (&hostaddrs, &host_list) {
         (Some(a), _) => a.len(),
         (None, Some(h)) => h.len(),
@@ -1284,6 +1296,8 @@ pub fn resolve_as(
     };
     Ok(ResolvedConn {
         hosts,
+        host_origin,
+        port_origin,
         user,
         dbname,
         password,

@@ -179,8 +179,14 @@ fn defaults_without_file_or_environment() {
         [TrustedCert::System]
     );
     assert_eq!(conf.lua_ssl_verify_depth.value, 1);
+    // Kong's kong_defaults.lua says TLSv1.1 TLSv1.2 TLSv1.3; the newest
+    // Kong's OpenSSL 3 negotiates only the last two of them.
     assert_eq!(
         conf.lua_ssl_protocols.value,
+        [TlsVersion::Tls1_1, TlsVersion::Tls1_2, TlsVersion::Tls1_3]
+    );
+    assert_eq!(
+        conf.usable_protocols(),
         [TlsVersion::Tls1_2, TlsVersion::Tls1_3]
     );
     assert!(conf.enterprise_options.is_empty());
@@ -307,5 +313,108 @@ fn inline_pem_and_empty_trust_list() {
     assert!(
         conf.lua_ssl_trusted_certificate.value.is_empty(),
         "an empty value unsets the setting"
+    );
+}
+
+/// Every default pgtls assumes, per Kong version, as the table reads after
+/// resolving an empty configuration: a change to any default (or a version
+/// added or dropped) fails here. Sources are cited at `KONG_VERSIONS`.
+#[test]
+fn defaults_per_kong_version() {
+    use pgtls_config::kong::{kong_defaults, newest_kong, resolve_for, KONG_VERSIONS};
+    let rows: Vec<String> = KONG_VERSIONS
+        .iter()
+        .map(|d| {
+            let c = resolve_for::<&str, &str>(None, &[], d);
+            let pg = &c.pg;
+            let onoff = |b: bool| if b { "on" } else { "off" };
+            let trusted = match c.lua_ssl_trusted_certificate.value.as_slice() {
+                [] => "NONE".to_string(),
+                [TrustedCert::System] => "system".to_string(),
+                other => format!("{other:?}"),
+            };
+            let names =
+                |v: &[TlsVersion]| v.iter().map(|t| t.pg_name()).collect::<Vec<_>>().join(" ");
+            format!(
+                "{} | pg_host={} pg_port={} pg_user={} pg_database={} pg_timeout={} \
+                 pg_ssl={} pg_ssl_required={} pg_ssl_verify={} pg_ssl_version={} \
+                 lua_ssl_trusted_certificate={} lua_ssl_verify_depth={} \
+                 lua_ssl_protocols={} | openssl={} negotiates={}",
+                d.version,
+                pg.host.value,
+                pg.port.value,
+                pg.user.value,
+                pg.database.value,
+                pg.timeout_ms.value,
+                onoff(pg.ssl.value),
+                onoff(pg.ssl_required.value),
+                onoff(pg.ssl_verify.value),
+                pg.ssl_version.value.keyword(),
+                trusted,
+                c.lua_ssl_verify_depth.value,
+                names(&c.lua_ssl_protocols.value),
+                d.openssl,
+                names(&c.usable_protocols()),
+            )
+        })
+        .collect();
+    let common = "pg_host=127.0.0.1 pg_port=5432 pg_user=kong pg_database=kong pg_timeout=5000 \
+                  pg_ssl=off pg_ssl_required=off pg_ssl_verify=off";
+    let v3 = |v: &str, openssl: &str, negotiates: &str| {
+        format!(
+            "{v} | {common} pg_ssl_version=tlsv1_2 lua_ssl_trusted_certificate=system \
+             lua_ssl_verify_depth=1 lua_ssl_protocols=TLSv1.1 TLSv1.2 TLSv1.3 | \
+             openssl={openssl} negotiates={negotiates}"
+        )
+    };
+    let all = "TLSv1.1 TLSv1.2 TLSv1.3";
+    let modern = "TLSv1.2 TLSv1.3";
+    let expected = vec![
+        format!(
+            "2.8 | {common} pg_ssl_version=tlsv1 lua_ssl_trusted_certificate=NONE \
+             lua_ssl_verify_depth=1 lua_ssl_protocols=TLSv1.1 TLSv1.2 TLSv1.3 | \
+             openssl=1.1.1 negotiates={all}"
+        ),
+        v3("3.0", "1.1.1", all),
+        v3("3.1", "1.1.1", all),
+        v3("3.2", "1.1.1", all),
+        v3("3.3", "1.1.1", all),
+        v3("3.4", "3", modern),
+        v3("3.5", "3", modern),
+        v3("3.6", "3", modern),
+        v3("3.7", "3", modern),
+        v3("3.8", "3", modern),
+        v3("3.9", "3", modern),
+    ];
+    assert_eq!(rows, expected);
+
+    // The default is the newest; plain resolve uses it.
+    assert_eq!(newest_kong().version, "3.9");
+    let plain = resolve::<&str, &str>(None, &[]);
+    assert_eq!(plain.defaults.version, "3.9");
+    // A release picks its minor version; an unknown one lists the known.
+    assert_eq!(kong_defaults("3.4.2").map(|d| d.version), Ok("3.4"));
+    assert_eq!(kong_defaults("3.4.3.12").map(|d| d.version), Ok("3.4"));
+    assert_eq!(kong_defaults("2.8").map(|d| d.version), Ok("2.8"));
+    assert_eq!(
+        kong_defaults("4.0").map(|d| d.version),
+        Err("unknown Kong version '4.0': pgtls knows the defaults of Kong 2.8, 3.0, 3.1, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7, 3.8, 3.9".to_string())
+    );
+}
+
+/// `pg_ssl_version = tlsv1` is Kong 2.8's own default and accepted there;
+/// 3.x rejects it and falls back to tlsv1_2.
+#[test]
+fn pg_ssl_version_tlsv1_is_a_2_8_value() {
+    use pgtls_config::kong::{kong_defaults, resolve_for};
+    let file = parse("pg_ssl_version = tlsv1\n", Path::new("/k.conf"));
+    let old = resolve_for::<&str, &str>(Some(&file), &[], kong_defaults("2.8").unwrap());
+    assert_eq!(old.pg.ssl_version.value, KongSslVersion::Tlsv1);
+    assert!(old.diagnostics.is_empty(), "{:?}", old.diagnostics);
+    let new = resolve_for::<&str, &str>(Some(&file), &[], kong_defaults("3.9").unwrap());
+    assert_eq!(new.pg.ssl_version.value, KongSslVersion::Tlsv1_2);
+    assert_eq!(
+        new.diagnostics[0].to_string(),
+        "/k.conf:1: error: pg_ssl_version has an invalid value: 'tlsv1' (tlsv1_1, tlsv1_2, tlsv1_3, any)"
     );
 }

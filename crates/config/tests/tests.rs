@@ -2,6 +2,7 @@
 //! Fixtures are inline text; where a behaviour is surprising, the expected
 //! value was taken from PostgreSQL 15.18, libpq 15 or Kong's loader itself.
 
+mod auth_versions;
 mod hba;
 mod ident;
 mod kong;

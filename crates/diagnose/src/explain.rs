@@ -525,6 +525,15 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                     format!("the server allows {min} to {max}: make the client offer a version in that range (Kong: pg_ssl_version and lua_ssl_protocols; libpq: ssl_min_protocol_version/ssl_max_protocol_version), or widen ssl_min_protocol_version/ssl_max_protocol_version on the server"),
                     format!("サーバーが許可するのは {min} から {max} までです: クライアントがこの範囲のバージョンを提示するようにするか (Kong: pg_ssl_version と lua_ssl_protocols、libpq: ssl_min_protocol_version/ssl_max_protocol_version)、サーバーの ssl_min_protocol_version/ssl_max_protocol_version を広げます"),
                 ));
+                // The catalogue's client step sets TLS 1.2 (pg_ssl_version =
+                // tlsv1_2, ssl_min_protocol_version=TLSv1.2): wrong advice
+                // when the server's range leaves 1.2 out.
+                use pgtls_config::TlsVersion;
+                if let (Some(lo), Some(hi)) = (TlsVersion::parse(min), TlsVersion::parse(max)) {
+                    if lo > TlsVersion::Tls1_2 || hi < TlsVersion::Tls1_2 {
+                        finding.cover(&[1]);
+                    }
+                }
             }
             if let (Some(min), Some(max)) = (get("client_min"), get("client_max")) {
                 finding.notes.push(Msg::new(
@@ -563,6 +572,11 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                     format!("add to pg_hba.conf: `hostssl {db} {user} {host}{suffix} scram-sha-256` and reload"),
                     format!("pg_hba.conf に `hostssl {db} {user} {host}{suffix} scram-sha-256` を追加し、設定を再読み込みします"),
                 ));
+                finding.cover(&[0]);
+                if !plain && get("encryption").is_some() {
+                    // Over TLS: the generic `no encryption` step does not apply.
+                    finding.cover(&[1]);
+                }
                 if plain {
                     let word = get("encryption").unwrap_or("no encryption");
                     finding.notes.push(Msg::new(

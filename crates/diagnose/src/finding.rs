@@ -59,6 +59,10 @@ pub struct Finding {
     /// Concrete fix steps computed from the facts, shown before the
     /// catalogue's generic steps.
     pub fix: Vec<Msg>,
+    /// The catalogue's fix steps (by index) that the computed ones already
+    /// say for this evidence, or contradict (a generic value that is the
+    /// failing one): they are not shown.
+    pub covered: Vec<usize>,
     /// The same fix as data, where pgtls can compute it.
     pub edits: Vec<Edit>,
     /// The target (host:port) or input this finding is about, when a
@@ -79,6 +83,7 @@ impl Finding {
             condition: None,
             notes: Vec::new(),
             fix: Vec::new(),
+            covered: Vec::new(),
             edits: Vec::new(),
             target: None,
             leg: None,
@@ -92,5 +97,15 @@ impl Finding {
     /// The code as a type.
     pub fn id(&self) -> Code {
         self.diagnosis.id
+    }
+
+    /// Marks catalogue fix steps as said (or contradicted) by the computed
+    /// ones.
+    pub fn cover(&mut self, steps: &[usize]) {
+        for s in steps {
+            if !self.covered.contains(s) {
+                self.covered.push(*s);
+            }
+        }
     }
 }

@@ -1305,6 +1305,7 @@ fn server_without_tls(
         "on the server, in postgresql.conf: `ssl = on` (with ssl_cert_file and ssl_key_file naming the certificate and key), then reload: SELECT pg_reload_conf()",
         "サーバーの postgresql.conf で `ssl = on` を設定し (ssl_cert_file と ssl_key_file で証明書と鍵を指定)、設定を再読み込みします: SELECT pg_reload_conf()",
     ));
+    f.cover(&[0]);
     j.findings.push(f);
 }
 
@@ -1502,14 +1503,23 @@ fn version_mismatch(
     } else {
         ("ssl_max_protocol_version", String::new())
     };
-    f.facts.insert(
-        "server_fix".into(),
-        format!("{server_key} = '{server_value}'"),
-    );
-    f.fix.push(Msg::new(
-        format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
-        format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
-    ));
+    // A client that offers only TLS 1.0 or 1.1 is not met by the server:
+    // its minimum stays at TLS 1.2, so there is no server step to offer
+    // (setting the value it already has would change nothing).
+    let no_change = server_key == "ssl_min_protocol_version" && server_value == server_min;
+    if !no_change {
+        f.facts.insert(
+            "server_fix".into(),
+            format!("{server_key} = '{server_value}'"),
+        );
+        f.fix.push(Msg::new(
+            format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
+            format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
+        ));
+    }
+    // Both sides are computed from the ranges seen; the catalogue's generic
+    // values (pg_ssl_version = tlsv1_2, ...) may be the failing ones.
+    f.cover(&[0, 1]);
     j.findings.push(f);
 }
 
@@ -1701,6 +1711,23 @@ impl Refusal<'_> {
                 current = cand.clone();
             }
         }
+        if self_signed(top) {
+            // A server whose ssl_ca_file holds its root sends that root
+            // too (OpenSSL completes the chain from the store): the
+            // client lacks the very root it was sent. A file beside the
+            // trust store that holds the same certificate is the one to
+            // trust.
+            let der = top.to_der().ok();
+            if let Some((cand, path)) = self
+                .obs
+                .issuer_candidates
+                .iter()
+                .filter(|(c, _)| der.is_some() && c.to_der().ok() == der)
+                .min_by_key(|(_, p)| (self.certs_in(p) != 1, p.clone()))
+            {
+                found.push((cand.clone(), path.clone()));
+            }
+        }
         IssuerSearch { found, completes }
     }
 
@@ -1856,7 +1883,8 @@ impl Refusal<'_> {
                 let path = root_file.as_deref().unwrap_or_default();
                 let m = trust_addition(self.cfg, t, &[path], true);
                 let roots: Vec<X509> = found.iter().map(|(c, _)| c.clone()).collect();
-                f.edits.extend(trust_addition_edits(self.cfg, t, &roots));
+                f.edits
+                    .extend(trust_addition_edits(self.cfg, t, &roots, &[path]));
                 f.fix.push(Msg::new(
                     format!(
                     "add the CA certificate \"{missing}\" ({path}) to the client's trust store: {}",
@@ -1992,10 +2020,16 @@ fn trust_addition(cfg: &ClientConfig, t: &Setting, new: &[&str], whole_files: bo
     )
 }
 
-/// [`trust_addition`] as edits: for Kong the longer list; for libpq the
-/// bundle's content (the anchors the client has, then the new CAs: all
-/// public certificates) and the keyword that names it.
-fn trust_addition_edits(cfg: &ClientConfig, t: &Setting, new: &[X509]) -> Vec<Edit> {
+/// [`trust_addition`] as edits: for Kong the longer list (the files in
+/// `paths` after the ones it names); for libpq the bundle's content (the
+/// anchors the client has, then the new CAs: all public certificates) and
+/// the keyword that names it.
+fn trust_addition_edits(
+    cfg: &ClientConfig,
+    t: &Setting,
+    new: &[X509],
+    paths: &[&str],
+) -> Vec<Edit> {
     let pem = |certs: &[X509]| -> String {
         certs
             .iter()
@@ -2003,8 +2037,16 @@ fn trust_addition_edits(cfg: &ClientConfig, t: &Setting, new: &[X509]) -> Vec<Ed
             .map(|p| String::from_utf8_lossy(&p).into_owned())
             .collect()
     };
+    if cfg.kind.is_kong() {
+        // Kong reads a comma-separated list of files.
+        return vec![change_edit(
+            cfg,
+            t,
+            &format!("{},{}", t.value, paths.join(",")),
+        )];
+    }
     // The system store is not one file a bundle could replace.
-    if cfg.kind.is_kong() || system_trust(cfg, t) {
+    if system_trust(cfg, t) {
         return Vec::new();
     }
     let bundle = std::path::Path::new(&t.value).with_file_name("root-bundle.crt");
@@ -2240,6 +2282,7 @@ fn host_mismatch(
                 format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName {san}"),
                 format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName {san} を含めて証明書を発行し直します"),
             ));
+            f.cover(&[0, 1]);
         }
     }
     if obs
@@ -2534,6 +2577,14 @@ fn server_error(
                         cfg.user
                     ),
                 ));
+                // Which certificate is this client's only a person knows.
+                f.edits.push(change_edit(
+                    cfg,
+                    &cert,
+                    "<the client certificate, from a CA the server accepts>",
+                ));
+                f.edits
+                    .push(change_edit(cfg, &key, "<its private key, mode 0600>"));
             }
         }
         Code::NoHbaEntry => {
@@ -2581,11 +2632,15 @@ fn server_error(
                     format!("turn TLS on at the client: {en}"),
                     format!("クライアントで TLS を有効にします: {ja}"),
                 ));
+                f.cover(&[1]);
             }
             f.fix.push(Msg::new(
                 format!("add to pg_hba.conf (before any line that rejects it): `{hba}`, then reload (SELECT pg_reload_conf())"),
                 format!("pg_hba.conf に (これを拒否する行より前に) `{hba}` を追加し、再読み込みします (SELECT pg_reload_conf())"),
             ));
+            // The generic `no encryption` step is either computed above or,
+            // over TLS, beside the point.
+            f.cover(&[0, 1]);
         }
         Code::PasswordAuthFailed => {
             if let Some(asked) = &obs.auth_requested {
@@ -2633,6 +2688,7 @@ pub fn merge(parts: Vec<(String, Judgement)>) -> Judgement {
                             g.fix.push(m);
                         }
                     }
+                    g.cover(&f.covered);
                     for n in f.notes {
                         if !g.notes.contains(&n) {
                             g.notes.push(n);

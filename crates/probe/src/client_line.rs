@@ -165,9 +165,59 @@ fn luasocket_gai(error: &str) -> String {
 }
 
 /// psql's whole message (`psql: error: ...`, possibly several lines), or
-/// `None` when the probe succeeded.
+/// `None` when the probe succeeded. This is psql with `connect_timeout`
+/// set: where the probe gave up waiting, it prints `timeout expired`.
 pub fn psql_line(report: &ProbeReport) -> Option<String> {
     libpq_message(report).map(|m| format!("psql: error: {m}"))
+}
+
+/// Where the probe gave up waiting, whether psql without `connect_timeout`
+/// would still be waiting: `Stalled` when the server accepted the
+/// connection and then went silent (libpq has no limit of its own there
+/// and waits for ever), `TcpConnect` when the TCP connect went unanswered
+/// (libpq waits for the kernel to give up, about two minutes on Linux, and
+/// then prints `Connection timed out`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// A silent server after the TCP connect.
+    Stalled,
+    /// An unanswered TCP connect.
+    TcpConnect,
+}
+
+/// Whether (and where) the probe stopped on its own timeout.
+pub fn gave_up(report: &ProbeReport) -> Option<GaveUp> {
+    match &report.outcome {
+        Outcome::Failed {
+            kind: FailureKind::Timeout { .. },
+            ..
+        } => Some(GaveUp::Stalled),
+        Outcome::Failed {
+            kind:
+                FailureKind::Unreachable {
+                    reason: UnreachableReason::Timeout,
+                    ..
+                },
+            ..
+        } => Some(GaveUp::TcpConnect),
+        _ => None,
+    }
+}
+
+/// What psql without `connect_timeout` prints: nothing for a stalled
+/// server (it is still waiting), `Connection timed out` once the kernel
+/// gives up an unanswered TCP connect; otherwise as [`psql_line`].
+pub fn psql_line_without_connect_timeout(report: &ProbeReport) -> Option<String> {
+    match gave_up(report) {
+        Some(GaveUp::Stalled) => None,
+        Some(GaveUp::TcpConnect) => psql_line(report).map(|l| {
+            l.replace(
+                "timeout expired",
+                &format!("Connection timed out\n{NOT_RUNNING}"),
+            )
+        }),
+        None => psql_line(report),
+    }
 }
 
 /// libpq's connection error message (what `PQerrorMessage` holds, without
@@ -369,5 +419,71 @@ fn libpq_refusal(r: &ClientRefusal) -> String {
         ClientRefusal::PasswordWithheld { .. }
         | ClientRefusal::AuthRequirement { .. }
         | ClientRefusal::CertificateNotRequested => r.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ConnectAttempt, UnreachableReason};
+    use std::time::Duration;
+
+    fn failed(step: StepName, kind: FailureKind) -> ProbeReport {
+        ProbeReport {
+            host: "10.0.0.9".into(),
+            port: 5432,
+            addresses: vec!["10.0.0.9:5432".parse().unwrap()],
+            connected_to: None,
+            local_addr: None,
+            steps: Vec::new(),
+            tls: None,
+            client_min_version: None,
+            client_max_version: None,
+            tls_in_use: false,
+            fallback: None,
+            server_parameters: Vec::new(),
+            backend_key_pid: None,
+            outcome: Outcome::Failed { step, kind },
+        }
+    }
+
+    /// Without connect_timeout psql says nothing to a silent server (it
+    /// waits), and says `Connection timed out` once the kernel gives up an
+    /// unanswered TCP connect; with it, `timeout expired` in both cases.
+    #[test]
+    fn psql_without_connect_timeout_waits_or_gets_the_kernels_error() {
+        let stalled = failed(
+            StepName::SslRequest,
+            FailureKind::Timeout {
+                after: Duration::from_secs(1),
+                arrived: Vec::new(),
+                partial_bytes: 0,
+            },
+        );
+        assert_eq!(gave_up(&stalled), Some(GaveUp::Stalled));
+        assert_eq!(psql_line_without_connect_timeout(&stalled), None);
+        assert!(psql_line(&stalled).is_some_and(|l| l.ends_with("timeout expired")));
+
+        let syn = failed(
+            StepName::Tcp,
+            FailureKind::Unreachable {
+                reason: UnreachableReason::Timeout,
+                tried: vec![ConnectAttempt {
+                    addr: "10.0.0.9:5432".parse().unwrap(),
+                    error: "timed out".into(),
+                }],
+            },
+        );
+        assert_eq!(gave_up(&syn), Some(GaveUp::TcpConnect));
+        assert_eq!(
+            psql_line_without_connect_timeout(&syn).as_deref(),
+            Some(
+                "psql: error: connection to server at \"10.0.0.9\", port 5432 failed: Connection timed out\n\tIs the server running on that host and accepting TCP/IP connections?"
+            )
+        );
+        assert_eq!(
+            psql_line(&syn).as_deref(),
+            Some("psql: error: connection to server at \"10.0.0.9\", port 5432 failed: timeout expired")
+        );
     }
 }

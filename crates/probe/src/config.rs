@@ -290,6 +290,10 @@ pub struct ProbeConfig {
     /// libpq 16's `sslcertmode=require`: fail when the server did not ask
     /// for a client certificate.
     pub require_cert_request: bool,
+    /// The modelled client has no time limit of its own (libpq without
+    /// `connect_timeout`): where the probe gives up after [`Self::timeout`],
+    /// it would wait for ever (or, for a TCP connect, for the kernel).
+    pub client_waits_forever: bool,
 }
 
 fn is_ip_literal(host: &str) -> bool {
@@ -331,12 +335,14 @@ impl ProbeConfig {
             direct_tls: false,
             require_auth: None,
             require_cert_request: false,
+            client_waits_forever: false,
         }
     }
 
     /// Kong's connector on the nginx cosocket path with its defaults: user and
     /// database `kong`, `application_name=kong`, no SNI, no host-name check,
-    /// `lua_ssl_protocols` TLSv1.2 and TLSv1.3, `lua_ssl_verify_depth` 1,
+    /// TLSv1.2 and TLSv1.3 (what the default `lua_ssl_protocols`, TLSv1.1
+    /// TLSv1.2 TLSv1.3, negotiates under OpenSSL 3), `lua_ssl_verify_depth` 1,
     /// verification (when `pg_ssl_verify`) after the handshake.
     pub fn kong(host: &str, port: u16, ssl: bool, required: bool, verify: bool) -> ProbeConfig {
         let tls = TlsSettings {
@@ -366,6 +372,7 @@ impl ProbeConfig {
             direct_tls: false,
             require_auth: None,
             require_cert_request: false,
+            client_waits_forever: false,
         }
     }
 

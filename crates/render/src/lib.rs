@@ -79,12 +79,18 @@ pub fn edit_json(edit: &Edit) -> Value {
     v
 }
 
-/// A finding's fix steps: the computed ones first, then the catalogue's,
-/// each said once.
+/// A finding's fix steps: the computed ones first, then the catalogue's
+/// that they do not already say, each said once.
 fn fix_steps(finding: &Finding, lang: Lang) -> Vec<&str> {
     let mut steps: Vec<&str> = Vec::new();
     let computed = finding.fix.iter().map(|m| m.get(lang));
-    let generic = finding.diagnosis.fix.iter().map(|t| t.get(lang));
+    let generic = finding
+        .diagnosis
+        .fix
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !finding.covered.contains(i))
+        .map(|(_, t)| t.get(lang));
     for step in computed.chain(generic) {
         if !steps.contains(&step) {
             steps.push(step);

@@ -253,6 +253,7 @@ fn check_module(name: &str, raw: ModuleConfig) -> anyhow::Result<Module> {
         trust: raw.trust.clone(),
         verify_depth: raw.verify_depth,
         kong_conf: raw.kong_conf.clone(),
+        kong_version: None,
         jsonl: false,
         server_version: false,
     })

@@ -319,6 +319,7 @@ fn probe_args(step_timeout: Duration) -> ProbeArgs {
         kong: false,
         kong_shape: KongShapeArg::Cosocket,
         kong_edition: None,
+        kong_version: None,
         timeout: Some(step_timeout.as_secs_f64().max(0.001)),
         security_level: None,
         password_to_unverified_server: false,
@@ -423,7 +424,10 @@ pub async fn run_client(
             ))
         },
         Ok(Err(e)) => failed(format!("the {label} probe stopped unexpectedly: {e}")),
-        Ok(Ok(Err(e))) => failed(format!("the {label} probe could not run: {e:#}")),
+        Ok(Ok(Err(e))) => failed(format!(
+            "the {label} probe could not run: {}",
+            crate::output::describe(&e)
+        )),
         Ok(Ok(Ok(part))) => ClientPart {
             elapsed: started.elapsed().as_secs_f64(),
             ..part

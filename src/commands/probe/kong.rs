@@ -9,14 +9,15 @@ use anyhow::Context;
 use openssl::pkey::PKey;
 use openssl::x509::X509;
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{KongOrigin, KongValue};
+use pgtls_config::kong::{KongConf, KongOrigin, KongValue};
 use pgtls_config::kong_client::{KongClient, KongTls, KongVersions};
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Msg};
-use pgtls_probe::{ClientIdentity, ProbeConfig};
+use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
 use super::{seconds, setting_row, KongMode, Plan, Planned, ProbeArgs};
 use crate::client_env::{kong_env, load_kong};
+use crate::output::describe;
 use crate::trust::{load_kong_trust, load_pem_file};
 
 fn origin(o: &KongOrigin) -> SettingOrigin {
@@ -79,7 +80,7 @@ fn load_trust(kong: &KongClient, notes: &mut Vec<Msg>) -> Trust {
         let mut f = Finding::new(Code::TrustStoreInvalid.diagnosis());
         f.evidence.push(Evidence {
             origin: None,
-            text: format!("{e:#}"),
+            text: describe(&e),
             location: Some(setting.shown()),
         });
         f.reading = Some(Msg::new(
@@ -93,8 +94,8 @@ fn load_trust(kong: &KongClient, notes: &mut Vec<Msg>) -> Trust {
         preflight = Some((f, line));
     } else {
         notes.push(Msg::new(
-            format!("lua_ssl_trusted_certificate cannot be loaded ({e:#}); pg_ssl_verify is off, so Kong does not use it"),
-            format!("lua_ssl_trusted_certificate を読み込めません ({e:#})。pg_ssl_verify が off のため Kong はこれを使いません"),
+            format!("lua_ssl_trusted_certificate cannot be loaded ({}); pg_ssl_verify is off, so Kong does not use it", describe(&e)),
+            format!("lua_ssl_trusted_certificate を読み込めません ({})。pg_ssl_verify が off のため Kong はこれを使いません", describe(&e)),
         ));
     }
     Trust {
@@ -129,8 +130,14 @@ fn load_client_cert(kong: &KongClient, notes: &mut Vec<Msg>) -> anyhow::Result<C
         Ok(chain) => chain,
         Err(e) if !enterprise => {
             notes.push(Msg::new(
-                format!("pg_ssl_cert cannot be read ({e:#}); open-source Kong ignores it anyway"),
-                format!("pg_ssl_cert を読めません ({e:#})。オープンソース版 Kong はいずれにせよ無視します"),
+                format!(
+                    "pg_ssl_cert cannot be read ({}); open-source Kong ignores it anyway",
+                    describe(&e)
+                ),
+                format!(
+                    "pg_ssl_cert を読めません ({})。オープンソース版 Kong はいずれにせよ無視します",
+                    describe(&e)
+                ),
             ));
             Vec::new()
         }
@@ -175,6 +182,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         args.kong_conf.as_deref(),
         env,
         args.kong_edition.map(Into::into),
+        args.kong_version,
     )?;
     let conf = &kong.conf;
     let conf_file = args.kong_conf.as_ref().map(|p| p.display().to_string());
@@ -191,6 +199,9 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
     let set_options: Vec<&str> = conf.enterprise_options.iter().map(|o| o.key).collect();
     if !set_options.is_empty() {
         notes.push(oss_note(&set_options, enterprise));
+    }
+    if let Some(n) = protocols_note(conf) {
+        notes.push(n);
     }
 
     let timeout = match args.timeout {
@@ -258,7 +269,12 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         &conf.lua_ssl_verify_depth,
         conf.lua_ssl_verify_depth.value.to_string(),
     );
-    let protocols_shown: Vec<&str> = kong.cosocket.versions.iter().map(|v| v.pg_name()).collect();
+    let protocols_shown: Vec<&str> = conf
+        .lua_ssl_protocols
+        .value
+        .iter()
+        .map(|v| v.pg_name())
+        .collect();
     let protocols_setting = setting(
         "lua_ssl_protocols",
         &conf.lua_ssl_protocols,
@@ -449,4 +465,37 @@ fn key_mismatch(chain: &[X509], cert: &Path, key: &Path) -> anyhow::Result<Findi
         format!("pg_ssl_cert_key を {} の鍵に向けます (`openssl x509 -noout -pubkey -in {}` と `openssl pkey -pubout -in KEY` を比較します)", cert.display(), cert.display()),
     ));
     Ok(f)
+}
+
+/// When `lua_ssl_protocols` offers TLS 1.0 or 1.1 and this Kong version's
+/// OpenSSL refuses them, what actually negotiates.
+pub(crate) fn protocols_note(conf: &KongConf) -> Option<Msg> {
+    let d = conf.defaults;
+    let all = &conf.lua_ssl_protocols.value;
+    let usable = conf.usable_protocols();
+    if usable.len() == all.len() {
+        return None;
+    }
+    let names = |v: &[TlsVersion]| v.iter().map(|t| t.pg_name()).collect::<Vec<_>>().join(" ");
+    Some(Msg::new(
+        format!(
+            "lua_ssl_protocols = {} ({}): Kong {} (--kong-version) bundles OpenSSL {}, which refuses TLS 1.0 and 1.1 at its default security level, so only {} can negotiate",
+            names(all),
+            conf.lua_ssl_protocols.origin,
+            d.version,
+            d.openssl,
+            names(&usable)
+        ),
+        format!(
+            "lua_ssl_protocols = {} ({}): Kong {} (--kong-version) は OpenSSL {} を同梱しており、既定のセキュリティレベルでは TLS 1.0 と 1.1 を拒否するため、ネゴシエートできるのは {} だけです",
+            names(all),
+            match &conf.lua_ssl_protocols.origin {
+                KongOrigin::Default => "既定値".to_string(),
+                o => o.to_string(),
+            },
+            d.version,
+            d.openssl,
+            names(&usable)
+        ),
+    ))
 }

@@ -28,6 +28,11 @@ use super::{seconds, setting_row, Plan, Planned, ProbeArgs};
 use crate::client_env::libpq_env;
 use crate::trust::load_pem_file;
 
+/// Whether a connection string is a `postgresql://` / `postgres://` URI.
+fn is_uri(conninfo: &str) -> bool {
+    conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://")
+}
+
 fn origin(o: &ParamOrigin) -> SettingOrigin {
     match o {
         ParamOrigin::ConnString => SettingOrigin::ConnString,
@@ -80,7 +85,7 @@ pub(crate) fn plan_with_env(
     let params = conf::parse(conninfo).map_err(|e| anyhow::anyhow!("connection string: {e}"))?;
     refuse_password(&params)?;
     let major = args.libpq_version.unwrap_or(conf::NEWEST_LIBPQ);
-    match conf::resolve_as(&params, env, major) {
+    let plan = match conf::resolve_as(&params, env, major) {
         Ok(resolved) => plan_resolved(args, &LibpqClient::new(resolved, &FsSource), env),
         // An option of a later libpq: the plan is the newest libpq's, and
         // the modelled one stops before connecting, as it really does.
@@ -97,7 +102,17 @@ pub(crate) fn plan_with_env(
             Ok(plan)
         }
         Err(e) => anyhow::bail!("{e}"),
+    };
+    // What a postgres:// URI set is shown as coming from the URI.
+    let mut plan = plan?;
+    if is_uri(conninfo) {
+        for (_, _, origin) in &mut plan.settings {
+            if origin == "connection string" {
+                *origin = "URI".to_string();
+            }
+        }
     }
+    Ok(plan)
 }
 
 /// PGTLS034 for `option`, which libpq `since` brought and libpq `major`
@@ -204,7 +219,7 @@ fn root_store(
                     let mut f = finding(Code::TrustStoreInvalid);
                     f.evidence.push(Evidence {
                         origin: None,
-                        text: format!("{e:#}"),
+                        text: crate::output::describe(&e),
                         location: trust.as_ref().map(Setting::shown),
                     });
                     pre.line = Some(format!(
@@ -447,6 +462,7 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
     }
     cfg.tls.security_level = args.security_level;
     cfg.password_to_unverified_server = args.password_to_unverified_server;
+    cfg.client_waits_forever = r.connect_timeout.value.is_none();
     cfg.timeout = match (args.timeout, r.connect_timeout.value) {
         (Some(t), _) => seconds(t, "--timeout")?,
         (None, Some(t)) => std::time::Duration::from_secs(u64::from(t)),
@@ -520,15 +536,11 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
 
     let mut settings = Vec::new();
     let mut show = |s: &Setting| settings.push(setting_row(s));
-    show(&Setting::new(
-        "host",
-        name.clone(),
-        SettingOrigin::ConnString,
-    ));
+    show(&Setting::new("host", name.clone(), origin(&r.host_origin)));
     show(&Setting::new(
         "port",
         port.to_string(),
-        SettingOrigin::ConnString,
+        origin(&r.port_origin),
     ));
     show(&setting("user", &r.user, r.user.value.clone()));
     show(&setting("dbname", &r.dbname, r.dbname.value.clone()));
@@ -573,13 +585,13 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
     if let Some(p) = &r.require_auth {
         show(&setting("require_auth", p, p.value.shown()));
     }
-    show(&Setting::new(
-        "libpq version",
+    settings.push((
+        "libpq version".to_string(),
         r.libpq_major.to_string(),
         if args.libpq_version.is_some() {
-            SettingOrigin::ConnString
+            "--libpq-version".to_string()
         } else {
-            SettingOrigin::Default
+            "default".to_string()
         },
     ));
     Ok(Plan {

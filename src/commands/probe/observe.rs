@@ -10,7 +10,10 @@ use pgtls_diagnose::probe_rules::{
     VerifyResult, VersionSeen,
 };
 use pgtls_diagnose::Msg;
-use pgtls_probe::client_line::{kong_line, kong_nginx_log, kong_reason, psql_line, KongShape};
+use pgtls_probe::client_line::{
+    gave_up, kong_line, kong_nginx_log, kong_reason, psql_line, psql_line_without_connect_timeout,
+    GaveUp, KongShape,
+};
 use pgtls_probe::{
     identity_of, signs_in, versions_accepted, ChainVerification, ClientRefusal, Direction,
     FailureKind, Fallback, Identity, Outcome, ProbeReport, ServerError, ServerKind, StepName,
@@ -164,6 +167,26 @@ fn auth_requested(report: &ProbeReport) -> Option<String> {
 fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec<(Msg, String)>) {
     let mut extra = Vec::new();
     match planned.client.kind {
+        ClientKind::Libpq if planned.probe.client_waits_forever => {
+            let Some(where_) = gave_up(report) else {
+                return (psql_line(report), extra);
+            };
+            let after = planned.probe.timeout.as_secs_f64();
+            let label = match where_ {
+                GaveUp::Stalled => Msg::new(
+                    format!("psql prints nothing here, as without connect_timeout libpq has no time limit and waits for ever; pgtls gave up after {after} s (--timeout). With connect_timeout set, psql prints"),
+                    format!("psql はここで何も出力しません。connect_timeout がないと libpq には時間制限がなく、いつまでも待ち続けます。pgtls は {after} 秒 (--timeout) で打ち切りました。connect_timeout を設定した場合の psql の出力"),
+                ),
+                GaveUp::TcpConnect => Msg::new(
+                    format!("without connect_timeout psql prints the line above only when the kernel gives up the TCP connect (about 2 minutes on Linux); pgtls gave up after {after} s (--timeout). With connect_timeout set, psql prints"),
+                    format!("connect_timeout がないと、psql が上の行を出力するのはカーネルが TCP 接続を諦めたとき (Linux では約 2 分後) です。pgtls は {after} 秒 (--timeout) で打ち切りました。connect_timeout を設定した場合の psql の出力"),
+                ),
+            };
+            if let Some(line) = psql_line(report) {
+                extra.push((label, line));
+            }
+            (psql_line_without_connect_timeout(report), extra)
+        }
         ClientKind::Libpq => (psql_line(report), extra),
         ClientKind::KongCosocket => {
             if let Some(nginx) = kong_nginx_log(report) {

@@ -14,7 +14,7 @@ use foreign_types::ForeignTypeRef;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::{X509NameRef, X509};
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{KongOrigin, SYSTEM_CA_BUNDLES};
+use pgtls_config::kong::{self, KongOrigin, SYSTEM_CA_BUNDLES};
 use pgtls_config::kong_client::{KongClient, KongPath, KongTls, KongTrustPart, KongVersions};
 use pgtls_config::libpq::{self, ParamOrigin, SslMode};
 use pgtls_config::libpq_client::LibpqClient;
@@ -187,6 +187,9 @@ struct Model {
     /// a fix can edit it.
     depth_edit_target: Option<(KongOrigin, Option<PathBuf>)>,
     cert_files: Option<ClientCertFiles>,
+    /// Where the client is told which certificate to send (None: it
+    /// cannot send one, open-source Kong).
+    cert_setting: Option<CertSetting>,
     /// A client-side refusal before any connection (code, message).
     refused: Option<Code>,
     hints: ClientHints,
@@ -194,6 +197,108 @@ struct Model {
     verify_host: Option<String>,
     /// libpq `allow`: plaintext first.
     plaintext_first: bool,
+}
+
+/// Where a client's certificate and key are set.
+enum CertSetting {
+    /// sslcert and sslkey in the connection string.
+    Libpq,
+    /// pg_ssl_cert and pg_ssl_cert_key (Kong Enterprise): where each is set
+    /// now and its value, and the kong.conf given.
+    Kong {
+        conf: Option<PathBuf>,
+        cert: (KongOrigin, String),
+        key: (KongOrigin, String),
+    },
+}
+
+impl CertSetting {
+    /// The edits that make the client send `cert` with `key`.
+    fn edits(&self, cert: &str, key: &str, applicability: Applicability) -> Vec<Edit> {
+        let mut out = match self {
+            CertSetting::Libpq => [("sslcert", cert), ("sslkey", key)]
+                .into_iter()
+                .map(|(k, v)| {
+                    Edit::new(
+                        EditKind::Conninfo {
+                            key: k.to_string(),
+                            before: None,
+                            after: v.to_string(),
+                        },
+                        Applicability::MachineApplicable,
+                        Then::Reconnect,
+                    )
+                })
+                .collect(),
+            CertSetting::Kong {
+                conf,
+                cert: (cert_origin, cert_before),
+                key: (key_origin, key_before),
+            } => [
+                ("pg_ssl_cert", cert_origin, cert_before, cert),
+                ("pg_ssl_cert_key", key_origin, key_before, key),
+            ]
+            .into_iter()
+            .filter_map(|(k, origin, before, after)| {
+                kong_setting_edit(origin, conf.as_deref(), k, before, after)
+            })
+            .collect::<Vec<_>>(),
+        };
+        for e in &mut out {
+            e.applicability = e.applicability.max(applicability);
+        }
+        out
+    }
+}
+
+/// PGTLS008: a certificate the client could send, found beside its trust
+/// file: its first certificate is no CA, names the user as its CN, chains
+/// to the server's ssl_ca_file and is valid now, and a key of the same
+/// name (`.key`) beside it pairs with it.
+fn fitting_client_cert(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+) -> Option<(PathBuf, PathBuf)> {
+    let ca = facts.ca.as_ref()?;
+    let dir = model.trust_file.as_ref()?.parent()?;
+    let mut entries = source.list_dir(dir).ok()?;
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    for e in entries {
+        let lower = e.name.to_ascii_lowercase();
+        let Some(stem) = [".crt", ".pem", ".cer"]
+            .iter()
+            .find(|x| lower.ends_with(*x))
+            .map(|x| &e.name[..e.name.len() - x.len()])
+        else {
+            continue;
+        };
+        let path = dir.join(&e.name);
+        let Ok(text) = source.read(&path) else {
+            continue;
+        };
+        let c = pem_contents(&text);
+        let Some(leaf) = c.certs.first() else {
+            continue;
+        };
+        if c.has_private_key
+            || describe(leaf, 0).is_ca
+            || common_name(leaf).as_deref() != Some(model.user.as_str())
+            || !verify_chain(&c.certs, ca, None).is_ok_and(|v| v.ok)
+        {
+            continue;
+        }
+        let key_path = dir.join(format!("{stem}.key"));
+        let Ok(key_text) = source.read(&key_path) else {
+            continue;
+        };
+        if let KeyLoad::Loaded(key) = load_key(&key_text) {
+            if leaf.public_key().is_ok_and(|p| p.public_eq(&key)) {
+                return Some((path, key_path));
+            }
+        }
+    }
+    None
 }
 
 fn kong_origin(o: &KongOrigin) -> String {
@@ -233,6 +338,114 @@ pub(super) fn kong_setting_edit(
         kind,
         Applicability::MachineApplicable,
         Then::Restart,
+    ))
+}
+
+/// PGTLS006: the CA certificates that complete the client certificate's
+/// chain up to a self-signed root, found in the client's own certificate
+/// file, its trust file, or the certificate files beside its certificate;
+/// as the server's ssl_ca_file with them appended (the edit) and the files
+/// they came from. None when the server's CA file cannot be read or no
+/// complete chain is found.
+fn ca_file_addition(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    certs: &[X509],
+) -> Option<(Edit, Vec<String>)> {
+    let ca_file = facts.ca_file.as_ref()?;
+    let files = model.cert_files.as_ref()?;
+    let old = source.read(ca_file).ok()?;
+    let mut candidates: Vec<(X509, String)> = Vec::new();
+    let add_file = |path: &Path, candidates: &mut Vec<(X509, String)>| {
+        let Ok(text) = source.read(path) else {
+            return;
+        };
+        let c = pem_contents(&text);
+        if c.has_private_key {
+            return;
+        }
+        for cert in c.certs {
+            candidates.push((cert, path.display().to_string()));
+        }
+    };
+    add_file(&files.cert, &mut candidates);
+    if let Some(t) = &model.trust_file {
+        add_file(t, &mut candidates);
+    }
+    if let Some(dir) = files.cert.parent() {
+        if let Ok(mut entries) = source.list_dir(dir) {
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            for e in entries {
+                let lower = e.name.to_ascii_lowercase();
+                if [".crt", ".pem", ".cer"].iter().any(|x| lower.ends_with(x)) {
+                    let path = dir.join(&e.name);
+                    if source
+                        .metadata(&path)
+                        .is_ok_and(|m| m.kind == FileKind::File)
+                    {
+                        add_file(&path, &mut candidates);
+                    }
+                }
+            }
+        }
+    }
+    let signed_by = |child: &X509, ca: &X509| {
+        child.issuer_name().to_der().ok() == ca.subject_name().to_der().ok()
+            && ca
+                .public_key()
+                .ok()
+                .is_some_and(|k| child.verify(&k).unwrap_or(false))
+    };
+    let mut added: Vec<(X509, String)> = Vec::new();
+    let mut current = certs.first()?.clone();
+    for _ in 0..8 {
+        let (ca, from) = candidates
+            .iter()
+            .find(|(c, _)| signed_by(&current, c))?
+            .clone();
+        let root = signed_by(&ca, &ca);
+        added.push((ca.clone(), from));
+        if root {
+            break;
+        }
+        current = ca;
+    }
+    let last = added.last()?;
+    if !signed_by(&last.0, &last.0) {
+        return None;
+    }
+    let mut content = old.clone();
+    if !content.is_empty() && !content.ends_with('\n') {
+        content.push('\n');
+    }
+    for (ca, _) in &added {
+        // Already there: nothing to add (a root the server has).
+        let der = ca.to_der().ok()?;
+        if pem_contents(&old)
+            .certs
+            .iter()
+            .any(|c| c.to_der().ok().as_deref() == Some(der.as_slice()))
+        {
+            continue;
+        }
+        content.push_str(&String::from_utf8_lossy(&ca.to_pem().ok()?));
+    }
+    if content == old {
+        return None;
+    }
+    let mut found: Vec<String> = added.into_iter().map(|(_, p)| p).collect();
+    found.dedup();
+    Some((
+        Edit::new(
+            EditKind::FileContent {
+                file: ca_file.clone(),
+                content,
+            },
+            Applicability::MaybeIncorrect,
+            Then::Reload,
+        ),
+        found,
     ))
 }
 
@@ -445,11 +658,11 @@ fn kong_path(
 ) -> TlsPath {
     let conf = conf_path.map(Path::to_path_buf);
     let (label, versions_setting, versions_origin, knob) = match &path.versions_from {
-        KongVersions::LuaSslProtocols(origin) => (
+        KongVersions::LuaSslProtocols { origin, written } => (
             "cosocket path: Kong CLI 3.5+",
             format!(
                 "lua_ssl_protocols = {} ({})",
-                names(&path.versions),
+                names(written),
                 kong_origin(origin)
             ),
             at(origin),
@@ -491,12 +704,15 @@ fn kong_model(
     conf_path: Option<&Path>,
     env: &[(String, String)],
     edition: Option<KongEdition>,
+    version: &'static kong::KongDefaults,
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<Model, CheckError> {
-    let kong = KongClient::load(source, conf_path, env, edition).map_err(|e| CheckError::Read {
-        path: conf_path.map(Path::to_path_buf).unwrap_or_default(),
-        source: e,
+    let kong = KongClient::load(source, conf_path, env, edition, version).map_err(|e| {
+        CheckError::Read {
+            path: conf_path.map(Path::to_path_buf).unwrap_or_default(),
+            source: e,
+        }
     })?;
     let conf = &kong.conf;
     for d in &conf.diagnostics {
@@ -612,6 +828,19 @@ fn kong_model(
         }
     };
     let (client, client_assumed) = client_address(&pg.host.value, input);
+    let shown = |v: &Option<PathBuf>| {
+        v.as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    };
+    let cert_setting = enterprise.then(|| CertSetting::Kong {
+        conf: conf_path.map(Path::to_path_buf),
+        cert: (pg.ssl_cert.origin.clone(), shown(&pg.ssl_cert.value)),
+        key: (
+            pg.ssl_cert_key.origin.clone(),
+            shown(&pg.ssl_cert_key.value),
+        ),
+    });
     Ok(Model {
         name: name.clone(),
         is_kong: true,
@@ -639,6 +868,7 @@ fn kong_model(
             conf_path.map(Path::to_path_buf),
         )),
         cert_files,
+        cert_setting,
         refused: None,
         hints: ClientHints {
             name,
@@ -1000,6 +1230,7 @@ fn libpq_model(
         depth_setting: None,
         depth_edit_target: None,
         cert_files,
+        cert_setting: Some(CertSetting::Libpq),
         refused,
         hints: ClientHints {
             name,
@@ -1194,8 +1425,14 @@ pub(crate) fn check_client(
     out: &mut Output,
 ) -> Result<(), CheckError> {
     let model = match client {
-        ClientInput::Kong { conf, env, edition } => {
-            kong_model(source, conf.as_deref(), env, *edition, input, out)?
+        ClientInput::Kong {
+            conf,
+            env,
+            edition,
+            version,
+        } => {
+            let version = version.unwrap_or_else(kong::newest_kong);
+            kong_model(source, conf.as_deref(), env, *edition, version, input, out)?
         }
         ClientInput::Libpq {
             conninfo,
@@ -1308,10 +1545,13 @@ pub(crate) fn check_client(
                     "libpq は server does not support SSL, but SSL was required と出力します",
                 )
             });
+            // PostgreSQL 10 and later apply ssl on reload, as the
+            // catalogue's step says; this one replaces it.
             f.fix.push(Msg::new(
-                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then restart",
-                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再起動します",
+                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf())",
+                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします (SELECT pg_reload_conf())",
             ));
+            f.cover(&[0]);
             out.push(f, Stage::Connection);
             for i in 0..paths.len() {
                 set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
@@ -1461,6 +1701,7 @@ pub(crate) fn check_client(
                         format!("reissue the server certificate with subjectAltName {san}, or dial a name it carries"),
                         format!("サーバー証明書を subjectAltName {san} で再発行するか、証明書にある名前で接続します"),
                     ));
+                    f.cover(&[0, 1]);
                     out.push(f, Stage::Connection);
                     for i in 0..paths.len() {
                         set_fail(&mut first_failures, i, Code::HostnameMismatch, "handshake");
@@ -1507,6 +1748,23 @@ pub(crate) fn check_client(
                                 info.not_after
                             ),
                         ));
+                        // Only the CA's holder can issue it: what to issue
+                        // and where it goes.
+                        if let Some(files) = files {
+                            f.edits.push(Edit::new(
+                                EditKind::Command {
+                                    command: format!(
+                                        "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
+                                        info.issuer,
+                                        info.subject,
+                                        files.key.display(),
+                                        sh(&files.cert)
+                                    ),
+                                },
+                                Applicability::HasPlaceholders,
+                                Then::Reconnect,
+                            ));
+                        }
                     } else {
                         let ca_file = facts
                             .ca_file
@@ -1516,6 +1774,23 @@ pub(crate) fn check_client(
                             format!("add the CA that issued the client certificate ({}) to the server's ssl_ca_file: `cat issuing-ca.crt >> {ca_file}` then reload; or issue the client certificate from {}", info.issuer, ca_names.join(" or ")),
                             format!("クライアント証明書を発行した CA ({}) をサーバーの ssl_ca_file に追加します: `cat issuing-ca.crt >> {ca_file}` の後で再読み込み。または {} からクライアント証明書を発行します", info.issuer, ca_names.join(" / ")),
                         ));
+                        if let Some((edit, found)) = ca_file_addition(source, facts, &model, certs)
+                        {
+                            f.fix.insert(
+                                0,
+                                Msg::new(
+                                    format!(
+                                        "the issuing CA is in {}: the edit appends it to {ca_file} (every client certificate it issued is then accepted where pg_hba.conf asks for one: look first), then reload",
+                                        found.join(", ")
+                                    ),
+                                    format!(
+                                        "発行した CA は {} にあります: 編集はそれを {ca_file} に追加します (その CA が発行したクライアント証明書は、pg_hba.conf が証明書を求める接続ですべて受け入れられます: 先に確認します)。その後再読み込みします",
+                                        found.join(", ")
+                                    ),
+                                ),
+                            );
+                            f.edits.push(edit);
+                        }
                     }
                     out.push(f, Stage::Connection);
                     for i in 0..paths.len() {
@@ -1564,6 +1839,31 @@ pub(crate) fn check_client(
                     }
                     f.facts
                         .insert("user_origin".into(), model.user_origin.clone());
+                    if failure.code == Code::ClientCertRequired {
+                        if let Some(setting) = &model.cert_setting {
+                            f.edits.extend(match fitting_client_cert(source, facts, &model) {
+                                // Its CN is the user and it chains to the
+                                // server's CA, yet whose identity it is
+                                // only a person knows: a look first.
+                                Some((cert, key)) => {
+                                    f.fix.insert(0, Msg::new(
+                                        format!("{} (CN {}, from a CA in the server's ssl_ca_file) with {} lies beside the client's trust file: send it", cert.display(), model.user, key.display()),
+                                        format!("クライアントの信頼ファイルの隣に {} (CN {}、サーバーの ssl_ca_file の CA が発行) と {} があります: それを送ります", cert.display(), model.user, key.display()),
+                                    ));
+                                    setting.edits(
+                                        &cert.display().to_string(),
+                                        &key.display().to_string(),
+                                        Applicability::MaybeIncorrect,
+                                    )
+                                }
+                                None => setting.edits(
+                                    "<the client certificate, from a CA in the server's ssl_ca_file>",
+                                    "<its private key, mode 0600>",
+                                    Applicability::HasPlaceholders,
+                                ),
+                            });
+                        }
+                    }
                     out.push(f, Stage::Connection);
                 }
             }

@@ -259,7 +259,7 @@ pub(crate) struct Eval<'a> {
     /// The client's address was unknown and the line is the first that some
     /// address would match.
     pub assumed: bool,
-    pub unevaluated: Vec<String>,
+    pub unevaluated: Vec<Msg>,
     pub failure: Option<Failure>,
     /// The certificate name compared, and which pg_ident.conf line allowed it.
     pub mapping: Option<(String, Option<String>)>,
@@ -323,13 +323,13 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
             conn.ssl = false;
             let m = hba.check(&conn);
             eval.line = m.line;
-            eval.unevaluated = m.unevaluated.iter().map(|d| d.to_string()).collect();
+            eval.unevaluated = m.unevaluated.iter().map(diagnostic_msg).collect();
         }
         Some(MatchHost::Ip(ip)) => {
             conn.client = pgtls_config::hba::Client::Ip(ip);
             let m = hba.check(&conn);
             eval.line = m.line;
-            eval.unevaluated = m.unevaluated.iter().map(|d| d.to_string()).collect();
+            eval.unevaluated = m.unevaluated.iter().map(diagnostic_msg).collect();
         }
         None => {
             for line in &hba.lines {
@@ -340,6 +340,7 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
                 let one = HbaFile {
                     lines: vec![line.clone()],
                     diagnostics: Vec::new(),
+                    server_major: hba.server_major,
                 };
                 if one.check(&c).line.is_some() {
                     eval.line = Some(line);
@@ -406,9 +407,15 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
             };
             let auth_failed = format!("certificate authentication failed for user \"{}\"", q.user);
             if name.is_none() && line.client_name == ClientName::Dn && cert.dn.is_none() {
-                eval.unevaluated.push(format!(
-                    "{}: the line compares the certificate's DN, which is not known here (give dn=\"...\")",
-                    line.location
+                eval.unevaluated.push(Msg::new(
+                    format!(
+                        "{}: the line compares the certificate's DN, which is not known here (give dn=\"...\")",
+                        line.location
+                    ),
+                    format!(
+                        "{}: この行は証明書の DN を比較しますが、ここでは DN が分かりません (dn=\"...\" を指定します)",
+                        line.location
+                    ),
                 ));
                 return Some(eval);
             }
@@ -440,12 +447,33 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
                         log: Some(log),
                     });
                 }
-                MapOutcome::Unknown { line: l } => {
+                MapOutcome::Unknown {
+                    line: l,
+                    membership,
+                } => {
                     eval.mapping = Some((name, None));
-                    eval.unevaluated.push(format!(
-                        "{}: the regular expression of this pg_ident.conf line is not evaluated here",
-                        l.location
-                    ));
+                    eval.unevaluated.push(match membership {
+                        Some(role) => Msg::new(
+                            format!(
+                                "{}: this pg_ident.conf line lets in the members of role \"{role}\" (PostgreSQL 16 and later); whether \"{}\" is one is in the database, not known here",
+                                l.location, q.user
+                            ),
+                            format!(
+                                "{}: この pg_ident.conf の行はロール \"{role}\" のメンバーを通します (PostgreSQL 16 以降)。\"{}\" がメンバーかどうかはデータベースにあり、ここでは分かりません",
+                                l.location, q.user
+                            ),
+                        ),
+                        None => Msg::new(
+                            format!(
+                                "{}: the regular expression of this pg_ident.conf line is not evaluated here",
+                                l.location
+                            ),
+                            format!(
+                                "{}: この pg_ident.conf の行の正規表現はここでは評価していません",
+                                l.location
+                            ),
+                        ),
+                    });
                 }
             }
         }
@@ -459,6 +487,61 @@ pub(crate) struct ClientHints {
     pub name: String,
     pub send_cert: Msg,
     pub use_tls: Msg,
+}
+
+/// A name as an ARE matching exactly it (`/^...$`), for a token that
+/// would otherwise be read as a regular expression.
+fn exact_regex(name: &str) -> String {
+    let mut out = String::from("/^");
+    for c in name.chars() {
+        if "\\^$.|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('$');
+    ident_token(&out)
+}
+
+/// The system-user token of a fix's pg_ident.conf line: the certificate
+/// name, or, when it starts with a slash (which every version reads as a
+/// regular expression), an expression matching exactly it.
+fn ident_system_token(name: &str) -> String {
+    if name.starts_with('/') {
+        exact_regex(name)
+    } else {
+        ident_token(name)
+    }
+}
+
+/// The database-user token of a fix's pg_ident.conf line, in the syntax of
+/// the server's version: from 16 `all` and `+role` are keywords unless
+/// quoted and a leading slash makes a regular expression (quoted or not);
+/// 12 to 15 compare the token literally, so the name is written as it is.
+fn ident_pg_user_token(user: &str, major: Option<u32>) -> String {
+    let v16 = major.is_none_or(|v| v >= 16);
+    if !v16 {
+        return ident_token(user);
+    }
+    if user.starts_with('/') {
+        exact_regex(user)
+    } else if user == "all" || user.starts_with('+') {
+        format!("\"{}\"", user.replace('"', "\"\""))
+    } else {
+        ident_token(user)
+    }
+}
+
+/// A diagnostic of the hba parser as a message in both languages.
+fn diagnostic_msg(d: &pgtls_config::Diagnostic) -> Msg {
+    let at = d
+        .location
+        .as_ref()
+        .map_or_else(String::new, |l| format!("{l}: "));
+    Msg::new(
+        format!("{at}{}", d.message_in(false)),
+        format!("{at}{}", d.message_in(true)),
+    )
 }
 
 /// A pg_ident.conf token: quoted when it holds blanks, commas, quotes or `#`.
@@ -540,6 +623,9 @@ pub(crate) fn failure_finding(
             if !q.ssl {
                 f.fix.push(hints.use_tls.clone());
             }
+            // The generic `no encryption` step: said above, or beside the
+            // point for a TLS connection.
+            f.cover(&[1]);
             // A client that sends a certificate authenticates with it; one
             // without, with a password.
             let method = if q.ssl && q.cert.is_some() {
@@ -573,6 +659,7 @@ pub(crate) fn failure_finding(
                 format!("add to {hba_file} ({place}), then reload: {line}"),
                 format!("{hba_file} に ({place_ja}) 次の行を追加して再読み込みします: {line}"),
             ));
+            f.cover(&[0]);
         }
         Code::ClientCertRequired => {
             f.evidence.push(evidence(
@@ -597,7 +684,12 @@ pub(crate) fn failure_finding(
                     |p| p.display().to_string(),
                 );
                 let map = line.map.clone().unwrap_or_else(|| String::from("certmap"));
-                let ident_line = format!("{} {} {}", map, ident_token(name), ident_token(&q.user));
+                let ident_line = format!(
+                    "{} {} {}",
+                    map,
+                    ident_system_token(name),
+                    ident_pg_user_token(&q.user, facts.server_major)
+                );
                 let identity = identity_ident_line(&map);
                 let mut ident_lines = vec![ident_line.clone()];
                 if line.map.is_none() {
@@ -708,7 +800,7 @@ pub struct MatchReport {
     pub code: Option<Code>,
     /// The server's message for it.
     pub message: Option<String>,
-    pub unevaluated: Vec<String>,
+    pub unevaluated: Vec<Msg>,
 }
 
 pub(crate) fn match_connection(
@@ -801,6 +893,21 @@ mod tests {
         assert!(parse_match("host=::1,user=a,colour=red")
             .unwrap_err()
             .contains("unknown key"));
+    }
+
+    #[test]
+    fn ident_user_tokens_follow_the_servers_version() {
+        // 16 and later: all and +role are keywords, /x a regular expression.
+        assert_eq!(ident_pg_user_token("all", Some(16)), "\"all\"");
+        assert_eq!(ident_pg_user_token("+ops", None), "\"+ops\"");
+        assert_eq!(ident_pg_user_token("/x.y", Some(18)), "/^/x\\.y$");
+        assert_eq!(ident_pg_user_token("kong", Some(16)), "kong");
+        // 12 to 15 compare literally.
+        assert_eq!(ident_pg_user_token("all", Some(15)), "all");
+        assert_eq!(ident_pg_user_token("/x.y", Some(12)), "/x.y");
+        // A system user with a leading slash is an expression on all.
+        assert_eq!(ident_system_token("/CN=a b"), "\"/^/CN=a b$\"");
+        assert_eq!(ident_system_token("foo"), "foo");
     }
 
     #[test]

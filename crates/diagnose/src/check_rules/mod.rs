@@ -161,6 +161,8 @@ pub enum ClientInput {
         conf: Option<PathBuf>,
         env: Vec<(String, String)>,
         edition: Option<KongEdition>,
+        /// Whose defaults fill in what is not set (None: the newest Kong).
+        version: Option<&'static config::kong::KongDefaults>,
     },
     /// libpq: a connection string or URI and the client's environment.
     Libpq {

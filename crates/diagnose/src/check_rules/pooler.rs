@@ -646,6 +646,39 @@ fn known_ca_files(input: &PoolerInput<'_>) -> Vec<PathBuf> {
     out
 }
 
+/// The certificate files (`.crt`, `.pem`, `.cer`) in the directory of
+/// `cert`, in name order: where a client's CA usually sits.
+fn certificates_beside(source: &dyn Source, cert: &Path) -> Vec<PathBuf> {
+    let Some(dir) = cert.parent() else {
+        return Vec::new();
+    };
+    let Ok(mut entries) = source.list_dir(dir) else {
+        return Vec::new();
+    };
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    entries
+        .into_iter()
+        .map(|e| dir.join(&e.name))
+        .filter(|p| {
+            let name = p.to_string_lossy().to_ascii_lowercase();
+            [".crt", ".pem", ".cer"].iter().any(|x| name.ends_with(x))
+                && p.as_path() != cert
+                && source
+                    .metadata(p)
+                    .is_ok_and(|m| m.kind == pgtls_config::FileKind::File)
+        })
+        .collect()
+}
+
+fn pem_of(certs: &[X509]) -> Result<String, String> {
+    let mut out = String::new();
+    for c in certs {
+        let pem = c.to_pem().map_err(|e| e.to_string())?;
+        out.push_str(&String::from_utf8_lossy(&pem));
+    }
+    Ok(out)
+}
+
 /// A client that verifies the server checks pgbouncer's certificate, not
 /// PostgreSQL's: `client_tls_cert_file` must chain to the client's trust
 /// store (tests/fixtures/pgbouncer/client_wrong_ca.*: psql `SSL error:
@@ -805,11 +838,14 @@ fn client_certificate(
     f.evidence.push(evidence(ca));
     // Replacing client_tls_ca_file would lock out the clients its CA
     // issued for: the CA joins it in a bundle beside it.
-    match verifying_file(source, &known_ca_files(input), &chain) {
+    let mut candidates = known_ca_files(input);
+    candidates.extend(certificates_beside(source, cert_file));
+    match verifying_file(source, &candidates, &chain) {
         Some(p) => {
+            // Certificates only: a file beside a certificate may hold a key.
             let (Ok(current), Ok(added)) = (
                 source.read(Path::new(&ca.value)),
-                source.read(&p),
+                read_certs(source, &p).and_then(|certs| pem_of(&certs)),
             ) else {
                 return;
             };

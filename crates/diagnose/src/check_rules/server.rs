@@ -380,18 +380,69 @@ fn check_certificate(
                 cert_path.display()
             ),
         ));
-        // Only a person (or their CA) can issue the certificate: the edit
-        // names the file the server reads and holds a placeholder.
-        if matches!(cert_access, Access::Missing { .. }) {
-            f.edits.push(Edit::new(
-                EditKind::FileContent {
+        match &cert_access {
+            Access::Missing { .. } => {
+                let key_path = &tls.key_file.value;
+                match certificate_for_key(source, key_path, &cert_path, conf) {
+                    // A certificate of the key the server reads lies
+                    // beside it: point ssl_cert_file there (a look first:
+                    // it may be an old or a test certificate).
+                    Some(found) => {
+                        f.facts
+                            .insert("certificate_for_key".into(), found.display().to_string());
+                        f.fix.push(Msg::new(
+                            format!(
+                                "{} holds a certificate for the key in {}: ssl_cert_file = {} (check its names and dates first)",
+                                found.display(),
+                                key_path.display(),
+                                conf_quote(&found.display().to_string())
+                            ),
+                            format!(
+                                "{} に {} の鍵の証明書があります: ssl_cert_file = {} (先に名前と有効期間を確認します)",
+                                found.display(),
+                                key_path.display(),
+                                conf_quote(&found.display().to_string())
+                            ),
+                        ));
+                        f.edits.push(setting_edit(
+                            conf,
+                            &tls.cert_file.origin,
+                            "ssl_cert_file",
+                            &conf_quote(&found.display().to_string()),
+                            Applicability::MaybeIncorrect,
+                            Then::Restart,
+                        ));
+                    }
+                    // Only a person (or their CA) can issue it: what to
+                    // issue and where it goes.
+                    None => f.edits.push(Edit::new(
+                        EditKind::Command {
+                            command: format!(
+                                "<have your CA issue a server certificate for the key in {} with the host names clients dial in subjectAltName; the leaf, then its intermediates (PEM)> > {}",
+                                key_path.display(),
+                                sh(&cert_path)
+                            ),
+                        },
+                        Applicability::HasPlaceholders,
+                        Then::Restart,
+                    )),
+                }
+            }
+            // A certificate is public: readable by all.
+            Access::Denied {
+                directory: None,
+                info: Some(_),
+            } => f.edits.push(Edit::new(
+                EditKind::FileMode {
                     file: cert_path.clone(),
-                    content: "<the server certificate (PEM): the leaf, then its intermediates>"
-                        .into(),
+                    owner: None,
+                    group: None,
+                    mode: Some(0o644),
                 },
-                Applicability::HasPlaceholders,
+                Applicability::MachineApplicable,
                 Then::Restart,
-            ));
+            )),
+            _ => {}
         }
         out.fatal(
             Some(Code::ServerCertMissing),
@@ -405,6 +456,66 @@ fn check_certificate(
     }
 
     (cert_path, cert_setting)
+}
+
+/// Certificate files beside the missing one, beside the key, and in the
+/// data directory whose first certificate is the certificate of the key
+/// in `key_path` (the one that sorts first by name).
+fn certificate_for_key(
+    source: &dyn Source,
+    key_path: &Path,
+    cert_path: &Path,
+    conf: &PostgresqlConf,
+) -> Option<PathBuf> {
+    let KeyLoad::Loaded(key) = load_key(&source.read(key_path).ok()?) else {
+        return None;
+    };
+    let mut dirs: Vec<PathBuf> = [
+        cert_path.parent(),
+        key_path.parent(),
+        Some(conf.data_directory()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(Path::to_path_buf)
+    .collect();
+    dirs.dedup();
+    let mut found: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = source.list_dir(&dir) else {
+            continue;
+        };
+        for e in entries {
+            let lower = e.name.to_ascii_lowercase();
+            if ![".crt", ".pem", ".cer"].iter().any(|x| lower.ends_with(x)) {
+                continue;
+            }
+            let path = dir.join(&e.name);
+            if found.contains(&path)
+                || !source
+                    .metadata(&path)
+                    .is_ok_and(|m| m.kind == FileKind::File)
+            {
+                continue;
+            }
+            let Ok(text) = source.read(&path) else {
+                continue;
+            };
+            let c = pem_contents(&text);
+            if c.has_private_key {
+                continue;
+            }
+            if c.certs
+                .first()
+                .and_then(|leaf| leaf.public_key().ok())
+                .is_some_and(|p| p.public_eq(&key))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().next()
 }
 
 /// The key, second: its owner and mode, then whether it loads and matches
@@ -482,6 +593,24 @@ fn check_key(
                     key_path.display()
                 ),
             ));
+            // Only the key's holder can put it there; the command says
+            // with which owner and mode the server takes it.
+            let edits = match (a, &known) {
+                (Access::Missing { .. }, Some(k)) => vec![Edit::new(
+                    EditKind::Command {
+                        command: format!(
+                            "install -o {} -g {} -m 0600 <the server's private key (PEM), the key of {}> {}",
+                            k.name,
+                            accounts.group_name(k.gid),
+                            cert_path.display(),
+                            sh(&key_path)
+                        ),
+                    },
+                    Applicability::HasPlaceholders,
+                    Then::Restart,
+                )],
+                _ => vec![],
+            };
             key_start_failure(
                 out,
                 Code::ServerKeyMissing,
@@ -492,7 +621,7 @@ fn check_key(
                 None,
                 a.strerror().to_string(),
                 fix,
-                vec![],
+                edits,
             );
             None
         }
@@ -626,18 +755,55 @@ fn check_key(
                 },
                 true,
             );
+            // The owner rule above holds (owned by the server account with
+            // no group or world bits, or by root with at most 0640): what
+            // is missing is the read bit for the server account.
+            let edit = if info.uid == a.uid {
+                // Its own file: u=rw is what the rule wants anyway.
+                Edit::new(
+                    EditKind::FileMode {
+                        file: key_path.clone(),
+                        owner: None,
+                        group: None,
+                        mode: Some(0o600),
+                    },
+                    Applicability::MachineApplicable,
+                    Then::Restart,
+                )
+            } else {
+                // root keeps the key; the server reads it through its
+                // group. Whoever read it through the old group no longer
+                // does: a person looks first.
+                Edit::new(
+                    EditKind::FileMode {
+                        file: key_path.clone(),
+                        owner: None,
+                        group: Some(group.clone()),
+                        mode: Some(0o640),
+                    },
+                    Applicability::MaybeIncorrect,
+                    Then::Restart,
+                )
+            };
             key_start_failure(
                 out,
                 Code::ServerKeyMissing,
                 format!("could not load private key file \"{key_written}\": Permission denied"),
                 None,
-                format!(
-                    "{observed}: the server account {} is neither the owner nor in group {}",
-                    a.name,
-                    accounts.group_name(info.gid)
-                ),
+                if info.uid == a.uid {
+                    format!(
+                        "{observed}: its owner, the server account {}, may not read it",
+                        a.name
+                    )
+                } else {
+                    format!(
+                        "{observed}: the server account {} is neither the owner nor in group {}",
+                        a.name,
+                        accounts.group_name(info.gid)
+                    )
+                },
                 fix,
-                vec![],
+                vec![edit],
             );
         }
     }
@@ -1225,7 +1391,7 @@ fn load_ident(
         .or_else(|| data_dir.map(|d| d.join("pg_ident.conf")));
     let Some(path) = path else { return Ok(()) };
     facts.ident_path = Some(path.clone());
-    match ident::load(source, &path) {
+    match ident::load_for(source, &path, facts.server_major) {
         Ok(f) => {
             let broken = f.diagnostics.iter().any(is_error);
             for d in &f.diagnostics {
@@ -1233,9 +1399,15 @@ fn load_ident(
                 if is_error(&d) {
                     // The server starts, but ignores the whole file.
                     d.severity = pgtls_config::Severity::Warning;
-                    d.hint = Some(String::from(
-                        "the server starts, but ignores all of pg_ident.conf while it has an error: every map= fails",
-                    ));
+                    // Measured on 12 and 15 (tests/auth_versions.rs): at a
+                    // reload the old lines stay in force.
+                    let en = "the server starts, but ignores all of pg_ident.conf while it has an error: every map= fails (at a reload it keeps the lines it had and logs pg_ident.conf was not reloaded)";
+                    let ja = "サーバーは起動しますが、エラーがある間は pg_ident.conf 全体を無視し、map= はすべて失敗します (再読み込みでは以前の行を使い続け、pg_ident.conf was not reloaded と記録します)";
+                    let (en, ja) = match (d.hint_in(false), d.hint_in(true)) {
+                        (Some(h), Some(hj)) => (format!("{h}. {en}"), format!("{hj}。{ja}")),
+                        _ => (en.to_string(), ja.to_string()),
+                    };
+                    d = d.with_hints(en, ja);
                 }
                 out.problem(d);
             }
@@ -1310,6 +1482,7 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
                 format!("in postgresql.conf ({ssl_loc}): ssl = on, with ssl_cert_file and ssl_key_file; then reload"),
                 format!("postgresql.conf ({ssl_loc}) で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします"),
             ));
+            f.cover(&[0]);
             if let Some(conf) = &facts.conf {
                 f.edits.push(setting_edit(
                     conf,

@@ -425,7 +425,9 @@ fn match_prints_the_line_and_maps_names_like_the_server() {
     // interfaces, which are unknown: reported, treated as not matching.
     assert_eq!(m[4].code, Some(Code::NoHbaEntry));
     assert!(
-        m[4].unevaluated.iter().any(|u| u.contains("pg_hba.conf:4")),
+        m[4].unevaluated
+            .iter()
+            .any(|u| u.en.contains("pg_hba.conf:4")),
         "{:?}",
         m[4]
     );
@@ -446,6 +448,7 @@ fn kong() -> ClientInput {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
         edition: None,
+        version: None,
     }
 }
 
@@ -557,6 +560,29 @@ fn kong_trust_store_depth_and_versions() {
         "pg_ssl_required: no fallback"
     );
 
+    // Kong Enterprise 2.8's own default pins TLS 1.0 (pg_ssl_version =
+    // tlsv1), below PostgreSQL's default minimum of TLS 1.2.
+    let mut old = input();
+    old.clients = vec![ClientInput::Kong {
+        conf: Some(PathBuf::from("/etc/kong/kong.conf")),
+        env: Vec::new(),
+        edition: Some(KongEdition::Enterprise),
+        version: Some(config::kong::kong_defaults("2.8").expect("2.8")),
+    }];
+    let r = run(&with_kong(server(), conf3), &old);
+    assert!(connection(&r, "cosocket").ok, "{:?}", r.connections);
+    assert_eq!(
+        connection(&r, "LuaSec").code,
+        Some(Code::ProtocolVersionMismatch)
+    );
+    assert_eq!(
+        get(&r, Code::ProtocolVersionMismatch).facts["client_range"],
+        "TLSv1"
+    );
+    // 3.x's default (tlsv1_2) is inside the server's range.
+    let r = run(&with_kong(server(), conf3), &i);
+    assert!(r.connections.iter().all(|c| c.ok), "{:?}", r.connections);
+
     // A trust store that holds a private key.
     let src = with_kong(
         server(),
@@ -601,6 +627,7 @@ fn kong_client_certificates_by_edition() {
         conf: Some(PathBuf::from("/etc/kong/kong.conf")),
         env: Vec::new(),
         edition: Some(KongEdition::OpenSource),
+        version: None,
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(
@@ -623,6 +650,7 @@ fn kong_client_certificates_by_edition() {
             ("KONG_PG_SSL_CERT_KEY".into(), "/etc/kong/foo.key".into()),
         ],
         edition: None,
+        version: None,
     }];
     let r = run(&server(certs_conf), &i);
     assert_eq!(
@@ -858,21 +886,47 @@ fn the_data_directory_is_judged_by_its_version() {
     assert!(!r.start.starts, "17 knows neither");
 }
 
-/// A fix only a person can make is still data: the file the server reads,
-/// with a placeholder that is never applied.
+/// A fix only a person can make is still data: a command naming the key
+/// to certify and the file the server reads, with a placeholder that is
+/// never applied. When a certificate of the key lies beside it, the edit
+/// points ssl_cert_file there instead (a look first).
 #[test]
 fn a_missing_certificate_is_a_placeholder_edit_on_the_right_file() {
+    use crate::edit::{Applicability, EditKind, Then};
+    // server.crt is the certificate of server.key.
     let src = base("ssl_cert_file = 'missing.crt'\n", HBA);
     let r = run(&src, &input());
     let f = get(&r, Code::ServerCertMissing);
     let edit = f.edits.first().expect("an edit");
-    assert_eq!(
-        edit.applicability,
-        crate::edit::Applicability::HasPlaceholders
+    assert_eq!(edit.applicability, Applicability::MaybeIncorrect);
+    assert_eq!(edit.then, Then::Restart);
+    match &edit.kind {
+        EditKind::Setting { key, after, .. } => {
+            assert_eq!(key, "ssl_cert_file");
+            assert_eq!(after, &format!("'{D}/server.crt'"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // No certificate of the key anywhere: only a person can get one.
+    let c = certs();
+    let src = base("ssl_cert_file = 'missing.crt'\n", HBA).file_owned(
+        format!("{D}/server.crt"),
+        cert(&c.root),
+        0o644,
+        101,
+        104,
     );
-    assert_eq!(
-        edit.kind.file().map(|p| p.display().to_string()),
-        Some(format!("{D}/missing.crt"))
-    );
-    assert_eq!(edit.then, crate::edit::Then::Restart);
+    let r = run(&src, &input());
+    let f = get(&r, Code::ServerCertMissing);
+    let edit = f.edits.first().expect("an edit");
+    assert_eq!(edit.applicability, Applicability::HasPlaceholders);
+    assert_eq!(edit.then, Then::Restart);
+    match &edit.kind {
+        EditKind::Command { command } => {
+            assert!(command.contains(&format!("{D}/missing.crt")), "{command}");
+            assert!(command.contains(&format!("{D}/server.key")), "{command}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
