@@ -421,6 +421,33 @@ mod tests {
         assert!(!oss.client_cert.half_set());
     }
 
+    /// check's pgbouncer cross-check offered every version written in
+    /// lua_ssl_protocols where check and probe offered only those the Kong
+    /// version's OpenSSL negotiates.
+    #[test]
+    fn the_cosocket_path_offers_what_its_openssl_negotiates() {
+        let path = Path::new("/etc/kong/kong.conf");
+        let file = kong::parse("pg_ssl = on\npg_ssl_required = on\n", path);
+        let old = kong::kong_defaults("2.8").expect("2.8");
+        let k = KongClient::new(
+            kong::resolve_for::<&str, &str>(Some(&file), &[], old),
+            Some(path),
+            None,
+        );
+        assert_eq!(
+            k.cosocket.versions,
+            [TlsVersion::Tls1_1, TlsVersion::Tls1_2, TlsVersion::Tls1_3],
+            "OpenSSL 1.1.1 still negotiates TLS 1.1"
+        );
+        assert_eq!(k.luasec.pin(), Some(TlsVersion::Tls1_0), "2.8's tlsv1");
+        let new = model("", None);
+        assert!(matches!(
+            &new.cosocket.versions_from,
+            KongVersions::LuaSslProtocols { written, .. } if written.len() == 3
+        ));
+        assert_eq!(new.cosocket.versions.len(), 2);
+    }
+
     #[test]
     fn loads_through_a_source_with_the_environment() {
         let src = MemSource::new().file(
