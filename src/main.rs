@@ -3,6 +3,7 @@
 //! could not run). Everything else lives in the library crates.
 
 mod cli;
+mod client_env;
 mod commands;
 mod output;
 mod trust;

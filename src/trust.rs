@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use openssl::x509::X509;
-use pgtls_config::kong::{TrustedCert, SYSTEM_CA_BUNDLES};
+use pgtls_config::kong::SYSTEM_CA_BUNDLES;
+use pgtls_config::kong_client::{KongClient, KongTrustPart};
+use pgtls_config::FsSource;
 
 /// Trust files are a few hundred KiB at most (the system bundle is ~200 KiB).
 const MAX_TRUST_FILE: u64 = 16 * 1024 * 1024;
@@ -39,27 +41,19 @@ pub fn system_anchors() -> &'static [X509] {
     })
 }
 
-/// Kong's bundle: the entries of lua_ssl_trusted_certificate concatenated.
-pub fn load_kong_trust(entries: &[TrustedCert]) -> anyhow::Result<(Vec<X509>, Vec<PathBuf>)> {
+/// Kong's bundle: the parts of lua_ssl_trusted_certificate concatenated,
+/// and the files among them.
+pub fn load_kong_trust(kong: &KongClient) -> anyhow::Result<(Vec<X509>, Vec<PathBuf>)> {
     let mut anchors = Vec::new();
     let mut files = Vec::new();
-    for entry in entries {
-        match entry {
-            TrustedCert::System => {
-                if let Some(found) = SYSTEM_CA_BUNDLES
-                    .iter()
-                    .map(Path::new)
-                    .find(|p| p.is_file())
-                {
-                    anchors.extend(load_pem_file(found)?);
-                    files.push(found.to_path_buf());
-                }
-            }
-            TrustedCert::Path(path) => {
+    for part in kong.trust_parts(&FsSource) {
+        match part {
+            KongTrustPart::File { path, .. } => {
                 anchors.extend(load_pem_file(path)?);
-                files.push(path.clone());
+                files.push(path.to_path_buf());
             }
-            TrustedCert::InlinePem(pem) => {
+            KongTrustPart::SystemMissing => {}
+            KongTrustPart::Inline(pem) => {
                 anchors.extend(
                     X509::stack_from_pem(pem.as_bytes())
                         .context("inline PEM in lua_ssl_trusted_certificate does not parse")?,

@@ -8,10 +8,10 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use pgtls_catalogue::{Code, Lang};
-use pgtls_config::libpq::SslMode;
+use pgtls_config::kong_client::KongTls;
+use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::pgbouncer_ini::PgbouncerIni;
 use pgtls_diagnose::certinfo::now_epoch;
-use pgtls_diagnose::check_rules::config::libpq::ClientEnv;
 use pgtls_diagnose::check_rules::config::{Diagnostic, FsSource};
 use pgtls_diagnose::check_rules::pooler::{
     check_pgbouncer, server_leg_match_spec, PoolerClient, PoolerInput, TrustSetting,
@@ -20,11 +20,11 @@ use pgtls_diagnose::check_rules::{
     check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
     MatchedLine, Stage, StartPrediction, DEFAULT_WARN_DAYS,
 };
-use pgtls_model::TlsVersion;
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{EditionArg, Format, GlobalArgs};
+use crate::client_env::{kong_env, libpq_env, load_kong};
 use crate::output::{lang, print_json, print_text, style, t};
 
 #[derive(Debug, clap::Args)]
@@ -80,13 +80,6 @@ pub struct CheckArgs {
     pub warn_days: i64,
 }
 
-fn env_with_prefix(prefix: &str) -> Vec<(String, String)> {
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .collect()
-}
-
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let report = report(args)?;
@@ -119,7 +112,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
     if args.kong_conf.is_some() || args.kong {
         input.clients.push(ClientInput::Kong {
             conf: args.kong_conf.clone(),
-            env: env_with_prefix("KONG_"),
+            env: kong_env(),
             edition: args.kong_edition.map(Into::into),
             version: args.kong_version,
         });
@@ -127,7 +120,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
     if let Some(conninfo) = &args.libpq {
         input.clients.push(ClientInput::Libpq {
             conninfo: conninfo.clone(),
-            env: client_env(),
+            env: libpq_env(),
             libpq_version: args.libpq_version,
         });
     }
@@ -233,45 +226,32 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
     if let Some(conninfo) = &args.libpq {
         let p = pgtls_config::libpq::parse(conninfo).map_err(|e| anyhow::anyhow!("{e}"))?;
         let r =
-            pgtls_config::libpq::resolve(&p, &client_env()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mode = r.sslmode.value;
-        // libpq's default minimum is TLSv1.2; it sets no maximum.
-        let min = r
-            .ssl_min_protocol_version
-            .value
-            .unwrap_or(TlsVersion::Tls1_2);
-        let max = r
-            .ssl_max_protocol_version
-            .value
-            .unwrap_or(TlsVersion::Tls1_3);
-        let verifies = mode >= SslMode::VerifyCa;
+            pgtls_config::libpq::resolve(&p, &libpq_env()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let libpq = LibpqClient::new(r, &FsSource);
+        let r = &libpq.conn;
         out.push((
             PoolerClient {
-                name: format!("libpq (sslmode={})", mode.keyword()),
-                uses_tls: mode >= SslMode::Prefer,
-                requires_tls: mode >= SslMode::Require,
+                name: format!("libpq (sslmode={})", libpq.mode().keyword()),
+                uses_tls: libpq.tls_first(),
+                requires_tls: libpq.requires_tls(),
                 trust_files: r
                     .sslrootcert
                     .as_ref()
-                    .filter(|_| !r.trust_system)
+                    .filter(|_| !libpq.trusts_system())
                     .map(|p| p.value.clone())
                     .into_iter()
                     .collect(),
-                verifies_server: verifies && !r.trust_system,
-                versions: TlsVersion::ALL
-                    .into_iter()
-                    .filter(|v| *v >= min && *v <= max)
-                    .collect(),
+                verifies_server: libpq.verifies_chain() && !libpq.trusts_system(),
+                versions: libpq.versions(),
                 versions_setting: format!(
                     "ssl_min_protocol_version={}, ssl_max_protocol_version={}",
-                    min.pg_name(),
-                    r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name())
+                    libpq.min_version().map_or("", |v| v.pg_name()),
+                    libpq.max_version().map_or("", |v| v.pg_name())
                 ),
-                // sslcertmode=disable (libpq 16+) never sends one.
                 cert_file: r
                     .sslcert
                     .as_ref()
-                    .filter(|_| r.sslcertmode.value != pgtls_config::libpq::CertMode::Disable)
+                    .filter(|_| libpq.sends_cert())
                     .map(|p| p.value.clone())
                     .filter(|p| p.exists()),
                 trust_setting: TrustSetting::Conninfo {
@@ -283,24 +263,13 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
         ));
     }
     if args.kong_conf.is_some() || args.kong {
-        let file = match &args.kong_conf {
-            Some(path) => {
-                let text = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE).map_err(
-                    |e| anyhow::anyhow!("cannot read kong.conf {}: {e}", path.display()),
-                )?;
-                Some(pgtls_config::kong::parse(
-                    &String::from_utf8_lossy(&text),
-                    path,
-                ))
-            }
-            None => None,
-        };
-        let conf = pgtls_config::kong::resolve_for(
-            file.as_ref(),
-            &env_with_prefix("KONG_"),
-            args.kong_version
-                .unwrap_or_else(pgtls_config::kong::newest_kong),
-        );
+        let kong = load_kong(
+            args.kong_conf.as_deref(),
+            &kong_env(),
+            args.kong_edition.map(Into::into),
+            args.kong_version,
+        )?;
+        let conf = &kong.conf;
         let trust = &conf.lua_ssl_trusted_certificate;
         // The system store or an inline PEM: not files pgtls can judge
         // or rewrite.
@@ -308,37 +277,30 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
             .value
             .iter()
             .all(|t| matches!(t, pgtls_config::kong::TrustedCert::Path(_)));
-        let trust_files = trust
-            .value
-            .iter()
-            .filter_map(|t| match t {
-                pgtls_config::kong::TrustedCert::Path(p) => Some(p.clone()),
-                _ => None,
-            })
-            .collect();
+        let cert = &kong.client_cert;
         out.push((
             PoolerClient {
                 name: "Kong".into(),
-                uses_tls: conf.pg.ssl.value,
-                requires_tls: conf.pg.ssl.value && conf.pg.ssl_required.value,
-                trust_files,
-                verifies_server: conf.pg.ssl_verify.value && judged,
-                versions: conf.lua_ssl_protocols.value.clone(),
+                uses_tls: kong.tls != KongTls::Off,
+                requires_tls: kong.tls == KongTls::Required,
+                trust_files: kong.trust_paths(),
+                verifies_server: kong.verifies() && judged,
+                versions: kong.cosocket.versions.clone(),
                 versions_setting: format!(
                     "lua_ssl_protocols = {}",
-                    conf.lua_ssl_protocols
-                        .value
+                    kong.cosocket
+                        .versions
                         .iter()
                         .map(|v| v.pg_name())
                         .collect::<Vec<_>>()
                         .join(" ")
                 ),
-                cert_file: conf.pg.ssl_cert.value.clone(),
+                cert_file: cert.cert.value.clone().filter(|_| cert.sent()),
                 trust_setting: if judged {
                     TrustSetting::Kong {
                         origin: trust.origin.clone(),
                         conf: args.kong_conf.clone(),
-                        before: trust_raw(&trust.value),
+                        before: kong.trust_paths_written(),
                     }
                 } else {
                     TrustSetting::Unknown
@@ -349,28 +311,6 @@ fn pooler_clients(args: &CheckArgs) -> anyhow::Result<Vec<PooledClient>> {
         ));
     }
     Ok(out)
-}
-
-/// `lua_ssl_trusted_certificate` as it would be written, when it names
-/// files only.
-fn trust_raw(value: &[pgtls_config::kong::TrustedCert]) -> String {
-    value
-        .iter()
-        .filter_map(|t| match t {
-            pgtls_config::kong::TrustedCert::Path(p) => Some(p.display().to_string()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn client_env() -> ClientEnv {
-    let var = |k: &str| std::env::var(k).ok();
-    ClientEnv {
-        vars: env_with_prefix("PG"),
-        home: var("HOME").map(PathBuf::from),
-        os_user: var("USER").or_else(|| var("LOGNAME")),
-    }
 }
 
 /// The `--match` spec of pgbouncer's own connection to PostgreSQL, when

@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use pgtls_catalogue::Severity;
-use pgtls_diagnose::probe_rules::{merge, ClientConfig, ClientKind, Judgement, KongEdition};
+use pgtls_diagnose::probe_rules::{
+    merge, ClientConfig, ClientKind, Judgement, KongEdition, Setting, SettingOrigin,
+};
 use pgtls_diagnose::{Finding, Msg};
 use pgtls_probe::{probe, ProbeConfig, ProbeReport};
 
@@ -116,6 +118,17 @@ pub(crate) struct Done {
     pub judgement: Judgement,
     /// What answered: PostgreSQL or pgbouncer, and why pgtls thinks so.
     pub identity: pgtls_probe::Identity,
+}
+
+/// `(key, value, origin)` for the settings list, as both clients show it.
+pub(crate) fn setting_row(s: &Setting) -> (String, String, String) {
+    let o = match &s.origin {
+        SettingOrigin::Default => "default".to_string(),
+        SettingOrigin::File { path, line } => format!("{path}:{line}"),
+        SettingOrigin::Env { var } => var.clone(),
+        SettingOrigin::ConnString => "connection string".to_string(),
+    };
+    (s.key.clone(), s.value.clone(), o)
 }
 
 pub(crate) fn seconds(value: f64, flag: &str) -> anyhow::Result<Duration> {

@@ -24,6 +24,7 @@ use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
 
 use crate::cli::{Format, GlobalArgs};
+use crate::client_env::{kong_env, load_kong};
 use crate::output::{lang, print, print_text, style, t};
 use crate::trust::{issuer_candidates, load_kong_trust, load_pem_file};
 
@@ -175,23 +176,15 @@ pub(crate) fn client_views(args: &ScanArgs) -> anyhow::Result<Vec<ClientView>> {
         });
     }
     if let Some(path) = &args.kong_conf {
-        let text = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
-            .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
-        let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&text), path);
-        let env: Vec<(String, String)> = std::env::vars()
-            .filter(|(k, _)| k.starts_with("KONG_"))
-            .collect();
-        let defaults = args
-            .kong_version
-            .unwrap_or_else(pgtls_config::kong::newest_kong);
-        let conf = pgtls_config::kong::resolve_for(Some(&file), &env, defaults);
-        let (anchors, files) = load_kong_trust(&conf.lua_ssl_trusted_certificate.value)?;
+        // scan judges the cosocket path: the Kong CLI's, the first to connect.
+        let kong = load_kong(Some(path), &kong_env(), None, args.kong_version)?;
+        let (anchors, files) = load_kong_trust(&kong)?;
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-        let versions = conf.usable_protocols();
+        let versions = kong.cosocket.versions.clone();
         views.push(ClientView {
             name: "Kong".into(),
             anchors,
-            depth: Some(conf.lua_ssl_verify_depth.value),
+            depth: kong.cosocket.depth.as_ref().map(|d| d.value),
             versions: Some(versions),
             kong: true,
             trust_setting: "lua_ssl_trusted_certificate".into(),

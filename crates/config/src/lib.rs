@@ -1,7 +1,9 @@
 //! Pure parsers for every configuration file pgtls reads: the server's
 //! `postgresql.conf`, `pg_hba.conf` and `pg_ident.conf`, Kong's `kong.conf`
 //! with its `KONG_*` environment, and libpq's connection strings, `PG*`
-//! environment and `.pgpass`, and pgbouncer's `pgbouncer.ini`.
+//! environment and `.pgpass`, and pgbouncer's `pgbouncer.ini`; and, built
+//! from them, the one model of each client ([`kong_client`],
+//! [`libpq_client`]).
 //!
 //! Each format follows the rules of the program that reads it (PostgreSQL 15,
 //! Kong 3.x, libpq 15), including their quirks, so that `pgtls check` can say
@@ -22,7 +24,9 @@ mod auth_file;
 pub mod hba;
 pub mod ident;
 pub mod kong;
+pub mod kong_client;
 pub mod libpq;
+pub mod libpq_client;
 pub mod pgbouncer_ini;
 pub mod postgresql_conf;
 

@@ -26,6 +26,15 @@ impl TlsVersion {
         TlsVersion::Tls1_3,
     ];
 
+    /// The versions from `min` to `max`, both included, oldest first
+    /// (empty when `min` is newer than `max`).
+    pub fn between(min: TlsVersion, max: TlsVersion) -> Vec<TlsVersion> {
+        TlsVersion::ALL
+            .into_iter()
+            .filter(|v| *v >= min && *v <= max)
+            .collect()
+    }
+
     /// The spelling of reports and of scan's JSON: `TLSv1.0`, `TLSv1.1`,
     /// `TLSv1.2`, `TLSv1.3`.
     pub fn report_name(self) -> &'static str {
@@ -106,5 +115,10 @@ mod tests {
         assert_eq!(TlsVersion::Tls1_0.pg_name(), "TLSv1");
         assert_eq!(TlsVersion::Tls1_0.report_name(), "TLSv1.0");
         assert!(TlsVersion::Tls1_0 < TlsVersion::Tls1_3);
+        assert_eq!(
+            TlsVersion::between(TlsVersion::Tls1_1, TlsVersion::Tls1_2),
+            [TlsVersion::Tls1_1, TlsVersion::Tls1_2]
+        );
+        assert!(TlsVersion::between(TlsVersion::Tls1_3, TlsVersion::Tls1_2).is_empty());
     }
 }

@@ -338,7 +338,7 @@ fn probe_client(
         ClientProbe::Kong(conf) => {
             args.kong_conf = Some(conf.clone());
             // Kong dials the target, whatever kong.conf or KONG_* say.
-            let mut env: Vec<(String, String)> = kong::kong_env()
+            let mut env: Vec<(String, String)> = crate::client_env::kong_env()
                 .into_iter()
                 .filter(|(k, _)| {
                     !k.eq_ignore_ascii_case("KONG_PG_HOST")

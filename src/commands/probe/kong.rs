@@ -9,16 +9,14 @@ use anyhow::Context;
 use openssl::pkey::PKey;
 use openssl::x509::X509;
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{
-    KongConf, KongDefaults, KongOrigin, KongSslVersion, KongValue, TrustedCert,
-};
-use pgtls_diagnose::probe_rules::{
-    ClientCert, ClientConfig, ClientKind, KongEdition, Setting, SettingOrigin,
-};
+use pgtls_config::kong::{KongConf, KongOrigin, KongValue};
+use pgtls_config::kong_client::{KongClient, KongTls, KongVersions};
+use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
-use super::{seconds, KongMode, Plan, Planned, ProbeArgs};
+use super::{seconds, setting_row, KongMode, Plan, Planned, ProbeArgs};
+use crate::client_env::{kong_env, load_kong};
 use crate::output::describe;
 use crate::trust::{load_kong_trust, load_pem_file};
 
@@ -45,55 +43,152 @@ fn onoff(b: bool) -> &'static str {
     }
 }
 
-fn read_conf(
-    path: &Path,
-    env: &[(String, String)],
-    defaults: &'static KongDefaults,
-) -> anyhow::Result<KongConf> {
-    let bytes = pgtls_config::read_limited(path, pgtls_config::MAX_INPUT_FILE)
-        .with_context(|| format!("cannot read kong.conf {}", path.display()))?;
-    let file = pgtls_config::kong::parse(&String::from_utf8_lossy(&bytes), path);
-    Ok(pgtls_config::kong::resolve_for(Some(&file), env, defaults))
-}
-
-/// This process's `KONG_*` variables, which override kong.conf as they do
-/// for Kong.
-pub(crate) fn kong_env() -> Vec<(String, String)> {
-    // Variables that are not UTF-8 cannot be Kong settings; they are skipped
-    // rather than allowed to abort the run.
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("kong_")))
-        .collect()
-}
-
 pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
     plan_with_env(args, &kong_env())
 }
 
+/// The trust bundle as loaded, and what stops Kong before it connects.
+struct Trust {
+    setting: Setting,
+    anchors: Vec<X509>,
+    files: Vec<String>,
+    preflight: Option<(Finding, String)>,
+}
+
+/// nginx loads lua_ssl_trusted_certificate when it starts and refuses to
+/// start when it cannot; that matters only when pg_ssl_verify uses it.
+fn load_trust(kong: &KongClient, notes: &mut Vec<Msg>) -> Trust {
+    let shown = kong.trust_shown();
+    let setting = setting(
+        "lua_ssl_trusted_certificate",
+        &kong.conf.lua_ssl_trusted_certificate,
+        shown.join(","),
+    );
+    let e = match load_kong_trust(kong) {
+        Ok((anchors, files)) => {
+            return Trust {
+                setting,
+                anchors,
+                files: files.iter().map(|p| p.display().to_string()).collect(),
+                preflight: None,
+            }
+        }
+        Err(e) => e,
+    };
+    let mut preflight = None;
+    if kong.conf.pg.ssl.value && kong.verifies() {
+        let mut f = Finding::new(Code::TrustStoreInvalid.diagnosis());
+        f.evidence.push(Evidence {
+            origin: None,
+            text: describe(&e),
+            location: Some(setting.shown()),
+        });
+        f.reading = Some(Msg::new(
+            "Kong cannot load its trust bundle and does not start (nginx refuses lua_ssl_trusted_certificate); no connection is made",
+            "Kong は信頼バンドルを読み込めないため起動しません (nginx が lua_ssl_trusted_certificate を拒否します)。接続は行われません",
+        ));
+        let line = format!(
+            "nginx: [emerg] lua_ssl_trusted_certificate: failed loading certificate from {}",
+            shown.join(",")
+        );
+        preflight = Some((f, line));
+    } else {
+        notes.push(Msg::new(
+            format!("lua_ssl_trusted_certificate cannot be loaded ({}); pg_ssl_verify is off, so Kong does not use it", describe(&e)),
+            format!("lua_ssl_trusted_certificate を読み込めません ({})。pg_ssl_verify が off のため Kong はこれを使いません", describe(&e)),
+        ));
+    }
+    Trust {
+        setting,
+        anchors: Vec::new(),
+        files: Vec::new(),
+        preflight,
+    }
+}
+
+/// The client certificate as configured, the identity Enterprise sends
+/// with it, and a key that does not match it.
+struct Cert {
+    shown: Option<ClientCert>,
+    identity: Option<ClientIdentity>,
+    mismatch: Option<Finding>,
+}
+
+/// Open-source Kong ignores pg_ssl_cert (it is still shown); Enterprise
+/// cannot start without a key that matches it.
+fn load_client_cert(kong: &KongClient, notes: &mut Vec<Msg>) -> anyhow::Result<Cert> {
+    let mut out = Cert {
+        shown: None,
+        identity: None,
+        mismatch: None,
+    };
+    let Some(cert_path) = &kong.client_cert.cert.value else {
+        return Ok(out);
+    };
+    let enterprise = kong.client_cert.honoured;
+    let chain = match load_pem_file(cert_path) {
+        Ok(chain) => chain,
+        Err(e) if !enterprise => {
+            notes.push(Msg::new(
+                format!(
+                    "pg_ssl_cert cannot be read ({}); open-source Kong ignores it anyway",
+                    describe(&e)
+                ),
+                format!(
+                    "pg_ssl_cert を読めません ({})。オープンソース版 Kong はいずれにせよ無視します",
+                    describe(&e)
+                ),
+            ));
+            Vec::new()
+        }
+        Err(e) => return Err(e.context("pg_ssl_cert cannot be used")),
+    };
+    if enterprise {
+        let Some(key_path) = &kong.client_cert.key.value else {
+            anyhow::bail!(
+                "pg_ssl_cert is set ({}) but pg_ssl_cert_key is not",
+                cert_path.display()
+            );
+        };
+        let key_bytes = pgtls_config::read_limited(key_path, pgtls_config::MAX_INPUT_FILE)
+            .with_context(|| format!("cannot read pg_ssl_cert_key {}", key_path.display()))?;
+        let key = PKey::private_key_from_pem(&key_bytes).map_err(|_| {
+            anyhow::anyhow!(
+                "pg_ssl_cert_key {} is not an unencrypted PEM private key",
+                key_path.display()
+            )
+        })?;
+        match ClientIdentity::new(chain.clone(), key) {
+            Ok(id) => out.identity = Some(id),
+            Err(pgtls_probe::ProbeError::ClientKeyMismatch) => {
+                out.mismatch = Some(key_mismatch(&chain, cert_path, key_path)?);
+            }
+            Err(e) => anyhow::bail!("pg_ssl_cert {}: {e}", cert_path.display()),
+        }
+    }
+    if !chain.is_empty() {
+        out.shown = Some(ClientCert {
+            chain,
+            path: cert_path.display().to_string(),
+            used: enterprise,
+        });
+    }
+    Ok(out)
+}
+
 /// The plan with `env` as the `KONG_*` variables.
 pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyhow::Result<Plan> {
-    let defaults = args
-        .kong_version
-        .unwrap_or_else(pgtls_config::kong::newest_kong);
-    let conf = match &args.kong_conf {
-        Some(path) => read_conf(path, env, defaults)?,
-        None => pgtls_config::kong::resolve_for(None, env, defaults),
-    };
+    let kong = load_kong(
+        args.kong_conf.as_deref(),
+        env,
+        args.kong_edition.map(Into::into),
+        args.kong_version,
+    )?;
+    let conf = &kong.conf;
     let conf_file = args.kong_conf.as_ref().map(|p| p.display().to_string());
     let pg = &conf.pg;
-    let edition = match args.kong_edition {
-        Some(arg) => arg.into(),
-        None if conf
-            .enterprise_options
-            .iter()
-            .any(|o| o.key.starts_with("pg_ssl")) =>
-        {
-            KongEdition::Enterprise
-        }
-        None => KongEdition::OpenSource,
-    };
-    let enterprise = edition == KongEdition::Enterprise;
+    let edition = kong.edition;
+    let enterprise = kong.enterprise();
     let mut notes = Vec::new();
     for d in &conf.diagnostics {
         notes.push(Msg::new(
@@ -101,16 +196,11 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
             format!("kong.conf の注意: {d}"),
         ));
     }
-    let set_options: Vec<&str> = conf
-        .enterprise_options
-        .iter()
-        .filter(|o| o.key.starts_with("pg_ssl"))
-        .map(|o| o.key)
-        .collect();
+    let set_options: Vec<&str> = conf.enterprise_options.iter().map(|o| o.key).collect();
     if !set_options.is_empty() {
         notes.push(oss_note(&set_options, enterprise));
     }
-    if let Some(n) = protocols_note(&conf) {
+    if let Some(n) = protocols_note(conf) {
         notes.push(n);
     }
 
@@ -119,105 +209,18 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         None => std::time::Duration::from_millis(pg.timeout_ms.value.max(1)),
     };
     let ssl = pg.ssl.value;
-    let required = enterprise && pg.ssl_required.value;
-    let verify = pg.ssl_verify.value;
+    let required = kong.tls == KongTls::Required;
+    let verify = kong.verifies();
 
-    // The trust bundle: nginx refuses to start when it cannot load it.
-    let trust_entries = &conf.lua_ssl_trusted_certificate.value;
-    let trust_shown: Vec<String> = trust_entries
-        .iter()
-        .map(|e| match e {
-            TrustedCert::System => "system".to_string(),
-            TrustedCert::Path(p) => p.display().to_string(),
-            TrustedCert::InlinePem(_) => "<inline PEM>".to_string(),
-        })
-        .collect();
-    let trust = setting(
-        "lua_ssl_trusted_certificate",
-        &conf.lua_ssl_trusted_certificate,
-        trust_shown.join(","),
-    );
+    let trust = load_trust(&kong, &mut notes);
+    let cert = load_client_cert(&kong, &mut notes)?;
     let mut preflight = Vec::new();
     let mut preflight_line = None;
-    let (anchors, trust_files) = match load_kong_trust(trust_entries) {
-        Ok((anchors, files)) => (
-            anchors,
-            files.iter().map(|p| p.display().to_string()).collect(),
-        ),
-        Err(e) => {
-            if ssl && verify {
-                let mut f = Finding::new(Code::TrustStoreInvalid.diagnosis());
-                f.evidence.push(Evidence {
-                    origin: None,
-                    text: describe(&e),
-                    location: Some(trust.shown()),
-                });
-                f.reading = Some(Msg::new(
-                    "Kong cannot load its trust bundle and does not start (nginx refuses lua_ssl_trusted_certificate); no connection is made",
-                    "Kong は信頼バンドルを読み込めないため起動しません (nginx が lua_ssl_trusted_certificate を拒否します)。接続は行われません",
-                ));
-                let line = format!(
-                    "nginx: [emerg] lua_ssl_trusted_certificate: failed loading certificate from {}",
-                    trust_shown.join(",")
-                );
-                preflight_line = Some(line);
-                preflight.push(f);
-            } else {
-                notes.push(Msg::new(
-                    format!("lua_ssl_trusted_certificate cannot be loaded ({}); pg_ssl_verify is off, so Kong does not use it", describe(&e)),
-                    format!("lua_ssl_trusted_certificate を読み込めません ({})。pg_ssl_verify が off のため Kong はこれを使いません", describe(&e)),
-                ));
-            }
-            (Vec::new(), Vec::new())
-        }
-    };
-
-    // The client certificate (Enterprise); open-source Kong ignores it.
-    let mut identity = None;
-    let mut client_cert = None;
-    if let Some(cert_path) = &pg.ssl_cert.value {
-        let chain = match load_pem_file(cert_path) {
-            Ok(chain) => chain,
-            Err(e) if !enterprise => {
-                notes.push(Msg::new(
-                    format!("pg_ssl_cert cannot be read ({}); open-source Kong ignores it anyway", describe(&e)),
-                    format!("pg_ssl_cert を読めません ({})。オープンソース版 Kong はいずれにせよ無視します", describe(&e)),
-                ));
-                Vec::new()
-            }
-            Err(e) => return Err(e.context("pg_ssl_cert cannot be used")),
-        };
-        if enterprise {
-            let Some(key_path) = &pg.ssl_cert_key.value else {
-                anyhow::bail!(
-                    "pg_ssl_cert is set ({}) but pg_ssl_cert_key is not",
-                    cert_path.display()
-                );
-            };
-            let key_bytes = pgtls_config::read_limited(key_path, pgtls_config::MAX_INPUT_FILE)
-                .with_context(|| format!("cannot read pg_ssl_cert_key {}", key_path.display()))?;
-            let key = PKey::private_key_from_pem(&key_bytes).map_err(|_| {
-                anyhow::anyhow!(
-                    "pg_ssl_cert_key {} is not an unencrypted PEM private key",
-                    key_path.display()
-                )
-            })?;
-            match ClientIdentity::new(chain.clone(), key) {
-                Ok(id) => identity = Some(id),
-                Err(pgtls_probe::ProbeError::ClientKeyMismatch) => {
-                    preflight.push(key_mismatch(&chain, cert_path, key_path)?);
-                }
-                Err(e) => anyhow::bail!("pg_ssl_cert {}: {e}", cert_path.display()),
-            }
-        }
-        if !chain.is_empty() {
-            client_cert = Some(ClientCert {
-                chain,
-                path: cert_path.display().to_string(),
-                used: enterprise,
-            });
-        }
+    if let Some((f, line)) = trust.preflight {
+        preflight.push(f);
+        preflight_line = Some(line);
     }
+    preflight.extend(cert.mismatch);
 
     let password = pg.password.value.clone();
     let password_setting = pg
@@ -226,19 +229,6 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         .as_ref()
         .map(|_| setting("pg_password", &pg.password, "***"));
 
-    let protocols = &conf.lua_ssl_protocols.value;
-    let usable = conf.usable_protocols();
-    let cos_min = usable.iter().min().copied();
-    let cos_max = usable.iter().max().copied();
-    let pin = match pg.ssl_version.value {
-        KongSslVersion::Tlsv1 => Some(TlsVersion::Tls1_0),
-        KongSslVersion::Tlsv1_1 => Some(TlsVersion::Tls1_1),
-        KongSslVersion::Tlsv1_2 => Some(TlsVersion::Tls1_2),
-        KongSslVersion::Tlsv1_3 => Some(TlsVersion::Tls1_3),
-        KongSslVersion::Any => None,
-    };
-    let pin = if enterprise { pin } else { None };
-
     let host = pg.host.value.clone();
     let port = pg.port.value;
     let finish = |mut cfg: ProbeConfig| {
@@ -246,18 +236,23 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         cfg.user = pg.user.value.clone();
         cfg.database = Some(pg.database.value.clone());
         cfg.password = password.clone();
-        cfg.tls.trust_anchors = Some(anchors.clone());
-        cfg.tls.client_identity = identity.clone();
+        cfg.tls.trust_anchors = Some(trust.anchors.clone());
+        cfg.tls.client_identity = cert.identity.clone();
         cfg.tls.security_level = args.security_level;
         cfg.password_to_unverified_server = args.password_to_unverified_server;
         cfg
     };
     let mut cosocket = finish(ProbeConfig::kong(&host, port, ssl, required, verify));
-    cosocket.tls.min_version = cos_min.or(cosocket.tls.min_version);
-    cosocket.tls.max_version = cos_max.or(cosocket.tls.max_version);
-    cosocket.tls.verify_depth = Some(conf.lua_ssl_verify_depth.value);
+    cosocket.tls.min_version = kong.cosocket.min().or(cosocket.tls.min_version);
+    cosocket.tls.max_version = kong.cosocket.max().or(cosocket.tls.max_version);
+    cosocket.tls.verify_depth = kong.cosocket.depth.as_ref().map(|d| d.value);
     let luasec = finish(ProbeConfig::kong_luasec(
-        &host, port, ssl, required, verify, pin,
+        &host,
+        port,
+        ssl,
+        required,
+        verify,
+        kong.luasec.pin(),
     ));
 
     let mut ssl_settings = vec![setting("pg_ssl", &pg.ssl, onoff(ssl))];
@@ -274,7 +269,12 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         &conf.lua_ssl_verify_depth,
         conf.lua_ssl_verify_depth.value.to_string(),
     );
-    let protocols_shown: Vec<&str> = protocols.iter().map(|v| v.pg_name()).collect();
+    let protocols_shown: Vec<&str> = conf
+        .lua_ssl_protocols
+        .value
+        .iter()
+        .map(|v| v.pg_name())
+        .collect();
     let protocols_setting = setting(
         "lua_ssl_protocols",
         &conf.lua_ssl_protocols,
@@ -298,14 +298,14 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         verify,
         verify_setting: Some(verify_setting.clone()),
         host_check: false,
-        trust: Some(trust.clone()),
-        trust_files: trust_files.clone(),
-        anchors: anchors.clone(),
+        trust: Some(trust.setting.clone()),
+        trust_files: trust.files.clone(),
+        anchors: trust.anchors.clone(),
         depth: None,
         versions: Vec::new(),
         client_min: cfg.tls.min_version.map(|v| v.pg_name()),
         client_max: cfg.tls.max_version.map(|v| v.pg_name()),
-        client_cert: client_cert.clone(),
+        client_cert: cert.shown.clone(),
         cert_settings: ("pg_ssl_cert".into(), "pg_ssl_cert_key".into()),
         password: password_setting.clone(),
         security_level: args.security_level,
@@ -316,20 +316,12 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
     cos_client.depth = Some(depth.clone());
     cos_client.versions = vec![protocols_setting.clone()];
     let mut lua_client = base(ClientKind::KongLuaSec, &luasec);
-    if enterprise {
+    if matches!(kong.luasec.versions_from, KongVersions::PgSslVersion { .. }) {
         lua_client.versions = vec![version_setting.clone()];
     }
 
-    let mut settings: Vec<(String, String, String)> = Vec::new();
-    let mut show = |s: &Setting| {
-        let o = match &s.origin {
-            SettingOrigin::Default => "default".to_string(),
-            SettingOrigin::File { path, line } => format!("{path}:{line}"),
-            SettingOrigin::Env { var } => var.clone(),
-            SettingOrigin::ConnString => "connection string".to_string(),
-        };
-        settings.push((s.key.clone(), s.value.clone(), o));
-    };
+    let mut settings = Vec::new();
+    let mut show = |s: &Setting| settings.push(setting_row(s));
     show(&setting("pg_host", &pg.host, host.clone()));
     show(&setting("pg_port", &pg.port, port.to_string()));
     show(&setting("pg_user", &pg.user, pg.user.value.clone()));
@@ -355,7 +347,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
             c.display().to_string(),
         ));
     }
-    show(&trust);
+    show(&trust.setting);
     show(&depth);
     show(&protocols_setting);
     show(&setting(
@@ -404,15 +396,16 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
 fn oss_note(options: &[&str], enterprise: bool) -> Msg {
     let mut en = Vec::new();
     let mut ja = Vec::new();
+    // The read-only connection's options mean the same for it.
     for key in options {
-        match *key {
-            "pg_ssl_required" => {
+        match key.replacen("pg_ro_", "pg_", 1).as_str() {
+            "pg_ssl_required" if !en.iter().any(|e: &&str| e.contains("pg_ssl_required")) => {
                 en.push(
                     "without pg_ssl_required it goes on in plaintext when the server answers N",
                 );
                 ja.push("pg_ssl_required がないため、サーバーが N と答えると平文で続行します");
             }
-            "pg_ssl_version" => {
+            "pg_ssl_version" if !en.iter().any(|e: &&str| e.contains("pg_ssl_version")) => {
                 en.push("without pg_ssl_version its LuaSec path offers TLS 1.1 and newer");
                 ja.push("pg_ssl_version がないため、LuaSec 経路は TLS 1.1 以降を提示します");
             }

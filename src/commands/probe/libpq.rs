@@ -13,9 +13,10 @@ use openssl::pkey::PKey;
 use openssl::x509::X509;
 use pgtls_catalogue::Code;
 use pgtls_config::libpq::{
-    self as conf, ChannelBinding, ClientEnv, HostKind, Param, ParamOrigin, PgpassOutcome,
-    ResolvedConn, KEYWORDS,
+    self as conf, ChannelBinding, ClientEnv, Param, ParamOrigin, PgpassOutcome, ResolvedConn,
+    KEYWORDS,
 };
+use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::FsSource;
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Msg};
@@ -23,7 +24,8 @@ use pgtls_probe::{
     AuthRequirement, ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Verify,
 };
 
-use super::{seconds, Plan, Planned, ProbeArgs};
+use super::{seconds, setting_row, Plan, Planned, ProbeArgs};
+use crate::client_env::libpq_env;
 use crate::trust::load_pem_file;
 
 /// Whether a connection string is a `postgresql://` / `postgres://` URI.
@@ -64,27 +66,13 @@ fn refuse_password(params: &conf::ConnParams) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn client_env() -> ClientEnv {
-    let vars: Vec<(String, String)> = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.starts_with("PG"))
-        .collect();
-    ClientEnv {
-        vars,
-        home: std::env::var_os("HOME").map(PathBuf::from),
-        os_user: std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .ok(),
-    }
-}
-
 fn finding(code: Code) -> Finding {
     Finding::new(code.diagnosis())
 }
 
 pub(crate) fn plan(args: &ProbeArgs) -> anyhow::Result<Plan> {
     let conninfo = args.conninfo.clone().unwrap_or_default();
-    plan_with_env(args, &conninfo, &client_env())
+    plan_with_env(args, &conninfo, &libpq_env())
 }
 
 /// The plan for a connection string read with `env` as the client's
@@ -98,12 +86,12 @@ pub(crate) fn plan_with_env(
     refuse_password(&params)?;
     let major = args.libpq_version.unwrap_or(conf::NEWEST_LIBPQ);
     let plan = match conf::resolve_as(&params, env, major) {
-        Ok(resolved) => plan_resolved(args, &resolved, env),
+        Ok(resolved) => plan_resolved(args, &LibpqClient::new(resolved, &FsSource), env),
         // An option of a later libpq: the plan is the newest libpq's, and
         // the modelled one stops before connecting, as it really does.
         Err(conf::LibpqError::InvalidOption(key)) if conf::keyword_since(&key) > major => {
             let resolved = conf::resolve(&params, env).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let mut plan = plan_resolved(args, &resolved, env)?;
+            let mut plan = plan_resolved(args, &LibpqClient::new(resolved, &FsSource), env)?;
             let line = format!("invalid connection option \"{key}\"");
             plan.preflight = vec![too_old(&key, major, &line, conf::keyword_since(&key))];
             plan.preflight_line = Some(if major >= 14 {
@@ -181,28 +169,26 @@ struct Preflight {
 /// verify-ca and verify-full. Returns the setting, the anchors and the
 /// files they came from.
 fn root_store(
-    r: &ResolvedConn,
+    libpq: &LibpqClient,
     mode: Negotiation,
     prefix: &str,
     pre: &mut Preflight,
 ) -> anyhow::Result<(Option<Setting>, Vec<X509>, Vec<String>)> {
-    let verifying_mode = matches!(mode, Negotiation::VerifyCa | Negotiation::VerifyFull);
+    let r = &libpq.conn;
+    let verifying_mode = libpq.mode().verifies();
     let trust = r
         .sslrootcert
         .as_ref()
         .map(|p| setting("sslrootcert", p, p.value.display().to_string()));
     let mut anchors = Vec::new();
     let mut trust_files = Vec::new();
-    if r.trust_system {
+    if libpq.trusts_system() {
         let (certs, file) = system_anchors()?;
         anchors = certs;
         trust_files.push(file);
         return Ok((trust, anchors, trust_files));
     }
-    let old_system = r
-        .sslrootcert
-        .as_ref()
-        .is_some_and(|p| p.value == Path::new("system") && !p.value.exists());
+    let old_system = libpq.root_named_system() && !libpq.root_exists;
     if old_system && verifying_mode {
         // libpq before 16 looks for a file named `system`.
         let major = r.libpq_major;
@@ -223,7 +209,7 @@ fn root_store(
     }
     if let Some(root) = &r.sslrootcert {
         let path = &root.value;
-        if path.exists() && mode != Negotiation::Disable {
+        if libpq.root_exists && mode != Negotiation::Disable {
             match load_pem_file(path) {
                 Ok(certs) => {
                     anchors = certs;
@@ -392,7 +378,8 @@ fn password(
     password_setting
 }
 
-fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow::Result<Plan> {
+fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyhow::Result<Plan> {
+    let r = &libpq.conn;
     let mut notes = Vec::new();
     for d in &r.notes {
         notes.push(Msg::new(
@@ -417,7 +404,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
             ),
         ));
     }
-    if first.kind == HostKind::UnixSocket {
+    if libpq.local() {
         anyhow::bail!(
             "the connection would use the Unix-domain socket {} (no host given, or a socket directory): TLS is never used there; give host=NAME or set PGHOST",
             first.display_host()
@@ -438,7 +425,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     if dial != name {
         cfg.tls.sni =
             (!name.is_empty() && name.parse::<std::net::IpAddr>().is_err()).then(|| name.clone());
-        cfg.tls.host_name_check = (mode == Negotiation::VerifyFull).then(|| name.clone());
+        cfg.tls.host_name_check = libpq.verifies_host().then(|| name.clone());
     }
     if !r.sslsni.value {
         cfg.tls.sni = None;
@@ -455,9 +442,8 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
         ChannelBinding::Prefer => ChannelBindingPref::Prefer,
         ChannelBinding::Require => ChannelBindingPref::Require,
     };
-    // libpq 12 has no ssl_min_protocol_version and no minimum of its own.
-    cfg.tls.min_version = r.ssl_min_protocol_version.value;
-    cfg.tls.max_version = r.ssl_max_protocol_version.value;
+    cfg.tls.min_version = libpq.min_version();
+    cfg.tls.max_version = libpq.max_version();
     if r.sslnegotiation.value == conf::SslNegotiation::Direct {
         cfg.direct_tls = true;
         cfg.tls.alpn = Some("postgresql".into());
@@ -491,7 +477,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     };
 
     let mut pre = Preflight::default();
-    let (trust, anchors, trust_files) = root_store(r, mode, &prefix, &mut pre)?;
+    let (trust, anchors, trust_files) = root_store(libpq, mode, &prefix, &mut pre)?;
     let verify = !anchors.is_empty();
     if verify {
         cfg.tls.verify = Verify::InHandshake;
@@ -499,8 +485,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     }
 
     let client_cert = client_certificate(r, mode, &mut cfg, &prefix, &mut pre)?;
-    if r.sslcertmode.value == conf::CertMode::Disable {
-        // sslcertmode=disable: the certificate is never sent.
+    if !libpq.sends_cert() {
         cfg.tls.client_identity = None;
     }
     let password_setting = password(r, first.display_host(), port, &mut cfg, &mut notes);
@@ -550,15 +535,7 @@ fn plan_resolved(args: &ProbeArgs, r: &ResolvedConn, env: &ClientEnv) -> anyhow:
     };
 
     let mut settings = Vec::new();
-    let mut show = |s: &Setting| {
-        let o = match &s.origin {
-            SettingOrigin::Default => "default".to_string(),
-            SettingOrigin::File { path, line } => format!("{path}:{line}"),
-            SettingOrigin::Env { var } => var.clone(),
-            SettingOrigin::ConnString => "connection string".to_string(),
-        };
-        settings.push((s.key.clone(), s.value.clone(), o));
-    };
+    let mut show = |s: &Setting| settings.push(setting_row(s));
     show(&Setting::new("host", name.clone(), origin(&r.host_origin)));
     show(&Setting::new(
         "port",

@@ -14,8 +14,10 @@ use foreign_types::ForeignTypeRef;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::{X509NameRef, X509};
 use pgtls_catalogue::Code;
-use pgtls_config::kong::{self, KongOrigin, TrustedCert, SYSTEM_CA_BUNDLES};
-use pgtls_config::libpq::{self, HostKind, ParamOrigin, SslMode};
+use pgtls_config::kong::{self, KongOrigin, SYSTEM_CA_BUNDLES};
+use pgtls_config::kong_client::{KongClient, KongPath, KongTls, KongTrustPart, KongVersions};
+use pgtls_config::libpq::{self, ParamOrigin, SslMode};
+use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 
 use super::access::{
@@ -530,13 +532,6 @@ fn libpq_origin(o: &ParamOrigin) -> String {
     }
 }
 
-fn versions_between(min: TlsVersion, max: TlsVersion) -> Vec<TlsVersion> {
-    TlsVersion::ALL
-        .into_iter()
-        .filter(|v| *v >= min && *v <= max)
-        .collect()
-}
-
 fn names(v: &[TlsVersion]) -> String {
     if v.is_empty() {
         return String::from("none");
@@ -653,6 +648,57 @@ fn load_trust_file(
     None
 }
 
+/// One of Kong's paths as check holds it against the server.
+fn kong_path(
+    name: &str,
+    path: &KongPath,
+    conf_path: Option<&Path>,
+    ssl_version_origin: &KongOrigin,
+    at: &dyn Fn(&KongOrigin) -> String,
+) -> TlsPath {
+    let conf = conf_path.map(Path::to_path_buf);
+    let (label, versions_setting, versions_origin, knob) = match &path.versions_from {
+        KongVersions::LuaSslProtocols { origin, written } => (
+            "cosocket path: Kong CLI 3.5+",
+            format!(
+                "lua_ssl_protocols = {} ({})",
+                names(written),
+                kong_origin(origin)
+            ),
+            at(origin),
+            VersionKnob::KongProtocols {
+                origin: origin.clone(),
+                conf,
+            },
+        ),
+        KongVersions::PgSslVersion { keyword, origin } => (
+            "LuaSec path: nginx init",
+            format!("pg_ssl_version = {keyword} ({})", kong_origin(origin)),
+            at(origin),
+            VersionKnob::KongSslVersion {
+                origin: origin.clone(),
+                conf,
+                current: keyword,
+            },
+        ),
+        KongVersions::PgmoonDefault => (
+            "LuaSec path: nginx init",
+            String::from("pgmoon's default (TLS 1.1 and up)"),
+            at(ssl_version_origin),
+            VersionKnob::None,
+        ),
+    };
+    TlsPath {
+        name: format!("{name} ({label})"),
+        versions: path.versions.clone(),
+        versions_setting,
+        versions_origin,
+        depth: path.depth.as_ref().map(|d| d.value),
+        after_handshake: path.verifies_after_handshake,
+        knob,
+    }
+}
+
 fn kong_model(
     source: &dyn Source,
     conf_path: Option<&Path>,
@@ -662,25 +708,17 @@ fn kong_model(
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<Model, CheckError> {
-    let file = match conf_path {
-        Some(p) => {
-            let text = source.read(p).map_err(|e| CheckError::Read {
-                path: p.to_path_buf(),
-                source: e,
-            })?;
-            Some(kong::parse(&text, p))
+    let kong = KongClient::load(source, conf_path, env, edition, version).map_err(|e| {
+        CheckError::Read {
+            path: conf_path.map(Path::to_path_buf).unwrap_or_default(),
+            source: e,
         }
-        None => None,
-    };
-    let conf = kong::resolve_for(file.as_ref(), env, version);
+    })?;
+    let conf = &kong.conf;
     for d in &conf.diagnostics {
         out.problem(d.clone());
     }
-    let enterprise = match edition {
-        Some(KongEdition::Enterprise) => true,
-        Some(KongEdition::OpenSource) => false,
-        None => !conf.enterprise_options.is_empty(),
-    };
+    let enterprise = kong.enterprise();
     let pg = &conf.pg;
     let name = if enterprise {
         String::from("Kong Enterprise")
@@ -701,12 +739,10 @@ fn kong_model(
             ),
         ));
     }
-    let tls = if !pg.ssl.value {
-        TlsUse::Off
-    } else if enterprise && pg.ssl_required.value {
-        TlsUse::Required
-    } else {
-        TlsUse::Opportunistic
+    let tls = match kong.tls {
+        KongTls::Off => TlsUse::Off,
+        KongTls::Opportunistic => TlsUse::Opportunistic,
+        KongTls::Required => TlsUse::Required,
     };
     // A default is decided by kong.conf as a whole: name the file.
     let at = |o: &KongOrigin| match (o, conf_path) {
@@ -721,53 +757,10 @@ fn kong_model(
         if pg.ssl_required.value { "on" } else { "off" },
         kong_origin(&pg.ssl_required.origin),
     );
-    let protocols = conf.lua_ssl_protocols.value.clone();
-    let mut paths = vec![TlsPath {
-        name: format!("{name} (cosocket path: Kong CLI 3.5+)"),
-        versions: conf.usable_protocols(),
-        versions_setting: format!(
-            "lua_ssl_protocols = {} ({})",
-            names(&protocols),
-            kong_origin(&conf.lua_ssl_protocols.origin)
-        ),
-        versions_origin: at(&conf.lua_ssl_protocols.origin),
-        depth: Some(conf.lua_ssl_verify_depth.value),
-        after_handshake: true,
-        knob: VersionKnob::KongProtocols {
-            origin: conf.lua_ssl_protocols.origin.clone(),
-            conf: conf_path.map(Path::to_path_buf),
-        },
-    }];
-    let (lmin, lmax) = if enterprise {
-        pg.ssl_version.value.range()
-    } else {
-        (TlsVersion::Tls1_1, TlsVersion::Tls1_3)
-    };
-    paths.push(TlsPath {
-        name: format!("{name} (LuaSec path: nginx init)"),
-        versions: versions_between(lmin, lmax),
-        versions_setting: if enterprise {
-            format!(
-                "pg_ssl_version = {} ({})",
-                pg.ssl_version.value.keyword(),
-                kong_origin(&pg.ssl_version.origin)
-            )
-        } else {
-            String::from("pgmoon's default (TLS 1.1 and up)")
-        },
-        versions_origin: at(&pg.ssl_version.origin),
-        depth: None,
-        after_handshake: false,
-        knob: if enterprise {
-            VersionKnob::KongSslVersion {
-                origin: pg.ssl_version.origin.clone(),
-                conf: conf_path.map(Path::to_path_buf),
-                current: pg.ssl_version.value.keyword(),
-            }
-        } else {
-            VersionKnob::None
-        },
-    });
+    let paths = [&kong.cosocket, &kong.luasec]
+        .into_iter()
+        .map(|path| kong_path(&name, path, conf_path, &pg.ssl_version.origin, &at))
+        .collect();
 
     // lua_ssl_trusted_certificate is loaded when nginx starts, whether or
     // not pg_ssl_verify uses it.
@@ -775,53 +768,30 @@ fn kong_model(
     let mut anchors: Vec<X509> = Vec::new();
     let mut trust_ok = true;
     let mut trust_file = None;
-    for entry in &conf.lua_ssl_trusted_certificate.value {
-        match entry {
-            TrustedCert::System => {
-                let found = SYSTEM_CA_BUNDLES
-                    .iter()
-                    .map(Path::new)
-                    .find(|p| source.metadata(p).is_ok());
-                match found {
-                    Some(p) => match load_trust_file(
-                        source,
-                        p,
-                        "lua_ssl_trusted_certificate (system)",
-                        &trust_loc,
-                        &name,
-                        out,
-                    ) {
-                        Some(c) => anchors.extend(c),
-                        None => trust_ok = false,
-                    },
-                    None => {
-                        // Kong only logs this (at info level) and goes on
-                        // with the other entries.
-                        out.note(
-                            None,
-                            format!(
-                                "lua_ssl_trusted_certificate = system ({trust_loc}): none of {} exists here; Kong skips the entry",
-                                SYSTEM_CA_BUNDLES.join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-            TrustedCert::Path(p) => {
-                trust_file.get_or_insert_with(|| p.clone());
-                match load_trust_file(
-                    source,
-                    p,
-                    "lua_ssl_trusted_certificate",
-                    &trust_loc,
-                    &name,
-                    out,
-                ) {
+    for part in kong.trust_parts(source) {
+        match part {
+            KongTrustPart::File { path, system } => {
+                let setting = if system {
+                    "lua_ssl_trusted_certificate (system)"
+                } else {
+                    trust_file.get_or_insert_with(|| path.to_path_buf());
+                    "lua_ssl_trusted_certificate"
+                };
+                match load_trust_file(source, path, setting, &trust_loc, &name, out) {
                     Some(c) => anchors.extend(c),
                     None => trust_ok = false,
                 }
             }
-            TrustedCert::InlinePem(pem) => {
+            KongTrustPart::SystemMissing => {
+                out.note(
+                    None,
+                    format!(
+                        "lua_ssl_trusted_certificate = system ({trust_loc}): none of {} exists here; Kong skips the entry",
+                        SYSTEM_CA_BUNDLES.join(", ")
+                    ),
+                );
+            }
+            KongTrustPart::Inline(pem) => {
                 let c = pem_contents(pem);
                 if c.certs.is_empty() {
                     trust_ok = false;
@@ -839,21 +809,23 @@ fn kong_model(
         }
     }
 
-    let cert_files = match (&pg.ssl_cert.value, &pg.ssl_cert_key.value) {
-        (Some(c), Some(k)) if enterprise => Some(ClientCertFiles {
+    let cert = &kong.client_cert;
+    let cert_files = match (&cert.cert.value, &cert.key.value) {
+        (Some(c), Some(k)) if cert.sent() => Some(ClientCertFiles {
             cert: c.clone(),
-            cert_origin: format!("pg_ssl_cert ({})", kong_origin(&pg.ssl_cert.origin)),
+            cert_origin: format!("pg_ssl_cert ({})", kong_origin(&cert.cert.origin)),
             key: k.clone(),
-            key_origin: format!("pg_ssl_cert_key ({})", kong_origin(&pg.ssl_cert_key.origin)),
+            key_origin: format!("pg_ssl_cert_key ({})", kong_origin(&cert.key.origin)),
         }),
-        (Some(_), None) | (None, Some(_)) if enterprise => {
-            out.problem(Diagnostic::warning(
-                None,
-                "Kong sends a client certificate only when both pg_ssl_cert and pg_ssl_cert_key are set",
-            ));
+        _ => {
+            if cert.half_set() {
+                out.problem(Diagnostic::warning(
+                    None,
+                    "Kong sends a client certificate only when both pg_ssl_cert and pg_ssl_cert_key are set",
+                ));
+            }
             None
         }
-        _ => None,
     };
     let (client, client_assumed) = client_address(&pg.host.value, input);
     let shown = |v: &Option<PathBuf>| {
@@ -881,7 +853,7 @@ fn kong_model(
         tls_setting,
         tls_origin,
         paths,
-        verify: pg.ssl_verify.value,
+        verify: kong.verifies(),
         verify_setting: format!(
             "pg_ssl_verify = {} ({})",
             if pg.ssl_verify.value { "on" } else { "off" },
@@ -941,119 +913,39 @@ fn client_address(host: &str, input: &CheckInput) -> (Option<MatchHost>, bool) {
     }
 }
 
-fn libpq_model(
+/// libpq's root certificate: the system's store (`sslrootcert=system`
+/// from 16), a file named `system` before 16, or the file, required when
+/// libpq verifies. Sets `refused` when libpq stops before connecting.
+fn libpq_trust(
     source: &dyn Source,
-    conninfo: &str,
-    env: &libpq::ClientEnv,
-    libpq_version: Option<u32>,
-    input: &CheckInput,
+    libpq: &LibpqClient,
+    tls: TlsUse,
+    verify: bool,
+    trust_loc: &str,
     out: &mut Output,
-) -> Result<Model, CheckError> {
-    let invalid = |e: libpq::LibpqError| CheckError::Invalid(format!("libpq: {e}"));
-    let params = libpq::parse(conninfo).map_err(invalid)?;
-    let major = libpq_version.unwrap_or(libpq::NEWEST_LIBPQ);
-    let mut refused = None;
-    let r = match libpq::resolve_as(&params, env, major) {
-        Ok(r) => r,
-        // An option of a later libpq: the modelled one stops there; the
-        // rest is judged as the newest libpq would read it.
-        Err(libpq::LibpqError::InvalidOption(key)) if libpq::keyword_since(&key) > major => {
-            let since = libpq::keyword_since(&key);
-            let mut f = new_finding(Code::LibpqTooOld);
-            f.target = Some("libpq".into());
-            f.evidence.push(evidence(
-                format!("invalid connection option \"{key}\""),
-                format!("libpq {major}"),
-            ));
-            f.facts.insert("option".into(), key.clone());
-            f.reading = Some(Msg::new(
-                format!("{key} came with libpq {since}; libpq {major} refuses the connection string before connecting"),
-                format!("{key} は libpq {since} で追加されました。libpq {major} は接続の前に接続文字列を拒否します"),
-            ));
-            out.push(f, Stage::Client);
-            refused = Some(Code::LibpqTooOld);
-            libpq::resolve(&params, env).map_err(invalid)?
-        }
-        Err(e) => return Err(invalid(e)),
-    };
-    for n in &r.notes {
-        out.problem(n.clone());
-    }
-    let name = String::from("libpq");
-    let host = r.hosts.first().cloned();
-    let (client, client_assumed) = match &host {
-        Some(h) if h.kind == HostKind::UnixSocket => (Some(MatchHost::Local), false),
-        Some(h) => client_address(h.hostaddr.as_deref().unwrap_or(h.display_host()), input),
-        None => (None, true),
-    };
-    let local = client == Some(MatchHost::Local) && input.client_addr.is_none();
-    let mode = r.sslmode.value;
-    let root = r.sslrootcert.as_ref().map(|p| p.value.clone());
-    let root_exists = root.as_ref().is_some_and(|p| source.metadata(p).is_ok());
-    let tls = if local {
-        TlsUse::Off
-    } else {
-        match mode {
-            SslMode::Disable => TlsUse::Off,
-            SslMode::Allow | SslMode::Prefer => TlsUse::Opportunistic,
-            _ => TlsUse::Required,
-        }
-    };
-    let verify = mode >= SslMode::VerifyCa || (mode >= SslMode::Allow && root_exists);
-    let tls_setting = format!(
-        "sslmode={} ({})",
-        mode.keyword(),
-        libpq_origin(&r.sslmode.origin)
-    );
-    // libpq's default minimum has been TLSv1.2 since the setting exists (13).
-    let min = r
-        .ssl_min_protocol_version
-        .value
-        .unwrap_or(TlsVersion::Tls1_2);
-    let max = r
-        .ssl_max_protocol_version
-        .value
-        .unwrap_or(TlsVersion::Tls1_3);
-    let paths = vec![TlsPath {
-        name: name.clone(),
-        versions: versions_between(min, max),
-        versions_setting: format!(
-            "ssl_min_protocol_version={} ({}), ssl_max_protocol_version={} ({})",
-            r.ssl_min_protocol_version.value.map_or("", |v| v.pg_name()),
-            libpq_origin(&r.ssl_min_protocol_version.origin),
-            r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name()),
-            libpq_origin(&r.ssl_max_protocol_version.origin),
-        ),
-        versions_origin: libpq_origin(&r.ssl_min_protocol_version.origin),
-        depth: None,
-        after_handshake: false,
-        knob: VersionKnob::Libpq {
-            min: r.ssl_min_protocol_version.value,
-            max: r.ssl_max_protocol_version.value,
-        },
-    }];
-    let trust_loc = r
-        .sslrootcert
-        .as_ref()
-        .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
+    refused: &mut Option<Code>,
+) -> Option<Vec<X509>> {
     let mut anchors = None;
-    let named_system = root.as_deref() == Some(Path::new("system"));
-    if r.trust_system && tls != TlsUse::Off {
+    let name = "libpq";
+    let root = libpq.conn.sslrootcert.as_ref().map(|p| p.value.clone());
+    let mode = libpq.mode();
+    let named_system = libpq.root_named_system();
+    if libpq.trusts_system() && tls != TlsUse::Off {
         // libpq 16's sslrootcert=system: the operating system's store.
         match system_store(source) {
             Some(p) => {
-                match load_trust_file(source, &p, "sslrootcert=system", &trust_loc, &name, out) {
+                match load_trust_file(source, &p, "sslrootcert=system", trust_loc, name, out) {
                     Some(c) => anchors = Some(c),
-                    None => refused = Some(Code::TrustStoreInvalid),
+                    None => *refused = Some(Code::TrustStoreInvalid),
                 }
             }
             None => {
-                refused = Some(Code::TrustStoreInvalid);
+                *refused = Some(Code::TrustStoreInvalid);
                 let mut f = new_finding(Code::TrustStoreInvalid);
-                f.target = Some(name.clone());
+                f.target = Some(name.to_string());
                 f.evidence.push(evidence(
                     "sslrootcert=system, and no system trust store was found (SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt)",
-                    trust_loc.clone(),
+                    trust_loc.to_string(),
                 ));
                 f.fix.push(Msg::new(
                     "install the system's CA certificates (Debian/Ubuntu: ca-certificates; RHEL: ca-certificates and update-ca-trust), or set sslrootcert to a CA file",
@@ -1068,17 +960,17 @@ fn libpq_model(
         && source.metadata(Path::new("system")).is_err()
     {
         // Before 16, libpq looks for a file named `system`.
-        refused = Some(Code::LibpqTooOld);
+        *refused = Some(Code::LibpqTooOld);
         let mut f = new_finding(Code::LibpqTooOld);
-        f.target = Some(name.clone());
+        f.target = Some(name.to_string());
         f.evidence.push(evidence(
             "sslrootcert=system".to_string(),
-            trust_loc.clone(),
+            trust_loc.to_string(),
         ));
         f.facts.insert("option".into(), "sslrootcert=system".into());
         f.reading = Some(Msg::new(
-            format!("sslrootcert=system means the system's trust store from libpq 16 on; libpq {} looks for a file named system and stops: root certificate file \"system\" does not exist", r.libpq_major),
-            format!("sslrootcert=system は libpq 16 以降ではシステムの信頼ストアを意味します。libpq {} は system という名前のファイルを探して停止します: root certificate file \"system\" does not exist", r.libpq_major),
+            format!("sslrootcert=system means the system's trust store from libpq 16 on; libpq {} looks for a file named system and stops: root certificate file \"system\" does not exist", libpq.conn.libpq_major),
+            format!("sslrootcert=system は libpq 16 以降ではシステムの信頼ストアを意味します。libpq {} は system という名前のファイルを探して停止します: root certificate file \"system\" does not exist", libpq.conn.libpq_major),
         ));
         f.fix.push(Msg::new(
             "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
@@ -1088,12 +980,12 @@ fn libpq_model(
     } else if verify && tls != TlsUse::Off {
         match &root {
             Some(p) if source.metadata(p).is_err() => {
-                refused = Some(Code::TrustStoreInvalid);
+                *refused = Some(Code::TrustStoreInvalid);
                 let mut f = new_finding(Code::TrustStoreInvalid);
-                f.target = Some(name.clone());
+                f.target = Some(name.to_string());
                 f.evidence.push(evidence(
                     format!("sslrootcert={}", p.display()),
-                    trust_loc.clone(),
+                    trust_loc.to_string(),
                 ));
                 f.evidence.push(evidence(
                     "No such file or directory",
@@ -1115,25 +1007,38 @@ fn libpq_model(
                 ));
                 out.push(f, Stage::Client);
             }
-            Some(p) => match load_trust_file(source, p, "sslrootcert", &trust_loc, &name, out) {
+            Some(p) => match load_trust_file(source, p, "sslrootcert", trust_loc, name, out) {
                 Some(c) => anchors = Some(c),
-                None => refused = Some(Code::TrustStoreInvalid),
+                None => *refused = Some(Code::TrustStoreInvalid),
             },
             None => {
-                refused = Some(Code::TrustStoreInvalid);
+                *refused = Some(Code::TrustStoreInvalid);
                 let mut f = new_finding(Code::TrustStoreInvalid);
-                f.target = Some(name.clone());
+                f.target = Some(name.to_string());
                 f.evidence.push(evidence(
                     format!(
                         "sslmode={} without sslrootcert and without a home directory",
                         mode.keyword()
                     ),
-                    trust_loc.clone(),
+                    trust_loc.to_string(),
                 ));
                 out.push(f, Stage::Client);
             }
         }
     }
+    anchors
+}
+
+/// The client certificate libpq sends (when its file exists), with
+/// libpq's own rules for the key (fe-secure-openssl.c): present, and not
+/// open to group or world.
+fn libpq_cert_files(
+    source: &dyn Source,
+    r: &libpq::ResolvedConn,
+    tls: TlsUse,
+    out: &mut Output,
+    refused: &mut Option<Code>,
+) -> Option<ClientCertFiles> {
     let mut cert_files = None;
     if let (Some(c), Some(k)) = (&r.sslcert, &r.sslkey) {
         if source.metadata(&c.value).is_ok() {
@@ -1146,9 +1051,9 @@ fn libpq_model(
             // libpq's own key rule (fe-secure-openssl.c).
             match source.metadata(&k.value) {
                 Err(_) => {
-                    refused = refused.or(Some(Code::ClientKeyMissing));
+                    *refused = refused.or(Some(Code::ClientKeyMissing));
                     let mut f = new_finding(Code::ClientKeyMissing);
-                    f.target = Some(name.clone());
+                    f.target = Some(String::from("libpq"));
                     f.evidence.push(evidence(
                         format!("sslkey={}", k.value.display()),
                         libpq_origin(&k.origin),
@@ -1192,9 +1097,9 @@ fn libpq_model(
                         info.mode & 0o077 != 0
                     };
                     if bad && tls != TlsUse::Off {
-                        refused = refused.or(Some(Code::ClientKeyPermissions));
+                        *refused = refused.or(Some(Code::ClientKeyPermissions));
                         let mut f = new_finding(Code::ClientKeyPermissions);
-                        f.target = Some(name.clone());
+                        f.target = Some(String::from("libpq"));
                         f.evidence.push(evidence(
                             format!("mode {:04o}, uid {}", info.mode, info.uid),
                             k.value.display().to_string(),
@@ -1229,6 +1134,99 @@ fn libpq_model(
             }
         }
     }
+    cert_files
+}
+
+fn libpq_model(
+    source: &dyn Source,
+    conninfo: &str,
+    env: &libpq::ClientEnv,
+    libpq_version: Option<u32>,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<Model, CheckError> {
+    let invalid = |e: libpq::LibpqError| CheckError::Invalid(format!("libpq: {e}"));
+    let params = libpq::parse(conninfo).map_err(invalid)?;
+    let major = libpq_version.unwrap_or(libpq::NEWEST_LIBPQ);
+    let mut refused = None;
+    let r = match libpq::resolve_as(&params, env, major) {
+        Ok(r) => r,
+        // An option of a later libpq: the modelled one stops there; the
+        // rest is judged as the newest libpq would read it.
+        Err(libpq::LibpqError::InvalidOption(key)) if libpq::keyword_since(&key) > major => {
+            let since = libpq::keyword_since(&key);
+            let mut f = new_finding(Code::LibpqTooOld);
+            f.target = Some("libpq".into());
+            f.evidence.push(evidence(
+                format!("invalid connection option \"{key}\""),
+                format!("libpq {major}"),
+            ));
+            f.facts.insert("option".into(), key.clone());
+            f.reading = Some(Msg::new(
+                format!("{key} came with libpq {since}; libpq {major} refuses the connection string before connecting"),
+                format!("{key} は libpq {since} で追加されました。libpq {major} は接続の前に接続文字列を拒否します"),
+            ));
+            out.push(f, Stage::Client);
+            refused = Some(Code::LibpqTooOld);
+            libpq::resolve(&params, env).map_err(invalid)?
+        }
+        Err(e) => return Err(invalid(e)),
+    };
+    let libpq = LibpqClient::new(r, source);
+    let r = &libpq.conn;
+    for n in &r.notes {
+        out.problem(n.clone());
+    }
+    let name = String::from("libpq");
+    let host = r.hosts.first().cloned();
+    let (client, client_assumed) = match &host {
+        Some(_) if libpq.local() => (Some(MatchHost::Local), false),
+        Some(h) => client_address(h.hostaddr.as_deref().unwrap_or(h.display_host()), input),
+        None => (None, true),
+    };
+    let local = client == Some(MatchHost::Local) && input.client_addr.is_none();
+    let mode = libpq.mode();
+    let root = r.sslrootcert.as_ref().map(|p| p.value.clone());
+    let tls = if local || mode == SslMode::Disable {
+        TlsUse::Off
+    } else if libpq.requires_tls() {
+        TlsUse::Required
+    } else {
+        TlsUse::Opportunistic
+    };
+    let verify = libpq.verifies_chain();
+    let tls_setting = format!(
+        "sslmode={} ({})",
+        mode.keyword(),
+        libpq_origin(&r.sslmode.origin)
+    );
+    let paths = vec![TlsPath {
+        name: name.clone(),
+        versions: libpq.versions(),
+        versions_setting: format!(
+            "ssl_min_protocol_version={} ({}), ssl_max_protocol_version={} ({})",
+            r.ssl_min_protocol_version.value.map_or("", |v| v.pg_name()),
+            libpq_origin(&r.ssl_min_protocol_version.origin),
+            r.ssl_max_protocol_version.value.map_or("", |v| v.pg_name()),
+            libpq_origin(&r.ssl_max_protocol_version.origin),
+        ),
+        versions_origin: libpq_origin(&r.ssl_min_protocol_version.origin),
+        depth: None,
+        after_handshake: false,
+        knob: VersionKnob::Libpq {
+            min: libpq.min_version(),
+            max: libpq.max_version(),
+        },
+    }];
+    let trust_loc = r
+        .sslrootcert
+        .as_ref()
+        .map_or_else(|| String::from("default"), |p| libpq_origin(&p.origin));
+    let anchors = libpq_trust(source, &libpq, tls, verify, &trust_loc, out, &mut refused);
+    // sslcertmode=disable still reads the files (and refuses a bad key), but
+    // sends nothing.
+    let cert_files =
+        libpq_cert_files(source, r, tls, out, &mut refused).filter(|_| libpq.sends_cert());
     let user = r.user.value.clone();
     Ok(Model {
         name: name.clone(),
@@ -1263,7 +1261,7 @@ fn libpq_model(
                 "接続文字列で sslmode=verify-full (と sslrootcert) を使います",
             ),
         },
-        verify_host: (mode == SslMode::VerifyFull)
+        verify_host: libpq.verifies_host()
             .then(|| host.as_ref().map(|h| h.display_host().to_string()))
             .flatten()
             .filter(|h| !h.is_empty()),
@@ -1582,7 +1580,7 @@ pub(crate) fn check_client(
 
     if uses_tls {
         // Versions.
-        let server_versions = versions_between(facts.range.0, facts.range.1);
+        let server_versions = TlsVersion::between(facts.range.0, facts.range.1);
         for (i, p) in paths.iter().enumerate() {
             let common: Vec<TlsVersion> = p
                 .versions

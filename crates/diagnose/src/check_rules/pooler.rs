@@ -891,10 +891,7 @@ fn server_versions(input: &PoolerInput<'_>, out: &mut Vec<CheckFinding>) {
     // PostgreSQL's default minimum is TLSv1.2 (13 and later), no maximum.
     let min = input.server.min_protocol.unwrap_or(TlsVersion::Tls1_2);
     let max = input.server.max_protocol.unwrap_or(TlsVersion::Tls1_3);
-    let server: Vec<TlsVersion> = TlsVersion::ALL
-        .into_iter()
-        .filter(|v| *v >= min && *v <= max)
-        .collect();
+    let server = TlsVersion::between(min, max);
     if server.is_empty() || allowed.iter().any(|v| server.contains(v)) {
         return;
     }
