@@ -27,6 +27,21 @@ fn psql_ok(pooler: &Pooler, cluster: &Cluster, conninfo: &str) -> Result<(), Str
     }
 }
 
+/// psql through pgbouncer, retried for five seconds while pgbouncer takes
+/// up a reload (it re-reads its configuration after SIGHUP, not at once):
+/// empty when it connected, else its last error.
+fn psql_eventually(pooler: &Pooler, cluster: &Cluster, conninfo: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        match psql_ok(pooler, cluster, conninfo) {
+            Ok(()) => return String::new(),
+            Err(e) => last = e,
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    last
+}
+
 /// (code, leg) of each finding.
 fn code_legs(v: &Value) -> Vec<(String, String)> {
     v["findings"]
@@ -114,17 +129,7 @@ fn fix_turns_on_the_client_legs_tls_in_pgbouncer_ini_and_reloads_it() {
     let text = std::fs::read_to_string(pooler.ini_path()).unwrap();
     assert!(text.contains("client_tls_sslmode = require"), "{text}");
     // pgbouncer re-reads its configuration asynchronously after SIGHUP.
-    let mut last = String::new();
-    for _ in 0..50 {
-        match psql_ok(&pooler, &cluster, "user=kong dbname=kong sslmode=require") {
-            Ok(()) => {
-                last.clear();
-                break;
-            }
-            Err(e) => last = e,
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let last = psql_eventually(&pooler, &cluster, "user=kong dbname=kong sslmode=require");
     assert!(last.is_empty(), "psql after the fix: {last}");
     psql_ok(&pooler, &cluster, "user=kong dbname=kong sslmode=prefer")
         .expect("the client that worked before still works");
@@ -503,17 +508,7 @@ fn fix_widens_client_tls_protocols_for_the_clients_version() {
     assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
     let text = std::fs::read_to_string(pooler.ini_path()).unwrap();
     assert!(text.contains("client_tls_protocols = secure"), "{text}");
-    let mut last = String::new();
-    for _ in 0..50 {
-        match psql_ok(&pooler, &cluster, &case.conninfo) {
-            Ok(()) => {
-                last.clear();
-                break;
-            }
-            Err(e) => last = e,
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let last = psql_eventually(&pooler, &cluster, &case.conninfo);
     assert!(last.is_empty(), "psql at TLS 1.2 after the fix: {last}");
     psql_ok(&pooler, &cluster, &healthy).expect("the TLS 1.3 client still connects");
 }
@@ -614,17 +609,7 @@ fn fix_trusts_the_clients_ca_beside_the_one_pgbouncer_trusts() {
     let bundle = pooler.ini_path().with_file_name("client_tls_ca_bundle.crt");
     let text = std::fs::read_to_string(&bundle).expect("bundle written");
     assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 2, "{text}");
-    let mut last = String::new();
-    for _ in 0..50 {
-        match psql_ok(&pooler, &cluster, &case.conninfo) {
-            Ok(()) => {
-                last.clear();
-                break;
-            }
-            Err(e) => last = e,
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let last = psql_eventually(&pooler, &cluster, &case.conninfo);
     assert!(
         last.is_empty(),
         "the other CA's client after the fix: {last}"

@@ -96,6 +96,16 @@ fn finding(code: Code, leg: Leg, reading: Msg) -> Finding {
     f
 }
 
+/// A finding with the pgbouncer.ini line that sets `key`, when one does,
+/// as its evidence.
+fn setting_finding(code: Code, leg: Leg, reading: Msg, ini: &PgbouncerIni, key: &str) -> Finding {
+    let mut f = finding(code, leg, reading);
+    if let Some(s) = ini.get(key) {
+        f.evidence.push(evidence(s));
+    }
+    f
+}
+
 /// The edit that sets `key` in pgbouncer.ini: the line that sets it now,
 /// or a new line after the `[pgbouncer]` section's last.
 pub fn ini_edit(ini: &PgbouncerIni, key: &str, after: &str, how: Applicability) -> Edit {
@@ -189,17 +199,16 @@ fn file_findings(
     let key = ini.get(&format!("{prefix}_tls_key_file"));
     let ca = ini.get(&format!("{prefix}_tls_ca_file"));
     if leg == Leg::Client && (cert.is_none() || key.is_none()) {
-        let mut f = finding(
+        let f = setting_finding(
             Code::ServerCertMissing,
             leg,
             when(
                 "To allow TLS connections from clients, client_tls_key_file and client_tls_cert_file must be set.",
                 "クライアントから TLS 接続を受けるには client_tls_key_file と client_tls_cert_file の設定が必要です。",
             ),
+            ini,
+            "client_tls_sslmode",
         );
-        if let Some(m) = ini.get("client_tls_sslmode") {
-            f.evidence.push(evidence(m));
-        }
         out.push(CheckFinding { finding: f, stage });
         return;
     }
@@ -467,17 +476,16 @@ fn client_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
             }
         }
         if c.requires_tls && !offers {
-            let mut f = finding(
+            let mut f = setting_finding(
                 Code::ServerSslDisabled,
                 Leg::Client,
                 Msg::new(
                     format!("{} requires TLS and pgbouncer has none toward clients (client_tls_sslmode = {mode}): it answers N and the client gives up (`server does not support SSL, but SSL was required`)", c.name),
                     format!("{} は TLS を必須としていますが、pgbouncer にはクライアント向けの TLS がありません (client_tls_sslmode = {mode}): pgbouncer は N と答え、クライアントは諦めます (`server does not support SSL, but SSL was required`)", c.name),
                 ),
+                ini,
+                "client_tls_sslmode",
             );
-            if let Some(m) = ini.get("client_tls_sslmode") {
-                f.evidence.push(evidence(m));
-            }
             f.fix.push(Msg::new(
                 "in pgbouncer.ini set client_tls_sslmode = require with client_tls_cert_file and client_tls_key_file, then reload pgbouncer (RELOAD or SIGHUP); clients that connect without TLS must then turn it on",
                 "pgbouncer.ini で client_tls_sslmode = require と client_tls_cert_file、client_tls_key_file を設定し、pgbouncer を再読み込みします (RELOAD または SIGHUP)。TLS なしで接続するクライアントは TLS を有効にする必要があります",
@@ -502,17 +510,16 @@ fn client_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
                 stage: Stage::Connection,
             });
         } else if demands && !c.uses_tls {
-            let mut f = finding(
+            let f = setting_finding(
                 Code::PoolerClientTlsRequired,
                 Leg::Client,
                 Msg::new(
                     format!("{} connects without TLS and pgbouncer requires it (client_tls_sslmode = {mode}): FATAL:  SSL required", c.name),
                     format!("{} は TLS なしで接続しますが、pgbouncer は TLS を要求しています (client_tls_sslmode = {mode}): FATAL:  SSL required", c.name),
                 ),
+                ini,
+                "client_tls_sslmode",
             );
-            if let Some(m) = ini.get("client_tls_sslmode") {
-                f.evidence.push(evidence(m));
-            }
             out.push(CheckFinding {
                 finding: f,
                 stage: Stage::Connection,
@@ -553,17 +560,16 @@ fn client_versions(ini: &PgbouncerIni, c: &PoolerClient, out: &mut Vec<CheckFind
         return;
     }
     let setting = ini.value_or("client_tls_protocols", "secure");
-    let mut f = finding(
+    let mut f = setting_finding(
         Code::ProtocolVersionMismatch,
         Leg::Client,
         Msg::new(
             format!("{} offers {} ({}) and pgbouncer allows {} (client_tls_protocols = {setting}): no version in common; pgbouncer logs `TLS handshake error: handshake failed: ... unsupported protocol`, the client `tlsv1 alert protocol version`", c.name, version_names(&c.versions), c.versions_setting, version_names(&allowed)),
             format!("{} は {} ({}) を提示し、pgbouncer は {} (client_tls_protocols = {setting}) を許可しています: 共通のバージョンがありません。pgbouncer は `TLS handshake error: handshake failed: ... unsupported protocol` を、クライアントは `tlsv1 alert protocol version` を出力します", c.name, version_names(&c.versions), c.versions_setting, version_names(&allowed)),
         ),
+        ini,
+        "client_tls_protocols",
     );
-    if let Some(s) = ini.get("client_tls_protocols") {
-        f.evidence.push(evidence(s));
-    }
     // pgbouncer's side takes the client's newest version when it is one
     // pgbouncer's own default allows; an older client must move instead.
     let newest = c.versions.iter().max().copied();
@@ -782,17 +788,16 @@ fn client_certificate(
     let ini = input.ini;
     let mode = sslmode(ini, "client_tls_sslmode");
     let Some(cert_file) = &c.cert_file else {
-        let mut f = finding(
+        let mut f = setting_finding(
             Code::ClientCertRequired,
             Leg::Client,
             Msg::new(
                 format!("pgbouncer (client_tls_sslmode = {mode}) asks for a client certificate and {} sends none: the handshake fails (`tlsv13 alert certificate required`)", c.name),
                 format!("pgbouncer (client_tls_sslmode = {mode}) はクライアント証明書を求めますが、{} は送りません: ハンドシェイクが失敗します (`tlsv13 alert certificate required`)", c.name),
             ),
+            ini,
+            "client_tls_sslmode",
         );
-        if let Some(m) = ini.get("client_tls_sslmode") {
-            f.evidence.push(evidence(m));
-        }
         if matches!(c.trust_setting, TrustSetting::Conninfo { .. }) {
             for (key, what) in [
                 (
@@ -896,17 +901,16 @@ fn server_versions(input: &PoolerInput<'_>, out: &mut Vec<CheckFinding>) {
         return;
     }
     let setting = ini.value_or("server_tls_protocols", "secure");
-    let mut f = finding(
+    let mut f = setting_finding(
         Code::ProtocolVersionMismatch,
         Leg::Server,
         Msg::new(
             format!("pgbouncer offers PostgreSQL {} (server_tls_protocols = {setting}) and PostgreSQL allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {}): no version in common, every server connection fails", version_names(&allowed), version_names(&server), min.pg_name(), input.server.max_protocol.map_or("(none)", |v| v.pg_name())),
             format!("pgbouncer は PostgreSQL に {} (server_tls_protocols = {setting}) を提示し、PostgreSQL は {} (ssl_min_protocol_version {}、ssl_max_protocol_version {}) を許可しています: 共通のバージョンがなく、サーバー接続はすべて失敗します", version_names(&allowed), version_names(&server), min.pg_name(), input.server.max_protocol.map_or("(なし)", |v| v.pg_name())),
         ),
+        ini,
+        "server_tls_protocols",
     );
-    if let Some(s) = ini.get("server_tls_protocols") {
-        f.evidence.push(evidence(s));
-    }
     let newest = server.iter().max().copied();
     if let Some(v) = newest.filter(|v| *v >= TlsVersion::Tls1_2) {
         let mut widened = allowed.clone();
