@@ -18,7 +18,7 @@ use pgtls_diagnose::check_rules::pooler::{
 };
 use pgtls_diagnose::check_rules::{
     check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
-    MatchedLine, Stage, StartPrediction, DEFAULT_WARN_DAYS,
+    MatchedLine, Stage, DEFAULT_WARN_DAYS,
 };
 use pgtls_render::{finding_json, finding_text, Style};
 use serde_json::{json, Value};
@@ -150,19 +150,7 @@ pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
     // left out, not an error.
     let no_server = args.pgdata.is_none() && args.postgresql_conf.is_none() && args.hba.is_none();
     let mut report = if no_server {
-        CheckReport {
-            findings: Vec::new(),
-            problems: Vec::new(),
-            server: Default::default(),
-            start: StartPrediction {
-                starts: true,
-                code: None,
-                fatal: None,
-                location: None,
-            },
-            connections: Vec::new(),
-            matches: Vec::new(),
-        }
+        CheckReport::without_server()
     } else {
         check(&FsSource, &input)?
     };

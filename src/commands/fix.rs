@@ -179,19 +179,7 @@ fn plan(report: &CheckReport, probed: &[Finding], args: &FixArgs) -> Vec<Planned
 fn check_report(args: &FixArgs) -> anyhow::Result<CheckReport> {
     let c = &args.check;
     if args.connect && c.pgdata.is_none() && c.postgresql_conf.is_none() && c.hba.is_none() {
-        return Ok(CheckReport {
-            findings: Vec::new(),
-            problems: Vec::new(),
-            server: Default::default(),
-            start: pgtls_diagnose::check_rules::StartPrediction {
-                starts: true,
-                code: None,
-                fatal: None,
-                location: None,
-            },
-            connections: Vec::new(),
-            matches: Vec::new(),
-        });
+        return Ok(CheckReport::without_server());
     }
     report(c)
 }

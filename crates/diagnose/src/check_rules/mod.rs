@@ -436,12 +436,34 @@ impl Default for Output {
         Output {
             findings: Vec::new(),
             problems: Vec::new(),
-            start: StartPrediction {
-                starts: true,
-                code: None,
-                fatal: None,
-                location: None,
-            },
+            start: StartPrediction::starts(),
+            connections: Vec::new(),
+            matches: Vec::new(),
+        }
+    }
+}
+
+impl StartPrediction {
+    /// Nothing keeps the server from starting.
+    pub fn starts() -> StartPrediction {
+        StartPrediction {
+            starts: true,
+            code: None,
+            fatal: None,
+            location: None,
+        }
+    }
+}
+
+impl CheckReport {
+    /// The report of a check with no server files: nothing found, the
+    /// server's side left out.
+    pub fn without_server() -> CheckReport {
+        CheckReport {
+            findings: Vec::new(),
+            problems: Vec::new(),
+            server: Default::default(),
+            start: StartPrediction::starts(),
             connections: Vec::new(),
             matches: Vec::new(),
         }
