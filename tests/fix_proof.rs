@@ -959,3 +959,95 @@ fn a_missing_client_key_is_found_beside_its_certificate() {
         "nothing left: {again:#}"
     );
 }
+
+/// PGTLS012: libpq dials 127.0.0.1 with verify-full and the server's
+/// certificate names db.example.com only. The fix keeps the address as
+/// `hostaddr` and names the certificate's name as `host` (`--unsafe`: the
+/// name must be this server's); the corrected connection string connects,
+/// and both Kong paths (which check no host name) and a verify-ca client
+/// connect before and after.
+#[test]
+fn a_client_dialling_an_address_gets_the_certificates_name_as_host() {
+    let cluster = start(crate::lab_util::tls_scram(
+        files::SERVER_OTHER_HOST,
+        files::SERVER_OTHER_HOST_KEY,
+    ));
+    let d = cluster.data_dir().display().to_string();
+    let root = crate::lab_util::path(files::ROOT_CA);
+    let broken = format!(
+        "host=127.0.0.1 port={} user=kong dbname=kong sslmode=verify-full sslrootcert={root}",
+        cluster.port()
+    );
+    let verify_ca = broken.replace("verify-full", "verify-ca");
+    let out = cluster.psql(&broken, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert!(
+        out.stderr.contains("does not match host name"),
+        "{}",
+        out.stderr
+    );
+    assert!(psql_connects(&cluster, &verify_ca), "verify-ca before");
+    let dir = tempfile::tempdir().expect("dir");
+    assert_eq!(
+        kong_connects(&cluster, dir.path())["ok"],
+        true,
+        "Kong before"
+    );
+
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &broken]).json();
+    let planned: Vec<(String, String, String)> = edits_for(&v, "PGTLS012")
+        .iter()
+        .map(|e| {
+            (
+                e["key"].as_str().unwrap_or_default().to_string(),
+                e["after"].as_str().unwrap_or_default().to_string(),
+                e["applicability"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            (
+                "host".into(),
+                "db.example.com".into(),
+                "maybe-incorrect".into()
+            ),
+            (
+                "hostaddr".into(),
+                "127.0.0.1".into(),
+                "maybe-incorrect".into()
+            ),
+        ],
+        "{v:#}"
+    );
+    let v = crate::util::pgtls(&[
+        "--format", "json", "fix", "-D", &d, "--libpq", &broken, "--apply", "--unsafe",
+    ])
+    .json();
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .expect("fixed_conninfo")
+        .to_string();
+    assert!(psql_connects(&cluster, &fixed), "psql with {fixed}");
+    assert!(psql_connects(&cluster, &verify_ca), "verify-ca after");
+    assert_eq!(
+        kong_connects(&cluster, dir.path())["ok"],
+        true,
+        "Kong after"
+    );
+    let again =
+        crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--libpq", &fixed]).json();
+    assert_eq!(
+        again["edits"],
+        serde_json::json!([]),
+        "nothing left: {again:#}"
+    );
+    // What the connection shows, without the server's files, the same.
+    let v =
+        crate::util::pgtls(&["--format", "json", "fix", "--connect", "--libpq", &broken]).json();
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixed_conninfo from the connection: {v:#}"));
+    assert!(fixed.contains("host=db.example.com"), "{fixed}");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+}

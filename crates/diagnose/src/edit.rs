@@ -182,6 +182,40 @@ fn kind_has_placeholder(kind: &EditKind) -> bool {
     }
 }
 
+/// PGTLS012's client-side edits: libpq verifies `host` and connects to
+/// `hostaddr` when it is given, so a client that dials an address keeps
+/// that address as `hostaddr` and names the certificate's first DNS name
+/// as `host`. It needs a look (`--unsafe`): the name must be this
+/// server's. A client that dials a name gets the certificate's name, which
+/// must then resolve to the server. A certificate with no DNS name leaves
+/// only the reissue.
+pub fn dial_certificate_name(sans: &[String], host: &str, hostaddr: Option<&str>) -> Vec<Edit> {
+    let Some(name) = sans.iter().find_map(|s| s.strip_prefix("DNS:")) else {
+        return Vec::new();
+    };
+    if name.starts_with("*.") {
+        return Vec::new();
+    }
+    let conninfo = |key: &str, before: Option<&str>, after: &str| {
+        Edit::new(
+            EditKind::Conninfo {
+                key: key.into(),
+                before: before.map(str::to_string),
+                after: after.into(),
+            },
+            Applicability::MaybeIncorrect,
+            Then::Reconnect,
+        )
+    };
+    // Without `host`, what libpq verifies is `hostaddr` itself.
+    let host_given = hostaddr != Some(host);
+    let mut edits = vec![conninfo("host", host_given.then_some(host), name)];
+    if hostaddr.is_none() && host.parse::<std::net::IpAddr>().is_ok() {
+        edits.push(conninfo("hostaddr", None, host));
+    }
+    edits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

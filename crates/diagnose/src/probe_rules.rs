@@ -2282,6 +2282,13 @@ fn host_mismatch(
                 format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName {san}"),
                 format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName {san} を含めて証明書を発行し直します"),
             ));
+            if cfg.kind == ClientKind::Libpq {
+                f.edits.extend(crate::edit::dial_certificate_name(
+                    &describe(leaf, 0).sans,
+                    &cfg.host,
+                    None,
+                ));
+            }
             f.cover(&[0, 1]);
         }
     }

@@ -195,6 +195,9 @@ struct Model {
     hints: ClientHints,
     /// libpq verify-full: the host name the certificate must name.
     verify_host: Option<String>,
+    /// libpq's `hostaddr`, when given: where it connects, whatever `host`
+    /// names.
+    hostaddr: Option<String>,
     /// libpq `allow`: plaintext first.
     plaintext_first: bool,
 }
@@ -889,6 +892,7 @@ fn kong_model(
             ),
         },
         verify_host: None,
+        hostaddr: None,
         plaintext_first: false,
     })
 }
@@ -1265,6 +1269,7 @@ fn libpq_model(
             .then(|| host.as_ref().map(|h| h.display_host().to_string()))
             .flatten()
             .filter(|h| !h.is_empty()),
+        hostaddr: host.as_ref().and_then(|h| h.hostaddr.clone()),
         plaintext_first: mode == SslMode::Allow,
     })
 }
@@ -1718,6 +1723,11 @@ pub(crate) fn check_client(
                     f.fix.push(Msg::new(
                         format!("reissue the server certificate with subjectAltName {san}, or dial a name it carries"),
                         format!("サーバー証明書を subjectAltName {san} で再発行するか、証明書にある名前で接続します"),
+                    ));
+                    f.edits.extend(crate::edit::dial_certificate_name(
+                        &info.sans,
+                        host,
+                        model.hostaddr.as_deref(),
                     ));
                     f.cover(&[0, 1]);
                     out.push(f, Stage::Connection);
