@@ -169,6 +169,18 @@ fn libpq_16_and_17_options_against_postgresql_16() {
     assert!(v["findings"][0]["edits"]
         .to_string()
         .contains("sslnegotiation"));
+    // The fix, proven with libpq 17 itself: the SSLRequest path connects,
+    // and a libpq 16 client that worked before still does.
+    let (_, v) = report(
+        &crate::util::pgtls(&["fix", "--connect", "--libpq", &direct, "--format", "json"]),
+        "fix direct vs 16",
+    );
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslnegotiation=postgres"), "{fixed}");
+    let after = pg.psql_with(&PgClient::version(17).expect("libpq 17"), fixed, &[PW]);
+    assert_eq!(after.status, 0, "libpq 17 after the fix: {}", after.stderr);
+    let healthy = base(&format!("user=kong sslmode=verify-full sslrootcert={root}"));
+    assert_eq!(pg.psql_with(&libpq16, &healthy, &[PW]).status, 0);
     let target = format!("127.0.0.1:{}", pg.port());
     let (_, v) = crate::util::pgtls(&["scan", "--server-version", "--format", "json", &target])
         .report("scan");
