@@ -1051,3 +1051,53 @@ fn a_client_dialling_an_address_gets_the_certificates_name_as_host() {
     assert!(fixed.contains("host=db.example.com"), "{fixed}");
     assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
 }
+
+/// PGTLS033: pg_hba.conf of a PostgreSQL 15 holds `include hba_extra.conf`
+/// (a record 16 introduced), so the server does not start. The fix puts
+/// the included line in the record's place, keeping the record as a
+/// comment; the server then starts, the client the included line admits
+/// connects, and so do both Kong paths and the other client.
+#[test]
+fn an_include_record_on_15_is_replaced_by_the_lines_it_includes() {
+    let (mut cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    cluster
+        .write_file(
+            "hba_extra.conf",
+            b"hostssl all kong 127.0.0.1/32 scram-sha-256\n",
+            0o600,
+            Owner::ServerUser,
+        )
+        .expect("hba_extra.conf");
+    cluster
+        .write_hba(
+            "include hba_extra.conf\nhostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca",
+        )
+        .expect("pg_hba.conf");
+    start_fails(&mut cluster, "could not load pg_hba.conf");
+    let hba = data.join("pg_hba.conf");
+    let before = snapshot(&hba);
+    let v = fix(&data, &[]).json();
+    let edits = edits_for(&v, "PGTLS033");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(edits[0]["applicability"], "machine-applicable");
+    assert_eq!(snapshot(&hba), before, "nothing written without --apply");
+    let run = fix(&data, &["--apply"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let text = fs::read_to_string(&hba).expect("pg_hba.conf");
+    assert!(
+        text.contains("# include hba_extra.conf")
+            && text.contains("\nhostssl all kong 127.0.0.1/32 scram-sha-256\n"),
+        "{text}"
+    );
+    cluster
+        .restart()
+        .expect("the server starts with the lines inlined");
+    all_connect(&cluster, &other);
+    let again = fix(&data, &[]).json();
+    assert_eq!(
+        again["edits"],
+        serde_json::json!([]),
+        "nothing left: {again:#}"
+    );
+}

@@ -1356,6 +1356,11 @@ fn load_hba(
     for d in file.diagnostics.iter().filter(|d| !ssl_off(d)) {
         out.problem(d.clone());
     }
+    for d in &file.diagnostics {
+        if let Some(f) = inline_include(source, &path, d, facts.server_major) {
+            out.push(f, Stage::ServerStart);
+        }
+    }
     if let Some(e) = file.diagnostics.iter().find(|d| is_error(d)) {
         out.fatal(
             Some(Code::HbaFileRefused),
@@ -1369,6 +1374,106 @@ fn load_hba(
     }
     facts.hba = Some(file);
     Ok(())
+}
+
+/// PGTLS033 for an include record in the pg_hba.conf of a server before
+/// 16, which reads `include`, `include_if_exists` and `include_dir` as an
+/// invalid connection type and refuses the whole file. The fix puts the
+/// included lines in the record's place, as 16 would read them (hba.c:
+/// a relative name is relative to the including file's directory;
+/// `include_dir` takes the directory's `.conf` files in name order, hidden
+/// ones left out; a missing `include_if_exists` file adds nothing). An
+/// included file that holds include records itself, or cannot be read, is
+/// left to a person.
+fn inline_include(
+    source: &dyn Source,
+    hba_path: &Path,
+    d: &Diagnostic,
+    server_major: Option<u32>,
+) -> Option<crate::Finding> {
+    let keyword = d
+        .message
+        .strip_prefix("invalid connection type \"")?
+        .strip_suffix('"')?;
+    if !matches!(keyword, "include" | "include_if_exists" | "include_dir") {
+        return None;
+    }
+    let location = d.location.as_ref()?;
+    let text = source.read(hba_path).ok()?;
+    let record = text
+        .lines()
+        .nth(location.line.checked_sub(1)?)?
+        .trim()
+        .to_string();
+    let argument = record
+        .strip_prefix(keyword)?
+        .trim()
+        .trim_matches('"')
+        .to_string();
+    if argument.is_empty() {
+        return None;
+    }
+    let dir = hba_path.parent().unwrap_or(Path::new("."));
+    let target = if Path::new(&argument).is_absolute() {
+        PathBuf::from(&argument)
+    } else {
+        dir.join(&argument)
+    };
+    let files: Vec<PathBuf> = match keyword {
+        "include_dir" => {
+            let mut names: Vec<String> = source
+                .list_dir(&target)
+                .ok()?
+                .into_iter()
+                .map(|e| e.name)
+                .filter(|n| n.ends_with(".conf") && !n.starts_with('.'))
+                .collect();
+            names.sort();
+            names.into_iter().map(|n| target.join(n)).collect()
+        }
+        "include_if_exists" if source.metadata(&target).is_err() => Vec::new(),
+        _ => vec![target.clone()],
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for f in &files {
+        let body = source.read(f).ok()?;
+        for l in body.lines() {
+            let first = l.split_whitespace().next().unwrap_or("");
+            if first.starts_with("include") {
+                return None;
+            }
+            lines.push(l.to_string());
+        }
+    }
+    let version = server_major.map_or_else(|| "before 16".to_string(), |v| v.to_string());
+    let mut after =
+        format!("# {record}\t(its lines below: PostgreSQL {version} reads no include records)");
+    for l in &lines {
+        after.push('\n');
+        after.push_str(l);
+    }
+    let mut f = new_finding(Code::HbaFileRefused);
+    f.evidence
+        .push(evidence(record.clone(), location.to_string()));
+    f.reading = Some(Msg::new(
+        format!("PostgreSQL {version} reads `{keyword}` as an invalid connection type and refuses the whole pg_hba.conf: `invalid connection type \"{keyword}\"`, then `could not load pg_hba.conf` (at start) or `pg_hba.conf was not reloaded`"),
+        format!("PostgreSQL {version} は `{keyword}` を不正な接続タイプとして読み、pg_hba.conf 全体を拒否します: `invalid connection type \"{keyword}\"` の後、起動時は `could not load pg_hba.conf`、再読み込み時は `pg_hba.conf was not reloaded`"),
+    ));
+    f.fix.push(Msg::new(
+        format!("put the {} included line(s) in place of `{record}` (include records need PostgreSQL 16), then reload or start the server", lines.len()),
+        format!("`{record}` の代わりに取り込まれる {} 行をその場所に書き (include 行は PostgreSQL 16 以降)、サーバーを再読み込みまたは起動します", lines.len()),
+    ));
+    f.edits.push(Edit::new(
+        EditKind::HbaLine {
+            file: location.file.to_path_buf(),
+            line: Some(location.line),
+            before: Some(record),
+            after,
+        },
+        Applicability::MachineApplicable,
+        Then::Reload,
+    ));
+    Some(f)
 }
 
 fn load_ident(
