@@ -1101,3 +1101,51 @@ fn an_include_record_on_15_is_replaced_by_the_lines_it_includes() {
         "nothing left: {again:#}"
     );
 }
+
+/// PGTLS021: libpq with `sslmode=prefer` would go on without TLS if
+/// anything answered `N`. What the connection shows gives
+/// `sslmode=verify-full` (its sslrootcert holds the server's CA); the
+/// corrected connection string connects over verified TLS, and a client
+/// that was healthy before still connects. (Certificate authentication:
+/// pgtls sends no password over a connection that may fall back.)
+#[test]
+fn a_client_that_would_fall_back_to_plaintext_is_made_to_verify() {
+    let cluster = start(
+        crate::fix::mutual_tls()
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca"),
+    );
+    let other = cert_conninfo(
+        &cluster,
+        "kong_md5",
+        files::CLIENT_FOO,
+        files::CLIENT_FOO_KEY,
+    );
+    assert!(psql_connects(&cluster, &other), "healthy before");
+    let prefer = cert_conninfo(&cluster, "kong", files::CLIENT_KONG, files::CLIENT_KONG_KEY)
+        .replace("sslmode=verify-full", "sslmode=prefer");
+    assert!(
+        psql_connects(&cluster, &prefer),
+        "prefer connects (over TLS)"
+    );
+    let fix_connect = |conninfo: &str| {
+        crate::util::pgtls(&["--format", "json", "fix", "--connect", "--libpq", conninfo]).json()
+    };
+    let v = fix_connect(&prefer);
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (edits[0]["key"].as_str(), edits[0]["after"].as_str()),
+        (Some("sslmode"), Some("verify-full")),
+        "{v:#}"
+    );
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslmode=verify-full"), "{fixed}");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    assert!(psql_connects(&cluster, &other), "the other client after");
+    let again = fix_connect(fixed);
+    assert_eq!(
+        again["edits"],
+        serde_json::json!([]),
+        "nothing left: {again:#}"
+    );
+}
