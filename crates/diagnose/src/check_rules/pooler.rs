@@ -535,6 +535,15 @@ fn version_names(v: &[TlsVersion]) -> String {
         .join(" ")
 }
 
+/// A `*_tls_protocols` value that allows `allowed` and `v` too.
+fn widened(allowed: &[TlsVersion], v: TlsVersion) -> String {
+    let mut versions = allowed.to_vec();
+    versions.push(v);
+    versions.sort();
+    versions.dedup();
+    tls_protocols_value(&versions)
+}
+
 /// The versions pgbouncer allows on a leg: `*_tls_protocols`, `secure` by
 /// default. `None` when pgbouncer would reject the value.
 fn leg_versions(ini: &PgbouncerIni, key: &str) -> Option<Vec<TlsVersion>> {
@@ -575,11 +584,7 @@ fn client_versions(ini: &PgbouncerIni, c: &PoolerClient, out: &mut Vec<CheckFind
     let newest = c.versions.iter().max().copied();
     match newest.filter(|v| *v >= TlsVersion::Tls1_2) {
         Some(v) => {
-            let mut widened = allowed.clone();
-            widened.push(v);
-            widened.sort();
-            widened.dedup();
-            let value = tls_protocols_value(&widened);
+            let value = widened(&allowed, v);
             f.fix.push(Msg::new(
                 format!("let pgbouncer accept {}: client_tls_protocols = {value} in pgbouncer.ini, then reload pgbouncer; or let the client offer {} ({})", v.report_name(), version_names(&allowed), c.versions_setting),
                 format!("pgbouncer が {} を受け付けるように pgbouncer.ini で client_tls_protocols = {value} とし、pgbouncer を再読み込みします。またはクライアントが {} を提示するようにします ({})", v.report_name(), version_names(&allowed), c.versions_setting),
@@ -603,6 +608,14 @@ fn client_versions(ini: &PgbouncerIni, c: &PoolerClient, out: &mut Vec<CheckFind
         )),
     }
     push(out, f);
+}
+
+/// The chain in `cert` when both files read and the CAs in `ca` do not
+/// verify it; `None` when it verifies or a file cannot be judged.
+fn unverified_chain(source: &dyn Source, cert: &Path, ca: &Path) -> Option<Vec<X509>> {
+    let chain = read_certs(source, cert).ok()?;
+    let anchors = read_certs(source, ca).ok()?;
+    (!verifies(&chain, &anchors)).then_some(chain)
 }
 
 /// Every certificate in `files`, or `None` when one cannot be read.
@@ -823,15 +836,9 @@ fn client_certificate(
     let Some(ca) = ini.get("client_tls_ca_file") else {
         return;
     };
-    let (Ok(chain), Ok(anchors)) = (
-        read_certs(source, cert_file),
-        read_certs(source, Path::new(&ca.value)),
-    ) else {
+    let Some(chain) = unverified_chain(source, cert_file, Path::new(&ca.value)) else {
         return;
     };
-    if verifies(&chain, &anchors) {
-        return;
-    }
     let mut f = finding(
         Code::ServerRejectsClientCert,
         Leg::Client,
@@ -913,11 +920,7 @@ fn server_versions(input: &PoolerInput<'_>, out: &mut Vec<CheckFinding>) {
     );
     let newest = server.iter().max().copied();
     if let Some(v) = newest.filter(|v| *v >= TlsVersion::Tls1_2) {
-        let mut widened = allowed.clone();
-        widened.push(v);
-        widened.sort();
-        widened.dedup();
-        let value = tls_protocols_value(&widened);
+        let value = widened(&allowed, v);
         f.fix.push(Msg::new(
             format!("server_tls_protocols = {value} in pgbouncer.ini, then reload pgbouncer"),
             format!("pgbouncer.ini で server_tls_protocols = {value} とし、pgbouncer を再読み込みします"),
@@ -942,13 +945,7 @@ fn pooler_certificate(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Ve
     let (Some(cert), Some(ca)) = (ini.get("server_tls_cert_file"), &input.server.ca_file) else {
         return;
     };
-    let (Ok(chain), Ok(anchors)) = (
-        read_certs(source, Path::new(&cert.value)),
-        read_certs(source, ca),
-    ) else {
-        return;
-    };
-    if verifies(&chain, &anchors) {
+    if unverified_chain(source, Path::new(&cert.value), ca).is_none() {
         return;
     }
     let mut f = finding(
