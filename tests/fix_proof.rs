@@ -1149,3 +1149,69 @@ fn a_client_that_would_fall_back_to_plaintext_is_made_to_verify() {
         "nothing left: {again:#}"
     );
 }
+
+/// PGTLS022: the server's key is RSA 1024, which Debian's OpenSSL (security
+/// level 2) refuses, so the server does not start (`ee key too small`).
+/// Only a person can make a new key and have it certified: the edit is a
+/// command with placeholders naming what to issue and where it goes, never
+/// run. Once the person has done it, fix finds nothing, the server starts
+/// and every client connects.
+#[test]
+fn a_weak_server_key_says_what_to_issue_and_the_server_then_starts() {
+    let (mut cluster, other) = two_clients();
+    let data = cluster.data_dir().to_path_buf();
+    let put = |cluster: &Cluster, cert: &str, key: &str| {
+        for (name, file, mode) in [("server.crt", cert, 0o644), ("server.key", key, 0o600)] {
+            let pem = pki().read(file).expect("lab file");
+            cluster
+                .write_file(name, &pem, mode, Owner::ServerUser)
+                .expect("write");
+        }
+    };
+    put(&cluster, files::SERVER_WEAK, files::SERVER_WEAK_KEY);
+    start_fails(&mut cluster, "ee key too small");
+    let cert = data.join("server.crt");
+    let before = snapshot(&cert);
+    let v = fix(&data, &["--apply", "--unsafe"]).json();
+    let edits = edits_for(&v, "PGTLS022");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("restart")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains("P-256") && command.contains(&cert.display().to_string()),
+        "{command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+    // The person's step: a strong key and its certificate.
+    put(&cluster, files::SERVER, files::SERVER_KEY);
+    let v = fix(&data, &[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    cluster.restart().expect("the server starts");
+    all_connect(&cluster, &other);
+    // PGTLS023 is the same person's step ahead of time: the lab's
+    // certificate has about a year left, inside a 400-day warning.
+    let v = fix(&data, &["--warn-days", "400"]).json();
+    let edits = edits_for(&v, "PGTLS023");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["applicability"].as_str(),
+            edits[0]["then"].as_str()
+        ),
+        (Some("has-placeholders"), Some("reload")),
+        "{v:#}"
+    );
+    assert!(edits[0]["command"]
+        .as_str()
+        .is_some_and(|c| c.contains(&cert.display().to_string())));
+}

@@ -956,6 +956,26 @@ fn check_chain_quality(
             f.evidence
                 .push(evidence(format!("{}: {why}", info.subject), place.clone()));
             f.reading = Some(fatal_reading(&message, None));
+            // A weak key cannot be made strong: a new key, and a new
+            // certificate for it (for a CA, its holder reissues it).
+            let issue = if i == 0 {
+                format!(
+                    "<a new key (ECDSA P-256, or RSA of 2048 bits or more) in ssl_key_file; {}>",
+                    issue_words(&info, "that key and SHA-256")
+                )
+            } else {
+                format!(
+                    "<have the holder of {} reissue it with a key of 2048 bits or more (or P-256) and SHA-256, then reissue what it signed>",
+                    info.subject
+                )
+            };
+            f.edits.push(Edit::new(
+                EditKind::Command {
+                    command: format!("{issue} > {}", sh(cert_path)),
+                },
+                Applicability::HasPlaceholders,
+                Then::Restart,
+            ));
             out.fatal(Some(Code::WeakCrypto), message, Some(cert_loc.to_string()));
             out.push(f, Stage::ServerStart);
         }
@@ -985,24 +1005,7 @@ fn check_chain_quality(
                     sh(cert_path)
                 ),
             ));
-            // Only the CA's holder can issue it: what to issue is known.
-            let sans = if info.sans.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", info.sans.join(", "))
-            };
-            f.edits.push(Edit::new(
-                EditKind::Command {
-                    command: format!(
-                        "<have {} issue a new certificate for {}{sans}, for the key in ssl_key_file> > {}",
-                        info.issuer,
-                        info.subject,
-                        sh(cert_path)
-                    ),
-                },
-                Applicability::HasPlaceholders,
-                Then::Reload,
-            ));
+            f.edits.push(renewal(&info, cert_path));
             out.push(f, Stage::Connection);
         } else if let Some(days_left) = info.expiring_within(input.warn_days) {
             let mut f = new_finding(Code::CertExpiringSoon);
@@ -1015,9 +1018,40 @@ fn check_chain_quality(
             ));
             f.facts.insert("days_left".into(), days_left.to_string());
             f.facts.insert("not_after".into(), info.not_after.clone());
+            f.edits.push(renewal(&info, cert_path));
             out.push(f, Stage::Connection);
         }
     }
+}
+
+/// What to ask the issuing CA's holder for: the same subject and names,
+/// for `key`. Only that person can issue it; what to issue is known.
+fn issue_words(info: &crate::certinfo::CertInfo, key: &str) -> String {
+    let sans = if info.sans.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", info.sans.join(", "))
+    };
+    format!(
+        "have {} issue a new certificate for {}{sans}, for {key}",
+        info.issuer, info.subject
+    )
+}
+
+/// PGTLS010/023: a new certificate for the same key, in place of the old
+/// one, taken at a reload.
+fn renewal(info: &crate::certinfo::CertInfo, cert_path: &Path) -> Edit {
+    Edit::new(
+        EditKind::Command {
+            command: format!(
+                "<{}> > {}",
+                issue_words(info, "the key in ssl_key_file"),
+                sh(cert_path)
+            ),
+        },
+        Applicability::HasPlaceholders,
+        Then::Reload,
+    )
 }
 
 /// The edit that sets `key = value` where the value comes from now (the
