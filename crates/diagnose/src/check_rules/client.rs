@@ -1440,6 +1440,81 @@ fn find_intermediate(
     completing_intermediate(&facts.sent_chain, anchors, &candidates).cloned()
 }
 
+/// PGTLS021: a client that does not insist on TLS (Kong's `pg_ssl = on`
+/// alone, libpq's prefer/allow, or TLS off) reaching the server over the
+/// network.
+fn plaintext_fallback(model: &Model, out: &mut Output) {
+    let mut f = new_finding(Code::PlaintextFallback);
+    f.target = Some(model.name.clone());
+    f.evidence.push(evidence(
+        model.tls_setting.clone(),
+        model.tls_origin.clone(),
+    ));
+    f.reading = Some(match (model.tls, model.is_kong) {
+        (TlsUse::Off, _) => Msg::new(
+            format!("{} does not ask for TLS at all: the password and all data cross the network in plaintext", model.name),
+            format!("{} は TLS をまったく要求しません: パスワードと全データが平文で流れます", model.name),
+        ),
+        (_, true) => Msg::new(
+            "pg_ssl = on is only a hint: a server (or anything in between) that answers N gets a plaintext connection, even with pg_ssl_verify = on",
+            "pg_ssl = on はヒントにすぎません: N と答えるサーバー (または途中の何か) には、pg_ssl_verify = on でも平文で接続します",
+        ),
+        _ => Msg::new(
+            "sslmode=prefer/allow falls back to plaintext when the server (or anything in between) refuses TLS",
+            "sslmode=prefer/allow はサーバー (または途中の何か) が TLS を拒むと平文に戻ります",
+        ),
+    });
+    f.fix.push(if model.is_kong {
+        Msg::new(
+            "in kong.conf: pg_ssl = on, pg_ssl_required = on (Kong Enterprise) and pg_ssl_verify = on",
+            "kong.conf に pg_ssl = on、pg_ssl_required = on (Kong Enterprise)、pg_ssl_verify = on を設定します",
+        )
+    } else {
+        Msg::new(
+            "use sslmode=verify-full with sslrootcert in the connection string",
+            "接続文字列で sslrootcert と sslmode=verify-full を使います",
+        )
+    });
+    out.push(f, Stage::Connection);
+}
+
+/// PGTLS009 for a client that requires TLS from a server with `ssl = off`.
+fn ssl_disabled(model: &Model, facts: &ServerFacts) -> Finding {
+    let mut f = new_finding(Code::ServerSslDisabled);
+    f.target = Some(model.name.clone());
+    f.evidence.push(evidence(
+        model.tls_setting.clone(),
+        model.tls_origin.clone(),
+    ));
+    f.evidence.push(evidence(
+        "ssl is off",
+        facts
+            .tls
+            .as_ref()
+            .map(|t| super::origin_text(&t.ssl.origin, Path::new("postgresql.conf")))
+            .unwrap_or_else(|| String::from("postgresql.conf")),
+    ));
+    f.reading = Some(if model.is_kong {
+        Msg::new(
+            "Kong will print: the server does not support SSL connections",
+            "Kong は the server does not support SSL connections と出力します",
+        )
+    } else {
+        Msg::new(
+            "libpq will print: server does not support SSL, but SSL was required",
+            "libpq は server does not support SSL, but SSL was required と出力します",
+        )
+    });
+    // PostgreSQL 10 and later apply ssl on reload, as the
+    // catalogue's step says; this one replaces it.
+    f.fix.push(Msg::new(
+        "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf())",
+        "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします (SELECT pg_reload_conf())",
+    ));
+    f.cover(&[0]);
+    f
+}
+
 pub(crate) fn check_client(
     source: &dyn Source,
     facts: &ServerFacts,
@@ -1482,38 +1557,7 @@ pub(crate) fn check_client(
     };
     let is_local = model.client == Some(MatchHost::Local);
     if !is_local && model.tls != TlsUse::Required {
-        let mut f = new_finding(Code::PlaintextFallback);
-        f.target = Some(model.name.clone());
-        f.evidence.push(evidence(
-            model.tls_setting.clone(),
-            model.tls_origin.clone(),
-        ));
-        f.reading = Some(match (model.tls, model.is_kong) {
-            (TlsUse::Off, _) => Msg::new(
-                format!("{} does not ask for TLS at all: the password and all data cross the network in plaintext", model.name),
-                format!("{} は TLS をまったく要求しません: パスワードと全データが平文で流れます", model.name),
-            ),
-            (_, true) => Msg::new(
-                "pg_ssl = on is only a hint: a server (or anything in between) that answers N gets a plaintext connection, even with pg_ssl_verify = on",
-                "pg_ssl = on はヒントにすぎません: N と答えるサーバー (または途中の何か) には、pg_ssl_verify = on でも平文で接続します",
-            ),
-            _ => Msg::new(
-                "sslmode=prefer/allow falls back to plaintext when the server (or anything in between) refuses TLS",
-                "sslmode=prefer/allow はサーバー (または途中の何か) が TLS を拒むと平文に戻ります",
-            ),
-        });
-        f.fix.push(if model.is_kong {
-            Msg::new(
-                "in kong.conf: pg_ssl = on, pg_ssl_required = on (Kong Enterprise) and pg_ssl_verify = on",
-                "kong.conf に pg_ssl = on、pg_ssl_required = on (Kong Enterprise)、pg_ssl_verify = on を設定します",
-            )
-        } else {
-            Msg::new(
-                "use sslmode=verify-full with sslrootcert in the connection string",
-                "接続文字列で sslrootcert と sslmode=verify-full を使います",
-            )
-        });
-        out.push(f, Stage::Connection);
+        plaintext_fallback(&model, out);
     }
 
     let paths: Vec<&TlsPath> = model.paths.iter().collect();
@@ -1543,39 +1587,7 @@ pub(crate) fn check_client(
 
     if model.tls != TlsUse::Off && !server_tls && !is_local {
         if model.tls == TlsUse::Required {
-            let mut f = new_finding(Code::ServerSslDisabled);
-            f.target = Some(model.name.clone());
-            f.evidence.push(evidence(
-                model.tls_setting.clone(),
-                model.tls_origin.clone(),
-            ));
-            f.evidence.push(evidence(
-                "ssl is off",
-                facts
-                    .tls
-                    .as_ref()
-                    .map(|t| super::origin_text(&t.ssl.origin, Path::new("postgresql.conf")))
-                    .unwrap_or_else(|| String::from("postgresql.conf")),
-            ));
-            f.reading = Some(if model.is_kong {
-                Msg::new(
-                    "Kong will print: the server does not support SSL connections",
-                    "Kong は the server does not support SSL connections と出力します",
-                )
-            } else {
-                Msg::new(
-                    "libpq will print: server does not support SSL, but SSL was required",
-                    "libpq は server does not support SSL, but SSL was required と出力します",
-                )
-            });
-            // PostgreSQL 10 and later apply ssl on reload, as the
-            // catalogue's step says; this one replaces it.
-            f.fix.push(Msg::new(
-                "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf())",
-                "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします (SELECT pg_reload_conf())",
-            ));
-            f.cover(&[0]);
-            out.push(f, Stage::Connection);
+            out.push(ssl_disabled(&model, facts), Stage::Connection);
             for i in 0..paths.len() {
                 set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
             }
