@@ -125,7 +125,7 @@ fn server_cert_auth() -> ClusterSpec {
         .hba_line("hostssl all all 127.0.0.1/32 cert")
 }
 
-fn verify_full_client() -> String {
+pub fn verify_full_client() -> String {
     format!("host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={}", root())
 }
 

@@ -352,41 +352,28 @@ fn summary_text(report: &Report, summary: &Summary, lang: Lang) -> String {
     for e in &stats.errors {
         skipped.push(e.to_string());
     }
-    if report.capped > 0 {
-        skipped.push(match lang {
-            Lang::En => format!(
-                "{} incidents counted without client/user/database (too many groups)",
-                report.capped
-            ),
-            Lang::Ja => format!(
-                "{} 件はグループが多すぎるためクライアント/ユーザー/データベースなしで集計",
-                report.capped
-            ),
-        });
-    }
-    if report.copies > 0 {
-        skipped.push(match lang {
-            Lang::En => format!(
-                "{} records that another file of the same server also holds (csvlog/jsonlog copies), counted once",
-                report.copies
-            ),
-            Lang::Ja => format!(
-                "同じサーバーの別のファイルにもある {} 件のレコード (csvlog/jsonlog の写し) は 1 回だけ集計",
-                report.copies
-            ),
-        });
-    }
-    if report.same_event_both_ends > 0 {
-        skipped.push(match lang {
-            Lang::En => format!(
-                "{} failures of pgbouncer's server connection that PostgreSQL logged too, counted once on pgbouncer's server leg",
-                report.same_event_both_ends
-            ),
-            Lang::Ja => format!(
-                "PostgreSQL 側にも記録された pgbouncer のサーバー接続の失敗 {} 件は、pgbouncer のサーバー側区間で 1 回だけ集計",
-                report.same_event_both_ends
-            ),
-        });
+    // Incidents counted in a way the groups alone do not show.
+    let counted = [
+        (
+            report.capped,
+            "{n} incidents counted without client/user/database (too many groups)",
+            "{n} 件はグループが多すぎるためクライアント/ユーザー/データベースなしで集計",
+        ),
+        (
+            report.copies,
+            "{n} records that another file of the same server also holds (csvlog/jsonlog copies), counted once",
+            "同じサーバーの別のファイルにもある {n} 件のレコード (csvlog/jsonlog の写し) は 1 回だけ集計",
+        ),
+        (
+            report.same_event_both_ends,
+            "{n} failures of pgbouncer's server connection that PostgreSQL logged too, counted once on pgbouncer's server leg",
+            "PostgreSQL 側にも記録された pgbouncer のサーバー接続の失敗 {n} 件は、pgbouncer のサーバー側区間で 1 回だけ集計",
+        ),
+    ];
+    for (n, en, ja) in counted {
+        if n > 0 {
+            skipped.push(tr(lang, en, ja).replace("{n}", &n.to_string()));
+        }
     }
     if !skipped.is_empty() {
         out.push_str(&format!(

@@ -1258,13 +1258,6 @@ impl Scanner {
                 }
             }
         }
-        self.groups.retain(|g| g.count > 0);
-        self.index = self
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.key.clone(), i))
-            .collect();
     }
 
     /// On its server leg pgbouncer is PostgreSQL's client: a failure there
@@ -1317,13 +1310,6 @@ impl Scanner {
                 pooler_group.template.evidence.push(evidence);
             }
         }
-        self.groups.retain(|g| g.count > 0);
-        self.index = self
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.key.clone(), i))
-            .collect();
     }
 
     /// The groups sorted by count (most first), then severity and code;
@@ -1332,6 +1318,8 @@ impl Scanner {
     pub fn finish(mut self) -> Report {
         self.join_both_ends();
         self.set_apart_scanner_tries();
+        // Both moved incidents out of groups; those left empty go.
+        self.groups.retain(|g| g.count > 0);
         let mut groups = self.groups;
         groups.sort_by(|a, b| {
             b.count

@@ -376,22 +376,8 @@ fn ca_file_addition(
     if let Some(t) = &model.trust_file {
         add_file(t, &mut candidates);
     }
-    if let Some(dir) = files.cert.parent() {
-        if let Ok(mut entries) = source.list_dir(dir) {
-            entries.sort_by(|a, b| a.name.cmp(&b.name));
-            for e in entries {
-                let lower = e.name.to_ascii_lowercase();
-                if [".crt", ".pem", ".cer"].iter().any(|x| lower.ends_with(x)) {
-                    let path = dir.join(&e.name);
-                    if source
-                        .metadata(&path)
-                        .is_ok_and(|m| m.kind == FileKind::File)
-                    {
-                        add_file(&path, &mut candidates);
-                    }
-                }
-            }
-        }
+    for path in super::files_beside(source, &files.cert, &[".crt", ".pem", ".cer"]) {
+        add_file(&path, &mut candidates);
     }
     let signed_by = |child: &X509, ca: &X509| {
         child.issuer_name().to_der().ok() == ca.subject_name().to_der().ok()

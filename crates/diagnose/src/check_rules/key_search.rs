@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use openssl::pkey::PKey;
 use openssl::x509::X509;
-use pgtls_config::{FileKind, Source};
+use pgtls_config::Source;
 
 /// The file beside `cert` (`.key` or `.pem`, in name order) that holds the
 /// unencrypted private key of the certificate in `cert`.
@@ -19,25 +19,15 @@ pub(super) fn key_of_certificate(source: &dyn Source, cert: &Path) -> Option<Pat
         .into_iter()
         .next()?;
     let public = leaf.public_key().ok()?;
-    let dir = cert.parent()?;
-    let mut entries = source.list_dir(dir).ok()?;
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    entries.into_iter().find_map(|e| {
-        let lower = e.name.to_ascii_lowercase();
-        if !(lower.ends_with(".key") || lower.ends_with(".pem")) {
-            return None;
-        }
-        let path = dir.join(&e.name);
-        if path == cert {
-            return None;
-        }
-        let meta = source.metadata(&path).ok()?;
-        if meta.kind != FileKind::File {
-            return None;
-        }
-        let pem = source.read(&path).ok()?;
-        // An encrypted key needs its passphrase: not ours to ask for.
-        let key = PKey::private_key_from_pem(pem.as_bytes()).ok()?;
-        key.public_eq(&public).then_some(path)
-    })
+    // An encrypted key needs its passphrase: not ours to ask for.
+    super::files_beside(source, cert, &[".key", ".pem"])
+        .into_iter()
+        .filter(|p| p != cert)
+        .find(|p| {
+            source
+                .read(p)
+                .ok()
+                .and_then(|pem| PKey::private_key_from_pem(pem.as_bytes()).ok())
+                .is_some_and(|key| key.public_eq(&public))
+        })
 }

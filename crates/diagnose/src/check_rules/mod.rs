@@ -497,6 +497,32 @@ impl Output {
     }
 }
 
+/// The regular files in the directory of `file` whose names end (ASCII
+/// case-insensitively) with one of `suffixes`, in name order: where a
+/// certificate's CA or key usually sits beside it.
+pub(super) fn files_beside(source: &dyn Source, file: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
+    let Some(dir) = file.parent() else {
+        return Vec::new();
+    };
+    let Ok(mut entries) = source.list_dir(dir) else {
+        return Vec::new();
+    };
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    entries
+        .into_iter()
+        .filter(|e| {
+            let lower = e.name.to_ascii_lowercase();
+            suffixes.iter().any(|x| lower.ends_with(x))
+        })
+        .map(|e| dir.join(e.name))
+        .filter(|p| {
+            source
+                .metadata(p)
+                .is_ok_and(|m| m.kind == pgtls_config::FileKind::File)
+        })
+        .collect()
+}
+
 fn server_account(
     source: &dyn Source,
     accounts: &Accounts,

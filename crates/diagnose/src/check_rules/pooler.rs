@@ -321,23 +321,6 @@ pub fn server_leg_match_spec(
     spec
 }
 
-/// CA files that may hold what verifies PostgreSQL's certificate.
-fn ca_candidates(input: &PoolerInput<'_>) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    out.extend(input.server.ca_file.clone());
-    if let Some(c) = input.ini.get("client_tls_ca_file") {
-        out.push(PathBuf::from(&c.value));
-    }
-    for c in input.clients {
-        out.extend(c.trust_files.iter().cloned());
-    }
-    if let Some(dir) = input.server.cert_file.as_ref().and_then(|p| p.parent()) {
-        out.push(dir.join("root.crt"));
-    }
-    out.dedup();
-    out
-}
-
 /// The server's leg against PostgreSQL's configuration.
 fn server_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckFinding>) {
     let ini = input.ini;
@@ -364,12 +347,7 @@ fn server_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
                 if let Some(m) = ini.get("server_tls_sslmode") {
                     f.evidence.push(evidence(m));
                 }
-                let good = ca_candidates(input).into_iter().find(|p| {
-                    read_certs(source, p)
-                        .map(|a| verifies(chain, &a))
-                        .unwrap_or(false)
-                });
-                match good {
+                match verifying_file(source, &known_ca_files(input), chain) {
                     Some(p) => {
                         let path = p.display().to_string();
                         f.fix.push(Msg::new(
@@ -638,20 +616,17 @@ fn verifying_file(source: &dyn Source, candidates: &[PathBuf], chain: &[X509]) -
 /// CA files pgtls read that may verify one side or the other.
 fn known_ca_files(input: &PoolerInput<'_>) -> Vec<PathBuf> {
     let ini = input.ini;
+    let setting = |key: &str| ini.get(key).map(|s| PathBuf::from(&s.value));
     let mut out: Vec<PathBuf> = Vec::new();
-    for key in ["client_tls_ca_file", "server_tls_ca_file"] {
-        if let Some(s) = ini.get(key) {
-            out.push(PathBuf::from(&s.value));
-        }
-    }
     out.extend(input.server.ca_file.clone());
+    out.extend(setting("client_tls_ca_file"));
     for c in input.clients {
         out.extend(c.trust_files.iter().cloned());
     }
+    out.extend(setting("server_tls_ca_file"));
     for cert in [
-        ini.get("client_tls_cert_file")
-            .map(|s| PathBuf::from(&s.value)),
         input.server.cert_file.clone(),
+        setting("client_tls_cert_file"),
     ]
     .into_iter()
     .flatten()
@@ -663,30 +638,6 @@ fn known_ca_files(input: &PoolerInput<'_>) -> Vec<PathBuf> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|p| seen.insert(p.clone()));
     out
-}
-
-/// The certificate files (`.crt`, `.pem`, `.cer`) in the directory of
-/// `cert`, in name order: where a client's CA usually sits.
-fn certificates_beside(source: &dyn Source, cert: &Path) -> Vec<PathBuf> {
-    let Some(dir) = cert.parent() else {
-        return Vec::new();
-    };
-    let Ok(mut entries) = source.list_dir(dir) else {
-        return Vec::new();
-    };
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    entries
-        .into_iter()
-        .map(|e| dir.join(&e.name))
-        .filter(|p| {
-            let name = p.to_string_lossy().to_ascii_lowercase();
-            [".crt", ".pem", ".cer"].iter().any(|x| name.ends_with(x))
-                && p.as_path() != cert
-                && source
-                    .metadata(p)
-                    .is_ok_and(|m| m.kind == pgtls_config::FileKind::File)
-        })
-        .collect()
 }
 
 fn pem_of(certs: &[X509]) -> Result<String, String> {
@@ -851,7 +802,11 @@ fn client_certificate(
     // Replacing client_tls_ca_file would lock out the clients its CA
     // issued for: the CA joins it in a bundle beside it.
     let mut candidates = known_ca_files(input);
-    candidates.extend(certificates_beside(source, cert_file));
+    candidates.extend(
+        super::files_beside(source, cert_file, &[".crt", ".pem", ".cer"])
+            .into_iter()
+            .filter(|p| p != cert_file),
+    );
     match verifying_file(source, &candidates, &chain) {
         Some(p) => {
             // Certificates only: a file beside a certificate may hold a key.
