@@ -7,7 +7,7 @@ use pgtls_lab::{files, Cluster, Pooler, PoolerSpec, LAB_PASSWORD};
 use serde_json::Value;
 
 use crate::lab_util::{path, pki, start, tls_scram};
-use crate::pooler::server_leg_wrong_ca;
+use crate::pooler::{server_leg_wrong_ca, verify_full_client};
 use crate::util::pgtls;
 
 fn installed() -> bool {
@@ -161,10 +161,7 @@ fn fix_points_the_server_legs_ca_at_the_one_that_signed_postgresql() {
     let cluster = start(&case.cluster);
     let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
     let ini = pooler.ini_path().display().to_string();
-    let verify = format!(
-        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={}",
-        path(files::ROOT_CA)
-    );
+    let verify = verify_full_client();
     let e = psql_ok(&pooler, &cluster, &verify).unwrap_err();
     assert!(e.contains("query_wait_timeout"), "{e}");
     let direct = |c: &Cluster| {
@@ -403,10 +400,7 @@ fn fix_gives_each_client_the_ca_of_pgbouncers_certificate() {
     let case = crate::pooler::client_leg_wrong_ca();
     let cluster = start(&case.cluster);
     let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
-    let healthy = format!(
-        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={}",
-        path(files::ROOT_CA)
-    );
+    let healthy = verify_full_client();
     psql_ok(&pooler, &cluster, &healthy).expect("healthy before");
     let ini = pooler.ini_path().display().to_string();
 
@@ -483,10 +477,7 @@ fn fix_widens_client_tls_protocols_for_the_clients_version() {
     let case = crate::pooler::client_leg_protocol_mismatch();
     let cluster = start(&case.cluster);
     let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
-    let healthy = format!(
-        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={}",
-        path(files::ROOT_CA)
-    );
+    let healthy = verify_full_client();
     psql_ok(&pooler, &cluster, &healthy).expect("a TLS 1.3 client works before");
     let e = psql_ok(&pooler, &cluster, &case.conninfo).unwrap_err();
     assert!(e.contains("protocol version"), "{e}");
@@ -560,8 +551,8 @@ fn fix_trusts_the_clients_ca_beside_the_one_pgbouncer_trusts() {
     let cluster = start(&case.cluster);
     let pooler = Pooler::start(&cluster, &case.pooler).expect("pgbouncer starts");
     let healthy = format!(
-        "host=localhost hostaddr=127.0.0.1 user=kong dbname=kong sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
-        path(files::ROOT_CA),
+        "{} sslcert={} sslkey={}",
+        verify_full_client(),
         path(files::CLIENT_KONG),
         path(files::CLIENT_KONG_KEY)
     );
@@ -615,4 +606,68 @@ fn fix_trusts_the_clients_ca_beside_the_one_pgbouncer_trusts() {
         "the other CA's client after the fix: {last}"
     );
     psql_ok(&pooler, &cluster, &healthy).expect("the root's client still connects");
+}
+
+/// pgbouncer offers PostgreSQL only TLS 1.2 (`server_tls_protocols`) and
+/// PostgreSQL requires 1.3: every server connection fails and clients wait
+/// for query_wait_timeout. check says PGTLS001 on the server's leg;
+/// `fix --apply --unsafe --reload` widens server_tls_protocols, and then
+/// psql gets through pgbouncer while a client of PostgreSQL itself still
+/// connects.
+#[test]
+fn fix_widens_server_tls_protocols_to_postgresqls_version() {
+    if !installed() {
+        return;
+    }
+    let cluster = start(
+        tls_scram(files::SERVER, files::SERVER_KEY)
+            .setting("ssl_min_protocol_version", "'TLSv1.3'"),
+    );
+    let spec = PoolerSpec::new()
+        .client_tls(pki(), "require")
+        .and_then(|s| s.server_tls(pki(), "verify-full", Some(files::ROOT_CA)))
+        .map(|s| s.setting("server_tls_protocols", "tlsv1.2"))
+        .expect("pooler spec");
+    let pooler = Pooler::start(&cluster, &spec).expect("pgbouncer starts");
+    let conninfo = "user=kong dbname=kong sslmode=require";
+    let e = psql_ok(&pooler, &cluster, conninfo).unwrap_err();
+    assert!(e.contains("query_wait_timeout"), "{e}");
+    let direct = verify_full_client();
+    let out = cluster.psql(&direct, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(out.status, 0, "PostgreSQL's own client: {}", out.stderr);
+
+    let ini = pooler.ini_path().display().to_string();
+    let data = cluster.data_dir().display().to_string();
+    let client = pooled_client(&pooler, conninfo);
+    let args = [
+        "--pgbouncer-ini",
+        &ini,
+        "-D",
+        &data,
+        "--libpq",
+        &client,
+        "--format",
+        "json",
+    ];
+    let (_, v) = pgtls(&[&["check"][..], &args[..]].concat()).report("check");
+    assert!(
+        code_legs(&v).contains(&("PGTLS001".to_string(), "server".to_string())),
+        "{v:#}"
+    );
+    let (_, v) =
+        pgtls(&[&["fix", "--apply", "--unsafe", "--reload"][..], &args[..]].concat()).report("fix");
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    let text = std::fs::read_to_string(pooler.ini_path()).unwrap();
+    assert!(text.contains("server_tls_protocols = secure"), "{text}");
+    let last = psql_eventually(&pooler, &cluster, conninfo);
+    assert!(
+        last.is_empty(),
+        "psql through pgbouncer after the fix: {last}"
+    );
+    let out = cluster.psql(&direct, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert_eq!(
+        out.status, 0,
+        "PostgreSQL's own client after: {}",
+        out.stderr
+    );
 }
