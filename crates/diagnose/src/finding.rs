@@ -21,6 +21,12 @@ impl Msg {
         }
     }
 
+    /// Only the typed tables of [`crate::text`] build a message from its
+    /// wordings.
+    pub(crate) fn from_languages(en: String, ja: String) -> Msg {
+        Msg { en, ja }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,

@@ -17,8 +17,10 @@ mod matcher;
 mod probe_legs;
 pub mod probe_rules;
 pub mod scan_rules;
+pub mod text;
 pub mod verify_result;
 
 pub use edit::{Applicability, Edit, EditKind, Then};
 pub use finding::{Evidence, Finding, Msg};
 pub use matcher::{matcher, Matcher, Reading};
+pub use text::Localized;

@@ -15,7 +15,8 @@ use crate::certinfo::{
     chain_shape, completing_intermediate, describe, issuing_order, verify_chain, weakness,
     CertInfo, Verdict,
 };
-use crate::finding::{Evidence, Finding, Msg};
+use crate::finding::{Evidence, Finding};
+use crate::text::ScanText;
 
 /// One TLS version's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,14 +221,18 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
                 "chain[0]",
             ));
             match obs.issuer_in_system_store {
-                Some(true) => f.notes.push(Msg::new(
-                    format!("{} is in this host's system trust store", leaf.issuer),
-                    format!("{} はこのホストのシステム信頼ストアにあります", leaf.issuer),
-                )),
-                Some(false) => f.notes.push(Msg::new(
-                    format!("{} is not in this host's system trust store: every client needs it in its own trust store (sslrootcert, lua_ssl_trusted_certificate)", leaf.issuer),
-                    format!("{} はこのホストのシステム信頼ストアにありません: 各クライアントが自身の信頼ストア (sslrootcert、lua_ssl_trusted_certificate) にそれを持つ必要があります", leaf.issuer),
-                )),
+                Some(true) => f.notes.push(
+                    ScanText::IssuerInSystemStore {
+                        issuer: &leaf.issuer,
+                    }
+                    .into(),
+                ),
+                Some(false) => f.notes.push(
+                    ScanText::IssuerNotInSystemStore {
+                        issuer: &leaf.issuer,
+                    }
+                    .into(),
+                ),
                 None => {}
             }
             findings.push(f);
@@ -246,10 +251,7 @@ pub fn judge(obs: &ScanObservation, views: &[ClientView], now: i64, warn_days: i
                 format!("dialled {}; the certificate names {names}", obs.host),
                 "chain[0]",
             ));
-            f.notes.push(Msg::new(
-                "libpq with sslmode=verify-full refuses this server; Kong does not check host names and connects",
-                "sslmode=verify-full の libpq はこのサーバーを拒否します。Kong はホスト名を検査しないため接続します",
-            ));
+            f.notes.push(ScanText::VerifyFullRefusesKongConnects.into());
             findings.push(f);
         }
     }
@@ -329,10 +331,13 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
             if let Some(setting) = &view.versions_setting {
                 // The setting's own spelling (Kong's lua_ssl_protocols).
                 let wanted: Vec<&str> = accepted.iter().map(|v| v.pg_name()).collect();
-                f.fix.push(Msg::new(
-                    format!("set {setting} to include {}", wanted.join(" ")),
-                    format!("{setting} に {} を含めます", wanted.join(" ")),
-                ));
+                f.fix.push(
+                    ScanText::SetVersionsToInclude {
+                        setting,
+                        versions: &wanted.join(" "),
+                    }
+                    .into(),
+                );
             }
             findings.push(f);
         }
@@ -392,10 +397,8 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
             format!("{name} ({file}) issued the last certificate sent; with it the chain verifies"),
             "verify",
         ));
-        f.fix.push(Msg::new(
-            format!("on the server, append {name} ({file}) after the leaf in the file ssl_cert_file names, then reload"),
-            format!("サーバーで ssl_cert_file が指すファイルのリーフの後に {name} ({file}) を追加し、再読み込みします"),
-        ));
+        f.fix
+            .push(ScanText::AppendIssuerAfterLeaf { name: &name, file }.into());
     }
     match code {
         Code::VerifyDepthExceeded => {
@@ -404,24 +407,23 @@ fn judge_for_client(obs: &ScanObservation, view: &ClientView, findings: &mut Vec
                 .depth_setting
                 .clone()
                 .unwrap_or_else(|| "verify depth".into());
-            f.fix.push(Msg::new(
-                format!("set {setting} = {needed} (the chain has {needed} intermediate(s))"),
-                format!(
-                    "{setting} = {needed} に設定します (チェーンの中間証明書は {needed} 個です)"
-                ),
-            ));
+            f.fix.push(
+                ScanText::SetVerifyDepth {
+                    setting: &setting,
+                    needed,
+                }
+                .into(),
+            );
         }
         Code::ClientRejectsServerCert => {
-            f.notes.push(Msg::new(
-                format!(
-                    "the leaf is issued by {}, which neither the server sends nor {} trusts; if it is an intermediate CA the server must send it after the leaf (PGTLS014), if it is a root add it to {}",
-                    leaf.issuer, view.name, view.trust_setting
-                ),
-                format!(
-                    "リーフの発行者 {} はサーバーから送られず、{} も信頼していません。中間 CA ならサーバーがリーフの後に送る必要があり (PGTLS014)、ルートなら {} に追加します",
-                    leaf.issuer, view.name, view.trust_setting
-                ),
-            ));
+            f.notes.push(
+                ScanText::LeafIssuerUnknown {
+                    issuer: &leaf.issuer,
+                    client: &view.name,
+                    trust_setting: &view.trust_setting,
+                }
+                .into(),
+            );
         }
         _ => {}
     }
@@ -458,10 +460,7 @@ fn no_version_accepted(obs: &ScanObservation) -> Option<Finding> {
     let mut f = finding(code, &obs.target);
     f.evidence.push(evidence(reasons.join("; "), "versions"));
     if !refused_by_alert {
-        f.reading = Some(Msg::new(
-            "the server answered S to SSLRequest, but no TLS handshake completed: what answers is not a working TLS server",
-            "サーバーは SSLRequest に S と応答しましたが、TLS ハンドシェイクが一度も完了しませんでした: 応答しているのは正常な TLS サーバーではありません",
-        ));
+        f.reading = Some(ScanText::NoHandshakeCompleted.into());
     }
     Some(f)
 }
