@@ -148,7 +148,10 @@ pub fn encode(report: &Report) -> String {
             .iter()
             .map(|(code, severity)| {
                 (
-                    vec![("code", code.clone()), ("severity", severity.to_string())],
+                    vec![
+                        ("code", code.as_str().to_string()),
+                        ("severity", severity.as_str().to_string()),
+                    ],
                     1.0,
                 )
             })
@@ -298,7 +301,10 @@ mod tests {
             steps: vec![("tcp".into(), 0.001)],
             ..Report::default()
         };
-        report.findings.insert("PGTLS010".into(), "error");
+        report.findings.insert(
+            pgtls_catalogue::Code::ServerCertExpired,
+            pgtls_catalogue::Severity::Error,
+        );
         let text = encode(&report);
         for line in [
             "probe_success 0.0",

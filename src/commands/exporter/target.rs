@@ -52,7 +52,7 @@ pub struct Report {
     /// Seconds per step, in the order taken.
     pub steps: Vec<(String, f64)>,
     /// Each code present, with its severity.
-    pub findings: BTreeMap<String, &'static str>,
+    pub findings: BTreeMap<Code, Severity>,
     /// The credentialed probes' outcomes: (`kong` / `libpq`, connected).
     pub clients: Vec<(&'static str, bool)>,
     /// How old the TLS 1.0/1.1 verdicts are (zero: tried in this scrape).
@@ -60,11 +60,10 @@ pub struct Report {
 }
 
 impl Report {
-    fn add_finding(&mut self, code: &str, severity: &'static str) {
-        let entry = self.findings.entry(code.to_string()).or_insert(severity);
-        if rank(severity) < rank(entry) {
-            *entry = severity;
-        }
+    /// A code seen by several probes keeps its gravest severity.
+    fn add_finding(&mut self, code: Code, severity: Severity) {
+        let entry = self.findings.entry(code).or_insert(severity);
+        *entry = (*entry).min(severity);
     }
 
     fn add_step(&mut self, name: &str, seconds: f64) {
@@ -73,18 +72,6 @@ impl Report {
             None => self.steps.push((name.to_string(), seconds)),
         }
     }
-}
-
-fn rank(severity: &str) -> u8 {
-    match severity {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    }
-}
-
-fn severity_str(s: Severity) -> &'static str {
-    s.as_str()
 }
 
 /// The handshake whose steps best describe the target: the newest accepted
@@ -201,7 +188,7 @@ pub fn scan(
     }
     report.add_step("scan", started.elapsed().as_secs_f64());
     for f in &verdict.findings {
-        report.add_finding(f.code(), severity_str(f.diagnosis.severity));
+        report.add_finding(f.diagnosis.id, f.diagnosis.severity);
     }
     report.chain = verdict.chain;
     report
@@ -210,8 +197,7 @@ pub fn scan(
 /// The finding for a step that ran out of time: the target is as good as
 /// unreachable from the scraper's point of view.
 pub fn timed_out(report: &mut Report) {
-    let d = Code::Unreachable.diagnosis();
-    report.add_finding(d.code, severity_str(d.severity));
+    report.add_finding(Code::Unreachable, Code::Unreachable.diagnosis().severity);
 }
 
 /// Which client a credentialed probe models.
@@ -289,7 +275,7 @@ pub struct ClientPart {
     pub label: &'static str,
     /// None when the child could not run or did not finish in time.
     pub connected: Option<bool>,
-    pub findings: Vec<(String, &'static str)>,
+    pub findings: Vec<(Code, Severity)>,
     pub steps: Vec<(String, f64)>,
     /// Wall-clock seconds, child start to end.
     pub elapsed: f64,
@@ -386,7 +372,7 @@ fn probe_client(
         findings: judgement
             .findings
             .iter()
-            .map(|f| (f.code().to_string(), f.diagnosis.severity.as_str()))
+            .map(|f| (f.diagnosis.id, f.diagnosis.severity))
             .collect(),
         steps,
         elapsed: 0.0,
@@ -443,7 +429,7 @@ pub fn finish(mut report: Report, clients: &[ClientPart], started: Instant) -> R
     }
     for c in clients {
         for (code, severity) in &c.findings {
-            report.add_finding(code, severity);
+            report.add_finding(*code, *severity);
         }
         for (name, seconds) in &c.steps {
             // The handshake steps are the scan's; the probe adds what comes after.
@@ -463,7 +449,7 @@ pub fn finish(mut report: Report, clients: &[ClientPart], started: Instant) -> R
         // The credentialed probes run side by side: the longest is their cost.
         report.add_step("probe", longest);
     }
-    let error_finding = report.findings.values().any(|s| *s == "error");
+    let error_finding = report.findings.values().any(|s| *s == Severity::Error);
     let handshake = !report.chain.is_empty() || report.versions.iter().any(|(_, ok)| *ok);
     report.success = handshake && !error_finding && all_connected;
     report.duration = started.elapsed();
@@ -504,12 +490,12 @@ mod tests {
             versions: vec![("TLSv1.3", true)],
             ..Report::default()
         };
-        r.add_finding("PGTLS024", "warning");
+        r.add_finding(Code::CertExpiringSoon, Severity::Warning);
         assert!(finish(r.clone(), &[], started).success);
         let refused = ClientPart {
             label: "kong",
             connected: Some(false),
-            findings: vec![("PGTLS005".into(), "error")],
+            findings: vec![(Code::ClientRejectsServerCert, Severity::Error)],
             steps: vec![("auth".into(), 0.5), ("tcp".into(), 0.1)],
             elapsed: 0.7,
             timed_out: false,
@@ -517,7 +503,10 @@ mod tests {
         };
         let done = finish(r.clone(), &[refused], started);
         assert!(!done.success);
-        assert_eq!(done.findings.get("PGTLS005"), Some(&"error"));
+        assert_eq!(
+            done.findings.get(&Code::ClientRejectsServerCert),
+            Some(&Severity::Error)
+        );
         assert!(done.steps.iter().all(|(n, _)| n != "tcp"));
         assert_eq!(done.clients, [("kong", false)]);
         assert!(!finish(Report::default(), &[], started).success);
