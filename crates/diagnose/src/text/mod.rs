@@ -7,8 +7,10 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod probe;
 mod scan;
 
+pub use probe::ProbeText;
 pub use scan::ScanText;
 
 use crate::finding::Msg;
