@@ -7,9 +7,11 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod legs;
 mod probe;
 mod scan;
 
+pub use legs::LegText;
 pub use probe::ProbeText;
 pub use scan::ScanText;
 
