@@ -7,10 +7,12 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod explain;
 mod legs;
 mod probe;
 mod scan;
 
+pub use explain::ExplainText;
 pub use legs::LegText;
 pub use probe::ProbeText;
 pub use scan::ScanText;
