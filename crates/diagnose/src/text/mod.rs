@@ -11,11 +11,13 @@ mod explain;
 mod legs;
 mod probe;
 mod scan;
+mod setup;
 
 pub use explain::ExplainText;
 pub use legs::LegText;
 pub use probe::ProbeText;
 pub use scan::ScanText;
+pub use setup::SetupText;
 
 use crate::finding::Msg;
 
