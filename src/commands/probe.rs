@@ -11,6 +11,7 @@ pub(crate) mod kong;
 pub(crate) mod libpq;
 mod observe;
 mod render;
+mod text;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,11 +20,12 @@ use pgtls_catalogue::Severity;
 use pgtls_diagnose::probe_rules::{
     merge, ClientConfig, ClientKind, Judgement, KongEdition, Setting, SettingOrigin,
 };
-use pgtls_diagnose::{Finding, Msg};
+use pgtls_diagnose::{Finding, Localized, Msg};
 use pgtls_probe::{probe, ProbeConfig, ProbeReport};
 
 use crate::cli::{EditionArg, Format, GlobalArgs};
 use crate::output::{lang, print_json, print_text, style};
+use text::ProbeCmdText;
 
 #[derive(Debug, clap::Args)]
 pub struct ProbeArgs {
@@ -202,10 +204,9 @@ pub(crate) fn execute_with(plan: &Plan, identify: bool) -> anyhow::Result<(Vec<D
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.diagnosis.severity));
     if let Some(major) = done.iter().find_map(|d| d.report.server_major()) {
-        judgement.notes.push(Msg::new(
-            format!("the server is PostgreSQL {major}"),
-            format!("サーバーは PostgreSQL {major} です"),
-        ));
+        judgement
+            .notes
+            .push(ProbeCmdText::ServerIsPostgres { major }.msg());
         for f in &mut judgement.findings {
             versioned_fix(f, Some(major), None);
         }
@@ -240,17 +241,11 @@ pub(crate) fn versioned_fix(f: &mut Finding, server: Option<u32>, libpq: Option<
                 if !is_known_parameter_in(key, major)
                     && (9..=NEWEST_KNOWN_MAJOR).any(|v| is_known_parameter_in(key, v)) =>
             {
-                said.push(Msg::new(
-                    format!("PostgreSQL {major} has no {key}: that step needs another server version; use the other steps"),
-                    format!("PostgreSQL {major} には {key} がありません: その手順には別のサーバーバージョンが必要です。他の手順を使います"),
-                ));
+                said.push(ProbeCmdText::ServerLacksSetting { major, key }.msg());
             }
             (EditKind::Conninfo { key, .. }, _, Some(major)) if keyword_since(key) > major => {
                 let since = keyword_since(key);
-                said.push(Msg::new(
-                    format!("libpq {major} does not know {key} (it came with libpq {since}, PGTLS034): upgrade the client's libpq for that step, or use the server-side steps"),
-                    format!("libpq {major} は {key} を知りません (libpq {since} で追加、PGTLS034): その手順にはクライアントの libpq を更新するか、サーバー側の手順を使います"),
-                ));
+                said.push(ProbeCmdText::LibpqLacksKeyword { major, key, since }.msg());
             }
             _ => {}
         }

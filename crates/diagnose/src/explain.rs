@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use pgtls_catalogue::{Code, Leg, Origin, Pattern, Text, Versions};
+use pgtls_catalogue::{Code, Leg, Origin, Pattern, Text};
 
 use crate::envelope::{
     is_pgbouncer_handshake_error, is_pgbouncer_server_close, is_pgbouncer_server_connect, split,
@@ -17,6 +17,7 @@ use crate::envelope::{
 };
 use crate::finding::{Evidence, Finding, Msg};
 use crate::matcher::{matcher, ContinuationReading};
+use crate::text::{ExplainText, Localized};
 
 /// No PostgreSQL or client message is anywhere near this long; longer
 /// lines are cut before matching so a pasted 10 MB line stays cheap.
@@ -231,19 +232,6 @@ fn group_leg(group: &Group) -> Option<Leg> {
     })
 }
 
-fn leg_condition(leg: Leg) -> Msg {
-    match leg {
-        Leg::Server => Msg::new(
-            "if pgbouncer's next line is `S-…: closing because: server conn crashed?` (the server's leg, pgbouncer ↔ PostgreSQL)",
-            "pgbouncer の次の行が `S-…: closing because: server conn crashed?` なら (サーバー側の区間、pgbouncer ↔ PostgreSQL)",
-        ),
-        Leg::Client => Msg::new(
-            "if pgbouncer's next line is not an `S-…: closing because:` line (the client's leg, client ↔ pgbouncer)",
-            "pgbouncer の次の行が `S-…: closing because:` の行でなければ (クライアント側の区間、クライアント ↔ pgbouncer)",
-        ),
-    }
-}
-
 fn fill(template: Text, facts: &BTreeMap<String, String>) -> Msg {
     let render = |s: &str| {
         let mut out = s.to_string();
@@ -253,30 +241,6 @@ fn fill(template: Text, facts: &BTreeMap<String, String>) -> Msg {
         out
     };
     Msg::new(render(template.en), render(template.ja))
-}
-
-/// Which versions print a line of this shape: where the shape tells the
-/// version, the reader learns something about the other side.
-fn versions_note(v: &Versions) -> Msg {
-    let (en, ja) = v.describe();
-    Msg::new(
-        format!("a line of this shape is printed by {en}"),
-        format!("この形の行を出力するのは {ja} です"),
-    )
-}
-
-fn side_condition(server: bool) -> Msg {
-    if server {
-        Msg::new(
-            "if this line is from the PostgreSQL server log (it reports the alert the client sent)",
-            "この行が PostgreSQL サーバーログのものなら (クライアントが送ったアラートを示します)",
-        )
-    } else {
-        Msg::new(
-            "if this line is from the client (Kong, psql) (it reports the alert the server sent)",
-            "この行がクライアント (Kong、psql) のものなら (サーバーが送ったアラートを示します)",
-        )
-    }
 }
 
 /// Explains pasted text; an empty list means nothing matched.
@@ -318,7 +282,7 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
             shared_facts.extend(r.facts.clone());
             notes.push(fill(r.pattern.reading, &r.facts));
             if let Some(v) = &r.pattern.versions {
-                notes.push(versions_note(v));
+                notes.push(ExplainText::LineShapePrintedBy { versions: v }.msg());
             }
             implied = implied.or(r.pattern.implies);
             refines.extend(r.pattern.refines.iter().copied());
@@ -427,17 +391,19 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
         finding.evidence.extend(continuation_evidence.clone());
         finding.reading = Some(fill(pattern.reading, &finding.facts));
         if ambiguous_sides {
-            finding.condition = Some(side_condition(server));
+            finding.condition = Some(ExplainText::IfSide { server }.msg());
         }
         finding.leg = pattern.leg.or(leg);
         if ambiguous_legs {
             if let Some(l) = pattern.leg {
-                finding.condition = Some(leg_condition(l));
+                finding.condition = Some(ExplainText::IfLeg { leg: l }.msg());
             }
         }
         finding.notes = notes.clone();
         if let Some(v) = &pattern.versions {
-            finding.notes.insert(0, versions_note(v));
+            finding
+                .notes
+                .insert(0, ExplainText::LineShapePrintedBy { versions: v }.msg());
         }
         out.push(GroupFinding {
             finding,
@@ -451,62 +417,27 @@ pub(crate) fn explain_group(group: &Group) -> Vec<GroupFinding> {
 /// pooler: the catalogue's steps name PostgreSQL's and the client's
 /// settings, which on a pooled leg are pgbouncer's.
 pub(crate) fn pooler_fix(code: Code, leg: Leg) -> Option<Msg> {
-    let (en, ja) = match (code, leg) {
-        (Code::ClientRejectsServerCert, Leg::Server) => (
-            "pgbouncer is the client here: put the CA that signed PostgreSQL's ssl_cert_file into the file server_tls_ca_file names in pgbouncer.ini, then reload pgbouncer (RELOAD on its console, or SIGHUP)",
-            "ここでは pgbouncer がクライアントです: PostgreSQL の ssl_cert_file に署名した CA を pgbouncer.ini の server_tls_ca_file が指すファイルに入れ、pgbouncer を再読み込みします (管理コンソールの RELOAD、または SIGHUP)",
-        ),
-        (Code::ClientRejectsServerCert, Leg::Client) => (
-            "pgbouncer is the server here: give the client the CA that signed pgbouncer's client_tls_cert_file (libpq sslrootcert, Kong lua_ssl_trusted_certificate)",
-            "ここでは pgbouncer がサーバーです: pgbouncer の client_tls_cert_file に署名した CA をクライアントに与えます (libpq の sslrootcert、Kong の lua_ssl_trusted_certificate)",
-        ),
-        (Code::ServerRejectsClientCert, Leg::Client) => (
-            "pgbouncer is the server here: issue the client's certificate from a CA in pgbouncer's client_tls_ca_file, or add its CA to that file and reload pgbouncer",
-            "ここでは pgbouncer がサーバーです: クライアント証明書を pgbouncer の client_tls_ca_file にある CA で発行するか、その CA をファイルに追加して pgbouncer を再読み込みします",
-        ),
-        (Code::ServerRejectsClientCert, Leg::Server) => (
-            "pgbouncer is the client here: issue server_tls_cert_file (pgbouncer.ini) from a CA in PostgreSQL's ssl_cert_file, or add its CA to PostgreSQL's ssl_ca_file and reload PostgreSQL",
-            "ここでは pgbouncer がクライアントです: server_tls_cert_file (pgbouncer.ini) を PostgreSQL の ssl_ca_file にある CA で発行するか、その CA を PostgreSQL の ssl_ca_file に追加して PostgreSQL を再読み込みします",
-        ),
-        (Code::ClientCertRequired, Leg::Server) => (
-            "PostgreSQL asks pgbouncer, not the gateway, for a certificate: set server_tls_cert_file and server_tls_key_file in pgbouncer.ini (a certificate from PostgreSQL's ssl_ca_file; CN = the database user for cert authentication), then reload pgbouncer",
-            "PostgreSQL が証明書を求めている相手はゲートウェイではなく pgbouncer です: pgbouncer.ini に server_tls_cert_file と server_tls_key_file を設定し (PostgreSQL の ssl_ca_file の CA による証明書。cert 認証では CN = データベースユーザー)、pgbouncer を再読み込みします",
-        ),
-        (Code::ClientCertRequired, Leg::Client) => (
-            "pgbouncer (client_tls_sslmode = verify-ca/verify-full) asks the client for a certificate: configure it (libpq sslcert/sslkey, Kong pg_ssl_cert/pg_ssl_cert_key) from a CA in client_tls_ca_file",
-            "pgbouncer (client_tls_sslmode = verify-ca/verify-full) がクライアントに証明書を求めています: client_tls_ca_file にある CA の証明書を設定します (libpq の sslcert/sslkey、Kong の pg_ssl_cert/pg_ssl_cert_key)",
-        ),
-        (Code::NoHbaEntry, Leg::Server) => (
-            "PostgreSQL sees pgbouncer's address and pgbouncer's TLS: with `no encryption`, set server_tls_sslmode = verify-full and server_tls_ca_file in pgbouncer.ini and reload pgbouncer; otherwise add the hostssl line for pgbouncer's address",
-            "PostgreSQL から見えるのは pgbouncer のアドレスと pgbouncer の TLS です: `no encryption` なら pgbouncer.ini に server_tls_sslmode = verify-full と server_tls_ca_file を設定して pgbouncer を再読み込みし、そうでなければ pgbouncer のアドレスの hostssl 行を追加します",
-        ),
-        (Code::PasswordAuthFailed, Leg::Server) => (
-            "pgbouncer logs in with the password of its auth_file (or the client's SCRAM secret): make the entry for this user in auth_file match the role's password in PostgreSQL",
-            "pgbouncer は auth_file のパスワード (またはクライアントの SCRAM シークレット) でログインします: auth_file のこのユーザーの行を PostgreSQL のロールのパスワードと一致させます",
-        ),
-        (Code::ServerCertMissing | Code::ServerKeyMissing | Code::KeyCertMismatch, Leg::Client) => (
-            "in pgbouncer.ini point client_tls_cert_file and client_tls_key_file at a certificate and its own key that pgbouncer's account can read, then restart pgbouncer",
-            "pgbouncer.ini の client_tls_cert_file と client_tls_key_file を、pgbouncer のアカウントで読める証明書とその鍵に向け、pgbouncer を再起動します",
-        ),
-        (Code::ServerCertMissing | Code::ServerKeyMissing | Code::KeyCertMismatch, Leg::Server) => (
-            "in pgbouncer.ini point server_tls_cert_file and server_tls_key_file at a certificate and its own key that pgbouncer's account can read, then reload pgbouncer",
-            "pgbouncer.ini の server_tls_cert_file と server_tls_key_file を、pgbouncer のアカウントで読める証明書とその鍵に向け、pgbouncer を再読み込みします",
-        ),
-        (Code::TrustStoreInvalid, Leg::Client) => (
-            "in pgbouncer.ini point client_tls_ca_file at a PEM file of the CAs that sign client certificates, then restart pgbouncer",
-            "pgbouncer.ini の client_tls_ca_file をクライアント証明書に署名する CA の PEM ファイルに向け、pgbouncer を再起動します",
-        ),
-        (Code::TrustStoreInvalid, Leg::Server) => (
-            "in pgbouncer.ini point server_tls_ca_file at a PEM file holding the CA that signed PostgreSQL's certificate, then reload pgbouncer",
-            "pgbouncer.ini の server_tls_ca_file を PostgreSQL の証明書に署名した CA を含む PEM ファイルに向け、pgbouncer を再読み込みします",
-        ),
-        (Code::ProtocolVersionMismatch, _) => (
-            "with pgbouncer in between, its client_tls_protocols (client's leg) and server_tls_protocols (server's leg) must share a version with the other end (e.g. secure = TLS 1.2 and 1.3)",
-            "pgbouncer を挟む場合、client_tls_protocols (クライアント側の区間) と server_tls_protocols (サーバー側の区間) が相手と共通のバージョンを持つ必要があります (例: secure = TLS 1.2 と 1.3)",
-        ),
+    let text = match (code, leg) {
+        (Code::ClientRejectsServerCert, Leg::Server) => ExplainText::PoolerTrustsPostgresCa,
+        (Code::ClientRejectsServerCert, Leg::Client) => ExplainText::ClientTrustsPgbouncerCa,
+        (Code::ServerRejectsClientCert, Leg::Client) => ExplainText::PgbouncerAcceptsClientCa,
+        (Code::ServerRejectsClientCert, Leg::Server) => ExplainText::PostgresAcceptsPgbouncerCert,
+        (Code::ClientCertRequired, Leg::Server) => ExplainText::PgbouncerSendsNoServerCert,
+        (Code::ClientCertRequired, Leg::Client) => ExplainText::PgbouncerAsksClientCert,
+        (Code::NoHbaEntry, Leg::Server) => ExplainText::PostgresSeesPgbouncer,
+        (Code::PasswordAuthFailed, Leg::Server) => ExplainText::PgbouncerAuthFile,
+        (Code::ServerCertMissing | Code::ServerKeyMissing | Code::KeyCertMismatch, Leg::Client) => {
+            ExplainText::PgbouncerClientCertFiles
+        }
+        (Code::ServerCertMissing | Code::ServerKeyMissing | Code::KeyCertMismatch, Leg::Server) => {
+            ExplainText::PgbouncerServerCertFiles
+        }
+        (Code::TrustStoreInvalid, Leg::Client) => ExplainText::PgbouncerClientCaFile,
+        (Code::TrustStoreInvalid, Leg::Server) => ExplainText::PgbouncerServerCaFile,
+        (Code::ProtocolVersionMismatch, _) => ExplainText::PgbouncerProtocols,
         _ => return None,
     };
-    Some(Msg::new(en, ja))
+    Some(text.msg())
 }
 
 /// Fix steps and notes that the facts make concrete.
@@ -521,10 +452,9 @@ pub(crate) fn add_computed(finding: &mut Finding) {
     match finding.id() {
         Code::ProtocolVersionMismatch => {
             if let (Some(min), Some(max)) = (get("server_min"), get("server_max")) {
-                finding.fix.push(Msg::new(
-                    format!("the server allows {min} to {max}: make the client offer a version in that range (Kong: pg_ssl_version and lua_ssl_protocols; libpq: ssl_min_protocol_version/ssl_max_protocol_version), or widen ssl_min_protocol_version/ssl_max_protocol_version on the server"),
-                    format!("サーバーが許可するのは {min} から {max} までです: クライアントがこの範囲のバージョンを提示するようにするか (Kong: pg_ssl_version と lua_ssl_protocols、libpq: ssl_min_protocol_version/ssl_max_protocol_version)、サーバーの ssl_min_protocol_version/ssl_max_protocol_version を広げます"),
-                ));
+                finding
+                    .fix
+                    .push(ExplainText::ServerAllowsVersions { min, max }.msg());
                 // The catalogue's client step sets TLS 1.2 (pg_ssl_version =
                 // tlsv1_2, ssl_min_protocol_version=TLSv1.2): wrong advice
                 // when the server's range leaves 1.2 out.
@@ -536,28 +466,29 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                 }
             }
             if let (Some(min), Some(max)) = (get("client_min"), get("client_max")) {
-                finding.notes.push(Msg::new(
-                    format!("the client (libpq) offered {min} to {max}"),
-                    format!("クライアント (libpq) が提示したのは {min} から {max} までです"),
-                ));
+                finding
+                    .notes
+                    .push(ExplainText::ClientOfferedVersions { min, max }.msg());
             }
         }
         Code::ServerKeyPermissions => {
             if let Some(file) = get("file") {
-                finding.fix.push(Msg::new(
-                    format!("owned by the database user: chown postgres:postgres {file} && chmod 0600 {file}; or owned by root: chown root:postgres {file} && chmod 0640 {file}"),
-                    format!("データベースユーザー所有にする場合: chown postgres:postgres {file} && chmod 0600 {file}、root 所有にする場合: chown root:postgres {file} && chmod 0640 {file}"),
-                ));
+                finding.fix.push(ExplainText::KeyOwnership { file }.msg());
             }
         }
         Code::CertUserMismatch => {
             if let (Some(user), Some(name)) = (get("user"), get("cert_name")) {
                 let map = get("map").unwrap_or("certmap");
                 let identity = crate::check_rules::identity_ident_line(map);
-                finding.fix.push(Msg::new(
-                    format!("in pg_ident.conf add `{map}  {name}  {user}` and `{identity}` (the second keeps clients whose certificate name already is their user connecting), and on the pg_hba.conf line add `map={map}` (e.g. `hostssl all {user} 0.0.0.0/0 cert map={map}`), then reload"),
-                    format!("pg_ident.conf に `{map}  {name}  {user}` と `{identity}` を追加し (後者は証明書の名前がすでにユーザー名であるクライアントの接続を保ちます)、pg_hba.conf の行に `map={map}` を追加して (例: `hostssl all {user} 0.0.0.0/0 cert map={map}`)、設定を再読み込みします"),
-                ));
+                finding.fix.push(
+                    ExplainText::AddIdentMap {
+                        map,
+                        name,
+                        user,
+                        identity: &identity,
+                    }
+                    .msg(),
+                );
             }
         }
         Code::NoHbaEntry => {
@@ -568,10 +499,15 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                 let plain = get("encryption")
                     .is_some_and(|e| e == "no encryption" || e == "SSL off" || e == "暗号化なし");
                 let suffix = if host.contains(':') { "/128" } else { "/32" };
-                finding.fix.push(Msg::new(
-                    format!("add to pg_hba.conf: `hostssl {db} {user} {host}{suffix} scram-sha-256` and reload"),
-                    format!("pg_hba.conf に `hostssl {db} {user} {host}{suffix} scram-sha-256` を追加し、設定を再読み込みします"),
-                ));
+                finding.fix.push(
+                    ExplainText::AddHostsslLine {
+                        database: db,
+                        user,
+                        host,
+                        suffix,
+                    }
+                    .msg(),
+                );
                 finding.cover(&[0]);
                 if !plain && get("encryption").is_some() {
                     // Over TLS: the generic `no encryption` step does not apply.
@@ -579,10 +515,9 @@ pub(crate) fn add_computed(finding: &mut Finding) {
                 }
                 if plain {
                     let word = get("encryption").unwrap_or("no encryption");
-                    finding.notes.push(Msg::new(
-                        format!("the client connected without TLS (`{word}`)"),
-                        format!("クライアントは TLS なしで接続しました (`{word}`)"),
-                    ));
+                    finding
+                        .notes
+                        .push(ExplainText::ConnectedWithoutTls { word }.msg());
                 }
             }
         }

@@ -17,48 +17,35 @@ use pgtls_wire::is_pgbouncer_own_text;
 use crate::explain::pooler_fix;
 use crate::finding::{Evidence, Finding, Msg};
 use crate::probe_rules::{ClientConfig, Failure, Judgement, Observation, Outcome, Step};
+use crate::text::{LegText, Localized};
 
 /// The leg a failure at `step` belongs to, with the reason in words.
 fn leg_of(step: Step, failure: &Failure) -> Option<(Leg, Msg)> {
     match failure {
         Failure::Unreachable { .. } => None,
-        Failure::Server(m) if m.message == "query_wait_timeout" => Some((
-            Leg::Server,
-            Msg::new(
-                "pgbouncer accepted the client and then gave up waiting for a connection to PostgreSQL (query_wait_timeout)",
-                "pgbouncer はクライアントを受け入れた後、PostgreSQL への接続を待ちきれずに諦めました (query_wait_timeout)",
-            ),
-        )),
+        Failure::Server(m) if m.message == "query_wait_timeout" => {
+            Some((Leg::Server, LegText::QueryWaitTimeout.msg()))
+        }
         Failure::Server(m) if is_pgbouncer_own_text(&m.message) => Some((
             Leg::Client,
-            Msg::new(
-                format!("{:?} is pgbouncer's own refusal: PostgreSQL was not involved", m.message),
-                format!("{:?} は pgbouncer 自身の拒否です: PostgreSQL は関与していません", m.message),
-            ),
+            LegText::PgbouncerOwnRefusal {
+                message: &m.message,
+            }
+            .msg(),
         )),
         Failure::Server(m) => Some((
             Leg::Server,
-            Msg::new(
-                format!("{:?} is PostgreSQL's FATAL to pgbouncer's own connection, relayed by pgbouncer: PostgreSQL saw pgbouncer's address and pgbouncer's TLS (server_tls_*), not the client's", m.message),
-                format!("{:?} は pgbouncer 自身の接続に対する PostgreSQL の FATAL を pgbouncer が中継したものです: PostgreSQL から見えたのはクライアントではなく pgbouncer のアドレスと TLS (server_tls_*) です", m.message),
-            ),
+            LegText::RelayedServerFatal {
+                message: &m.message,
+            }
+            .msg(),
         )),
         Failure::Timeout { .. } if matches!(step, Step::Startup | Step::Auth | Step::Query) => {
-            Some((
-                Leg::Server,
-                Msg::new(
-                    "pgbouncer took the client's start-up and then went silent: it is waiting for a connection to PostgreSQL that does not come (clients see `query_wait_timeout` after 120 s by default)",
-                    "pgbouncer はクライアントの起動メッセージを受け取った後に応答しなくなりました: 来ない PostgreSQL への接続を待っています (クライアントには既定で 120 秒後に `query_wait_timeout` が届きます)",
-                ),
-            ))
+            Some((Leg::Server, LegText::PgbouncerWentSilent.msg()))
         }
-        _ if matches!(step, Step::SslRequest | Step::TlsHandshake) => Some((
-            Leg::Client,
-            Msg::new(
-                "the TLS that failed is between the client and pgbouncer: the certificate, CA list and versions on that side are pgbouncer's client_tls_*",
-                "失敗した TLS はクライアントと pgbouncer の間のものです: その側の証明書、CA 一覧、バージョンは pgbouncer の client_tls_* です",
-            ),
-        )),
+        _ if matches!(step, Step::SslRequest | Step::TlsHandshake) => {
+            Some((Leg::Client, LegText::TlsToPgbouncerFailed.msg()))
+        }
         _ => None,
     }
 }
@@ -81,20 +68,12 @@ fn pooler_finding(code: Code, obs: &Observation, at: &str) -> Finding {
 pub(crate) fn judge_legs(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     j.notes.insert(
         0,
-        Msg::new(
-            format!(
-                "pgbouncer answered at {}:{}, not PostgreSQL ({}); the client's leg is client ↔ pgbouncer (client_tls_*), the server's leg pgbouncer ↔ PostgreSQL (server_tls_*)",
-                cfg.host,
-                cfg.port,
-                obs.answered_signs.join("; ")
-            ),
-            format!(
-                "{}:{} で応答したのは PostgreSQL ではなく pgbouncer です ({})。クライアント側の区間はクライアント ↔ pgbouncer (client_tls_*)、サーバー側の区間は pgbouncer ↔ PostgreSQL (server_tls_*) です",
-                cfg.host,
-                cfg.port,
-                obs.answered_signs.join("; ")
-            ),
-        ),
+        LegText::PgbouncerAnswered {
+            host: &cfg.host,
+            port: cfg.port,
+            signs: &obs.answered_signs.join("; "),
+        }
+        .msg(),
     );
     let Outcome::Failed { step, failure } = &obs.outcome else {
         return;
@@ -155,13 +134,7 @@ pub(crate) fn judge_legs(obs: &Observation, cfg: &ClientConfig, j: &mut Judgemen
             }
         }
         if f.id() == Code::ServerSslDisabled && leg == Leg::Client {
-            f.fix.insert(
-                0,
-                Msg::new(
-                    "pgbouncer answered N: it has no TLS toward clients. In pgbouncer.ini set client_tls_sslmode = require (or verify-full to check client certificates) with client_tls_cert_file and client_tls_key_file, then reload pgbouncer (RELOAD on its console, or SIGHUP); PostgreSQL's ssl setting is not involved",
-                    "pgbouncer が N と答えました: クライアント向けの TLS がありません。pgbouncer.ini で client_tls_sslmode = require (クライアント証明書を検証するなら verify-full) と client_tls_cert_file、client_tls_key_file を設定し、pgbouncer を再読み込みします (管理コンソールの RELOAD、または SIGHUP)。PostgreSQL の ssl 設定は関係ありません",
-                ),
-            );
+            f.fix.insert(0, LegText::PgbouncerHasNoClientTls.msg());
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::certinfo::{
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::explain::explain_text;
 use crate::finding::{Evidence, Finding, Msg};
+use crate::text::{Localized, ProbeText};
 use crate::verify_result::ChainRejection;
 
 /// Which client, and for Kong which of its two socket layers, made the
@@ -50,11 +51,7 @@ impl ClientKind {
     }
 
     fn name(self) -> Msg {
-        match self {
-            ClientKind::KongCosocket => Msg::new("Kong (cosocket path)", "Kong (cosocket 経路)"),
-            ClientKind::KongLuaSec => Msg::new("Kong (LuaSec path)", "Kong (LuaSec 経路)"),
-            ClientKind::Libpq => Msg::new("libpq (psql)", "libpq (psql)"),
-        }
+        ProbeText::ClientName { kind: self }.msg()
     }
 }
 
@@ -547,53 +544,39 @@ pub fn change(cfg: &ClientConfig, setting: &Setting, value: &str) -> Msg {
     let key = &setting.key;
     let kong = cfg.kind.is_kong();
     match &setting.origin {
-        SettingOrigin::File { path, line } => Msg::new(
-            format!("in {path} line {line} set `{key} = {value}`"),
-            format!("{path} の {line} 行目を `{key} = {value}` にします"),
-        ),
-        SettingOrigin::Env { var } => {
-            let (en_note, ja_note) = if kong {
-                (" (it overrides kong.conf)", " (kong.conf より優先されます)")
-            } else {
-                ("", "")
-            };
-            Msg::new(
-                format!("set the environment variable `{var}={value}`{en_note}"),
-                format!("環境変数 `{var}={value}` を設定します{ja_note}"),
-            )
+        SettingOrigin::File { path, line } => ProbeText::SetInFile {
+            path,
+            line: *line,
+            key,
+            value,
         }
-        SettingOrigin::ConnString => Msg::new(
-            format!("in the connection string set `{key}={value}`"),
-            format!("接続文字列で `{key}={value}` を指定します"),
-        ),
+        .msg(),
+        SettingOrigin::Env { var } => ProbeText::SetEnvVar {
+            var,
+            value,
+            overrides_kong_conf: kong,
+        }
+        .msg(),
+        SettingOrigin::ConnString => ProbeText::SetInConnString { key, value }.msg(),
         SettingOrigin::Default => {
             if kong {
                 match (&cfg.conf_file, &setting.env_var) {
-                    (Some(file), _) => Msg::new(
-                        format!("add `{key} = {value}` to {file}"),
-                        format!("{file} に `{key} = {value}` を追加します"),
-                    ),
-                    (None, Some(var)) => Msg::new(
-                        format!("set the environment variable `{var}={value}`"),
-                        format!("環境変数 `{var}={value}` を設定します"),
-                    ),
-                    (None, None) => Msg::new(
-                        format!("set `{key} = {value}` in kong.conf"),
-                        format!("kong.conf で `{key} = {value}` を設定します"),
-                    ),
+                    (Some(file), _) => ProbeText::AddToKongConfFile { file, key, value }.msg(),
+                    (None, Some(var)) => ProbeText::SetEnvVar {
+                        var,
+                        value,
+                        overrides_kong_conf: false,
+                    }
+                    .msg(),
+                    (None, None) => ProbeText::SetInKongConf { key, value }.msg(),
                 }
             } else {
-                let (en_env, ja_env) = match &setting.env_var {
-                    Some(var) => (
-                        format!(" (or set {var}={value})"),
-                        format!(" (または {var}={value} を設定)"),
-                    ),
-                    None => (String::new(), String::new()),
-                };
-                Msg::new(
-                    format!("add `{key}={value}` to the connection string{en_env}"),
-                    format!("接続文字列に `{key}={value}` を追加します{ja_env}"),
-                )
+                ProbeText::AddToConnString {
+                    key,
+                    value,
+                    env_var: setting.env_var.as_deref(),
+                }
+                .msg()
             }
         }
     }
@@ -768,18 +751,14 @@ pub fn judge(obs: &Observation, cfg: &ClientConfig) -> Judgement {
                 if !plain_refusal && j.findings.is_empty() {
                     failed(obs, cfg, *step, failure, &mut j);
                 }
-                j.notes.push(Msg::new(
-                    format!(
-                        "libpq (sslmode={}) retried on a second connection after the first failed at {}",
-                        setting(&cfg.ssl, "sslmode").map_or("prefer", |s| s.value.as_str()),
-                        first_step.name()
-                    ),
-                    format!(
-                        "libpq (sslmode={}) は最初の接続が {} で失敗した後、2 本目の接続で再試行しました",
-                        setting(&cfg.ssl, "sslmode").map_or("prefer", |s| s.value.as_str()),
-                        first_step.name()
-                    ),
-                ));
+                j.notes.push(
+                    ProbeText::LibpqRetried {
+                        sslmode: setting(&cfg.ssl, "sslmode")
+                            .map_or("prefer", |s| s.value.as_str()),
+                        first_step: first_step.name(),
+                    }
+                    .msg(),
+                );
             } else {
                 failed(obs, cfg, *step, failure, &mut j);
             }
@@ -811,21 +790,15 @@ fn success(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
             .first()
             .is_some_and(|leaf| names_host(leaf, &cfg.host));
         if !matches && !leaf_names.is_empty() {
-            j.notes.push(Msg::new(
-                format!(
-                    "Kong connected although the certificate names {leaf_names}, not {}: Kong does not check host names (no SNI, chain only); libpq with sslmode=verify-full would refuse this server (PGTLS012)",
-                    cfg.host
-                ),
-                format!(
-                    "証明書が示すのは {} ではなく {leaf_names} ですが、Kong は接続しました: Kong はホスト名を検査しません (SNI なし、チェーンのみ)。sslmode=verify-full の libpq はこのサーバーを拒否します (PGTLS012)",
-                    cfg.host
-                ),
-            ));
+            j.notes.push(
+                ProbeText::KongIgnoresHostMismatch {
+                    leaf_names: &leaf_names,
+                    host: &cfg.host,
+                }
+                .msg(),
+            );
         } else {
-            j.notes.push(Msg::new(
-                "Kong does not check host names (no SNI, chain only): any certificate from a trusted CA is accepted for this server",
-                "Kong はホスト名を検査しません (SNI なし、チェーンのみ): 信頼する CA の証明書であればどれでもこのサーバーとして受け入れます",
-            ));
+            j.notes.push(ProbeText::KongChecksNoHostNames.msg());
         }
     }
     if !cfg.verify {
@@ -834,36 +807,25 @@ fn success(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
             .as_ref()
             .map(Setting::shown)
             .unwrap_or_default();
-        let own = tls.own_verify.as_ref();
-        let (en_own, ja_own) = match own {
-            Some(v) if v.ok => (
-                "pgtls's own verification of the chain against the trust store passed".to_string(),
-                "pgtls が信頼ストアに対してチェーンを検証した結果は成功です".to_string(),
-            ),
-            Some(v) => (
-                format!(
-                    "pgtls's own verification against the trust store fails: {}: {} — turning verification on now would break the connection",
-                    v.code, v.text
-                ),
-                format!(
-                    "pgtls が信頼ストアに対して検証すると失敗します: {}: {} — このまま検証を有効にすると接続できなくなります",
-                    v.code, v.text
-                ),
-            ),
-            None => (String::new(), String::new()),
-        };
-        j.notes.push(Msg::new(
-            format!("the client does not verify the server's certificate ({how}); {en_own}"),
-            format!("クライアントはサーバー証明書を検証しません ({how})。{ja_own}"),
-        ));
+        j.notes.push(
+            ProbeText::ClientDoesNotVerify {
+                how: &how,
+                own: tls.own_verify.as_ref(),
+            }
+            .msg(),
+        );
     }
     for (i, cert) in tls.peer_chain.iter().enumerate() {
         let info = describe(cert, obs.now);
         if let Some(why) = weakness(&info) {
-            j.notes.push(Msg::new(
-                format!("chain[{i}] {}: {why} (PGTLS022): clients at a stricter OpenSSL security level refuse it", info.subject),
-                format!("chain[{i}] {}: {why} (PGTLS022): より厳しい OpenSSL セキュリティレベルのクライアントは拒否します", info.subject),
-            ));
+            j.notes.push(
+                ProbeText::WeakChainCert {
+                    index: i,
+                    subject: &info.subject,
+                    why: &why,
+                }
+                .msg(),
+            );
         }
     }
 }
@@ -909,10 +871,8 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     if !falls_back {
         if !obs.tls_in_use && matches!(obs.outcome, Outcome::Ok { .. }) {
             let how = cfg.ssl.first().map(Setting::shown).unwrap_or_default();
-            j.notes.push(Msg::new(
-                format!("the connection is not encrypted: TLS is off at the client ({how})"),
-                format!("接続は暗号化されていません: クライアントで TLS が無効です ({how})"),
-            ));
+            j.notes
+                .push(ProbeText::NotEncryptedTlsOffAtClient { how: &how }.msg());
         }
         return;
     }
@@ -928,10 +888,7 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
             ),
             Step::SslRequest.name(),
         ));
-        f.reading = Some(Msg::new(
-            "this connection was made WITHOUT TLS: the password and all data crossed the network in clear text",
-            "この接続は TLS なしで行われました: パスワードとすべてのデータが平文でネットワークを流れました",
-        ));
+        f.reading = Some(ProbeText::MadeWithoutTls.msg());
     }
     match cfg.kind {
         ClientKind::Libpq => {
@@ -941,10 +898,7 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
         }
         _ => {
             if cfg.edition == Some(KongEdition::OpenSource) {
-                f.notes.push(Msg::new(
-                    "open-source Kong has no pg_ssl_required: only a pg_hba.conf with hostssl lines (and no host lines) for Kong's user makes the server refuse plaintext",
-                    "オープンソース版 Kong には pg_ssl_required がありません: Kong のユーザーに対して hostssl 行だけ (host 行なし) の pg_hba.conf にすれば、サーバーが平文を拒否します",
-                ));
+                f.notes.push(ProbeText::OssKongHasNoSslRequired.msg());
             } else {
                 let s = setting(&cfg.ssl, "pg_ssl_required")
                     .cloned()
@@ -1005,25 +959,13 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             let mut f = finding(Code::Unreachable);
             line_evidence(&mut f);
             f.evidence.push(ev(text.clone(), at));
-            let (en, ja) = match reason {
-                Unreachable::Dns => (
-                    format!("the name {} does not resolve from this host (DNS)", cfg.host),
-                    format!("このホストから名前 {} を解決できません (DNS)", cfg.host),
-                ),
-                Unreachable::Refused => (
-                    format!("nothing listens on {}:{} (connection refused): the server is down, listens on another address or port (listen_addresses, port)", cfg.host, cfg.port),
-                    format!("{}:{} で待ち受けているものがありません (connection refused): サーバーが停止しているか、別のアドレスやポートで待ち受けています (listen_addresses、port)", cfg.host, cfg.port),
-                ),
-                Unreachable::Timeout => (
-                    format!("no answer to the TCP connection to {}:{} in time: a firewall drops the packets, or the host is down", cfg.host, cfg.port),
-                    format!("{}:{} への TCP 接続に時間内に応答がありません: ファイアウォールがパケットを破棄しているか、ホストが停止しています", cfg.host, cfg.port),
-                ),
-                Unreachable::Other => (
-                    format!("the TCP connection to {}:{} failed: {text}", cfg.host, cfg.port),
-                    format!("{}:{} への TCP 接続に失敗しました: {text}", cfg.host, cfg.port),
-                ),
-            };
-            f.reading = Some(Msg::new(en, ja));
+            let (host, port) = (cfg.host.as_str(), cfg.port);
+            f.reading = Some(match reason {
+                Unreachable::Dns => ProbeText::NameDoesNotResolve { host }.msg(),
+                Unreachable::Refused => ProbeText::NothingListens { host, port }.msg(),
+                Unreachable::Timeout => ProbeText::TcpTimeout { host, port }.msg(),
+                Unreachable::Other => ProbeText::TcpFailed { host, port, text }.msg(),
+            });
             f.facts.insert(
                 "reason".into(),
                 match reason {
@@ -1035,10 +977,7 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
                 .into(),
             );
             if cfg.kind.is_kong() {
-                f.notes.push(Msg::new(
-                    "Kong dials pg_host:pg_port; check them in kong.conf and the KONG_PG_HOST / KONG_PG_PORT variables",
-                    "Kong は pg_host:pg_port に接続します。kong.conf と KONG_PG_HOST / KONG_PG_PORT 変数を確認してください",
-                ));
+                f.notes.push(ProbeText::KongDialsPgHost.msg());
             }
             j.findings.push(f);
         }
@@ -1058,25 +997,19 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
                 format!("no complete answer within {after_ms} ms; received: {got}; {partial_bytes} bytes of an incomplete message"),
                 at,
             ));
-            f.reading = Some(Msg::new(
-                format!("the server accepted the TCP connection but stalled at {at}: a PostgreSQL that hangs (overloaded, a stuck authentication), a proxy or firewall that holds connections open, or something that is not PostgreSQL"),
-                format!("サーバーは TCP 接続を受け付けましたが {at} で応答が止まりました: 応答しない PostgreSQL (過負荷、認証の停止)、接続を保持したままのプロキシやファイアウォール、または PostgreSQL ではないもの"),
-            ));
+            f.reading = Some(ProbeText::StalledAt { at }.msg());
             f.facts.insert("reason".into(), "stalled".into());
             j.findings.push(f);
         }
         Failure::ServerRefusedTls => server_without_tls(obs, cfg, None, j),
         Failure::ErrorToSslRequest(m) => {
-            j.unexplained = Some(Msg::new(
-                format!(
-                    "the server refused before TLS: {}: {}",
-                    m.severity, m.message
-                ),
-                format!(
-                    "サーバーは TLS の前に拒否しました: {}: {}",
-                    m.severity, m.message
-                ),
-            ));
+            j.unexplained = Some(
+                ProbeText::RefusedBeforeTls {
+                    severity: &m.severity,
+                    message: &m.message,
+                }
+                .msg(),
+            );
         }
         Failure::JunkSslAnswer { byte } => not_postgres(
             obs,
@@ -1126,10 +1059,14 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             let mut f = finding(Code::PasswordAuthFailed);
             line_evidence(&mut f);
             let asked = obs.auth_requested.as_deref().unwrap_or("a password");
-            f.reading = Some(Msg::new(
-                format!("the server asked for {asked} and the client has no password for {}@{}", cfg.user, cfg.database),
-                format!("サーバーは {asked} を求めましたが、クライアントには {}@{} のパスワードがありません", cfg.user, cfg.database),
-            ));
+            f.reading = Some(
+                ProbeText::NoPasswordFor {
+                    asked,
+                    user: &cfg.user,
+                    database: &cfg.database,
+                }
+                .msg(),
+            );
             f.fix.push(password_fix(cfg));
             j.findings.push(f);
         }
@@ -1169,18 +1106,18 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             by_client_line(obs, cfg, at, j);
             if let Some(f) = j.findings.last_mut() {
                 if f.id() == Code::ClientAuthRequirementUnmet {
-                    f.reading = Some(Msg::new(
-                        format!("the server let {}@{} in another way than the client demands; the server's matching pg_hba.conf line decides the method", cfg.user, cfg.database),
-                        format!("サーバーは {}@{} をクライアントが求めるのとは別の方法で受け入れようとしました。方式を決めるのはサーバーで一致する pg_hba.conf の行です", cfg.user, cfg.database),
-                    ));
+                    f.reading = Some(
+                        ProbeText::ServerLetInAnotherWay {
+                            user: &cfg.user,
+                            database: &cfg.database,
+                        }
+                        .msg(),
+                    );
                 }
             }
         }
         Failure::Unsupported { text } | Failure::ClientRefused { text } => {
-            j.unexplained = Some(Msg::new(
-                format!("the client gave up at {at}: {text}"),
-                format!("クライアントは {at} で中止しました: {text}"),
-            ));
+            j.unexplained = Some(ProbeText::ClientGaveUp { at, text }.msg());
         }
     }
 }
@@ -1204,10 +1141,7 @@ fn direct_tls_refused(
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
     }
     f.alternatives.push(Code::ConnectionClosedByPeer);
-    f.notes.push(Msg::new(
-        "the server is older than PostgreSQL 17 (or a pooler or proxy in front of it does not accept direct TLS): its log says `invalid length of startup packet`",
-        "サーバーは PostgreSQL 17 より古いか、前にあるプーラーやプロキシが直接 TLS を受け付けません。そのログには `invalid length of startup packet` と出ます",
-    ));
+    f.notes.push(ProbeText::ServerWithoutDirectTls.msg());
     f.facts.insert("server_version".into(), "before 17".into());
     f.edits.push(Edit::new(
         EditKind::Conninfo {
@@ -1218,10 +1152,7 @@ fn direct_tls_refused(
         Applicability::MachineApplicable,
         Then::Reconnect,
     ));
-    f.fix.push(Msg::new(
-        "in the connection string set `sslnegotiation=postgres` (or remove sslnegotiation): the SSLRequest path works with every server version",
-        "接続文字列で `sslnegotiation=postgres` にします (または sslnegotiation を外します)。SSLRequest の経路はすべてのサーバーバージョンで動作します",
-    ));
+    f.fix.push(ProbeText::SetSslNegotiationPostgres.msg());
     j.findings.push(f);
 }
 
@@ -1232,10 +1163,7 @@ fn by_client_line(obs: &Observation, cfg: &ClientConfig, at: &str, j: &mut Judge
     };
     let found = explain_text(line);
     let Some(first) = found.into_iter().next() else {
-        j.unexplained = Some(Msg::new(
-            format!("no known TLS failure explains what the client saw at {at}"),
-            format!("{at} でクライアントが見たものを説明する既知の TLS の失敗はありません"),
-        ));
+        j.unexplained = Some(ProbeText::NoKnownFailureExplains { at }.msg());
         return;
     };
     let mut f = Finding::new(first.diagnosis);
@@ -1253,10 +1181,14 @@ fn not_postgres(obs: &Observation, cfg: &ClientConfig, at: &str, text: &str, j: 
             .push(ev_from(client_origin(cfg.kind), one_line(line), at));
     }
     f.evidence.push(ev(text, at));
-    f.reading = Some(Msg::new(
-        format!("{}:{} did not behave like a PostgreSQL server: {text}; check that pg_host/pg_port (host/port) point at PostgreSQL itself and not at a web server, a TLS-terminating proxy or a pooler", cfg.host, cfg.port),
-        format!("{}:{} は PostgreSQL サーバーとして振る舞いませんでした: {text}。pg_host/pg_port (host/port) が Web サーバーや TLS 終端プロキシ、プーラーではなく PostgreSQL 自体を指しているか確認してください", cfg.host, cfg.port),
-    ));
+    f.reading = Some(
+        ProbeText::NotLikePostgres {
+            host: &cfg.host,
+            port: cfg.port,
+            text,
+        }
+        .msg(),
+    );
     f.facts.insert("reason".into(), "not_postgresql".into());
     j.findings.push(f);
 }
@@ -1284,27 +1216,17 @@ fn server_without_tls(
             format!("then, without TLS: {}: {}", m.severity, m.message),
             "startup",
         ));
-        let (en, ja) = if cfg.edition == Some(KongEdition::OpenSource) {
-            (
-                "open-source Kong went on without TLS (it has no pg_ssl_required), and the server has no pg_hba.conf line for unencrypted connections: the root cause is that the server does not offer TLS",
-                "オープンソース版 Kong は TLS なしで続行しました (pg_ssl_required がありません)。サーバーには暗号化なしの接続に対する pg_hba.conf の行がありません: 根本原因はサーバーが TLS を提供していないことです",
-            )
+        f.reading = Some(if cfg.edition == Some(KongEdition::OpenSource) {
+            ProbeText::OssKongWentOnWithoutTls.msg()
         } else {
-            (
-                "the client went on without TLS and the server has no pg_hba.conf line for unencrypted connections: the root cause is that the server does not offer TLS",
-                "クライアントは TLS なしで続行し、サーバーには暗号化なしの接続に対する pg_hba.conf の行がありません: 根本原因はサーバーが TLS を提供していないことです",
-            )
-        };
-        f.reading = Some(Msg::new(en, ja));
+            ProbeText::ClientWentOnWithoutTls.msg()
+        });
     }
     for s in &cfg.ssl {
         f.evidence.push(ev(s.shown(), "settings"));
     }
     f.facts.insert("server_setting".into(), "ssl = on".into());
-    f.fix.push(Msg::new(
-        "on the server, in postgresql.conf: `ssl = on` (with ssl_cert_file and ssl_key_file naming the certificate and key), then reload: SELECT pg_reload_conf()",
-        "サーバーの postgresql.conf で `ssl = on` を設定し (ssl_cert_file と ssl_key_file で証明書と鍵を指定)、設定を再読み込みします: SELECT pg_reload_conf()",
-    ));
+    f.fix.push(ProbeText::TurnServerSslOn.msg());
     f.cover(&[0]);
     j.findings.push(f);
 }
@@ -1387,10 +1309,7 @@ fn version_mismatch(
         return;
     }
     if accepted.is_empty() {
-        f.reading = Some(Msg::new(
-            "the server accepted none of the versions tried: its settings or OpenSSL security level allow no version this host can offer",
-            "サーバーは試したどのバージョンも受け付けませんでした: サーバーの設定または OpenSSL のセキュリティレベルが、このホストが提示できるバージョンを許可していません",
-        ));
+        f.reading = Some(ProbeText::NoVersionAccepted.msg());
         j.findings.push(f);
         return;
     }
@@ -1404,17 +1323,24 @@ fn version_mismatch(
         .filter(|v| accepted.contains(v))
         .collect();
     if !overlap.is_empty() {
-        f.reading = Some(Msg::new(
-            format!("the server accepts {} which the client also offers, yet the handshake failed: a cipher or security-level mismatch rather than the version range", overlap.join(", ")),
-            format!("サーバーはクライアントも提示する {} を受け付けますが、ハンドシェイクは失敗しました: バージョンの範囲ではなく暗号スイートまたはセキュリティレベルの不一致です", overlap.join(", ")),
-        ));
+        f.reading = Some(
+            ProbeText::VersionsOverlapYetFailed {
+                overlap: &overlap.join(", "),
+            }
+            .msg(),
+        );
         j.findings.push(f);
         return;
     }
-    f.reading = Some(Msg::new(
-        format!("no overlap: the server accepts {server_min} to {server_max}, the client offers {client_min} to {client_max}"),
-        format!("重なりがありません: サーバーは {server_min} から {server_max}、クライアントは {client_min} から {client_max} です"),
-    ));
+    f.reading = Some(
+        ProbeText::NoVersionOverlap {
+            server_min,
+            server_max,
+            client_min,
+            client_max,
+        }
+        .msg(),
+    );
     // The client side: offer the best version the server accepts, TLS 1.2
     // or newer where possible.
     let modern: Vec<&str> = accepted
@@ -1465,10 +1391,7 @@ fn version_mismatch(
                     .insert("client_fix".into(), format!("pg_ssl_version = {keyword}"));
                 push_change(&mut f, cfg, &s, keyword);
             } else {
-                f.notes.push(Msg::new(
-                    "open-source Kong's LuaSec path offers TLS 1.1 and newer and has no setting to change that: only the server's range can be changed",
-                    "オープンソース版 Kong の LuaSec 経路は TLS 1.1 以降を提示し、それを変える設定はありません: 変更できるのはサーバー側の範囲だけです",
-                ));
+                f.notes.push(ProbeText::OssLuaSecVersionsFixed.msg());
             }
         }
         ClientKind::Libpq => {
@@ -1512,10 +1435,15 @@ fn version_mismatch(
             "server_fix".into(),
             format!("{server_key} = '{server_value}'"),
         );
-        f.fix.push(Msg::new(
-            format!("or on the server, in postgresql.conf: `{server_key} = '{server_value}'`, then reload (SELECT pg_reload_conf()); the server currently allows {server_min} to {server_max}"),
-            format!("またはサーバーの postgresql.conf で `{server_key} = '{server_value}'` を設定し、再読み込みします (SELECT pg_reload_conf())。現在サーバーが許可するのは {server_min} から {server_max} です"),
-        ));
+        f.fix.push(
+            ProbeText::OrServerVersionSetting {
+                key: server_key,
+                value: &server_value,
+                server_min,
+                server_max,
+            }
+            .msg(),
+        );
     }
     // Both sides are computed from the ranges seen; the catalogue's generic
     // values (pg_ssl_version = tlsv1_2, ...) may be the failing ones.
@@ -1619,10 +1547,7 @@ impl Refusal<'_> {
         f.facts
             .insert("lua_ssl_verify_depth".into(), needed.to_string());
         push_change(&mut f, self.cfg, &depth, &needed.to_string());
-        f.notes.push(Msg::new(
-        "Kong's LuaSec path ignores the depth, so only the cosocket path (kong start from the CLI) fails",
-        "Kong の LuaSec 経路は深さを無視するため、失敗するのは cosocket 経路 (CLI からの kong start) だけです",
-    ));
+        f.notes.push(ProbeText::LuaSecIgnoresDepth.msg());
         f
     }
 
@@ -1630,35 +1555,20 @@ impl Refusal<'_> {
     fn outside_validity(&self, expired: Option<(usize, &CertInfo)>) -> Finding {
         let mut f = self.finding(Code::ServerCertExpired);
         if let Some((i, info)) = expired {
-            let (en, ja) = if info.not_yet_valid {
-                (
-                    format!(
-                        "{} is not valid before {} (check both clocks)",
-                        info.subject, info.not_before
-                    ),
-                    format!(
-                        "{} は {} より前は有効ではありません (両方の時計を確認してください)",
-                        info.subject, info.not_before
-                    ),
-                )
+            let text = if info.not_yet_valid {
+                ProbeText::NotYetValid {
+                    subject: &info.subject,
+                    not_before: &info.not_before,
+                }
             } else {
-                (
-                    format!(
-                        "{} expired on {} ({} days ago)",
-                        info.subject,
-                        info.not_after,
-                        info.days_ago()
-                    ),
-                    format!(
-                        "{} は {} に期限切れになりました ({} 日前)",
-                        info.subject,
-                        info.not_after,
-                        info.days_ago()
-                    ),
-                )
+                ProbeText::ExpiredOn {
+                    subject: &info.subject,
+                    not_after: &info.not_after,
+                    days_ago: info.days_ago(),
+                }
             };
-            f.evidence.push(ev(en.clone(), &format!("chain[{i}]")));
-            f.reading = Some(Msg::new(en, ja));
+            f.evidence.push(ev(text.en(), &format!("chain[{i}]")));
+            f.reading = Some(text.msg());
             f.facts.insert("not_after".into(), info.not_after.clone());
             f.facts.insert("subject".into(), info.subject.clone());
         }
@@ -1758,24 +1668,15 @@ impl Refusal<'_> {
             .map(|p| String::from_utf8_lossy(&p).into_owned())
             .collect();
         f.facts.insert("intermediate_pem".into(), pem.clone());
-        f.reading = Some(Msg::new(
-        "the server does not send the intermediate CA certificate its leaf needs, and the client trusts only the root",
-        "サーバーはリーフに必要な中間 CA 証明書を送っておらず、クライアントはルートだけを信頼しています",
-    ));
+        f.reading = Some(ProbeText::IntermediateNotSent.msg());
         let alone = found.iter().all(|(_, p)| self.certs_in(p) == 1);
         if alone {
-            f.fix.push(Msg::new(
-            format!(
-                "on the server, append {} after the leaf in the file ssl_cert_file names (cat server.crt {} > server-chain.crt; ssl_cert_file = 'server-chain.crt'), then reload",
-                paths.join(" "),
-                paths.join(" ")
-            ),
-            format!(
-                "サーバーで ssl_cert_file が指すファイルのリーフの後に {} を追加し (cat server.crt {} > server-chain.crt、ssl_cert_file = 'server-chain.crt')、再読み込みします",
-                paths.join(" "),
-                paths.join(" ")
-            ),
-        ));
+            f.fix.push(
+                ProbeText::AppendIntermediateFiles {
+                    paths: &paths.join(" "),
+                }
+                .msg(),
+            );
         } else {
             // The CA shares its file with other certificates: appending the
             // file would send those too. Give the certificate itself.
@@ -1783,27 +1684,18 @@ impl Refusal<'_> {
                 .iter()
                 .map(|(c, _)| name_text(c.subject_name()))
                 .collect();
-            f.fix.push(Msg::new(
-            format!(
-                "on the server, append the CA certificate {} (found in {}, which also holds other certificates: do not append that whole file) after the leaf in the file ssl_cert_file names, then reload; the certificate to append:\n{}",
-                names.join(", "),
-                paths.join(" "),
-                pem.trim_end()
-            ),
-            format!(
-                "サーバーで ssl_cert_file が指すファイルのリーフの後に CA 証明書 {} を追加し ({} にありますが、他の証明書も含むのでファイル全体は追加しません)、再読み込みします。追加する証明書:\n{}",
-                names.join(", "),
-                paths.join(" "),
-                pem.trim_end()
-            ),
-        ));
+            f.fix.push(
+                ProbeText::AppendIntermediateCert {
+                    names: &names.join(", "),
+                    paths: &paths.join(" "),
+                    pem: pem.trim_end(),
+                }
+                .msg(),
+            );
         }
         if let Some(t) = &self.cfg.trust {
             let m = trust_addition(self.cfg, t, &paths, alone);
-            f.fix.push(Msg::new(
-                format!("or add it to the client's trust store: {}", m.en),
-                format!("またはクライアントの信頼ストアに追加します: {}", m.ja),
-            ));
+            f.fix.push(ProbeText::OrAddToTrustStore { how: &m }.msg());
         }
         f
     }
@@ -1845,23 +1737,19 @@ impl Refusal<'_> {
         ));
             if self.chain.len() == 1 {
                 f.alternatives.push(Code::IncompleteChain);
-                f.notes.push(Msg::new(
-                format!("if {missing} is an intermediate CA, the server must send it after its leaf (PGTLS014); if it is a root CA, the client must trust it"),
-                format!("{missing} が中間 CA なら、サーバーがリーフの後に送る必要があります (PGTLS014)。ルート CA なら、クライアントが信頼する必要があります"),
-            ));
+                f.notes
+                    .push(ProbeText::IntermediateOrRoot { missing: &missing }.msg());
             }
         }
         if let Some((i, info)) = expired {
-            f.notes.push(Msg::new(
-                format!(
-                    "also: chain[{i}] {} expired on {} (PGTLS010), which fails next",
-                    info.subject, info.not_after
-                ),
-                format!(
-                    "また chain[{i}] {} は {} に期限切れです (PGTLS010)。次にそれで失敗します",
-                    info.subject, info.not_after
-                ),
-            ));
+            f.notes.push(
+                ProbeText::AlsoExpired {
+                    index: i,
+                    subject: &info.subject,
+                    not_after: &info.not_after,
+                }
+                .msg(),
+            );
         }
         // The missing root may lie in a file next to the trust store: name it
         // when trusting it alone completes the self.chain.
@@ -1885,32 +1773,32 @@ impl Refusal<'_> {
                 let roots: Vec<X509> = found.iter().map(|(c, _)| c.clone()).collect();
                 f.edits
                     .extend(trust_addition_edits(self.cfg, t, &roots, &[path]));
-                f.fix.push(Msg::new(
-                    format!(
-                    "add the CA certificate \"{missing}\" ({path}) to the client's trust store: {}",
-                    m.en
-                ),
-                    format!(
-                    "CA 証明書 \"{missing}\" ({path}) をクライアントの信頼ストアに追加します: {}",
-                    m.ja
-                ),
-                ));
+                f.fix.push(
+                    ProbeText::AddCaFromFile {
+                        missing: &missing,
+                        path,
+                        how: &m,
+                    }
+                    .msg(),
+                );
             }
             Some(t) => {
                 let m = trust_addition(self.cfg, t, &["/path/to/ca.crt"], true);
-                f.fix.push(Msg::new(
-                format!("add the CA certificate \"{missing}\" (PEM) to the client's trust store: {} (where /path/to/ca.crt holds it)", m.en),
-                format!("CA 証明書 \"{missing}\" (PEM) をクライアントの信頼ストアに追加します: {} (/path/to/ca.crt にその証明書を置きます)", m.ja),
-            ));
+                f.fix.push(
+                    ProbeText::AddCaPem {
+                        missing: &missing,
+                        how: &m,
+                    }
+                    .msg(),
+                );
             }
-            None => f.fix.push(Msg::new(
-                format!(
-                    "add the CA certificate \"{missing}\" to the client's trust store ({trust})"
-                ),
-                format!(
-                    "CA 証明書 \"{missing}\" をクライアントの信頼ストア ({trust}) に追加します"
-                ),
-            )),
+            None => f.fix.push(
+                ProbeText::AddCaToTrustSetting {
+                    missing: &missing,
+                    trust: &trust,
+                }
+                .msg(),
+            ),
         }
         f
     }
@@ -1987,37 +1875,21 @@ fn trust_addition(cfg: &ClientConfig, t: &Setting, new: &[&str], whole_files: bo
     }
     if system_trust(cfg, t) {
         let files = cfg.trust_files.join(", ");
-        return Msg::new(
-            format!("sslrootcert=system trusts the operating system's store ({files}): add the CA there (Debian/Ubuntu: copy it to /usr/local/share/ca-certificates/<name>.crt and run update-ca-certificates; RHEL: /etc/pki/ca-trust/source/anchors/ and update-ca-trust), or set sslrootcert to a file that holds it (then sslmode may be verify-ca or verify-full)"),
-            format!("sslrootcert=system はオペレーティングシステムのストア ({files}) を信頼します: CA をそこに追加するか (Debian/Ubuntu: /usr/local/share/ca-certificates/<name>.crt にコピーして update-ca-certificates を実行、RHEL: /etc/pki/ca-trust/source/anchors/ と update-ca-trust)、sslrootcert にその CA を含むファイルを指定します (その場合 sslmode は verify-ca でも verify-full でもかまいません)"),
-        );
+        return ProbeText::SystemTrustAddCa { files: &files }.msg();
     }
     let bundle = std::path::Path::new(&t.value)
         .with_file_name("root-bundle.crt")
         .display()
         .to_string();
     let set = change(cfg, t, &bundle);
-    let (en_what, ja_what) = if whole_files {
-        (
-            format!("cat {} {} > {bundle}", t.value, new.join(" ")),
-            format!("cat {} {} > {bundle}", t.value, new.join(" ")),
-        )
-    } else {
-        (
-            format!("put {} and the CA certificate above into {bundle}", t.value),
-            format!("{} と上記の CA 証明書を {bundle} にまとめ", t.value),
-        )
-    };
-    Msg::new(
-        format!(
-            "libpq reads one root certificate file, so make a bundle: {en_what}; then {}",
-            set.en
-        ),
-        format!(
-            "libpq はルート証明書ファイルを 1 つしか読まないため、まとめたファイルを作ります: {ja_what}。そのうえで{}",
-            set.ja
-        ),
-    )
+    ProbeText::MakeRootBundle {
+        current: &t.value,
+        new: &new.join(" "),
+        bundle: &bundle,
+        whole_files,
+        then: &set,
+    }
+    .msg()
 }
 
 /// [`trust_addition`] as edits: for Kong the longer list (the files in
@@ -2178,30 +2050,22 @@ fn client_cert_rejected(
         ));
         if code == Code::ClientCertExpired {
             f.facts.insert("not_after".into(), info.not_after.clone());
-            f.reading = Some(Msg::new(
-                format!(
-                    "the client certificate {} expired on {} ({} days ago)",
-                    cert.path,
-                    info.not_after,
-                    info.days_ago()
-                ),
-                format!(
-                    "クライアント証明書 {} は {} に期限切れになりました ({} 日前)",
-                    cert.path,
-                    info.not_after,
-                    info.days_ago()
-                ),
-            ));
-            f.fix.push(Msg::new(
-                format!(
-                    "renew {} from {} (same key or a new one), then point {cert_key} at it",
-                    cert.path, info.issuer
-                ),
-                format!(
-                    "{} を {} から更新し (同じ鍵でも新しい鍵でも可)、{cert_key} で指定します",
-                    cert.path, info.issuer
-                ),
-            ));
+            f.reading = Some(
+                ProbeText::ClientCertExpired {
+                    path: &cert.path,
+                    not_after: &info.not_after,
+                    days_ago: info.days_ago(),
+                }
+                .msg(),
+            );
+            f.fix.push(
+                ProbeText::RenewClientCert {
+                    path: &cert.path,
+                    issuer: &info.issuer,
+                    cert_key,
+                }
+                .msg(),
+            );
         } else {
             let issuer_der = leaf.issuer_name().to_der().unwrap_or_default();
             let advertised = names.iter().any(|(_, der)| *der == issuer_der);
@@ -2221,24 +2085,34 @@ fn client_cert_rejected(
             f.facts
                 .insert("server_ca_names".into(), names_text.join("; "));
             if advertised {
-                f.reading = Some(Msg::new(
-                    format!("the issuer {} is among the CA names the server advertises, yet the server refused the certificate: an intermediate is missing (send it with the certificate), or the certificate lacks clientAuth usage", info.issuer),
-                    format!("発行者 {} はサーバーが示す CA 名に含まれますが、サーバーは証明書を拒否しました: 中間証明書が不足している (証明書と一緒に送る) か、証明書に clientAuth の用途がありません", info.issuer),
-                ));
+                f.reading = Some(
+                    ProbeText::IssuerAdvertisedYetRefused {
+                        issuer: &info.issuer,
+                    }
+                    .msg(),
+                );
             } else {
-                f.reading = Some(Msg::new(
-                    format!("the client certificate is issued by {}, which is not among the CA names the server advertises ({})", info.issuer, names_text.join("; ")),
-                    format!("クライアント証明書の発行者 {} は、サーバーが示す CA 名 ({}) に含まれていません", info.issuer, names_text.join("; ")),
-                ));
-                f.fix.push(Msg::new(
-                    format!("on the server, append the CA certificate \"{}\" (PEM) to the file ssl_ca_file names, then reload (SELECT pg_reload_conf())", info.issuer),
-                    format!("サーバーで ssl_ca_file が指すファイルに CA 証明書 \"{}\" を追加し、再読み込みします (SELECT pg_reload_conf())", info.issuer),
-                ));
+                f.reading = Some(
+                    ProbeText::IssuerNotAdvertised {
+                        issuer: &info.issuer,
+                        names: &names_text.join("; "),
+                    }
+                    .msg(),
+                );
+                f.fix.push(
+                    ProbeText::AppendCaToSslCaFile {
+                        issuer: &info.issuer,
+                    }
+                    .msg(),
+                );
                 if let Some(first) = names_text.first() {
-                    f.fix.push(Msg::new(
-                        format!("or reissue {} from {first}", cert.path),
-                        format!("または {} を {first} から発行し直します", cert.path),
-                    ));
+                    f.fix.push(
+                        ProbeText::OrReissueFrom {
+                            path: &cert.path,
+                            ca: first,
+                        }
+                        .msg(),
+                    );
                 }
             }
         }
@@ -2278,10 +2152,13 @@ fn host_mismatch(
             } else {
                 format!("DNS:{}", cfg.host)
             };
-            f.fix.push(Msg::new(
-                format!("dial a name the certificate carries: host={first} (it must resolve to this server), or reissue the certificate with subjectAltName {san}"),
-                format!("証明書にある名前で接続します: host={first} (このサーバーに解決される必要があります)。または subjectAltName {san} を含めて証明書を発行し直します"),
-            ));
+            f.fix.push(
+                ProbeText::DialCertificateName {
+                    name: &first,
+                    san: &san,
+                }
+                .msg(),
+            );
             if cfg.kind == ClientKind::Libpq {
                 f.edits.extend(crate::edit::dial_certificate_name(
                     &describe(leaf, 0).sans,
@@ -2298,10 +2175,7 @@ fn host_mismatch(
         .and_then(|t| t.own_verify.as_ref())
         .is_some_and(|v| v.ok)
     {
-        f.notes.push(Msg::new(
-            "the chain itself is trusted: Kong (which checks the chain only) connects to this server; libpq with sslmode=verify-ca would too",
-            "チェーン自体は信頼されています: チェーンだけを検査する Kong はこのサーバーに接続します。sslmode=verify-ca の libpq も接続します",
-        ));
+        f.notes.push(ProbeText::ChainItselfTrusted.msg());
     }
     j.findings.push(f);
 }
@@ -2336,20 +2210,14 @@ fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judge
             f.evidence.push(ev(s.shown(), "client"));
         }
     }
-    f.reading = Some(Msg::new(
-        format!(
-            "pgtls did not send the password: {} would send it to whoever answers at {}:{}",
-            cfg.kind.name().en,
-            cfg.host,
-            cfg.port
-        ),
-        format!(
-            "pgtls はパスワードを送信しませんでした: {} はそれを {}:{} で応答する相手に送信します",
-            cfg.kind.name().ja,
-            cfg.host,
-            cfg.port
-        ),
-    ));
+    f.reading = Some(
+        ProbeText::PasswordNotSent {
+            kind: cfg.kind,
+            host: &cfg.host,
+            port: cfg.port,
+        }
+        .msg(),
+    );
     if cfg.kind.is_kong() {
         for (key, value) in [("pg_ssl", "on"), ("pg_ssl_verify", "on")] {
             let current = cfg
@@ -2393,18 +2261,22 @@ fn password_withheld(cfg: &ClientConfig, request: &str, tls: bool, j: &mut Judge
 
 fn password_fix(cfg: &ClientConfig) -> Msg {
     match (&cfg.password, cfg.kind.is_kong()) {
-        (Some(p), _) => Msg::new(
-            format!("the password comes from {}: set the role's password there to the one the server has (ALTER ROLE {} PASSWORD '...' with password_encryption = 'scram-sha-256'), or fix it on the server", p.shown(), hba_token(&cfg.user)),
-            format!("パスワードの出どころは {} です: そこにサーバーのロールのパスワードを設定するか (password_encryption = 'scram-sha-256' で ALTER ROLE {} PASSWORD '...')、サーバー側を直します", p.shown(), hba_token(&cfg.user)),
-        ),
+        (Some(p), _) => ProbeText::PasswordComesFrom {
+            source: &p.shown(),
+            role: &hba_token(&cfg.user),
+        }
+        .msg(),
         (None, true) => {
             let s = a_setting(cfg, "pg_password", "<password>");
             change(cfg, &s, "<password>")
         }
-        (None, false) => Msg::new(
-            format!("give libpq the password: a line `{}:{}:{}:{}:<password>` in ~/.pgpass (mode 0600), or the PGPASSWORD variable", cfg.host, cfg.port, cfg.database, cfg.user),
-            format!("libpq にパスワードを渡します: ~/.pgpass (モード 0600) に `{}:{}:{}:{}:<password>` の行を追加するか、PGPASSWORD 変数を設定します", cfg.host, cfg.port, cfg.database, cfg.user),
-        ),
+        (None, false) => ProbeText::GiveLibpqPassword {
+            host: &cfg.host,
+            port: cfg.port,
+            database: &cfg.database,
+            user: &cfg.user,
+        }
+        .msg(),
     }
 }
 
@@ -2443,10 +2315,14 @@ fn server_error(
             .map(|f| (f.id(), f.facts, f.alternatives))
     };
     let Some((code, facts, alternatives)) = code else {
-        j.unexplained = Some(Msg::new(
-            format!("the server refused: {}: {} (SQLSTATE {}); this is not a TLS failure pgtls knows", m.severity, m.message, m.code.as_deref().unwrap_or("?")),
-            format!("サーバーが拒否しました: {}: {} (SQLSTATE {})。pgtls が知る TLS の失敗ではありません", m.severity, m.message, m.code.as_deref().unwrap_or("?")),
-        ));
+        j.unexplained = Some(
+            ProbeText::ServerRefusedUnknown {
+                severity: &m.severity,
+                message: &m.message,
+                sqlstate: m.code.as_deref().unwrap_or("?"),
+            }
+            .msg(),
+        );
         return;
     };
     let mut f = finding(code);
@@ -2495,31 +2371,34 @@ fn server_error(
                 f.facts.insert("pg_ident_line".into(), ident.clone());
                 f.facts.insert("hba_option".into(), format!("map={map}"));
                 f.facts.insert("hba_line".into(), hba.clone());
-                f.reading = Some(Msg::new(
-                    format!("the server compares the certificate's CN \"{cn}\" with the user \"{}\" and no pg_ident.conf map joins them", cfg.user),
-                    format!("サーバーは証明書の CN \"{cn}\" とユーザー \"{}\" を比較し、両者を結ぶ pg_ident.conf のマップがありません", cfg.user),
-                ));
+                f.reading = Some(
+                    ProbeText::CnComparedWithUser {
+                        cn: &cn,
+                        user: &cfg.user,
+                    }
+                    .msg(),
+                );
                 let identity = crate::check_rules::identity_ident_line(map);
                 f.facts
                     .insert("pg_ident_identity_line".into(), identity.clone());
-                f.fix.push(Msg::new(
-                    format!("in pg_ident.conf add the lines `{ident}` and `{identity}` (the second keeps every other client whose certificate name already is its user connecting once the line has map=), and add `map={map}` to the pg_hba.conf line that matches this connection (e.g. `{hba}`), then reload (SELECT pg_reload_conf())"),
-                    format!("pg_ident.conf に `{ident}` と `{identity}` の行を追加し (後者は map= を付けた後も、証明書の名前がすでにユーザー名である他のクライアントの接続を保ちます)、この接続に一致する pg_hba.conf の行に `map={map}` を追加して (例: `{hba}`)、再読み込みします (SELECT pg_reload_conf())"),
-                ));
-                f.fix.push(Msg::new(
-                    format!(
-                        "or reissue the client certificate with CN = {} ({})",
-                        cfg.user, cfg.cert_settings.0
-                    ),
-                    format!(
-                        "またはクライアント証明書を CN = {} で発行し直します ({})",
-                        cfg.user, cfg.cert_settings.0
-                    ),
-                ));
-                f.notes.push(Msg::new(
-                    format!("with clientname=DN on the pg_hba.conf line the name compared is the DN ({dn} in RFC 2253 order), not the CN"),
-                    format!("pg_hba.conf の行に clientname=DN がある場合、比較されるのは CN ではなく DN (RFC 2253 の順序の {dn}) です"),
-                ));
+                f.fix.push(
+                    ProbeText::AddIdentMap {
+                        ident: &ident,
+                        identity: &identity,
+                        map,
+                        hba: &hba,
+                    }
+                    .msg(),
+                );
+                f.fix.push(
+                    ProbeText::OrReissueWithCn {
+                        user: &cfg.user,
+                        cert_key: &cfg.cert_settings.0,
+                    }
+                    .msg(),
+                );
+                f.notes
+                    .push(ProbeText::ClientnameDnComparesDn { dn: &dn }.msg());
             }
         }
         Code::ClientCertRequired => {
@@ -2543,14 +2422,17 @@ fn server_error(
             }
             let (cert_key, key_key) = &cfg.cert_settings;
             if cfg.edition == Some(KongEdition::OpenSource) {
-                f.reading = Some(Msg::new(
-                    format!("open-source Kong never sends a client certificate ({cert_key} and {key_key} are Enterprise options)"),
-                    format!("オープンソース版 Kong はクライアント証明書を送りません ({cert_key} と {key_key} は Enterprise のオプションです)"),
-                ));
-                f.fix.push(Msg::new(
-                    format!("use Kong Enterprise with {cert_key} and {key_key}, or change the pg_hba.conf line for this connection to `hostssl {} {} {} scram-sha-256` and reload", hba_token(&cfg.database), hba_token(&cfg.user), host_cidr(&addr)),
-                    format!("{cert_key} と {key_key} を設定した Kong Enterprise を使うか、この接続の pg_hba.conf の行を `hostssl {} {} {} scram-sha-256` に変えて再読み込みします", hba_token(&cfg.database), hba_token(&cfg.user), host_cidr(&addr)),
-                ));
+                f.reading = Some(ProbeText::OssKongSendsNoClientCert { cert_key, key_key }.msg());
+                f.fix.push(
+                    ProbeText::UseEnterpriseOrScram {
+                        cert_key,
+                        key_key,
+                        database: &hba_token(&cfg.database),
+                        user: &hba_token(&cfg.user),
+                        cidr: &host_cidr(&addr),
+                    }
+                    .msg(),
+                );
             } else {
                 let cert = a_setting(cfg, cert_key, "/path/to/client.crt");
                 let key = a_setting(cfg, key_key, "/path/to/client.key");
@@ -2560,30 +2442,15 @@ fn server_error(
                     .unwrap_or_default();
                 f.facts
                     .insert("client_settings".into(), format!("{cert_key} {key_key}"));
-                f.fix.push(Msg::new(
-                    format!(
-                        "{}; {} — a certificate issued by {} with CN = {}",
-                        change(cfg, &cert, "/path/to/client.crt").en,
-                        change(cfg, &key, "/path/to/client.key").en,
-                        if names.is_empty() {
-                            "a CA in the server's ssl_ca_file".to_string()
-                        } else {
-                            names.join(" or ")
-                        },
-                        cfg.user
-                    ),
-                    format!(
-                        "{}。{} — {} が発行した CN = {} の証明書を使います",
-                        change(cfg, &cert, "/path/to/client.crt").ja,
-                        change(cfg, &key, "/path/to/client.key").ja,
-                        if names.is_empty() {
-                            "サーバーの ssl_ca_file にある CA".to_string()
-                        } else {
-                            names.join(" または ")
-                        },
-                        cfg.user
-                    ),
-                ));
+                f.fix.push(
+                    ProbeText::SetClientCert {
+                        cert: &change(cfg, &cert, "/path/to/client.crt"),
+                        key: &change(cfg, &key, "/path/to/client.key"),
+                        issuers: &names,
+                        user: &cfg.user,
+                    }
+                    .msg(),
+                );
                 // Which certificate is this client's only a person knows.
                 f.edits.push(change_edit(
                     cfg,
@@ -2619,32 +2486,24 @@ fn server_error(
                 at,
             ));
             if plain {
-                let (en, ja) = match cfg.kind {
+                let how = match cfg.kind {
                     ClientKind::Libpq => {
                         let s = setting(&cfg.ssl, "sslmode")
                             .cloned()
                             .unwrap_or_else(|| a_setting(cfg, "sslmode", "prefer"));
-                        let m = change(cfg, &s, "verify-full");
-                        (m.en, m.ja)
+                        change(cfg, &s, "verify-full")
                     }
                     _ => {
                         let s = setting(&cfg.ssl, "pg_ssl")
                             .cloned()
                             .unwrap_or_else(|| a_setting(cfg, "pg_ssl", "off"));
-                        let m = change(cfg, &s, "on");
-                        (m.en, m.ja)
+                        change(cfg, &s, "on")
                     }
                 };
-                f.fix.push(Msg::new(
-                    format!("turn TLS on at the client: {en}"),
-                    format!("クライアントで TLS を有効にします: {ja}"),
-                ));
+                f.fix.push(ProbeText::TurnTlsOnAtClient { how: &how }.msg());
                 f.cover(&[1]);
             }
-            f.fix.push(Msg::new(
-                format!("add to pg_hba.conf (before any line that rejects it): `{hba}`, then reload (SELECT pg_reload_conf())"),
-                format!("pg_hba.conf に (これを拒否する行より前に) `{hba}` を追加し、再読み込みします (SELECT pg_reload_conf())"),
-            ));
+            f.fix.push(ProbeText::AddHbaLine { hba: &hba }.msg());
             // The generic `no encryption` step is either computed above or,
             // over TLS, beside the point.
             f.cover(&[0, 1]);

@@ -396,14 +396,39 @@ mod fix_tests {
     use super::*;
     use pgtls_catalogue::Code;
 
+    use pgtls_catalogue::Text;
+    use pgtls_diagnose::Localized;
+
+    /// A computed step, and a computed copy of the catalogue's own step.
+    enum Step {
+        TurnItOn,
+        Catalogue(Text),
+    }
+
+    impl Localized for Step {
+        fn en(&self) -> String {
+            match self {
+                Step::TurnItOn => "turn it on".into(),
+                Step::Catalogue(t) => t.en.into(),
+            }
+        }
+
+        fn ja(&self) -> String {
+            match self {
+                Step::TurnItOn => "有効にします".into(),
+                Step::Catalogue(t) => t.ja.into(),
+            }
+        }
+    }
+
     #[test]
     fn a_fix_step_is_said_once() {
         let d = Code::ServerSslDisabled.diagnosis();
         let mut f = Finding::new(d);
         let generic = d.fix[0];
-        f.fix.push(Msg::new("turn it on", "有効にします"));
-        f.fix.push(Msg::new("turn it on", "有効にします"));
-        f.fix.push(Msg::new(generic.en, generic.ja));
+        f.fix.push(Step::TurnItOn.msg());
+        f.fix.push(Step::TurnItOn.msg());
+        f.fix.push(Step::Catalogue(generic).msg());
         let steps = fix_steps(&f, Lang::En);
         assert_eq!(steps.len(), 1 + d.fix.len(), "{steps:?}");
         assert_eq!(steps[0], "turn it on");

@@ -12,9 +12,10 @@ use pgtls_catalogue::Code;
 use pgtls_config::kong::{KongConf, KongOrigin, KongValue};
 use pgtls_config::kong_client::{KongClient, KongTls, KongVersions};
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
-use pgtls_diagnose::{Evidence, Finding, Msg};
+use pgtls_diagnose::{Evidence, Finding, Localized, Msg};
 use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
+use super::text::ProbeCmdText;
 use super::{seconds, setting_row, KongMode, Plan, Planned, ProbeArgs};
 use crate::client_env::{kong_env, load_kong};
 use crate::output::describe;
@@ -83,20 +84,14 @@ fn load_trust(kong: &KongClient, notes: &mut Vec<Msg>) -> Trust {
             text: describe(&e),
             location: Some(setting.shown()),
         });
-        f.reading = Some(Msg::new(
-            "Kong cannot load its trust bundle and does not start (nginx refuses lua_ssl_trusted_certificate); no connection is made",
-            "Kong は信頼バンドルを読み込めないため起動しません (nginx が lua_ssl_trusted_certificate を拒否します)。接続は行われません",
-        ));
+        f.reading = Some(ProbeCmdText::KongTrustBundleUnloadable.msg());
         let line = format!(
             "nginx: [emerg] lua_ssl_trusted_certificate: failed loading certificate from {}",
             shown.join(",")
         );
         preflight = Some((f, line));
     } else {
-        notes.push(Msg::new(
-            format!("lua_ssl_trusted_certificate cannot be loaded ({}); pg_ssl_verify is off, so Kong does not use it", describe(&e)),
-            format!("lua_ssl_trusted_certificate を読み込めません ({})。pg_ssl_verify が off のため Kong はこれを使いません", describe(&e)),
-        ));
+        notes.push(ProbeCmdText::KongTrustBundleUnused { why: &describe(&e) }.msg());
     }
     Trust {
         setting,
@@ -129,16 +124,7 @@ fn load_client_cert(kong: &KongClient, notes: &mut Vec<Msg>) -> anyhow::Result<C
     let chain = match load_pem_file(cert_path) {
         Ok(chain) => chain,
         Err(e) if !enterprise => {
-            notes.push(Msg::new(
-                format!(
-                    "pg_ssl_cert cannot be read ({}); open-source Kong ignores it anyway",
-                    describe(&e)
-                ),
-                format!(
-                    "pg_ssl_cert を読めません ({})。オープンソース版 Kong はいずれにせよ無視します",
-                    describe(&e)
-                ),
-            ));
+            notes.push(ProbeCmdText::ClientCertUnreadableIgnored { why: &describe(&e) }.msg());
             Vec::new()
         }
         Err(e) => return Err(e.context("pg_ssl_cert cannot be used")),
@@ -191,14 +177,22 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
     let enterprise = kong.enterprise();
     let mut notes = Vec::new();
     for d in &conf.diagnostics {
-        notes.push(Msg::new(
-            format!("kong.conf: {d}"),
-            format!("kong.conf の注意: {d}"),
-        ));
+        notes.push(
+            ProbeCmdText::KongConfSays {
+                note: &d.to_string(),
+            }
+            .msg(),
+        );
     }
     let set_options: Vec<&str> = conf.enterprise_options.iter().map(|o| o.key).collect();
     if !set_options.is_empty() {
-        notes.push(oss_note(&set_options, enterprise));
+        notes.push(
+            ProbeCmdText::EnterpriseOptions {
+                options: &set_options,
+                enterprise,
+            }
+            .msg(),
+        );
     }
     if let Some(n) = protocols_note(conf) {
         notes.push(n);
@@ -356,10 +350,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         pg.timeout_ms.value.to_string(),
     ));
     if conf.pg_ro.is_some() {
-        notes.push(Msg::new(
-            "pg_ro_* settings are set: Kong also opens a read-only connection with them, which this probe does not make",
-            "pg_ro_* が設定されています: Kong はそれで読み取り専用の接続も行いますが、この probe は行いません",
-        ));
+        notes.push(ProbeCmdText::ReadOnlyConnectionNotProbed.msg());
     }
     let target = if host.contains(':') {
         format!("[{host}]:{port}")
@@ -393,58 +384,6 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
     })
 }
 
-fn oss_note(options: &[&str], enterprise: bool) -> Msg {
-    let mut en = Vec::new();
-    let mut ja = Vec::new();
-    // The read-only connection's options mean the same for it.
-    for key in options {
-        match key.replacen("pg_ro_", "pg_", 1).as_str() {
-            "pg_ssl_required" if !en.iter().any(|e: &&str| e.contains("pg_ssl_required")) => {
-                en.push(
-                    "without pg_ssl_required it goes on in plaintext when the server answers N",
-                );
-                ja.push("pg_ssl_required がないため、サーバーが N と答えると平文で続行します");
-            }
-            "pg_ssl_version" if !en.iter().any(|e: &&str| e.contains("pg_ssl_version")) => {
-                en.push("without pg_ssl_version its LuaSec path offers TLS 1.1 and newer");
-                ja.push("pg_ssl_version がないため、LuaSec 経路は TLS 1.1 以降を提示します");
-            }
-            "pg_ssl_cert" | "pg_ssl_cert_key" if !ja.iter().any(|j| j.contains("PGTLS008")) => {
-                en.push("it sends no client certificate, so a cert or clientcert pg_hba.conf line refuses it (PGTLS008)");
-                ja.push("クライアント証明書を送らないため、cert や clientcert の pg_hba.conf の行で拒否されます (PGTLS008)");
-            }
-            _ => {}
-        }
-    }
-    let (en_head, ja_head) = if enterprise {
-        (
-            format!(
-                "{} are Enterprise options; open-source Kong would ignore them:",
-                options.join(", ")
-            ),
-            format!(
-                "{} は Enterprise のオプションです。オープンソース版 Kong はこれらを無視します:",
-                options.join(", ")
-            ),
-        )
-    } else {
-        (
-            format!(
-                "{} are Enterprise options and open-source Kong ignores them:",
-                options.join(", ")
-            ),
-            format!(
-                "{} は Enterprise のオプションで、オープンソース版 Kong は無視します:",
-                options.join(", ")
-            ),
-        )
-    };
-    Msg::new(
-        format!("{en_head} {}", en.join("; ")),
-        format!("{ja_head} {}", ja.join("。")),
-    )
-}
-
 fn key_mismatch(chain: &[X509], cert: &Path, key: &Path) -> anyhow::Result<Finding> {
     let mut f = Finding::new(Code::KeyCertMismatch.diagnosis());
     let subject = chain
@@ -460,10 +399,12 @@ fn key_mismatch(chain: &[X509], cert: &Path, key: &Path) -> anyhow::Result<Findi
         ),
         location: Some("settings".into()),
     });
-    f.fix.push(Msg::new(
-        format!("point pg_ssl_cert_key at the key of {} (compare `openssl x509 -noout -pubkey -in {}` with `openssl pkey -pubout -in KEY`)", cert.display(), cert.display()),
-        format!("pg_ssl_cert_key を {} の鍵に向けます (`openssl x509 -noout -pubkey -in {}` と `openssl pkey -pubout -in KEY` を比較します)", cert.display(), cert.display()),
-    ));
+    f.fix.push(
+        ProbeCmdText::PointKeyAtCert {
+            cert: &cert.display().to_string(),
+        }
+        .msg(),
+    );
     Ok(f)
 }
 
@@ -477,25 +418,14 @@ pub(crate) fn protocols_note(conf: &KongConf) -> Option<Msg> {
         return None;
     }
     let names = |v: &[TlsVersion]| v.iter().map(|t| t.pg_name()).collect::<Vec<_>>().join(" ");
-    Some(Msg::new(
-        format!(
-            "lua_ssl_protocols = {} ({}): Kong {} (--kong-version) bundles OpenSSL {}, which refuses TLS 1.0 and 1.1 at its default security level, so only {} can negotiate",
-            names(all),
-            conf.lua_ssl_protocols.origin,
-            d.version,
-            d.openssl,
-            names(&usable)
-        ),
-        format!(
-            "lua_ssl_protocols = {} ({}): Kong {} (--kong-version) は OpenSSL {} を同梱しており、既定のセキュリティレベルでは TLS 1.0 と 1.1 を拒否するため、ネゴシエートできるのは {} だけです",
-            names(all),
-            match &conf.lua_ssl_protocols.origin {
-                KongOrigin::Default => "既定値".to_string(),
-                o => o.to_string(),
-            },
-            d.version,
-            d.openssl,
-            names(&usable)
-        ),
-    ))
+    Some(
+        ProbeCmdText::ProtocolsRefusedByOpenssl {
+            offered: &names(all),
+            origin: &conf.lua_ssl_protocols.origin,
+            kong: d.version,
+            openssl: d.openssl,
+            usable: &names(&usable),
+        }
+        .msg(),
+    )
 }

@@ -19,11 +19,12 @@ use pgtls_config::libpq::{
 use pgtls_config::libpq_client::LibpqClient;
 use pgtls_config::FsSource;
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
-use pgtls_diagnose::{Evidence, Finding, Msg};
+use pgtls_diagnose::{Evidence, Finding, Localized, Msg};
 use pgtls_probe::{
     AuthRequirement, ChannelBindingPref, ClientIdentity, Negotiation, ProbeConfig, Verify,
 };
 
+use super::text::ProbeCmdText;
 use super::{seconds, setting_row, Plan, Planned, ProbeArgs};
 use crate::client_env::libpq_env;
 use crate::trust::load_pem_file;
@@ -127,14 +128,16 @@ fn too_old(option: &str, major: u32, line: &str, since: u32) -> Finding {
     f.facts.insert("option".into(), option.to_string());
     f.facts.insert("libpq_version".into(), major.to_string());
     f.facts.insert("since".into(), since.to_string());
-    f.reading = Some(Msg::new(
-        format!("{option} came with libpq {since}; the libpq modelled is {major} (--libpq-version), which does not know it and refuses to connect"),
-        format!("{option} は libpq {since} で追加されました。モデル化している libpq は {major} (--libpq-version) で、これを知らないため接続を拒否します"),
-    ));
-    f.fix.push(Msg::new(
-        format!("use libpq {since} or later for {option}, or remove {option} from the connection string"),
-        format!("{option} には libpq {since} 以降を使うか、接続文字列から {option} を外します"),
-    ));
+    f.reading = Some(
+        ProbeCmdText::OptionTooNewForLibpq {
+            option,
+            since,
+            major,
+        }
+        .msg(),
+    );
+    f.fix
+        .push(ProbeCmdText::UseNewerLibpqOrDropOption { option, since }.msg());
     f
 }
 
@@ -194,15 +197,9 @@ fn root_store(
         let major = r.libpq_major;
         let line = "root certificate file \"system\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.";
         let mut f = too_old("sslrootcert=system", major, line, 16);
-        f.reading = Some(Msg::new(
-            format!("sslrootcert=system means the operating system's trust store from libpq 16 on; libpq {major} (--libpq-version) looks for a file named system instead, finds none and stops"),
-            format!("sslrootcert=system は libpq 16 以降ではオペレーティングシステムの信頼ストアを意味しますが、libpq {major} (--libpq-version) は system という名前のファイルを探し、見つからずに停止します"),
-        ));
+        f.reading = Some(ProbeCmdText::SystemRootcertBefore16 { major }.msg());
         f.fix.clear();
-        f.fix.push(Msg::new(
-            "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
-            "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
-        ));
+        f.fix.push(ProbeCmdText::UseLibpq16OrCaFile.msg());
         pre.line = Some(format!("psql: error: {prefix}{line}"));
         pre.findings.push(f);
         return Ok((trust, anchors, trust_files));
@@ -236,10 +233,12 @@ fn root_store(
                 text: format!("root certificate file {} does not exist", path.display()),
                 location: trust.as_ref().map(Setting::shown),
             });
-            f.fix.push(Msg::new(
-                format!("put the CA certificate that issued the server's certificate at {} or point sslrootcert (PGSSLROOTCERT) at it", path.display()),
-                format!("サーバー証明書を発行した CA の証明書を {} に置くか、sslrootcert (PGSSLROOTCERT) でその場所を指定します", path.display()),
-            ));
+            f.fix.push(
+                ProbeCmdText::PutCaAt {
+                    path: &path.display().to_string(),
+                }
+                .msg(),
+            );
             pre.line = Some(format!(
                 "psql: error: {prefix}root certificate file \"{}\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.",
                 path.display()
@@ -304,11 +303,12 @@ fn client_certificate(
                     location: Some("settings".into()),
                 });
                 if code == Code::ClientKeyPermissions {
-                    let key = key_path.display();
-                    f.fix.push(Msg::new(
-                        format!("chmod 0600 {key} (owned by the user who runs psql or the application)"),
-                        format!("chmod 0600 {key} (psql またはアプリケーションを実行するユーザーの所有で)"),
-                    ));
+                    f.fix.push(
+                        ProbeCmdText::ChmodClientKey {
+                            key: &key_path.display().to_string(),
+                        }
+                        .msg(),
+                    );
                 }
                 pre.line = Some(format!("psql: error: {prefix}{line}"));
                 pre.findings.push(f);
@@ -367,10 +367,12 @@ fn password(
                 ));
             }
             PgpassOutcome::Ignored { warning } => {
-                notes.push(Msg::new(
-                    format!("libpq ignores the password file: {warning}"),
-                    format!("libpq はパスワードファイルを無視します: {warning}"),
-                ));
+                notes.push(
+                    ProbeCmdText::PgpassIgnored {
+                        warning: &warning.to_string(),
+                    }
+                    .msg(),
+                );
             }
             PgpassOutcome::NoMatch | PgpassOutcome::Unreadable => {}
         }
@@ -382,27 +384,24 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
     let r = &libpq.conn;
     let mut notes = Vec::new();
     for d in &r.notes {
-        notes.push(Msg::new(
-            format!("libpq: {d}"),
-            format!("libpq の注意: {d}"),
-        ));
+        notes.push(
+            ProbeCmdText::LibpqSays {
+                note: &d.to_string(),
+            }
+            .msg(),
+        );
     }
     let Some(first) = r.hosts.first() else {
         anyhow::bail!("no host to connect to");
     };
     if r.hosts.len() > 1 {
-        notes.push(Msg::new(
-            format!(
-                "libpq tries {} hosts in order; this probe connects to the first, {}",
-                r.hosts.len(),
-                first.display_host()
-            ),
-            format!(
-                "libpq は {} 個のホストを順に試します。この probe は最初の {} に接続します",
-                r.hosts.len(),
-                first.display_host()
-            ),
-        ));
+        notes.push(
+            ProbeCmdText::LibpqTriesHostsInOrder {
+                count: r.hosts.len(),
+                first: first.display_host(),
+            }
+            .msg(),
+        );
     }
     if libpq.local() {
         anyhow::bail!(
@@ -455,10 +454,7 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
     });
     cfg.require_cert_request = r.sslcertmode.value == conf::CertMode::Require;
     if r.sslkeylogfile.is_some() {
-        notes.push(Msg::new(
-            "libpq 18 writes this connection's TLS session keys to sslkeylogfile; pgtls probe does not (they decrypt the traffic, password exchange included)",
-            "libpq 18 はこの接続の TLS セッション鍵を sslkeylogfile に書きますが、pgtls probe は書きません (パスワードのやり取りを含む通信を復号できる鍵です)",
-        ));
+        notes.push(ProbeCmdText::KeylogNotWritten.msg());
     }
     cfg.tls.security_level = args.security_level;
     cfg.password_to_unverified_server = args.password_to_unverified_server;

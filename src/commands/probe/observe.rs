@@ -9,7 +9,7 @@ use pgtls_diagnose::probe_rules::{
     self as rules, ClientKind, Failure, Observation, ServerMessage, Step, TlsSeen, Unreachable,
     VerifyResult, VersionSeen,
 };
-use pgtls_diagnose::Msg;
+use pgtls_diagnose::{Localized, Msg};
 use pgtls_probe::client_line::{
     gave_up, kong_line, kong_nginx_log, kong_reason, psql_line, psql_line_without_connect_timeout,
     GaveUp, KongShape,
@@ -20,6 +20,7 @@ use pgtls_probe::{
     TlsFailure, UnreachableReason, Violation,
 };
 
+use super::text::ProbeCmdText;
 use super::{Done, Planned};
 
 fn step(s: StepName) -> Step {
@@ -173,14 +174,8 @@ fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec
             };
             let after = planned.probe.timeout.as_secs_f64();
             let label = match where_ {
-                GaveUp::Stalled => Msg::new(
-                    format!("psql prints nothing here, as without connect_timeout libpq has no time limit and waits for ever; pgtls gave up after {after} s (--timeout). With connect_timeout set, psql prints"),
-                    format!("psql はここで何も出力しません。connect_timeout がないと libpq には時間制限がなく、いつまでも待ち続けます。pgtls は {after} 秒 (--timeout) で打ち切りました。connect_timeout を設定した場合の psql の出力"),
-                ),
-                GaveUp::TcpConnect => Msg::new(
-                    format!("without connect_timeout psql prints the line above only when the kernel gives up the TCP connect (about 2 minutes on Linux); pgtls gave up after {after} s (--timeout). With connect_timeout set, psql prints"),
-                    format!("connect_timeout がないと、psql が上の行を出力するのはカーネルが TCP 接続を諦めたとき (Linux では約 2 分後) です。pgtls は {after} 秒 (--timeout) で打ち切りました。connect_timeout を設定した場合の psql の出力"),
-                ),
+                GaveUp::Stalled => ProbeCmdText::PsqlWaitsForEver { after }.msg(),
+                GaveUp::TcpConnect => ProbeCmdText::PsqlWaitsForKernel { after }.msg(),
             };
             if let Some(line) = psql_line(report) {
                 extra.push((label, line));
@@ -190,17 +185,14 @@ fn client_lines(planned: &Planned, report: &ProbeReport) -> (Option<String>, Vec
         ClientKind::Libpq => (psql_line(report), extra),
         ClientKind::KongCosocket => {
             if let Some(nginx) = kong_nginx_log(report) {
-                extra.push((Msg::new("nginx error.log", "nginx の error.log"), nginx));
+                extra.push((ProbeCmdText::NginxErrorLog.msg(), nginx));
             }
             (kong_line(report, KongShape::Cosocket), extra)
         }
         ClientKind::KongLuaSec => {
             if let Some(reason) = kong_reason(report, KongShape::LuaSec) {
                 extra.push((
-                    Msg::new(
-                        "nginx error.log at start (init_by_lua; the init.lua line number varies by Kong version)",
-                        "起動時の nginx の error.log (init_by_lua。init.lua の行番号は Kong のバージョンで異なります)",
-                    ),
+                    ProbeCmdText::NginxErrorLogAtStart.msg(),
                     format!(
                         "nginx: [error] init_by_lua error: /usr/local/share/lua/5.1/kong/init.lua:NNN: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: {reason}"
                     ),

@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use openssl::pkey::PKey;
 use openssl::x509::{X509VerifyResult, X509};
 use pgtls_catalogue::Text;
-use pgtls_diagnose::Msg;
+use pgtls_diagnose::text::SetupText;
+use pgtls_diagnose::{Localized, Msg};
 use pgtls_lab::{issue_cert, CertSpec, CertifiedKey, Validity};
 
 pub use pgtls_lab::KeyType;
@@ -513,10 +514,7 @@ pub fn plan(options: &SetupOptions) -> Result<Plan, SetupError> {
 
     let defaulted = options.hosts.is_empty();
     let hosts: Vec<String> = if defaulted {
-        notes.push(Msg::new(
-            "no --host given: the server certificate names only localhost, 127.0.0.1 and ::1; give --host for every name and address clients dial",
-            "--host の指定がないため、サーバー証明書には localhost、127.0.0.1、::1 だけが入ります。クライアントが接続に使う名前とアドレスをすべて --host で指定してください",
-        ));
+        notes.push(SetupText::DefaultHostsOnly.msg());
         vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]
     } else {
         options.hosts.clone()
@@ -565,10 +563,12 @@ pub fn plan(options: &SetupOptions) -> Result<Plan, SetupError> {
         (Some(cert), Some(key)) => {
             let (ca, chain) = load_ca(cert, key)?;
             if !chain.iter().any(self_signed) {
-                notes.push(Msg::new(
-                    format!("{} holds no self-signed root: add the root CA to ca.crt, or clients and the server cannot complete the chain", cert.display()),
-                    format!("{} に自己署名のルートがありません: ルート CA を ca.crt に追加しないと、クライアントとサーバーはチェーンを完成できません", cert.display()),
-                ));
+                notes.push(
+                    SetupText::NoSelfSignedRoot {
+                        file: &cert.display().to_string(),
+                    }
+                    .msg(),
+                );
             }
             (ca, chain)
         }
@@ -634,10 +634,12 @@ pub fn plan(options: &SetupOptions) -> Result<Plan, SetupError> {
         let leaf_end = openssl::asn1::Asn1Time::days_from_now(options.days)
             .map_err(|e| SetupError::crypto("compute the leaves' expiry", e))?;
         if signer.cert.not_after() < leaf_end {
-            notes.push(Msg::new(
-                format!("the CA expires before the certificates it signs ({}): they stop verifying when it does", signer.cert.not_after()),
-                format!("CA の有効期限 ({}) が、署名する証明書より先に切れます: その時点で検証できなくなります", signer.cert.not_after()),
-            ));
+            notes.push(
+                SetupText::CaExpiresFirst {
+                    not_after: &signer.cert.not_after().to_string(),
+                }
+                .msg(),
+            );
         }
     }
 

@@ -7,9 +7,17 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod explain;
+mod legs;
+mod probe;
 mod scan;
+mod setup;
 
+pub use explain::ExplainText;
+pub use legs::LegText;
+pub use probe::ProbeText;
 pub use scan::ScanText;
+pub use setup::SetupText;
 
 use crate::finding::Msg;
 
