@@ -8,9 +8,11 @@
 //! they name a variant and turn it into a [`Msg`].
 
 mod conn;
+mod pooler;
 mod scan;
 
 pub use conn::ConnText;
+pub use pooler::{PoolerFileText, PoolerText};
 pub use scan::ScanText;
 
 use crate::finding::Msg;
