@@ -7,10 +7,12 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod check_server;
 mod conn;
 mod pooler;
 mod scan;
 
+pub use check_server::CheckServerText;
 pub use conn::ConnText;
 pub use pooler::{PoolerFileText, PoolerText};
 pub use scan::ScanText;
