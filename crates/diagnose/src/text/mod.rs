@@ -7,11 +7,13 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod check_client;
 mod check_server;
 mod conn;
 mod pooler;
 mod scan;
 
+pub use check_client::CheckClientText;
 pub use check_server::CheckServerText;
 pub use conn::ConnText;
 pub use pooler::{PoolerFileText, PoolerText};
