@@ -7,12 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
+use openssl::pkey::{PKey, Private};
 use openssl::ssl::{SslContextBuilder, SslMethod};
+use openssl::x509::X509;
 use pgtls_catalogue::Code;
 use pgtls_config::hba::{self, ConnType, HbaOptions};
 use pgtls_config::ident;
 use pgtls_config::postgresql_conf::{self, parse_bool, Origin, PostgresqlConf, TlsSettings};
-use pgtls_config::{Diagnostic, FileKind, Location, Source, TlsVersion};
+use pgtls_config::{Diagnostic, FileInfo, FileKind, Location, Source, TlsVersion};
 
 use super::access::{
     access, conf_quote, load_key, pem_contents, permits, public_key_fingerprint, sh, Access,
@@ -493,133 +495,234 @@ fn check_key(
     cert_path: &Path,
     cert_setting: &Evidence,
 ) {
-    let known = facts.account.clone();
-    let acct = known.clone().unwrap_or_else(anyone);
-    let accounts = facts.accounts.clone();
     // 2. The key's owner and mode (check_ssl_key_file_permissions), then
     //    the key itself (SSL_CTX_use_PrivateKey_file).
-    let key_path = tls.key_file.value.clone();
-    let key_written = written(conf, "ssl_key_file", "server.key");
-    let key_loc = origin_text(&tls.key_file.origin, &key_path);
-    let key_setting = setting_evidence(
-        "ssl_key_file",
-        &key_written,
-        &tls.key_file.origin,
-        &key_path,
-    );
-    let key_stat = access(source, &key_path, &acct, false);
-    let key_start_failure = |out: &mut Output,
-                             code: Code,
-                             message: String,
-                             detail: Option<&str>,
-                             observed: String,
-                             fix: Vec<Msg>,
-                             edits: Vec<Edit>| {
+    let key = ServerKey::new(conf, tls, facts, cert_path, cert_setting);
+    if let Some(info) = key.file_info(source, out) {
+        key.judge_file(source, tls, facts, input, &info, out);
+    }
+    check_rest(source, conf, tls, facts, out);
+}
+
+/// The key file as the server names it and the account that must read it:
+/// what every step of the key's check quotes.
+struct ServerKey<'a> {
+    path: PathBuf,
+    written: String,
+    loc: String,
+    setting: Evidence,
+    /// The server's account, when known; otherwise only the file's
+    /// existence and contents are judged.
+    known: Option<Account>,
+    accounts: Accounts,
+    cert_path: &'a Path,
+    cert_setting: &'a Evidence,
+}
+
+/// A key that stops the server at start, before its finding is made.
+struct KeyFailure {
+    code: Code,
+    message: String,
+    detail: Option<&'static str>,
+    observed: String,
+    fix: Vec<Msg>,
+    edits: Vec<Edit>,
+}
+
+impl<'a> ServerKey<'a> {
+    fn new(
+        conf: &PostgresqlConf,
+        tls: &TlsSettings,
+        facts: &ServerFacts,
+        cert_path: &'a Path,
+        cert_setting: &'a Evidence,
+    ) -> ServerKey<'a> {
+        let path = tls.key_file.value.clone();
+        let written = written(conf, "ssl_key_file", "server.key");
+        ServerKey {
+            loc: origin_text(&tls.key_file.origin, &path),
+            setting: setting_evidence("ssl_key_file", &written, &tls.key_file.origin, &path),
+            path,
+            written,
+            known: facts.account.clone(),
+            accounts: facts.accounts.clone(),
+            cert_path,
+            cert_setting,
+        }
+    }
+
+    /// The predicted FATAL and its finding.
+    fn refuse_start(&self, out: &mut Output, failure: KeyFailure) {
+        let KeyFailure {
+            code,
+            message,
+            detail,
+            observed,
+            fix,
+            edits,
+        } = failure;
         let mut f = new_finding(code);
         f.edits = edits;
-        f.evidence.push(key_setting.clone());
+        f.evidence.push(self.setting.clone());
         f.evidence
-            .push(evidence(observed, key_path.display().to_string()));
+            .push(evidence(observed, self.path.display().to_string()));
         f.facts
-            .insert("file".into(), key_path.display().to_string());
-        if let Some(a) = &known {
+            .insert("file".into(), self.path.display().to_string());
+        if let Some(a) = &self.known {
             f.facts.insert("server_user".into(), a.name.clone());
         }
         f.reading = Some(fatal_reading(&message, detail));
         f.fix.extend(fix);
-        out.fatal(Some(code), message, Some(key_loc.clone()));
+        out.fatal(Some(code), message, Some(self.loc.clone()));
         out.push(f, Stage::ServerStart);
-    };
-    let info = match &key_stat {
-        Access::Ok(info) => Some(*info),
-        Access::Unknown(e) => {
-            out.problem(Diagnostic::warning(
-                None,
-                format!(
-                    "cannot look at \"{}\": {} (run pgtls check as root or as the server account)",
-                    key_path.display(),
-                    super::strerror(e)
-                ),
-            ));
-            None
+    }
+
+    /// The key file's owner and mode, when the server account can reach it.
+    fn file_info(&self, source: &dyn Source, out: &mut Output) -> Option<FileInfo> {
+        let acct = self.known.clone().unwrap_or_else(anyone);
+        match &access(source, &self.path, &acct, false) {
+            Access::Ok(info) => Some(*info),
+            Access::Unknown(e) => {
+                out.problem(Diagnostic::warning(
+                    None,
+                    format!(
+                        "cannot look at \"{}\": {} (run pgtls check as root or as the server account)",
+                        self.path.display(),
+                        super::strerror(e)
+                    ),
+                ));
+                None
+            }
+            a => {
+                self.unreachable(&acct, a, out);
+                None
+            }
         }
-        a => {
-            let mut fix = reach_fix(&accounts, &acct, &key_path, a, true);
-            fix.push(CheckServerText::PutServerKey { path: &key_path }.into());
-            // Only the key's holder can put it there; the command says
-            // with which owner and mode the server takes it.
-            let edits = match (a, &known) {
-                (Access::Missing { .. }, Some(k)) => vec![Edit::new(
-                    EditKind::Command {
-                        command: format!(
-                            "install -o {} -g {} -m 0600 <the server's private key (PEM), the key of {}> {}",
-                            k.name,
-                            accounts.group_name(k.gid),
-                            cert_path.display(),
-                            sh(&key_path)
-                        ),
-                    },
-                    Applicability::HasPlaceholders,
-                    Then::Restart,
-                )],
-                _ => vec![],
-            };
-            key_start_failure(
-                out,
-                Code::ServerKeyMissing,
-                format!(
-                    "could not access private key file \"{key_written}\": {}",
+    }
+
+    /// Missing, or behind a directory or mode the server account cannot
+    /// pass.
+    fn unreachable(&self, acct: &Account, a: &Access, out: &mut Output) {
+        let mut fix = reach_fix(&self.accounts, acct, &self.path, a, true);
+        fix.push(CheckServerText::PutServerKey { path: &self.path }.into());
+        // Only the key's holder can put it there; the command says
+        // with which owner and mode the server takes it.
+        let edits = match (a, &self.known) {
+            (Access::Missing { .. }, Some(k)) => vec![Edit::new(
+                EditKind::Command {
+                    command: format!(
+                        "install -o {} -g {} -m 0600 <the server's private key (PEM), the key of {}> {}",
+                        k.name,
+                        self.accounts.group_name(k.gid),
+                        self.cert_path.display(),
+                        sh(&self.path)
+                    ),
+                },
+                Applicability::HasPlaceholders,
+                Then::Restart,
+            )],
+            _ => vec![],
+        };
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyMissing,
+                message: format!(
+                    "could not access private key file \"{}\": {}",
+                    self.written,
                     a.strerror()
                 ),
-                None,
-                a.strerror().to_string(),
+                detail: None,
+                observed: a.strerror().to_string(),
                 fix,
                 edits,
-            );
-            None
-        }
-    };
-    let Some(info) = info else {
-        check_rest(source, conf, tls, facts, out);
-        return;
-    };
-    let observed = describe_file(&accounts, &info);
-    if info.kind != FileKind::File {
-        key_start_failure(
-            out,
-            Code::ServerKeyMissing,
-            format!("private key file \"{key_written}\" is not a regular file"),
-            None,
-            format!("{observed}, not a regular file"),
-            vec![CheckServerText::PointKeyFileAtPem.into()],
-            vec![],
+            },
         );
-        check_rest(source, conf, tls, facts, out);
-        return;
     }
-    let mut key_ok = true;
-    if let Some(a) = &known {
-        let group = accounts.group_name(a.gid);
-        let p = sh(&key_path);
-        if info.uid != a.uid && info.uid != 0 {
-            key_ok = false;
-            key_start_failure(
+
+    /// A regular file, owned and protected as PostgreSQL demands, then its
+    /// contents.
+    fn judge_file(
+        &self,
+        source: &dyn Source,
+        tls: &TlsSettings,
+        facts: &ServerFacts,
+        input: &CheckInput,
+        info: &FileInfo,
+        out: &mut Output,
+    ) {
+        let observed = describe_file(&self.accounts, info);
+        if info.kind != FileKind::File {
+            self.refuse_start(
                 out,
-                Code::ServerKeyPermissions,
-                format!(
-                    "private key file \"{key_written}\" must be owned by the database user or root"
+                KeyFailure {
+                    code: Code::ServerKeyMissing,
+                    message: format!(
+                        "private key file \"{}\" is not a regular file",
+                        self.written
+                    ),
+                    detail: None,
+                    observed: format!("{observed}, not a regular file"),
+                    fix: vec![CheckServerText::PointKeyFileAtPem.into()],
+                    edits: vec![],
+                },
+            );
+            return;
+        }
+        let permitted = match &self.known {
+            Some(a) => self.owner_and_mode_permit(a, info, &observed, out),
+            None => true,
+        };
+        if permitted {
+            self.judge_contents(source, tls, facts.chain.first(), input, out);
+        }
+    }
+
+    /// PostgreSQL's owner rule, its mode rule, then whether the server
+    /// account may read the key at all; the first that fails is reported.
+    fn owner_and_mode_permit(
+        &self,
+        a: &Account,
+        info: &FileInfo,
+        observed: &str,
+        out: &mut Output,
+    ) -> bool {
+        if info.uid != a.uid && info.uid != 0 {
+            self.owned_by_another(a, observed, out);
+        } else if (info.uid == a.uid && info.mode & 0o077 != 0)
+            || (info.uid == 0 && info.mode & 0o037 != 0)
+        {
+            self.open_to_group_or_world(a, info, observed, out);
+        } else if !permits(a, info, 4) {
+            self.unreadable_by_server(a, info, observed, out);
+        } else {
+            return true;
+        }
+        false
+    }
+
+    fn owned_by_another(&self, a: &Account, observed: &str, out: &mut Output) {
+        let group = self.accounts.group_name(a.gid);
+        let p = sh(&self.path);
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyPermissions,
+                message: format!(
+                    "private key file \"{}\" must be owned by the database user or root",
+                    self.written
                 ),
-                None,
-                observed.clone(),
-                vec![CheckServerText::ServerAccountOwnsKey {
+                detail: None,
+                observed: observed.to_string(),
+                fix: vec![CheckServerText::ServerAccountOwnsKey {
                     account: &a.name,
                     group: &group,
                     path_sh: &p,
                 }
                 .into()],
-                vec![Edit::new(
+                edits: vec![Edit::new(
                     EditKind::FileMode {
-                        file: key_path.clone(),
+                        file: self.path.clone(),
                         owner: Some(a.name.clone()),
                         group: Some(group.clone()),
                         mode: Some(0o600),
@@ -627,109 +730,127 @@ fn check_key(
                     Applicability::MachineApplicable,
                     Then::Restart,
                 )],
-            );
-        } else if (info.uid == a.uid && info.mode & 0o077 != 0)
-            || (info.uid == 0 && info.mode & 0o037 != 0)
-        {
-            key_ok = false;
-            let fix = if info.uid == a.uid {
-                vec![CheckServerText::OwnKeyAtMost0600 {
-                    account: &a.name,
-                    path_sh: &p,
-                }
-                .into()]
-            } else if a.in_group(info.gid) {
-                vec![CheckServerText::RootKeyAtMost0640 { path_sh: &p }.into()]
-            } else {
-                vec![CheckServerText::RootKeyReadThroughGroup {
-                    account: &a.name,
-                    group: &group,
-                    path_sh: &p,
-                }
-                .into()]
-            };
-            let (owner, grp, mode, applicability) = if info.uid == a.uid {
-                (None, None, 0o600, Applicability::MachineApplicable)
-            } else if a.in_group(info.gid) {
-                (None, None, 0o640, Applicability::MachineApplicable)
-            } else {
-                // Another group may rely on the key: a person decides.
-                (
-                    Some("root".to_string()),
-                    Some(group.clone()),
-                    0o640,
-                    Applicability::MaybeIncorrect,
-                )
-            };
-            let mode_edit = Edit::new(
+            },
+        );
+    }
+
+    fn open_to_group_or_world(
+        &self,
+        a: &Account,
+        info: &FileInfo,
+        observed: &str,
+        out: &mut Output,
+    ) {
+        let group = self.accounts.group_name(a.gid);
+        let p = sh(&self.path);
+        let mut fix: Vec<Msg> = if info.uid == a.uid {
+            vec![CheckServerText::OwnKeyAtMost0600 {
+                account: &a.name,
+                path_sh: &p,
+            }
+            .into()]
+        } else if a.in_group(info.gid) {
+            vec![CheckServerText::RootKeyAtMost0640 { path_sh: &p }.into()]
+        } else {
+            vec![CheckServerText::RootKeyReadThroughGroup {
+                account: &a.name,
+                group: &group,
+                path_sh: &p,
+            }
+            .into()]
+        };
+        let (owner, grp, mode, applicability) = if info.uid == a.uid {
+            (None, None, 0o600, Applicability::MachineApplicable)
+        } else if a.in_group(info.gid) {
+            (None, None, 0o640, Applicability::MachineApplicable)
+        } else {
+            // Another group may rely on the key: a person decides.
+            (
+                Some("root".to_string()),
+                Some(group.clone()),
+                0o640,
+                Applicability::MaybeIncorrect,
+            )
+        };
+        let mode_edit = Edit::new(
+            EditKind::FileMode {
+                file: self.path.clone(),
+                owner,
+                group: grp,
+                mode: Some(mode),
+            },
+            applicability,
+            Then::Restart,
+        );
+        fix.push(CheckServerText::KeyPermissionRule.into());
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyPermissions,
+                message: format!(
+                    "private key file \"{}\" has group or world access",
+                    self.written
+                ),
+                detail: Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
+                observed: observed.to_string(),
+                fix,
+                edits: vec![mode_edit],
+            },
+        );
+    }
+
+    fn unreadable_by_server(&self, a: &Account, info: &FileInfo, observed: &str, out: &mut Output) {
+        let group = self.accounts.group_name(a.gid);
+        let fix = reach_fix(
+            &self.accounts,
+            a,
+            &self.path,
+            &Access::Denied {
+                directory: None,
+                info: Some(*info),
+            },
+            true,
+        );
+        // The owner rule above holds (owned by the server account with
+        // no group or world bits, or by root with at most 0640): what
+        // is missing is the read bit for the server account.
+        let edit = if info.uid == a.uid {
+            // Its own file: u=rw is what the rule wants anyway.
+            Edit::new(
                 EditKind::FileMode {
-                    file: key_path.clone(),
-                    owner,
-                    group: grp,
-                    mode: Some(mode),
+                    file: self.path.clone(),
+                    owner: None,
+                    group: None,
+                    mode: Some(0o600),
                 },
-                applicability,
+                Applicability::MachineApplicable,
                 Then::Restart,
-            );
-            let mut f_fix = fix;
-            f_fix.push(CheckServerText::KeyPermissionRule.into());
-            key_start_failure(
-                out,
-                Code::ServerKeyPermissions,
-                format!("private key file \"{key_written}\" has group or world access"),
-                Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
-                observed.clone(),
-                f_fix,
-                vec![mode_edit],
-            );
-        } else if !permits(a, &info, 4) {
-            key_ok = false;
-            let fix = reach_fix(
-                &accounts,
-                a,
-                &key_path,
-                &Access::Denied {
-                    directory: None,
-                    info: Some(info),
+            )
+        } else {
+            // root keeps the key; the server reads it through its
+            // group. Whoever read it through the old group no longer
+            // does: a person looks first.
+            Edit::new(
+                EditKind::FileMode {
+                    file: self.path.clone(),
+                    owner: None,
+                    group: Some(group.clone()),
+                    mode: Some(0o640),
                 },
-                true,
-            );
-            // The owner rule above holds (owned by the server account with
-            // no group or world bits, or by root with at most 0640): what
-            // is missing is the read bit for the server account.
-            let edit = if info.uid == a.uid {
-                // Its own file: u=rw is what the rule wants anyway.
-                Edit::new(
-                    EditKind::FileMode {
-                        file: key_path.clone(),
-                        owner: None,
-                        group: None,
-                        mode: Some(0o600),
-                    },
-                    Applicability::MachineApplicable,
-                    Then::Restart,
-                )
-            } else {
-                // root keeps the key; the server reads it through its
-                // group. Whoever read it through the old group no longer
-                // does: a person looks first.
-                Edit::new(
-                    EditKind::FileMode {
-                        file: key_path.clone(),
-                        owner: None,
-                        group: Some(group.clone()),
-                        mode: Some(0o640),
-                    },
-                    Applicability::MaybeIncorrect,
-                    Then::Restart,
-                )
-            };
-            key_start_failure(
-                out,
-                Code::ServerKeyMissing,
-                format!("could not load private key file \"{key_written}\": Permission denied"),
-                None,
-                if info.uid == a.uid {
+                Applicability::MaybeIncorrect,
+                Then::Restart,
+            )
+        };
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyMissing,
+                message: format!(
+                    "could not load private key file \"{}\": Permission denied",
+                    self.written
+                ),
+                detail: None,
+                observed: if info.uid == a.uid {
                     format!(
                         "{observed}: its owner, the server account {}, may not read it",
                         a.name
@@ -738,116 +859,148 @@ fn check_key(
                     format!(
                         "{observed}: the server account {} is neither the owner nor in group {}",
                         a.name,
-                        accounts.group_name(info.gid)
+                        self.accounts.group_name(info.gid)
                     )
                 },
                 fix,
-                vec![edit],
-            );
-        }
+                edits: vec![edit],
+            },
+        );
     }
-    if key_ok {
-        match source.read(&key_path) {
+
+    /// The key itself: a PEM key the server can load without a terminal,
+    /// and the key of the certificate's leaf.
+    fn judge_contents(
+        &self,
+        source: &dyn Source,
+        tls: &TlsSettings,
+        leaf: Option<&X509>,
+        input: &CheckInput,
+        out: &mut Output,
+    ) {
+        match source.read(&self.path) {
             Ok(text) => match load_key(&text) {
                 KeyLoad::Loaded(key) => {
-                    if let Some(leaf) = facts.chain.first() {
-                        let matches = leaf
-                            .public_key()
-                            .map(|p| p.public_eq(&key))
-                            .unwrap_or(false);
-                        if !matches {
-                            let cert_fp = leaf
-                                .public_key()
-                                .map(|p| public_key_fingerprint(&p))
-                                .unwrap_or_default();
-                            let key_fp = public_key_fingerprint(&key);
-                            let mut f = new_finding(Code::KeyCertMismatch);
-                            let message = format!(
-                                "could not load private key file \"{key_written}\": key values mismatch"
-                            );
-                            f.evidence.push(key_setting.clone());
-                            f.evidence.push(cert_setting.clone());
-                            f.evidence.push(evidence(
-                                format!("public key SHA-256 {cert_fp} ({})", describe(leaf, input.now).subject),
-                                cert_path.display().to_string(),
-                            ));
-                            f.evidence.push(evidence(
-                                format!("public key SHA-256 {key_fp}"),
-                                key_path.display().to_string(),
-                            ));
-                            f.facts.insert("cert_public_key_sha256".into(), cert_fp);
-                            f.facts.insert("key_public_key_sha256".into(), key_fp);
-                            f.reading = Some(fatal_reading(&message, None));
-                            f.fix.push(
-                                CheckServerText::PairKeyWithCert {
-                                    cert_sh: &sh(cert_path),
-                                    key_sh: &sh(&key_path),
-                                }
-                                .into(),
-                            );
-                            out.fatal(Some(Code::KeyCertMismatch), message, Some(key_loc.clone()));
-                            out.push(f, Stage::ServerStart);
-                        }
+                    if let Some(leaf) = leaf {
+                        self.pairs_with(leaf, &key, input, out);
                     }
                 }
-                KeyLoad::Encrypted => {
-                    if tls.passphrase_command.value.is_none() {
-                        let mut f = new_finding(Code::ServerKeyMissing);
-                        let message = format!(
-                            "could not load private key file \"{key_written}\": processing error"
-                        );
-                        f.evidence.push(key_setting.clone());
-                        f.evidence.push(evidence(
-                            "the key is encrypted and ssl_passphrase_command is not set",
-                            key_path.display().to_string(),
-                        ));
-                        f.reading = Some(fatal_reading(&message, None));
-                        f.notes
-                            .push(CheckServerText::PassphraseNeedsTerminal.into());
-                        f.fix.push(
-                            CheckServerText::SetPassphraseCommand {
-                                path_sh: &sh(&key_path),
-                            }
-                            .into(),
-                        );
-                        out.fatal(Some(Code::ServerKeyMissing), message, Some(key_loc.clone()));
-                        out.push(f, Stage::ServerStart);
-                    } else {
-                        out.note(
-                            None,
-                            format!(
-                                "\"{}\" is encrypted; ssl_passphrase_command is not run by pgtls check, so the key is not compared with the certificate",
-                                key_path.display()
-                            ),
-                        );
-                    }
-                }
-                KeyLoad::Unreadable => {
-                    let mut f = new_finding(Code::ServerKeyMissing);
-                    let message =
-                        format!("could not load private key file \"{key_written}\": unsupported");
-                    f.evidence.push(key_setting.clone());
-                    f.evidence.push(evidence(
-                        "no PEM private key in the file",
-                        key_path.display().to_string(),
-                    ));
-                    f.reading = Some(fatal_reading(&message, None));
-                    f.fix.push(CheckServerText::PointKeyFileAtPem.into());
-                    out.fatal(Some(Code::ServerKeyMissing), message, Some(key_loc.clone()));
-                    out.push(f, Stage::ServerStart);
-                }
+                KeyLoad::Encrypted => self.encrypted(tls, out),
+                KeyLoad::Unreadable => self.not_a_pem_key(out),
             },
             Err(e) => out.problem(Diagnostic::warning(
                 None,
                 format!(
                     "cannot read \"{}\" to check it: {} (run pgtls check as root or as the server account)",
-                    key_path.display(),
+                    self.path.display(),
                     super::strerror(&e)
                 ),
             )),
         }
     }
-    check_rest(source, conf, tls, facts, out);
+
+    fn pairs_with(&self, leaf: &X509, key: &PKey<Private>, input: &CheckInput, out: &mut Output) {
+        let matches = leaf.public_key().map(|p| p.public_eq(key)).unwrap_or(false);
+        if matches {
+            return;
+        }
+        let cert_fp = leaf
+            .public_key()
+            .map(|p| public_key_fingerprint(&p))
+            .unwrap_or_default();
+        let key_fp = public_key_fingerprint(key);
+        let mut f = new_finding(Code::KeyCertMismatch);
+        let message = format!(
+            "could not load private key file \"{}\": key values mismatch",
+            self.written
+        );
+        f.evidence.push(self.setting.clone());
+        f.evidence.push(self.cert_setting.clone());
+        f.evidence.push(evidence(
+            format!(
+                "public key SHA-256 {cert_fp} ({})",
+                describe(leaf, input.now).subject
+            ),
+            self.cert_path.display().to_string(),
+        ));
+        f.evidence.push(evidence(
+            format!("public key SHA-256 {key_fp}"),
+            self.path.display().to_string(),
+        ));
+        f.facts.insert("cert_public_key_sha256".into(), cert_fp);
+        f.facts.insert("key_public_key_sha256".into(), key_fp);
+        f.reading = Some(fatal_reading(&message, None));
+        f.fix.push(
+            CheckServerText::PairKeyWithCert {
+                cert_sh: &sh(self.cert_path),
+                key_sh: &sh(&self.path),
+            }
+            .into(),
+        );
+        out.fatal(Some(Code::KeyCertMismatch), message, Some(self.loc.clone()));
+        out.push(f, Stage::ServerStart);
+    }
+
+    /// An encrypted key loads only with ssl_passphrase_command (or a
+    /// terminal, which a service does not have).
+    fn encrypted(&self, tls: &TlsSettings, out: &mut Output) {
+        if tls.passphrase_command.value.is_some() {
+            out.note(
+                None,
+                format!(
+                    "\"{}\" is encrypted; ssl_passphrase_command is not run by pgtls check, so the key is not compared with the certificate",
+                    self.path.display()
+                ),
+            );
+            return;
+        }
+        let mut f = new_finding(Code::ServerKeyMissing);
+        let message = format!(
+            "could not load private key file \"{}\": processing error",
+            self.written
+        );
+        f.evidence.push(self.setting.clone());
+        f.evidence.push(evidence(
+            "the key is encrypted and ssl_passphrase_command is not set",
+            self.path.display().to_string(),
+        ));
+        f.reading = Some(fatal_reading(&message, None));
+        f.notes
+            .push(CheckServerText::PassphraseNeedsTerminal.into());
+        f.fix.push(
+            CheckServerText::SetPassphraseCommand {
+                path_sh: &sh(&self.path),
+            }
+            .into(),
+        );
+        out.fatal(
+            Some(Code::ServerKeyMissing),
+            message,
+            Some(self.loc.clone()),
+        );
+        out.push(f, Stage::ServerStart);
+    }
+
+    fn not_a_pem_key(&self, out: &mut Output) {
+        let mut f = new_finding(Code::ServerKeyMissing);
+        let message = format!(
+            "could not load private key file \"{}\": unsupported",
+            self.written
+        );
+        f.evidence.push(self.setting.clone());
+        f.evidence.push(evidence(
+            "no PEM private key in the file",
+            self.path.display().to_string(),
+        ));
+        f.reading = Some(fatal_reading(&message, None));
+        f.fix.push(CheckServerText::PointKeyFileAtPem.into());
+        out.fatal(
+            Some(Code::ServerKeyMissing),
+            message,
+            Some(self.loc.clone()),
+        );
+        out.push(f, Stage::ServerStart);
+    }
 }
 
 /// Validity and strength of the certificates the server sends.
