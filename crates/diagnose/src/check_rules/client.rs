@@ -1458,22 +1458,7 @@ pub(crate) fn check_client(
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<(), CheckError> {
-    let model = match client {
-        ClientInput::Kong {
-            conf,
-            env,
-            edition,
-            version,
-        } => {
-            let version = version.unwrap_or_else(kong::newest_kong);
-            kong_model(source, conf.as_deref(), env, *edition, version, input, out)?
-        }
-        ClientInput::Libpq {
-            conninfo,
-            env,
-            libpq_version,
-        } => libpq_model(source, conninfo, env, *libpq_version, input, out)?,
-    };
+    let model = client_model(source, client, input, out)?;
     let client_cert = load_client_cert(source, &model, out);
     let client_refused = model.refused.or_else(|| {
         out.findings
@@ -1496,290 +1481,411 @@ pub(crate) fn check_client(
         plaintext_fallback(&model, out);
     }
 
-    let paths: Vec<&TlsPath> = model.paths.iter().collect();
-    let mut first_failures: Vec<(String, Option<Code>, Option<&'static str>)> =
-        paths.iter().map(|p| (p.name.clone(), None, None)).collect();
-    let set_fail = |v: &mut Vec<(String, Option<Code>, Option<&'static str>)>,
-                    i: usize,
-                    code: Code,
-                    step: &'static str| {
-        if v[i].1.is_none() {
-            v[i].1 = Some(code);
-            v[i].2 = Some(step);
-        }
-    };
-    for i in 0..paths.len() {
-        if let Some(code) = client_refused {
-            set_fail(&mut first_failures, i, code, "client");
-        }
-        if !facts.starts {
-            if let Some(code) = out.start.code {
-                set_fail(&mut first_failures, i, code, "server");
-            } else {
-                set_fail(&mut first_failures, i, Code::Unreachable, "server");
-            }
-        }
+    let mut failures = FirstFailures::new(&model.paths);
+    if let Some(code) = client_refused {
+        failures.set_all(code, "client");
+    }
+    if !facts.starts {
+        failures.set_all(out.start.code.unwrap_or(Code::Unreachable), "server");
     }
 
     if model.tls != TlsUse::Off && !server_tls && !is_local {
         if model.tls == TlsUse::Required {
             out.push(ssl_disabled(&model, facts), Stage::Connection);
-            for i in 0..paths.len() {
-                set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
-            }
+            failures.set_all(Code::ServerSslDisabled, "ssl");
         }
         uses_tls = false;
     }
 
     if uses_tls {
-        // Versions.
-        let server_versions = TlsVersion::between(facts.range.0, facts.range.1);
-        for (i, p) in paths.iter().enumerate() {
-            let common: Vec<TlsVersion> = p
-                .versions
-                .iter()
-                .copied()
-                .filter(|v| server_versions.contains(v))
-                .collect();
-            let usable: Vec<TlsVersion> = common
-                .iter()
-                .copied()
-                .filter(|v| *v >= TlsVersion::Tls1_2)
-                .collect();
-            if usable.is_empty() && facts.range.0 <= facts.range.1 {
-                let mut f = new_finding(Code::ProtocolVersionMismatch);
-                f.target = Some(p.name.clone());
-                f.evidence.push(evidence(
-                    format!(
-                        "the server allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {})",
-                        names(&server_versions),
-                        facts.range.0.pg_name(),
-                        facts
-                            .tls
-                            .as_ref()
-                            .and_then(|t| t.max_protocol.value)
-                            .map_or("not set", |v| v.pg_name()),
-                    ),
-                    facts.range_origin.0.clone(),
-                ));
-                f.evidence.push(evidence(
-                    format!(
-                        "{} offers {} ({})",
-                        p.name,
-                        names(&p.versions),
-                        p.versions_setting
-                    ),
-                    p.versions_origin.clone(),
-                ));
-                f.facts
-                    .insert("server_range".into(), names(&server_versions));
-                f.facts.insert("client_range".into(), names(&p.versions));
-                if !common.is_empty() {
-                    f.notes.push(
-                        CheckClientText::SharedOnlyLegacyVersions {
-                            common: &names(&common),
-                        }
-                        .into(),
-                    );
-                }
-                let target: Vec<TlsVersion> = server_versions
-                    .iter()
-                    .copied()
-                    .filter(|v| *v >= TlsVersion::Tls1_2)
-                    .collect();
-                f.edits.extend(p.knob.edits(&p.versions, &target));
-                f.fix.push(
-                    CheckClientText::OverlapVersionRanges {
-                        versions_setting: &p.versions_setting,
-                    }
-                    .into(),
-                );
-                out.push(f, Stage::Connection);
-                set_fail(
-                    &mut first_failures,
-                    i,
-                    Code::ProtocolVersionMismatch,
-                    "handshake",
-                );
-            }
-        }
-
-        // The server's chain against the client's trust store.
-        if model.verify && !facts.sent_chain.is_empty() {
-            if let Some(anchors) = &model.anchors {
-                let mut reported: Vec<Code> = Vec::new();
-                for (i, p) in paths.iter().enumerate() {
-                    let Ok(v) = verify_chain(&facts.sent_chain, anchors, p.depth) else {
-                        continue;
-                    };
-                    if v.ok {
-                        continue;
-                    }
-                    let unlimited_ok = p.depth.is_some()
-                        && verify_chain(&facts.sent_chain, anchors, None).is_ok_and(|u| u.ok);
-                    let (mut code, mut alternatives) =
-                        verdict_code(&v, unlimited_ok, p.after_handshake);
-                    let intermediate =
-                        if code == Code::ClientRejectsServerCert || code == Code::IncompleteChain {
-                            find_intermediate(source, facts, &model, anchors)
-                        } else {
-                            None
-                        };
-                    if intermediate.is_some() {
-                        code = Code::IncompleteChain;
-                        alternatives.clear();
-                    }
-                    set_fail(&mut first_failures, i, code, "handshake");
-                    // Expiry and weak keys are findings of the server's files.
-                    if code == Code::ServerCertExpired
-                        || code == Code::WeakCrypto
-                        || reported.contains(&code)
-                    {
-                        continue;
-                    }
-                    reported.push(code);
-                    out.push(
-                        chain_finding(
-                            facts,
-                            &model,
-                            p,
-                            &v,
-                            code,
-                            alternatives,
-                            intermediate,
-                            anchors,
-                        ),
-                        Stage::Connection,
-                    );
-                }
-            }
-        }
-        if let Some(host) = &model.verify_host {
-            if let Some(leaf) = facts.chain.first() {
-                if !leaf_names_host(leaf, host) {
-                    let info = describe(leaf, input.now);
-                    let san = if host.parse::<std::net::IpAddr>().is_ok() {
-                        format!("IP:{host}")
-                    } else {
-                        format!("DNS:{host}")
-                    };
-                    let mut f = new_finding(Code::HostnameMismatch);
-                    f.target = Some(model.name.clone());
-                    f.evidence.push(evidence(
-                        format!(
-                            "libpq dials \"{host}\" with sslmode=verify-full; the certificate names {}",
-                            if info.sans.is_empty() { info.subject.clone() } else { info.sans.join(", ") }
-                        ),
-                        facts.chain_file.as_ref().map_or_else(String::new, |p| p.display().to_string()),
-                    ));
-                    f.fix
-                        .push(CheckClientText::ReissueForHostName { san: &san }.into());
-                    f.edits.extend(crate::edit::dial_certificate_name(
-                        &info.sans,
-                        host,
-                        model.hostaddr.as_deref(),
-                    ));
-                    f.cover(&[0, 1]);
-                    out.push(f, Stage::Connection);
-                    for i in 0..paths.len() {
-                        set_fail(&mut first_failures, i, Code::HostnameMismatch, "handshake");
-                    }
-                }
-            }
-        }
-
-        // The client certificate against the server's ssl_ca_file (the
-        // server only asks for one when ssl_ca_file is set).
+        judge_versions(facts, &model, &mut failures, out);
+        judge_chain(source, facts, &model, &mut failures, out);
+        judge_host_name(facts, &model, input, &mut failures, out);
         if let (Some((certs, _)), Some(ca)) = (&client_cert, &facts.ca) {
-            if let Ok(v) = verify_chain(certs, ca, None) {
-                if !v.ok {
-                    let expired = ChainRejection::of(v.code) == ChainRejection::OutsideValidity;
-                    let code = if expired {
-                        Code::ClientCertExpired
-                    } else {
-                        Code::ServerRejectsClientCert
-                    };
-                    let info = describe(&certs[0], input.now);
-                    let files = model.cert_files.as_ref();
-                    let mut f = new_finding(code);
-                    f.target = Some(model.name.clone());
-                    f.evidence.push(evidence(
-                        format!(
-                            "client certificate {} issued by {}: {}: {}",
-                            info.subject, info.issuer, v.code, v.text
-                        ),
-                        files.map_or_else(String::new, |c| {
-                            format!("{} {}", c.cert_origin, c.cert.display())
-                        }),
-                    ));
-                    let ca_names: Vec<String> = ca.iter().map(|c| describe(c, 0).subject).collect();
-                    f.evidence.push(evidence(
-                        format!("ssl_ca_file holds {}", ca_names.join("; ")),
-                        facts.ca_origin.clone().unwrap_or_default(),
-                    ));
-                    f.facts.insert("verify_code".into(), v.code.to_string());
-                    if expired {
-                        f.fix.push(
-                            CheckClientText::RenewClientCert {
-                                not_after: &info.not_after,
-                            }
-                            .into(),
-                        );
-                        // Only the CA's holder can issue it: what to issue
-                        // and where it goes.
-                        if let Some(files) = files {
-                            f.edits.push(Edit::new(
-                                EditKind::Command {
-                                    command: format!(
-                                        "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
-                                        info.issuer,
-                                        info.subject,
-                                        files.key.display(),
-                                        sh(&files.cert)
-                                    ),
-                                },
-                                Applicability::HasPlaceholders,
-                                Then::Reconnect,
-                            ));
-                        }
-                    } else {
-                        let ca_file = facts
-                            .ca_file
-                            .as_ref()
-                            .map_or_else(|| String::from("ssl_ca_file"), |p| sh(p));
-                        f.fix.push(
-                            CheckClientText::AddIssuingCaToServer {
-                                issuer: &info.issuer,
-                                ca_file: &ca_file,
-                                ca_names: &ca_names,
-                            }
-                            .into(),
-                        );
-                        if let Some((edit, found)) = ca_file_addition(source, facts, &model, certs)
-                        {
-                            f.fix.insert(
-                                0,
-                                CheckClientText::IssuingCaFoundIn {
-                                    found: &found.join(", "),
-                                    ca_file: &ca_file,
-                                }
-                                .into(),
-                            );
-                            f.edits.push(edit);
-                        }
-                    }
-                    out.push(f, Stage::Connection);
-                    for i in 0..paths.len() {
-                        set_fail(&mut first_failures, i, code, "handshake");
-                    }
-                }
-            }
+            judge_client_cert(source, facts, &model, certs, ca, input, &mut failures, out);
         }
     }
 
-    // pg_hba.conf and pg_ident.conf.
+    let sent = client_cert.as_ref().map(|(certs, _)| certs.as_slice());
+    let hba_line = judge_hba(source, facts, &model, sent, uses_tls, &mut failures, out);
+    predict_connections(&model, failures, uses_tls, hba_line, out);
+    Ok(())
+}
+
+/// Kong's or libpq's settings, modelled as what check holds against the
+/// server.
+fn client_model(
+    source: &dyn Source,
+    client: &ClientInput,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<Model, CheckError> {
+    match client {
+        ClientInput::Kong {
+            conf,
+            env,
+            edition,
+            version,
+        } => {
+            let version = version.unwrap_or_else(kong::newest_kong);
+            kong_model(source, conf.as_deref(), env, *edition, version, input, out)
+        }
+        ClientInput::Libpq {
+            conninfo,
+            env,
+            libpq_version,
+        } => libpq_model(source, conninfo, env, *libpq_version, input, out),
+    }
+}
+
+/// The first step that fails on each of the client's paths, which the
+/// connection prediction reports: a later failure does not replace it.
+struct FirstFailures(Vec<(String, Option<Code>, Option<&'static str>)>);
+
+impl FirstFailures {
+    fn new(paths: &[TlsPath]) -> FirstFailures {
+        FirstFailures(paths.iter().map(|p| (p.name.clone(), None, None)).collect())
+    }
+
+    fn set(&mut self, i: usize, code: Code, step: &'static str) {
+        let entry = &mut self.0[i];
+        if entry.1.is_none() {
+            entry.1 = Some(code);
+            entry.2 = Some(step);
+        }
+    }
+
+    fn set_all(&mut self, code: Code, step: &'static str) {
+        for i in 0..self.0.len() {
+            self.set(i, code, step);
+        }
+    }
+}
+
+/// Each path's TLS versions against the server's range: without one of
+/// TLSv1.2 or later in common the handshake fails.
+fn judge_versions(
+    facts: &ServerFacts,
+    model: &Model,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    let server_versions = TlsVersion::between(facts.range.0, facts.range.1);
+    for (i, p) in model.paths.iter().enumerate() {
+        let common: Vec<TlsVersion> = p
+            .versions
+            .iter()
+            .copied()
+            .filter(|v| server_versions.contains(v))
+            .collect();
+        let usable: Vec<TlsVersion> = common
+            .iter()
+            .copied()
+            .filter(|v| *v >= TlsVersion::Tls1_2)
+            .collect();
+        if usable.is_empty() && facts.range.0 <= facts.range.1 {
+            out.push(
+                version_mismatch(facts, p, &server_versions, &common),
+                Stage::Connection,
+            );
+            failures.set(i, Code::ProtocolVersionMismatch, "handshake");
+        }
+    }
+}
+
+/// PGTLS012 for one path: the two ranges, and the edit that makes them
+/// overlap.
+fn version_mismatch(
+    facts: &ServerFacts,
+    p: &TlsPath,
+    server_versions: &[TlsVersion],
+    common: &[TlsVersion],
+) -> Finding {
+    let mut f = new_finding(Code::ProtocolVersionMismatch);
+    f.target = Some(p.name.clone());
+    f.evidence.push(evidence(
+        format!(
+            "the server allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {})",
+            names(server_versions),
+            facts.range.0.pg_name(),
+            facts
+                .tls
+                .as_ref()
+                .and_then(|t| t.max_protocol.value)
+                .map_or("not set", |v| v.pg_name()),
+        ),
+        facts.range_origin.0.clone(),
+    ));
+    f.evidence.push(evidence(
+        format!(
+            "{} offers {} ({})",
+            p.name,
+            names(&p.versions),
+            p.versions_setting
+        ),
+        p.versions_origin.clone(),
+    ));
+    f.facts
+        .insert("server_range".into(), names(server_versions));
+    f.facts.insert("client_range".into(), names(&p.versions));
+    if !common.is_empty() {
+        f.notes.push(
+            CheckClientText::SharedOnlyLegacyVersions {
+                common: &names(common),
+            }
+            .into(),
+        );
+    }
+    let target: Vec<TlsVersion> = server_versions
+        .iter()
+        .copied()
+        .filter(|v| *v >= TlsVersion::Tls1_2)
+        .collect();
+    f.edits.extend(p.knob.edits(&p.versions, &target));
+    f.fix.push(
+        CheckClientText::OverlapVersionRanges {
+            versions_setting: &p.versions_setting,
+        }
+        .into(),
+    );
+    f
+}
+
+/// The server's chain against the client's trust store and, per path,
+/// its verify depth; one finding per code.
+fn judge_chain(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    if !model.verify || facts.sent_chain.is_empty() {
+        return;
+    }
+    let Some(anchors) = &model.anchors else {
+        return;
+    };
+    let mut reported: Vec<Code> = Vec::new();
+    for (i, p) in model.paths.iter().enumerate() {
+        let Ok(v) = verify_chain(&facts.sent_chain, anchors, p.depth) else {
+            continue;
+        };
+        if v.ok {
+            continue;
+        }
+        let unlimited_ok =
+            p.depth.is_some() && verify_chain(&facts.sent_chain, anchors, None).is_ok_and(|u| u.ok);
+        let (mut code, mut alternatives) = verdict_code(&v, unlimited_ok, p.after_handshake);
+        let intermediate = if code == Code::ClientRejectsServerCert || code == Code::IncompleteChain
+        {
+            find_intermediate(source, facts, model, anchors)
+        } else {
+            None
+        };
+        if intermediate.is_some() {
+            code = Code::IncompleteChain;
+            alternatives.clear();
+        }
+        failures.set(i, code, "handshake");
+        // Expiry and weak keys are findings of the server's files.
+        if code == Code::ServerCertExpired || code == Code::WeakCrypto || reported.contains(&code) {
+            continue;
+        }
+        reported.push(code);
+        out.push(
+            chain_finding(
+                facts,
+                model,
+                p,
+                &v,
+                code,
+                alternatives,
+                intermediate,
+                anchors,
+            ),
+            Stage::Connection,
+        );
+    }
+}
+
+/// libpq verify-full: the host it dials must be a name on the server's
+/// leaf.
+fn judge_host_name(
+    facts: &ServerFacts,
+    model: &Model,
+    input: &CheckInput,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    let (Some(host), Some(leaf)) = (&model.verify_host, facts.chain.first()) else {
+        return;
+    };
+    if leaf_names_host(leaf, host) {
+        return;
+    }
+    let info = describe(leaf, input.now);
+    let san = if host.parse::<std::net::IpAddr>().is_ok() {
+        format!("IP:{host}")
+    } else {
+        format!("DNS:{host}")
+    };
+    let mut f = new_finding(Code::HostnameMismatch);
+    f.target = Some(model.name.clone());
+    f.evidence.push(evidence(
+        format!(
+            "libpq dials \"{host}\" with sslmode=verify-full; the certificate names {}",
+            if info.sans.is_empty() {
+                info.subject.clone()
+            } else {
+                info.sans.join(", ")
+            }
+        ),
+        facts
+            .chain_file
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string()),
+    ));
+    f.fix
+        .push(CheckClientText::ReissueForHostName { san: &san }.into());
+    f.edits.extend(crate::edit::dial_certificate_name(
+        &info.sans,
+        host,
+        model.hostaddr.as_deref(),
+    ));
+    f.cover(&[0, 1]);
+    out.push(f, Stage::Connection);
+    failures.set_all(Code::HostnameMismatch, "handshake");
+}
+
+/// The client certificate against the server's ssl_ca_file (the server
+/// only asks for one when ssl_ca_file is set): expired, or from a CA the
+/// server does not trust.
+#[allow(clippy::too_many_arguments)]
+fn judge_client_cert(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    certs: &[X509],
+    ca: &[X509],
+    input: &CheckInput,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    let Ok(v) = verify_chain(certs, ca, None) else {
+        return;
+    };
+    if v.ok {
+        return;
+    }
+    let expired = ChainRejection::of(v.code) == ChainRejection::OutsideValidity;
+    let code = if expired {
+        Code::ClientCertExpired
+    } else {
+        Code::ServerRejectsClientCert
+    };
+    let info = describe(&certs[0], input.now);
+    let mut f = new_finding(code);
+    f.target = Some(model.name.clone());
+    f.evidence.push(evidence(
+        format!(
+            "client certificate {} issued by {}: {}: {}",
+            info.subject, info.issuer, v.code, v.text
+        ),
+        model.cert_files.as_ref().map_or_else(String::new, |c| {
+            format!("{} {}", c.cert_origin, c.cert.display())
+        }),
+    ));
+    let ca_names: Vec<String> = ca.iter().map(|c| describe(c, 0).subject).collect();
+    f.evidence.push(evidence(
+        format!("ssl_ca_file holds {}", ca_names.join("; ")),
+        facts.ca_origin.clone().unwrap_or_default(),
+    ));
+    f.facts.insert("verify_code".into(), v.code.to_string());
+    if expired {
+        renew_client_cert(model, &info, &mut f);
+    } else {
+        trust_client_cert_issuer(source, facts, model, certs, &info, &ca_names, &mut f);
+    }
+    out.push(f, Stage::Connection);
+    failures.set_all(code, "handshake");
+}
+
+/// An expired client certificate: only the CA's holder can issue it; what
+/// to issue and where it goes.
+fn renew_client_cert(model: &Model, info: &crate::certinfo::CertInfo, f: &mut Finding) {
+    f.fix.push(
+        CheckClientText::RenewClientCert {
+            not_after: &info.not_after,
+        }
+        .into(),
+    );
+    if let Some(files) = &model.cert_files {
+        f.edits.push(Edit::new(
+            EditKind::Command {
+                command: format!(
+                    "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
+                    info.issuer,
+                    info.subject,
+                    files.key.display(),
+                    sh(&files.cert)
+                ),
+            },
+            Applicability::HasPlaceholders,
+            Then::Reconnect,
+        ));
+    }
+}
+
+/// A client certificate from a CA the server does not trust: its CA joins
+/// ssl_ca_file, found in a file pgtls read when it can be.
+fn trust_client_cert_issuer(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    certs: &[X509],
+    info: &crate::certinfo::CertInfo,
+    ca_names: &[String],
+    f: &mut Finding,
+) {
+    let ca_file = facts
+        .ca_file
+        .as_ref()
+        .map_or_else(|| String::from("ssl_ca_file"), |p| sh(p));
+    f.fix.push(
+        CheckClientText::AddIssuingCaToServer {
+            issuer: &info.issuer,
+            ca_file: &ca_file,
+            ca_names,
+        }
+        .into(),
+    );
+    if let Some((edit, found)) = ca_file_addition(source, facts, model, certs) {
+        f.fix.insert(
+            0,
+            CheckClientText::IssuingCaFoundIn {
+                found: &found.join(", "),
+                ca_file: &ca_file,
+            }
+            .into(),
+        );
+        f.edits.push(edit);
+    }
+}
+
+/// The connection through pg_hba.conf and pg_ident.conf, as the server
+/// would take it: returns the line it meets.
+fn judge_hba(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    client_certs: Option<&[X509]>,
+    uses_tls: bool,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) -> Option<MatchedLine> {
     let sent = if uses_tls && facts.ca.is_some() {
-        client_cert.as_ref().map(|(certs, _)| SentCert {
+        client_certs.map(|certs| SentCert {
             cn: common_name(&certs[0]),
             dn: rfc2253(certs[0].subject_name()),
         })
@@ -1794,67 +1900,79 @@ pub(crate) fn check_client(
         roles: Vec::new(),
         cert: sent,
     };
-    let mut hba_line = None;
-    if let Some(eval) = evaluate(facts, &q) {
-        hba_line = eval.line.map(MatchedLine::of);
-        if let Some(failure) = &eval.failure {
-            for i in 0..paths.len() {
-                set_fail(&mut first_failures, i, failure.code, "hba");
-            }
-            if failure.code == Code::RootStoreMissingForCertAuth {
-                complete_ca_file_edit(source, facts, &model, out);
-            }
-            // A line that cannot work at all is a finding of its own.
-            if failure.code != Code::RootStoreMissingForCertAuth {
-                if let Some(mut f) = failure_finding(facts, &q, &eval, &model.hints) {
-                    if model.client_assumed && eval.line.is_none() {
-                        f.notes.push(CheckClientText::NoLineFromAnyAddress.into());
-                    }
-                    f.facts
-                        .insert("user_origin".into(), model.user_origin.clone());
-                    if failure.code == Code::ClientCertRequired {
-                        if let Some(setting) = &model.cert_setting {
-                            f.edits.extend(match fitting_client_cert(source, facts, &model) {
-                                // Its CN is the user and it chains to the
-                                // server's CA, yet whose identity it is
-                                // only a person knows: a look first.
-                                Some((cert, key)) => {
-                                    f.fix.insert(
-                                        0,
-                                        CheckClientText::FittingClientCertBeside {
-                                            cert: &cert,
-                                            user: &model.user,
-                                            key: &key,
-                                        }
-                                        .into(),
-                                    );
-                                    setting.edits(
-                                        &cert.display().to_string(),
-                                        &key.display().to_string(),
-                                        Applicability::MaybeIncorrect,
-                                    )
-                                }
-                                None => setting.edits(
-                                    "<the client certificate, from a CA in the server's ssl_ca_file>",
-                                    "<its private key, mode 0600>",
-                                    Applicability::HasPlaceholders,
-                                ),
-                            });
-                        }
-                    }
-                    out.push(f, Stage::Connection);
-                }
-            }
-        }
+    let eval = evaluate(facts, &q)?;
+    let hba_line = eval.line.map(MatchedLine::of);
+    let Some(failure) = &eval.failure else {
+        return hba_line;
+    };
+    failures.set_all(failure.code, "hba");
+    // A line that cannot work at all is a finding of its own.
+    if failure.code == Code::RootStoreMissingForCertAuth {
+        complete_ca_file_edit(source, facts, model, out);
+        return hba_line;
     }
+    if let Some(mut f) = failure_finding(facts, &q, &eval, &model.hints) {
+        if model.client_assumed && eval.line.is_none() {
+            f.notes.push(CheckClientText::NoLineFromAnyAddress.into());
+        }
+        f.facts
+            .insert("user_origin".into(), model.user_origin.clone());
+        if failure.code == Code::ClientCertRequired {
+            send_client_cert(source, facts, model, &mut f);
+        }
+        out.push(f, Stage::Connection);
+    }
+    hba_line
+}
 
-    for (i, p) in paths.iter().enumerate() {
-        let (_, code, step) = &first_failures[i];
+/// The edits that make a client send a certificate the line asks for: one
+/// found beside its trust file, or placeholders.
+fn send_client_cert(source: &dyn Source, facts: &ServerFacts, model: &Model, f: &mut Finding) {
+    let Some(setting) = &model.cert_setting else {
+        return;
+    };
+    let edits = match fitting_client_cert(source, facts, model) {
+        // Its CN is the user and it chains to the server's CA, yet whose
+        // identity it is only a person knows: a look first.
+        Some((cert, key)) => {
+            f.fix.insert(
+                0,
+                CheckClientText::FittingClientCertBeside {
+                    cert: &cert,
+                    user: &model.user,
+                    key: &key,
+                }
+                .into(),
+            );
+            setting.edits(
+                &cert.display().to_string(),
+                &key.display().to_string(),
+                Applicability::MaybeIncorrect,
+            )
+        }
+        None => setting.edits(
+            "<the client certificate, from a CA in the server's ssl_ca_file>",
+            "<its private key, mode 0600>",
+            Applicability::HasPlaceholders,
+        ),
+    };
+    f.edits.extend(edits);
+}
+
+/// One prediction per path (libpq has one; Kong two).
+fn predict_connections(
+    model: &Model,
+    failures: FirstFailures,
+    uses_tls: bool,
+    hba_line: Option<MatchedLine>,
+    out: &mut Output,
+) {
+    for (name, code, step) in failures.0 {
         out.connections.push(ConnectionPrediction {
-            client: p.name.clone(),
+            client: name,
             ok: code.is_none(),
-            code: *code,
-            step: *step,
+            code,
+            step,
             tls: uses_tls,
             hba_line: hba_line.clone(),
         });
@@ -1862,7 +1980,6 @@ pub(crate) fn check_client(
             break;
         }
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
