@@ -34,6 +34,7 @@ use super::{
 use crate::certinfo::{common_name, completing_intermediate, describe, verify_chain, Verdict};
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Finding, Msg};
+use crate::text::CheckClientText;
 use crate::verify_result::ChainRejection;
 
 /// How the client uses TLS.
@@ -505,10 +506,11 @@ fn complete_ca_file_edit(
         cf.finding.edits.push(edit.clone());
         cf.finding.fix.insert(
             0,
-            Msg::new(
-                format!("in postgresql.conf: ssl_ca_file = {} (it holds the CA that issued {}'s certificate; add the CAs of other clients that send certificates), then reload", conf_quote(&trust.display().to_string()), model.name),
-                format!("postgresql.conf に ssl_ca_file = {} を設定し (これは {} の証明書を発行した CA を含みます。証明書を送る他のクライアントの CA も追加します)、再読み込みします", conf_quote(&trust.display().to_string()), model.name),
-            ),
+            CheckClientText::SetCaFileToClientTrust {
+                value: &conf_quote(&trust.display().to_string()),
+                client: &model.name,
+            }
+            .into(),
         );
     }
 }
@@ -628,10 +630,8 @@ fn load_trust_file(
             location.to_string(),
         ));
         f.evidence.push(evidence(p, path.display().to_string()));
-        f.fix.push(Msg::new(
-            format!("point {setting} at a PEM file with the CA certificate(s) that issued the server's certificate (e.g. the file the server's ssl_cert_file chains to)"),
-            format!("{setting} に、サーバー証明書を発行した CA 証明書の PEM ファイルを指定します"),
-        ));
+        f.fix
+            .push(CheckClientText::PointTrustSettingAtCa { setting }.into());
         out.push(f, Stage::Client);
     }
     None
@@ -862,20 +862,11 @@ fn kong_model(
         hints: ClientHints {
             name,
             send_cert: if enterprise {
-                Msg::new(
-                    "in kong.conf: pg_ssl_cert = /path/to/client.crt and pg_ssl_cert_key = /path/to/client.key (a certificate from a CA in the server's ssl_ca_file)",
-                    "kong.conf に pg_ssl_cert = /path/to/client.crt と pg_ssl_cert_key = /path/to/client.key を設定します (サーバーの ssl_ca_file の CA が発行した証明書)",
-                )
+                CheckClientText::KongSendCertEnterprise.into()
             } else {
-                Msg::new(
-                    "open-source Kong never sends a client certificate (pg_ssl_cert is Enterprise-only): use a password method for Kong's line instead (e.g. hostssl kong kong <addr> scram-sha-256), or Kong Enterprise",
-                    "オープンソース版 Kong はクライアント証明書を送りません (pg_ssl_cert は Enterprise 専用): Kong の行にはパスワード方式 (例: hostssl kong kong <addr> scram-sha-256) を使うか、Kong Enterprise を使います",
-                )
+                CheckClientText::KongOpenSourceSendsNoCert.into()
             },
-            use_tls: Msg::new(
-                "in kong.conf: pg_ssl = on (and pg_ssl_required = on with Kong Enterprise)",
-                "kong.conf に pg_ssl = on を設定します (Kong Enterprise では pg_ssl_required = on も)",
-            ),
+            use_tls: CheckClientText::KongTurnTlsOn.into(),
         },
         verify_host: None,
         hostaddr: None,
@@ -937,10 +928,7 @@ fn libpq_trust(
                     "sslrootcert=system, and no system trust store was found (SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt)",
                     trust_loc.to_string(),
                 ));
-                f.fix.push(Msg::new(
-                    "install the system's CA certificates (Debian/Ubuntu: ca-certificates; RHEL: ca-certificates and update-ca-trust), or set sslrootcert to a CA file",
-                    "システムの CA 証明書を導入するか (Debian/Ubuntu: ca-certificates、RHEL: ca-certificates と update-ca-trust)、sslrootcert に CA ファイルを指定します",
-                ));
+                f.fix.push(CheckClientText::InstallSystemCas.into());
                 out.push(f, Stage::Client);
             }
         }
@@ -958,14 +946,13 @@ fn libpq_trust(
             trust_loc.to_string(),
         ));
         f.facts.insert("option".into(), "sslrootcert=system".into());
-        f.reading = Some(Msg::new(
-            format!("sslrootcert=system means the system's trust store from libpq 16 on; libpq {} looks for a file named system and stops: root certificate file \"system\" does not exist", libpq.conn.libpq_major),
-            format!("sslrootcert=system は libpq 16 以降ではシステムの信頼ストアを意味します。libpq {} は system という名前のファイルを探して停止します: root certificate file \"system\" does not exist", libpq.conn.libpq_major),
-        ));
-        f.fix.push(Msg::new(
-            "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
-            "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
-        ));
+        f.reading = Some(
+            CheckClientText::SslrootcertSystemTooOld {
+                libpq_major: libpq.conn.libpq_major,
+            }
+            .into(),
+        );
+        f.fix.push(CheckClientText::UseLibpq16OrCaFile.into());
         out.push(f, Stage::Client);
     } else if verify && tls != TlsUse::Off {
         match &root {
@@ -981,20 +968,8 @@ fn libpq_trust(
                     "No such file or directory",
                     p.display().to_string(),
                 ));
-                f.reading = Some(Msg::new(
-                    format!(
-                        "libpq refuses to connect: root certificate file \"{}\" does not exist",
-                        p.display()
-                    ),
-                    format!(
-                        "libpq は接続しません: root certificate file \"{}\" does not exist",
-                        p.display()
-                    ),
-                ));
-                f.fix.push(Msg::new(
-                    "give sslrootcert=/path/to/ca.crt (the CA that issued the server's certificate)",
-                    "sslrootcert=/path/to/ca.crt (サーバー証明書を発行した CA) を指定します",
-                ));
+                f.reading = Some(CheckClientText::RootCertFileMissing { path: p }.into());
+                f.fix.push(CheckClientText::GiveSslrootcert.into());
                 out.push(f, Stage::Client);
             }
             Some(p) => match load_trust_file(source, p, "sslrootcert", trust_loc, name, out) {
@@ -1054,10 +1029,13 @@ fn libpq_cert_files(
                     ));
                     match super::key_search::key_of_certificate(source, &c.value) {
                         Some(key) => {
-                            f.fix.push(Msg::new(
-                                format!("{} is the key of {}: sslkey={}", key.display(), c.value.display(), key.display()),
-                                format!("{} が {} の鍵です: sslkey={}", key.display(), c.value.display(), key.display()),
-                            ));
+                            f.fix.push(
+                                CheckClientText::KeyOfCertificate {
+                                    key: &key,
+                                    cert: &c.value,
+                                }
+                                .into(),
+                            );
                             f.edits.push(Edit::new(
                                 EditKind::Conninfo {
                                     key: "sslkey".into(),
@@ -1069,15 +1047,12 @@ fn libpq_cert_files(
                                 Then::Reconnect,
                             ));
                         }
-                        None => f.fix.push(Msg::new(
-                            format!("put the client's private key at {} (mode 0600), or name it with sslkey=", k.value.display()),
-                            format!("クライアントの秘密鍵を {} に置く (モード 0600) か、sslkey= で指定します", k.value.display()),
-                        )),
+                        None => f
+                            .fix
+                            .push(CheckClientText::PutClientKey { path: &k.value }.into()),
                     }
-                    f.reading = Some(Msg::new(
-                        format!("libpq refuses to connect: certificate present, but not private key file \"{}\"", k.value.display()),
-                        format!("libpq は接続しません: certificate present, but not private key file \"{}\"", k.value.display()),
-                    ));
+                    f.reading =
+                        Some(CheckClientText::ClientKeyFileMissing { path: &k.value }.into());
                     out.push(f, Stage::Client);
                 }
                 Ok(info) => {
@@ -1094,20 +1069,14 @@ fn libpq_cert_files(
                             format!("mode {:04o}, uid {}", info.mode, info.uid),
                             k.value.display().to_string(),
                         ));
-                        f.reading = Some(Msg::new(
-                            format!("libpq refuses to connect: private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root", k.value.display()),
-                            format!("libpq は接続しません: private key file \"{}\" has group or world access", k.value.display()),
-                        ));
-                        f.fix.push(Msg::new(
-                            format!(
-                                "`chmod 0600 {}` (owned by the user who runs the client)",
-                                sh(&k.value)
-                            ),
-                            format!(
-                                "`chmod 0600 {}` (クライアントを実行するユーザーの所有で)",
-                                sh(&k.value)
-                            ),
-                        ));
+                        f.reading =
+                            Some(CheckClientText::ClientKeyGroupOrWorld { path: &k.value }.into());
+                        f.fix.push(
+                            CheckClientText::ChmodClientKey {
+                                path_sh: &sh(&k.value),
+                            }
+                            .into(),
+                        );
                         f.edits.push(Edit::new(
                             EditKind::FileMode {
                                 file: k.value.clone(),
@@ -1152,10 +1121,14 @@ fn libpq_model(
                 format!("libpq {major}"),
             ));
             f.facts.insert("option".into(), key.clone());
-            f.reading = Some(Msg::new(
-                format!("{key} came with libpq {since}; libpq {major} refuses the connection string before connecting"),
-                format!("{key} は libpq {since} で追加されました。libpq {major} は接続の前に接続文字列を拒否します"),
-            ));
+            f.reading = Some(
+                CheckClientText::OptionNewerThanLibpq {
+                    key: &key,
+                    since,
+                    major,
+                }
+                .into(),
+            );
             out.push(f, Stage::Client);
             refused = Some(Code::LibpqTooOld);
             libpq::resolve(&params, env).map_err(invalid)?
@@ -1242,16 +1215,11 @@ fn libpq_model(
         refused,
         hints: ClientHints {
             name,
-            send_cert: Msg::new(
-                "add sslcert=/path/to/client.crt sslkey=/path/to/client.key to the connection string (a certificate from a CA in the server's ssl_ca_file; key 0600)",
-                "接続文字列に sslcert=/path/to/client.crt sslkey=/path/to/client.key を加えます (サーバーの ssl_ca_file の CA が発行した証明書、鍵は 0600)",
-            ),
-            use_tls: Msg::new(
-                "use sslmode=verify-full (with sslrootcert) in the connection string",
-                "接続文字列で sslmode=verify-full (と sslrootcert) を使います",
-            ),
+            send_cert: CheckClientText::LibpqSendCert.into(),
+            use_tls: CheckClientText::LibpqTurnTlsOn.into(),
         },
-        verify_host: libpq.verifies_host()
+        verify_host: libpq
+            .verifies_host()
             .then(|| host.as_ref().map(|h| h.display_host().to_string()))
             .flatten()
             .filter(|h| !h.is_empty()),
@@ -1319,23 +1287,14 @@ fn load_client_cert(
                 format!("public key SHA-256 {}", public_key_fingerprint(k)),
                 format!("{} {}", files.key_origin, files.key.display()),
             ));
-            f.reading = Some(Msg::new(
-                format!(
-                    "the client's key is not its certificate's: {} refuses to use them",
-                    model.name
-                ),
-                format!(
-                    "クライアントの鍵が証明書と対になっていません: {} はこれらを使えません",
-                    model.name
-                ),
-            ));
-            f.fix.push(Msg::new(
-                format!(
-                    "pair {} with the key it was issued for",
-                    files.cert.display()
-                ),
-                format!("{} を発行時の鍵と対にします", files.cert.display()),
-            ));
+            f.reading = Some(
+                CheckClientText::ClientKeyNotCertificates {
+                    client: &model.name,
+                }
+                .into(),
+            );
+            f.fix
+                .push(CheckClientText::PairClientCert { cert: &files.cert }.into());
             out.push(f, Stage::Client);
         }
     }
@@ -1481,22 +1440,13 @@ fn ssl_disabled(model: &Model, facts: &ServerFacts) -> Finding {
             .unwrap_or_else(|| String::from("postgresql.conf")),
     ));
     f.reading = Some(if model.is_kong {
-        Msg::new(
-            "Kong will print: the server does not support SSL connections",
-            "Kong は the server does not support SSL connections と出力します",
-        )
+        CheckClientText::KongSeesSslOff.into()
     } else {
-        Msg::new(
-            "libpq will print: server does not support SSL, but SSL was required",
-            "libpq は server does not support SSL, but SSL was required と出力します",
-        )
+        CheckClientText::LibpqSeesSslOff.into()
     });
     // PostgreSQL 10 and later apply ssl on reload, as the
     // catalogue's step says; this one replaces it.
-    f.fix.push(Msg::new(
-        "in postgresql.conf: ssl = on with ssl_cert_file and ssl_key_file, then reload (SELECT pg_reload_conf())",
-        "postgresql.conf で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします (SELECT pg_reload_conf())",
-    ));
+    f.fix.push(CheckClientText::TurnServerSslOn.into());
     f.cover(&[0]);
     f
 }
@@ -1508,22 +1458,7 @@ pub(crate) fn check_client(
     input: &CheckInput,
     out: &mut Output,
 ) -> Result<(), CheckError> {
-    let model = match client {
-        ClientInput::Kong {
-            conf,
-            env,
-            edition,
-            version,
-        } => {
-            let version = version.unwrap_or_else(kong::newest_kong);
-            kong_model(source, conf.as_deref(), env, *edition, version, input, out)?
-        }
-        ClientInput::Libpq {
-            conninfo,
-            env,
-            libpq_version,
-        } => libpq_model(source, conninfo, env, *libpq_version, input, out)?,
-    };
+    let model = client_model(source, client, input, out)?;
     let client_cert = load_client_cert(source, &model, out);
     let client_refused = model.refused.or_else(|| {
         out.findings
@@ -1546,290 +1481,411 @@ pub(crate) fn check_client(
         plaintext_fallback(&model, out);
     }
 
-    let paths: Vec<&TlsPath> = model.paths.iter().collect();
-    let mut first_failures: Vec<(String, Option<Code>, Option<&'static str>)> =
-        paths.iter().map(|p| (p.name.clone(), None, None)).collect();
-    let set_fail = |v: &mut Vec<(String, Option<Code>, Option<&'static str>)>,
-                    i: usize,
-                    code: Code,
-                    step: &'static str| {
-        if v[i].1.is_none() {
-            v[i].1 = Some(code);
-            v[i].2 = Some(step);
-        }
-    };
-    for i in 0..paths.len() {
-        if let Some(code) = client_refused {
-            set_fail(&mut first_failures, i, code, "client");
-        }
-        if !facts.starts {
-            if let Some(code) = out.start.code {
-                set_fail(&mut first_failures, i, code, "server");
-            } else {
-                set_fail(&mut first_failures, i, Code::Unreachable, "server");
-            }
-        }
+    let mut failures = FirstFailures::new(&model.paths);
+    if let Some(code) = client_refused {
+        failures.set_all(code, "client");
+    }
+    if !facts.starts {
+        failures.set_all(out.start.code.unwrap_or(Code::Unreachable), "server");
     }
 
     if model.tls != TlsUse::Off && !server_tls && !is_local {
         if model.tls == TlsUse::Required {
             out.push(ssl_disabled(&model, facts), Stage::Connection);
-            for i in 0..paths.len() {
-                set_fail(&mut first_failures, i, Code::ServerSslDisabled, "ssl");
-            }
+            failures.set_all(Code::ServerSslDisabled, "ssl");
         }
         uses_tls = false;
     }
 
     if uses_tls {
-        // Versions.
-        let server_versions = TlsVersion::between(facts.range.0, facts.range.1);
-        for (i, p) in paths.iter().enumerate() {
-            let common: Vec<TlsVersion> = p
-                .versions
-                .iter()
-                .copied()
-                .filter(|v| server_versions.contains(v))
-                .collect();
-            let usable: Vec<TlsVersion> = common
-                .iter()
-                .copied()
-                .filter(|v| *v >= TlsVersion::Tls1_2)
-                .collect();
-            if usable.is_empty() && facts.range.0 <= facts.range.1 {
-                let mut f = new_finding(Code::ProtocolVersionMismatch);
-                f.target = Some(p.name.clone());
-                f.evidence.push(evidence(
-                    format!(
-                        "the server allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {})",
-                        names(&server_versions),
-                        facts.range.0.pg_name(),
-                        facts
-                            .tls
-                            .as_ref()
-                            .and_then(|t| t.max_protocol.value)
-                            .map_or("not set", |v| v.pg_name()),
-                    ),
-                    facts.range_origin.0.clone(),
-                ));
-                f.evidence.push(evidence(
-                    format!(
-                        "{} offers {} ({})",
-                        p.name,
-                        names(&p.versions),
-                        p.versions_setting
-                    ),
-                    p.versions_origin.clone(),
-                ));
-                f.facts
-                    .insert("server_range".into(), names(&server_versions));
-                f.facts.insert("client_range".into(), names(&p.versions));
-                if !common.is_empty() {
-                    f.notes.push(Msg::new(
-                        format!("they share only {}, which OpenSSL 3 refuses at Debian's default security level", names(&common)),
-                        format!("共通するのは {} だけで、Debian 既定のセキュリティレベルの OpenSSL 3 はこれを拒否します", names(&common)),
-                    ));
-                }
-                let target: Vec<TlsVersion> = server_versions
-                    .iter()
-                    .copied()
-                    .filter(|v| *v >= TlsVersion::Tls1_2)
-                    .collect();
-                f.edits.extend(p.knob.edits(&p.versions, &target));
-                f.fix.push(Msg::new(
-                    format!("make the ranges overlap at TLSv1.2 or TLSv1.3: change {} or the server's ssl_min_protocol_version/ssl_max_protocol_version", p.versions_setting),
-                    format!("範囲が TLSv1.2 または TLSv1.3 で重なるようにします: {} またはサーバーの ssl_min_protocol_version/ssl_max_protocol_version を変更します", p.versions_setting),
-                ));
-                out.push(f, Stage::Connection);
-                set_fail(
-                    &mut first_failures,
-                    i,
-                    Code::ProtocolVersionMismatch,
-                    "handshake",
-                );
-            }
-        }
-
-        // The server's chain against the client's trust store.
-        if model.verify && !facts.sent_chain.is_empty() {
-            if let Some(anchors) = &model.anchors {
-                let mut reported: Vec<Code> = Vec::new();
-                for (i, p) in paths.iter().enumerate() {
-                    let Ok(v) = verify_chain(&facts.sent_chain, anchors, p.depth) else {
-                        continue;
-                    };
-                    if v.ok {
-                        continue;
-                    }
-                    let unlimited_ok = p.depth.is_some()
-                        && verify_chain(&facts.sent_chain, anchors, None).is_ok_and(|u| u.ok);
-                    let (mut code, mut alternatives) =
-                        verdict_code(&v, unlimited_ok, p.after_handshake);
-                    let intermediate =
-                        if code == Code::ClientRejectsServerCert || code == Code::IncompleteChain {
-                            find_intermediate(source, facts, &model, anchors)
-                        } else {
-                            None
-                        };
-                    if intermediate.is_some() {
-                        code = Code::IncompleteChain;
-                        alternatives.clear();
-                    }
-                    set_fail(&mut first_failures, i, code, "handshake");
-                    // Expiry and weak keys are findings of the server's files.
-                    if code == Code::ServerCertExpired
-                        || code == Code::WeakCrypto
-                        || reported.contains(&code)
-                    {
-                        continue;
-                    }
-                    reported.push(code);
-                    out.push(
-                        chain_finding(
-                            facts,
-                            &model,
-                            p,
-                            &v,
-                            code,
-                            alternatives,
-                            intermediate,
-                            anchors,
-                        ),
-                        Stage::Connection,
-                    );
-                }
-            }
-        }
-        if let Some(host) = &model.verify_host {
-            if let Some(leaf) = facts.chain.first() {
-                if !leaf_names_host(leaf, host) {
-                    let info = describe(leaf, input.now);
-                    let san = if host.parse::<std::net::IpAddr>().is_ok() {
-                        format!("IP:{host}")
-                    } else {
-                        format!("DNS:{host}")
-                    };
-                    let mut f = new_finding(Code::HostnameMismatch);
-                    f.target = Some(model.name.clone());
-                    f.evidence.push(evidence(
-                        format!(
-                            "libpq dials \"{host}\" with sslmode=verify-full; the certificate names {}",
-                            if info.sans.is_empty() { info.subject.clone() } else { info.sans.join(", ") }
-                        ),
-                        facts.chain_file.as_ref().map_or_else(String::new, |p| p.display().to_string()),
-                    ));
-                    f.fix.push(Msg::new(
-                        format!("reissue the server certificate with subjectAltName {san}, or dial a name it carries"),
-                        format!("サーバー証明書を subjectAltName {san} で再発行するか、証明書にある名前で接続します"),
-                    ));
-                    f.edits.extend(crate::edit::dial_certificate_name(
-                        &info.sans,
-                        host,
-                        model.hostaddr.as_deref(),
-                    ));
-                    f.cover(&[0, 1]);
-                    out.push(f, Stage::Connection);
-                    for i in 0..paths.len() {
-                        set_fail(&mut first_failures, i, Code::HostnameMismatch, "handshake");
-                    }
-                }
-            }
-        }
-
-        // The client certificate against the server's ssl_ca_file (the
-        // server only asks for one when ssl_ca_file is set).
+        judge_versions(facts, &model, &mut failures, out);
+        judge_chain(source, facts, &model, &mut failures, out);
+        judge_host_name(facts, &model, input, &mut failures, out);
         if let (Some((certs, _)), Some(ca)) = (&client_cert, &facts.ca) {
-            if let Ok(v) = verify_chain(certs, ca, None) {
-                if !v.ok {
-                    let expired = ChainRejection::of(v.code) == ChainRejection::OutsideValidity;
-                    let code = if expired {
-                        Code::ClientCertExpired
-                    } else {
-                        Code::ServerRejectsClientCert
-                    };
-                    let info = describe(&certs[0], input.now);
-                    let files = model.cert_files.as_ref();
-                    let mut f = new_finding(code);
-                    f.target = Some(model.name.clone());
-                    f.evidence.push(evidence(
-                        format!(
-                            "client certificate {} issued by {}: {}: {}",
-                            info.subject, info.issuer, v.code, v.text
-                        ),
-                        files.map_or_else(String::new, |c| {
-                            format!("{} {}", c.cert_origin, c.cert.display())
-                        }),
-                    ));
-                    let ca_names: Vec<String> = ca.iter().map(|c| describe(c, 0).subject).collect();
-                    f.evidence.push(evidence(
-                        format!("ssl_ca_file holds {}", ca_names.join("; ")),
-                        facts.ca_origin.clone().unwrap_or_default(),
-                    ));
-                    f.facts.insert("verify_code".into(), v.code.to_string());
-                    if expired {
-                        f.fix.push(Msg::new(
-                            format!("renew the client certificate (notAfter {})", info.not_after),
-                            format!(
-                                "クライアント証明書を更新します (notAfter {})",
-                                info.not_after
-                            ),
-                        ));
-                        // Only the CA's holder can issue it: what to issue
-                        // and where it goes.
-                        if let Some(files) = files {
-                            f.edits.push(Edit::new(
-                                EditKind::Command {
-                                    command: format!(
-                                        "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
-                                        info.issuer,
-                                        info.subject,
-                                        files.key.display(),
-                                        sh(&files.cert)
-                                    ),
-                                },
-                                Applicability::HasPlaceholders,
-                                Then::Reconnect,
-                            ));
-                        }
-                    } else {
-                        let ca_file = facts
-                            .ca_file
-                            .as_ref()
-                            .map_or_else(|| String::from("ssl_ca_file"), |p| sh(p));
-                        f.fix.push(Msg::new(
-                            format!("add the CA that issued the client certificate ({}) to the server's ssl_ca_file: `cat issuing-ca.crt >> {ca_file}` then reload; or issue the client certificate from {}", info.issuer, ca_names.join(" or ")),
-                            format!("クライアント証明書を発行した CA ({}) をサーバーの ssl_ca_file に追加します: `cat issuing-ca.crt >> {ca_file}` の後で再読み込み。または {} からクライアント証明書を発行します", info.issuer, ca_names.join(" / ")),
-                        ));
-                        if let Some((edit, found)) = ca_file_addition(source, facts, &model, certs)
-                        {
-                            f.fix.insert(
-                                0,
-                                Msg::new(
-                                    format!(
-                                        "the issuing CA is in {}: the edit appends it to {ca_file} (every client certificate it issued is then accepted where pg_hba.conf asks for one: look first), then reload",
-                                        found.join(", ")
-                                    ),
-                                    format!(
-                                        "発行した CA は {} にあります: 編集はそれを {ca_file} に追加します (その CA が発行したクライアント証明書は、pg_hba.conf が証明書を求める接続ですべて受け入れられます: 先に確認します)。その後再読み込みします",
-                                        found.join(", ")
-                                    ),
-                                ),
-                            );
-                            f.edits.push(edit);
-                        }
-                    }
-                    out.push(f, Stage::Connection);
-                    for i in 0..paths.len() {
-                        set_fail(&mut first_failures, i, code, "handshake");
-                    }
-                }
-            }
+            judge_client_cert(source, facts, &model, certs, ca, input, &mut failures, out);
         }
     }
 
-    // pg_hba.conf and pg_ident.conf.
+    let sent = client_cert.as_ref().map(|(certs, _)| certs.as_slice());
+    let hba_line = judge_hba(source, facts, &model, sent, uses_tls, &mut failures, out);
+    predict_connections(&model, failures, uses_tls, hba_line, out);
+    Ok(())
+}
+
+/// Kong's or libpq's settings, modelled as what check holds against the
+/// server.
+fn client_model(
+    source: &dyn Source,
+    client: &ClientInput,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Result<Model, CheckError> {
+    match client {
+        ClientInput::Kong {
+            conf,
+            env,
+            edition,
+            version,
+        } => {
+            let version = version.unwrap_or_else(kong::newest_kong);
+            kong_model(source, conf.as_deref(), env, *edition, version, input, out)
+        }
+        ClientInput::Libpq {
+            conninfo,
+            env,
+            libpq_version,
+        } => libpq_model(source, conninfo, env, *libpq_version, input, out),
+    }
+}
+
+/// The first step that fails on each of the client's paths, which the
+/// connection prediction reports: a later failure does not replace it.
+struct FirstFailures(Vec<(String, Option<Code>, Option<&'static str>)>);
+
+impl FirstFailures {
+    fn new(paths: &[TlsPath]) -> FirstFailures {
+        FirstFailures(paths.iter().map(|p| (p.name.clone(), None, None)).collect())
+    }
+
+    fn set(&mut self, i: usize, code: Code, step: &'static str) {
+        let entry = &mut self.0[i];
+        if entry.1.is_none() {
+            entry.1 = Some(code);
+            entry.2 = Some(step);
+        }
+    }
+
+    fn set_all(&mut self, code: Code, step: &'static str) {
+        for i in 0..self.0.len() {
+            self.set(i, code, step);
+        }
+    }
+}
+
+/// Each path's TLS versions against the server's range: without one of
+/// TLSv1.2 or later in common the handshake fails.
+fn judge_versions(
+    facts: &ServerFacts,
+    model: &Model,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    let server_versions = TlsVersion::between(facts.range.0, facts.range.1);
+    for (i, p) in model.paths.iter().enumerate() {
+        let common: Vec<TlsVersion> = p
+            .versions
+            .iter()
+            .copied()
+            .filter(|v| server_versions.contains(v))
+            .collect();
+        let usable: Vec<TlsVersion> = common
+            .iter()
+            .copied()
+            .filter(|v| *v >= TlsVersion::Tls1_2)
+            .collect();
+        if usable.is_empty() && facts.range.0 <= facts.range.1 {
+            out.push(
+                version_mismatch(facts, p, &server_versions, &common),
+                Stage::Connection,
+            );
+            failures.set(i, Code::ProtocolVersionMismatch, "handshake");
+        }
+    }
+}
+
+/// PGTLS012 for one path: the two ranges, and the edit that makes them
+/// overlap.
+fn version_mismatch(
+    facts: &ServerFacts,
+    p: &TlsPath,
+    server_versions: &[TlsVersion],
+    common: &[TlsVersion],
+) -> Finding {
+    let mut f = new_finding(Code::ProtocolVersionMismatch);
+    f.target = Some(p.name.clone());
+    f.evidence.push(evidence(
+        format!(
+            "the server allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {})",
+            names(server_versions),
+            facts.range.0.pg_name(),
+            facts
+                .tls
+                .as_ref()
+                .and_then(|t| t.max_protocol.value)
+                .map_or("not set", |v| v.pg_name()),
+        ),
+        facts.range_origin.0.clone(),
+    ));
+    f.evidence.push(evidence(
+        format!(
+            "{} offers {} ({})",
+            p.name,
+            names(&p.versions),
+            p.versions_setting
+        ),
+        p.versions_origin.clone(),
+    ));
+    f.facts
+        .insert("server_range".into(), names(server_versions));
+    f.facts.insert("client_range".into(), names(&p.versions));
+    if !common.is_empty() {
+        f.notes.push(
+            CheckClientText::SharedOnlyLegacyVersions {
+                common: &names(common),
+            }
+            .into(),
+        );
+    }
+    let target: Vec<TlsVersion> = server_versions
+        .iter()
+        .copied()
+        .filter(|v| *v >= TlsVersion::Tls1_2)
+        .collect();
+    f.edits.extend(p.knob.edits(&p.versions, &target));
+    f.fix.push(
+        CheckClientText::OverlapVersionRanges {
+            versions_setting: &p.versions_setting,
+        }
+        .into(),
+    );
+    f
+}
+
+/// The server's chain against the client's trust store and, per path,
+/// its verify depth; one finding per code.
+fn judge_chain(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    if !model.verify || facts.sent_chain.is_empty() {
+        return;
+    }
+    let Some(anchors) = &model.anchors else {
+        return;
+    };
+    let mut reported: Vec<Code> = Vec::new();
+    for (i, p) in model.paths.iter().enumerate() {
+        let Ok(v) = verify_chain(&facts.sent_chain, anchors, p.depth) else {
+            continue;
+        };
+        if v.ok {
+            continue;
+        }
+        let unlimited_ok =
+            p.depth.is_some() && verify_chain(&facts.sent_chain, anchors, None).is_ok_and(|u| u.ok);
+        let (mut code, mut alternatives) = verdict_code(&v, unlimited_ok, p.after_handshake);
+        let intermediate = if code == Code::ClientRejectsServerCert || code == Code::IncompleteChain
+        {
+            find_intermediate(source, facts, model, anchors)
+        } else {
+            None
+        };
+        if intermediate.is_some() {
+            code = Code::IncompleteChain;
+            alternatives.clear();
+        }
+        failures.set(i, code, "handshake");
+        // Expiry and weak keys are findings of the server's files.
+        if code == Code::ServerCertExpired || code == Code::WeakCrypto || reported.contains(&code) {
+            continue;
+        }
+        reported.push(code);
+        out.push(
+            chain_finding(
+                facts,
+                model,
+                p,
+                &v,
+                code,
+                alternatives,
+                intermediate,
+                anchors,
+            ),
+            Stage::Connection,
+        );
+    }
+}
+
+/// libpq verify-full: the host it dials must be a name on the server's
+/// leaf.
+fn judge_host_name(
+    facts: &ServerFacts,
+    model: &Model,
+    input: &CheckInput,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    let (Some(host), Some(leaf)) = (&model.verify_host, facts.chain.first()) else {
+        return;
+    };
+    if leaf_names_host(leaf, host) {
+        return;
+    }
+    let info = describe(leaf, input.now);
+    let san = if host.parse::<std::net::IpAddr>().is_ok() {
+        format!("IP:{host}")
+    } else {
+        format!("DNS:{host}")
+    };
+    let mut f = new_finding(Code::HostnameMismatch);
+    f.target = Some(model.name.clone());
+    f.evidence.push(evidence(
+        format!(
+            "libpq dials \"{host}\" with sslmode=verify-full; the certificate names {}",
+            if info.sans.is_empty() {
+                info.subject.clone()
+            } else {
+                info.sans.join(", ")
+            }
+        ),
+        facts
+            .chain_file
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string()),
+    ));
+    f.fix
+        .push(CheckClientText::ReissueForHostName { san: &san }.into());
+    f.edits.extend(crate::edit::dial_certificate_name(
+        &info.sans,
+        host,
+        model.hostaddr.as_deref(),
+    ));
+    f.cover(&[0, 1]);
+    out.push(f, Stage::Connection);
+    failures.set_all(Code::HostnameMismatch, "handshake");
+}
+
+/// The client certificate against the server's ssl_ca_file (the server
+/// only asks for one when ssl_ca_file is set): expired, or from a CA the
+/// server does not trust.
+#[allow(clippy::too_many_arguments)]
+fn judge_client_cert(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    certs: &[X509],
+    ca: &[X509],
+    input: &CheckInput,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) {
+    let Ok(v) = verify_chain(certs, ca, None) else {
+        return;
+    };
+    if v.ok {
+        return;
+    }
+    let expired = ChainRejection::of(v.code) == ChainRejection::OutsideValidity;
+    let code = if expired {
+        Code::ClientCertExpired
+    } else {
+        Code::ServerRejectsClientCert
+    };
+    let info = describe(&certs[0], input.now);
+    let mut f = new_finding(code);
+    f.target = Some(model.name.clone());
+    f.evidence.push(evidence(
+        format!(
+            "client certificate {} issued by {}: {}: {}",
+            info.subject, info.issuer, v.code, v.text
+        ),
+        model.cert_files.as_ref().map_or_else(String::new, |c| {
+            format!("{} {}", c.cert_origin, c.cert.display())
+        }),
+    ));
+    let ca_names: Vec<String> = ca.iter().map(|c| describe(c, 0).subject).collect();
+    f.evidence.push(evidence(
+        format!("ssl_ca_file holds {}", ca_names.join("; ")),
+        facts.ca_origin.clone().unwrap_or_default(),
+    ));
+    f.facts.insert("verify_code".into(), v.code.to_string());
+    if expired {
+        renew_client_cert(model, &info, &mut f);
+    } else {
+        trust_client_cert_issuer(source, facts, model, certs, &info, &ca_names, &mut f);
+    }
+    out.push(f, Stage::Connection);
+    failures.set_all(code, "handshake");
+}
+
+/// An expired client certificate: only the CA's holder can issue it; what
+/// to issue and where it goes.
+fn renew_client_cert(model: &Model, info: &crate::certinfo::CertInfo, f: &mut Finding) {
+    f.fix.push(
+        CheckClientText::RenewClientCert {
+            not_after: &info.not_after,
+        }
+        .into(),
+    );
+    if let Some(files) = &model.cert_files {
+        f.edits.push(Edit::new(
+            EditKind::Command {
+                command: format!(
+                    "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
+                    info.issuer,
+                    info.subject,
+                    files.key.display(),
+                    sh(&files.cert)
+                ),
+            },
+            Applicability::HasPlaceholders,
+            Then::Reconnect,
+        ));
+    }
+}
+
+/// A client certificate from a CA the server does not trust: its CA joins
+/// ssl_ca_file, found in a file pgtls read when it can be.
+fn trust_client_cert_issuer(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    certs: &[X509],
+    info: &crate::certinfo::CertInfo,
+    ca_names: &[String],
+    f: &mut Finding,
+) {
+    let ca_file = facts
+        .ca_file
+        .as_ref()
+        .map_or_else(|| String::from("ssl_ca_file"), |p| sh(p));
+    f.fix.push(
+        CheckClientText::AddIssuingCaToServer {
+            issuer: &info.issuer,
+            ca_file: &ca_file,
+            ca_names,
+        }
+        .into(),
+    );
+    if let Some((edit, found)) = ca_file_addition(source, facts, model, certs) {
+        f.fix.insert(
+            0,
+            CheckClientText::IssuingCaFoundIn {
+                found: &found.join(", "),
+                ca_file: &ca_file,
+            }
+            .into(),
+        );
+        f.edits.push(edit);
+    }
+}
+
+/// The connection through pg_hba.conf and pg_ident.conf, as the server
+/// would take it: returns the line it meets.
+fn judge_hba(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    client_certs: Option<&[X509]>,
+    uses_tls: bool,
+    failures: &mut FirstFailures,
+    out: &mut Output,
+) -> Option<MatchedLine> {
     let sent = if uses_tls && facts.ca.is_some() {
-        client_cert.as_ref().map(|(certs, _)| SentCert {
+        client_certs.map(|certs| SentCert {
             cn: common_name(&certs[0]),
             dn: rfc2253(certs[0].subject_name()),
         })
@@ -1844,65 +1900,79 @@ pub(crate) fn check_client(
         roles: Vec::new(),
         cert: sent,
     };
-    let mut hba_line = None;
-    if let Some(eval) = evaluate(facts, &q) {
-        hba_line = eval.line.map(MatchedLine::of);
-        if let Some(failure) = &eval.failure {
-            for i in 0..paths.len() {
-                set_fail(&mut first_failures, i, failure.code, "hba");
-            }
-            if failure.code == Code::RootStoreMissingForCertAuth {
-                complete_ca_file_edit(source, facts, &model, out);
-            }
-            // A line that cannot work at all is a finding of its own.
-            if failure.code != Code::RootStoreMissingForCertAuth {
-                if let Some(mut f) = failure_finding(facts, &q, &eval, &model.hints) {
-                    if model.client_assumed && eval.line.is_none() {
-                        f.notes.push(Msg::new(
-                            "no line matches this user and database from any address",
-                            "どのアドレスからでも、このユーザーとデータベースに一致する行はありません",
-                        ));
-                    }
-                    f.facts
-                        .insert("user_origin".into(), model.user_origin.clone());
-                    if failure.code == Code::ClientCertRequired {
-                        if let Some(setting) = &model.cert_setting {
-                            f.edits.extend(match fitting_client_cert(source, facts, &model) {
-                                // Its CN is the user and it chains to the
-                                // server's CA, yet whose identity it is
-                                // only a person knows: a look first.
-                                Some((cert, key)) => {
-                                    f.fix.insert(0, Msg::new(
-                                        format!("{} (CN {}, from a CA in the server's ssl_ca_file) with {} lies beside the client's trust file: send it", cert.display(), model.user, key.display()),
-                                        format!("クライアントの信頼ファイルの隣に {} (CN {}、サーバーの ssl_ca_file の CA が発行) と {} があります: それを送ります", cert.display(), model.user, key.display()),
-                                    ));
-                                    setting.edits(
-                                        &cert.display().to_string(),
-                                        &key.display().to_string(),
-                                        Applicability::MaybeIncorrect,
-                                    )
-                                }
-                                None => setting.edits(
-                                    "<the client certificate, from a CA in the server's ssl_ca_file>",
-                                    "<its private key, mode 0600>",
-                                    Applicability::HasPlaceholders,
-                                ),
-                            });
-                        }
-                    }
-                    out.push(f, Stage::Connection);
-                }
-            }
-        }
+    let eval = evaluate(facts, &q)?;
+    let hba_line = eval.line.map(MatchedLine::of);
+    let Some(failure) = &eval.failure else {
+        return hba_line;
+    };
+    failures.set_all(failure.code, "hba");
+    // A line that cannot work at all is a finding of its own.
+    if failure.code == Code::RootStoreMissingForCertAuth {
+        complete_ca_file_edit(source, facts, model, out);
+        return hba_line;
     }
+    if let Some(mut f) = failure_finding(facts, &q, &eval, &model.hints) {
+        if model.client_assumed && eval.line.is_none() {
+            f.notes.push(CheckClientText::NoLineFromAnyAddress.into());
+        }
+        f.facts
+            .insert("user_origin".into(), model.user_origin.clone());
+        if failure.code == Code::ClientCertRequired {
+            send_client_cert(source, facts, model, &mut f);
+        }
+        out.push(f, Stage::Connection);
+    }
+    hba_line
+}
 
-    for (i, p) in paths.iter().enumerate() {
-        let (_, code, step) = &first_failures[i];
+/// The edits that make a client send a certificate the line asks for: one
+/// found beside its trust file, or placeholders.
+fn send_client_cert(source: &dyn Source, facts: &ServerFacts, model: &Model, f: &mut Finding) {
+    let Some(setting) = &model.cert_setting else {
+        return;
+    };
+    let edits = match fitting_client_cert(source, facts, model) {
+        // Its CN is the user and it chains to the server's CA, yet whose
+        // identity it is only a person knows: a look first.
+        Some((cert, key)) => {
+            f.fix.insert(
+                0,
+                CheckClientText::FittingClientCertBeside {
+                    cert: &cert,
+                    user: &model.user,
+                    key: &key,
+                }
+                .into(),
+            );
+            setting.edits(
+                &cert.display().to_string(),
+                &key.display().to_string(),
+                Applicability::MaybeIncorrect,
+            )
+        }
+        None => setting.edits(
+            "<the client certificate, from a CA in the server's ssl_ca_file>",
+            "<its private key, mode 0600>",
+            Applicability::HasPlaceholders,
+        ),
+    };
+    f.edits.extend(edits);
+}
+
+/// One prediction per path (libpq has one; Kong two).
+fn predict_connections(
+    model: &Model,
+    failures: FirstFailures,
+    uses_tls: bool,
+    hba_line: Option<MatchedLine>,
+    out: &mut Output,
+) {
+    for (name, code, step) in failures.0 {
         out.connections.push(ConnectionPrediction {
-            client: p.name.clone(),
+            client: name,
             ok: code.is_none(),
-            code: *code,
-            step: *step,
+            code,
+            step,
             tls: uses_tls,
             hba_line: hba_line.clone(),
         });
@@ -1910,7 +1980,6 @@ pub(crate) fn check_client(
             break;
         }
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1985,10 +2054,13 @@ fn chain_finding(
                     setting.clone(),
                 ));
             }
-            f.fix.push(Msg::new(
-                format!("in kong.conf: lua_ssl_verify_depth = {needed} (now {}; the chain needs {needed})", path.depth.unwrap_or(1)),
-                format!("kong.conf に lua_ssl_verify_depth = {needed} を設定します (現在 {}、このチェーンには {needed} が必要です)", path.depth.unwrap_or(1)),
-            ));
+            f.fix.push(
+                CheckClientText::SetKongVerifyDepth {
+                    needed,
+                    now: path.depth.unwrap_or(1),
+                }
+                .into(),
+            );
             if let Some((origin, conf)) = &model.depth_edit_target {
                 if let Some(edit) = kong_setting_edit(
                     origin,
@@ -2008,10 +2080,14 @@ fn chain_finding(
                     format!("the missing intermediate {s} is in {from}"),
                     from.clone(),
                 ));
-                f.fix.push(Msg::new(
-                    format!("make the server send the intermediate after its leaf: append {s} (from {from}) to {chain_file}, then reload"),
-                    format!("サーバーがリーフの後に中間証明書を送るようにします: {s} ({from} にあります) を {chain_file} の末尾に追加して再読み込みします"),
-                ));
+                f.fix.push(
+                    CheckClientText::AppendIntermediate {
+                        subject: &s,
+                        from: &from,
+                        chain_file: &chain_file,
+                    }
+                    .into(),
+                );
             }
         }
         _ => {
@@ -2030,28 +2106,25 @@ fn chain_finding(
             } else {
                 format!("sslrootcert={target}")
             };
-            f.notes.push(Msg::new(
-                format!(
-                    "the chain ends at {}, issued by {issuer}, which {} does not trust",
-                    last.as_ref().map(|l| l.subject.clone()).unwrap_or_default(),
-                    model.name
-                ),
-                format!(
-                    "チェーンは {} で終わり、その発行者 {issuer} を {} は信頼していません",
-                    last.as_ref().map(|l| l.subject.clone()).unwrap_or_default(),
-                    model.name
-                ),
-            ));
+            f.notes.push(
+                CheckClientText::ChainEndsUntrusted {
+                    last: last.as_ref().map_or("", |l| l.subject.as_str()),
+                    issuer: &issuer,
+                    client: &model.name,
+                }
+                .into(),
+            );
             if let Some(p) = &ca_hint {
-                f.notes.push(Msg::new(
-                    format!("the server's ssl_ca_file {p} holds that CA"),
-                    format!("サーバーの ssl_ca_file {p} にその CA があります"),
-                ));
+                f.notes
+                    .push(CheckClientText::ServerCaFileHoldsCa { path: p }.into());
             }
-            f.fix.push(Msg::new(
-                format!("trust the CA that issued the server's certificate ({issuer}) at the client: {snippet}"),
-                format!("サーバー証明書を発行した CA ({issuer}) をクライアントで信頼します: {snippet}"),
-            ));
+            f.fix.push(
+                CheckClientText::TrustIssuingCa {
+                    issuer: &issuer,
+                    snippet: &snippet,
+                }
+                .into(),
+            );
         }
     }
     f

@@ -16,6 +16,7 @@ use pgtls_config::ident::{check_usermap, MapOutcome};
 use super::{evidence, new_finding, Output, ServerFacts, Stage};
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Finding, Msg};
+use crate::text::ConnText;
 
 /// Where a `--match` connection comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,14 +146,9 @@ impl MatchedLine {
     pub(crate) fn of(line: &HbaLine) -> MatchedLine {
         let mut demands = Vec::new();
         match line.conn_type {
-            ConnType::HostSsl => demands.push(Msg::new("TLS (hostssl)", "TLS (hostssl)")),
-            ConnType::HostNoSsl => {
-                demands.push(Msg::new("no TLS (hostnossl)", "TLS なし (hostnossl)"))
-            }
-            ConnType::HostGssEnc => demands.push(Msg::new(
-                "GSSAPI encryption (hostgssenc)",
-                "GSSAPI 暗号化 (hostgssenc)",
-            )),
+            ConnType::HostSsl => demands.push(ConnText::DemandsTls.into()),
+            ConnType::HostNoSsl => demands.push(ConnText::DemandsNoTls.into()),
+            ConnType::HostGssEnc => demands.push(ConnText::DemandsGssEncryption.into()),
             _ => {}
         }
         let name = match line.client_name {
@@ -161,49 +157,34 @@ impl MatchedLine {
         };
         match line.client_cert {
             ClientCert::None => {}
-            ClientCert::VerifyCa => demands.push(Msg::new(
-                "a client certificate signed by a CA in ssl_ca_file (clientcert=verify-ca)",
-                "ssl_ca_file の CA が署名したクライアント証明書 (clientcert=verify-ca)",
-            )),
+            ClientCert::VerifyCa => demands.push(ConnText::DemandsCertSignedByCa.into()),
             ClientCert::VerifyFull => {
-                let how = match &line.map {
-                    Some(m) => format!("maps to the user through pg_ident.conf map \"{m}\""),
-                    None => String::from("equals the database user name"),
-                };
-                let how_ja = match &line.map {
-                    Some(m) => format!("pg_ident.conf のマップ \"{m}\" でユーザーに対応付く"),
-                    None => String::from("データベースユーザー名と一致する"),
-                };
                 let why = if line.method == AuthMethod::Cert {
                     "cert"
                 } else {
                     "clientcert=verify-full"
                 };
-                demands.push(Msg::new(
-                    format!("a client certificate signed by a CA in ssl_ca_file whose {name} {how} ({why})"),
-                    format!("ssl_ca_file の CA が署名し、{name} が{how_ja}クライアント証明書 ({why})"),
-                ));
+                demands.push(
+                    ConnText::DemandsCertNamingUser {
+                        name,
+                        map: line.map.as_deref(),
+                        why,
+                    }
+                    .into(),
+                );
             }
         }
         match line.method {
-            AuthMethod::Trust => {
-                demands.push(Msg::new("nothing more: trust", "それ以上は不要: trust"))
-            }
-            AuthMethod::Reject => demands.push(Msg::new(
-                "nothing: the line rejects the connection",
-                "なし: この行は接続を拒否します",
-            )),
-            AuthMethod::Md5 | AuthMethod::Password | AuthMethod::ScramSha256 => {
-                demands.push(Msg::new(
-                    format!("the user's password ({})", line.method),
-                    format!("ユーザーのパスワード ({})", line.method),
-                ))
-            }
+            AuthMethod::Trust => demands.push(ConnText::DemandsNothingMoreTrust.into()),
+            AuthMethod::Reject => demands.push(ConnText::DemandsNothingRejects.into()),
+            AuthMethod::Md5 | AuthMethod::Password | AuthMethod::ScramSha256 => demands.push(
+                ConnText::DemandsPassword {
+                    method: line.method,
+                }
+                .into(),
+            ),
             AuthMethod::Cert => {}
-            other => demands.push(Msg::new(
-                format!("{other} authentication"),
-                format!("{other} 認証"),
-            )),
+            other => demands.push(ConnText::DemandsOtherAuthentication { method: other }.into()),
         }
         MatchedLine {
             location: line.location.to_string(),
@@ -407,16 +388,12 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
             };
             let auth_failed = format!("certificate authentication failed for user \"{}\"", q.user);
             if name.is_none() && line.client_name == ClientName::Dn && cert.dn.is_none() {
-                eval.unevaluated.push(Msg::new(
-                    format!(
-                        "{}: the line compares the certificate's DN, which is not known here (give dn=\"...\")",
-                        line.location
-                    ),
-                    format!(
-                        "{}: この行は証明書の DN を比較しますが、ここでは DN が分かりません (dn=\"...\" を指定します)",
-                        line.location
-                    ),
-                ));
+                eval.unevaluated.push(
+                    ConnText::DnNotKnown {
+                        location: &line.location,
+                    }
+                    .into(),
+                );
                 return Some(eval);
             }
             let Some(name) = name else {
@@ -453,26 +430,16 @@ pub(crate) fn evaluate<'a>(facts: &'a ServerFacts, q: &Query) -> Option<Eval<'a>
                 } => {
                     eval.mapping = Some((name, None));
                     eval.unevaluated.push(match membership {
-                        Some(role) => Msg::new(
-                            format!(
-                                "{}: this pg_ident.conf line lets in the members of role \"{role}\" (PostgreSQL 16 and later); whether \"{}\" is one is in the database, not known here",
-                                l.location, q.user
-                            ),
-                            format!(
-                                "{}: この pg_ident.conf の行はロール \"{role}\" のメンバーを通します (PostgreSQL 16 以降)。\"{}\" がメンバーかどうかはデータベースにあり、ここでは分かりません",
-                                l.location, q.user
-                            ),
-                        ),
-                        None => Msg::new(
-                            format!(
-                                "{}: the regular expression of this pg_ident.conf line is not evaluated here",
-                                l.location
-                            ),
-                            format!(
-                                "{}: この pg_ident.conf の行の正規表現はここでは評価していません",
-                                l.location
-                            ),
-                        ),
+                        Some(role) => ConnText::IdentRoleMembershipUnknown {
+                            location: &l.location,
+                            role: &role,
+                            user: &q.user,
+                        }
+                        .into(),
+                        None => ConnText::IdentRegexNotEvaluated {
+                            location: &l.location,
+                        }
+                        .into(),
                     });
                 }
             }
@@ -534,14 +501,7 @@ fn ident_pg_user_token(user: &str, major: Option<u32>) -> String {
 
 /// A diagnostic of the hba parser as a message in both languages.
 fn diagnostic_msg(d: &pgtls_config::Diagnostic) -> Msg {
-    let at = d
-        .location
-        .as_ref()
-        .map_or_else(String::new, |l| format!("{l}: "));
-    Msg::new(
-        format!("{at}{}", d.message_in(false)),
-        format!("{at}{}", d.message_in(true)),
-    )
+    ConnText::ConfigDiagnostic { diagnostic: d }.into()
 }
 
 /// A pg_ident.conf token: quoted when it holds blanks, commas, quotes or `#`.
@@ -596,16 +556,15 @@ pub(crate) fn failure_finding(
     if let Some(log) = &failure.log {
         text = format!("LOG:  {log} / {text}");
     }
-    f.reading = Some(Msg::new(
-        format!("the server will log: {text}"),
-        format!("サーバーは次のように記録します: {text}"),
-    ));
+    f.reading = Some(ConnText::ServerWillLog { text: &text }.into());
     if eval.assumed {
         if let Some(line) = eval.line {
-            f.notes.push(Msg::new(
-                format!("the client's address is unknown: assumed to fall in the address of {} (give --client-addr)", line.location),
-                format!("クライアントのアドレスが不明なため、{} のアドレスに含まれると仮定しました (--client-addr で指定できます)", line.location),
-            ));
+            f.notes.push(
+                ConnText::ClientAddressAssumed {
+                    location: &line.location,
+                }
+                .into(),
+            );
         }
     }
     f.facts.insert("user".into(), q.user.clone());
@@ -647,18 +606,14 @@ pub(crate) fn failure_finding(
                     Then::Reload,
                 ));
             }
-            let place = match eval.line {
-                Some(l) => format!("above line {}", l.location.line),
-                None => String::from("before any line that should not apply to it"),
-            };
-            let place_ja = match eval.line {
-                Some(l) => format!("{} 行目より前に", l.location.line),
-                None => String::from("適用したくない行より前に"),
-            };
-            f.fix.push(Msg::new(
-                format!("add to {hba_file} ({place}), then reload: {line}"),
-                format!("{hba_file} に ({place_ja}) 次の行を追加して再読み込みします: {line}"),
-            ));
+            f.fix.push(
+                ConnText::AddHbaLine {
+                    hba_file: &hba_file,
+                    above: eval.line.map(|l| l.location.line),
+                    line: &line,
+                }
+                .into(),
+            );
             f.cover(&[0]);
         }
         Code::ClientCertRequired => {
@@ -723,35 +678,35 @@ pub(crate) fn failure_finding(
                     // map= makes every client of that line go through the
                     // map: without the identity line, clients whose
                     // certificate name already is their user are locked out.
-                    f.fix.push(Msg::new(
-                        format!(
-                            "add map={map} to {} and these lines to {ident_file}, then reload: {ident_line} and {identity} (the second keeps every client whose certificate name already is its user connecting)",
-                            line.location
-                        ),
-                        format!(
-                            "{} に map={map} を加え、{ident_file} に次の行を追加して再読み込みします: {ident_line} と {identity} (後者は証明書の名前がすでにユーザー名であるクライアントの接続を保ちます)",
-                            line.location
-                        ),
-                    ));
+                    f.fix.push(
+                        ConnText::AddMapAndIdentLines {
+                            location: &line.location,
+                            map: &map,
+                            ident_file: &ident_file,
+                            ident_line: &ident_line,
+                            identity: &identity,
+                        }
+                        .into(),
+                    );
                 } else {
-                    f.fix.push(Msg::new(
-                        format!("add to {ident_file}, then reload: {ident_line}"),
-                        format!("{ident_file} に次の行を追加して再読み込みします: {ident_line}"),
-                    ));
+                    f.fix.push(
+                        ConnText::AddIdentLine {
+                            ident_file: &ident_file,
+                            ident_line: &ident_line,
+                        }
+                        .into(),
+                    );
                 }
                 // A certificate that already carries the user's name needs
                 // the map entry, not a new certificate.
                 if *name != q.user {
-                    f.fix.push(Msg::new(
-                        format!(
-                            "or reissue the client certificate with {which} \"{}\"",
-                            q.user
-                        ),
-                        format!(
-                            "またはクライアント証明書を {which} \"{}\" で再発行します",
-                            q.user
-                        ),
-                    ));
+                    f.fix.push(
+                        ConnText::ReissueClientCert {
+                            which,
+                            user: &q.user,
+                        }
+                        .into(),
+                    );
                 }
             }
         }
@@ -848,14 +803,8 @@ pub(crate) fn match_connection(
         report.message = Some(failure.message.clone());
         let hints = ClientHints {
             name: format!("--match {}", spec.text),
-            send_cert: Msg::new(
-                "configure the client's certificate and key (libpq sslcert/sslkey, Kong Enterprise pg_ssl_cert/pg_ssl_cert_key)",
-                "クライアントの証明書と鍵を設定します (libpq sslcert/sslkey、Kong Enterprise pg_ssl_cert/pg_ssl_cert_key)",
-            ),
-            use_tls: Msg::new(
-                "turn TLS on at the client (libpq sslmode=verify-full, Kong pg_ssl = on)",
-                "クライアントで TLS を有効にします (libpq sslmode=verify-full、Kong pg_ssl = on)",
-            ),
+            send_cert: ConnText::ConfigureClientCertAndKey.into(),
+            use_tls: ConnText::TurnTlsOnAtClient.into(),
         };
         // A line that can never work is already a finding of its own.
         let known = failure.code == Code::RootStoreMissingForCertAuth;

@@ -24,6 +24,7 @@ use pgtls_config::Source;
 use super::{CheckFinding, MatchReport, ServerSummary, Stage};
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Evidence, Finding, Msg};
+use crate::text::{PoolerFileText, PoolerText};
 use pgtls_model::TlsVersion;
 
 /// A client of pgbouncer's client leg, as its settings say.
@@ -183,18 +184,8 @@ fn file_findings(
         Leg::Client => Stage::ServerStart,
         Leg::Server => Stage::Connection,
     };
-    let when = |en: &str, ja: &str| -> Msg {
-        match leg {
-            Leg::Client => Msg::new(
-                format!("pgbouncer does not start: {en}"),
-                format!("pgbouncer は起動しません: {ja}"),
-            ),
-            Leg::Server => Msg::new(
-                format!("pgbouncer starts, but every server connection fails (these files are read at the first connection to PostgreSQL; clients wait query_wait_timeout): {en}"),
-                format!("pgbouncer は起動しますが、サーバー接続はすべて失敗します (これらのファイルは PostgreSQL への最初の接続時に読まれ、クライアントは query_wait_timeout まで待たされます): {ja}"),
-            ),
-        }
-    };
+    let when =
+        |problem: PoolerFileText<'_>| -> Msg { PoolerText::LegFileFails { leg, problem }.into() };
     let cert = ini.get(&format!("{prefix}_tls_cert_file"));
     let key = ini.get(&format!("{prefix}_tls_key_file"));
     let ca = ini.get(&format!("{prefix}_tls_ca_file"));
@@ -202,10 +193,7 @@ fn file_findings(
         let f = setting_finding(
             Code::ServerCertMissing,
             leg,
-            when(
-                "To allow TLS connections from clients, client_tls_key_file and client_tls_cert_file must be set.",
-                "クライアントから TLS 接続を受けるには client_tls_key_file と client_tls_cert_file の設定が必要です。",
-            ),
+            when(PoolerFileText::ClientTlsFilesUnset),
             ini,
             "client_tls_sslmode",
         );
@@ -220,10 +208,10 @@ fn file_findings(
                 let mut f = finding(
                     Code::ServerCertMissing,
                     leg,
-                    when(
-                        &format!("failed to load certificate file \"{}\": {e}", c.value),
-                        &format!("証明書ファイル \"{}\" を読み込めません: {e}", c.value),
-                    ),
+                    when(PoolerFileText::CertUnreadable {
+                        file: &c.value,
+                        error: &e,
+                    }),
                 );
                 f.evidence.push(evidence(c));
                 out.push(CheckFinding { finding: f, stage });
@@ -242,10 +230,10 @@ fn file_findings(
                 let mut f = finding(
                     Code::ServerKeyMissing,
                     leg,
-                    when(
-                        &format!("failed to load private key file \"{}\": {e}", k.value),
-                        &format!("秘密鍵ファイル \"{}\" を読み込めません: {e}", k.value),
-                    ),
+                    when(PoolerFileText::KeyUnreadable {
+                        file: &k.value,
+                        error: &e,
+                    }),
                 );
                 f.evidence.push(evidence(k));
                 out.push(CheckFinding { finding: f, stage });
@@ -260,16 +248,7 @@ fn file_findings(
                     let mut f = finding(
                         Code::KeyCertMismatch,
                         leg,
-                        when(
-                            &format!(
-                                "failed to load private key file \"{}\": key values mismatch",
-                                k.value
-                            ),
-                            &format!(
-                                "秘密鍵ファイル \"{}\" が証明書と一致しません (key values mismatch)",
-                                k.value
-                            ),
-                        ),
+                        when(PoolerFileText::KeyMismatch { file: &k.value }),
                     );
                     f.evidence.extend(cert.map(evidence));
                     f.evidence.push(evidence(k));
@@ -283,10 +262,10 @@ fn file_findings(
             let mut f = finding(
                 Code::TrustStoreInvalid,
                 leg,
-                when(
-                    &format!("failed to load CA \"{}\": {e}", c.value),
-                    &format!("CA \"{}\" を読み込めません: {e}", c.value),
-                ),
+                when(PoolerFileText::CaUnreadable {
+                    file: &c.value,
+                    error: &e,
+                }),
             );
             f.evidence.push(evidence(c));
             out.push(CheckFinding { finding: f, stage });
@@ -335,13 +314,21 @@ fn server_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
     if let (true, Some(chain), Some(ca)) = (verifying, &pg_chain, ini.get("server_tls_ca_file")) {
         if let Ok(anchors) = read_certs(source, Path::new(&ca.value)) {
             if !verifies(chain, &anchors) {
+                let pg_cert = input
+                    .server
+                    .cert_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 let mut f = finding(
                     Code::ClientRejectsServerCert,
                     Leg::Server,
-                    Msg::new(
-                        format!("pgbouncer (server_tls_sslmode = {mode}) will reject PostgreSQL's certificate: {} does not hold the CA that signed {}; pgbouncer logs `TLS handshake error: ... certificate verify failed` and clients get query_wait_timeout", ca.value, input.server.cert_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
-                        format!("pgbouncer (server_tls_sslmode = {mode}) は PostgreSQL の証明書を拒否します: {} に {} に署名した CA がありません。pgbouncer は `TLS handshake error: ... certificate verify failed` を記録し、クライアントには query_wait_timeout が返ります", ca.value, input.server.cert_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
-                    ),
+                    PoolerText::PoolerRejectsPostgresCert {
+                        mode: &mode,
+                        ca: &ca.value,
+                        pg_cert: &pg_cert,
+                    }
+                    .into(),
                 );
                 f.evidence.push(evidence(ca));
                 if let Some(m) = ini.get("server_tls_sslmode") {
@@ -350,10 +337,8 @@ fn server_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
                 match verifying_file(source, &known_ca_files(input), chain) {
                     Some(p) => {
                         let path = p.display().to_string();
-                        f.fix.push(Msg::new(
-                            format!("{path} holds the CA that signed PostgreSQL's certificate: set server_tls_ca_file = {path} in pgbouncer.ini and reload pgbouncer"),
-                            format!("{path} に PostgreSQL の証明書に署名した CA があります: pgbouncer.ini で server_tls_ca_file = {path} とし、pgbouncer を再読み込みします"),
-                        ));
+                        f.fix
+                            .push(PoolerText::SetServerCaFile { path: &path }.into());
                         f.edits.push(ini_edit(
                             ini,
                             "server_tls_ca_file",
@@ -380,18 +365,11 @@ fn server_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
         let mut f = finding(
             code,
             Leg::Server,
-            Msg::new(
-                format!(
-                    "PostgreSQL will refuse pgbouncer's own connection ({}): FATAL:  {}",
-                    m.spec.text,
-                    m.message.clone().unwrap_or_default()
-                ),
-                format!(
-                    "PostgreSQL は pgbouncer 自身の接続 ({}) を拒否します: FATAL:  {}",
-                    m.spec.text,
-                    m.message.clone().unwrap_or_default()
-                ),
-            ),
+            PoolerText::PostgresRefusesPooler {
+                spec: &m.spec.text,
+                message: m.message.as_deref().unwrap_or_default(),
+            }
+            .into(),
         );
         if let Some(l) = &m.line {
             f.evidence.push(Evidence {
@@ -457,17 +435,15 @@ fn client_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
             let mut f = setting_finding(
                 Code::ServerSslDisabled,
                 Leg::Client,
-                Msg::new(
-                    format!("{} requires TLS and pgbouncer has none toward clients (client_tls_sslmode = {mode}): it answers N and the client gives up (`server does not support SSL, but SSL was required`)", c.name),
-                    format!("{} は TLS を必須としていますが、pgbouncer にはクライアント向けの TLS がありません (client_tls_sslmode = {mode}): pgbouncer は N と答え、クライアントは諦めます (`server does not support SSL, but SSL was required`)", c.name),
-                ),
+                PoolerText::ClientRequiresTlsPoolerHasNone {
+                    client: &c.name,
+                    mode: &mode,
+                }
+                .into(),
                 ini,
                 "client_tls_sslmode",
             );
-            f.fix.push(Msg::new(
-                "in pgbouncer.ini set client_tls_sslmode = require with client_tls_cert_file and client_tls_key_file, then reload pgbouncer (RELOAD or SIGHUP); clients that connect without TLS must then turn it on",
-                "pgbouncer.ini で client_tls_sslmode = require と client_tls_cert_file、client_tls_key_file を設定し、pgbouncer を再読み込みします (RELOAD または SIGHUP)。TLS なしで接続するクライアントは TLS を有効にする必要があります",
-            ));
+            f.fix.push(PoolerText::TurnOnClientTls.into());
             f.edits.push(ini_edit(
                 ini,
                 "client_tls_sslmode",
@@ -491,10 +467,11 @@ fn client_leg(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<CheckF
             let f = setting_finding(
                 Code::PoolerClientTlsRequired,
                 Leg::Client,
-                Msg::new(
-                    format!("{} connects without TLS and pgbouncer requires it (client_tls_sslmode = {mode}): FATAL:  SSL required", c.name),
-                    format!("{} は TLS なしで接続しますが、pgbouncer は TLS を要求しています (client_tls_sslmode = {mode}): FATAL:  SSL required", c.name),
-                ),
+                PoolerText::ClientWithoutTlsPoolerRequires {
+                    client: &c.name,
+                    mode: &mode,
+                }
+                .into(),
                 ini,
                 "client_tls_sslmode",
             );
@@ -547,13 +524,18 @@ fn client_versions(ini: &PgbouncerIni, c: &PoolerClient, out: &mut Vec<CheckFind
         return;
     }
     let setting = ini.value_or("client_tls_protocols", "secure");
+    let allows = version_names(&allowed);
     let mut f = setting_finding(
         Code::ProtocolVersionMismatch,
         Leg::Client,
-        Msg::new(
-            format!("{} offers {} ({}) and pgbouncer allows {} (client_tls_protocols = {setting}): no version in common; pgbouncer logs `TLS handshake error: handshake failed: ... unsupported protocol`, the client `tlsv1 alert protocol version`", c.name, version_names(&c.versions), c.versions_setting, version_names(&allowed)),
-            format!("{} は {} ({}) を提示し、pgbouncer は {} (client_tls_protocols = {setting}) を許可しています: 共通のバージョンがありません。pgbouncer は `TLS handshake error: handshake failed: ... unsupported protocol` を、クライアントは `tlsv1 alert protocol version` を出力します", c.name, version_names(&c.versions), c.versions_setting, version_names(&allowed)),
-        ),
+        PoolerText::NoClientVersionInCommon {
+            client: &c.name,
+            offers: &version_names(&c.versions),
+            versions_setting: &c.versions_setting,
+            allows: &allows,
+            setting,
+        }
+        .into(),
         ini,
         "client_tls_protocols",
     );
@@ -563,10 +545,15 @@ fn client_versions(ini: &PgbouncerIni, c: &PoolerClient, out: &mut Vec<CheckFind
     match newest.filter(|v| *v >= TlsVersion::Tls1_2) {
         Some(v) => {
             let value = widened(&allowed, v);
-            f.fix.push(Msg::new(
-                format!("let pgbouncer accept {}: client_tls_protocols = {value} in pgbouncer.ini, then reload pgbouncer; or let the client offer {} ({})", v.report_name(), version_names(&allowed), c.versions_setting),
-                format!("pgbouncer が {} を受け付けるように pgbouncer.ini で client_tls_protocols = {value} とし、pgbouncer を再読み込みします。またはクライアントが {} を提示するようにします ({})", v.report_name(), version_names(&allowed), c.versions_setting),
-            ));
+            f.fix.push(
+                PoolerText::WidenClientProtocols {
+                    version: v.report_name(),
+                    value: &value,
+                    allows: &allows,
+                    versions_setting: &c.versions_setting,
+                }
+                .into(),
+            );
             f.edits.push(ini_edit(
                 ini,
                 "client_tls_protocols",
@@ -574,16 +561,12 @@ fn client_versions(ini: &PgbouncerIni, c: &PoolerClient, out: &mut Vec<CheckFind
                 Applicability::MaybeIncorrect,
             ));
         }
-        None => f.fix.push(Msg::new(
-            format!(
-                "let the client offer TLSv1.2 or TLSv1.3 ({})",
-                c.versions_setting
-            ),
-            format!(
-                "クライアントが TLSv1.2 または TLSv1.3 を提示するようにします ({})",
-                c.versions_setting
-            ),
-        )),
+        None => f.fix.push(
+            PoolerText::ClientOfferModernVersion {
+                versions_setting: &c.versions_setting,
+            }
+            .into(),
+        ),
     }
     push(out, f);
 }
@@ -684,10 +667,12 @@ fn client_trust(
     let mut f = finding(
         Code::ClientRejectsServerCert,
         Leg::Client,
-        Msg::new(
-            format!("{} will reject pgbouncer's certificate: {trust} does not hold the CA that signed {} (client_tls_cert_file); the client prints `certificate verify failed`, pgbouncer logs `tlsv1 alert unknown ca`", c.name, cert.value),
-            format!("{} は pgbouncer の証明書を拒否します: {trust} に {} (client_tls_cert_file) に署名した CA がありません。クライアントは `certificate verify failed` を、pgbouncer は `tlsv1 alert unknown ca` を出力します", c.name, cert.value),
-        ),
+        PoolerText::ClientRejectsPoolerCert {
+            client: &c.name,
+            trust: &trust,
+            cert: &cert.value,
+        }
+        .into(),
     );
     f.evidence.push(evidence(cert));
     let good = verifying_file(source, &known_ca_files(input), &chain);
@@ -725,14 +710,20 @@ fn client_trust(
         _ => None,
     };
     match &good {
-        Some(p) => f.fix.push(Msg::new(
-            format!("{} holds the CA that signed pgbouncer's certificate: let {} trust it", p.display(), c.name),
-            format!("{} に pgbouncer の証明書に署名した CA があります: {} がこれを信頼するようにします", p.display(), c.name),
-        )),
-        None => f.fix.push(Msg::new(
-            format!("give {} the CA certificate that signed {} (pgbouncer's client_tls_cert_file), or give pgbouncer a certificate from the CA the client trusts", c.name, cert.value),
-            format!("{} に {} (pgbouncer の client_tls_cert_file) に署名した CA 証明書を与えるか、クライアントが信頼する CA の証明書を pgbouncer に設定します", c.name, cert.value),
-        )),
+        Some(p) => f.fix.push(
+            PoolerText::TrustFileHoldingPoolerCa {
+                path: p,
+                client: &c.name,
+            }
+            .into(),
+        ),
+        None => f.fix.push(
+            PoolerText::GiveClientPoolerCa {
+                client: &c.name,
+                cert: &cert.value,
+            }
+            .into(),
+        ),
     }
     f.edits.extend(edit);
     push(out, f);
@@ -755,10 +746,11 @@ fn client_certificate(
         let mut f = setting_finding(
             Code::ClientCertRequired,
             Leg::Client,
-            Msg::new(
-                format!("pgbouncer (client_tls_sslmode = {mode}) asks for a client certificate and {} sends none: the handshake fails (`tlsv13 alert certificate required`)", c.name),
-                format!("pgbouncer (client_tls_sslmode = {mode}) はクライアント証明書を求めますが、{} は送りません: ハンドシェイクが失敗します (`tlsv13 alert certificate required`)", c.name),
-            ),
+            PoolerText::ClientSendsNoCert {
+                mode: &mode,
+                client: &c.name,
+            }
+            .into(),
             ini,
             "client_tls_sslmode",
         );
@@ -793,10 +785,13 @@ fn client_certificate(
     let mut f = finding(
         Code::ServerRejectsClientCert,
         Leg::Client,
-        Msg::new(
-            format!("pgbouncer (client_tls_sslmode = {mode}) will reject {}'s certificate {}: {} does not hold the CA that signed it; the client prints `tlsv1 alert unknown ca`, pgbouncer logs `certificate verify failed`", c.name, cert_file.display(), ca.value),
-            format!("pgbouncer (client_tls_sslmode = {mode}) は {} の証明書 {} を拒否します: {} にその署名 CA がありません。クライアントは `tlsv1 alert unknown ca` を、pgbouncer は `certificate verify failed` を出力します", c.name, cert_file.display(), ca.value),
-        ),
+        PoolerText::PoolerRejectsClientCert {
+            mode: &mode,
+            client: &c.name,
+            cert: cert_file,
+            ca: &ca.value,
+        }
+        .into(),
     );
     f.evidence.push(evidence(ca));
     // Replacing client_tls_ca_file would lock out the clients its CA
@@ -821,10 +816,15 @@ fn client_certificate(
             content.push('\n');
             content.push_str(added.trim_end());
             content.push('\n');
-            f.fix.push(Msg::new(
-                format!("{} holds the CA that signed {}: trust it beside the CA pgbouncer trusts now, in {} (client_tls_ca_file), then reload pgbouncer; or issue the client's certificate from {}", p.display(), cert_file.display(), bundle.display(), ca.value),
-                format!("{} に {} に署名した CA があります: 現在の CA と合わせて {} (client_tls_ca_file) で信頼し、pgbouncer を再読み込みします。またはクライアント証明書を {} の CA から発行します", p.display(), cert_file.display(), bundle.display(), ca.value),
-            ));
+            f.fix.push(
+                PoolerText::BundleClientCa {
+                    holder: &p,
+                    cert: cert_file,
+                    bundle: &bundle,
+                    ca: &ca.value,
+                }
+                .into(),
+            );
             f.edits.push(Edit::new(
                 EditKind::FileContent {
                     file: bundle.clone(),
@@ -840,10 +840,13 @@ fn client_certificate(
                 Applicability::MaybeIncorrect,
             ));
         }
-        None => f.fix.push(Msg::new(
-            format!("issue {}'s certificate from the CA in {} (pgbouncer's client_tls_ca_file), or add its CA there", c.name, ca.value),
-            format!("{} の証明書を {} (pgbouncer の client_tls_ca_file) の CA から発行するか、その CA をそこに追加します", c.name, ca.value),
-        )),
+        None => f.fix.push(
+            PoolerText::IssueClientCertFromCa {
+                client: &c.name,
+                ca: &ca.value,
+            }
+            .into(),
+        ),
     }
     push(out, f);
 }
@@ -866,20 +869,22 @@ fn server_versions(input: &PoolerInput<'_>, out: &mut Vec<CheckFinding>) {
     let mut f = setting_finding(
         Code::ProtocolVersionMismatch,
         Leg::Server,
-        Msg::new(
-            format!("pgbouncer offers PostgreSQL {} (server_tls_protocols = {setting}) and PostgreSQL allows {} (ssl_min_protocol_version {}, ssl_max_protocol_version {}): no version in common, every server connection fails", version_names(&allowed), version_names(&server), min.pg_name(), input.server.max_protocol.map_or("(none)", |v| v.pg_name())),
-            format!("pgbouncer は PostgreSQL に {} (server_tls_protocols = {setting}) を提示し、PostgreSQL は {} (ssl_min_protocol_version {}、ssl_max_protocol_version {}) を許可しています: 共通のバージョンがなく、サーバー接続はすべて失敗します", version_names(&allowed), version_names(&server), min.pg_name(), input.server.max_protocol.map_or("(なし)", |v| v.pg_name())),
-        ),
+        PoolerText::NoServerVersionInCommon {
+            offers: &version_names(&allowed),
+            allows: &version_names(&server),
+            setting,
+            min: min.pg_name(),
+            max: input.server.max_protocol.map(|v| v.pg_name()),
+        }
+        .into(),
         ini,
         "server_tls_protocols",
     );
     let newest = server.iter().max().copied();
     if let Some(v) = newest.filter(|v| *v >= TlsVersion::Tls1_2) {
         let value = widened(&allowed, v);
-        f.fix.push(Msg::new(
-            format!("server_tls_protocols = {value} in pgbouncer.ini, then reload pgbouncer"),
-            format!("pgbouncer.ini で server_tls_protocols = {value} とし、pgbouncer を再読み込みします"),
-        ));
+        f.fix
+            .push(PoolerText::WidenServerProtocols { value: &value }.into());
         f.edits.push(ini_edit(
             ini,
             "server_tls_protocols",
@@ -906,16 +911,14 @@ fn pooler_certificate(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Ve
     let mut f = finding(
         Code::ServerRejectsClientCert,
         Leg::Server,
-        Msg::new(
-            format!("PostgreSQL will reject pgbouncer's certificate {} (server_tls_cert_file): {} (ssl_ca_file) does not hold the CA that signed it; PostgreSQL logs `could not accept SSL connection: certificate verify failed`, clients wait for query_wait_timeout", cert.value, ca.display()),
-            format!("PostgreSQL は pgbouncer の証明書 {} (server_tls_cert_file) を拒否します: {} (ssl_ca_file) にその署名 CA がありません。PostgreSQL は `could not accept SSL connection: certificate verify failed` を記録し、クライアントは query_wait_timeout まで待たされます", cert.value, ca.display()),
-        ),
+        PoolerText::PostgresRejectsPoolerCert {
+            cert: &cert.value,
+            ca,
+        }
+        .into(),
     );
     f.evidence.push(evidence(cert));
-    f.fix.push(Msg::new(
-        format!("give pgbouncer a certificate issued by a CA in {} (server_tls_cert_file and server_tls_key_file), or add its CA to ssl_ca_file and reload PostgreSQL", ca.display()),
-        format!("{} の CA が発行した証明書を pgbouncer に設定するか (server_tls_cert_file と server_tls_key_file)、その CA を ssl_ca_file に追加して PostgreSQL を再読み込みします", ca.display()),
-    ));
+    f.fix.push(PoolerText::GivePoolerCertFromCa { ca }.into());
     f.edits.push(ini_edit(
         ini,
         "server_tls_cert_file",
@@ -952,20 +955,26 @@ fn server_names(source: &dyn Source, input: &PoolerInput<'_>, out: &mut Vec<Chec
         let mut f = finding(
             Code::HostnameMismatch,
             Leg::Server,
-            Msg::new(
-                format!("pgbouncer (server_tls_sslmode = verify-full) dials host={host} for [databases] {} and PostgreSQL's certificate names {sans}: pgbouncer will refuse it", entry.key),
-                format!("pgbouncer (server_tls_sslmode = verify-full) は [databases] {} で host={host} に接続しますが、PostgreSQL の証明書の名前は {sans} です: pgbouncer は拒否します", entry.key),
-            ),
+            PoolerText::PoolerRefusesServerName {
+                host,
+                entry: &entry.key,
+                sans: &sans,
+            }
+            .into(),
         );
         f.evidence.push(Evidence {
             origin: None,
             text: format!("{} = {}", entry.key, entry.value),
             location: Some(entry.location.to_string()),
         });
-        f.fix.push(Msg::new(
-            format!("let [databases] {} dial a name the certificate carries ({sans}), or reissue PostgreSQL's certificate with {host} in its subjectAltName", entry.key),
-            format!("[databases] {} が証明書の名前 ({sans}) に接続するようにするか、{host} を subjectAltName に含めて PostgreSQL の証明書を再発行します", entry.key),
-        ));
+        f.fix.push(
+            PoolerText::DialCertifiedName {
+                entry: &entry.key,
+                sans: &sans,
+                host,
+            }
+            .into(),
+        );
         push(out, f);
     }
 }

@@ -7,12 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
+use openssl::pkey::{PKey, Private};
 use openssl::ssl::{SslContextBuilder, SslMethod};
+use openssl::x509::X509;
 use pgtls_catalogue::Code;
 use pgtls_config::hba::{self, ConnType, HbaOptions};
 use pgtls_config::ident;
 use pgtls_config::postgresql_conf::{self, parse_bool, Origin, PostgresqlConf, TlsSettings};
-use pgtls_config::{Diagnostic, FileKind, Location, Source, TlsVersion};
+use pgtls_config::{Diagnostic, FileInfo, FileKind, Location, Source, TlsVersion};
 
 use super::access::{
     access, conf_quote, load_key, pem_contents, permits, public_key_fingerprint, sh, Access,
@@ -26,6 +28,7 @@ use super::{
 use crate::certinfo::{describe, weakness};
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Evidence, Msg};
+use crate::text::CheckServerText;
 
 /// An account that may do everything: used when the server's account is
 /// unknown, so that only the file's existence and contents are judged.
@@ -70,14 +73,7 @@ fn describe_file(accounts: &Accounts, info: &pgtls_config::FileInfo) -> String {
 
 /// The predicted FATAL as a finding's reading.
 fn fatal_reading(message: &str, detail: Option<&str>) -> Msg {
-    let mut line = format!("FATAL:  {message}");
-    if let Some(d) = detail {
-        line.push_str(&format!(" / DETAIL:  {d}"));
-    }
-    Msg::new(
-        format!("the server will refuse to start and log: {line}"),
-        format!("サーバーは起動できず、次のように記録します: {line}"),
-    )
+    CheckServerText::RefusesToStart { message, detail }.into()
 }
 
 /// The fix for a file the server account cannot reach: the directory on the
@@ -93,44 +89,26 @@ fn reach_fix(
         Access::Denied {
             directory: Some(dir),
             ..
-        } => vec![Msg::new(
-            format!(
-                "the server account {} cannot enter {}: let it through, e.g. `chmod o+x {}` (or move the file to a directory it can read)",
-                acct.name,
-                dir.display(),
-                sh(dir)
-            ),
-            format!(
-                "サーバーのアカウント {} は {} に入れません。たとえば `chmod o+x {}` で通れるようにします (またはファイルを読めるディレクトリへ移します)",
-                acct.name,
-                dir.display(),
-                sh(dir)
-            ),
-        )],
-        Access::Denied { directory: None, .. } if private => {
-            let group = accounts.group_name(acct.gid);
-            vec![Msg::new(
-                format!(
-                    "give the key to the server account: `chown {u}:{g} {p} && chmod 0600 {p}` (or keep it root-owned and readable through the group: `chown root:{g} {p} && chmod 0640 {p}`)",
-                    u = acct.name,
-                    g = group,
-                    p = sh(path)
-                ),
-                format!(
-                    "鍵をサーバーのアカウントの所有にします: `chown {u}:{g} {p} && chmod 0600 {p}` (root 所有のままにする場合はグループで読めるようにします: `chown root:{g} {p} && chmod 0640 {p}`)",
-                    u = acct.name,
-                    g = group,
-                    p = sh(path)
-                ),
-            )]
+        } => vec![CheckServerText::CannotEnterDirectory {
+            account: &acct.name,
+            dir,
+            dir_sh: &sh(dir),
         }
-        Access::Denied { directory: None, .. } => vec![Msg::new(
-            format!(
-                "a certificate is public: `chmod 0644 {}`",
-                sh(path)
-            ),
-            format!("証明書は公開情報です: `chmod 0644 {}`", sh(path)),
-        )],
+        .into()],
+        Access::Denied {
+            directory: None, ..
+        } if private => {
+            let group = accounts.group_name(acct.gid);
+            vec![CheckServerText::GiveKeyToServerAccount {
+                account: &acct.name,
+                group: &group,
+                path_sh: &sh(path),
+            }
+            .into()]
+        }
+        Access::Denied {
+            directory: None, ..
+        } => vec![CheckServerText::CertificateIsPublic { path_sh: &sh(path) }.into()],
         _ => Vec::new(),
     }
 }
@@ -370,16 +348,8 @@ fn check_certificate(
             .insert("file".into(), cert_path.display().to_string());
         f.reading = Some(fatal_reading(&message, None));
         f.fix.extend(fix);
-        f.fix.push(Msg::new(
-            format!(
-                "put the server certificate (leaf first, then its intermediates) at {}, or point postgresql.conf at it: ssl_cert_file = '/path/to/server.crt'",
-                cert_path.display()
-            ),
-            format!(
-                "サーバー証明書 (リーフ、続けて中間証明書) を {} に置くか、postgresql.conf で指定します: ssl_cert_file = '/path/to/server.crt'",
-                cert_path.display()
-            ),
-        ));
+        f.fix
+            .push(CheckServerText::PutServerCert { path: &cert_path }.into());
         match &cert_access {
             Access::Missing { .. } => {
                 let key_path = &tls.key_file.value;
@@ -390,20 +360,14 @@ fn check_certificate(
                     Some(found) => {
                         f.facts
                             .insert("certificate_for_key".into(), found.display().to_string());
-                        f.fix.push(Msg::new(
-                            format!(
-                                "{} holds a certificate for the key in {}: ssl_cert_file = {} (check its names and dates first)",
-                                found.display(),
-                                key_path.display(),
-                                conf_quote(&found.display().to_string())
-                            ),
-                            format!(
-                                "{} に {} の鍵の証明書があります: ssl_cert_file = {} (先に名前と有効期間を確認します)",
-                                found.display(),
-                                key_path.display(),
-                                conf_quote(&found.display().to_string())
-                            ),
-                        ));
+                        f.fix.push(
+                            CheckServerText::CertificateForKeyBeside {
+                                found: &found,
+                                key: key_path,
+                                value: &conf_quote(&found.display().to_string()),
+                            }
+                            .into(),
+                        );
                         f.edits.push(setting_edit(
                             conf,
                             &tls.cert_file.origin,
@@ -531,141 +495,234 @@ fn check_key(
     cert_path: &Path,
     cert_setting: &Evidence,
 ) {
-    let known = facts.account.clone();
-    let acct = known.clone().unwrap_or_else(anyone);
-    let accounts = facts.accounts.clone();
     // 2. The key's owner and mode (check_ssl_key_file_permissions), then
     //    the key itself (SSL_CTX_use_PrivateKey_file).
-    let key_path = tls.key_file.value.clone();
-    let key_written = written(conf, "ssl_key_file", "server.key");
-    let key_loc = origin_text(&tls.key_file.origin, &key_path);
-    let key_setting = setting_evidence(
-        "ssl_key_file",
-        &key_written,
-        &tls.key_file.origin,
-        &key_path,
-    );
-    let key_stat = access(source, &key_path, &acct, false);
-    let key_start_failure = |out: &mut Output,
-                             code: Code,
-                             message: String,
-                             detail: Option<&str>,
-                             observed: String,
-                             fix: Vec<Msg>,
-                             edits: Vec<Edit>| {
+    let key = ServerKey::new(conf, tls, facts, cert_path, cert_setting);
+    if let Some(info) = key.file_info(source, out) {
+        key.judge_file(source, tls, facts, input, &info, out);
+    }
+    check_rest(source, conf, tls, facts, out);
+}
+
+/// The key file as the server names it and the account that must read it:
+/// what every step of the key's check quotes.
+struct ServerKey<'a> {
+    path: PathBuf,
+    written: String,
+    loc: String,
+    setting: Evidence,
+    /// The server's account, when known; otherwise only the file's
+    /// existence and contents are judged.
+    known: Option<Account>,
+    accounts: Accounts,
+    cert_path: &'a Path,
+    cert_setting: &'a Evidence,
+}
+
+/// A key that stops the server at start, before its finding is made.
+struct KeyFailure {
+    code: Code,
+    message: String,
+    detail: Option<&'static str>,
+    observed: String,
+    fix: Vec<Msg>,
+    edits: Vec<Edit>,
+}
+
+impl<'a> ServerKey<'a> {
+    fn new(
+        conf: &PostgresqlConf,
+        tls: &TlsSettings,
+        facts: &ServerFacts,
+        cert_path: &'a Path,
+        cert_setting: &'a Evidence,
+    ) -> ServerKey<'a> {
+        let path = tls.key_file.value.clone();
+        let written = written(conf, "ssl_key_file", "server.key");
+        ServerKey {
+            loc: origin_text(&tls.key_file.origin, &path),
+            setting: setting_evidence("ssl_key_file", &written, &tls.key_file.origin, &path),
+            path,
+            written,
+            known: facts.account.clone(),
+            accounts: facts.accounts.clone(),
+            cert_path,
+            cert_setting,
+        }
+    }
+
+    /// The predicted FATAL and its finding.
+    fn refuse_start(&self, out: &mut Output, failure: KeyFailure) {
+        let KeyFailure {
+            code,
+            message,
+            detail,
+            observed,
+            fix,
+            edits,
+        } = failure;
         let mut f = new_finding(code);
         f.edits = edits;
-        f.evidence.push(key_setting.clone());
+        f.evidence.push(self.setting.clone());
         f.evidence
-            .push(evidence(observed, key_path.display().to_string()));
+            .push(evidence(observed, self.path.display().to_string()));
         f.facts
-            .insert("file".into(), key_path.display().to_string());
-        if let Some(a) = &known {
+            .insert("file".into(), self.path.display().to_string());
+        if let Some(a) = &self.known {
             f.facts.insert("server_user".into(), a.name.clone());
         }
         f.reading = Some(fatal_reading(&message, detail));
         f.fix.extend(fix);
-        out.fatal(Some(code), message, Some(key_loc.clone()));
+        out.fatal(Some(code), message, Some(self.loc.clone()));
         out.push(f, Stage::ServerStart);
-    };
-    let info = match &key_stat {
-        Access::Ok(info) => Some(*info),
-        Access::Unknown(e) => {
-            out.problem(Diagnostic::warning(
-                None,
-                format!(
-                    "cannot look at \"{}\": {} (run pgtls check as root or as the server account)",
-                    key_path.display(),
-                    super::strerror(e)
-                ),
-            ));
-            None
+    }
+
+    /// The key file's owner and mode, when the server account can reach it.
+    fn file_info(&self, source: &dyn Source, out: &mut Output) -> Option<FileInfo> {
+        let acct = self.known.clone().unwrap_or_else(anyone);
+        match &access(source, &self.path, &acct, false) {
+            Access::Ok(info) => Some(*info),
+            Access::Unknown(e) => {
+                out.problem(Diagnostic::warning(
+                    None,
+                    format!(
+                        "cannot look at \"{}\": {} (run pgtls check as root or as the server account)",
+                        self.path.display(),
+                        super::strerror(e)
+                    ),
+                ));
+                None
+            }
+            a => {
+                self.unreachable(&acct, a, out);
+                None
+            }
         }
-        a => {
-            let mut fix = reach_fix(&accounts, &acct, &key_path, a, true);
-            fix.push(Msg::new(
-                format!(
-                    "put the server's private key at {}, or point postgresql.conf at it: ssl_key_file = '/path/to/server.key'",
-                    key_path.display()
-                ),
-                format!(
-                    "サーバーの秘密鍵を {} に置くか、postgresql.conf で指定します: ssl_key_file = '/path/to/server.key'",
-                    key_path.display()
-                ),
-            ));
-            // Only the key's holder can put it there; the command says
-            // with which owner and mode the server takes it.
-            let edits = match (a, &known) {
-                (Access::Missing { .. }, Some(k)) => vec![Edit::new(
-                    EditKind::Command {
-                        command: format!(
-                            "install -o {} -g {} -m 0600 <the server's private key (PEM), the key of {}> {}",
-                            k.name,
-                            accounts.group_name(k.gid),
-                            cert_path.display(),
-                            sh(&key_path)
-                        ),
-                    },
-                    Applicability::HasPlaceholders,
-                    Then::Restart,
-                )],
-                _ => vec![],
-            };
-            key_start_failure(
-                out,
-                Code::ServerKeyMissing,
-                format!(
-                    "could not access private key file \"{key_written}\": {}",
+    }
+
+    /// Missing, or behind a directory or mode the server account cannot
+    /// pass.
+    fn unreachable(&self, acct: &Account, a: &Access, out: &mut Output) {
+        let mut fix = reach_fix(&self.accounts, acct, &self.path, a, true);
+        fix.push(CheckServerText::PutServerKey { path: &self.path }.into());
+        // Only the key's holder can put it there; the command says
+        // with which owner and mode the server takes it.
+        let edits = match (a, &self.known) {
+            (Access::Missing { .. }, Some(k)) => vec![Edit::new(
+                EditKind::Command {
+                    command: format!(
+                        "install -o {} -g {} -m 0600 <the server's private key (PEM), the key of {}> {}",
+                        k.name,
+                        self.accounts.group_name(k.gid),
+                        self.cert_path.display(),
+                        sh(&self.path)
+                    ),
+                },
+                Applicability::HasPlaceholders,
+                Then::Restart,
+            )],
+            _ => vec![],
+        };
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyMissing,
+                message: format!(
+                    "could not access private key file \"{}\": {}",
+                    self.written,
                     a.strerror()
                 ),
-                None,
-                a.strerror().to_string(),
+                detail: None,
+                observed: a.strerror().to_string(),
                 fix,
                 edits,
-            );
-            None
-        }
-    };
-    let Some(info) = info else {
-        check_rest(source, conf, tls, facts, out);
-        return;
-    };
-    let observed = describe_file(&accounts, &info);
-    if info.kind != FileKind::File {
-        key_start_failure(
-            out,
-            Code::ServerKeyMissing,
-            format!("private key file \"{key_written}\" is not a regular file"),
-            None,
-            format!("{observed}, not a regular file"),
-            vec![Msg::new(
-                "point ssl_key_file at the PEM file holding the server's private key",
-                "ssl_key_file にサーバーの秘密鍵の PEM ファイルを指定します",
-            )],
-            vec![],
+            },
         );
-        check_rest(source, conf, tls, facts, out);
-        return;
     }
-    let mut key_ok = true;
-    if let Some(a) = &known {
-        let group = accounts.group_name(a.gid);
-        let p = sh(&key_path);
-        if info.uid != a.uid && info.uid != 0 {
-            key_ok = false;
-            key_start_failure(
+
+    /// A regular file, owned and protected as PostgreSQL demands, then its
+    /// contents.
+    fn judge_file(
+        &self,
+        source: &dyn Source,
+        tls: &TlsSettings,
+        facts: &ServerFacts,
+        input: &CheckInput,
+        info: &FileInfo,
+        out: &mut Output,
+    ) {
+        let observed = describe_file(&self.accounts, info);
+        if info.kind != FileKind::File {
+            self.refuse_start(
                 out,
-                Code::ServerKeyPermissions,
-                format!("private key file \"{key_written}\" must be owned by the database user or root"),
-                None,
-                observed.clone(),
-                vec![Msg::new(
-                    format!("make the server account ({}) own it: `chown {}:{group} {p} && chmod 0600 {p}`", a.name, a.name),
-                    format!("サーバーのアカウント ({}) の所有にします: `chown {}:{group} {p} && chmod 0600 {p}`", a.name, a.name),
-                )],
-                vec![Edit::new(
+                KeyFailure {
+                    code: Code::ServerKeyMissing,
+                    message: format!(
+                        "private key file \"{}\" is not a regular file",
+                        self.written
+                    ),
+                    detail: None,
+                    observed: format!("{observed}, not a regular file"),
+                    fix: vec![CheckServerText::PointKeyFileAtPem.into()],
+                    edits: vec![],
+                },
+            );
+            return;
+        }
+        let permitted = match &self.known {
+            Some(a) => self.owner_and_mode_permit(a, info, &observed, out),
+            None => true,
+        };
+        if permitted {
+            self.judge_contents(source, tls, facts.chain.first(), input, out);
+        }
+    }
+
+    /// PostgreSQL's owner rule, its mode rule, then whether the server
+    /// account may read the key at all; the first that fails is reported.
+    fn owner_and_mode_permit(
+        &self,
+        a: &Account,
+        info: &FileInfo,
+        observed: &str,
+        out: &mut Output,
+    ) -> bool {
+        if info.uid != a.uid && info.uid != 0 {
+            self.owned_by_another(a, observed, out);
+        } else if (info.uid == a.uid && info.mode & 0o077 != 0)
+            || (info.uid == 0 && info.mode & 0o037 != 0)
+        {
+            self.open_to_group_or_world(a, info, observed, out);
+        } else if !permits(a, info, 4) {
+            self.unreadable_by_server(a, info, observed, out);
+        } else {
+            return true;
+        }
+        false
+    }
+
+    fn owned_by_another(&self, a: &Account, observed: &str, out: &mut Output) {
+        let group = self.accounts.group_name(a.gid);
+        let p = sh(&self.path);
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyPermissions,
+                message: format!(
+                    "private key file \"{}\" must be owned by the database user or root",
+                    self.written
+                ),
+                detail: None,
+                observed: observed.to_string(),
+                fix: vec![CheckServerText::ServerAccountOwnsKey {
+                    account: &a.name,
+                    group: &group,
+                    path_sh: &p,
+                }
+                .into()],
+                edits: vec![Edit::new(
                     EditKind::FileMode {
-                        file: key_path.clone(),
+                        file: self.path.clone(),
                         owner: Some(a.name.clone()),
                         group: Some(group.clone()),
                         mode: Some(0o600),
@@ -673,124 +730,127 @@ fn check_key(
                     Applicability::MachineApplicable,
                     Then::Restart,
                 )],
-            );
-        } else if (info.uid == a.uid && info.mode & 0o077 != 0)
-            || (info.uid == 0 && info.mode & 0o037 != 0)
-        {
-            key_ok = false;
-            let fix = if info.uid == a.uid {
-                vec![Msg::new(
-                    format!(
-                        "a key owned by the server account ({}) must be 0600 or less: `chmod 0600 {p}` (0640 is only allowed for root-owned keys)",
-                        a.name
-                    ),
-                    format!(
-                        "サーバーのアカウント ({}) が所有する鍵は 0600 以下でなければなりません: `chmod 0600 {p}` (0640 が許されるのは root 所有の鍵だけです)",
-                        a.name
-                    ),
-                )]
-            } else if a.in_group(info.gid) {
-                vec![Msg::new(
-                    format!("a root-owned key may be at most 0640: `chmod 0640 {p}`"),
-                    format!("root 所有の鍵は 0640 以下でなければなりません: `chmod 0640 {p}`"),
-                )]
-            } else {
-                vec![Msg::new(
-                    format!(
-                        "a root-owned key may be at most 0640, and the server must read it through the group: `chown root:{group} {p} && chmod 0640 {p}` (or `chown {}:{group} {p} && chmod 0600 {p}`)",
-                        a.name
-                    ),
-                    format!(
-                        "root 所有の鍵は 0640 以下で、サーバーがグループ経由で読める必要があります: `chown root:{group} {p} && chmod 0640 {p}` (または `chown {}:{group} {p} && chmod 0600 {p}`)",
-                        a.name
-                    ),
-                )]
-            };
-            let (owner, grp, mode, applicability) = if info.uid == a.uid {
-                (None, None, 0o600, Applicability::MachineApplicable)
-            } else if a.in_group(info.gid) {
-                (None, None, 0o640, Applicability::MachineApplicable)
-            } else {
-                // Another group may rely on the key: a person decides.
-                (
-                    Some("root".to_string()),
-                    Some(group.clone()),
-                    0o640,
-                    Applicability::MaybeIncorrect,
-                )
-            };
-            let mode_edit = Edit::new(
+            },
+        );
+    }
+
+    fn open_to_group_or_world(
+        &self,
+        a: &Account,
+        info: &FileInfo,
+        observed: &str,
+        out: &mut Output,
+    ) {
+        let group = self.accounts.group_name(a.gid);
+        let p = sh(&self.path);
+        let mut fix: Vec<Msg> = if info.uid == a.uid {
+            vec![CheckServerText::OwnKeyAtMost0600 {
+                account: &a.name,
+                path_sh: &p,
+            }
+            .into()]
+        } else if a.in_group(info.gid) {
+            vec![CheckServerText::RootKeyAtMost0640 { path_sh: &p }.into()]
+        } else {
+            vec![CheckServerText::RootKeyReadThroughGroup {
+                account: &a.name,
+                group: &group,
+                path_sh: &p,
+            }
+            .into()]
+        };
+        let (owner, grp, mode, applicability) = if info.uid == a.uid {
+            (None, None, 0o600, Applicability::MachineApplicable)
+        } else if a.in_group(info.gid) {
+            (None, None, 0o640, Applicability::MachineApplicable)
+        } else {
+            // Another group may rely on the key: a person decides.
+            (
+                Some("root".to_string()),
+                Some(group.clone()),
+                0o640,
+                Applicability::MaybeIncorrect,
+            )
+        };
+        let mode_edit = Edit::new(
+            EditKind::FileMode {
+                file: self.path.clone(),
+                owner,
+                group: grp,
+                mode: Some(mode),
+            },
+            applicability,
+            Then::Restart,
+        );
+        fix.push(CheckServerText::KeyPermissionRule.into());
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyPermissions,
+                message: format!(
+                    "private key file \"{}\" has group or world access",
+                    self.written
+                ),
+                detail: Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
+                observed: observed.to_string(),
+                fix,
+                edits: vec![mode_edit],
+            },
+        );
+    }
+
+    fn unreadable_by_server(&self, a: &Account, info: &FileInfo, observed: &str, out: &mut Output) {
+        let group = self.accounts.group_name(a.gid);
+        let fix = reach_fix(
+            &self.accounts,
+            a,
+            &self.path,
+            &Access::Denied {
+                directory: None,
+                info: Some(*info),
+            },
+            true,
+        );
+        // The owner rule above holds (owned by the server account with
+        // no group or world bits, or by root with at most 0640): what
+        // is missing is the read bit for the server account.
+        let edit = if info.uid == a.uid {
+            // Its own file: u=rw is what the rule wants anyway.
+            Edit::new(
                 EditKind::FileMode {
-                    file: key_path.clone(),
-                    owner,
-                    group: grp,
-                    mode: Some(mode),
+                    file: self.path.clone(),
+                    owner: None,
+                    group: None,
+                    mode: Some(0o600),
                 },
-                applicability,
+                Applicability::MachineApplicable,
                 Then::Restart,
-            );
-            let mut f_fix = fix;
-            f_fix.push(Msg::new(
-                "PostgreSQL's rule: owned by the database user, u=rw (0600) or less; owned by root, u=rw,g=r (0640) or less",
-                "PostgreSQL の規則: データベースユーザーの所有なら u=rw (0600) 以下、root の所有なら u=rw,g=r (0640) 以下",
-            ));
-            key_start_failure(
-                out,
-                Code::ServerKeyPermissions,
-                format!("private key file \"{key_written}\" has group or world access"),
-                Some("File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root."),
-                observed.clone(),
-                f_fix,
-                vec![mode_edit],
-            );
-        } else if !permits(a, &info, 4) {
-            key_ok = false;
-            let fix = reach_fix(
-                &accounts,
-                a,
-                &key_path,
-                &Access::Denied {
-                    directory: None,
-                    info: Some(info),
+            )
+        } else {
+            // root keeps the key; the server reads it through its
+            // group. Whoever read it through the old group no longer
+            // does: a person looks first.
+            Edit::new(
+                EditKind::FileMode {
+                    file: self.path.clone(),
+                    owner: None,
+                    group: Some(group.clone()),
+                    mode: Some(0o640),
                 },
-                true,
-            );
-            // The owner rule above holds (owned by the server account with
-            // no group or world bits, or by root with at most 0640): what
-            // is missing is the read bit for the server account.
-            let edit = if info.uid == a.uid {
-                // Its own file: u=rw is what the rule wants anyway.
-                Edit::new(
-                    EditKind::FileMode {
-                        file: key_path.clone(),
-                        owner: None,
-                        group: None,
-                        mode: Some(0o600),
-                    },
-                    Applicability::MachineApplicable,
-                    Then::Restart,
-                )
-            } else {
-                // root keeps the key; the server reads it through its
-                // group. Whoever read it through the old group no longer
-                // does: a person looks first.
-                Edit::new(
-                    EditKind::FileMode {
-                        file: key_path.clone(),
-                        owner: None,
-                        group: Some(group.clone()),
-                        mode: Some(0o640),
-                    },
-                    Applicability::MaybeIncorrect,
-                    Then::Restart,
-                )
-            };
-            key_start_failure(
-                out,
-                Code::ServerKeyMissing,
-                format!("could not load private key file \"{key_written}\": Permission denied"),
-                None,
-                if info.uid == a.uid {
+                Applicability::MaybeIncorrect,
+                Then::Restart,
+            )
+        };
+        self.refuse_start(
+            out,
+            KeyFailure {
+                code: Code::ServerKeyMissing,
+                message: format!(
+                    "could not load private key file \"{}\": Permission denied",
+                    self.written
+                ),
+                detail: None,
+                observed: if info.uid == a.uid {
                     format!(
                         "{observed}: its owner, the server account {}, may not read it",
                         a.name
@@ -799,130 +859,148 @@ fn check_key(
                     format!(
                         "{observed}: the server account {} is neither the owner nor in group {}",
                         a.name,
-                        accounts.group_name(info.gid)
+                        self.accounts.group_name(info.gid)
                     )
                 },
                 fix,
-                vec![edit],
-            );
-        }
+                edits: vec![edit],
+            },
+        );
     }
-    if key_ok {
-        match source.read(&key_path) {
+
+    /// The key itself: a PEM key the server can load without a terminal,
+    /// and the key of the certificate's leaf.
+    fn judge_contents(
+        &self,
+        source: &dyn Source,
+        tls: &TlsSettings,
+        leaf: Option<&X509>,
+        input: &CheckInput,
+        out: &mut Output,
+    ) {
+        match source.read(&self.path) {
             Ok(text) => match load_key(&text) {
                 KeyLoad::Loaded(key) => {
-                    if let Some(leaf) = facts.chain.first() {
-                        let matches = leaf
-                            .public_key()
-                            .map(|p| p.public_eq(&key))
-                            .unwrap_or(false);
-                        if !matches {
-                            let cert_fp = leaf
-                                .public_key()
-                                .map(|p| public_key_fingerprint(&p))
-                                .unwrap_or_default();
-                            let key_fp = public_key_fingerprint(&key);
-                            let mut f = new_finding(Code::KeyCertMismatch);
-                            let message = format!(
-                                "could not load private key file \"{key_written}\": key values mismatch"
-                            );
-                            f.evidence.push(key_setting.clone());
-                            f.evidence.push(cert_setting.clone());
-                            f.evidence.push(evidence(
-                                format!("public key SHA-256 {cert_fp} ({})", describe(leaf, input.now).subject),
-                                cert_path.display().to_string(),
-                            ));
-                            f.evidence.push(evidence(
-                                format!("public key SHA-256 {key_fp}"),
-                                key_path.display().to_string(),
-                            ));
-                            f.facts.insert("cert_public_key_sha256".into(), cert_fp);
-                            f.facts.insert("key_public_key_sha256".into(), key_fp);
-                            f.reading = Some(fatal_reading(&message, None));
-                            f.fix.push(Msg::new(
-                                format!(
-                                    "pair the files: ssl_key_file must be the key of the certificate in ssl_cert_file; compare `openssl x509 -in {} -noout -pubkey | openssl sha256` with `openssl pkey -in {} -pubout | openssl sha256`",
-                                    sh(cert_path),
-                                    sh(&key_path)
-                                ),
-                                format!(
-                                    "ファイルを対にします: ssl_key_file は ssl_cert_file の証明書の鍵でなければなりません。`openssl x509 -in {} -noout -pubkey | openssl sha256` と `openssl pkey -in {} -pubout | openssl sha256` を比べます",
-                                    sh(cert_path),
-                                    sh(&key_path)
-                                ),
-                            ));
-                            out.fatal(Some(Code::KeyCertMismatch), message, Some(key_loc.clone()));
-                            out.push(f, Stage::ServerStart);
-                        }
+                    if let Some(leaf) = leaf {
+                        self.pairs_with(leaf, &key, input, out);
                     }
                 }
-                KeyLoad::Encrypted => {
-                    if tls.passphrase_command.value.is_none() {
-                        let mut f = new_finding(Code::ServerKeyMissing);
-                        let message = format!(
-                            "could not load private key file \"{key_written}\": processing error"
-                        );
-                        f.evidence.push(key_setting.clone());
-                        f.evidence.push(evidence(
-                            "the key is encrypted and ssl_passphrase_command is not set",
-                            key_path.display().to_string(),
-                        ));
-                        f.reading = Some(fatal_reading(&message, None));
-                        f.notes.push(Msg::new(
-                            "started from a terminal the server asks for the passphrase there; started by systemd or pg_ctl in the background it cannot ask and fails",
-                            "端末から起動した場合サーバーはそこでパスフレーズを尋ねます。systemd やバックグラウンドの pg_ctl から起動した場合は尋ねられず失敗します",
-                        ));
-                        f.fix.push(Msg::new(
-                            format!(
-                                "set ssl_passphrase_command = '/path/to/print-passphrase' in postgresql.conf, or store the key unencrypted: `openssl pkey -in {p} -out {p}.plain` (then install it 0600 owned by the server account)",
-                                p = sh(&key_path)
-                            ),
-                            format!(
-                                "postgresql.conf に ssl_passphrase_command = '/path/to/print-passphrase' を設定するか、鍵を暗号化せずに保存します: `openssl pkey -in {p} -out {p}.plain` (その後サーバーのアカウント所有の 0600 で置きます)",
-                                p = sh(&key_path)
-                            ),
-                        ));
-                        out.fatal(Some(Code::ServerKeyMissing), message, Some(key_loc.clone()));
-                        out.push(f, Stage::ServerStart);
-                    } else {
-                        out.note(
-                            None,
-                            format!(
-                                "\"{}\" is encrypted; ssl_passphrase_command is not run by pgtls check, so the key is not compared with the certificate",
-                                key_path.display()
-                            ),
-                        );
-                    }
-                }
-                KeyLoad::Unreadable => {
-                    let mut f = new_finding(Code::ServerKeyMissing);
-                    let message =
-                        format!("could not load private key file \"{key_written}\": unsupported");
-                    f.evidence.push(key_setting.clone());
-                    f.evidence.push(evidence(
-                        "no PEM private key in the file",
-                        key_path.display().to_string(),
-                    ));
-                    f.reading = Some(fatal_reading(&message, None));
-                    f.fix.push(Msg::new(
-                        "point ssl_key_file at the PEM file holding the server's private key",
-                        "ssl_key_file にサーバーの秘密鍵の PEM ファイルを指定します",
-                    ));
-                    out.fatal(Some(Code::ServerKeyMissing), message, Some(key_loc.clone()));
-                    out.push(f, Stage::ServerStart);
-                }
+                KeyLoad::Encrypted => self.encrypted(tls, out),
+                KeyLoad::Unreadable => self.not_a_pem_key(out),
             },
             Err(e) => out.problem(Diagnostic::warning(
                 None,
                 format!(
                     "cannot read \"{}\" to check it: {} (run pgtls check as root or as the server account)",
-                    key_path.display(),
+                    self.path.display(),
                     super::strerror(&e)
                 ),
             )),
         }
     }
-    check_rest(source, conf, tls, facts, out);
+
+    fn pairs_with(&self, leaf: &X509, key: &PKey<Private>, input: &CheckInput, out: &mut Output) {
+        let matches = leaf.public_key().map(|p| p.public_eq(key)).unwrap_or(false);
+        if matches {
+            return;
+        }
+        let cert_fp = leaf
+            .public_key()
+            .map(|p| public_key_fingerprint(&p))
+            .unwrap_or_default();
+        let key_fp = public_key_fingerprint(key);
+        let mut f = new_finding(Code::KeyCertMismatch);
+        let message = format!(
+            "could not load private key file \"{}\": key values mismatch",
+            self.written
+        );
+        f.evidence.push(self.setting.clone());
+        f.evidence.push(self.cert_setting.clone());
+        f.evidence.push(evidence(
+            format!(
+                "public key SHA-256 {cert_fp} ({})",
+                describe(leaf, input.now).subject
+            ),
+            self.cert_path.display().to_string(),
+        ));
+        f.evidence.push(evidence(
+            format!("public key SHA-256 {key_fp}"),
+            self.path.display().to_string(),
+        ));
+        f.facts.insert("cert_public_key_sha256".into(), cert_fp);
+        f.facts.insert("key_public_key_sha256".into(), key_fp);
+        f.reading = Some(fatal_reading(&message, None));
+        f.fix.push(
+            CheckServerText::PairKeyWithCert {
+                cert_sh: &sh(self.cert_path),
+                key_sh: &sh(&self.path),
+            }
+            .into(),
+        );
+        out.fatal(Some(Code::KeyCertMismatch), message, Some(self.loc.clone()));
+        out.push(f, Stage::ServerStart);
+    }
+
+    /// An encrypted key loads only with ssl_passphrase_command (or a
+    /// terminal, which a service does not have).
+    fn encrypted(&self, tls: &TlsSettings, out: &mut Output) {
+        if tls.passphrase_command.value.is_some() {
+            out.note(
+                None,
+                format!(
+                    "\"{}\" is encrypted; ssl_passphrase_command is not run by pgtls check, so the key is not compared with the certificate",
+                    self.path.display()
+                ),
+            );
+            return;
+        }
+        let mut f = new_finding(Code::ServerKeyMissing);
+        let message = format!(
+            "could not load private key file \"{}\": processing error",
+            self.written
+        );
+        f.evidence.push(self.setting.clone());
+        f.evidence.push(evidence(
+            "the key is encrypted and ssl_passphrase_command is not set",
+            self.path.display().to_string(),
+        ));
+        f.reading = Some(fatal_reading(&message, None));
+        f.notes
+            .push(CheckServerText::PassphraseNeedsTerminal.into());
+        f.fix.push(
+            CheckServerText::SetPassphraseCommand {
+                path_sh: &sh(&self.path),
+            }
+            .into(),
+        );
+        out.fatal(
+            Some(Code::ServerKeyMissing),
+            message,
+            Some(self.loc.clone()),
+        );
+        out.push(f, Stage::ServerStart);
+    }
+
+    fn not_a_pem_key(&self, out: &mut Output) {
+        let mut f = new_finding(Code::ServerKeyMissing);
+        let message = format!(
+            "could not load private key file \"{}\": unsupported",
+            self.written
+        );
+        f.evidence.push(self.setting.clone());
+        f.evidence.push(evidence(
+            "no PEM private key in the file",
+            self.path.display().to_string(),
+        ));
+        f.reading = Some(fatal_reading(&message, None));
+        f.fix.push(CheckServerText::PointKeyFileAtPem.into());
+        out.fatal(
+            Some(Code::ServerKeyMissing),
+            message,
+            Some(self.loc.clone()),
+        );
+        out.push(f, Stage::ServerStart);
+    }
 }
 
 /// Validity and strength of the certificates the server sends.
@@ -989,22 +1067,15 @@ fn check_chain_quality(
             f.evidence
                 .push(evidence(format!("{}: {when}", info.subject), place.clone()));
             f.facts.insert("not_after".into(), info.not_after.clone());
-            f.notes.push(Msg::new(
-                "the server starts; every client that verifies the chain (libpq verify-ca/verify-full, Kong pg_ssl_verify = on) refuses it",
-                "サーバーは起動しますが、チェーンを検証するクライアント (libpq verify-ca/verify-full、Kong pg_ssl_verify = on) はすべて拒否します",
-            ));
-            f.fix.push(Msg::new(
-                format!(
-                    "renew it and replace {} (check with `openssl x509 -in {} -noout -dates`), then reload the server",
-                    cert_path.display(),
-                    sh(cert_path)
-                ),
-                format!(
-                    "更新して {} を置き換え (`openssl x509 -in {} -noout -dates` で確認)、サーバーの設定を再読み込みします",
-                    cert_path.display(),
-                    sh(cert_path)
-                ),
-            ));
+            f.notes
+                .push(CheckServerText::ExpiredRefusedByVerifyingClients.into());
+            f.fix.push(
+                CheckServerText::RenewCertificate {
+                    path: cert_path,
+                    path_sh: &sh(cert_path),
+                }
+                .into(),
+            );
             f.edits.push(renewal(&info, cert_path));
             out.push(f, Stage::Connection);
         } else if let Some(days_left) = info.expiring_within(input.warn_days) {
@@ -1166,22 +1237,15 @@ fn check_rest(
                 &message,
                 Some("\"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\""),
             ));
-            f.notes.push(Msg::new(
-                format!(
-                    "the server's own range is empty: from {} up to {}",
-                    min.pg_name(),
-                    max.pg_name()
-                ),
-                format!(
-                    "サーバー自身の範囲が空です: {} から {} まで",
-                    min.pg_name(),
-                    max.pg_name()
-                ),
-            ));
-            f.fix.push(Msg::new(
-                "make the range non-empty in postgresql.conf, e.g. ssl_min_protocol_version = 'TLSv1.2' and ssl_max_protocol_version = '' (no upper bound)",
-                "postgresql.conf で範囲を空でなくします。例: ssl_min_protocol_version = 'TLSv1.2'、ssl_max_protocol_version = '' (上限なし)",
-            ));
+            f.notes.push(
+                CheckServerText::EmptyProtocolRange {
+                    min: min.pg_name(),
+                    max: max.pg_name(),
+                }
+                .into(),
+            );
+            f.fix
+                .push(CheckServerText::MakeProtocolRangeNonEmpty.into());
             out.fatal(Some(Code::ProtocolVersionMismatch), message, Some(loc));
             out.push(f, Stage::ServerStart);
         }
@@ -1192,10 +1256,8 @@ fn check_rest(
             format!("ssl_min_protocol_version = '{}'", min.pg_name()),
             origin_text(&tls.min_protocol.origin, conf.config_file()),
         ));
-        f.notes.push(Msg::new(
-            "with OpenSSL 3 at Debian's default security level, TLS 1.0 and 1.1 are refused anyway unless both sides lower it to 0",
-            "Debian 既定のセキュリティレベルの OpenSSL 3 では、両側で 0 に下げない限り TLS 1.0 と 1.1 はどのみち拒否されます",
-        ));
+        f.notes
+            .push(CheckServerText::LegacyTlsRefusedByOpenssl3.into());
         // Clients limited to TLS 1.0/1.1 would be locked out: a person
         // decides.
         f.edits.push(setting_edit(
@@ -1278,10 +1340,7 @@ fn check_rest(
             f.reading = Some(fatal_reading(&message, None));
             f.fix
                 .extend(reach_fix(&facts.accounts, &acct, &ca_path, &a, false));
-            f.fix.push(Msg::new(
-                "point ssl_ca_file at a PEM file with the CA certificates that issue your clients' certificates (or set ssl_ca_file = '' when no client certificates are used)",
-                "ssl_ca_file にクライアント証明書を発行した CA 証明書の PEM ファイルを指定します (クライアント証明書を使わない場合は ssl_ca_file = '')",
-            ));
+            f.fix.push(CheckServerText::PointCaFileAtPem.into());
             out.fatal(Some(Code::TrustStoreInvalid), message, Some(ca_loc));
             out.push(f, Stage::ServerStart);
         }
@@ -1489,14 +1548,20 @@ fn inline_include(
     let mut f = new_finding(Code::HbaFileRefused);
     f.evidence
         .push(evidence(record.clone(), location.to_string()));
-    f.reading = Some(Msg::new(
-        format!("PostgreSQL {version} reads `{keyword}` as an invalid connection type and refuses the whole pg_hba.conf: `invalid connection type \"{keyword}\"`, then `could not load pg_hba.conf` (at start) or `pg_hba.conf was not reloaded`"),
-        format!("PostgreSQL {version} は `{keyword}` を不正な接続タイプとして読み、pg_hba.conf 全体を拒否します: `invalid connection type \"{keyword}\"` の後、起動時は `could not load pg_hba.conf`、再読み込み時は `pg_hba.conf was not reloaded`"),
-    ));
-    f.fix.push(Msg::new(
-        format!("put the {} included line(s) in place of `{record}` (include records need PostgreSQL 16), then reload or start the server", lines.len()),
-        format!("`{record}` の代わりに取り込まれる {} 行をその場所に書き (include 行は PostgreSQL 16 以降)、サーバーを再読み込みまたは起動します", lines.len()),
-    ));
+    f.reading = Some(
+        CheckServerText::IncludeRecordRefused {
+            version: &version,
+            keyword,
+        }
+        .into(),
+    );
+    f.fix.push(
+        CheckServerText::InlineIncludedLines {
+            count: lines.len(),
+            record: &record,
+        }
+        .into(),
+    );
     f.edits.push(Edit::new(
         EditKind::HbaLine {
             file: location.file.to_path_buf(),
@@ -1613,14 +1678,9 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
                 f.evidence
                     .push(evidence(l.raw.clone(), l.location.to_string()));
             }
-            f.reading = Some(Msg::new(
-                "the server logs `hostssl record cannot match because SSL is disabled` for these lines at start and answers N to every SSLRequest",
-                "サーバーは起動時にこれらの行について `hostssl record cannot match because SSL is disabled` を記録し、すべての SSLRequest に N と答えます",
-            ));
-            f.fix.push(Msg::new(
-                format!("in postgresql.conf ({ssl_loc}): ssl = on, with ssl_cert_file and ssl_key_file; then reload"),
-                format!("postgresql.conf ({ssl_loc}) で ssl = on とし、ssl_cert_file と ssl_key_file を設定して再読み込みします"),
-            ));
+            f.reading = Some(CheckServerText::HostsslWithSslOff.into());
+            f.fix
+                .push(CheckServerText::TurnSslOn { ssl_loc: &ssl_loc }.into());
             f.cover(&[0]);
             if let Some(conf) = &facts.conf {
                 f.edits.push(setting_edit(
@@ -1655,14 +1715,8 @@ fn hba_rules(facts: &ServerFacts, out: &mut Output) {
                         .map_or(Path::new("postgresql.conf"), |c| c.config_file()),
                 ),
             ));
-            f.reading = Some(Msg::new(
-                "the server starts; every connection that matches this line fails with FATAL:  client certificates can only be checked if a root certificate store is available",
-                "サーバーは起動しますが、この行に一致する接続はすべて FATAL:  client certificates can only be checked if a root certificate store is available で失敗します",
-            ));
-            f.fix.push(Msg::new(
-                "in postgresql.conf: ssl_ca_file = 'root.crt' (a PEM file, relative to the data directory, with the CA that issues the client certificates); then reload",
-                "postgresql.conf に ssl_ca_file = 'root.crt' (クライアント証明書を発行する CA の PEM ファイル、データディレクトリからの相対パス可) を設定し、再読み込みします",
-            ));
+            f.reading = Some(CheckServerText::ClientCertsNeedCaFile.into());
+            f.fix.push(CheckServerText::SetCaFile.into());
             if let Some(conf) = &facts.conf {
                 f.edits.push(setting_edit(
                     conf,

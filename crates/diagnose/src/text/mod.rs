@@ -7,14 +7,22 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod check_client;
+mod check_server;
+mod conn;
 mod explain;
 mod legs;
+mod pooler;
 mod probe;
 mod scan;
 mod setup;
 
+pub use check_client::CheckClientText;
+pub use check_server::CheckServerText;
+pub use conn::ConnText;
 pub use explain::ExplainText;
 pub use legs::LegText;
+pub use pooler::{PoolerFileText, PoolerText};
 pub use probe::ProbeText;
 pub use scan::ScanText;
 pub use setup::SetupText;
