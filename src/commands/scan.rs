@@ -24,6 +24,7 @@ use pgtls_probe::{
 use pgtls_render::json::to_line;
 use pgtls_render::{finding_text, CertJson, FindingJson, Style};
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::cli::{Format, GlobalArgs};
 use crate::client_env::{kong_env, load_kong};
@@ -435,6 +436,13 @@ impl<'a> TargetJson<'a> {
     }
 }
 
+/// `scan --format json`: every target, then every target's findings.
+#[derive(Serialize)]
+struct ScanJson {
+    targets: Vec<Value>,
+    findings: Vec<Value>,
+}
+
 /// A target's health: its worst finding's severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Health {
@@ -712,7 +720,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
     // Each target is rendered as it arrives and only its output is kept, so
     // memory follows the size of the output, not of the scan state.
     let mut rendered: Vec<Option<String>> = (0..targets.len()).map(|_| None).collect();
-    let mut all_findings: Vec<Option<Vec<String>>> = (0..targets.len()).map(|_| None).collect();
+    let mut documents: Vec<Option<Value>> = (0..targets.len()).map(|_| None).collect();
+    let mut all_findings: Vec<Option<Vec<Value>>> = (0..targets.len()).map(|_| None).collect();
     let mut rows: Vec<Row> = Vec::new();
     let mut errors = false;
 
@@ -761,12 +770,12 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
             if args.jsonl {
                 print(&to_line(&TargetJson::of(&scanned, lang))?)?;
             } else if global.format == Format::Json {
-                rendered[i] = Some(to_line(&TargetJson::of(&scanned, lang))?);
-                let findings: Result<Vec<String>, _> = scanned
+                documents[i] = Some(serde_json::to_value(TargetJson::of(&scanned, lang))?);
+                let findings: Result<Vec<Value>, _> = scanned
                     .verdict
                     .findings
                     .iter()
-                    .map(|f| to_line(&FindingJson::of(f, lang)))
+                    .map(|f| serde_json::to_value(FindingJson::of(f, lang)))
                     .collect();
                 all_findings[i] = Some(findings?);
             } else {
@@ -793,13 +802,12 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
     if !args.jsonl {
         match global.format {
             Format::Json => {
-                let targets: Vec<String> = rendered.into_iter().flatten().collect();
-                let findings: Vec<String> = all_findings.into_iter().flatten().flatten().collect();
-                print(&format!(
-                    "{{\"targets\":[{}],\"findings\":[{}]}}",
-                    targets.join(","),
-                    findings.join(",")
-                ))?;
+                // Written as declared (targets first), each part with its
+                // keys sorted, on one line: as scan has always printed it.
+                print(&serde_json::to_string(&ScanJson {
+                    targets: documents.into_iter().flatten().collect(),
+                    findings: all_findings.into_iter().flatten().flatten().collect(),
+                })?)?;
             }
             Format::Text => {
                 let mut text = String::new();
