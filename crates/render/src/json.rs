@@ -384,3 +384,56 @@ impl CertJson {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgtls_catalogue::Code;
+    use pgtls_diagnose::{Applicability, Then};
+
+    /// The top-level keys of a one-level-indented document, in print order.
+    fn keys(pretty: &str) -> Vec<&str> {
+        pretty
+            .lines()
+            .filter_map(|l| l.strip_prefix("  \""))
+            .filter_map(|l| l.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn keys_print_sorted_whatever_the_declaration_order() {
+        let mut f = Finding::new(Code::ServerSslDisabled.diagnosis());
+        f.target = Some("db:5432".into());
+        f.edits.push(Edit::new(
+            EditKind::Conninfo {
+                key: "sslmode".into(),
+                before: None,
+                after: "verify-full".into(),
+            },
+            Applicability::MachineApplicable,
+            Then::Reconnect,
+        ));
+        let text = to_pretty(&FindingJson::of(&f, Lang::En)).unwrap();
+        let printed = keys(&text);
+        let mut sorted = printed.clone();
+        sorted.sort_unstable();
+        assert_eq!(printed, sorted, "{text}");
+        assert!(printed.contains(&"target") && !printed.contains(&"leg"));
+        let doc = to_pretty(&NoFindings::new(EditJson::of(&f.edits[0]))).unwrap();
+        assert_eq!(
+            keys(&doc),
+            [
+                "after",
+                "applicability",
+                "before",
+                "findings",
+                "key",
+                "kind",
+                "then"
+            ]
+        );
+        assert!(to_line(&EditJson::of(&f.edits[0]))
+            .unwrap()
+            .contains("\"before\":null"));
+    }
+}
