@@ -48,8 +48,9 @@ fn terminal_width() -> Option<usize> {
     (rc == 0 && size.ws_col > 0).then_some(size.ws_col as usize)
 }
 
-pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
-    print(&serde_json::to_string_pretty(value)?)
+/// Prints one JSON document (keys sorted, see [`pgtls_render::json`]).
+pub fn print_json(doc: &impl serde::Serialize) -> anyhow::Result<()> {
+    print(&pgtls_render::json::to_pretty(doc)?)
 }
 
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -9,6 +9,7 @@ use openssl::x509::X509;
 use pgtls_config::kong::SYSTEM_CA_BUNDLES;
 use pgtls_config::kong_client::{KongClient, KongTrustPart};
 use pgtls_config::FsSource;
+use pgtls_diagnose::trust::TrustError;
 
 /// Trust files are a few hundred KiB at most (the system bundle is ~200 KiB).
 const MAX_TRUST_FILE: u64 = 16 * 1024 * 1024;
@@ -42,22 +43,44 @@ pub fn system_anchors() -> &'static [X509] {
 }
 
 /// Kong's bundle: the parts of lua_ssl_trusted_certificate concatenated,
-/// and the files among them.
+/// and the files among them; an error names the first entry whose
+/// certificates cannot all be read (a private key or a lone leaf in the
+/// file is check's business, not a reason to stop here).
 pub fn load_kong_trust(kong: &KongClient) -> anyhow::Result<(Vec<X509>, Vec<PathBuf>)> {
     let mut anchors = Vec::new();
     let mut files = Vec::new();
-    for part in kong.trust_parts(&FsSource) {
-        match part {
+    for entry in pgtls_diagnose::trust::load_kong_trust(kong, &FsSource) {
+        match entry.part {
             KongTrustPart::File { path, .. } => {
-                anchors.extend(load_pem_file(path)?);
+                for e in entry.file.errors {
+                    let why = match e {
+                        TrustError::Unreadable(e) => anyhow::Error::new(e),
+                        TrustError::Directory => anyhow::anyhow!("is a directory, not a file"),
+                        TrustError::BadPem(e) => {
+                            return Err(anyhow::Error::new(e).context(format!(
+                                "{} is not a PEM certificate bundle",
+                                path.display()
+                            )))
+                        }
+                        TrustError::NoCertificate => {
+                            anyhow::bail!("{} holds no certificate", path.display())
+                        }
+                        TrustError::PrivateKey | TrustError::NoCa(_) => continue,
+                    };
+                    return Err(why.context(format!("cannot read {}", path.display())));
+                }
+                anchors.extend(entry.file.certs);
                 files.push(path.to_path_buf());
             }
             KongTrustPart::SystemMissing => {}
-            KongTrustPart::Inline(pem) => {
-                anchors.extend(
-                    X509::stack_from_pem(pem.as_bytes())
-                        .context("inline PEM in lua_ssl_trusted_certificate does not parse")?,
-                );
+            KongTrustPart::Inline(_) => {
+                for e in entry.file.errors {
+                    if let TrustError::BadPem(e) = e {
+                        return Err(anyhow::Error::new(e)
+                            .context("inline PEM in lua_ssl_trusted_certificate does not parse"));
+                    }
+                }
+                anchors.extend(entry.file.certs);
             }
         }
     }

@@ -5,7 +5,7 @@
 //! `pgtls_diagnose::check_rules`; this is flags in, report out.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pgtls_catalogue::{Code, Lang};
 use pgtls_config::kong_client::KongTls;
@@ -20,8 +20,8 @@ use pgtls_diagnose::check_rules::{
     check, parse_match, CheckFinding, CheckInput, CheckReport, ClientInput, MatchReport,
     MatchedLine, Stage, DEFAULT_WARN_DAYS,
 };
-use pgtls_render::{finding_json, finding_text, Style};
-use serde_json::{json, Value};
+use pgtls_render::{finding_text, FindingJson, Style};
+use serde::Serialize;
 
 use crate::cli::{EditionArg, Format, GlobalArgs};
 use crate::client_env::{kong_env, libpq_env, load_kong};
@@ -336,85 +336,202 @@ fn stage_text(stage: Stage, lang: Lang) -> &'static str {
     }
 }
 
-fn problem_json(d: &Diagnostic, lang: Lang) -> Value {
-    let ja = lang == Lang::Ja;
-    json!({
-        "severity": d.severity.to_string(),
-        "file": d.location.as_ref().map(|l| l.file.display().to_string()),
-        "line": d.location.as_ref().map(|l| l.line),
-        "location": d.location.as_ref().map(|l| l.to_string()),
-        "message": d.message_in(ja),
-        "detail": d.detail,
-        "hint": d.hint_in(ja),
-    })
+/// A problem reading a file, as PostgreSQL would log it.
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    severity: String,
+    file: Option<String>,
+    line: Option<usize>,
+    location: Option<String>,
+    message: &'a str,
+    detail: Option<&'a str>,
+    hint: Option<&'a str>,
 }
 
-fn line_json(l: &MatchedLine, lang: Lang) -> Value {
-    json!({
-        "location": l.location,
-        "text": l.raw,
-        "method": l.method,
-        "clientcert": l.client_cert,
-        "clientname": l.client_name,
-        "map": l.map,
-        "demands": l.demands.iter().map(|m| m.get(lang)).collect::<Vec<_>>(),
-    })
+impl<'a> ProblemJson<'a> {
+    fn of(d: &'a Diagnostic, lang: Lang) -> Self {
+        let ja = lang == Lang::Ja;
+        ProblemJson {
+            severity: d.severity.to_string(),
+            file: d.location.as_ref().map(|l| l.file.display().to_string()),
+            line: d.location.as_ref().map(|l| l.line),
+            location: d.location.as_ref().map(|l| l.to_string()),
+            message: d.message_in(ja),
+            detail: d.detail.as_deref(),
+            hint: d.hint_in(ja),
+        }
+    }
 }
 
-fn match_json(m: &MatchReport, lang: Lang) -> Value {
-    json!({
-        "spec": m.spec.text,
-        "line": m.line.as_ref().map(|l| line_json(l, lang)),
-        "certificate_name": m.mapping.as_ref().map(|(n, _)| n),
-        "mapped_by": m.mapping.as_ref().and_then(|(_, by)| by.clone()),
-        "code": m.code,
-        "message": m.message,
-        "unevaluated": m.unevaluated.iter().map(|u| u.get(lang)).collect::<Vec<_>>(),
-    })
+/// The pg_hba.conf line a connection matches and what it demands.
+#[derive(Serialize)]
+struct LineJson<'a> {
+    location: &'a str,
+    text: &'a str,
+    method: &'static str,
+    clientcert: &'static str,
+    clientname: &'static str,
+    map: Option<&'a str>,
+    demands: Vec<&'a str>,
 }
 
-fn finding_with_stage(f: &CheckFinding, lang: Lang) -> Value {
-    let mut v = finding_json(&f.finding, lang);
-    v["stage"] = json!(f.stage.as_str());
-    v
+impl<'a> LineJson<'a> {
+    fn of(l: &'a MatchedLine, lang: Lang) -> Self {
+        LineJson {
+            location: &l.location,
+            text: &l.raw,
+            method: l.method,
+            clientcert: l.client_cert,
+            clientname: l.client_name,
+            map: l.map.as_deref(),
+            demands: l.demands.iter().map(|m| m.get(lang)).collect(),
+        }
+    }
 }
 
-pub fn report_json(r: &CheckReport, lang: Lang) -> Value {
+/// `--match`: the line one described connection meets, and the verdict.
+#[derive(Serialize)]
+struct MatchJson<'a> {
+    spec: &'a str,
+    line: Option<LineJson<'a>>,
+    certificate_name: Option<&'a str>,
+    mapped_by: Option<&'a str>,
+    code: Option<Code>,
+    message: Option<&'a str>,
+    unevaluated: Vec<&'a str>,
+}
+
+impl<'a> MatchJson<'a> {
+    fn of(m: &'a MatchReport, lang: Lang) -> Self {
+        MatchJson {
+            spec: &m.spec.text,
+            line: m.line.as_ref().map(|l| LineJson::of(l, lang)),
+            certificate_name: m.mapping.as_ref().map(|(n, _)| n.as_str()),
+            mapped_by: m.mapping.as_ref().and_then(|(_, by)| by.as_deref()),
+            code: m.code,
+            message: m.message.as_deref(),
+            unevaluated: m.unevaluated.iter().map(|u| u.get(lang)).collect(),
+        }
+    }
+}
+
+/// A finding with the moment it bites.
+#[derive(Serialize)]
+struct CheckFindingJson<'a> {
+    #[serde(flatten)]
+    finding: FindingJson<'a>,
+    stage: &'static str,
+}
+
+/// What the server's configuration resolves to.
+#[derive(Serialize)]
+struct ServerJson<'a> {
+    config_file: Option<&'a Path>,
+    data_directory: Option<&'a Path>,
+    files_read: &'a [PathBuf],
+    hba_file: Option<&'a Path>,
+    ident_file: Option<&'a Path>,
+    server_user: Option<&'a str>,
+    ssl: bool,
+    cert_file: Option<&'a Path>,
+    key_file: Option<&'a Path>,
+    ca_file: Option<&'a Path>,
+    min_protocol: Option<&'static str>,
+    max_protocol: Option<&'static str>,
+    server_version: Option<ServerVersionJson>,
+}
+
+/// The major version check judged the server as, and from what.
+#[derive(Serialize)]
+struct ServerVersionJson {
+    major: u32,
+    from: &'static str,
+}
+
+/// Whether the server starts, and its FATAL when not.
+#[derive(Serialize)]
+struct StartJson<'a> {
+    starts: bool,
+    code: Option<Code>,
+    fatal: Option<&'a str>,
+    location: Option<&'a str>,
+}
+
+/// One client's predicted connection.
+#[derive(Serialize)]
+struct ConnectionJson<'a> {
+    client: &'a str,
+    ok: bool,
+    code: Option<Code>,
+    step: Option<&'static str>,
+    tls: bool,
+    hba_line: Option<LineJson<'a>>,
+}
+
+/// `check --format json`.
+#[derive(Serialize)]
+pub struct ReportJson<'a> {
+    findings: Vec<CheckFindingJson<'a>>,
+    problems: Vec<ProblemJson<'a>>,
+    server: ServerJson<'a>,
+    server_start: StartJson<'a>,
+    connections: Vec<ConnectionJson<'a>>,
+    matches: Vec<MatchJson<'a>>,
+}
+
+pub fn report_json(r: &CheckReport, lang: Lang) -> ReportJson<'_> {
     let s = &r.server;
-    json!({
-        "findings": r.findings.iter().map(|f| finding_with_stage(f, lang)).collect::<Vec<_>>(),
-        "problems": r.problems.iter().map(|d| problem_json(d, lang)).collect::<Vec<_>>(),
-        "server": {
-            "config_file": s.config_file,
-            "data_directory": s.data_directory,
-            "files_read": s.files_read,
-            "hba_file": s.hba_file,
-            "ident_file": s.ident_file,
-            "server_user": s.server_user,
-            "ssl": s.ssl,
-            "cert_file": s.cert_file,
-            "key_file": s.key_file,
-            "ca_file": s.ca_file,
-            "min_protocol": s.min_protocol.map(|v| v.pg_name()),
-            "max_protocol": s.max_protocol.map(|v| v.pg_name()),
-            "server_version": s.server_major.map(|(major, from)| json!({"major": major, "from": from})),
+    ReportJson {
+        findings: r
+            .findings
+            .iter()
+            .map(|f| CheckFindingJson {
+                finding: FindingJson::of(&f.finding, lang),
+                stage: f.stage.as_str(),
+            })
+            .collect(),
+        problems: r
+            .problems
+            .iter()
+            .map(|d| ProblemJson::of(d, lang))
+            .collect(),
+        server: ServerJson {
+            config_file: s.config_file.as_deref(),
+            data_directory: s.data_directory.as_deref(),
+            files_read: &s.files_read,
+            hba_file: s.hba_file.as_deref(),
+            ident_file: s.ident_file.as_deref(),
+            server_user: s.server_user.as_deref(),
+            ssl: s.ssl,
+            cert_file: s.cert_file.as_deref(),
+            key_file: s.key_file.as_deref(),
+            ca_file: s.ca_file.as_deref(),
+            min_protocol: s.min_protocol.map(|v| v.pg_name()),
+            max_protocol: s.max_protocol.map(|v| v.pg_name()),
+            server_version: s
+                .server_major
+                .map(|(major, from)| ServerVersionJson { major, from }),
         },
-        "server_start": {
-            "starts": r.start.starts,
-            "code": r.start.code,
-            "fatal": r.start.fatal,
-            "location": r.start.location,
+        server_start: StartJson {
+            starts: r.start.starts,
+            code: r.start.code,
+            fatal: r.start.fatal.as_deref(),
+            location: r.start.location.as_deref(),
         },
-        "connections": r.connections.iter().map(|c| json!({
-            "client": c.client,
-            "ok": c.ok,
-            "code": c.code,
-            "step": c.step,
-            "tls": c.tls,
-            "hba_line": c.hba_line.as_ref().map(|l| line_json(l, lang)),
-        })).collect::<Vec<_>>(),
-        "matches": r.matches.iter().map(|m| match_json(m, lang)).collect::<Vec<_>>(),
-    })
+        connections: r
+            .connections
+            .iter()
+            .map(|c| ConnectionJson {
+                client: &c.client,
+                ok: c.ok,
+                code: c.code,
+                step: c.step,
+                tls: c.tls,
+                hba_line: c.hba_line.as_ref().map(|l| LineJson::of(l, lang)),
+            })
+            .collect(),
+        matches: r.matches.iter().map(|m| MatchJson::of(m, lang)).collect(),
+    }
 }
 
 fn problem_text(d: &Diagnostic, lang: Lang, style: &Style) -> String {

@@ -7,9 +7,10 @@ use anyhow::Context;
 use pgtls_catalogue::{all, lookup};
 use pgtls_diagnose::explain::explain_text;
 use pgtls_render::{
-    diagnosis_doc_json, diagnosis_doc_text, finding_json, findings_text, label, Label,
+    diagnosis_doc_text, findings_text, label, DiagnosisDocJson, DiagnosisSummaryJson, FindingJson,
+    Label, NoFindings,
 };
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
 
@@ -25,6 +26,25 @@ use crate::output::{lang, print_json, print_text, style};
 
 /// Standard input beyond this is not a pasted error line; reading stops there.
 const MAX_STDIN: u64 = 64 * 1024 * 1024;
+
+/// `explain CODE --format json`.
+#[derive(Serialize)]
+struct CodeDoc {
+    diagnosis: DiagnosisDocJson,
+}
+
+/// `explain TEXT --format json`.
+#[derive(Serialize)]
+struct Explained<'a> {
+    matched: bool,
+    findings: Vec<FindingJson<'a>>,
+}
+
+/// `explain --format json` with nothing to explain: every code.
+#[derive(Serialize)]
+struct CodeList {
+    diagnoses: Vec<DiagnosisSummaryJson>,
+}
 
 fn looks_like_code(text: &str) -> bool {
     let t = text.trim();
@@ -63,9 +83,9 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
         return match lookup(&input) {
             Some(d) => {
                 match global.format {
-                    Format::Json => print_json(
-                        &json!({ "diagnosis": diagnosis_doc_json(d, lang), "findings": [] }),
-                    )?,
+                    Format::Json => print_json(&NoFindings::new(CodeDoc {
+                        diagnosis: DiagnosisDocJson::of(d, lang),
+                    }))?,
                     Format::Text => print_text(&diagnosis_doc_text(d, lang, &style))?,
                 }
                 Ok(0)
@@ -79,8 +99,10 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
     let findings = explain_text(&input);
     match global.format {
         Format::Json => {
-            let list: Vec<_> = findings.iter().map(|f| finding_json(f, lang)).collect();
-            print_json(&json!({ "matched": !findings.is_empty(), "findings": list }))?;
+            print_json(&Explained {
+                matched: !findings.is_empty(),
+                findings: FindingJson::all(&findings, lang),
+            })?;
         }
         Format::Text => {
             if findings.is_empty() {
@@ -117,11 +139,12 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> anyhow::Result<u8> {
 fn list_codes(global: &GlobalArgs, lang: pgtls_catalogue::Lang) -> anyhow::Result<u8> {
     match global.format {
         Format::Json => {
-            let list: Vec<_> = all()
-                .iter()
-                .map(|d| json!({"code": d.code, "name": d.name, "severity": d.severity.as_str(), "side": d.side.as_str(), "title": d.title.get(lang)}))
-                .collect();
-            print_json(&json!({ "diagnoses": list, "findings": [] }))?;
+            print_json(&NoFindings::new(CodeList {
+                diagnoses: all()
+                    .iter()
+                    .map(|d| DiagnosisSummaryJson::of(d, lang))
+                    .collect(),
+            }))?;
         }
         Format::Text => {
             let text: String = all()

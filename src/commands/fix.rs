@@ -18,8 +18,8 @@ use pgtls_catalogue::{Lang, Severity};
 use pgtls_diagnose::check_rules::access::sh;
 use pgtls_diagnose::check_rules::CheckReport;
 use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
-use pgtls_render::{edit_json, finding_json, finding_text, Style};
-use serde_json::json;
+use pgtls_render::{finding_text, EditJson, FindingJson, Style};
+use serde::Serialize;
 
 use super::check::{report, CheckArgs};
 use crate::cli::{Format, GlobalArgs};
@@ -870,6 +870,34 @@ fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
     }
 }
 
+/// `fix --format json`: product.md's findings, and the plan with what was
+/// done of it.
+#[derive(Serialize)]
+struct FixJson<'a> {
+    findings: Vec<FindingJson<'a>>,
+    /// Every planned edit.
+    edits: Vec<PlannedJson<'a>>,
+    /// The edits written.
+    applied: Vec<EditJson<'a>>,
+    then: Vec<&'static str>,
+    diff: String,
+    backups: Vec<String>,
+    reloaded_pid: Option<u32>,
+    reloaded_pgbouncer_pid: Option<u32>,
+    /// libpq's connection string with the edits made (never a password).
+    fixed_conninfo: Option<&'a str>,
+    problems: &'a [String],
+}
+
+/// A planned edit, with the codes it fixes and whether this run selects it.
+#[derive(Serialize)]
+struct PlannedJson<'a> {
+    #[serde(flatten)]
+    edit: EditJson<'a>,
+    fixes: &'a [&'static str],
+    selected: bool,
+}
+
 pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let style = style();
@@ -921,23 +949,34 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
                 .as_ref()
                 .map(|o| o.applied.clone())
                 .unwrap_or_default();
-            print_json(&json!({
-                "findings": after.findings.iter().map(|f| &f.finding).chain(&probed).map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
-                "edits": planned.iter().map(|p| {
-                    let mut v = edit_json(&p.edit);
-                    v["fixes"] = json!(p.codes);
-                    v["selected"] = json!(p.selected);
-                    v
-                }).collect::<Vec<_>>(),
-                "applied": applied.iter().map(|i| edit_json(&planned[*i].edit)).collect::<Vec<_>>(),
-                "then": then_list(&planned, &applied),
-                "diff": shown.iter().map(unified_diff).collect::<Vec<_>>().join(""),
-                "backups": outcome.as_ref().map(|o| o.backups.iter().map(|b| b.display().to_string()).collect::<Vec<_>>()).unwrap_or_default(),
-                "reloaded_pid": outcome.as_ref().and_then(|o| o.reloaded),
-                "reloaded_pgbouncer_pid": outcome.as_ref().and_then(|o| o.reloaded_pgbouncer),
-                "fixed_conninfo": fixed_conninfo,
-                "problems": problems,
-            }))?;
+            print_json(&FixJson {
+                findings: FindingJson::all(
+                    after.findings.iter().map(|f| &f.finding).chain(&probed),
+                    lang,
+                ),
+                edits: planned
+                    .iter()
+                    .map(|p| PlannedJson {
+                        edit: EditJson::of(&p.edit),
+                        fixes: &p.codes,
+                        selected: p.selected,
+                    })
+                    .collect(),
+                applied: applied
+                    .iter()
+                    .map(|i| EditJson::of(&planned[*i].edit))
+                    .collect(),
+                then: then_list(&planned, &applied),
+                diff: shown.iter().map(unified_diff).collect(),
+                backups: outcome
+                    .as_ref()
+                    .map(|o| o.backups.iter().map(|b| b.display().to_string()).collect())
+                    .unwrap_or_default(),
+                reloaded_pid: outcome.as_ref().and_then(|o| o.reloaded),
+                reloaded_pgbouncer_pid: outcome.as_ref().and_then(|o| o.reloaded_pgbouncer),
+                fixed_conninfo: fixed_conninfo.as_deref(),
+                problems: &problems,
+            })?;
         }
         Format::Text => print(&text(
             &after,

@@ -4,6 +4,7 @@
 //! library crates; this module wires inputs to them and lays the result
 //! out as text or JSON.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,8 +21,10 @@ use pgtls_diagnose::logs_rules::reader::{
 use pgtls_diagnose::logs_rules::{
     iso_utc, prefilter, LogGroup, LoggedBy, Place, Report, Scanner, Seen, Touch, UnknownLine,
 };
-use pgtls_render::{finding_json, finding_text, Style};
-use serde_json::{json, Value};
+use pgtls_diagnose::Finding;
+use pgtls_render::json::to_line;
+use pgtls_render::{finding_text, FindingJson, Style};
+use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
 use crate::output::{lang, print, print_json, print_text, style};
@@ -105,7 +108,10 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> anyhow::Result<u8> {
     };
     let lang = lang(global);
     match global.format {
-        Format::Json => print_json(&report_json(&report, &summary, lang))?,
+        Format::Json => {
+            let findings: Vec<Finding> = report.groups.iter().map(LogGroup::finding).collect();
+            print_json(&report_json(&report, &findings, &summary, lang))?
+        }
         Format::Text => print_text(&report_text(&report, &summary, lang, &style()))?,
     }
     Ok(u8::from(report.has_error()))
@@ -118,56 +124,108 @@ struct Summary<'a> {
     seconds: f64,
 }
 
-fn seen_json(seen: &Option<Seen>) -> Value {
-    seen.as_ref()
-        .map_or(Value::Null, |s| Value::String(s.written.clone()))
+/// When a group was first or last seen, as the log wrote it.
+fn seen_written(seen: &Option<Seen>) -> Option<&str> {
+    seen.as_ref().map(|s| s.written.as_str())
 }
 
-fn seen_utc_json(seen: &Option<Seen>) -> Value {
-    seen.as_ref()
-        .and_then(|s| s.epoch_ms)
-        .map_or(Value::Null, |ms| Value::String(iso_utc(ms)))
+/// The same moment in UTC, when the log's time zone is known.
+fn seen_utc(seen: &Option<Seen>) -> Option<String> {
+    seen.as_ref().and_then(|s| s.epoch_ms).map(iso_utc)
 }
 
-fn place_json(place: &Place) -> Value {
-    json!({ "file": place.file, "line": place.line, "text": place.text })
+/// Where a line was read: file, line number and the line itself.
+#[derive(Serialize)]
+struct PlaceJson<'a> {
+    file: &'a str,
+    line: u64,
+    text: &'a str,
+}
+
+impl<'a> PlaceJson<'a> {
+    fn of(place: &'a Place) -> Self {
+        PlaceJson {
+            file: &place.file,
+            line: place.line,
+            text: &place.text,
+        }
+    }
+}
+
+/// What a group's incidents have in common: who logged them, for whom.
+#[derive(Serialize)]
+struct GroupKeyJson<'a> {
+    logged_by: &'static str,
+    client: Option<&'a str>,
+    user: Option<&'a str>,
+    database: Option<&'a str>,
+    certificate: Option<&'a str>,
 }
 
 /// One group as product.md's finding, with the logs fields.
-pub fn group_json(group: &LogGroup, lang: Lang) -> Value {
-    let mut value = finding_json(&group.finding(), lang);
-    value["count"] = json!(group.count);
-    value["first_seen"] = seen_json(&group.first_seen);
-    value["last_seen"] = seen_json(&group.last_seen);
-    value["first_seen_utc"] = seen_utc_json(&group.first_seen);
-    value["last_seen_utc"] = seen_utc_json(&group.last_seen);
-    value["example"] = place_json(&group.example);
-    value["group"] = json!({
-        "logged_by": group.key.logged_by.as_str(),
-        "client": group.key.client,
-        "user": group.key.user,
-        "database": group.key.database,
-        "certificate": group.key.certificate,
-    });
-    let varying: serde_json::Map<String, Value> = group
-        .varying_facts()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    if !varying.is_empty() {
-        value["fact_values"] = Value::Object(varying);
-    }
-    value
+#[derive(Serialize)]
+pub struct GroupJson<'a> {
+    #[serde(flatten)]
+    finding: FindingJson<'a>,
+    count: u64,
+    first_seen: Option<&'a str>,
+    last_seen: Option<&'a str>,
+    first_seen_utc: Option<String>,
+    last_seen_utc: Option<String>,
+    example: PlaceJson<'a>,
+    group: GroupKeyJson<'a>,
+    /// The facts that differ between the group's incidents, each value once.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    fact_values: BTreeMap<&'a str, &'a [String]>,
 }
 
-fn unknown_json(line: &UnknownLine) -> Value {
-    json!({
-        "severity": line.severity,
-        "message": line.message,
-        "count": line.count,
-        "first_seen": seen_json(&line.first_seen),
-        "last_seen": seen_json(&line.last_seen),
-        "example": place_json(&line.example),
-    })
+/// `finding` is the group's ([`LogGroup::finding`]), made by the caller so
+/// that the document can borrow it.
+pub fn group_json<'a>(group: &'a LogGroup, finding: &'a Finding, lang: Lang) -> GroupJson<'a> {
+    GroupJson {
+        finding: FindingJson::of(finding, lang),
+        count: group.count,
+        first_seen: seen_written(&group.first_seen),
+        last_seen: seen_written(&group.last_seen),
+        first_seen_utc: seen_utc(&group.first_seen),
+        last_seen_utc: seen_utc(&group.last_seen),
+        example: PlaceJson::of(&group.example),
+        group: GroupKeyJson {
+            logged_by: group.key.logged_by.as_str(),
+            client: group.key.client.as_deref(),
+            user: group.key.user.as_deref(),
+            database: group.key.database.as_deref(),
+            certificate: group.key.certificate.as_deref(),
+        },
+        fact_values: group
+            .varying_facts()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect(),
+    }
+}
+
+/// A line no pattern explains (`--unknown`), counted.
+#[derive(Serialize)]
+struct UnknownJson<'a> {
+    severity: &'a str,
+    message: &'a str,
+    count: u64,
+    first_seen: Option<&'a str>,
+    last_seen: Option<&'a str>,
+    example: PlaceJson<'a>,
+}
+
+impl<'a> UnknownJson<'a> {
+    fn of(line: &'a UnknownLine) -> Self {
+        UnknownJson {
+            severity: &line.severity,
+            message: &line.message,
+            count: line.count,
+            first_seen: seen_written(&line.first_seen),
+            last_seen: seen_written(&line.last_seen),
+            example: PlaceJson::of(&line.example),
+        }
+    }
 }
 
 fn format_name(summary: &Summary, index: usize) -> Option<String> {
@@ -178,42 +236,113 @@ fn format_name(summary: &Summary, index: usize) -> Option<String> {
         .map(|(_, f)| f.to_string())
 }
 
-fn report_json(report: &Report, summary: &Summary, lang: Lang) -> Value {
-    let findings: Vec<Value> = report.groups.iter().map(|g| group_json(g, lang)).collect();
+/// One input and the log format it was read as.
+#[derive(Serialize)]
+struct InputJson<'a> {
+    file: &'a str,
+    format: Option<String>,
+}
+
+/// How many lines of each foreign encoding were decoded.
+#[derive(Serialize)]
+struct DecodingJson {
+    euc_jp: u64,
+    shift_jis: u64,
+    lossy: u64,
+}
+
+/// What was read, and how much of it was counted.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    inputs: Vec<InputJson<'a>>,
+    bytes: u64,
+    lines: u64,
+    entries: u64,
+    groups: usize,
+    incidents: u64,
+    truncated_lines: u64,
+    decoding: DecodingJson,
+    errors: Vec<String>,
+    groups_capped: u64,
+    copies_counted_once: u64,
+    same_event_both_ends: u64,
+    seconds: f64,
+    /// Only with `--unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown_left_out: Option<u64>,
+}
+
+/// `logs --format json`.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    findings: Vec<GroupJson<'a>>,
+    summary: SummaryJson<'a>,
+    /// Only with `--unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown: Option<Vec<UnknownJson<'a>>>,
+}
+
+fn report_json<'a>(
+    report: &'a Report,
+    findings: &'a [Finding],
+    summary: &'a Summary,
+    lang: Lang,
+) -> ReportJson<'a> {
     let stats = summary.stats;
-    let inputs: Vec<Value> = summary
-        .names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| json!({ "file": name, "format": format_name(summary, i) }))
-        .collect();
-    let mut value = json!({
-        "findings": findings,
-        "summary": {
-            "inputs": inputs,
-            "bytes": stats.bytes,
-            "lines": stats.lines,
-            "entries": stats.entries,
-            "groups": report.groups.len(),
-            "incidents": report.incidents(),
-            "truncated_lines": stats.truncated_lines,
-            "decoding": {
-                "euc_jp": stats.decode.euc_jp,
-                "shift_jis": stats.decode.shift_jis,
-                "lossy": stats.decode.lossy,
+    ReportJson {
+        findings: report
+            .groups
+            .iter()
+            .zip(findings)
+            .map(|(g, f)| group_json(g, f, lang))
+            .collect(),
+        summary: SummaryJson {
+            inputs: summary
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| InputJson {
+                    file: name,
+                    format: format_name(summary, i),
+                })
+                .collect(),
+            bytes: stats.bytes,
+            lines: stats.lines,
+            entries: stats.entries,
+            groups: report.groups.len(),
+            incidents: report.incidents(),
+            truncated_lines: stats.truncated_lines,
+            decoding: DecodingJson {
+                euc_jp: stats.decode.euc_jp,
+                shift_jis: stats.decode.shift_jis,
+                lossy: stats.decode.lossy,
             },
-            "errors": stats.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-            "groups_capped": report.capped,
-            "copies_counted_once": report.copies,
-            "same_event_both_ends": report.same_event_both_ends,
-            "seconds": (summary.seconds * 1000.0).round() / 1000.0,
+            errors: stats.errors.iter().map(|e| e.to_string()).collect(),
+            groups_capped: report.capped,
+            copies_counted_once: report.copies,
+            same_event_both_ends: report.same_event_both_ends,
+            seconds: (summary.seconds * 1000.0).round() / 1000.0,
+            unknown_left_out: report.unknown.as_ref().map(|_| report.unknown_left_out),
         },
-    });
-    if let Some(unknown) = &report.unknown {
-        value["unknown"] = json!(unknown.iter().map(unknown_json).collect::<Vec<_>>());
-        value["summary"]["unknown_left_out"] = json!(report.unknown_left_out);
+        unknown: report
+            .unknown
+            .as_ref()
+            .map(|u| u.iter().map(UnknownJson::of).collect()),
     }
-    value
+}
+
+/// `logs --follow --format json --unknown`: one unexplained line as it
+/// arrives.
+#[derive(Serialize)]
+struct FollowedUnknownJson<'a> {
+    unknown: FollowedLineJson<'a>,
+}
+
+#[derive(Serialize)]
+struct FollowedLineJson<'a> {
+    severity: String,
+    message: &'a str,
+    example: PlaceJson<'a>,
 }
 
 fn seen_text(seen: &Option<Seen>) -> &str {
@@ -550,7 +679,10 @@ fn follow(
                 Touch::Counted { group, new } => {
                     let g = &scanner.groups()[group];
                     match global.format {
-                        Format::Json => print(&serde_json::to_string(&group_json(g, lang))?)?,
+                        Format::Json => {
+                            let finding = g.finding();
+                            print(&to_line(&group_json(g, &finding, lang))?)?
+                        }
                         Format::Text => {
                             let d = g.finding().diagnosis;
                             let mut text = format!(
@@ -583,13 +715,17 @@ fn follow(
                         entry.line
                     );
                     match global.format {
-                        Format::Json => print(&serde_json::to_string(&json!({
-                            "unknown": {
-                                "severity": entry.severity.to_string(),
-                                "message": entry.message,
-                                "example": { "file": names[entry.file], "line": entry.line, "text": entry.raw },
-                            }
-                        }))?)?,
+                        Format::Json => print(&to_line(&FollowedUnknownJson {
+                            unknown: FollowedLineJson {
+                                severity: entry.severity.to_string(),
+                                message: &entry.message,
+                                example: PlaceJson {
+                                    file: &names[entry.file],
+                                    line: entry.line,
+                                    text: &entry.raw,
+                                },
+                            },
+                        })?)?,
                         Format::Text => print_text(&text)?,
                     }
                 }

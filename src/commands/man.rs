@@ -8,6 +8,7 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Format, GlobalArgs};
 use crate::output::{print, print_json};
+use pgtls_render::NoFindings;
 
 #[derive(Debug, clap::Args)]
 pub struct ManArgs {
@@ -39,6 +40,12 @@ pub fn pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     Ok(pages)
 }
 
+/// `man --format json`: the pages written.
+#[derive(serde::Serialize)]
+struct Written {
+    files: Vec<String>,
+}
+
 pub fn run(global: &GlobalArgs, args: &ManArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
@@ -49,7 +56,7 @@ pub fn run(global: &GlobalArgs, args: &ManArgs) -> anyhow::Result<u8> {
         written.push(path.display().to_string());
     }
     match global.format {
-        Format::Json => print_json(&serde_json::json!({ "files": written, "findings": [] }))?,
+        Format::Json => print_json(&NoFindings::new(Written { files: written }))?,
         Format::Text => print(&written.join("\n"))?,
     }
     Ok(0)

@@ -3,6 +3,7 @@
 //! ones also show the chain and the certificate request); targets run
 //! concurrently, and one target's failure is that target's finding.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use pgtls_catalogue::{Lang, Severity};
-use pgtls_diagnose::certinfo::{now_epoch, CertInfo};
+use pgtls_diagnose::certinfo::now_epoch;
 use pgtls_diagnose::scan_rules::{
     judge, ClientView, NoTls, ScanObservation, ScanVerdict, VersionOutcome,
 };
@@ -20,8 +21,10 @@ use pgtls_probe::{
     check_host_name, versions_accepted, FailureKind, HostCheck, Outcome, ProbeConfig, VersionProbe,
     VersionStatus,
 };
-use pgtls_render::{finding_json, finding_text, Style};
-use serde_json::{json, Value};
+use pgtls_render::json::to_line;
+use pgtls_render::{finding_text, CertJson, FindingJson, Style};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::cli::{Format, GlobalArgs};
 use crate::client_env::{kong_env, load_kong};
@@ -343,15 +346,26 @@ fn direct_tls(target: &Target, timeout: Duration) -> Option<DirectTls> {
     }
 }
 
-fn server_version_json(d: Option<DirectTls>) -> Value {
-    match d {
-        Some(DirectTls::Accepted) => {
-            json!({"at_least": 17, "from": "direct TLS with ALPN postgresql accepted"})
+/// What one direct TLS handshake tells of the server's major version.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ServerVersionJson {
+    AtLeast { at_least: u32, from: &'static str },
+    Before { before: u32, from: &'static str },
+}
+
+impl ServerVersionJson {
+    fn of(d: Option<DirectTls>) -> Option<Self> {
+        match d? {
+            DirectTls::Accepted => Some(ServerVersionJson::AtLeast {
+                at_least: 17,
+                from: "direct TLS with ALPN postgresql accepted",
+            }),
+            DirectTls::Refused => Some(ServerVersionJson::Before {
+                before: 17,
+                from: "direct TLS refused at the ClientHello",
+            }),
         }
-        Some(DirectTls::Refused) => {
-            json!({"before": 17, "from": "direct TLS refused at the ClientHello"})
-        }
-        None => Value::Null,
     }
 }
 
@@ -364,48 +378,69 @@ struct Scanned {
     elapsed: Duration,
 }
 
-fn cert_json(info: &CertInfo) -> Value {
-    json!({
-        "subject": info.subject,
-        "issuer": info.issuer,
-        "sans": info.sans,
-        "serial": info.serial,
-        "not_before": info.not_before,
-        "not_after": info.not_after,
-        "days_left": info.days_left,
-        "key": info.key,
-        "signature": info.signature,
-        "is_ca": info.is_ca,
-        "sha256": info.sha256,
-    })
+/// product.md's scan target.
+#[derive(Serialize)]
+struct TargetJson<'a> {
+    target: &'a str,
+    verdict: &'static str,
+    answered_by: Option<&'static str>,
+    answered_by_signs: Vec<&'a str>,
+    /// `"TLSv1.2"` to `accepted`, `rejected` or `not_tested`.
+    tls_versions: BTreeMap<&'static str, &'static str>,
+    /// The cipher each accepted version settled on.
+    ciphers: BTreeMap<&'static str, &'a str>,
+    chain: Vec<CertJson>,
+    server_version: Option<ServerVersionJson>,
+    client_certificate_requested: bool,
+    /// Null when the server does not ask for a client certificate.
+    client_ca_names: Option<&'a [String]>,
+    elapsed_ms: u64,
+    findings: Vec<FindingJson<'a>>,
 }
 
-fn target_json(s: &Scanned, lang: Lang) -> Value {
-    let mut versions = serde_json::Map::new();
-    let mut ciphers = serde_json::Map::new();
-    for v in &s.obs.versions {
-        versions.insert(
-            v.version.report_name().to_string(),
-            json!(v.status.as_str()),
-        );
-        if let Some(c) = &v.cipher {
-            ciphers.insert(v.version.report_name().to_string(), json!(c));
+impl<'a> TargetJson<'a> {
+    fn of(s: &'a Scanned, lang: Lang) -> Self {
+        let versions = s
+            .obs
+            .versions
+            .iter()
+            .map(|v| (v.version.report_name(), v.status.as_str()))
+            .collect();
+        let ciphers = s
+            .obs
+            .versions
+            .iter()
+            .filter_map(|v| Some((v.version.report_name(), v.cipher.as_deref()?)))
+            .collect();
+        TargetJson {
+            target: &s.obs.target,
+            verdict: Health::of(&s.verdict).as_str(),
+            answered_by: answered_by_name(s),
+            answered_by_signs: s
+                .answered_by
+                .as_ref()
+                .map(|i| i.signs.iter().map(|x| x.text.as_str()).collect())
+                .unwrap_or_default(),
+            tls_versions: versions,
+            ciphers,
+            chain: s.verdict.chain.iter().map(CertJson::detailed).collect(),
+            server_version: ServerVersionJson::of(s.direct),
+            client_certificate_requested: s.obs.client_cert_requested,
+            client_ca_names: s
+                .obs
+                .client_cert_requested
+                .then(|| s.obs.client_ca_names.as_deref().unwrap_or_default()),
+            elapsed_ms: s.elapsed.as_millis() as u64,
+            findings: FindingJson::all(&s.verdict.findings, lang),
         }
     }
-    json!({
-        "target": s.obs.target,
-        "verdict": Health::of(&s.verdict).as_str(),
-        "answered_by": answered_by_name(s),
-        "answered_by_signs": s.answered_by.as_ref().map(|i| i.signs.iter().map(|x| x.text.clone()).collect::<Vec<_>>()).unwrap_or_default(),
-        "tls_versions": versions,
-        "ciphers": ciphers,
-        "chain": s.verdict.chain.iter().map(cert_json).collect::<Vec<_>>(),
-        "server_version": server_version_json(s.direct),
-        "client_certificate_requested": s.obs.client_cert_requested,
-        "client_ca_names": if s.obs.client_cert_requested { json!(s.obs.client_ca_names.clone().unwrap_or_default()) } else { Value::Null },
-        "elapsed_ms": s.elapsed.as_millis() as u64,
-        "findings": s.verdict.findings.iter().map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
-    })
+}
+
+/// `scan --format json`: every target, then every target's findings.
+#[derive(Serialize)]
+struct ScanJson {
+    targets: Vec<Value>,
+    findings: Vec<Value>,
 }
 
 /// A target's health: its worst finding's severity.
@@ -685,7 +720,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
     // Each target is rendered as it arrives and only its output is kept, so
     // memory follows the size of the output, not of the scan state.
     let mut rendered: Vec<Option<String>> = (0..targets.len()).map(|_| None).collect();
-    let mut all_findings: Vec<Option<Vec<String>>> = (0..targets.len()).map(|_| None).collect();
+    let mut documents: Vec<Option<Value>> = (0..targets.len()).map(|_| None).collect();
+    let mut all_findings: Vec<Option<Vec<Value>>> = (0..targets.len()).map(|_| None).collect();
     let mut rows: Vec<Row> = Vec::new();
     let mut errors = false;
 
@@ -732,14 +768,14 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
             finished += 1;
             errors |= Health::of(&scanned.verdict) == Health::Error;
             if args.jsonl {
-                print(&serde_json::to_string(&target_json(&scanned, lang))?)?;
+                print(&to_line(&TargetJson::of(&scanned, lang))?)?;
             } else if global.format == Format::Json {
-                rendered[i] = Some(serde_json::to_string(&target_json(&scanned, lang))?);
-                let findings: Result<Vec<String>, _> = scanned
+                documents[i] = Some(serde_json::to_value(TargetJson::of(&scanned, lang))?);
+                let findings: Result<Vec<Value>, _> = scanned
                     .verdict
                     .findings
                     .iter()
-                    .map(|f| serde_json::to_string(&finding_json(f, lang)))
+                    .map(|f| serde_json::to_value(FindingJson::of(f, lang)))
                     .collect();
                 all_findings[i] = Some(findings?);
             } else {
@@ -766,13 +802,12 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<u8> {
     if !args.jsonl {
         match global.format {
             Format::Json => {
-                let targets: Vec<String> = rendered.into_iter().flatten().collect();
-                let findings: Vec<String> = all_findings.into_iter().flatten().flatten().collect();
-                print(&format!(
-                    "{{\"targets\":[{}],\"findings\":[{}]}}",
-                    targets.join(","),
-                    findings.join(",")
-                ))?;
+                // Written as declared (targets first), each part with its
+                // keys sorted, on one line: as scan has always printed it.
+                print(&serde_json::to_string(&ScanJson {
+                    targets: documents.into_iter().flatten().collect(),
+                    findings: all_findings.into_iter().flatten().flatten().collect(),
+                })?)?;
             }
             Format::Text => {
                 let mut text = String::new();

@@ -18,6 +18,7 @@ mod probe_legs;
 pub mod probe_rules;
 pub mod scan_rules;
 pub mod text;
+pub mod trust;
 pub mod verify_result;
 
 pub use edit::{Applicability, Edit, EditKind, Then};

@@ -6,78 +6,18 @@
 //! same and the JSON contract of product.md is kept in one spot.
 
 use pgtls_catalogue::{all, patterns_for, Diagnosis, Lang, Severity, CONTINUATIONS};
-use pgtls_diagnose::{Edit, EditKind, Finding, Msg};
-use serde_json::{json, Value};
+use pgtls_diagnose::{Finding, Msg};
 
+pub mod json;
 mod labels;
 pub mod style;
 pub mod wrap;
 
+pub use json::{
+    CertJson, DiagnosisDocJson, DiagnosisSummaryJson, EditJson, FindingJson, NoFindings,
+};
 pub use labels::{label, Label};
 pub use style::Style;
-
-/// An edit as product.md's JSON object: `kind`, the fields of that kind,
-/// `applicability` and `then`.
-pub fn edit_json(edit: &Edit) -> Value {
-    let mut v = match &edit.kind {
-        EditKind::Setting {
-            file,
-            line,
-            key,
-            before,
-            after,
-        } => {
-            json!({"file": file.display().to_string(), "line": line, "key": key, "before": before, "after": after})
-        }
-        EditKind::IniSetting {
-            file,
-            section,
-            line,
-            after_line,
-            key,
-            before,
-            after,
-        } => {
-            json!({"file": file.display().to_string(), "line": line, "section": section, "after_line": after_line, "key": key, "before": before, "after": after})
-        }
-        EditKind::HbaLine {
-            file,
-            line,
-            before,
-            after,
-        }
-        | EditKind::IdentLine {
-            file,
-            line,
-            before,
-            after,
-        } => {
-            json!({"file": file.display().to_string(), "line": line, "before": before, "after": after})
-        }
-        EditKind::Conninfo { key, before, after } => {
-            json!({"key": key, "before": before, "after": after})
-        }
-        EditKind::FileMode {
-            file,
-            owner,
-            group,
-            mode,
-        } => json!({
-            "file": file.display().to_string(),
-            "owner": owner,
-            "group": group,
-            "mode": mode.map(|m| format!("{m:04o}")),
-        }),
-        EditKind::FileContent { file, content } => {
-            json!({"file": file.display().to_string(), "content": content})
-        }
-        EditKind::Command { command } => json!({"command": command}),
-    };
-    v["kind"] = json!(edit.kind.name());
-    v["applicability"] = json!(edit.applicability.as_str());
-    v["then"] = json!(edit.then.as_str());
-    v
-}
 
 /// A finding's fix steps: the computed ones first, then the catalogue's
 /// that they do not already say, each said once.
@@ -97,56 +37,6 @@ fn fix_steps(finding: &Finding, lang: Lang) -> Vec<&str> {
         }
     }
     steps
-}
-
-/// A finding as product.md's JSON object.
-pub fn finding_json(finding: &Finding, lang: Lang) -> Value {
-    let d = finding.diagnosis;
-    let fix = fix_steps(finding, lang);
-    let evidence: Vec<Value> = finding
-        .evidence
-        .iter()
-        .map(|e| {
-            json!({
-                "source": e.origin.map(|o| o.as_str()),
-                "text": e.text,
-                "location": e.location,
-            })
-        })
-        .collect();
-    let mut value = json!({
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity.as_str(),
-        "title": d.title.get(lang),
-        "side": d.side.as_str(),
-        "cause": d.cause.get(lang),
-        "evidence": evidence,
-        "fix": fix,
-        "alternatives": finding.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        "facts": finding.facts,
-        "edits": finding.edits.iter().map(edit_json).collect::<Vec<_>>(),
-    });
-    if let Some(reading) = &finding.reading {
-        value["reading"] = json!(reading.get(lang));
-    }
-    if let Some(condition) = &finding.condition {
-        value["condition"] = json!(condition.get(lang));
-    }
-    if !finding.notes.is_empty() {
-        value["notes"] = json!(finding
-            .notes
-            .iter()
-            .map(|n| n.get(lang))
-            .collect::<Vec<_>>());
-    }
-    if let Some(target) = &finding.target {
-        value["target"] = json!(target);
-    }
-    if let Some(leg) = finding.leg {
-        value["leg"] = json!(leg.as_str());
-    }
-    value
 }
 
 fn severity_word(severity: Severity, lang: Lang) -> &'static str {
@@ -341,32 +231,6 @@ pub fn diagnosis_doc_text(d: &Diagnosis, lang: Lang, style: &Style) -> String {
     out
 }
 
-/// `pgtls explain CODE --format json`.
-pub fn diagnosis_doc_json(d: &Diagnosis, lang: Lang) -> Value {
-    let patterns: Vec<Value> = patterns_for(d.code)
-        .map(|p| {
-            json!({
-                "id": p.id,
-                "printers": p.origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
-                "reading": p.reading.get(lang),
-                "examples": p.examples,
-                "alternatives": p.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity.as_str(),
-        "side": d.side.as_str(),
-        "title": d.title.get(lang),
-        "cause": d.cause.get(lang),
-        "fix": d.fix.iter().map(|t| t.get(lang)).collect::<Vec<_>>(),
-        "in_seed": d.in_seed,
-        "patterns": patterns,
-    })
-}
-
 /// The catalogue as a Markdown table (the README's copy is generated from this).
 pub fn catalogue_markdown() -> String {
     let mut out = String::from(
@@ -433,7 +297,7 @@ mod fix_tests {
         assert_eq!(steps.len(), 1 + d.fix.len(), "{steps:?}");
         assert_eq!(steps[0], "turn it on");
         assert_eq!(steps.iter().filter(|s| **s == generic.en).count(), 1);
-        let json = finding_json(&f, Lang::En);
+        let json = serde_json::to_value(FindingJson::of(&f, Lang::En)).unwrap();
         assert_eq!(json["fix"].as_array().map(Vec::len), Some(steps.len()));
     }
 }

@@ -6,13 +6,15 @@
 //! `client_line`, and on success `tls_version`, `cipher`, `chain`,
 //! `auth_method`, `server_version_num`, plus both of Kong's paths.
 
+use std::collections::BTreeMap;
+
 use openssl::x509::{X509Ref, X509};
 use pgtls_catalogue::{Lang, Severity};
 use pgtls_diagnose::certinfo::{describe, name_text, now_epoch, CertInfo};
 use pgtls_diagnose::probe_rules::{ClientKind, Judgement, KongEdition};
 use pgtls_probe::{Direction, FailureKind, Outcome, ProbeReport, ServerKind, Step, TlsFailure};
-use pgtls_render::{finding_json, finding_text, Style};
-use serde_json::{json, Value};
+use pgtls_render::{finding_text, CertJson, FindingJson, Style};
+use serde::Serialize;
 
 use super::{Done, Plan};
 
@@ -377,37 +379,57 @@ pub(crate) fn chain_tree(chain: &[X509], anchors: &[X509], lang: Lang, style: &S
     out
 }
 
-fn cert_json(info: &CertInfo) -> Value {
-    json!({
-        "subject": info.subject,
-        "issuer": info.issuer,
-        "sans": info.sans,
-        "not_before": info.not_before,
-        "not_after": info.not_after,
-        "days_left": info.days_left,
-        "key": info.key,
-        "signature": info.signature,
-        "sha256": info.sha256,
-    })
+/// Milliseconds rounded to 1/`scale` (a step to the microsecond, a whole
+/// connection to a tenth), as the documents have always shown durations.
+fn millis(d: std::time::Duration, scale: f64) -> f64 {
+    (d.as_secs_f64() * 1000.0 * scale).round() / scale
 }
 
-fn steps_json(report: &ProbeReport) -> Value {
-    json!(report
+/// One message in a step's transcript, with its direction.
+#[derive(Serialize)]
+struct TranscriptJson<'a> {
+    /// `sent` or `received`.
+    dir: &'static str,
+    text: &'a str,
+}
+
+/// product.md's probe step.
+#[derive(Serialize)]
+struct StepJson<'a> {
+    name: &'static str,
+    connection: u8,
+    ok: bool,
+    elapsed_ms: f64,
+    sent: &'a [String],
+    received: &'a [String],
+    transcript: Vec<TranscriptJson<'a>>,
+}
+
+fn steps_json(report: &ProbeReport) -> Vec<StepJson<'_>> {
+    report
         .steps
         .iter()
-        .map(|s: &Step| json!({
-            "name": s.name.name(),
-            "connection": s.connection,
-            "ok": s.ok,
-            "elapsed_ms": (s.elapsed.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-            "sent": s.sent,
-            "received": s.received,
-            "transcript": s.transcript.iter().map(|(d, text)| json!({
-                "dir": if *d == Direction::Sent { "sent" } else { "received" },
-                "text": text,
-            })).collect::<Vec<_>>(),
-        }))
-        .collect::<Vec<_>>())
+        .map(|s: &Step| StepJson {
+            name: s.name.name(),
+            connection: s.connection,
+            ok: s.ok,
+            elapsed_ms: millis(s.elapsed, 1000.0),
+            sent: &s.sent,
+            received: &s.received,
+            transcript: s
+                .transcript
+                .iter()
+                .map(|(d, text)| TranscriptJson {
+                    dir: if *d == Direction::Sent {
+                        "sent"
+                    } else {
+                        "received"
+                    },
+                    text,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn anchors_of<'a>(plan: &'a Plan, d: &Done) -> &'a [X509] {
@@ -418,51 +440,121 @@ fn anchors_of<'a>(plan: &'a Plan, d: &Done) -> &'a [X509] {
         .unwrap_or(&[])
 }
 
-fn path_json(d: &Done) -> Value {
-    let (ok_fields, failed) = match &d.report.outcome {
-        Outcome::Ok {
-            auth_method,
-            server_version_num,
-        } => (Some((auth_method.name(), *server_version_num)), None),
-        Outcome::Failed { step, kind } => (None, Some((step.name(), kind.to_string()))),
-        Outcome::TlsEstablished => (None, None),
-    };
-    let tls = d.report.tls.as_ref();
-    json!({
-        "name": d.label,
-        "ok": d.report.is_ok(),
-        "failed_step": failed.as_ref().map(|f| f.0),
-        "failure": failed.as_ref().map(|f| f.1.clone()),
-        "client_line": d.client_line,
-        "other_lines": d.extra_lines.iter().map(|(_, l)| l).collect::<Vec<_>>(),
-        "tls": d.report.tls_in_use,
-        "tls_version": tls.and_then(|t| t.version.clone()),
-        "cipher": tls.and_then(|t| t.cipher.clone()),
-        "auth_method": ok_fields.map(|f| f.0),
-        "server_version_num": ok_fields.map(|f| f.1),
-        "answered_by": d.identity.kind.map(|k| k.as_str()),
-        "elapsed_ms": (d.report.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
-        "steps": steps_json(&d.report),
-    })
+/// One of Kong's socket paths as it went.
+#[derive(Serialize)]
+struct PathJson<'a> {
+    name: &'static str,
+    ok: bool,
+    failed_step: Option<&'static str>,
+    failure: Option<String>,
+    client_line: Option<&'a str>,
+    other_lines: Vec<&'a str>,
+    tls: bool,
+    tls_version: Option<&'a str>,
+    cipher: Option<&'a str>,
+    auth_method: Option<&'static str>,
+    server_version_num: Option<u32>,
+    answered_by: Option<&'static str>,
+    elapsed_ms: f64,
+    steps: Vec<StepJson<'a>>,
 }
 
-pub(crate) fn json(
-    plan: &Plan,
-    done: &[Done],
+impl<'a> PathJson<'a> {
+    fn of(d: &'a Done) -> Self {
+        let (ok_fields, failed) = match &d.report.outcome {
+            Outcome::Ok {
+                auth_method,
+                server_version_num,
+            } => (Some((auth_method.name(), *server_version_num)), None),
+            Outcome::Failed { step, kind } => (None, Some((step.name(), kind.to_string()))),
+            Outcome::TlsEstablished => (None, None),
+        };
+        let tls = d.report.tls.as_ref();
+        PathJson {
+            name: d.label,
+            ok: d.report.is_ok(),
+            failed_step: failed.as_ref().map(|f| f.0),
+            failure: failed.map(|f| f.1),
+            client_line: d.client_line.as_deref(),
+            other_lines: d.extra_lines.iter().map(|(_, l)| l.as_str()).collect(),
+            tls: d.report.tls_in_use,
+            tls_version: tls.and_then(|t| t.version.as_deref()),
+            cipher: tls.and_then(|t| t.cipher.as_deref()),
+            auth_method: ok_fields.map(|f| f.0),
+            server_version_num: ok_fields.map(|f| f.1),
+            answered_by: d.identity.kind.map(|k| k.as_str()),
+            elapsed_ms: millis(d.report.elapsed(), 10.0),
+            steps: steps_json(&d.report),
+        }
+    }
+}
+
+/// A setting the probe used, with where it came from.
+#[derive(Serialize)]
+struct SettingJson<'a> {
+    key: &'a str,
+    value: &'a str,
+    origin: &'a str,
+}
+
+/// Kong's edition and paths, only when the client is Kong.
+#[derive(Serialize)]
+struct KongJson<'a> {
+    edition: &'static str,
+    shown_first: &'static str,
+    paths: Vec<PathJson<'a>>,
+}
+
+/// `probe --format json`.
+#[derive(Serialize)]
+pub(crate) struct ProbeJson<'a> {
+    client: &'static str,
+    target: &'a str,
+    ok: bool,
+    steps: Vec<StepJson<'a>>,
+    client_line: Option<&'a str>,
+    tls_version: Option<&'a str>,
+    cipher: Option<&'a str>,
+    chain: Vec<CertJson>,
+    client_certificate_requested: Option<bool>,
+    client_ca_names: Option<Vec<&'a str>>,
+    auth_method: Option<&'static str>,
+    server_version_num: Option<u32>,
+    server_major: Option<u32>,
+    alpn: Option<&'a str>,
+    elapsed_ms: Option<f64>,
+    settings: Vec<SettingJson<'a>>,
+    notes: Vec<&'a str>,
+    findings: Vec<FindingJson<'a>>,
+    unexplained: Option<&'a str>,
+    answered_by: Option<&'static str>,
+    answered_by_signs: Vec<&'a str>,
+    #[serde(flatten)]
+    kong: Option<KongJson<'a>>,
+    /// Each version's verdict, when the versions were tried one by one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_tls_versions: Option<BTreeMap<&'static str, &'static str>>,
+}
+
+pub(crate) fn json<'a>(
+    plan: &'a Plan,
+    done: &'a [Done],
     order: &[usize],
-    judgement: &Judgement,
+    judgement: &'a Judgement,
     lang: Lang,
-) -> Value {
+) -> ProbeJson<'a> {
     let first = order.first().map(|&i| &done[i]);
     let report = first.map(|d| &d.report);
     let ok = plan.preflight.is_empty() && !done.is_empty() && done.iter().all(|d| d.report.is_ok());
     let tls = report.and_then(|r| r.tls.as_ref());
+    // What was negotiated counts only when TLS carried the connection.
+    let negotiated = tls.filter(|_| report.is_some_and(|r| r.tls_in_use));
     let now = now_epoch();
-    let chain: Vec<Value> = tls
+    let chain: Vec<CertJson> = tls
         .map(|t| {
             t.peer_chain_x509()
                 .iter()
-                .map(|c| cert_json(&describe(c, now)))
+                .map(|c| CertJson::of(&describe(c, now)))
                 .collect()
         })
         .unwrap_or_default();
@@ -470,48 +562,58 @@ pub(crate) fn json(
         Some(Outcome::Ok {
             auth_method,
             server_version_num,
-        }) => (json!(auth_method.name()), json!(server_version_num)),
-        _ => (Value::Null, Value::Null),
+        }) => (Some(auth_method.name()), Some(*server_version_num)),
+        _ => (None, None),
     };
-    let mut v = json!({
-        "client": if plan.kong.is_some() { "kong" } else { "libpq" },
-        "target": plan.target,
-        "ok": ok,
-        "steps": report.map(steps_json).unwrap_or(json!([])),
-        "client_line": first.and_then(|d| d.client_line.clone()).or(plan.preflight_line.clone()),
-        "tls_version": if report.is_some_and(|r| r.tls_in_use) { json!(tls.and_then(|t| t.version.clone())) } else { Value::Null },
-        "cipher": if report.is_some_and(|r| r.tls_in_use) { json!(tls.and_then(|t| t.cipher.clone())) } else { Value::Null },
-        "chain": chain,
-        "client_certificate_requested": tls.map(|t| t.certificate_request),
-        "client_ca_names": tls.and_then(|t| t.client_ca_names.as_ref().map(|n| n.iter().map(|x| x.text.clone()).collect::<Vec<_>>())),
-        "auth_method": auth_method,
-        "server_version_num": version,
-        "server_major": done.iter().find_map(|d| d.report.server_major()),
-        "alpn": if report.is_some_and(|r| r.tls_in_use) { json!(tls.and_then(|t| t.alpn.clone())) } else { Value::Null },
-        "elapsed_ms": report.map(|r| (r.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
-        "settings": plan.settings.iter().map(|(k, v, o)| json!({"key": k, "value": v, "origin": o})).collect::<Vec<_>>(),
-        "notes": judgement.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
-        "findings": judgement.findings.iter().map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
-        "unexplained": judgement.unexplained.as_ref().map(|m| m.get(lang)),
-        "answered_by": first.and_then(|d| d.identity.kind).map(|k| k.as_str()),
-        "answered_by_signs": first.map(|d| d.identity.signs.iter().map(|s| s.text.clone()).collect::<Vec<_>>()).unwrap_or_default(),
-    });
-    if let Some(k) = &plan.kong {
-        v["edition"] = json!(k.edition.as_str());
-        v["shown_first"] = json!(k.shape_first.label());
-        v["paths"] = json!(order
+    ProbeJson {
+        client: if plan.kong.is_some() { "kong" } else { "libpq" },
+        target: &plan.target,
+        ok,
+        steps: report.map(steps_json).unwrap_or_default(),
+        client_line: first
+            .and_then(|d| d.client_line.as_deref())
+            .or(plan.preflight_line.as_deref()),
+        tls_version: negotiated.and_then(|t| t.version.as_deref()),
+        cipher: negotiated.and_then(|t| t.cipher.as_deref()),
+        chain,
+        client_certificate_requested: tls.map(|t| t.certificate_request),
+        client_ca_names: tls.and_then(|t| {
+            t.client_ca_names
+                .as_ref()
+                .map(|n| n.iter().map(|x| x.text.as_str()).collect())
+        }),
+        auth_method,
+        server_version_num: version,
+        server_major: done.iter().find_map(|d| d.report.server_major()),
+        alpn: negotiated.and_then(|t| t.alpn.as_deref()),
+        elapsed_ms: report.map(|r| millis(r.elapsed(), 10.0)),
+        settings: plan
+            .settings
             .iter()
-            .map(|&i| path_json(&done[i]))
-            .collect::<Vec<_>>());
+            .map(|(key, value, origin)| SettingJson { key, value, origin })
+            .collect(),
+        notes: judgement.notes.iter().map(|n| n.get(lang)).collect(),
+        findings: FindingJson::all(&judgement.findings, lang),
+        unexplained: judgement.unexplained.as_ref().map(|m| m.get(lang)),
+        answered_by: first.and_then(|d| d.identity.kind).map(|k| k.as_str()),
+        answered_by_signs: first
+            .map(|d| d.identity.signs.iter().map(|s| s.text.as_str()).collect())
+            .unwrap_or_default(),
+        kong: plan.kong.as_ref().map(|k| KongJson {
+            edition: k.edition.as_str(),
+            shown_first: k.shape_first.label(),
+            paths: order.iter().map(|&i| PathJson::of(&done[i])).collect(),
+        }),
+        server_tls_versions: done
+            .iter()
+            .find_map(|d| d.versions.as_ref())
+            .map(|versions| {
+                versions
+                    .iter()
+                    .map(|p| (p.version.report_name(), p.status.name()))
+                    .collect()
+            }),
     }
-    if let Some(versions) = done.iter().find_map(|d| d.versions.as_ref()) {
-        let mut map = serde_json::Map::new();
-        for p in versions {
-            map.insert(p.version.report_name().to_string(), json!(p.status.name()));
-        }
-        v["server_tls_versions"] = Value::Object(map);
-    }
-    v
 }
 
 /// Who answered, with the signs: through a pooler the failure is on one

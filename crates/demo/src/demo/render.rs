@@ -4,8 +4,8 @@
 
 use pgtls_catalogue::{Code, Lang};
 use pgtls_diagnose::Finding;
-use pgtls_render::{finding_json, Style};
-use serde_json::{json, Value};
+use pgtls_render::{FindingJson, NoFindings, Style};
+use serde::Serialize;
 
 use super::{DemoReport, KongLine, KongSource, Ready, ScenarioResult};
 
@@ -428,60 +428,110 @@ pub fn summary_text(report: &DemoReport, lang: Lang, style: &Style) -> String {
     out
 }
 
-fn kong_json(k: &KongLine) -> Value {
-    json!({
-        "line": k.line,
-        "source": k.source.as_str(),
-        "documented": k.documented,
-        "code": k.code,
-    })
+/// One of Kong's lines for a scenario.
+#[derive(Serialize)]
+struct KongLineJson<'a> {
+    line: &'a str,
+    /// `probe` or `documented`.
+    source: &'static str,
+    documented: &'a str,
+    code: Option<Code>,
 }
 
-fn findings_json(findings: &[Finding], lang: Lang) -> Vec<Value> {
-    findings.iter().map(|f| finding_json(f, lang)).collect()
+impl<'a> KongLineJson<'a> {
+    fn of(k: &'a KongLine) -> Self {
+        KongLineJson {
+            line: &k.line,
+            source: k.source.as_str(),
+            documented: &k.documented,
+            code: k.code,
+        }
+    }
+}
+
+/// Kong's lines on each socket path, with the scenario's note on them.
+#[derive(Serialize)]
+struct KongJson<'a> {
+    luasec: KongLineJson<'a>,
+    cosocket: KongLineJson<'a>,
+    note: Option<&'static str>,
+}
+
+/// One scenario: what broke, what each side printed, the diagnoses and
+/// whether the fix brought the connection back.
+#[derive(Serialize)]
+struct ScenarioJson<'a> {
+    code: Code,
+    name: &'static str,
+    broken: &'static str,
+    #[serde(rename = "break")]
+    break_step: &'static str,
+    server_log: &'a [String],
+    psql: &'a [String],
+    kong: KongJson<'a>,
+    kong_after_fix: Option<bool>,
+    server_findings: Vec<FindingJson<'a>>,
+    psql_findings: Vec<FindingJson<'a>>,
+    diagnosed: Option<Code>,
+    fix: &'static str,
+    recovered: bool,
+    after_fix: &'a str,
+    problem: Option<&'a str>,
+    passed: bool,
+    elapsed_ms: u64,
+}
+
+/// The report as one JSON object (its top-level `findings` is empty: the
+/// failures are provoked on a throwaway server, each scenario carries its
+/// own).
+#[derive(Serialize)]
+pub struct DemoJson<'a> {
+    server_version: &'a str,
+    japanese_server: bool,
+    ready_ms: u64,
+    scenarios: Vec<ScenarioJson<'a>>,
+    passed: bool,
+    total_ms: u64,
 }
 
 /// The report as one JSON object. The failures are provoked on a
 /// throwaway server, so the top-level `findings` (about the user's
 /// systems) is empty; each scenario carries its own.
-pub fn report_json(report: &DemoReport, lang: Lang) -> Value {
-    let scenarios: Vec<Value> = report
+pub fn report_json(report: &DemoReport, lang: Lang) -> NoFindings<DemoJson<'_>> {
+    let scenarios = report
         .scenarios
         .iter()
-        .map(|r| {
-            json!({
-                "code": r.scenario.code,
-                "name": r.scenario.code.diagnosis().name,
-                "broken": r.scenario.broken.get(lang),
-                "break": r.scenario.break_step.get(lang),
-                "server_log": r.server_log,
-                "psql": r.psql,
-                "kong": {
-                    "luasec": kong_json(&r.kong.luasec),
-                    "cosocket": kong_json(&r.kong.cosocket),
-                    "note": r.scenario.kong_note.map(|n| n.get(lang)),
-                },
-                "kong_after_fix": r.kong_after_fix,
-                "server_findings": findings_json(&r.server_findings, lang),
-                "psql_findings": findings_json(&r.psql_findings, lang),
-                "diagnosed": r.diagnosed,
-                "fix": r.scenario.fix_step.get(lang),
-                "recovered": r.recovered,
-                "after_fix": r.after_fix,
-                "problem": r.problem,
-                "passed": r.passed(),
-                "elapsed_ms": r.elapsed.as_millis() as u64,
-            })
+        .map(|r| ScenarioJson {
+            code: r.scenario.code,
+            name: r.scenario.code.diagnosis().name,
+            broken: r.scenario.broken.get(lang),
+            break_step: r.scenario.break_step.get(lang),
+            server_log: &r.server_log,
+            psql: &r.psql,
+            kong: KongJson {
+                luasec: KongLineJson::of(&r.kong.luasec),
+                cosocket: KongLineJson::of(&r.kong.cosocket),
+                note: r.scenario.kong_note.map(|n| n.get(lang)),
+            },
+            kong_after_fix: r.kong_after_fix,
+            server_findings: FindingJson::all(&r.server_findings, lang),
+            psql_findings: FindingJson::all(&r.psql_findings, lang),
+            diagnosed: r.diagnosed,
+            fix: r.scenario.fix_step.get(lang),
+            recovered: r.recovered,
+            after_fix: &r.after_fix,
+            problem: r.problem.as_deref(),
+            passed: r.passed(),
+            elapsed_ms: r.elapsed.as_millis() as u64,
         })
         .collect();
-    json!({
-        "server_version": report.ready.server_version,
-        "japanese_server": report.ready.japanese,
-        "ready_ms": report.ready.elapsed.as_millis() as u64,
-        "scenarios": scenarios,
-        "passed": report.passed(),
-        "total_ms": report.total.as_millis() as u64,
-        "findings": [],
+    NoFindings::new(DemoJson {
+        server_version: &report.ready.server_version,
+        japanese_server: report.ready.japanese,
+        ready_ms: report.ready.elapsed.as_millis() as u64,
+        scenarios,
+        passed: report.passed(),
+        total_ms: report.total.as_millis() as u64,
     })
 }
 
@@ -490,6 +540,7 @@ mod tests {
     use super::*;
     use crate::demo::{KongLines, SCENARIOS};
     use pgtls_diagnose::explain::explain_text;
+    use serde_json::json;
     use std::time::Duration;
 
     const KONG: &str =
@@ -614,7 +665,7 @@ mod tests {
     #[test]
     fn json_carries_each_side_per_scenario() {
         let rep = report(vec![result(Some(Code::ClientRejectsServerCert), true)]);
-        let v = report_json(&rep, Lang::En);
+        let v = serde_json::to_value(report_json(&rep, Lang::En)).unwrap();
         assert_eq!(v["passed"], true);
         assert_eq!(v["findings"], json!([]));
         let s = &v["scenarios"][0];

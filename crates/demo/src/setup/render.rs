@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use pgtls_catalogue::Lang;
-use pgtls_render::{finding_json, findings_text, Style};
-use serde_json::{json, Value};
+use pgtls_render::{findings_text, FindingJson, Style};
+use serde::Serialize;
 
 use super::{names, FileRole, Plan, Verification};
 
@@ -371,74 +371,141 @@ fn verification_text(v: &Verification, lang: Lang, style: &Style) -> String {
     out
 }
 
+/// One file of the setup: where it is, what it is for, its mode and
+/// whether this run wrote it.
+#[derive(Serialize)]
+struct FileJson<'a> {
+    path: String,
+    name: &'a str,
+    role: &'static str,
+    /// Octal, as chmod takes it (`"0600"`).
+    mode: String,
+    written: bool,
+    description: &'static str,
+}
+
+/// The configuration lines, one entry per file they go into.
+#[derive(Serialize)]
+struct SnippetsJson<'a> {
+    #[serde(rename = "postgresql.conf")]
+    postgresql_conf: String,
+    #[serde(rename = "pg_hba.conf")]
+    hba_conf: String,
+    #[serde(rename = "pg_ident.conf")]
+    ident_conf: String,
+    #[serde(rename = "kong.conf")]
+    kong_conf: String,
+    libpq: &'a str,
+}
+
+/// The commands that put each piece in place.
+#[derive(Serialize)]
+struct CommandsJson {
+    server: Vec<String>,
+    client: Vec<String>,
+    sql: Vec<String>,
+}
+
+/// One client's connection through the generated setup.
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    client: &'static str,
+    how: &'a str,
+    ok: bool,
+    output: &'a str,
+    findings: Vec<FindingJson<'a>>,
+}
+
+/// Whether the setup works on a real server.
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    ok: bool,
+    server_version: Option<&'a str>,
+    start_failure: Option<&'a str>,
+    checks: Vec<CheckJson<'a>>,
+}
+
 /// The JSON report. `findings` holds the diagnoses of a failed
 /// verification (empty otherwise).
-pub fn setup_json(
-    plan: &Plan,
+#[derive(Serialize)]
+pub struct SetupJson<'a> {
+    out: String,
+    server_dir: String,
+    client_dir: String,
+    files: Vec<FileJson<'a>>,
+    snippets: SnippetsJson<'a>,
+    commands: CommandsJson,
+    notes: Vec<&'a str>,
+    verify: Option<VerifyJson<'a>>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+/// The JSON report. `findings` holds the diagnoses of a failed
+/// verification (empty otherwise).
+pub fn setup_json<'a>(
+    plan: &'a Plan,
     written: &[PathBuf],
-    verification: Option<&Verification>,
+    verification: Option<&'a Verification>,
     lang: Lang,
-) -> Value {
-    let files: Vec<Value> = plan
+) -> SetupJson<'a> {
+    let files = plan
         .files
         .iter()
         .map(|f| {
             let path = plan.out.join(f.name);
-            json!({
-                "path": path.display().to_string(),
-                "name": f.name,
-                "role": f.role.as_str(),
-                "mode": format!("{:04o}", f.mode),
-                "written": written.contains(&path),
-                "description": f.role.describe().get(lang),
-            })
+            FileJson {
+                written: written.contains(&path),
+                path: path.display().to_string(),
+                name: f.name,
+                role: f.role.as_str(),
+                mode: format!("{:04o}", f.mode),
+                description: f.role.describe().get(lang),
+            }
         })
         .collect();
-    let mut findings = Vec::new();
-    let verify = verification.map(|v| {
-        findings.extend(v.start_findings.iter().map(|f| finding_json(f, lang)));
-        let checks: Vec<Value> = v
+    let findings = verification
+        .map(|v| {
+            let checks = v.checks.iter().flat_map(|c| &c.findings);
+            FindingJson::all(v.start_findings.iter().chain(checks), lang)
+        })
+        .unwrap_or_default();
+    let verify = verification.map(|v| VerifyJson {
+        ok: v.ok(),
+        server_version: v.server_version.as_deref(),
+        start_failure: v.start_failure.as_deref(),
+        checks: v
             .checks
             .iter()
-            .map(|c| {
-                findings.extend(c.findings.iter().map(|f| finding_json(f, lang)));
-                json!({
-                    "client": c.name.get(lang),
-                    "how": c.how,
-                    "ok": c.ok,
-                    "output": c.output,
-                    "findings": c.findings.iter().map(|f| finding_json(f, lang)).collect::<Vec<_>>(),
-                })
+            .map(|c| CheckJson {
+                client: c.name.get(lang),
+                how: &c.how,
+                ok: c.ok,
+                output: &c.output,
+                findings: FindingJson::all(&c.findings, lang),
             })
-            .collect();
-        json!({
-            "ok": v.ok(),
-            "server_version": v.server_version,
-            "start_failure": v.start_failure,
-            "checks": checks,
-        })
+            .collect(),
     });
-    json!({
-        "out": plan.out.display().to_string(),
-        "server_dir": plan.server_dir.display().to_string(),
-        "client_dir": plan.client_dir.display().to_string(),
-        "files": files,
-        "snippets": {
-            "postgresql.conf": snippet_body(plan, FileRole::PostgresqlConf),
-            "pg_hba.conf": snippet_body(plan, FileRole::HbaConf),
-            "pg_ident.conf": snippet_body(plan, FileRole::IdentConf),
-            "kong.conf": snippet_body(plan, FileRole::KongConf),
-            "libpq": plan.snippets.conninfo,
+    SetupJson {
+        out: plan.out.display().to_string(),
+        server_dir: plan.server_dir.display().to_string(),
+        client_dir: plan.client_dir.display().to_string(),
+        files,
+        snippets: SnippetsJson {
+            postgresql_conf: snippet_body(plan, FileRole::PostgresqlConf),
+            hba_conf: snippet_body(plan, FileRole::HbaConf),
+            ident_conf: snippet_body(plan, FileRole::IdentConf),
+            kong_conf: snippet_body(plan, FileRole::KongConf),
+            libpq: &plan.snippets.conninfo,
         },
-        "commands": {
-            "server": server_commands(plan),
-            "client": client_commands(plan),
-            "sql": role_commands(plan),
+        commands: CommandsJson {
+            server: server_commands(plan),
+            client: client_commands(plan),
+            sql: role_commands(plan),
         },
-        "notes": plan.notes.iter().map(|n| n.get(lang)).collect::<Vec<_>>(),
-        "verify": verify,
-        "findings": findings,
-    })
+        notes: plan.notes.iter().map(|n| n.get(lang)).collect(),
+        verify,
+        findings,
+    }
 }
 
 #[cfg(test)]
@@ -468,7 +535,7 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle:?} in\n{text}");
         }
-        let json = setup_json(&p, &[], None, Lang::Ja);
+        let json = serde_json::to_value(setup_json(&p, &[], None, Lang::Ja)).unwrap();
         assert_eq!(json["files"][0]["written"], false);
         assert!(json["verify"].is_null());
         assert_eq!(json["findings"], serde_json::json!([]));

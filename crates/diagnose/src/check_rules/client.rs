@@ -35,6 +35,7 @@ use crate::certinfo::{common_name, completing_intermediate, describe, verify_cha
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::finding::{Finding, Msg};
 use crate::text::CheckClientText;
+use crate::trust::{load_kong_trust, TrustError, TrustFile};
 use crate::verify_result::ChainRejection;
 
 /// How the client uses TLS.
@@ -593,35 +594,42 @@ fn load_trust_file(
     client: &str,
     out: &mut Output,
 ) -> Option<Vec<X509>> {
-    let problem = match source.metadata(path) {
-        Err(e) => Some(format!("{}: {}", path.display(), super::strerror(&e))),
-        Ok(info) if info.kind == FileKind::Dir => {
-            Some(format!("{} is a directory", path.display()))
-        }
-        Ok(_) => match source.read(path) {
-            Err(e) => Some(format!("{}: {}", path.display(), super::strerror(&e))),
-            Ok(text) => {
-                let c = pem_contents(&text);
-                if c.has_private_key {
-                    Some(format!("{} holds a private key", path.display()))
-                } else if c.certs.is_empty() {
-                    Some(format!("{} holds no PEM certificate", path.display()))
-                } else if !c.certs.iter().any(|x| describe(x, 0).is_ca) {
-                    Some(format!(
-                        "{} holds no CA certificate (only {})",
-                        path.display(),
-                        c.certs
-                            .iter()
-                            .map(|x| describe(x, 0).subject)
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ))
-                } else {
-                    return Some(c.certs);
-                }
-            }
-        },
-    };
+    judge_trust_file(
+        TrustFile::read(source, path),
+        path,
+        setting,
+        location,
+        client,
+        out,
+    )
+}
+
+/// A trust file as the client loads it at start: its certificates, or a
+/// finding when the client refuses it.
+fn judge_trust_file(
+    file: TrustFile,
+    path: &Path,
+    setting: &str,
+    location: &str,
+    client: &str,
+    out: &mut Output,
+) -> Option<Vec<X509>> {
+    let problem = file.errors.iter().find_map(|e| match e {
+        TrustError::Unreadable(e) => Some(format!("{}: {}", path.display(), super::strerror(e))),
+        TrustError::Directory => Some(format!("{} is a directory", path.display())),
+        TrustError::PrivateKey => Some(format!("{} holds a private key", path.display())),
+        TrustError::NoCertificate => Some(format!("{} holds no PEM certificate", path.display())),
+        TrustError::NoCa(subjects) => Some(format!(
+            "{} holds no CA certificate (only {})",
+            path.display(),
+            subjects.join("; ")
+        )),
+        // The certificates that parse are loaded; a broken block is passed over.
+        TrustError::BadPem(_) => None,
+    });
+    if problem.is_none() {
+        return Some(file.certs);
+    }
     if let Some(p) = problem {
         let mut f = new_finding(Code::TrustStoreInvalid);
         f.target = Some(client.to_string());
@@ -757,8 +765,8 @@ fn kong_model(
     let mut anchors: Vec<X509> = Vec::new();
     let mut trust_ok = true;
     let mut trust_file = None;
-    for part in kong.trust_parts(source) {
-        match part {
+    for entry in load_kong_trust(&kong, source) {
+        match entry.part {
             KongTrustPart::File { path, system } => {
                 let setting = if system {
                     "lua_ssl_trusted_certificate (system)"
@@ -766,7 +774,7 @@ fn kong_model(
                     trust_file.get_or_insert_with(|| path.to_path_buf());
                     "lua_ssl_trusted_certificate"
                 };
-                match load_trust_file(source, path, setting, &trust_loc, &name, out) {
+                match judge_trust_file(entry.file, path, setting, &trust_loc, &name, out) {
                     Some(c) => anchors.extend(c),
                     None => trust_ok = false,
                 }
@@ -780,9 +788,8 @@ fn kong_model(
                     ),
                 );
             }
-            KongTrustPart::Inline(pem) => {
-                let c = pem_contents(pem);
-                if c.certs.is_empty() {
+            KongTrustPart::Inline(_) => {
+                if entry.file.certs.is_empty() {
                     trust_ok = false;
                     let mut f = new_finding(Code::TrustStoreInvalid);
                     f.target = Some(name.clone());
@@ -792,7 +799,7 @@ fn kong_model(
                     ));
                     out.push(f, Stage::Client);
                 } else {
-                    anchors.extend(c.certs);
+                    anchors.extend(entry.file.certs);
                 }
             }
         }
