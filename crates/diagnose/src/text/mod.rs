@@ -7,8 +7,10 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod ident;
 mod scan;
 
+pub use ident::IdentText;
 pub use scan::ScanText;
 
 use crate::finding::Msg;
