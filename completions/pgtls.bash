@@ -639,7 +639,7 @@ _pgtls() {
             return 0
             ;;
         pgtls__subcmd__probe)
-            opts="-h --kong-conf --kong --kong-shape --kong-edition --kong-version --timeout --security-level --password-to-unverified-server --libpq-version --format --lang --help"
+            opts="-h --kong-conf --kong --kong-shape --kong-edition --kong-version --timeout --security-level --password-to-unverified-server --libpq-version --pg-version --format --lang --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -670,6 +670,10 @@ _pgtls() {
                     return 0
                     ;;
                 --libpq-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pg-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -171,6 +171,7 @@ complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l kong-version -d 'W
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l timeout -d 'Seconds allowed for each network step (default: Kong\'s pg_timeout, libpq\'s connect_timeout, else 5)' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l security-level -d 'The client\'s OpenSSL security level (default: this host\'s), to model a client host with a stricter crypto policy' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l libpq-version -d 'libpq mode: which libpq to model, 12 to 18 (default: 18). Options a version lacks stop it as they stop that libpq (PGTLS034)' -r
+complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l pg-version -d 'The server\'s PostgreSQL major version, 12 to 18, for fixes written in its syntax (a pg_ident.conf line for PGTLS007); the server tells it only after a login, which wins when one succeeds. Unknown: a form every version reads alike' -r
 complete -c pgtls -n "__fish_pgtls_using_subcommand probe" -l format -d 'Output format (`jsonl`, for `scan` only: one object per target as it finishes)' -r -f -a "text\t''
 json\t''
 jsonl\t''"

@@ -6,7 +6,9 @@
 //! tests/fixtures/versions/auth_files, refuse to start), `all`, `+role`
 //! and `/regex` in pg_ident.conf's database-user column (16 and later; a
 //! literal name before), `\1`, and the PGTLS007 fix for a user named `all`,
-//! which must let that user in and nobody else on every version.
+//! which must let that user in and nobody else on every version, both
+//! check's (in the data directory's version) and probe's (which knows no
+//! version before a login, so writes the form every version reads alike).
 
 use std::fs;
 use std::path::Path;
@@ -330,6 +332,59 @@ fn pgtls007_fix(c: &Cluster, major: u32) {
     assert!(!connects(c, "kong"), "{major}: kong is still refused");
 }
 
+/// PGTLS007 for the user "all" as probe sees it, where the server tells
+/// no version before the login: without --pg-version the suggested
+/// pg_ident.conf line quotes the name, `certmap  foo@example.com  "all"`,
+/// and that line, applied with the suggested pg_hba.conf line, lets "all"
+/// in and not kong on every version (12 to 15 drop the quotes and compare
+/// the name; 16 and later read a quoted `all` as the name, not the
+/// keyword); with --pg-version the line is the version's own. Leaves
+/// pg_hba.conf and an empty pg_ident.conf as [`cluster`] made them.
+fn pgtls007_probe(c: &Cluster, major: u32) {
+    let conn = conninfo(c, "all");
+    let suggestion = |extra: &[&str]| {
+        let mut args = vec!["probe", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push(&conn);
+        let (status, v) = pgtls(&args).report("probe");
+        assert_eq!(status, 1, "{major} {extra:?}: {v:#}");
+        let f = v["findings"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["code"] == "PGTLS007"))
+            .unwrap_or_else(|| panic!("{major} {extra:?}: no PGTLS007 in {v:#}"));
+        let fact = |k: &str| f["facts"][k].as_str().unwrap_or_default().to_string();
+        (
+            fact("pg_ident_line"),
+            fact("pg_ident_identity_line"),
+            fact("hba_line"),
+        )
+    };
+    let v = major.to_string();
+    let (own, _, _) = suggestion(&["--pg-version", &v]);
+    let want = if major >= 16 {
+        "certmap  foo@example.com  \"all\""
+    } else {
+        "certmap  foo@example.com  all"
+    };
+    assert_eq!(own, want, "{major}: with --pg-version");
+    let (ident, identity, hba) = suggestion(&[]);
+    assert_eq!(ident, "certmap  foo@example.com  \"all\"", "{major}");
+    assert_eq!(
+        hba, "hostssl kong \"all\" 127.0.0.1/32 cert map=certmap",
+        "{major}"
+    );
+    c.write_hba(&format!("{hba}\nhostssl all all 127.0.0.1/32 cert map=m\n"))
+        .expect("hba");
+    write(c, "pg_ident.conf", &format!("{ident}\n{identity}\n"));
+    c.reload().expect("reload");
+    assert!(connects(c, "all"), "{major}: all after the probe's fix");
+    assert!(!connects(c, "kong"), "{major}: kong is still refused");
+    c.write_hba("hostssl all all 127.0.0.1/32 cert map=m\n")
+        .expect("hba");
+    write(c, "pg_ident.conf", "");
+    c.reload().expect("reload");
+}
+
 /// 16's new syntax, wrong: a missing include file or directory and a
 /// regular expression that does not compile stop 16 and 18 (captured), and
 /// check with the same pg_hba.conf predicts it with the server's own line.
@@ -384,12 +439,13 @@ fn captured_errors_in_16_syntax_match_the_prediction() {
     }
 }
 
-/// One cluster per version for the three checks above: the PGTLS007 fix
-/// first (pg_ident.conf still empty), then the pg_ident.conf lines, then
-/// pg_hba.conf (which rewrites both files).
+/// One cluster per version for the checks above: probe's and check's
+/// PGTLS007 fixes first (pg_ident.conf still empty), then the
+/// pg_ident.conf lines, then pg_hba.conf (which rewrites both files).
 fn on_real_server(major: u32) {
     let Some(c) = cluster(major) else { return };
     let started = Instant::now();
+    pgtls007_probe(&c, major);
     pgtls007_fix(&c, major);
     ident_lines(&c, major);
     hba_lines(&c, major);

@@ -4,25 +4,53 @@
 //! (or, for the three that stop it, by a restart), and the same pgtls code
 //! judges it for every version — `probe` on the live connection, `check`
 //! on the data directory (and the client's connection string), `explain` on
-//! the server's start-up line, and `logs` on the whole log. A version
-//! missing from the lab's cache skips with one line.
+//! the server's start-up line, and `logs` on the whole log. Four failures
+//! (PGTLS001, PGTLS005, PGTLS008 and a client without TLS meeting only
+//! hostssl lines, PGTLS016) also go through a real client, that version's
+//! own libpq (the local one where libpq 12 lacks the option): its first
+//! line and the server's line explain to the code, with what the version
+//! changes in them (12 gives no HINT with the TLS range; 12 and 13 say
+//! "SSL off", later versions "no encryption"). A version missing from the
+//! lab's cache skips with one line.
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use pgtls_diagnose::explain::explain_text;
-use pgtls_lab::{files, version_binaries, Cluster, ClusterSpec, LabError, Owner};
+use pgtls_lab::{files, version_binaries, Cluster, ClusterSpec, LabError, Owner, PgClient};
 use serde_json::Value;
 
 use crate::lab_util::{codes, path, pki};
 use crate::util::{pgtls, Run};
+
+const LOG_WAIT: Duration = Duration::from_secs(10);
 
 /// A failure seen by a client of the running server.
 struct Live {
     code: &'static str,
     /// The connection string after host and port.
     conninfo: String,
+    /// The failure as a real client meets it, when the case checks that
+    /// too: the client's first line and the server's line explain to the
+    /// code.
+    seen: Option<Seen>,
+}
+
+/// How a real client and the server show one failure.
+struct Seen {
+    /// What the server's log line holds.
+    needle: &'static str,
+    /// The local libpq instead of the version's own (libpq 12 has no
+    /// ssl_max_protocol_version).
+    local_client: bool,
+}
+
+const fn seen(needle: &'static str, local_client: bool) -> Option<Seen> {
+    Some(Seen {
+        needle,
+        local_client,
+    })
 }
 
 /// A failure that stops the server at its next start.
@@ -49,10 +77,12 @@ fn live_cases() -> Vec<Live> {
                 "{} {kong} ssl_max_protocol_version=TLSv1.2",
                 ca("kong", &root)
             ),
+            seen: seen("could not accept SSL connection", true),
         },
         Live {
             code: "PGTLS005",
             conninfo: format!("{} {kong}", ca("kong", &path(files::OTHER_CA))),
+            seen: seen("could not accept SSL connection", false),
         },
         Live {
             code: "PGTLS006",
@@ -61,6 +91,7 @@ fn live_cases() -> Vec<Live> {
                 ca("kong", &root),
                 cert(files::CLIENT_OTHER_CA, files::CLIENT_OTHER_CA_KEY)
             ),
+            seen: None,
         },
         Live {
             code: "PGTLS007",
@@ -69,10 +100,18 @@ fn live_cases() -> Vec<Live> {
                 ca("kong", &root),
                 cert(files::CLIENT_FOO, files::CLIENT_FOO_KEY)
             ),
+            seen: None,
         },
         Live {
             code: "PGTLS008",
             conninfo: ca("foo", &root),
+            seen: seen("connection requires a valid client certificate", false),
+        },
+        // Not one of the nine: every line is hostssl.
+        Live {
+            code: "PGTLS016",
+            conninfo: "user=kong dbname=kong sslmode=disable".to_string(),
+            seen: seen("no pg_hba.conf entry", false),
         },
     ]
 }
@@ -100,6 +139,71 @@ fn probe_code(conninfo: &str) -> Option<String> {
         .into();
     let (_, v) = run.report("probe");
     codes(&v).into_iter().next()
+}
+
+fn first_code(text: &str) -> Option<&'static str> {
+    explain_text(text).first().map(|f| f.code())
+}
+
+/// The case through a real client: its first line and the server's line
+/// both explain to the code, and what the server's version changes in the
+/// line is as that version writes it.
+fn through_client(c: &Cluster, major: u32, case: &Live, seen: &Seen) {
+    let what = format!("PostgreSQL {major}, {}", case.code);
+    let client = if seen.local_client {
+        PgClient::local().expect("local psql")
+    } else {
+        c.client().clone()
+    };
+    let mark = c.log_mark();
+    let out = c.psql_with(&client, &case.conninfo, &[]);
+    assert_ne!(out.status, 0, "{what}: the client connected");
+    let log = c
+        .wait_for_log(&mark, seen.needle, LOG_WAIT)
+        .unwrap_or_else(|e| panic!("{what}: {e}\nclient: {}", out.stderr));
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first_code(first),
+        Some(case.code),
+        "{what}: client printed {first:?}"
+    );
+    let line = log
+        .lines()
+        .find(|l| l.contains(seen.needle))
+        .expect("needle line");
+    assert_eq!(
+        first_code(line),
+        Some(case.code),
+        "{what}: server logged {line:?}"
+    );
+    match case.code {
+        // 13 and later add the server's range as a HINT; 12 does not.
+        "PGTLS001" => {
+            let hint = log.lines().find(|l| l.contains("HINT:"));
+            assert_eq!(hint.is_some(), major >= 13, "{what}: {log}");
+            if let Some(hint) = hint {
+                let f = &explain_text(hint)[0];
+                assert_eq!(
+                    f.facts.get("server_min").map(String::as_str),
+                    Some("TLSv1.3"),
+                    "{what}: {hint}"
+                );
+            }
+        }
+        "PGTLS016" => {
+            let word = if major <= 13 {
+                ", SSL off"
+            } else {
+                ", no encryption"
+            };
+            assert!(
+                log.lines()
+                    .any(|l| l.contains(seen.needle) && l.ends_with(word)),
+                "{what}: {log}"
+            );
+        }
+        _ => {}
+    }
 }
 
 fn check(args: &[&str]) -> Value {
@@ -147,6 +251,9 @@ fn nine(major: u32) {
             Some(case.code),
             "{what}: check"
         );
+        if let Some(seen) = &case.seen {
+            through_client(&c, major, case, seen);
+        }
     }
 
     // PGTLS009: ssl = off, then a client that requires TLS.
@@ -155,6 +262,7 @@ fn nine(major: u32) {
     let require = Live {
         code: "PGTLS009",
         conninfo: "user=kong dbname=kong sslmode=require".to_string(),
+        seen: None,
     };
     assert_eq!(
         probe_code(&at(&require.conninfo)).as_deref(),
@@ -200,7 +308,7 @@ fn nine(major: u32) {
             .expect("restore key");
     }
 
-    // The whole log through the log reader: all nine.
+    // The whole log through the log reader: all nine, and PGTLS016.
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("postgresql.log");
     std::fs::write(&file, c.log_text()).expect("write log");

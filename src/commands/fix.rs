@@ -198,6 +198,7 @@ fn probe_args(args: &FixArgs) -> super::probe::ProbeArgs {
         password_to_unverified_server: false,
         libpq_version: c.libpq_version,
         kong_version: c.kong_version,
+        pg_version: c.pg_version,
     }
 }
 

@@ -67,6 +67,12 @@ pub struct ProbeArgs {
     /// version lacks stop it as they stop that libpq (PGTLS034).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
     pub libpq_version: Option<u32>,
+    /// The server's PostgreSQL major version, 12 to 18, for fixes written in
+    /// its syntax (a pg_ident.conf line for PGTLS007); the server tells it
+    /// only after a login, which wins when one succeeds. Unknown: a form
+    /// every version reads alike.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub pg_version: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

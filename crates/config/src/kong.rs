@@ -1101,6 +1101,11 @@ pub fn resolve_for<K: AsRef<str>, V: AsRef<str>>(
     }
 }
 
+/// Whether only Kong Enterprise reads `key` (open-source Kong ignores it).
+pub fn is_enterprise_key(key: &str) -> bool {
+    ENTERPRISE_KEYS.contains(&key)
+}
+
 const ENTERPRISE_KEYS: [&str; 8] = [
     "pg_ssl_required",
     "pg_ssl_version",

@@ -9,6 +9,10 @@
 //! made once, from [`KongConf`] alone, so that every command reads them
 //! off one value. Nothing here loads a certificate: that needs OpenSSL and
 //! each command reports a bad file its own way.
+//!
+//! The other way round, a kong.conf that pgtls writes (setup, demo) comes
+//! from a [`KongIntent`] and is read back through this same model before
+//! it is used, so what pgtls writes is what check and probe read.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -335,6 +339,262 @@ impl KongClient {
     }
 }
 
+/// A Kong that pgtls writes a kong.conf for (setup's snippet, the demo's
+/// clients), as typed values. [`KongIntent::settings`] writes it, and
+/// [`KongIntent::read_back`] reads the text written through the parser and
+/// model that check and probe use, refusing it where the Kong read back is
+/// not the Kong meant: what pgtls writes and what pgtls reads of it cannot
+/// part (a path holding `#`, a setting that makes another edition).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KongIntent {
+    /// `pg_host`.
+    pub host: String,
+    /// `pg_port`.
+    pub port: u16,
+    /// `pg_user`.
+    pub user: String,
+    /// `pg_database`.
+    pub database: String,
+    /// `pg_ssl`, and `pg_ssl_required` (Enterprise) for [`KongTls::Required`].
+    pub tls: KongTls,
+    /// `pg_ssl_verify`.
+    pub verify: bool,
+    /// `pg_ssl_version` (Enterprise); `None` leaves Kong's default.
+    pub ssl_version: Option<kong::KongSslVersion>,
+    /// `lua_ssl_protocols`; `None` leaves Kong's default.
+    pub protocols: Option<Vec<TlsVersion>>,
+    /// `lua_ssl_trusted_certificate`: these files and nothing else.
+    pub trust: Vec<PathBuf>,
+    /// `lua_ssl_verify_depth`; `None` leaves Kong's default.
+    pub depth: Option<u32>,
+    /// `pg_ssl_cert` and `pg_ssl_cert_key` (Enterprise).
+    pub cert: Option<(PathBuf, PathBuf)>,
+}
+
+/// One way the Kong read back differs from the Kong meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The setting or property (`pg_ssl_verify`, `edition`).
+    pub what: &'static str,
+    /// As meant.
+    pub meant: String,
+    /// As read back.
+    pub read: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} -> {}", self.what, self.meant, self.read)
+    }
+}
+
+/// Where the Kong read back from a written kong.conf is not the one meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntentMismatch {
+    /// What differs.
+    pub differences: Vec<Difference>,
+    /// What the parser said of the text (a value it could not read).
+    pub diagnostics: Vec<crate::Diagnostic>,
+}
+
+impl std::fmt::Display for IntentMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let items: Vec<String> = self
+            .differences
+            .iter()
+            .map(ToString::to_string)
+            .chain(self.diagnostics.iter().map(ToString::to_string))
+            .collect();
+        write!(
+            f,
+            "the kong.conf written does not read back as meant (meant -> read): {}",
+            items.join("; ")
+        )
+    }
+}
+
+impl std::error::Error for IntentMismatch {}
+
+fn on_off(b: bool) -> String {
+    String::from(if b { "on" } else { "off" })
+}
+
+/// A version as `lua_ssl_protocols` spells it.
+fn protocol_word(v: TlsVersion) -> &'static str {
+    match v {
+        TlsVersion::Tls1_0 => "TLSv1",
+        TlsVersion::Tls1_1 => "TLSv1.1",
+        TlsVersion::Tls1_2 => "TLSv1.2",
+        TlsVersion::Tls1_3 => "TLSv1.3",
+    }
+}
+
+impl KongIntent {
+    /// Whether the settings make Kong Enterprise (it alone reads them).
+    pub fn enterprise(&self) -> bool {
+        self.settings()
+            .iter()
+            .any(|(k, _)| kong::is_enterprise_key(k))
+    }
+
+    /// The kong.conf settings, in the order written.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("pg_host", self.host.clone()),
+            ("pg_port", self.port.to_string()),
+            ("pg_user", self.user.clone()),
+            ("pg_database", self.database.clone()),
+            ("pg_ssl", on_off(self.tls != KongTls::Off)),
+        ];
+        if self.tls == KongTls::Required {
+            out.push(("pg_ssl_required", on_off(true)));
+        }
+        out.push(("pg_ssl_verify", on_off(self.verify)));
+        if let Some(v) = self.ssl_version {
+            out.push(("pg_ssl_version", v.keyword().to_string()));
+        }
+        if let Some((cert, key)) = &self.cert {
+            out.push(("pg_ssl_cert", cert.display().to_string()));
+            out.push(("pg_ssl_cert_key", key.display().to_string()));
+        }
+        if !self.trust.is_empty() {
+            let files: Vec<String> = self.trust.iter().map(|p| p.display().to_string()).collect();
+            out.push(("lua_ssl_trusted_certificate", files.join(",")));
+        }
+        if let Some(d) = self.depth {
+            out.push(("lua_ssl_verify_depth", d.to_string()));
+        }
+        if let Some(p) = &self.protocols {
+            let words: Vec<&str> = p.iter().map(|v| protocol_word(*v)).collect();
+            out.push(("lua_ssl_protocols", words.join(" ")));
+        }
+        out
+    }
+
+    /// The settings as plain `key = value` lines.
+    pub fn text(&self) -> String {
+        self.settings()
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}\n"))
+            .collect()
+    }
+
+    /// The Kong that `text` (a kong.conf written from this intent, comments
+    /// and all, at `file`) makes, with the newest Kong's defaults and no
+    /// `KONG_*` variables, as check and probe would read it; refused where
+    /// it is not the Kong meant.
+    pub fn read_back(&self, text: &str, file: &Path) -> Result<KongClient, IntentMismatch> {
+        let parsed = kong::parse(text, file);
+        let client = KongClient::new(
+            kong::resolve::<&str, &str>(Some(&parsed), &[]),
+            Some(file),
+            None,
+        );
+        let differences = self.differences(&client);
+        if differences.is_empty() && client.conf.diagnostics.is_empty() {
+            Ok(client)
+        } else {
+            Err(IntentMismatch {
+                differences,
+                diagnostics: client.conf.diagnostics.clone(),
+            })
+        }
+    }
+
+    /// Where `k` is not this Kong, one item each.
+    pub fn differences(&self, k: &KongClient) -> Vec<Difference> {
+        let mut out = Vec::new();
+        let mut differ = |what: &'static str, meant: String, read: String| {
+            if meant != read {
+                out.push(Difference { what, meant, read });
+            }
+        };
+        let pg = &k.conf.pg;
+        differ("pg_host", self.host.clone(), pg.host.value.clone());
+        differ("pg_port", self.port.to_string(), pg.port.value.to_string());
+        differ("pg_user", self.user.clone(), pg.user.value.clone());
+        differ(
+            "pg_database",
+            self.database.clone(),
+            pg.database.value.clone(),
+        );
+        let edition = |e: bool| String::from(if e { "Enterprise" } else { "open-source" });
+        differ(
+            "edition",
+            edition(self.enterprise()),
+            edition(k.enterprise()),
+        );
+        differ("TLS", format!("{:?}", self.tls), format!("{:?}", k.tls));
+        differ("pg_ssl_verify", on_off(self.verify), on_off(k.verifies()));
+        if let Some(v) = self.ssl_version {
+            differ(
+                "pg_ssl_version",
+                v.keyword().to_string(),
+                pg.ssl_version.value.keyword().to_string(),
+            );
+        }
+        let cert = |c: Option<(&PathBuf, &PathBuf)>| {
+            c.map_or_else(
+                || String::from("none sent"),
+                |(c, k)| format!("{} with {}", c.display(), k.display()),
+            )
+        };
+        let sent = k
+            .client_cert
+            .sent()
+            .then_some((
+                k.client_cert.cert.value.as_ref(),
+                k.client_cert.key.value.as_ref(),
+            ))
+            .and_then(|(c, k)| c.zip(k));
+        differ(
+            "client certificate",
+            cert(self.cert.as_ref().map(|(c, k)| (c, k))),
+            cert(sent),
+        );
+        let trust = |t: &[TrustedCert]| {
+            t.iter()
+                .map(|e| match e {
+                    TrustedCert::System => String::from("system"),
+                    TrustedCert::Path(p) => p.display().to_string(),
+                    TrustedCert::InlinePem(_) => String::from("<inline PEM>"),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        if !self.trust.is_empty() {
+            let meant: Vec<TrustedCert> =
+                self.trust.iter().cloned().map(TrustedCert::Path).collect();
+            differ(
+                "lua_ssl_trusted_certificate",
+                trust(&meant),
+                trust(&k.conf.lua_ssl_trusted_certificate.value),
+            );
+        }
+        if let Some(d) = self.depth {
+            differ(
+                "lua_ssl_verify_depth",
+                d.to_string(),
+                k.conf.lua_ssl_verify_depth.value.to_string(),
+            );
+        }
+        if let Some(p) = &self.protocols {
+            let words = |v: &[TlsVersion]| {
+                v.iter()
+                    .map(|x| protocol_word(*x))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            differ(
+                "lua_ssl_protocols",
+                words(p),
+                words(&k.conf.lua_ssl_protocols.value),
+            );
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +608,92 @@ mod tests {
             Some(path),
             edition,
         )
+    }
+
+    fn intent() -> KongIntent {
+        KongIntent {
+            host: "db.example.com".into(),
+            port: 5433,
+            user: "kong".into(),
+            database: "kong".into(),
+            tls: KongTls::Required,
+            verify: true,
+            ssl_version: Some(kong::KongSslVersion::Tlsv1_2),
+            protocols: None,
+            trust: vec![PathBuf::from("/etc/kong/pg/ca.crt")],
+            depth: Some(2),
+            cert: Some((
+                PathBuf::from("/etc/kong/pg/client.crt"),
+                PathBuf::from("/etc/kong/pg/client.key"),
+            )),
+        }
+    }
+
+    #[test]
+    fn an_intent_reads_back_as_the_kong_meant() {
+        let i = intent();
+        let k = i
+            .read_back(&i.text(), Path::new("/k/kong.conf"))
+            .expect("reads back");
+        assert!(k.enterprise());
+        assert_eq!(k.tls, KongTls::Required);
+        assert!(k.verifies());
+        assert!(k.client_cert.sent());
+        assert_eq!(k.trust_paths(), [PathBuf::from("/etc/kong/pg/ca.crt")]);
+        assert_eq!(k.luasec.pin(), Some(TlsVersion::Tls1_2));
+        assert_eq!(k.cosocket.depth.as_ref().map(|d| d.value), Some(2));
+        // Trailing comments are Kong's too.
+        let commented = i.text().replace('\n', "    # (note)\n");
+        assert!(i.read_back(&commented, Path::new("/k")).is_ok());
+        // Open-source, opportunistic, TLS 1.2 only on the cosocket path.
+        let oss = KongIntent {
+            tls: KongTls::Opportunistic,
+            ssl_version: None,
+            cert: None,
+            protocols: Some(vec![TlsVersion::Tls1_2]),
+            ..intent()
+        };
+        assert!(!oss.enterprise());
+        let k = oss.read_back(&oss.text(), Path::new("/k")).expect("oss");
+        assert_eq!(k.edition, KongEdition::OpenSource);
+        assert_eq!(k.cosocket.versions, [TlsVersion::Tls1_2]);
+    }
+
+    /// What the text does not say as meant is refused, with what differs.
+    #[test]
+    fn a_kong_conf_that_reads_otherwise_is_refused() {
+        let hash = KongIntent {
+            trust: vec![PathBuf::from("/pki#1/ca.crt")],
+            ..intent()
+        };
+        let e = hash
+            .read_back(&hash.text(), Path::new("/k"))
+            .expect_err("# starts a comment");
+        assert!(
+            e.differences
+                .iter()
+                .any(|d| d.what == "lua_ssl_trusted_certificate"
+                    && d.meant == "/pki#1/ca.crt"
+                    && d.read == "/pki"),
+            "{e}"
+        );
+        let i = intent();
+        let edited = i
+            .text()
+            .replace("pg_ssl_verify = on", "pg_ssl_verify = off");
+        let e = i.read_back(&edited, Path::new("/k")).expect_err("verify");
+        assert_eq!(
+            e.to_string(),
+            "the kong.conf written does not read back as meant (meant -> read): pg_ssl_verify: on -> off"
+        );
+        let no_key = i.text().replace("pg_ssl_cert_key", "# pg_ssl_cert_key");
+        let e = i.read_back(&no_key, Path::new("/k")).expect_err("key");
+        assert!(
+            e.differences
+                .iter()
+                .any(|d| d.what == "client certificate" && d.read == "none sent"),
+            "{e}"
+        );
     }
 
     #[test]

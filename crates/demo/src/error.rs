@@ -159,6 +159,11 @@ pub enum SetupError {
         /// OpenSSL's error queue.
         source: openssl::error::ErrorStack,
     },
+    /// The kong.conf lines setup would write read back, through the model
+    /// check and probe read kong.conf with, as another Kong than the one
+    /// meant (a directory whose path holds `#` or a comma); nothing was
+    /// written.
+    KongConf(pgtls_config::kong_client::IntentMismatch),
     /// No local PostgreSQL installation to run `--verify` with.
     PostgresMissing,
     /// The lab failed to generate keys or to run the verification server.
@@ -242,6 +247,19 @@ impl SetupError {
             }
             SetupError::Io { context, source } => format!("could not {context}: {source}"),
             SetupError::Crypto { context, source } => format!("could not {context}: {source}"),
+            SetupError::KongConf(m) => {
+                let items: Vec<String> = m
+                    .differences
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(m.diagnostics.iter().map(|d| d.message_in(ja).to_string()))
+                    .collect();
+                if ja {
+                    format!("setup が書く kong.conf の行は、読み戻すと意図した Kong になりません (意図 -> 読み取り: {})。何も書き込んでいません。# やカンマを含むパスは kong.conf に書けません: 別の --out または --client-dir を選んでください", items.join("; "))
+                } else {
+                    format!("the kong.conf lines setup would write read back as another Kong (meant -> read: {}); nothing was written. A path holding # or a comma cannot be written in kong.conf: choose another --out or --client-dir", items.join("; "))
+                }
+            }
             SetupError::PostgresMissing => postgres_missing(lang),
             SetupError::Lab { context, source } => format!("could not {context}: {source}"),
         }

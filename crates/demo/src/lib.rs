@@ -13,6 +13,7 @@
 
 pub mod demo;
 mod error;
+mod kong;
 pub mod setup;
 mod text;
 

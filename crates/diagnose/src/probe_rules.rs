@@ -191,6 +191,10 @@ pub struct ClientConfig {
     pub direct_tls: bool,
     /// The libpq major version modelled (None for Kong).
     pub libpq_major: Option<u32>,
+    /// The server's PostgreSQL major version, when known (`--pg-version`,
+    /// or what a finished login reported): fixes for its files are written
+    /// in its syntax.
+    pub server_major: Option<u32>,
 }
 
 /// A connection step.
@@ -2354,7 +2358,11 @@ fn server_error(
                     "client certificate",
                 ));
                 let map = "certmap";
-                let ident = format!("{map}  {}  {}", hba_token(&cn), hba_token(&cfg.user));
+                let ident = format!(
+                    "{map}  {}  {}",
+                    crate::check_rules::ident_system_token(&cn),
+                    crate::check_rules::ident_pg_user_token(&cfg.user, cfg.server_major)
+                );
                 let method = if m.message.contains("clientcert=verify-full") {
                     "scram-sha-256 clientcert=verify-full"
                 } else {
@@ -2397,6 +2405,12 @@ fn server_error(
                     }
                     .msg(),
                 );
+                if cfg.server_major.is_none() && cfg.user.starts_with('/') {
+                    f.notes
+                        .push(Msg::from(crate::text::IdentText::SlashUserNeedsVersion {
+                            user: &cfg.user,
+                        }));
+                }
                 f.notes
                     .push(ProbeText::ClientnameDnComparesDn { dn: &dn }.msg());
             }
@@ -2619,6 +2633,7 @@ mod tests {
             security_level: None,
             direct_tls: false,
             libpq_major: None,
+            server_major: None,
         }
     }
 
@@ -2731,6 +2746,109 @@ mod tests {
         assert_eq!(
             f.fix[0].en,
             "in /k.conf line 4 set `pg_ssl_version = tlsv1_3`"
+        );
+    }
+
+    /// A self-signed certificate whose CN is `cn`.
+    fn cert_named(cn: &str) -> X509 {
+        use openssl::{ec, nid::Nid, pkey::PKey, x509};
+        let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_nid(Nid::COMMONNAME, cn).unwrap();
+        let name = name.build();
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        b.sign(&key, openssl::hash::MessageDigest::sha256())
+            .unwrap();
+        b.build()
+    }
+
+    /// PGTLS007 for `user` with the server's version `major`, from the
+    /// server's refusal of the certificate `cn`.
+    fn pgtls007_for(cn: &str, user: &str, major: Option<u32>) -> Finding {
+        let mut c = cfg(ClientKind::Libpq);
+        c.user = user.into();
+        c.server_major = major;
+        c.client_cert = Some(ClientCert {
+            chain: vec![cert_named(cn)],
+            path: "/c.crt".into(),
+            used: true,
+        });
+        let o = obs(Outcome::Failed {
+            step: Step::Auth,
+            failure: Failure::Server(ServerMessage {
+                severity: "FATAL".into(),
+                code: Some("28000".into()),
+                message: format!("certificate authentication failed for user \"{user}\""),
+                ..ServerMessage::default()
+            }),
+        });
+        let j = judge(&o, &c);
+        j.findings
+            .into_iter()
+            .find(|f| f.code() == Code::CertUserMismatch)
+            .unwrap_or_else(|| panic!("PGTLS007 for {user} on {major:?}"))
+    }
+
+    fn ident_line_for(cn: &str, user: &str, major: Option<u32>) -> String {
+        pgtls007_for(cn, user, major).facts["pg_ident_line"].clone()
+    }
+
+    #[test]
+    fn pgtls007_ident_line_follows_the_servers_version() {
+        let line = |user, major| ident_line_for("gw", user, major);
+        for major in [12, 13, 14, 15] {
+            // A literal name: quotes are not needed, and not harmful.
+            assert_eq!(line("all", Some(major)), "certmap  gw  all", "{major}");
+            assert_eq!(line("+ops", Some(major)), "certmap  gw  +ops", "{major}");
+            assert_eq!(line("/x", Some(major)), "certmap  gw  /x", "{major}");
+            assert_eq!(line("kong", Some(major)), "certmap  gw  kong", "{major}");
+        }
+        for major in [16, 17, 18] {
+            // Bare, these would be every user, a role's members, a regex.
+            assert_eq!(line("all", Some(major)), "certmap  gw  \"all\"", "{major}");
+            assert_eq!(
+                line("+ops", Some(major)),
+                "certmap  gw  \"+ops\"",
+                "{major}"
+            );
+            assert_eq!(
+                line("/x.y", Some(major)),
+                "certmap  gw  /^/x\\.y$",
+                "{major}"
+            );
+            assert_eq!(line("kong", Some(major)), "certmap  gw  kong", "{major}");
+        }
+        // Unknown: the quoted name, one literal user on every version.
+        assert_eq!(line("all", None), "certmap  gw  \"all\"");
+        assert_eq!(line("+ops", None), "certmap  gw  \"+ops\"");
+        assert_eq!(line("kong", None), "certmap  gw  kong");
+        // No form suits every version: 16's, and a note saying so.
+        assert_eq!(line("/x", None), "certmap  gw  /^/x$");
+        let says = |major| {
+            pgtls007_for("gw", "/x", major)
+                .notes
+                .iter()
+                .any(|n| n.en.contains("on 12 to 15 write \"/x\" as it is"))
+        };
+        assert!(says(None));
+        assert!(!says(Some(16)) && !says(Some(15)));
+        // A CN with a slash is a regular expression on every version.
+        assert_eq!(
+            ident_line_for("/CN=gw", "kong", Some(15)),
+            "certmap  /^/CN=gw$  kong"
+        );
+        assert_eq!(
+            ident_line_for("gw one", "kong", None),
+            "certmap  \"gw one\"  kong"
         );
     }
 

@@ -310,6 +310,7 @@ fn probe_args(step_timeout: Duration) -> ProbeArgs {
         security_level: None,
         password_to_unverified_server: false,
         libpq_version: None,
+        pg_version: None,
     }
 }
 

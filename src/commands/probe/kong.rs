@@ -305,6 +305,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         security_level: args.security_level,
         direct_tls: false,
         libpq_major: None,
+        server_major: args.pg_version,
     };
     let mut cos_client = base(ClientKind::KongCosocket, &cosocket);
     cos_client.depth = Some(depth.clone());

@@ -528,6 +528,7 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
         security_level: args.security_level,
         direct_tls: cfg.direct_tls,
         libpq_major: Some(r.libpq_major),
+        server_major: args.pg_version,
     };
 
     let mut settings = Vec::new();

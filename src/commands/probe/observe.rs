@@ -289,7 +289,10 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport, identify: bool) -> 
         }),
         answered_signs: identity.signs.iter().map(|s| s.text.clone()).collect(),
     };
-    let judgement = rules::judge(&observation, &planned.client);
+    // What the server said of itself beats what the flag assumed.
+    let mut client = planned.client.clone();
+    client.server_major = report.server_major().or(client.server_major);
+    let judgement = rules::judge(&observation, &client);
     Done {
         label: planned.label,
         kind: planned.client.kind,

@@ -18,13 +18,14 @@ mod scenarios;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use openssl::pkey::PKey;
-use openssl::x509::X509;
 use pgtls_catalogue::Code;
+use pgtls_config::kong::KongSslVersion;
+use pgtls_config::kong_client::{KongIntent, KongTls};
 use pgtls_diagnose::explain::explain_text;
 use pgtls_diagnose::Finding;
 use pgtls_lab::{
@@ -32,7 +33,7 @@ use pgtls_lab::{
     LogMark, Owner, PgClient, Pki,
 };
 use pgtls_probe::client_line::{self, KongShape};
-use pgtls_probe::{probe, ClientIdentity, ProbeConfig, TlsVersion};
+use pgtls_probe::{probe, ProbeConfig, TlsVersion};
 
 pub use render::{
     heading_text, progress_line, ready_text, report_json, scenario_text, start_text, summary_text,
@@ -330,33 +331,40 @@ fn first_code(findings: &[Finding]) -> Option<Code> {
     findings.first().map(Finding::id)
 }
 
-/// A probe configured the way Kong Enterprise connects with this client's
-/// files: `pg_ssl`, `pg_ssl_required` and `pg_ssl_verify` on, the client's
-/// trust store as `lua_ssl_trusted_certificate`, its certificate as
-/// `pg_ssl_cert`. LuaSec is pinned to TLS 1.2 (`pg_ssl_version`'s default);
-/// the cosocket path allows TLS 1.2 and 1.3 (`lua_ssl_protocols`' default)
-/// unless the client is limited to TLS 1.2.
+/// The Kong Enterprise that connects with this client's files, as the
+/// kong.conf the demo means for it: `pg_ssl`, `pg_ssl_required` and
+/// `pg_ssl_verify` on, the client's trust store as
+/// `lua_ssl_trusted_certificate`, its certificate as `pg_ssl_cert`. LuaSec
+/// is pinned to TLS 1.2 (`pg_ssl_version`'s default, written out); the
+/// cosocket path allows `lua_ssl_protocols`' default (TLS 1.2 and 1.3 on
+/// Kong's OpenSSL 3) unless the client is limited to TLS 1.2.
+pub(crate) fn kong_intent(pki: &Path, client: &Client, host: &str, port: u16) -> KongIntent {
+    KongIntent {
+        host: host.to_string(),
+        port,
+        user: "kong".into(),
+        database: "kong".into(),
+        tls: KongTls::Required,
+        verify: true,
+        ssl_version: Some(KongSslVersion::Tlsv1_2),
+        protocols: client.tls12_only.then(|| vec![TlsVersion::Tls1_2]),
+        trust: vec![pki.join(client.root)],
+        depth: None,
+        cert: client
+            .cert
+            .map(|(cert, key)| (pki.join(cert), pki.join(key))),
+    }
+}
+
+/// A probe of that Kong on one of its paths, configured from its kong.conf
+/// as read back through the model check and probe use.
 fn kong_config(stage: &Stage, client: &Client, shape: KongShape) -> Result<ProbeConfig, String> {
     let host = stage.cluster.host();
     let port = stage.cluster.port();
-    let mut cfg = match shape {
-        KongShape::LuaSec => {
-            ProbeConfig::kong_luasec(host, port, true, true, true, Some(TlsVersion::Tls1_2))
-        }
-        KongShape::Cosocket => ProbeConfig::kong(host, port, true, true, true),
-    };
-    if client.tls12_only {
-        cfg.tls.max_version = Some(TlsVersion::Tls1_2);
-    }
-    let read = |name: &str| stage.pki.read(name).map_err(|e| e.to_string());
-    let anchors = X509::stack_from_pem(&read(client.root)?).map_err(|e| e.to_string())?;
-    cfg.tls.trust_anchors = Some(anchors);
-    if let Some((cert, key)) = client.cert {
-        let chain = X509::stack_from_pem(&read(cert)?).map_err(|e| e.to_string())?;
-        let key = PKey::private_key_from_pem(&read(key)?).map_err(|e| e.to_string())?;
-        cfg.tls.client_identity = Some(ClientIdentity::new(chain, key).map_err(|e| e.to_string())?);
-    }
-    Ok(cfg)
+    let intent = kong_intent(stage.pki.dir(), client, host, port);
+    let kong = crate::kong::read_back(&intent, &intent.text()).map_err(|e| e.to_string())?;
+    crate::kong::probe_config(&kong, shape, host, port, &|p: &Path| p.to_path_buf())
+        .map_err(|e| e.to_string())
 }
 
 /// What Kong prints with this client on this socket path, from a probe
@@ -649,4 +657,90 @@ pub fn run(
         scenarios: results,
         total: started.elapsed(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use pgtls_config::kong_client::KongPathKind;
+    use pgtls_config::TlsVersion as V;
+    use pgtls_probe::Negotiation;
+
+    use super::*;
+
+    /// Every scenario's Kong, written as kong.conf and read back through
+    /// the model, is the Kong the scenario means, and the probe the demo
+    /// connects with is configured from what was read back.
+    #[test]
+    fn each_scenarios_kong_conf_reads_back_as_meant() {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = Pki::generate(dir.path()).unwrap();
+        let clients = std::iter::once((Code::ProtocolVersionMismatch, KONG))
+            .chain(SCENARIOS.iter().map(|s| (s.code, s.client)));
+        for (code, client) in clients {
+            let what = format!("{code:?} {client:?}");
+            let intent = kong_intent(pki.dir(), &client, "127.0.0.1", 5499);
+            let text = intent.text();
+            let k = crate::kong::read_back(&intent, &text)
+                .unwrap_or_else(|e| panic!("{what}: {e}\n{text}"));
+            assert!(k.enterprise(), "{what}");
+            assert_eq!(k.tls, KongTls::Required, "{what}");
+            assert!(k.verifies(), "{what}: pg_ssl_verify");
+            assert_eq!(k.trust_paths(), [pki.path(client.root)], "{what}");
+            let sent = k.client_cert.sent().then(|| {
+                (
+                    k.client_cert.cert.value.clone().unwrap(),
+                    k.client_cert.key.value.clone().unwrap(),
+                )
+            });
+            assert_eq!(
+                sent,
+                client.cert.map(|(c, key)| (pki.path(c), pki.path(key))),
+                "{what}: the certificate sent"
+            );
+            assert_eq!(k.luasec.kind, KongPathKind::LuaSec);
+            assert_eq!(k.luasec.pin(), Some(V::Tls1_2), "{what}");
+            let cosocket: &[V] = if client.tls12_only {
+                &[V::Tls1_2]
+            } else {
+                &[V::Tls1_2, V::Tls1_3]
+            };
+            assert_eq!(k.cosocket.versions, cosocket, "{what}");
+
+            // The probes the demo connects with, from that Kong.
+            let same = |p: &Path| p.to_path_buf();
+            let cos = crate::kong::probe_config(&k, KongShape::Cosocket, "127.0.0.1", 5499, &same)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            let lua = crate::kong::probe_config(&k, KongShape::LuaSec, "127.0.0.1", 5499, &same)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            for cfg in [&cos, &lua] {
+                assert!(matches!(
+                    cfg.ssl,
+                    Negotiation::Kong {
+                        ssl: true,
+                        required: true
+                    }
+                ));
+                assert_eq!(cfg.user, "kong");
+                assert_eq!(cfg.database.as_deref(), Some("kong"));
+                assert_eq!(
+                    cfg.tls.trust_anchors.as_ref().map(Vec::len),
+                    Some(1),
+                    "{what}"
+                );
+                assert_eq!(
+                    cfg.tls.client_identity.is_some(),
+                    client.cert.is_some(),
+                    "{what}"
+                );
+            }
+            assert_eq!(cos.tls.min_version, Some(V::Tls1_2), "{what}");
+            assert_eq!(cos.tls.max_version, cosocket.last().copied(), "{what}");
+            assert_eq!(cos.tls.verify_depth, Some(1), "{what}");
+            assert_eq!(
+                (lua.tls.min_version, lua.tls.max_version),
+                (Some(V::Tls1_2), Some(V::Tls1_2)),
+                "{what}"
+            );
+        }
+    }
 }

@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 use openssl::pkey::PKey;
 use openssl::x509::{X509VerifyResult, X509};
 use pgtls_catalogue::Text;
+use pgtls_config::kong::{is_enterprise_key, KongSslVersion};
+use pgtls_config::kong_client::{KongIntent, KongTls};
 use pgtls_diagnose::text::SetupText;
 use pgtls_diagnose::{Localized, Msg};
 use pgtls_lab::{issue_cert, CertSpec, CertifiedKey, Validity};
@@ -225,6 +227,9 @@ pub struct Snippets {
     pub ident: Option<String>,
     /// kong.conf settings.
     pub kong: Vec<(String, String)>,
+    /// The Kong they are written from, which the written lines read back
+    /// as.
+    pub kong_intent: KongIntent,
     /// The libpq connection string (verify-full).
     pub conninfo: String,
 }
@@ -694,24 +699,27 @@ pub fn plan(options: &SetupOptions) -> Result<Plan, SetupError> {
     let hba = hba_line(&options.database, &db_user, addr, map);
     let ident = map.then(|| format!("{MAP_NAME}  {}  {db_user}", options.user));
     let depth = intermediates.max(1);
-    let client_path = |name: &str| client_dir.join(name).display().to_string();
-    let kong: Vec<(String, String)> = vec![
-        ("pg_host".into(), first_host.clone()),
-        ("pg_port".into(), options.port.to_string()),
-        ("pg_user".into(), db_user.clone()),
-        ("pg_database".into(), options.database.clone()),
-        ("pg_ssl".into(), "on".into()),
-        ("pg_ssl_required".into(), "on".into()),
-        ("pg_ssl_verify".into(), "on".into()),
-        ("pg_ssl_version".into(), "tlsv1_2".into()),
-        ("pg_ssl_cert".into(), client_path(names::CLIENT_CERT)),
-        ("pg_ssl_cert_key".into(), client_path(names::CLIENT_KEY)),
-        (
-            "lua_ssl_trusted_certificate".into(),
-            client_path(names::CA_CERT),
-        ),
-        ("lua_ssl_verify_depth".into(), depth.to_string()),
-    ];
+    let kong_intent = KongIntent {
+        host: first_host.clone(),
+        port: options.port,
+        user: db_user.clone(),
+        database: options.database.clone(),
+        tls: KongTls::Required,
+        verify: true,
+        ssl_version: Some(KongSslVersion::Tlsv1_2),
+        protocols: None,
+        trust: vec![client_dir.join(names::CA_CERT)],
+        depth: Some(depth),
+        cert: Some((
+            client_dir.join(names::CLIENT_CERT),
+            client_dir.join(names::CLIENT_KEY),
+        )),
+    };
+    let kong: Vec<(String, String)> = kong_intent
+        .settings()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let conninfo = conninfo(
         &first_host,
         options.port,
@@ -725,6 +733,7 @@ pub fn plan(options: &SetupOptions) -> Result<Plan, SetupError> {
         hba,
         ident,
         kong,
+        kong_intent,
         conninfo,
     };
     files.extend(snippet_files(
@@ -733,6 +742,17 @@ pub fn plan(options: &SetupOptions) -> Result<Plan, SetupError> {
         &options.user,
         &db_user,
     ));
+    // The kong.conf lines, comments and all, must be the Kong meant to
+    // check and probe, which read them with this model.
+    if let Some(f) = files.iter().find(|f| f.role == FileRole::KongConf) {
+        snippets
+            .kong_intent
+            .read_back(
+                &String::from_utf8_lossy(&f.bytes),
+                Path::new(names::KONG_CONF),
+            )
+            .map_err(SetupError::KongConf)?;
+    }
     Ok(Plan {
         out,
         server_dir,
@@ -788,14 +808,8 @@ fn snippet_files(
          # alone. The server chain has {intermediates} intermediate CA(s); lua_ssl_verify_depth\n\
          # must be at least that (Kong's default is 1).\n"
     );
-    let enterprise = [
-        "pg_ssl_required",
-        "pg_ssl_version",
-        "pg_ssl_cert",
-        "pg_ssl_cert_key",
-    ];
     for (k, v) in &s.kong {
-        if enterprise.contains(&k.as_str()) {
+        if is_enterprise_key(k) {
             kong.push_str(&format!("{k} = {v}    # (Enterprise)\n"));
         } else {
             kong.push_str(&format!("{k} = {v}\n"));
@@ -859,6 +873,88 @@ mod tests {
         assert_eq!(kong["lua_ssl_verify_depth"], "1");
         assert_eq!(kong["pg_host"], "db.example.com");
         assert!(p.notes.is_empty());
+    }
+
+    /// Each kong.conf setup writes, comments and all, reads back through
+    /// the model check and probe use as the Kong meant: Enterprise, TLS
+    /// required, the chain verified against the CA setup wrote alone, deep
+    /// enough for its intermediates, the client certificate sent.
+    #[test]
+    fn the_kong_conf_written_reads_back_as_meant() {
+        let cases = [
+            SetupOptions {
+                hosts: vec!["db.example.com".into()],
+                ..opts()
+            },
+            SetupOptions {
+                user: "kong-gw".into(),
+                db_user: Some("kong".into()),
+                intermediate: true,
+                port: 6432,
+                ..opts()
+            },
+            SetupOptions {
+                client_dir: Some("/etc/kong/pg".into()),
+                database: "gateway".into(),
+                ..opts()
+            },
+        ];
+        for options in cases {
+            let p = plan(&options).unwrap();
+            let text =
+                String::from_utf8(p.file(FileRole::KongConf).unwrap().bytes.clone()).unwrap();
+            let k = p
+                .snippets
+                .kong_intent
+                .read_back(&text, Path::new("/etc/kong/kong.conf"))
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert!(k.enterprise(), "{text}");
+            assert_eq!(k.tls, KongTls::Required);
+            assert!(k.verifies());
+            assert_eq!(k.trust_paths(), [p.client_dir.join(names::CA_CERT)]);
+            assert!(k.client_cert.sent());
+            assert_eq!(
+                k.client_cert.cert.value.as_deref(),
+                Some(p.client_dir.join(names::CLIENT_CERT).as_path())
+            );
+            assert_eq!(
+                k.client_cert.key.value.as_deref(),
+                Some(p.client_dir.join(names::CLIENT_KEY).as_path())
+            );
+            assert_eq!(
+                k.cosocket.depth.as_ref().map(|d| d.value),
+                Some(p.intermediates.max(1))
+            );
+            assert_eq!(k.luasec.pin(), Some(pgtls_config::TlsVersion::Tls1_2));
+            let pg = &k.conf.pg;
+            assert_eq!(pg.host.value, p.hosts[0]);
+            assert_eq!(pg.port.value, p.port);
+            assert_eq!(pg.user.value, p.db_user);
+            assert_eq!(pg.database.value, p.database);
+        }
+    }
+
+    /// A client directory kong.conf cannot name: refused, with what Kong
+    /// would read instead, before anything is written.
+    #[test]
+    fn a_kong_conf_that_would_read_otherwise_is_refused() {
+        let e = plan(&SetupOptions {
+            client_dir: Some("/etc/kong#pg".into()),
+            ..opts()
+        })
+        .unwrap_err();
+        let SetupError::KongConf(m) = &e else {
+            panic!("{e}")
+        };
+        assert!(
+            m.differences
+                .iter()
+                .any(|d| d.what == "lua_ssl_trusted_certificate" && d.read == "/etc/kong"),
+            "{e}"
+        );
+        assert!(e
+            .message(pgtls_catalogue::Lang::Ja)
+            .contains("何も書き込んでいません"));
     }
 
     #[test]

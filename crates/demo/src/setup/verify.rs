@@ -8,19 +8,19 @@
 //! with the kong.conf lines setup wrote.
 
 use std::fs;
+use std::path::Path;
 use std::time::Duration;
 
-use openssl::pkey::PKey;
-use openssl::x509::X509;
 use pgtls_catalogue::Text;
 use pgtls_diagnose::explain::explain_text;
 use pgtls_diagnose::Finding;
 use pgtls_lab::{find_binaries, Cluster, ClusterSpec, DataFile, LabError, Owner};
 use pgtls_probe::client_line::{self, KongShape};
-use pgtls_probe::{probe, ClientIdentity, ProbeConfig, TlsVersion};
+use pgtls_probe::probe;
 
 use super::{conninfo, hba_line, names, server_settings, Plan, MAP_NAME};
 use crate::error::SetupError;
+use crate::kong::KongFileError;
 use crate::text::strip_log_prefix;
 
 const LOG_SETTLE: Duration = Duration::from_millis(300);
@@ -116,49 +116,32 @@ fn dial_name(plan: &Plan) -> String {
     }
 }
 
-/// A probe configured from the kong.conf lines setup wrote (with the
-/// client files where they were written): Kong Enterprise on one of its two
-/// socket paths.
+/// A probe of the Kong that the kong.conf lines setup wrote make, read
+/// back from the written file through the model check and probe use (with
+/// the client files where they were written): Kong Enterprise on one of
+/// its two socket paths.
 fn kong_probe(
     plan: &Plan,
     port: u16,
     shape: KongShape,
 ) -> Result<Result<String, String>, SetupError> {
-    let setting = |name: &str| {
-        plan.snippets
-            .kong
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let depth: u32 = setting("lua_ssl_verify_depth").parse().unwrap_or(1);
-    let pin = match setting("pg_ssl_version").as_str() {
-        "tlsv1_3" => Some(TlsVersion::Tls1_3),
-        "tlsv1_2" => Some(TlsVersion::Tls1_2),
-        _ => None,
-    };
-    let mut cfg = match shape {
-        KongShape::Cosocket => {
-            let mut cfg = ProbeConfig::kong("127.0.0.1", port, true, true, true);
-            cfg.tls.verify_depth = Some(depth);
-            cfg
-        }
-        KongShape::LuaSec => ProbeConfig::kong_luasec("127.0.0.1", port, true, true, true, pin),
-    };
-    cfg.user = setting("pg_user");
-    cfg.database = Some(setting("pg_database"));
-    let crypto = |what: &'static str| move |e| SetupError::crypto(what, e);
-    cfg.tls.trust_anchors =
-        Some(X509::stack_from_pem(&read(plan, names::CA_CERT)?).map_err(crypto("parse ca.crt"))?);
-    let chain = X509::stack_from_pem(&read(plan, names::CLIENT_CERT)?)
-        .map_err(crypto("parse client.crt"))?;
-    let key = PKey::private_key_from_pem(&read(plan, names::CLIENT_KEY)?)
-        .map_err(crypto("parse client.key"))?;
-    match ClientIdentity::new(chain, key) {
-        Ok(identity) => cfg.tls.client_identity = Some(identity),
+    let text = String::from_utf8_lossy(&read(plan, names::KONG_CONF)?).into_owned();
+    let kong = match crate::kong::read_back(&plan.snippets.kong_intent, &text) {
+        Ok(k) => k,
+        Err(KongFileError::Mismatch(m)) => return Err(SetupError::KongConf(m)),
         Err(e) => return Ok(Err(e.to_string())),
-    }
+    };
+    let written = |p: &Path| match p.file_name() {
+        Some(name) => plan.out.join(name),
+        None => p.to_path_buf(),
+    };
+    let cfg = match crate::kong::probe_config(&kong, shape, "127.0.0.1", port, &written) {
+        Ok(cfg) => cfg,
+        Err(KongFileError::Read { path, source }) => {
+            return Err(SetupError::io(format!("read {}", path.display()), source))
+        }
+        Err(e) => return Ok(Err(e.to_string())),
+    };
     let report = match probe(&cfg) {
         Ok(r) => r,
         Err(e) => return Ok(Err(e.to_string())),

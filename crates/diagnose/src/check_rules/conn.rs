@@ -473,7 +473,7 @@ fn exact_regex(name: &str) -> String {
 /// The system-user token of a fix's pg_ident.conf line: the certificate
 /// name, or, when it starts with a slash (which every version reads as a
 /// regular expression), an expression matching exactly it.
-fn ident_system_token(name: &str) -> String {
+pub(crate) fn ident_system_token(name: &str) -> String {
     if name.starts_with('/') {
         exact_regex(name)
     } else {
@@ -485,7 +485,11 @@ fn ident_system_token(name: &str) -> String {
 /// the server's version: from 16 `all` and `+role` are keywords unless
 /// quoted and a leading slash makes a regular expression (quoted or not);
 /// 12 to 15 compare the token literally, so the name is written as it is.
-fn ident_pg_user_token(user: &str, major: Option<u32>) -> String {
+/// An unknown version gets 16's form: its quoted `"all"` and `"+role"` are
+/// the same literal names to 12 to 15, whose tokenizer drops the quotes
+/// (tests/auth_versions.rs proves it on real servers); only a name starting
+/// with a slash has no form that every version reads alike.
+pub(crate) fn ident_pg_user_token(user: &str, major: Option<u32>) -> String {
     let v16 = major.is_none_or(|v| v >= 16);
     if !v16 {
         return ident_token(user);

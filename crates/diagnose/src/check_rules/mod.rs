@@ -39,6 +39,7 @@ use crate::finding::{Evidence, Finding};
 use accounts::{Account, Accounts};
 
 pub(crate) use conn::identity_ident_line;
+pub(crate) use conn::{ident_pg_user_token, ident_system_token};
 pub use conn::{parse_match, MatchHost, MatchReport, MatchSpec, MatchedLine};
 
 /// Certificates are reported as expiring soon (PGTLS023) this many days
