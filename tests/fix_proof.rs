@@ -1215,3 +1215,119 @@ fn a_weak_server_key_says_what_to_issue_and_the_server_then_starts() {
         .as_str()
         .is_some_and(|c| c.contains(&cert.display().to_string())));
 }
+
+/// PGTLS021 from the files alone (check, `-D`): libpq with
+/// `sslmode=prefer` and a trust file that verifies the server's
+/// certificate, as read from the data directory, which names the host
+/// dialled: `sslmode=verify-full`, machine-applicable. The corrected
+/// string connects over verified TLS and the client healthy before still
+/// connects. A trust file that does not verify the server gets
+/// verify-full only together with the CA file a person names (nothing
+/// applied); one that verifies a certificate naming another host gets
+/// verify-ca, after a look.
+#[test]
+fn check_makes_a_client_that_would_fall_back_verify_what_its_trust_file_verifies() {
+    let (cluster, other) = two_clients();
+    let d = cluster.data_dir().display().to_string();
+    let prefer = verify_full(&cluster).replace("sslmode=verify-full", "sslmode=prefer");
+    assert!(psql_connects(&cluster, &prefer), "prefer connects");
+    let fix_d = |conninfo: &str, extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "-D", &d, "--libpq", conninfo];
+        args.extend_from_slice(extra);
+        crate::util::pgtls(&args)
+    };
+    let v = fix_d(&prefer, &[]).json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["key"].as_str(),
+            edits[0]["before"].as_str(),
+            edits[0]["after"].as_str(),
+            edits[0]["applicability"].as_str()
+        ),
+        (
+            Some("sslmode"),
+            Some("prefer"),
+            Some("verify-full"),
+            Some("machine-applicable")
+        ),
+        "{v:#}"
+    );
+    let run = fix_d(&prefer, &["--apply"]);
+    let v = run.json();
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslmode=verify-full"), "{fixed}");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    all_connect(&cluster, &other);
+    let dir = tempfile::tempdir().expect("dir");
+    let again = fix_d(fixed, &[]).json();
+    assert!(
+        edits_for(&again, "PGTLS021").is_empty()
+            && !again["findings"].to_string().contains("PGTLS021"),
+        "nothing left: {again:#}"
+    );
+
+    // A trust file that does not verify this server: the CA file is the
+    // person's to name; nothing of it is applied.
+    let untrusted = prefer.replace(
+        &crate::lab_util::path(files::ROOT_CA),
+        &crate::lab_util::path(files::OTHER_CA),
+    );
+    let run = fix_d(&untrusted, &["--apply", "--unsafe"]);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 2, "{v:#}");
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["applicability"] == "has-placeholders"),
+        "{v:#}"
+    );
+    assert!(v["fixed_conninfo"].is_null(), "{v:#}");
+
+    // Dialling an address the certificate does not name: verify-ca.
+    let by_address = prefer.replace("host=127.0.0.1", "host=127.0.0.2 hostaddr=127.0.0.1");
+    let v = fix_d(&by_address, &[]).json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(
+        (
+            edits[0]["after"].as_str(),
+            edits[0]["applicability"].as_str()
+        ),
+        (Some("verify-ca"), Some("maybe-incorrect")),
+        "{v:#}"
+    );
+    let v = fix_d(&by_address, &["--apply", "--unsafe"]).json();
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+
+    // Kong with pg_ssl_verify = off, its trust file holding the server's
+    // CA: verification turned on (Kong restarts), and both paths connect.
+    let conf = crate::fix::write_kong_conf(&cluster, dir.path(), "");
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(
+        &conf,
+        text.replace("pg_ssl_verify = on", "pg_ssl_verify = off"),
+    )
+    .expect("conf");
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--kong-conf", &conf]).json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["key"].as_str(),
+            edits[0]["after"].as_str(),
+            edits[0]["then"].as_str()
+        ),
+        (Some("pg_ssl_verify"), Some("on"), Some("restart")),
+        "{v:#}"
+    );
+    let v = crate::fix::fix_kong_conf(&d, &conf);
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    assert!(fs::read_to_string(&conf)
+        .expect("conf")
+        .contains("pg_ssl_verify = on"));
+    assert_eq!(crate::fix::kong_probe(&conf)["ok"], true, "both Kong paths");
+    all_connect(&cluster, &other);
+}

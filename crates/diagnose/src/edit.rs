@@ -216,6 +216,54 @@ pub fn dial_certificate_name(sans: &[String], host: &str, hostaddr: Option<&str>
     edits
 }
 
+/// What the client's trust file makes of the server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerTrust {
+    /// The chain verifies; `names_host`: the certificate names the host
+    /// the client dials.
+    Verifies { names_host: bool },
+    /// Nothing the client trusts verifies it (or there is no trust file).
+    Unverified,
+}
+
+/// The sslmode [`insist_on_verified_tls`] gives, and how safe it is.
+pub fn verified_sslmode(trust: ServerTrust) -> (&'static str, Applicability) {
+    match trust {
+        ServerTrust::Verifies { names_host: true } => {
+            ("verify-full", Applicability::MachineApplicable)
+        }
+        ServerTrust::Verifies { names_host: false } => ("verify-ca", Applicability::MaybeIncorrect),
+        ServerTrust::Unverified => ("verify-full", Applicability::HasPlaceholders),
+    }
+}
+
+/// PGTLS021's libpq edits, from check and from the probe alike: a client
+/// that may go on without TLS is made to insist on verified TLS.
+/// `sslmode` builds the edit of that keyword where the client sets it
+/// (each side knows its own origins). verify-full when the trust file
+/// verifies the certificate and it names the host; verify-ca (a look
+/// first: the host name then goes unchecked) when only the chain verifies;
+/// otherwise verify-full with the CA file only a person can name, so that
+/// neither is written alone (a verify-full with no CA would not connect).
+pub fn insist_on_verified_tls(trust: ServerTrust, sslmode: impl FnOnce(&str) -> Edit) -> Vec<Edit> {
+    let (value, applicability) = verified_sslmode(trust);
+    let mut edit = sslmode(value);
+    edit.applicability = edit.applicability.max(applicability);
+    let mut edits = vec![edit];
+    if trust == ServerTrust::Unverified {
+        edits.push(Edit::new(
+            EditKind::Conninfo {
+                key: "sslrootcert".into(),
+                before: None,
+                after: "<the file of the CA that issued the server's certificate>".into(),
+            },
+            Applicability::HasPlaceholders,
+            Then::Reconnect,
+        ));
+    }
+    edits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +289,31 @@ mod tests {
         );
         assert_eq!(c.applicability, Applicability::HasPlaceholders);
         assert_eq!(c.kind.name(), "command");
+    }
+
+    #[test]
+    fn a_fallback_client_verifies_only_what_its_trust_file_verifies() {
+        let sslmode = |v: &str| {
+            Edit::new(
+                EditKind::Conninfo {
+                    key: "sslmode".into(),
+                    before: Some("prefer".into()),
+                    after: v.into(),
+                },
+                Applicability::MachineApplicable,
+                Then::Reconnect,
+            )
+        };
+        let full = insist_on_verified_tls(ServerTrust::Verifies { names_host: true }, sslmode);
+        assert_eq!(full.len(), 1);
+        assert_eq!(full[0].applicability, Applicability::MachineApplicable);
+        let ca = insist_on_verified_tls(ServerTrust::Verifies { names_host: false }, sslmode);
+        assert!(matches!(&ca[0].kind, EditKind::Conninfo { after, .. } if after == "verify-ca"));
+        assert_eq!(ca[0].applicability, Applicability::MaybeIncorrect);
+        let none = insist_on_verified_tls(ServerTrust::Unverified, sslmode);
+        assert_eq!(none.len(), 2);
+        assert!(none
+            .iter()
+            .all(|e| e.applicability == Applicability::HasPlaceholders));
     }
 }

@@ -936,7 +936,13 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     match cfg.kind {
         ClientKind::Libpq => {
             if let Some(s) = setting(&cfg.ssl, "sslmode") {
-                push_change(&mut f, cfg, s, "verify-full");
+                let trust = server_trust(obs, cfg);
+                f.fix
+                    .push(change(cfg, s, crate::edit::verified_sslmode(trust).0));
+                f.edits
+                    .extend(crate::edit::insist_on_verified_tls(trust, |v| {
+                        change_edit(cfg, s, v)
+                    }));
             }
         }
         _ => {
@@ -954,6 +960,21 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
         }
     }
     j.findings.push(f);
+}
+
+/// What the client's trust store made of the server's certificate, as
+/// pgtls verified it beside the connection (a client that does not verify
+/// still has its trust file read).
+fn server_trust(obs: &Observation, cfg: &ClientConfig) -> crate::edit::ServerTrust {
+    let tls = obs.tls.as_ref();
+    match tls.and_then(|t| t.own_verify.as_ref()) {
+        Some(v) if v.ok => crate::edit::ServerTrust::Verifies {
+            names_host: tls
+                .and_then(|t| t.peer_chain.first())
+                .is_some_and(|leaf| names_host(leaf, &cfg.host)),
+        },
+        _ => crate::edit::ServerTrust::Unverified,
+    }
 }
 
 fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {

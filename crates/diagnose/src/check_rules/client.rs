@@ -32,7 +32,7 @@ use super::{
     Output, ServerFacts, Stage,
 };
 use crate::certinfo::{common_name, completing_intermediate, describe, verify_chain, Verdict};
-use crate::edit::{Applicability, Edit, EditKind, Then};
+use crate::edit::{insist_on_verified_tls, Applicability, Edit, EditKind, ServerTrust, Then};
 use crate::finding::{Finding, Msg};
 use crate::verify_result::ChainRejection;
 
@@ -200,6 +200,25 @@ struct Model {
     hostaddr: Option<String>,
     /// libpq `allow`: plaintext first.
     plaintext_first: bool,
+    /// What makes the client insist on TLS (PGTLS021), by client.
+    insist: Insist,
+}
+
+/// How a client is made to insist on verified TLS (PGTLS021's edits).
+enum Insist {
+    /// libpq: `sslmode` as it is now (None: not in the connection string;
+    /// the connection string overrides PGSSLMODE) and the host it dials.
+    Libpq {
+        sslmode: Option<String>,
+        host: Option<String>,
+    },
+    /// Kong: the kong.conf given, and where `pg_ssl_required` (Enterprise
+    /// only) and `pg_ssl_verify` are set now.
+    Kong {
+        conf: Option<PathBuf>,
+        required: Option<(KongOrigin, bool)>,
+        verify: (KongOrigin, bool),
+    },
 }
 
 /// Where a client's certificate and key are set.
@@ -878,6 +897,11 @@ fn kong_model(
             ),
         },
         verify_host: None,
+        insist: Insist::Kong {
+            conf: conf_path.map(Path::to_path_buf),
+            required: enterprise.then(|| (pg.ssl_required.origin.clone(), pg.ssl_required.value)),
+            verify: (pg.ssl_verify.origin.clone(), pg.ssl_verify.value),
+        },
         hostaddr: None,
         plaintext_first: false,
     })
@@ -1257,6 +1281,14 @@ fn libpq_model(
             .filter(|h| !h.is_empty()),
         hostaddr: host.as_ref().and_then(|h| h.hostaddr.clone()),
         plaintext_first: mode == SslMode::Allow,
+        insist: Insist::Libpq {
+            sslmode: (r.sslmode.origin == ParamOrigin::ConnString)
+                .then(|| mode.keyword().to_string()),
+            host: host
+                .as_ref()
+                .map(|h| h.display_host().to_string())
+                .filter(|h| !h.is_empty()),
+        },
     })
 }
 
@@ -1429,7 +1461,7 @@ fn find_intermediate(
 /// PGTLS021: a client that does not insist on TLS (Kong's `pg_ssl = on`
 /// alone, libpq's prefer/allow, or TLS off) reaching the server over the
 /// network.
-fn plaintext_fallback(model: &Model, out: &mut Output) {
+fn plaintext_fallback(source: &dyn Source, facts: &ServerFacts, model: &Model, out: &mut Output) {
     let mut f = new_finding(Code::PlaintextFallback);
     f.target = Some(model.name.clone());
     f.evidence.push(evidence(
@@ -1461,7 +1493,87 @@ fn plaintext_fallback(model: &Model, out: &mut Output) {
             "接続文字列で sslrootcert と sslmode=verify-full を使います",
         )
     });
+    f.edits = insist_edits(source, facts, model);
     out.push(f, Stage::Connection);
+}
+
+/// The client's trust file as it reads now, quietly: a file that cannot
+/// serve is PGTLS018's to say, and then nothing is verified.
+fn trust_anchors(source: &dyn Source, model: &Model) -> Option<Vec<X509>> {
+    if let Some(a) = &model.anchors {
+        return Some(a.clone());
+    }
+    let text = source.read(model.trust_file.as_deref()?).ok()?;
+    let certs = pem_contents(&text).certs;
+    (!certs.is_empty()).then_some(certs)
+}
+
+/// PGTLS021's edits from what check read: the server's certificate (from
+/// its files) against the client's trust file decides how far the client
+/// can be made to verify (the same rule as the probe's, in
+/// [`crate::edit::insist_on_verified_tls`]).
+fn insist_edits(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<Edit> {
+    let verifies = !facts.sent_chain.is_empty()
+        && trust_anchors(source, model).is_some_and(|anchors| {
+            verify_chain(&facts.sent_chain, &anchors, None).is_ok_and(|v| v.ok)
+        });
+    match &model.insist {
+        Insist::Libpq { sslmode, host } => {
+            let trust = if verifies {
+                ServerTrust::Verifies {
+                    names_host: host.as_deref().is_some_and(|h| {
+                        facts
+                            .chain
+                            .first()
+                            .is_some_and(|leaf| leaf_names_host(leaf, h))
+                    }),
+                }
+            } else {
+                ServerTrust::Unverified
+            };
+            insist_on_verified_tls(trust, |value| {
+                Edit::new(
+                    EditKind::Conninfo {
+                        key: "sslmode".into(),
+                        before: sslmode.clone(),
+                        after: value.into(),
+                    },
+                    Applicability::MachineApplicable,
+                    Then::Reconnect,
+                )
+            })
+        }
+        Insist::Kong {
+            conf,
+            required,
+            verify,
+        } => {
+            let mut edits = Vec::new();
+            if let Some((origin, false)) = required {
+                edits.extend(kong_setting_edit(
+                    origin,
+                    conf.as_deref(),
+                    "pg_ssl_required",
+                    "off",
+                    "on",
+                ));
+            }
+            // Turning verification on only where the trust file already
+            // verifies the server's chain: otherwise Kong would stop.
+            if let (origin, false) = verify {
+                if verifies {
+                    edits.extend(kong_setting_edit(
+                        origin,
+                        conf.as_deref(),
+                        "pg_ssl_verify",
+                        "off",
+                        "on",
+                    ));
+                }
+            }
+            edits
+        }
+    }
 }
 
 /// PGTLS009 for a client that requires TLS from a server with `ssl = off`.
@@ -1543,7 +1655,7 @@ pub(crate) fn check_client(
     };
     let is_local = model.client == Some(MatchHost::Local);
     if !is_local && model.tls != TlsUse::Required {
-        plaintext_fallback(&model, out);
+        plaintext_fallback(source, facts, &model, out);
     }
 
     let paths: Vec<&TlsPath> = model.paths.iter().collect();
