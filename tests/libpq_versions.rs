@@ -295,3 +295,155 @@ fn libpq_16_and_17_options_against_postgresql_16() {
     assert_eq!(status, 0, "{v:#}");
     assert_eq!(v["server_major"], 16);
 }
+
+/// libpq 16, or one line saying why the test cannot run.
+fn libpq16() -> Option<PgClient> {
+    match PgClient::version(16) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("skipped: libpq 16: {e}");
+            None
+        }
+    }
+}
+
+/// `pgtls fix --format json -D data --libpq conninfo [extra]`.
+fn fix_libpq(cluster: &Cluster, conninfo: &str, extra: &[&str]) -> Value {
+    let d = cluster.data_dir().display().to_string();
+    let mut args = vec!["--format", "json", "fix", "-D", &d, "--libpq", conninfo];
+    args.extend_from_slice(extra);
+    crate::util::pgtls(&args).json()
+}
+
+fn edits_of<'a>(v: &'a Value, code: &str) -> Vec<&'a Value> {
+    v["edits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["fixes"].to_string().contains(code))
+        .collect()
+}
+
+/// PGTLS036 from the server's files: libpq 16 demands
+/// require_auth=scram-sha-256 and kong's line is `trust`, so libpq hangs
+/// up. The fix offers both sides, each after a look: the line's method
+/// made SCRAM, and the client accepting the server's method. Applied
+/// (--unsafe, reloaded), the strict client connects (the server now asks
+/// for SCRAM) and so does the relaxed one; psql, both Kong paths and the
+/// client healthy before still connect. sslcertmode=require against a
+/// server with no ssl_ca_file: the CA file is the person's to name; the
+/// client's sslcertmode=allow, applied, connects.
+#[test]
+fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
+    let Some(libpq16) = libpq16() else { return };
+    let cluster = crate::lab_util::start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all kong 127.0.0.1/32 trust")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca"),
+    );
+    let other = crate::fix::cert_conninfo(
+        &cluster,
+        "kong_md5",
+        files::CLIENT_FOO,
+        files::CLIENT_FOO_KEY,
+    );
+    let strict = format!(
+        "{} require_auth=scram-sha-256",
+        crate::fix::verify_full(&cluster)
+    );
+    let out = cluster.psql_with(&libpq16, &strict, &[PW]);
+    assert_ne!(out.status, 0, "refused before");
+    assert!(
+        out.stderr
+            .contains("server did not complete authentication"),
+        "{}",
+        out.stderr
+    );
+    let v = fix_libpq(&cluster, &strict, &[]);
+    let edits = edits_of(&v, "PGTLS036");
+    let kinds: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default(),
+                e["applicability"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("hba-line", "maybe-incorrect"),
+            ("conninfo", "maybe-incorrect")
+        ],
+        "{v:#}"
+    );
+    assert_eq!(
+        edits[0]["after"], "hostssl all kong 127.0.0.1/32 scram-sha-256",
+        "{v:#}"
+    );
+    assert_eq!(edits[1]["after"], "scram-sha-256,none", "{v:#}");
+    let hba = cluster.data_dir().join("pg_hba.conf");
+    let before = std::fs::read(&hba).expect("pg_hba.conf");
+    let v = fix_libpq(&cluster, &strict, &["--apply"]);
+    assert_eq!(v["applied"], serde_json::json!([]), "{v:#}");
+    assert_eq!(std::fs::read(&hba).expect("pg_hba.conf"), before);
+
+    let v = fix_libpq(&cluster, &strict, &["--apply", "--unsafe", "--reload"]);
+    assert!(v["reloaded_pid"].is_number(), "{v:#}");
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("require_auth=scram-sha-256,none"), "{fixed}");
+    let connects = |conninfo: &str| {
+        (0..50).any(|_| {
+            let ok = cluster.psql_with(&libpq16, conninfo, &[PW]).status == 0;
+            if !ok {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            ok
+        })
+    };
+    assert!(connects(&strict), "the strict client after the reload");
+    assert!(connects(fixed), "the relaxed client");
+    assert!(crate::fix::psql_connects(
+        &cluster,
+        &crate::fix::verify_full(&cluster)
+    ));
+    let dir = tempfile::tempdir().expect("dir");
+    let k = crate::fix::kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(
+        crate::fix::psql_connects(&cluster, &other),
+        "healthy before"
+    );
+    let v = fix_libpq(&cluster, &strict, &[]);
+    assert!(edits_of(&v, "PGTLS036").is_empty(), "nothing left: {v:#}");
+
+    // sslcertmode=require, and a server that never asks.
+    let plain =
+        crate::lab_util::start(crate::lab_util::tls_scram(files::SERVER, files::SERVER_KEY));
+    let demanding = format!("{} sslcertmode=require", crate::fix::verify_full(&plain));
+    let out = plain.psql_with(&libpq16, &demanding, &[PW]);
+    assert!(
+        out.stderr
+            .contains("server did not request an SSL certificate"),
+        "{}",
+        out.stderr
+    );
+    let v = fix_libpq(&plain, &demanding, &["--apply", "--unsafe"]);
+    let edits = edits_of(&v, "PGTLS036");
+    assert!(
+        edits
+            .iter()
+            .any(|e| e["key"] == "ssl_ca_file" && e["applicability"] == "has-placeholders"),
+        "{v:#}"
+    );
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslcertmode=allow"), "{fixed}");
+    assert_eq!(plain.psql_with(&libpq16, fixed, &[PW]).status, 0, "{fixed}");
+    let k = crate::fix::kong_connects(&plain, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+}

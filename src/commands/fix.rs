@@ -21,7 +21,7 @@ use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
 use pgtls_render::{edit_json, finding_json, finding_text, Style};
 use serde_json::json;
 
-use super::check::{report, CheckArgs};
+use super::check::{report_observing, CheckArgs};
 use crate::cli::{Format, GlobalArgs};
 use crate::output::{lang, print, print_json, style, t};
 
@@ -176,12 +176,13 @@ fn plan(report: &CheckReport, probed: &[Finding], args: &FixArgs) -> Vec<Planned
 
 /// check's report; with --connect and no server files to read, an empty
 /// one (the connection alone gathers the evidence).
-fn check_report(args: &FixArgs) -> anyhow::Result<CheckReport> {
+fn check_report(args: &FixArgs, probed: &[Finding]) -> anyhow::Result<CheckReport> {
     let c = &args.check;
     if args.connect && c.pgdata.is_none() && c.postgresql_conf.is_none() && c.hba.is_none() {
         return Ok(CheckReport::without_server());
     }
-    report(c)
+    let observed: Vec<pgtls_catalogue::Code> = probed.iter().map(Finding::id).collect();
+    report_observing(c, &observed)
 }
 
 /// The probe's arguments for the client fix was given.
@@ -873,12 +874,13 @@ fn applicability_word(a: Applicability, lang: Lang) -> &'static str {
 pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let style = style();
-    let first = check_report(args)?;
+    // The connection first: what it shows, the server's files explain.
     let first_probed = if args.connect {
         connect(args, lang)?
     } else {
         Vec::new()
     };
+    let first = check_report(args, &first_probed)?;
     let mut planned = plan(&first, &first_probed, args);
     // Shown: every edit that holds no placeholder; written: the selected.
     let (shown, _) = file_changes(&mut planned, |p| {
@@ -896,11 +898,15 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     }
     // What is left: the same check (and connections) after the edits.
     let changed = outcome.as_ref().is_some_and(|o| !o.applied.is_empty());
-    let after = if changed { check_report(args)? } else { first };
     let probed = if changed && args.connect {
         connect(args, lang)?
     } else {
         first_probed
+    };
+    let after = if changed {
+        check_report(args, &probed)?
+    } else {
+        first
     };
     // A failure the connection showed that check found too is said once.
     let probed: Vec<Finding> = probed

@@ -23,6 +23,7 @@ use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 use super::access::{
     access, conf_quote, load_key, pem_contents, public_key_fingerprint, sh, Access, KeyLoad,
 };
+use super::auth_methods::{self, Demands};
 use super::conn::{
     evaluate, failure_finding, ClientHints, MatchHost, MatchedLine, Query, SentCert,
 };
@@ -202,6 +203,8 @@ struct Model {
     plaintext_first: bool,
     /// What makes the client insist on TLS (PGTLS021), by client.
     insist: Insist,
+    /// What libpq 16+ demands of the server's authentication.
+    demands: Option<Demands>,
 }
 
 /// How a client is made to insist on verified TLS (PGTLS021's edits).
@@ -902,6 +905,7 @@ fn kong_model(
             required: enterprise.then(|| (pg.ssl_required.origin.clone(), pg.ssl_required.value)),
             verify: (pg.ssl_verify.origin.clone(), pg.ssl_verify.value),
         },
+        demands: None,
         hostaddr: None,
         plaintext_first: false,
     })
@@ -1289,6 +1293,17 @@ fn libpq_model(
                 .map(|h| h.display_host().to_string())
                 .filter(|h| !h.is_empty()),
         },
+        demands: Some(Demands {
+            require_auth: r.require_auth.as_ref().map(|p| {
+                (
+                    p.value.clone(),
+                    (p.origin == ParamOrigin::ConnString).then(|| p.value.shown()),
+                )
+            }),
+            cert_request: (r.sslcertmode.value == libpq::CertMode::Require).then(|| {
+                (r.sslcertmode.origin == ParamOrigin::ConnString).then(|| "require".to_string())
+            }),
+        }),
     })
 }
 
@@ -1574,6 +1589,52 @@ fn insist_edits(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<
             edits
         }
     }
+}
+
+/// What the line the client meets does to its authentication: PGTLS036
+/// from the files alone; PGTLS017 and PGTLS026 where a connection showed
+/// them. The codes of the findings pushed.
+#[allow(clippy::too_many_arguments)]
+fn auth_line_findings(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    user: &str,
+    line: &pgtls_config::hba::HbaLine,
+    uses_tls: bool,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Vec<Code> {
+    let mut found = Vec::new();
+    if let Some(demands) = &model.demands {
+        found.extend(auth_methods::demands_unmet(
+            facts,
+            &model.name,
+            demands,
+            line,
+            uses_tls,
+        ));
+    }
+    if input.observed.contains(&Code::PasswordAuthFailed) {
+        found.extend(auth_methods::md5_stored_for_scram(
+            facts,
+            &model.name,
+            user,
+            line,
+        ));
+    }
+    if input.observed.contains(&Code::PasswordToUnverifiedServer) {
+        found.extend(auth_methods::readable_password(
+            &model.name,
+            line,
+            insist_edits(source, facts, model),
+        ));
+    }
+    let codes = found.iter().map(Finding::id).collect();
+    for f in found {
+        out.push(f, Stage::Connection);
+    }
+    codes
 }
 
 /// PGTLS009 for a client that requires TLS from a server with `ssl = off`.
@@ -1959,6 +2020,15 @@ pub(crate) fn check_client(
     let mut hba_line = None;
     if let Some(eval) = evaluate(facts, &q) {
         hba_line = eval.line.map(MatchedLine::of);
+        if let (Some(line), None) = (eval.line, &eval.failure) {
+            for code in
+                auth_line_findings(source, facts, &model, &q.user, line, uses_tls, input, out)
+            {
+                for i in 0..paths.len() {
+                    set_fail(&mut first_failures, i, code, "auth");
+                }
+            }
+        }
         if let Some(failure) = &eval.failure {
             for i in 0..paths.len() {
                 set_fail(&mut first_failures, i, failure.code, "hba");

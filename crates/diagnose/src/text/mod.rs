@@ -7,8 +7,10 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod auth;
 mod scan;
 
+pub use auth::AuthText;
 pub use scan::ScanText;
 
 use crate::finding::Msg;
