@@ -447,3 +447,97 @@ fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
     let k = crate::fix::kong_connects(&plain, dir.path());
     assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
 }
+
+/// PGTLS034, sslrootcert=system with libpq 15: what libpq 16 means by it
+/// is OpenSSL's default trust store, which honours SSL_CERT_FILE; the lab
+/// CA is made "the system store" for the client processes alone. libpq 16
+/// connects that way; Debian's libpq 15 looks for a file named `system`
+/// and stops. The fix spells out what 16 means, from the environment
+/// pgtls runs in: that file as sslrootcert, and verify-full; libpq 15 then
+/// connects (without SSL_CERT_FILE), from the files (check) and from the
+/// connection (probe) alike; both Kong paths and a healthy client too.
+#[test]
+fn sslrootcert_system_is_spelled_out_for_libpq_15() {
+    let Some(libpq16) = libpq16() else { return };
+    let cluster =
+        crate::lab_util::start(crate::lab_util::tls_scram(files::SERVER, files::SERVER_KEY));
+    let root = path(files::ROOT_CA);
+    let healthy = crate::fix::verify_full(&cluster);
+    let system = healthy.replace(&format!("sslrootcert={root}"), "sslrootcert=system");
+    assert_ne!(system, healthy);
+    let store = ("SSL_CERT_FILE", root.as_str());
+    let real16 = cluster.psql_with(&libpq16, &system, &[PW, store]);
+    assert_eq!(real16.status, 0, "libpq 16: {}", real16.stderr);
+    let local = PgClient::local().expect("local psql");
+    let real15 = cluster.psql_with(&local, &system, &[PW, store]);
+    assert!(
+        real15
+            .stderr
+            .contains("root certificate file \"system\" does not exist"),
+        "libpq 15: {}",
+        real15.stderr
+    );
+    let d = cluster.data_dir().display().to_string();
+    let env = [(store.0, std::ffi::OsStr::new(store.1))];
+    for how in [vec!["-D", d.as_str()], vec!["--connect"]] {
+        let mut args = vec![
+            "--format",
+            "json",
+            "fix",
+            "--libpq",
+            &system,
+            "--libpq-version",
+            "15",
+        ];
+        args.extend(how.iter().copied());
+        let v = crate::util::pgtls_env(&args, &env).json();
+        let edits = edits_of(&v, "PGTLS034");
+        let planned: Vec<(&str, &str, &str)> = edits
+            .iter()
+            .map(|e| {
+                (
+                    e["key"].as_str().unwrap_or_default(),
+                    e["after"].as_str().unwrap_or_default(),
+                    e["applicability"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            planned,
+            [("sslrootcert", root.as_str(), "machine-applicable")],
+            "{how:?}: {v:#}"
+        );
+        let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+        let after = cluster.psql_with(&local, fixed, &[PW]);
+        assert_eq!(after.status, 0, "libpq 15 with {fixed}: {}", after.stderr);
+    }
+    // verify-ca becomes verify-full, which `system` forces.
+    let verify_ca = system.replace("sslmode=verify-full", "sslmode=verify-ca");
+    let v = crate::util::pgtls_env(
+        &[
+            "--format",
+            "json",
+            "fix",
+            "--libpq",
+            &verify_ca,
+            "--libpq-version",
+            "15",
+            "-D",
+            &d,
+        ],
+        &env,
+    )
+    .json();
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(
+        fixed.contains("sslmode=verify-full") && fixed.contains(&format!("sslrootcert={root}")),
+        "{fixed}"
+    );
+    assert_eq!(cluster.psql_with(&local, fixed, &[PW]).status, 0, "{fixed}");
+    let dir = tempfile::tempdir().expect("dir");
+    let k = crate::fix::kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(crate::fix::psql_connects(&cluster, &healthy), "healthy");
+}

@@ -264,6 +264,51 @@ pub fn insist_on_verified_tls(trust: ServerTrust, sslmode: impl FnOnce(&str) -> 
     edits
 }
 
+/// The file OpenSSL reads as its default trust store in this
+/// environment: the one its environment variable names (SSL_CERT_FILE, as
+/// `X509_get_default_cert_file_env` says), else the one compiled in. What
+/// libpq 16's `sslrootcert=system` loads, as far as one file can say it.
+pub fn openssl_default_cert_file() -> PathBuf {
+    // SAFETY: both return static NUL-terminated strings.
+    let (var, compiled) = unsafe {
+        (
+            std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file_env()),
+            std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file()),
+        )
+    };
+    std::env::var_os(var.to_string_lossy().as_ref())
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(compiled.to_string_lossy().into_owned()))
+}
+
+/// PGTLS034 for `sslrootcert=system` before libpq 16, which reads it as a
+/// file named `system`: what 16 means by it, spelled out for the older
+/// libpq: the system's trust file and the verify-full that `system`
+/// forces. `sslmode`: its value when the connection string sets it.
+pub fn system_store_spelled_out(file: &std::path::Path, sslmode: Option<&str>) -> Vec<Edit> {
+    let conninfo = |key: &str, before: Option<&str>, after: &str| {
+        Edit::new(
+            EditKind::Conninfo {
+                key: key.into(),
+                before: before.map(str::to_string),
+                after: after.into(),
+            },
+            Applicability::MachineApplicable,
+            Then::Reconnect,
+        )
+    };
+    let mut edits = vec![conninfo(
+        "sslrootcert",
+        Some("system"),
+        &file.display().to_string(),
+    )];
+    if sslmode != Some("verify-full") {
+        edits.push(conninfo("sslmode", sslmode, "verify-full"));
+    }
+    edits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,15 +143,7 @@ fn too_old(option: &str, major: u32, line: &str, since: u32) -> Finding {
 /// by SSL_CERT_FILE, as OpenSSL itself reads it), and the file they came
 /// from.
 fn system_anchors() -> anyhow::Result<(Vec<X509>, String)> {
-    let file = std::env::var_os("SSL_CERT_FILE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            // SAFETY: OpenSSL returns a static NUL-terminated string.
-            let raw =
-                unsafe { std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file()) };
-            PathBuf::from(raw.to_string_lossy().into_owned())
-        });
+    let file = pgtls_diagnose::edit::openssl_default_cert_file();
     let certs = load_pem_file(&file)
         .with_context(|| format!("the system trust store {}", file.display()))?;
     Ok((certs, file.display().to_string()))
@@ -203,6 +195,13 @@ fn root_store(
             "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
             "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
         ));
+        // What 16 would load, when it is there to name.
+        let file = pgtls_diagnose::edit::openssl_default_cert_file();
+        if file.is_file() {
+            let sslmode =
+                (r.sslmode.origin == conf::ParamOrigin::ConnString).then(|| libpq.mode().keyword());
+            f.edits = pgtls_diagnose::edit::system_store_spelled_out(&file, sslmode);
+        }
         pre.line = Some(format!("psql: error: {prefix}{line}"));
         pre.findings.push(f);
         return Ok((trust, anchors, trust_files));

@@ -994,6 +994,13 @@ fn libpq_trust(
             "use libpq 16 or later, or set sslrootcert to the file of the CA that issued the server's certificate",
             "libpq 16 以降を使うか、sslrootcert にサーバー証明書を発行した CA のファイルを指定します",
         ));
+        // What 16 would load in this environment, when it is there.
+        let file = crate::edit::openssl_default_cert_file();
+        if source.metadata(&file).is_ok() {
+            let sslmode =
+                (libpq.conn.sslmode.origin == ParamOrigin::ConnString).then(|| mode.keyword());
+            f.edits = crate::edit::system_store_spelled_out(&file, sslmode);
+        }
         out.push(f, Stage::Client);
     } else if verify && tls != TlsUse::Off {
         match &root {
