@@ -1331,3 +1331,109 @@ fn check_makes_a_client_that_would_fall_back_verify_what_its_trust_file_verifies
     assert_eq!(crate::fix::kong_probe(&conf)["ok"], true, "both Kong paths");
     all_connect(&cluster, &other);
 }
+
+/// PGTLS017: kong_md5's line asks for scram-sha-256 while
+/// postgresql.conf sets password_encryption = 'md5', under which its
+/// password was stored: the server refuses the right password (`password
+/// authentication failed`). The connection shows the refusal and the
+/// files say why: password_encryption becomes 'scram-sha-256'
+/// (machine-applicable, a reload), and setting the password again is the
+/// person's step, a command whose password is a placeholder, never run.
+/// Once the person has run it, kong_md5 connects; psql, both Kong paths and
+/// the client healthy before still do.
+#[test]
+fn a_password_stored_as_md5_for_a_scram_line_is_set_again_under_scram() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 scram-sha-256"),
+    );
+    append_auto_conf(&cluster, "password_encryption = 'md5'");
+    cluster.reload().expect("reload");
+    let d = cluster.data_dir().display().to_string();
+    let broken = verify_full(&cluster).replace("user=kong", "user=kong_md5");
+    let out = cluster.psql(&broken, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert!(
+        out.stderr
+            .contains("password authentication failed for user \"kong_md5\""),
+        "{}",
+        out.stderr
+    );
+    let healthy = verify_full(&cluster);
+    assert!(psql_connects(&cluster, &healthy), "kong before");
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_run = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &broken,
+            "--connect",
+        ];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let run = fix_run(&[]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS017");
+    let planned: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default(),
+                e["applicability"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            ("setting", "machine-applicable"),
+            ("command", "has-placeholders")
+        ],
+        "{v:#}"
+    );
+    assert_eq!(edits[0]["key"], "password_encryption", "{v:#}");
+    assert_eq!(edits[0]["after"], "'scram-sha-256'", "{v:#}");
+    let command = edits[1]["command"].as_str().unwrap_or_default().to_string();
+    assert!(
+        command.contains("ALTER ROLE kong_md5 PASSWORD '<password>'"),
+        "{command}"
+    );
+    assert!(
+        !run.stdout.contains(LAB_PASSWORD) && !run.stderr.contains(LAB_PASSWORD),
+        "no password in the output"
+    );
+
+    let run = fix_run(&["--apply", "--reload"]);
+    let v = run.json();
+    assert!(v["reloaded_pid"].is_number(), "{v:#}");
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    assert!(
+        !psql_connects(&cluster, &broken),
+        "the stored password is still MD5: the person's step is left"
+    );
+    // The person's step: the command, with the password typed in.
+    let sql = command
+        .split_once('"')
+        .and_then(|(_, rest)| rest.rsplit_once('"'))
+        .map(|(sql, _)| sql.replace("<password>", LAB_PASSWORD))
+        .expect("the SQL of the command");
+    cluster.sql(&sql).expect("ALTER ROLE");
+    assert!(psql_connects(&cluster, &broken), "kong_md5 after");
+    assert!(psql_connects(&cluster, &healthy), "kong after");
+    let dir = tempfile::tempdir().expect("dir");
+    assert_eq!(
+        kong_connects(&cluster, dir.path())["ok"],
+        true,
+        "both Kong paths"
+    );
+    let v = fix_run(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
