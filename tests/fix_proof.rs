@@ -1437,3 +1437,160 @@ fn a_password_stored_as_md5_for_a_scram_line_is_set_again_under_scram() {
     let v = fix_run(&[]).json();
     assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
 }
+
+/// PGTLS026: kong's line is `password`, and libpq (sslmode=require) and
+/// Kong (pg_ssl_verify = off) do not verify the server: the probe keeps
+/// the password from the server it cannot verify. The fix makes each
+/// client verify (its trust file verifies the server's certificate:
+/// machine-applicable) and moves the line to scram-sha-256 (after a look:
+/// roles whose password is stored as MD5 could no longer log in). Applied
+/// and reloaded, the probe sends the password, now to a verified server,
+/// and connects; psql, both Kong paths and the client healthy before
+/// (kong_md5, by md5 and its certificate) still connect.
+#[test]
+fn a_password_asked_for_over_an_unverified_connection_is_fixed_on_both_sides() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all kong 127.0.0.1/32 password")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca"),
+    );
+    let other = cert_conninfo(
+        &cluster,
+        "kong_md5",
+        files::CLIENT_FOO,
+        files::CLIENT_FOO_KEY,
+    );
+    assert!(psql_connects(&cluster, &other), "healthy before");
+    let d = cluster.data_dir().display().to_string();
+    // No trust file at all: with one, libpq's require verifies the chain.
+    let root = crate::lab_util::path(files::ROOT_CA);
+    let unverified = verify_full(&cluster)
+        .replace("sslmode=verify-full", "sslmode=require")
+        .replace(&format!(" sslrootcert={root}"), "");
+    let dir = tempfile::tempdir().expect("dir");
+    let conf = crate::fix::write_kong_conf(&cluster, dir.path(), "");
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(
+        &conf,
+        text.replace("pg_ssl_verify = on", "pg_ssl_verify = off"),
+    )
+    .expect("conf");
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let probe = |conninfo: &str| {
+        crate::util::pgtls_env(&["--format", "json", "probe", conninfo], &pw).json()
+    };
+    let v = probe(&unverified);
+    assert!(v["findings"].to_string().contains("PGTLS026"), "{v:#}");
+    let v = crate::fix::kong_probe(&conf);
+    assert!(v["findings"].to_string().contains("PGTLS026"), "{v:#}");
+
+    let fix_run = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &unverified,
+            "--kong-conf",
+            &conf,
+            "--connect",
+        ];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw).json()
+    };
+    let v = fix_run(&[]);
+    let edits = edits_for(&v, "PGTLS026");
+    let find = |kind: &str, key: &str| {
+        edits
+            .iter()
+            .find(|e| e["kind"] == kind && (key.is_empty() || e["key"] == key))
+            .unwrap_or_else(|| panic!("a {kind} {key} edit: {v:#}"))
+    };
+    // Which CA is the person's to name: neither is written alone.
+    let sslmode = find("conninfo", "sslmode");
+    assert_eq!(
+        (sslmode["after"].as_str(), sslmode["applicability"].as_str()),
+        (Some("verify-full"), Some("has-placeholders")),
+        "{sslmode}"
+    );
+    let rootcert = find("conninfo", "sslrootcert");
+    assert_eq!(rootcert["applicability"], "has-placeholders", "{rootcert}");
+    let verify = find("setting", "pg_ssl_verify");
+    assert_eq!(verify["after"], "on", "{verify}");
+    let line = find("hba-line", "");
+    assert_eq!(
+        (line["after"].as_str(), line["applicability"].as_str()),
+        (
+            Some("hostssl all kong 127.0.0.1/32 scram-sha-256"),
+            Some("maybe-incorrect")
+        ),
+        "{line}"
+    );
+    let text =
+        crate::util::pgtls_env(&["fix", "-D", &d, "--libpq", &unverified, "--connect"], &pw).stdout;
+    assert!(
+        text.contains("stored as MD5"),
+        "why it needs a look: {text}"
+    );
+    assert!(!text.contains(LAB_PASSWORD), "no password in the output");
+
+    let v = fix_run(&["--apply", "--unsafe", "--reload"]);
+    assert!(v["reloaded_pid"].is_number(), "{v:#}");
+    assert!(v["fixed_conninfo"].is_null(), "{v:#}");
+    assert!(
+        fs::read_to_string(cluster.data_dir().join("pg_hba.conf"))
+            .expect("pg_hba.conf")
+            .contains("hostssl all kong 127.0.0.1/32 scram-sha-256"),
+        "the line"
+    );
+    // The person's step: the CA that issued the server's certificate.
+    let fixed = format!(
+        "{} sslrootcert={root}",
+        unverified.replace("sslmode=require", "sslmode=verify-full")
+    );
+    let after = (0..50)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            probe(&fixed)
+        })
+        .find(|v| v["ok"] == true)
+        .unwrap_or_else(|| panic!("the probe connects with {fixed}: {:#}", probe(&fixed)));
+    assert!(
+        !after["findings"].to_string().contains("PGTLS026"),
+        "{after:#}"
+    );
+    assert!(
+        after["auth_method"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("SCRAM-SHA-256")),
+        "the password went, by SCRAM, to a verified server: {after:#}"
+    );
+    let k = crate::fix::kong_probe(&conf);
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(!k["findings"].to_string().contains("PGTLS026"), "{k:#}");
+    assert!(psql_connects(&cluster, &fixed), "psql with {fixed}");
+    all_connect(&cluster, &other);
+    let v = crate::util::pgtls_env(
+        &[
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &fixed,
+            "--kong-conf",
+            &conf,
+            "--connect",
+        ],
+        &pw,
+    )
+    .json();
+    assert!(edits_for(&v, "PGTLS026").is_empty(), "nothing left: {v:#}");
+}
