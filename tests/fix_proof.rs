@@ -1594,3 +1594,138 @@ fn a_password_asked_for_over_an_unverified_connection_is_fixed_on_both_sides() {
     .json();
     assert!(edits_for(&v, "PGTLS026").is_empty(), "nothing left: {v:#}");
 }
+
+/// `fix --connect` without the server's files, PGTLS006: the server
+/// refuses kong's certificate (from the unrelated CA). The connection
+/// cannot name the server's ssl_ca_file, so the edit is a command with it
+/// as a placeholder, naming the CA file found beside the client's
+/// certificate; never run. The person's step done (the CA appended, the
+/// server reloaded), the client connects, fix finds nothing left, and
+/// psql, both Kong paths and the client healthy before still connect.
+#[test]
+fn fix_connect_names_the_clients_ca_for_the_servers_ssl_ca_file() {
+    let (cluster, other) = two_clients();
+    let client = cert_conninfo(
+        &cluster,
+        "kong",
+        files::CLIENT_OTHER_CA,
+        files::CLIENT_OTHER_CA_KEY,
+    );
+    assert!(!psql_connects(&cluster, &client), "refused before");
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_connect = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "--connect", "--libpq", &client];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let ca_file = cluster.data_dir().join("root.crt");
+    let before = snapshot(&ca_file);
+    let run = fix_connect(&["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS006");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("reload")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    let found = command
+        .strip_prefix("cat ")
+        .and_then(|c| c.strip_suffix(" >> <ssl_ca_file of the server>"))
+        .unwrap_or_else(|| panic!("{command}"));
+    let other_ca = pki().read(files::OTHER_CA).expect("ca");
+    assert_eq!(fs::read(found).expect("the CA file named"), other_ca);
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&ca_file), before, "nothing written");
+
+    // The person's step: the server's ssl_ca_file in place of the
+    // placeholder, then a reload.
+    let command = command.replace(
+        "<ssl_ca_file of the server>",
+        &ca_file.display().to_string(),
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{command}: {out:?}");
+    cluster.reload().expect("reload");
+    assert!(psql_connects(&cluster, &client), "the client after");
+    let v = fix_connect(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    all_connect(&cluster, &other);
+}
+
+/// `fix --connect` without the server's files, PGTLS011: kong's client
+/// certificate has expired. What to have issued comes from the
+/// certificate the client sends: the issuer, the subject, the key and the
+/// file, a command with placeholders, never run. Once the person has put a
+/// new certificate there, fix finds nothing and the client connects.
+#[test]
+fn fix_connect_says_what_to_renew_for_an_expired_client_certificate() {
+    let (cluster, other) = two_clients();
+    let dir = tempfile::tempdir().expect("dir");
+    let cert = dir.path().join("client.crt");
+    let key = dir.path().join("client.key");
+    let put = |c: &str, k: &str| {
+        fs::write(&cert, pki().read(c).expect("cert")).expect("cert");
+        fs::write(&key, pki().read(k).expect("key")).expect("key");
+        fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+    };
+    put(files::CLIENT_EXPIRED, files::CLIENT_EXPIRED_KEY);
+    let client = format!(
+        "{} sslcert={} sslkey={}",
+        verify_full(&cluster),
+        cert.display(),
+        key.display()
+    );
+    assert!(!psql_connects(&cluster, &client), "refused before");
+    let before = snapshot(&cert);
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_connect = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "--connect", "--libpq", &client];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let run = fix_connect(&["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS011");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("reconnect")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains(&cert.display().to_string())
+            && command.contains(&key.display().to_string())
+            && command.contains("CN=kong")
+            && command.contains(pgtls_lab::ROOT_CA_CN),
+        "{command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+    assert!(!v.to_string().contains("PRIVATE KEY"), "no key");
+
+    // The person's step.
+    put(files::CLIENT_KONG, files::CLIENT_KONG_KEY);
+    let v = fix_connect(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    assert!(psql_connects(&cluster, &client), "the renewed client");
+    all_connect(&cluster, &other);
+}

@@ -309,6 +309,33 @@ pub fn system_store_spelled_out(file: &std::path::Path, sslmode: Option<&str>) -
     edits
 }
 
+/// PGTLS011's person's step: only the CA's holder can issue the client a
+/// new certificate; what to issue, for which key, and where it goes.
+pub fn renew_client_certificate(issuer: &str, subject: &str, key: &str, cert: &str) -> Edit {
+    Edit::new(
+        EditKind::Command {
+            command: format!(
+                "<have {issuer} issue a new client certificate (clientAuth) for {subject}, for the key in {key}> > {cert}"
+            ),
+        },
+        Applicability::HasPlaceholders,
+        Then::Reconnect,
+    )
+}
+
+/// PGTLS006 seen from the client: the CA that issued its certificate
+/// (`ca`: the file found for it, else what to look for) appended to the
+/// server's ssl_ca_file, which only the server's side can name.
+pub fn append_client_ca(ca: &str) -> Edit {
+    Edit::new(
+        EditKind::Command {
+            command: format!("cat {ca} >> <ssl_ca_file of the server>"),
+        },
+        Applicability::HasPlaceholders,
+        Then::Reload,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,7 @@ use crate::certinfo::{
 use crate::edit::{Applicability, Edit, EditKind, Then};
 use crate::explain::explain_text;
 use crate::finding::{Evidence, Finding, Msg};
+use crate::text::{Localized, ProbeText};
 use crate::verify_result::ChainRejection;
 
 /// Which client, and for Kong which of its two socket layers, made the
@@ -132,6 +133,8 @@ pub struct ClientCert {
     pub chain: Vec<X509>,
     /// The file it was read from.
     pub path: String,
+    /// The file of its key.
+    pub key_path: String,
     /// Whether the client really sends it (open-source Kong ignores
     /// `pg_ssl_cert`).
     pub used: bool,
@@ -2223,6 +2226,12 @@ fn client_cert_rejected(
                     cert.path, info.issuer
                 ),
             ));
+            f.edits.push(crate::edit::renew_client_certificate(
+                &info.issuer,
+                &info.subject,
+                &cert.key_path,
+                &crate::check_rules::access::sh(std::path::Path::new(&cert.path)),
+            ));
         } else {
             let issuer_der = leaf.issuer_name().to_der().unwrap_or_default();
             let advertised = names.iter().any(|(_, der)| *der == issuer_der);
@@ -2251,6 +2260,45 @@ fn client_cert_rejected(
                     format!("the client certificate is issued by {}, which is not among the CA names the server advertises ({})", info.issuer, names_text.join("; ")),
                     format!("クライアント証明書の発行者 {} は、サーバーが示す CA 名 ({}) に含まれていません", info.issuer, names_text.join("; ")),
                 ));
+                // The CA beside the client's certificate that issued it.
+                let found = obs
+                    .issuer_candidates
+                    .iter()
+                    .filter(|(c, _)| {
+                        describe(c, obs.now).is_ca
+                            && c.public_key()
+                                .ok()
+                                .is_some_and(|k| leaf.verify(&k).unwrap_or(false))
+                    })
+                    .map(|(_, p)| p)
+                    .min_by_key(|p| {
+                        (
+                            obs.issuer_candidates
+                                .iter()
+                                .filter(|(_, q)| q == *p)
+                                .count()
+                                != 1,
+                            (*p).clone(),
+                        )
+                    });
+                match found {
+                    Some(p) => {
+                        f.fix.push(
+                            ProbeText::ClientIssuerBeside {
+                                issuer: &info.issuer,
+                                file: p,
+                            }
+                            .msg(),
+                        );
+                        f.edits.push(crate::edit::append_client_ca(
+                            &crate::check_rules::access::sh(std::path::Path::new(p)),
+                        ));
+                    }
+                    None => f.edits.push(crate::edit::append_client_ca(&format!(
+                        "<the file of the CA {}>",
+                        info.issuer
+                    ))),
+                }
                 f.fix.push(Msg::new(
                     format!("on the server, append the CA certificate \"{}\" (PEM) to the file ssl_ca_file names, then reload (SELECT pg_reload_conf())", info.issuer),
                     format!("サーバーで ssl_ca_file が指すファイルに CA 証明書 \"{}\" を追加し、再読み込みします (SELECT pg_reload_conf())", info.issuer),

@@ -170,6 +170,13 @@ fn load_client_cert(kong: &KongClient, notes: &mut Vec<Msg>) -> anyhow::Result<C
         out.shown = Some(ClientCert {
             chain,
             path: cert_path.display().to_string(),
+            key_path: kong
+                .client_cert
+                .key
+                .value
+                .as_ref()
+                .map(|k| k.display().to_string())
+                .unwrap_or_default(),
             used: enterprise,
         });
     }

@@ -325,6 +325,7 @@ fn client_certificate(
             client_cert = Some(ClientCert {
                 chain,
                 path: cert.value.display().to_string(),
+                key_path: key_path.display().to_string(),
                 used: true,
             });
         }

@@ -1957,18 +1957,11 @@ pub(crate) fn check_client(
                         // Only the CA's holder can issue it: what to issue
                         // and where it goes.
                         if let Some(files) = files {
-                            f.edits.push(Edit::new(
-                                EditKind::Command {
-                                    command: format!(
-                                        "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
-                                        info.issuer,
-                                        info.subject,
-                                        files.key.display(),
-                                        sh(&files.cert)
-                                    ),
-                                },
-                                Applicability::HasPlaceholders,
-                                Then::Reconnect,
+                            f.edits.push(crate::edit::renew_client_certificate(
+                                &info.issuer,
+                                &info.subject,
+                                &files.key.display().to_string(),
+                                &sh(&files.cert),
                             ));
                         }
                     } else {

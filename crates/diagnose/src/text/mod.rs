@@ -8,9 +8,11 @@
 //! they name a variant and turn it into a [`Msg`].
 
 mod auth;
+mod probe;
 mod scan;
 
 pub use auth::AuthText;
+pub use probe::ProbeText;
 pub use scan::ScanText;
 
 use crate::finding::Msg;
