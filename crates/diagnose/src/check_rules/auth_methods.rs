@@ -106,11 +106,19 @@ pub(super) fn demands_unmet(
     let mut f = new_finding(Code::ClientAuthRequirementUnmet);
     f.target = Some(target.to_string());
     let location = line.location.to_string();
-    if let Some((req, before)) = &demands.require_auth {
+    // libpq checks the certificate request at the handshake, before any
+    // authentication: that demand goes first.
+    let unmet = |(req, _): &&(RequireAuth, Option<String>)| {
+        met_as(line.method).is_some_and(|sent| !req.allows(sent))
+    };
+    let cert_unmet = demands.cert_request.is_some() && uses_tls && facts.ca_file.is_none();
+    if let Some((req, before)) = demands
+        .require_auth
+        .as_ref()
+        .filter(unmet)
+        .filter(|_| !cert_unmet)
+    {
         let sent = met_as(line.method)?;
-        if req.allows(sent) {
-            return None;
-        }
         f.evidence.push(evidence(
             format!("require_auth={}", req.shown()),
             "connection string",
@@ -167,12 +175,9 @@ pub(super) fn demands_unmet(
         }
         return Some(f);
     }
-    let before = demands.cert_request.as_ref()?;
     // The server asks every TLS client for a certificate once ssl_ca_file
     // is set, whatever the line.
-    if !uses_tls || facts.ca_file.is_some() {
-        return None;
-    }
+    let before = demands.cert_request.as_ref().filter(|_| cert_unmet)?;
     f.evidence
         .push(evidence("sslcertmode=require", "connection string"));
     f.evidence.push(evidence(
