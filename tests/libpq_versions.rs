@@ -393,6 +393,42 @@ fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
     assert_eq!(v["applied"], serde_json::json!([]), "{v:#}");
     assert_eq!(std::fs::read(&hba).expect("pg_hba.conf"), before);
 
+    // Without the server's files, the connection gives the client's side.
+    let connect = |conninfo: &str| {
+        crate::util::pgtls_env(
+            &[
+                "--format",
+                "json",
+                "fix",
+                "--connect",
+                "--libpq",
+                conninfo,
+                "--apply",
+                "--unsafe",
+            ],
+            &[("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))],
+        )
+        .json()
+    };
+    let v = connect(&strict);
+    let edits = edits_of(&v, "PGTLS036");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["key"].as_str(),
+            edits[0]["after"].as_str(),
+            edits[0]["applicability"].as_str()
+        ),
+        (
+            Some("require_auth"),
+            Some("scram-sha-256,none"),
+            Some("maybe-incorrect")
+        ),
+        "{v:#}"
+    );
+    let relaxed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert_eq!(cluster.psql_with(&libpq16, relaxed, &[PW]).status, 0);
+
     let v = fix_libpq(&cluster, &strict, &["--apply", "--unsafe", "--reload"]);
     assert!(v["reloaded_pid"].is_number(), "{v:#}");
     let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
@@ -447,6 +483,12 @@ fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
         "{v:#}"
     );
     let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslcertmode=allow"), "{fixed}");
+    assert_eq!(plain.psql_with(&libpq16, fixed, &[PW]).status, 0, "{fixed}");
+    let v = connect(&demanding);
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v:#}"));
     assert!(fixed.contains("sslcertmode=allow"), "{fixed}");
     assert_eq!(plain.psql_with(&libpq16, fixed, &[PW]).status, 0, "{fixed}");
     let k = crate::fix::kong_connects(&plain, dir.path());

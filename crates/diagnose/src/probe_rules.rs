@@ -197,6 +197,9 @@ pub struct ClientConfig {
     pub direct_tls: bool,
     /// The libpq major version modelled (None for Kong).
     pub libpq_major: Option<u32>,
+    /// libpq 16's `require_auth` and `sslcertmode=require`, as set: what
+    /// the client demands of the server's authentication (PGTLS036).
+    pub auth_demands: Vec<Setting>,
 }
 
 /// A connection step.
@@ -1193,6 +1196,7 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             by_client_line(obs, cfg, at, j);
             if let Some(f) = j.findings.last_mut() {
                 if f.id() == Code::ClientAuthRequirementUnmet {
+                    f.edits.extend(relax_demand(cfg, text));
                     f.reading = Some(Msg::new(
                         format!("the server let {}@{} in another way than the client demands; the server's matching pg_hba.conf line decides the method", cfg.user, cfg.database),
                         format!("サーバーは {}@{} をクライアントが求めるのとは別の方法で受け入れようとしました。方式を決めるのはサーバーで一致する pg_hba.conf の行です", cfg.user, cfg.database),
@@ -1207,6 +1211,52 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             ));
         }
     }
+}
+
+/// PGTLS036's client side, from the line libpq printed: the demand the
+/// server did not meet loosened to what it did (`sslcertmode=allow`, or
+/// its method accepted in require_auth). It weakens what the client
+/// insists on: a look first. The server's side is in its pg_hba.conf or
+/// postgresql.conf, which `fix -D` reads.
+fn relax_demand(cfg: &ClientConfig, line: &str) -> Vec<Edit> {
+    let demand = |key: &str| cfg.auth_demands.iter().find(|s| s.key == key);
+    let relaxed = if line.contains("server did not request an SSL certificate") {
+        demand("sslcertmode").map(|s| (s, "allow".to_string()))
+    } else {
+        let sent = [
+            ("server requested SASL authentication", "scram-sha-256"),
+            ("server requested a cleartext password", "password"),
+            ("server requested a hashed password", "md5"),
+            ("server requested GSSAPI authentication", "gss"),
+            ("server requested SSPI authentication", "sspi"),
+            ("server did not complete authentication", "none"),
+        ]
+        .into_iter()
+        .find(|(said, _)| line.contains(said))
+        .map(|(_, method)| method);
+        demand("require_auth").zip(sent).and_then(|(s, sent)| {
+            let negated = s.value.starts_with('!');
+            let value = if negated {
+                let bang = format!("!{sent}");
+                s.value
+                    .split(',')
+                    .filter(|m| *m != bang)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                format!("{},{sent}", s.value)
+            };
+            (!value.is_empty()).then_some((s, value))
+        })
+    };
+    relaxed
+        .map(|(s, value)| {
+            let mut e = change_edit(cfg, s, &value);
+            e.applicability = e.applicability.max(Applicability::MaybeIncorrect);
+            e
+        })
+        .into_iter()
+        .collect()
 }
 
 /// PGTLS035: the connection ended during a direct TLS handshake, before
@@ -2829,6 +2879,7 @@ mod tests {
             security_level: None,
             direct_tls: false,
             libpq_major: None,
+            auth_demands: Vec::new(),
         }
     }
 

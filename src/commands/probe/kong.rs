@@ -318,6 +318,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         security_level: args.security_level,
         direct_tls: false,
         libpq_major: None,
+        auth_demands: Vec::new(),
     };
     let mut cos_client = base(ClientKind::KongCosocket, &cosocket);
     cos_client.depth = Some(depth.clone());

@@ -532,6 +532,15 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
         security_level: args.security_level,
         direct_tls: cfg.direct_tls,
         libpq_major: Some(r.libpq_major),
+        auth_demands: r
+            .require_auth
+            .iter()
+            .map(|p| setting("require_auth", p, p.value.shown()))
+            .chain(
+                (r.sslcertmode.value == conf::CertMode::Require)
+                    .then(|| setting("sslcertmode", &r.sslcertmode, "require")),
+            )
+            .collect(),
     };
 
     let mut settings = Vec::new();
