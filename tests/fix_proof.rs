@@ -1729,3 +1729,80 @@ fn fix_connect_says_what_to_renew_for_an_expired_client_certificate() {
     assert!(psql_connects(&cluster, &client), "the renewed client");
     all_connect(&cluster, &other);
 }
+
+/// `fix --connect` without the server's files, PGTLS010: the server's
+/// certificate has expired and libpq (verify-full) refuses it. What to
+/// have issued comes from the certificate the server sent (subject, names,
+/// issuer); where it goes, only the server's side knows: a command with
+/// placeholders, never run. Once the person has put a new certificate in
+/// place and reloaded, fix finds nothing, and psql, both Kong paths and
+/// the client that did not verify (healthy before) connect.
+#[test]
+fn fix_connect_says_what_to_renew_for_an_expired_server_certificate() {
+    let cluster = start(
+        crate::lab_util::tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let no_verify = format!(
+        "host=127.0.0.1 port={} user=kong dbname=kong sslmode=require",
+        cluster.port()
+    );
+    assert!(psql_connects(&cluster, &no_verify), "healthy before");
+    let client = verify_full(&cluster);
+    assert!(!psql_connects(&cluster, &client), "refused before");
+    let cert = cluster.data_dir().join("server.crt");
+    let before = snapshot(&cert);
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_connect = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "--connect", "--libpq", &client];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let run = fix_connect(&["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS010");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("reload")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains("CN=localhost")
+            && command.contains("DNS:localhost")
+            && command.contains(pgtls_lab::ROOT_CA_CN)
+            && command.ends_with("> <ssl_cert_file of the server>"),
+        "{command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+
+    // The person's step: a new certificate in place, and a reload.
+    for (name, file, mode) in [
+        ("server.crt", files::SERVER, 0o644),
+        ("server.key", files::SERVER_KEY, 0o600),
+    ] {
+        let pem = pki().read(file).expect("lab file");
+        cluster
+            .write_file(name, &pem, mode, Owner::ServerUser)
+            .expect("write");
+    }
+    cluster.reload().expect("reload");
+    let v = fix_connect(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    assert!(psql_connects(&cluster, &client), "verify-full after");
+    let dir = tempfile::tempdir().expect("dir");
+    assert_eq!(
+        kong_connects(&cluster, dir.path())["ok"],
+        true,
+        "both Kong paths"
+    );
+    assert!(psql_connects(&cluster, &no_verify), "healthy after");
+}

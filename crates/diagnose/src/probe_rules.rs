@@ -1735,6 +1735,14 @@ impl Refusal<'_> {
             f.reading = Some(Msg::new(en, ja));
             f.facts.insert("not_after".into(), info.not_after.clone());
             f.facts.insert("subject".into(), info.subject.clone());
+            // The server's own certificate: what to have issued is known
+            // from what it sent; where it goes, only the server's side.
+            if i == 0 {
+                f.edits.push(crate::check_rules::renewal_into(
+                    info,
+                    "<ssl_cert_file of the server>",
+                ));
+            }
         }
         f
     }

@@ -23,6 +23,7 @@ mod conn;
 mod key_search;
 pub mod pooler;
 mod server;
+pub(crate) use server::renewal_into;
 
 use std::fmt;
 use std::io;
