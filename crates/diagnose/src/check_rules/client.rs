@@ -1535,6 +1535,11 @@ fn trust_anchors(source: &dyn Source, model: &Model) -> Option<Vec<X509>> {
 /// can be made to verify (the same rule as the probe's, in
 /// [`crate::edit::insist_on_verified_tls`]).
 fn insist_edits(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<Edit> {
+    // A server without TLS would then refuse the client: its ssl comes
+    // first (PGTLS009's edit).
+    if !facts.ssl {
+        return Vec::new();
+    }
     let verifies = !facts.sent_chain.is_empty()
         && trust_anchors(source, model).is_some_and(|anchors| {
             verify_chain(&facts.sent_chain, &anchors, None).is_ok_and(|v| v.ok)
