@@ -1,6 +1,9 @@
 //! `pgtls fix` proven on real PostgreSQL 15 clusters for the server's
-//! certificate and key files (PGTLS002, PGTLS003) and the client
-//! certificate (PGTLS006, PGTLS008, PGTLS011): each break is shown first
+//! certificate and key files (PGTLS002, PGTLS003, PGTLS010), the client
+//! certificate (PGTLS006, PGTLS008, PGTLS011), and how the client insists
+//! on verified TLS and authenticates (PGTLS017, PGTLS021, PGTLS026), from
+//! the files (`-D`), from the connection (`--connect`) or both: each break
+//! is shown first
 //! (nothing written), then applied, the server restarted or reloaded as the
 //! edit says; psql and both of Kong's paths connect, a client that was
 //! healthy before still does, and a second run plans nothing. Where only a

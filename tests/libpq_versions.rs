@@ -4,8 +4,9 @@
 //! server of a version that has them: `pgtls probe` must connect where
 //! that version's real libpq connects, fail where it fails with the line
 //! it prints, and name the cause; `--libpq-version` must stop where an
-//! older libpq stops. A version missing from the lab's cache skips with
-//! one line naming the fetch command.
+//! older libpq stops. The fixes of what those options break (PGTLS034,
+//! PGTLS036) are proven with the libpq that has them. A version missing
+//! from the lab's cache skips with one line naming the fetch command.
 
 use std::process::{Command, Stdio};
 
