@@ -3,13 +3,12 @@
 //! certificate (PGTLS006, PGTLS008, PGTLS011), and how the client insists
 //! on verified TLS and authenticates (PGTLS017, PGTLS021, PGTLS026), from
 //! the files (`-D`), from the connection (`--connect`) or both: each break
-//! is shown first
-//! (nothing written), then applied, the server restarted or reloaded as the
-//! edit says; psql and both of Kong's paths connect, a client that was
-//! healthy before still does, and a second run plans nothing. Where only a
-//! person can act (issue a certificate), the edit holds placeholders and is
-//! never applied, and the test proves the rest once the person's step is
-//! done.
+//! is shown first (nothing written), then applied, the server restarted or
+//! reloaded as the edit says; psql and both of Kong's paths connect, a
+//! client that was healthy before still does, and a second run plans
+//! nothing. Where only a person can act (issue a certificate), the edit
+//! holds placeholders and is never applied, and the test proves the rest
+//! once the person's step is done.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
