@@ -1332,6 +1332,26 @@ fn check_makes_a_client_that_would_fall_back_verify_what_its_trust_file_verifies
         .contains("pg_ssl_verify = on"));
     assert_eq!(crate::fix::kong_probe(&conf)["ok"], true, "both Kong paths");
     all_connect(&cluster, &other);
+
+    // Kong without TLS at all (kong's line is hostssl: refused): TLS on,
+    // and verified.
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(
+        &conf,
+        text.replace("pg_ssl = on", "pg_ssl = off")
+            .replace("pg_ssl_verify = on", "pg_ssl_verify = off"),
+    )
+    .expect("conf");
+    assert_eq!(crate::fix::kong_probe(&conf)["ok"], false, "refused before");
+    let v = crate::fix::fix_kong_conf(&d, &conf);
+    let mut keys: Vec<&str> = edits_for(&v, "PGTLS021")
+        .iter()
+        .filter_map(|e| e["key"].as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["pg_ssl", "pg_ssl_verify"], "{v:#}");
+    assert_eq!(crate::fix::kong_probe(&conf)["ok"], true, "both Kong paths");
+    all_connect(&cluster, &other);
 }
 
 /// PGTLS017: kong_md5's line asks for scram-sha-256 while

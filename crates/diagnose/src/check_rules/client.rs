@@ -219,6 +219,7 @@ enum Insist {
     /// only) and `pg_ssl_verify` are set now.
     Kong {
         conf: Option<PathBuf>,
+        ssl: (KongOrigin, bool),
         required: Option<(KongOrigin, bool)>,
         verify: (KongOrigin, bool),
     },
@@ -902,6 +903,7 @@ fn kong_model(
         verify_host: None,
         insist: Insist::Kong {
             conf: conf_path.map(Path::to_path_buf),
+            ssl: (pg.ssl.origin.clone(), pg.ssl.value),
             required: enterprise.then(|| (pg.ssl_required.origin.clone(), pg.ssl_required.value)),
             verify: (pg.ssl_verify.origin.clone(), pg.ssl_verify.value),
         },
@@ -1572,10 +1574,20 @@ fn insist_edits(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<
         }
         Insist::Kong {
             conf,
+            ssl,
             required,
             verify,
         } => {
             let mut edits = Vec::new();
+            if let (origin, false) = ssl {
+                edits.extend(kong_setting_edit(
+                    origin,
+                    conf.as_deref(),
+                    "pg_ssl",
+                    "off",
+                    "on",
+                ));
+            }
             if let Some((origin, false)) = required {
                 edits.extend(kong_setting_edit(
                     origin,

@@ -977,4 +977,29 @@ fn a_fallback_client_is_made_to_verify_only_a_tls_server_it_can_verify() {
         codes(&r)
     );
     assert_eq!(sslmode(&r), [], "no TLS to insist on");
+
+    // Kong without TLS at all, its trust file holding the server's CA:
+    // TLS on and verified.
+    let mut k = input();
+    k.clients = vec![kong()];
+    let conf = "pg_ssl = off\nlua_ssl_trusted_certificate = /etc/kong/root.crt\n";
+    let r = run(
+        &with_kong(src("").file("/etc/kong/root.crt", cert(&c.root)), conf),
+        &k,
+    );
+    let keys: Vec<(String, String)> = get(&r, Code::PlaintextFallback)
+        .edits
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EditKind::Setting { key, after, .. } => Some((key.clone(), after.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("pg_ssl".to_string(), "on".to_string()),
+            ("pg_ssl_verify".to_string(), "on".to_string())
+        ]
+    );
 }
