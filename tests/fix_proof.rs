@@ -1561,6 +1561,21 @@ fn a_password_asked_for_over_an_unverified_connection_is_fixed_on_both_sides() {
         "why it needs a look: {text}"
     );
     assert!(!text.contains(LAB_PASSWORD), "no password in the output");
+    let ja = crate::util::pgtls_env(
+        &[
+            "--lang",
+            "ja",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &unverified,
+            "--connect",
+        ],
+        &pw,
+    )
+    .stdout;
+    assert!(ja.contains("MD5 で保存"), "{ja}");
 
     let v = fix_run(&["--apply", "--unsafe", "--reload"]);
     assert!(v["reloaded_pid"].is_number(), "{v:#}");
@@ -1666,6 +1681,17 @@ fn fix_connect_names_the_clients_ca_for_the_servers_ssl_ca_file() {
     assert_eq!(fs::read(found).expect("the CA file named"), other_ca);
     assert_eq!(v["applied"], serde_json::json!([]), "never run");
     assert_eq!(snapshot(&ca_file), before, "nothing written");
+    for (lang, said) in [
+        ("en", "which issued the client certificate, is in"),
+        ("ja", "クライアント証明書を発行した"),
+    ] {
+        let out = crate::util::pgtls_env(
+            &["--lang", lang, "fix", "--connect", "--libpq", &client],
+            &pw,
+        )
+        .stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
 
     // The person's step: the server's ssl_ca_file in place of the
     // placeholder, then a reload.

@@ -388,6 +388,17 @@ fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
         "{v:#}"
     );
     assert_eq!(edits[1]["after"], "scram-sha-256,none", "{v:#}");
+    let d = cluster.data_dir().display().to_string();
+    for (lang, said) in [
+        ("en", "the client demands require_auth=scram-sha-256"),
+        (
+            "ja",
+            "クライアントは require_auth=scram-sha-256 を求めています",
+        ),
+    ] {
+        let out = crate::util::pgtls(&["--lang", lang, "fix", "-D", &d, "--libpq", &strict]).stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
     let hba = cluster.data_dir().join("pg_hba.conf");
     let before = std::fs::read(&hba).expect("pg_hba.conf");
     let v = fix_libpq(&cluster, &strict, &["--apply"]);
