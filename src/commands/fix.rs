@@ -1,5 +1,7 @@
 //! `pgtls fix`: the edits `check`'s findings carry (and, with `--connect`,
-//! those of what connecting as the client showed, as probe does), shown as a unified diff
+//! those of what connecting as the client showed, as probe does; a
+//! failure only a connection shows, such as a refused password, gets its
+//! server side from the files check reads), shown as a unified diff
 //! of every file they would change and every command they call for, and
 //! with `--apply` written: only to files the configuration names, each by
 //! an atomic replace that keeps its owner and mode, with a backup beside
@@ -48,7 +50,9 @@ pub struct FixArgs {
     /// Connect as the client given (--kong-conf, --kong or --libpq) to
     /// gather evidence, as probe does: what the server sends and answers
     /// adds its findings' edits to the plan (those check already plans
-    /// are kept as check has them).
+    /// are kept as check has them), and what the server's files say of it
+    /// (a refused password, a password asked for over an unverified
+    /// connection) adds the server's side.
     #[arg(long)]
     pub connect: bool,
     /// With --connect: seconds allowed for each network step (default:
