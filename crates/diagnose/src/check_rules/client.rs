@@ -215,8 +215,8 @@ enum Insist {
         sslmode: Option<String>,
         host: Option<String>,
     },
-    /// Kong: the kong.conf given, and where `pg_ssl_required` (Enterprise
-    /// only) and `pg_ssl_verify` are set now.
+    /// Kong: the kong.conf given, and where `pg_ssl`, `pg_ssl_required`
+    /// (Enterprise only) and `pg_ssl_verify` are set now, with their values.
     Kong {
         conf: Option<PathBuf>,
         ssl: (KongOrigin, bool),
