@@ -389,6 +389,13 @@ fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
     );
     assert_eq!(edits[1]["after"], "scram-sha-256,none", "{v:#}");
     let d = cluster.data_dir().display().to_string();
+    // libpq 15 stops at the option itself: nothing else to fix first.
+    let v = fix_libpq(&cluster, &strict, &["--libpq-version", "15"]);
+    let found = v["findings"].to_string();
+    assert!(
+        found.contains("PGTLS034") && !found.contains("PGTLS036"),
+        "{v:#}"
+    );
     for (lang, said) in [
         ("en", "the client demands require_auth=scram-sha-256"),
         (

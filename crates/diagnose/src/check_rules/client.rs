@@ -1302,7 +1302,8 @@ fn libpq_model(
                 .map(|h| h.display_host().to_string())
                 .filter(|h| !h.is_empty()),
         },
-        demands: Some(Demands {
+        // A libpq that refuses the option stops before any of it matters.
+        demands: (refused != Some(Code::LibpqTooOld)).then(|| Demands {
             require_auth: r.require_auth.as_ref().map(|p| {
                 (
                     p.value.clone(),
