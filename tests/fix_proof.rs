@@ -1,12 +1,14 @@
 //! `pgtls fix` proven on real PostgreSQL 15 clusters for the server's
-//! certificate and key files (PGTLS002, PGTLS003) and the client
-//! certificate (PGTLS006, PGTLS008, PGTLS011): each break is shown first
-//! (nothing written), then applied, the server restarted or reloaded as the
-//! edit says; psql and both of Kong's paths connect, a client that was
-//! healthy before still does, and a second run plans nothing. Where only a
-//! person can act (issue a certificate), the edit holds placeholders and is
-//! never applied, and the test proves the rest once the person's step is
-//! done.
+//! certificate and key files (PGTLS002, PGTLS003, PGTLS010), the client
+//! certificate (PGTLS006, PGTLS008, PGTLS011), and how the client insists
+//! on verified TLS and authenticates (PGTLS017, PGTLS021, PGTLS026), from
+//! the files (`-D`), from the connection (`--connect`) or both: each break
+//! is shown first (nothing written), then applied, the server restarted or
+//! reloaded as the edit says; psql and both of Kong's paths connect, a
+//! client that was healthy before still does, and a second run plans
+//! nothing. Where only a person can act (issue a certificate), the edit
+//! holds placeholders and is never applied, and the test proves the rest
+//! once the person's step is done.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -1214,4 +1216,641 @@ fn a_weak_server_key_says_what_to_issue_and_the_server_then_starts() {
     assert!(edits[0]["command"]
         .as_str()
         .is_some_and(|c| c.contains(&cert.display().to_string())));
+}
+
+/// PGTLS021 from the files alone (check, `-D`): libpq with
+/// `sslmode=prefer` and a trust file that verifies the server's
+/// certificate, as read from the data directory, which names the host
+/// dialled: `sslmode=verify-full`, machine-applicable. The corrected
+/// string connects over verified TLS and the client healthy before still
+/// connects. A trust file that does not verify the server gets
+/// verify-full only together with the CA file a person names (nothing
+/// applied); one that verifies a certificate naming another host gets
+/// verify-ca, after a look.
+#[test]
+fn check_makes_a_client_that_would_fall_back_verify_what_its_trust_file_verifies() {
+    let (cluster, other) = two_clients();
+    let d = cluster.data_dir().display().to_string();
+    let prefer = verify_full(&cluster).replace("sslmode=verify-full", "sslmode=prefer");
+    assert!(psql_connects(&cluster, &prefer), "prefer connects");
+    let fix_d = |conninfo: &str, extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "-D", &d, "--libpq", conninfo];
+        args.extend_from_slice(extra);
+        crate::util::pgtls(&args)
+    };
+    let v = fix_d(&prefer, &[]).json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["key"].as_str(),
+            edits[0]["before"].as_str(),
+            edits[0]["after"].as_str(),
+            edits[0]["applicability"].as_str()
+        ),
+        (
+            Some("sslmode"),
+            Some("prefer"),
+            Some("verify-full"),
+            Some("machine-applicable")
+        ),
+        "{v:#}"
+    );
+    let run = fix_d(&prefer, &["--apply"]);
+    let v = run.json();
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslmode=verify-full"), "{fixed}");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+    all_connect(&cluster, &other);
+    let dir = tempfile::tempdir().expect("dir");
+    let again = fix_d(fixed, &[]).json();
+    assert!(
+        edits_for(&again, "PGTLS021").is_empty()
+            && !again["findings"].to_string().contains("PGTLS021"),
+        "nothing left: {again:#}"
+    );
+
+    // A trust file that does not verify this server: the CA file is the
+    // person's to name; nothing of it is applied.
+    let untrusted = prefer.replace(
+        &crate::lab_util::path(files::ROOT_CA),
+        &crate::lab_util::path(files::OTHER_CA),
+    );
+    let run = fix_d(&untrusted, &["--apply", "--unsafe"]);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 2, "{v:#}");
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["applicability"] == "has-placeholders"),
+        "{v:#}"
+    );
+    assert!(v["fixed_conninfo"].is_null(), "{v:#}");
+
+    // Dialling an address the certificate does not name: verify-ca.
+    let by_address = prefer.replace("host=127.0.0.1", "host=127.0.0.2 hostaddr=127.0.0.1");
+    let v = fix_d(&by_address, &[]).json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(
+        (
+            edits[0]["after"].as_str(),
+            edits[0]["applicability"].as_str()
+        ),
+        (Some("verify-ca"), Some("maybe-incorrect")),
+        "{v:#}"
+    );
+    let v = fix_d(&by_address, &["--apply", "--unsafe"]).json();
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(psql_connects(&cluster, fixed), "psql with {fixed}");
+
+    // Kong with pg_ssl_verify = off, its trust file holding the server's
+    // CA: verification turned on (Kong restarts), and both paths connect.
+    let conf = crate::fix::write_kong_conf(&cluster, dir.path(), "");
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(
+        &conf,
+        text.replace("pg_ssl_verify = on", "pg_ssl_verify = off"),
+    )
+    .expect("conf");
+    let v = crate::util::pgtls(&["--format", "json", "fix", "-D", &d, "--kong-conf", &conf]).json();
+    let edits = edits_for(&v, "PGTLS021");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["key"].as_str(),
+            edits[0]["after"].as_str(),
+            edits[0]["then"].as_str()
+        ),
+        (Some("pg_ssl_verify"), Some("on"), Some("restart")),
+        "{v:#}"
+    );
+    let v = crate::fix::fix_kong_conf(&d, &conf);
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    assert!(fs::read_to_string(&conf)
+        .expect("conf")
+        .contains("pg_ssl_verify = on"));
+    assert_eq!(crate::fix::kong_probe(&conf)["ok"], true, "both Kong paths");
+    all_connect(&cluster, &other);
+
+    // Kong without TLS at all (kong's line is hostssl: refused): TLS on,
+    // and verified.
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(
+        &conf,
+        text.replace("pg_ssl = on", "pg_ssl = off")
+            .replace("pg_ssl_verify = on", "pg_ssl_verify = off"),
+    )
+    .expect("conf");
+    assert_eq!(crate::fix::kong_probe(&conf)["ok"], false, "refused before");
+    let v = crate::fix::fix_kong_conf(&d, &conf);
+    let mut keys: Vec<&str> = edits_for(&v, "PGTLS021")
+        .iter()
+        .filter_map(|e| e["key"].as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["pg_ssl", "pg_ssl_verify"], "{v:#}");
+    assert_eq!(crate::fix::kong_probe(&conf)["ok"], true, "both Kong paths");
+    all_connect(&cluster, &other);
+}
+
+/// PGTLS017: kong_md5's line asks for scram-sha-256 while
+/// postgresql.conf sets password_encryption = 'md5', under which its
+/// password was stored: the server refuses the right password (`password
+/// authentication failed`). The connection shows the refusal and the
+/// files say why: password_encryption becomes 'scram-sha-256'
+/// (machine-applicable, a reload), and setting the password again is the
+/// person's step, a command whose password is a placeholder, never run.
+/// Once the person has run it, kong_md5 connects; psql, both Kong paths and
+/// the client healthy before still do.
+#[test]
+fn a_password_stored_as_md5_for_a_scram_line_is_set_again_under_scram() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .hba_line("hostssl all kong 127.0.0.1/32 scram-sha-256")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 scram-sha-256"),
+    );
+    append_auto_conf(&cluster, "password_encryption = 'md5'");
+    cluster.reload().expect("reload");
+    let d = cluster.data_dir().display().to_string();
+    let broken = verify_full(&cluster).replace("user=kong", "user=kong_md5");
+    let out = cluster.psql(&broken, &[("PGPASSWORD", LAB_PASSWORD)]);
+    assert!(
+        out.stderr
+            .contains("password authentication failed for user \"kong_md5\""),
+        "{}",
+        out.stderr
+    );
+    let healthy = verify_full(&cluster);
+    assert!(psql_connects(&cluster, &healthy), "kong before");
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_run = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &broken,
+            "--connect",
+        ];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let run = fix_run(&[]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS017");
+    let planned: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default(),
+                e["applicability"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            ("setting", "machine-applicable"),
+            ("command", "has-placeholders")
+        ],
+        "{v:#}"
+    );
+    assert_eq!(edits[0]["key"], "password_encryption", "{v:#}");
+    assert_eq!(edits[0]["after"], "'scram-sha-256'", "{v:#}");
+    let command = edits[1]["command"].as_str().unwrap_or_default().to_string();
+    assert!(
+        command.contains("ALTER ROLE kong_md5 PASSWORD '<password>'"),
+        "{command}"
+    );
+    assert!(
+        !run.stdout.contains(LAB_PASSWORD) && !run.stderr.contains(LAB_PASSWORD),
+        "no password in the output"
+    );
+
+    let run = fix_run(&["--apply", "--reload"]);
+    let v = run.json();
+    assert!(v["reloaded_pid"].is_number(), "{v:#}");
+    assert_eq!(v["applied"].as_array().map(Vec::len), Some(1), "{v:#}");
+    assert!(
+        !psql_connects(&cluster, &broken),
+        "the stored password is still MD5: the person's step is left"
+    );
+    // The person's step: the command, with the password typed in.
+    let sql = command
+        .split_once('"')
+        .and_then(|(_, rest)| rest.rsplit_once('"'))
+        .map(|(sql, _)| sql.replace("<password>", LAB_PASSWORD))
+        .expect("the SQL of the command");
+    cluster.sql(&sql).expect("ALTER ROLE");
+    assert!(psql_connects(&cluster, &broken), "kong_md5 after");
+    assert!(psql_connects(&cluster, &healthy), "kong after");
+    let dir = tempfile::tempdir().expect("dir");
+    assert_eq!(
+        kong_connects(&cluster, dir.path())["ok"],
+        true,
+        "both Kong paths"
+    );
+    let v = fix_run(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+}
+
+/// PGTLS026: kong's line is `password`, and libpq (sslmode=require) and
+/// Kong (pg_ssl_verify = off) do not verify the server: the probe keeps
+/// the password from the server it cannot verify. The fix makes each
+/// client verify (its trust file verifies the server's certificate:
+/// machine-applicable) and moves the line to scram-sha-256 (after a look:
+/// roles whose password is stored as MD5 could no longer log in). Applied
+/// and reloaded, the probe sends the password, now to a verified server,
+/// and connects; psql, both Kong paths and the client healthy before
+/// (kong_md5, by md5 and its certificate) still connect.
+#[test]
+fn a_password_asked_for_over_an_unverified_connection_is_fixed_on_both_sides() {
+    let cluster = start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all kong 127.0.0.1/32 password")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca"),
+    );
+    let other = cert_conninfo(
+        &cluster,
+        "kong_md5",
+        files::CLIENT_FOO,
+        files::CLIENT_FOO_KEY,
+    );
+    assert!(psql_connects(&cluster, &other), "healthy before");
+    let d = cluster.data_dir().display().to_string();
+    // No trust file at all: with one, libpq's require verifies the chain.
+    let root = crate::lab_util::path(files::ROOT_CA);
+    let unverified = verify_full(&cluster)
+        .replace("sslmode=verify-full", "sslmode=require")
+        .replace(&format!(" sslrootcert={root}"), "");
+    let dir = tempfile::tempdir().expect("dir");
+    let conf = crate::fix::write_kong_conf(&cluster, dir.path(), "");
+    let text = fs::read_to_string(&conf).expect("kong.conf");
+    fs::write(
+        &conf,
+        text.replace("pg_ssl_verify = on", "pg_ssl_verify = off"),
+    )
+    .expect("conf");
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let probe = |conninfo: &str| {
+        crate::util::pgtls_env(&["--format", "json", "probe", conninfo], &pw).json()
+    };
+    let v = probe(&unverified);
+    assert!(v["findings"].to_string().contains("PGTLS026"), "{v:#}");
+    let v = crate::fix::kong_probe(&conf);
+    assert!(v["findings"].to_string().contains("PGTLS026"), "{v:#}");
+
+    let fix_run = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &unverified,
+            "--kong-conf",
+            &conf,
+            "--connect",
+        ];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw).json()
+    };
+    let v = fix_run(&[]);
+    let edits = edits_for(&v, "PGTLS026");
+    let find = |kind: &str, key: &str| {
+        edits
+            .iter()
+            .find(|e| e["kind"] == kind && (key.is_empty() || e["key"] == key))
+            .unwrap_or_else(|| panic!("a {kind} {key} edit: {v:#}"))
+    };
+    // Which CA is the person's to name: neither is written alone.
+    let sslmode = find("conninfo", "sslmode");
+    assert_eq!(
+        (sslmode["after"].as_str(), sslmode["applicability"].as_str()),
+        (Some("verify-full"), Some("has-placeholders")),
+        "{sslmode}"
+    );
+    let rootcert = find("conninfo", "sslrootcert");
+    assert_eq!(rootcert["applicability"], "has-placeholders", "{rootcert}");
+    let verify = find("setting", "pg_ssl_verify");
+    assert_eq!(verify["after"], "on", "{verify}");
+    let line = find("hba-line", "");
+    assert_eq!(
+        (line["after"].as_str(), line["applicability"].as_str()),
+        (
+            Some("hostssl all kong 127.0.0.1/32 scram-sha-256"),
+            Some("maybe-incorrect")
+        ),
+        "{line}"
+    );
+    let text =
+        crate::util::pgtls_env(&["fix", "-D", &d, "--libpq", &unverified, "--connect"], &pw).stdout;
+    assert!(
+        text.contains("stored as MD5"),
+        "why it needs a look: {text}"
+    );
+    assert!(!text.contains(LAB_PASSWORD), "no password in the output");
+    let ja = crate::util::pgtls_env(
+        &[
+            "--lang",
+            "ja",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &unverified,
+            "--connect",
+        ],
+        &pw,
+    )
+    .stdout;
+    assert!(ja.contains("MD5 で保存"), "{ja}");
+
+    let v = fix_run(&["--apply", "--unsafe", "--reload"]);
+    assert!(v["reloaded_pid"].is_number(), "{v:#}");
+    assert!(v["fixed_conninfo"].is_null(), "{v:#}");
+    assert!(
+        fs::read_to_string(cluster.data_dir().join("pg_hba.conf"))
+            .expect("pg_hba.conf")
+            .contains("hostssl all kong 127.0.0.1/32 scram-sha-256"),
+        "the line"
+    );
+    // The person's step: the CA that issued the server's certificate.
+    let fixed = format!(
+        "{} sslrootcert={root}",
+        unverified.replace("sslmode=require", "sslmode=verify-full")
+    );
+    let after = (0..50)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            probe(&fixed)
+        })
+        .find(|v| v["ok"] == true)
+        .unwrap_or_else(|| panic!("the probe connects with {fixed}: {:#}", probe(&fixed)));
+    assert!(
+        !after["findings"].to_string().contains("PGTLS026"),
+        "{after:#}"
+    );
+    assert!(
+        after["auth_method"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("SCRAM-SHA-256")),
+        "the password went, by SCRAM, to a verified server: {after:#}"
+    );
+    let k = crate::fix::kong_probe(&conf);
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(!k["findings"].to_string().contains("PGTLS026"), "{k:#}");
+    assert!(psql_connects(&cluster, &fixed), "psql with {fixed}");
+    all_connect(&cluster, &other);
+    let v = crate::util::pgtls_env(
+        &[
+            "--format",
+            "json",
+            "fix",
+            "-D",
+            &d,
+            "--libpq",
+            &fixed,
+            "--kong-conf",
+            &conf,
+            "--connect",
+        ],
+        &pw,
+    )
+    .json();
+    assert!(edits_for(&v, "PGTLS026").is_empty(), "nothing left: {v:#}");
+}
+
+/// `fix --connect` without the server's files, PGTLS006: the server
+/// refuses kong's certificate (from the unrelated CA). The connection
+/// cannot name the server's ssl_ca_file, so the edit is a command with it
+/// as a placeholder, naming the CA file found beside the client's
+/// certificate; never run. The person's step done (the CA appended, the
+/// server reloaded), the client connects, fix finds nothing left, and
+/// psql, both Kong paths and the client healthy before still connect.
+#[test]
+fn fix_connect_names_the_clients_ca_for_the_servers_ssl_ca_file() {
+    let (cluster, other) = two_clients();
+    let client = cert_conninfo(
+        &cluster,
+        "kong",
+        files::CLIENT_OTHER_CA,
+        files::CLIENT_OTHER_CA_KEY,
+    );
+    assert!(!psql_connects(&cluster, &client), "refused before");
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_connect = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "--connect", "--libpq", &client];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let ca_file = cluster.data_dir().join("root.crt");
+    let before = snapshot(&ca_file);
+    let run = fix_connect(&["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS006");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("reload")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    let found = command
+        .strip_prefix("cat ")
+        .and_then(|c| c.strip_suffix(" >> <ssl_ca_file of the server>"))
+        .unwrap_or_else(|| panic!("{command}"));
+    let other_ca = pki().read(files::OTHER_CA).expect("ca");
+    assert_eq!(fs::read(found).expect("the CA file named"), other_ca);
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&ca_file), before, "nothing written");
+    for (lang, said) in [
+        ("en", "which issued the client certificate, is in"),
+        ("ja", "クライアント証明書を発行した"),
+    ] {
+        let out = crate::util::pgtls_env(
+            &["--lang", lang, "fix", "--connect", "--libpq", &client],
+            &pw,
+        )
+        .stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
+
+    // The person's step: the server's ssl_ca_file in place of the
+    // placeholder, then a reload.
+    let command = command.replace(
+        "<ssl_ca_file of the server>",
+        &ca_file.display().to_string(),
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{command}: {out:?}");
+    cluster.reload().expect("reload");
+    assert!(psql_connects(&cluster, &client), "the client after");
+    let v = fix_connect(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    all_connect(&cluster, &other);
+}
+
+/// `fix --connect` without the server's files, PGTLS011: kong's client
+/// certificate has expired. What to have issued comes from the
+/// certificate the client sends: the issuer, the subject, the key and the
+/// file, a command with placeholders, never run. Once the person has put a
+/// new certificate there, fix finds nothing and the client connects.
+#[test]
+fn fix_connect_says_what_to_renew_for_an_expired_client_certificate() {
+    let (cluster, other) = two_clients();
+    let dir = tempfile::tempdir().expect("dir");
+    let cert = dir.path().join("client.crt");
+    let key = dir.path().join("client.key");
+    let put = |c: &str, k: &str| {
+        fs::write(&cert, pki().read(c).expect("cert")).expect("cert");
+        fs::write(&key, pki().read(k).expect("key")).expect("key");
+        fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+    };
+    put(files::CLIENT_EXPIRED, files::CLIENT_EXPIRED_KEY);
+    let client = format!(
+        "{} sslcert={} sslkey={}",
+        verify_full(&cluster),
+        cert.display(),
+        key.display()
+    );
+    assert!(!psql_connects(&cluster, &client), "refused before");
+    let before = snapshot(&cert);
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_connect = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "--connect", "--libpq", &client];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let run = fix_connect(&["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS011");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("reconnect")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains(&cert.display().to_string())
+            && command.contains(&key.display().to_string())
+            && command.contains("CN=kong")
+            && command.contains(pgtls_lab::ROOT_CA_CN),
+        "{command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+    assert!(!v.to_string().contains("PRIVATE KEY"), "no key");
+
+    // The person's step.
+    put(files::CLIENT_KONG, files::CLIENT_KONG_KEY);
+    let v = fix_connect(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    assert!(psql_connects(&cluster, &client), "the renewed client");
+    all_connect(&cluster, &other);
+}
+
+/// `fix --connect` without the server's files, PGTLS010: the server's
+/// certificate has expired and libpq (verify-full) refuses it. What to
+/// have issued comes from the certificate the server sent (subject, names,
+/// issuer); where it goes, only the server's side knows: a command with
+/// placeholders, never run. Once the person has put a new certificate in
+/// place and reloaded, fix finds nothing, and psql, both Kong paths and
+/// the client that did not verify (healthy before) connect.
+#[test]
+fn fix_connect_says_what_to_renew_for_an_expired_server_certificate() {
+    let cluster = start(
+        crate::lab_util::tls(files::SERVER_EXPIRED, files::SERVER_EXPIRED_KEY)
+            .hba_line("hostssl all all 127.0.0.1/32 scram-sha-256"),
+    );
+    let no_verify = format!(
+        "host=127.0.0.1 port={} user=kong dbname=kong sslmode=require",
+        cluster.port()
+    );
+    assert!(psql_connects(&cluster, &no_verify), "healthy before");
+    let client = verify_full(&cluster);
+    assert!(!psql_connects(&cluster, &client), "refused before");
+    let cert = cluster.data_dir().join("server.crt");
+    let before = snapshot(&cert);
+    let pw = [("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))];
+    let fix_connect = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "fix", "--connect", "--libpq", &client];
+        args.extend_from_slice(extra);
+        crate::util::pgtls_env(&args, &pw)
+    };
+    let run = fix_connect(&["--apply", "--unsafe"]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    let v = run.json();
+    let edits = edits_for(&v, "PGTLS010");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    let edit = edits[0];
+    assert_eq!(
+        (
+            edit["kind"].as_str(),
+            edit["applicability"].as_str(),
+            edit["then"].as_str()
+        ),
+        (Some("command"), Some("has-placeholders"), Some("reload")),
+        "{edit}"
+    );
+    let command = edit["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains("CN=localhost")
+            && command.contains("DNS:localhost")
+            && command.contains(pgtls_lab::ROOT_CA_CN)
+            && command.ends_with("> <ssl_cert_file of the server>"),
+        "{command}"
+    );
+    assert_eq!(v["applied"], serde_json::json!([]), "never run");
+    assert_eq!(snapshot(&cert), before, "nothing written");
+
+    // The person's step: a new certificate in place, and a reload.
+    for (name, file, mode) in [
+        ("server.crt", files::SERVER, 0o644),
+        ("server.key", files::SERVER_KEY, 0o600),
+    ] {
+        let pem = pki().read(file).expect("lab file");
+        cluster
+            .write_file(name, &pem, mode, Owner::ServerUser)
+            .expect("write");
+    }
+    cluster.reload().expect("reload");
+    let v = fix_connect(&[]).json();
+    assert_eq!(v["edits"], serde_json::json!([]), "nothing left: {v:#}");
+    assert!(psql_connects(&cluster, &client), "verify-full after");
+    let dir = tempfile::tempdir().expect("dir");
+    assert_eq!(
+        kong_connects(&cluster, dir.path())["ok"],
+        true,
+        "both Kong paths"
+    );
+    assert!(psql_connects(&cluster, &no_verify), "healthy after");
 }

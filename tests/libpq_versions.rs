@@ -4,8 +4,9 @@
 //! server of a version that has them: `pgtls probe` must connect where
 //! that version's real libpq connects, fail where it fails with the line
 //! it prints, and name the cause; `--libpq-version` must stop where an
-//! older libpq stops. A version missing from the lab's cache skips with
-//! one line naming the fetch command.
+//! older libpq stops. The fixes of what those options break (PGTLS034,
+//! PGTLS036) are proven with the libpq that has them. A version missing
+//! from the lab's cache skips with one line naming the fetch command.
 
 use std::process::{Command, Stdio};
 
@@ -294,4 +295,315 @@ fn libpq_16_and_17_options_against_postgresql_16() {
     let (status, v) = report(&probe(&ok, &[], &[PW]), "probe scram");
     assert_eq!(status, 0, "{v:#}");
     assert_eq!(v["server_major"], 16);
+}
+
+/// libpq 16, or one line saying why the test cannot run.
+fn libpq16() -> Option<PgClient> {
+    match PgClient::version(16) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("skipped: libpq 16: {e}");
+            None
+        }
+    }
+}
+
+/// `pgtls fix --format json -D data --libpq conninfo [extra]`.
+fn fix_libpq(cluster: &Cluster, conninfo: &str, extra: &[&str]) -> Value {
+    let d = cluster.data_dir().display().to_string();
+    let mut args = vec!["--format", "json", "fix", "-D", &d, "--libpq", conninfo];
+    args.extend_from_slice(extra);
+    crate::util::pgtls(&args).json()
+}
+
+fn edits_of<'a>(v: &'a Value, code: &str) -> Vec<&'a Value> {
+    v["edits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["fixes"].to_string().contains(code))
+        .collect()
+}
+
+/// PGTLS036 from the server's files: libpq 16 demands
+/// require_auth=scram-sha-256 and kong's line is `trust`, so libpq hangs
+/// up. The fix offers both sides, each after a look: the line's method
+/// made SCRAM, and the client accepting the server's method. Applied
+/// (--unsafe, reloaded), the strict client connects (the server now asks
+/// for SCRAM) and so does the relaxed one; psql, both Kong paths and the
+/// client healthy before still connect. sslcertmode=require against a
+/// server with no ssl_ca_file: the CA file is the person's to name; the
+/// client's sslcertmode=allow, applied, connects.
+#[test]
+fn a_demanded_method_the_server_does_not_use_is_fixed_on_either_side() {
+    let Some(libpq16) = libpq16() else { return };
+    let cluster = crate::lab_util::start(
+        ClusterSpec::new()
+            .with_server_tls(pki())
+            .expect("tls")
+            .with_client_ca(pki())
+            .expect("client CA")
+            .hba_line("hostssl all kong 127.0.0.1/32 trust")
+            .hba_line("hostssl all kong_md5 127.0.0.1/32 md5 clientcert=verify-ca"),
+    );
+    let other = crate::fix::cert_conninfo(
+        &cluster,
+        "kong_md5",
+        files::CLIENT_FOO,
+        files::CLIENT_FOO_KEY,
+    );
+    let strict = format!(
+        "{} require_auth=scram-sha-256",
+        crate::fix::verify_full(&cluster)
+    );
+    let out = cluster.psql_with(&libpq16, &strict, &[PW]);
+    assert_ne!(out.status, 0, "refused before");
+    assert!(
+        out.stderr
+            .contains("server did not complete authentication"),
+        "{}",
+        out.stderr
+    );
+    let v = fix_libpq(&cluster, &strict, &[]);
+    let edits = edits_of(&v, "PGTLS036");
+    let kinds: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default(),
+                e["applicability"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("hba-line", "maybe-incorrect"),
+            ("conninfo", "maybe-incorrect")
+        ],
+        "{v:#}"
+    );
+    assert_eq!(
+        edits[0]["after"], "hostssl all kong 127.0.0.1/32 scram-sha-256",
+        "{v:#}"
+    );
+    assert_eq!(edits[1]["after"], "scram-sha-256,none", "{v:#}");
+    let d = cluster.data_dir().display().to_string();
+    // libpq 15 stops at the option itself: nothing else to fix first.
+    let v = fix_libpq(&cluster, &strict, &["--libpq-version", "15"]);
+    let found = v["findings"].to_string();
+    assert!(
+        found.contains("PGTLS034") && !found.contains("PGTLS036"),
+        "{v:#}"
+    );
+    for (lang, said) in [
+        ("en", "the client demands require_auth=scram-sha-256"),
+        (
+            "ja",
+            "クライアントは require_auth=scram-sha-256 を求めています",
+        ),
+    ] {
+        let out = crate::util::pgtls(&["--lang", lang, "fix", "-D", &d, "--libpq", &strict]).stdout;
+        assert!(out.contains(said), "{lang}: {out}");
+    }
+    let hba = cluster.data_dir().join("pg_hba.conf");
+    let before = std::fs::read(&hba).expect("pg_hba.conf");
+    let v = fix_libpq(&cluster, &strict, &["--apply"]);
+    assert_eq!(v["applied"], serde_json::json!([]), "{v:#}");
+    assert_eq!(std::fs::read(&hba).expect("pg_hba.conf"), before);
+
+    // Without the server's files, the connection gives the client's side.
+    let connect = |conninfo: &str| {
+        crate::util::pgtls_env(
+            &[
+                "--format",
+                "json",
+                "fix",
+                "--connect",
+                "--libpq",
+                conninfo,
+                "--apply",
+                "--unsafe",
+            ],
+            &[("PGPASSWORD", std::ffi::OsStr::new(LAB_PASSWORD))],
+        )
+        .json()
+    };
+    let v = connect(&strict);
+    let edits = edits_of(&v, "PGTLS036");
+    assert_eq!(edits.len(), 1, "{v:#}");
+    assert_eq!(
+        (
+            edits[0]["key"].as_str(),
+            edits[0]["after"].as_str(),
+            edits[0]["applicability"].as_str()
+        ),
+        (
+            Some("require_auth"),
+            Some("scram-sha-256,none"),
+            Some("maybe-incorrect")
+        ),
+        "{v:#}"
+    );
+    let relaxed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert_eq!(cluster.psql_with(&libpq16, relaxed, &[PW]).status, 0);
+
+    let v = fix_libpq(&cluster, &strict, &["--apply", "--unsafe", "--reload"]);
+    assert!(v["reloaded_pid"].is_number(), "{v:#}");
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("require_auth=scram-sha-256,none"), "{fixed}");
+    let connects = |conninfo: &str| {
+        (0..50).any(|_| {
+            let ok = cluster.psql_with(&libpq16, conninfo, &[PW]).status == 0;
+            if !ok {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            ok
+        })
+    };
+    assert!(connects(&strict), "the strict client after the reload");
+    assert!(connects(fixed), "the relaxed client");
+    assert!(crate::fix::psql_connects(
+        &cluster,
+        &crate::fix::verify_full(&cluster)
+    ));
+    let dir = tempfile::tempdir().expect("dir");
+    let k = crate::fix::kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(
+        crate::fix::psql_connects(&cluster, &other),
+        "healthy before"
+    );
+    let v = fix_libpq(&cluster, &strict, &[]);
+    assert!(edits_of(&v, "PGTLS036").is_empty(), "nothing left: {v:#}");
+
+    // sslcertmode=require, and a server that never asks.
+    let plain =
+        crate::lab_util::start(crate::lab_util::tls_scram(files::SERVER, files::SERVER_KEY));
+    // With a method the server does use beside it: libpq asks about the
+    // certificate request first, at the handshake.
+    let demanding = format!(
+        "{} sslcertmode=require require_auth=scram-sha-256",
+        crate::fix::verify_full(&plain)
+    );
+    let out = plain.psql_with(&libpq16, &demanding, &[PW]);
+    assert!(
+        out.stderr
+            .contains("server did not request an SSL certificate"),
+        "{}",
+        out.stderr
+    );
+    let v = fix_libpq(&plain, &demanding, &["--apply", "--unsafe"]);
+    let edits = edits_of(&v, "PGTLS036");
+    assert!(
+        edits
+            .iter()
+            .any(|e| e["key"] == "ssl_ca_file" && e["applicability"] == "has-placeholders"),
+        "{v:#}"
+    );
+    let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+    assert!(fixed.contains("sslcertmode=allow"), "{fixed}");
+    assert_eq!(plain.psql_with(&libpq16, fixed, &[PW]).status, 0, "{fixed}");
+    let v = connect(&demanding);
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(fixed.contains("sslcertmode=allow"), "{fixed}");
+    assert_eq!(plain.psql_with(&libpq16, fixed, &[PW]).status, 0, "{fixed}");
+    let k = crate::fix::kong_connects(&plain, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+}
+
+/// PGTLS034, sslrootcert=system with libpq 15: what libpq 16 means by it
+/// is OpenSSL's default trust store, which honours SSL_CERT_FILE; the lab
+/// CA is made "the system store" for the client processes alone. libpq 16
+/// connects that way; Debian's libpq 15 looks for a file named `system`
+/// and stops. The fix spells out what 16 means, from the environment
+/// pgtls runs in: that file as sslrootcert, and verify-full; libpq 15 then
+/// connects (without SSL_CERT_FILE), from the files (check) and from the
+/// connection (probe) alike; both Kong paths and a healthy client too.
+#[test]
+fn sslrootcert_system_is_spelled_out_for_libpq_15() {
+    let Some(libpq16) = libpq16() else { return };
+    let cluster =
+        crate::lab_util::start(crate::lab_util::tls_scram(files::SERVER, files::SERVER_KEY));
+    let root = path(files::ROOT_CA);
+    let healthy = crate::fix::verify_full(&cluster);
+    let system = healthy.replace(&format!("sslrootcert={root}"), "sslrootcert=system");
+    assert_ne!(system, healthy);
+    let store = ("SSL_CERT_FILE", root.as_str());
+    let real16 = cluster.psql_with(&libpq16, &system, &[PW, store]);
+    assert_eq!(real16.status, 0, "libpq 16: {}", real16.stderr);
+    let local = PgClient::local().expect("local psql");
+    let real15 = cluster.psql_with(&local, &system, &[PW, store]);
+    assert!(
+        real15
+            .stderr
+            .contains("root certificate file \"system\" does not exist"),
+        "libpq 15: {}",
+        real15.stderr
+    );
+    let d = cluster.data_dir().display().to_string();
+    let env = [(store.0, std::ffi::OsStr::new(store.1))];
+    for how in [vec!["-D", d.as_str()], vec!["--connect"]] {
+        let mut args = vec![
+            "--format",
+            "json",
+            "fix",
+            "--libpq",
+            &system,
+            "--libpq-version",
+            "15",
+        ];
+        args.extend(how.iter().copied());
+        let v = crate::util::pgtls_env(&args, &env).json();
+        let edits = edits_of(&v, "PGTLS034");
+        let planned: Vec<(&str, &str, &str)> = edits
+            .iter()
+            .map(|e| {
+                (
+                    e["key"].as_str().unwrap_or_default(),
+                    e["after"].as_str().unwrap_or_default(),
+                    e["applicability"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            planned,
+            [("sslrootcert", root.as_str(), "machine-applicable")],
+            "{how:?}: {v:#}"
+        );
+        let fixed = v["fixed_conninfo"].as_str().expect("fixed_conninfo");
+        let after = cluster.psql_with(&local, fixed, &[PW]);
+        assert_eq!(after.status, 0, "libpq 15 with {fixed}: {}", after.stderr);
+    }
+    // verify-ca becomes verify-full, which `system` forces.
+    let verify_ca = system.replace("sslmode=verify-full", "sslmode=verify-ca");
+    let v = crate::util::pgtls_env(
+        &[
+            "--format",
+            "json",
+            "fix",
+            "--libpq",
+            &verify_ca,
+            "--libpq-version",
+            "15",
+            "-D",
+            &d,
+        ],
+        &env,
+    )
+    .json();
+    let fixed = v["fixed_conninfo"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(
+        fixed.contains("sslmode=verify-full") && fixed.contains(&format!("sslrootcert={root}")),
+        "{fixed}"
+    );
+    assert_eq!(cluster.psql_with(&local, fixed, &[PW]).status, 0, "{fixed}");
+    let dir = tempfile::tempdir().expect("dir");
+    let k = crate::fix::kong_connects(&cluster, dir.path());
+    assert_eq!(k["ok"], true, "both Kong paths: {k:#}");
+    assert!(crate::fix::psql_connects(&cluster, &healthy), "healthy");
 }

@@ -92,7 +92,17 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<u8> {
 
 /// Reads everything the flags name and judges it (no output).
 pub(crate) fn report(args: &CheckArgs) -> anyhow::Result<CheckReport> {
+    report_observing(args, &[])
+}
+
+/// [`report`] knowing what connecting as the clients showed (`observed`),
+/// which the server's files then explain.
+pub(crate) fn report_observing(
+    args: &CheckArgs,
+    observed: &[pgtls_catalogue::Code],
+) -> anyhow::Result<CheckReport> {
     let mut input = CheckInput {
+        observed: observed.to_vec(),
         pgdata: args.pgdata.clone(),
         postgresql_conf: args.postgresql_conf.clone(),
         hba: args.hba.clone(),

@@ -1,5 +1,7 @@
 //! `pgtls fix`: the edits `check`'s findings carry (and, with `--connect`,
-//! those of what connecting as the client showed, as probe does), shown as a unified diff
+//! those of what connecting as the client showed, as probe does; a
+//! failure only a connection shows, such as a refused password, gets its
+//! server side from the files check reads), shown as a unified diff
 //! of every file they would change and every command they call for, and
 //! with `--apply` written: only to files the configuration names, each by
 //! an atomic replace that keeps its owner and mode, with a backup beside
@@ -21,7 +23,7 @@ use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
 use pgtls_render::{finding_text, EditJson, FindingJson, Style};
 use serde::Serialize;
 
-use super::check::{report, CheckArgs};
+use super::check::{report_observing, CheckArgs};
 use crate::cli::{Format, GlobalArgs};
 use crate::output::{lang, print, print_json, style, t};
 
@@ -48,7 +50,9 @@ pub struct FixArgs {
     /// Connect as the client given (--kong-conf, --kong or --libpq) to
     /// gather evidence, as probe does: what the server sends and answers
     /// adds its findings' edits to the plan (those check already plans
-    /// are kept as check has them).
+    /// are kept as check has them), and what the server's files say of it
+    /// (a refused password, a password asked for over an unverified
+    /// connection) adds the server's side.
     #[arg(long)]
     pub connect: bool,
     /// With --connect: seconds allowed for each network step (default:
@@ -176,12 +180,13 @@ fn plan(report: &CheckReport, probed: &[Finding], args: &FixArgs) -> Vec<Planned
 
 /// check's report; with --connect and no server files to read, an empty
 /// one (the connection alone gathers the evidence).
-fn check_report(args: &FixArgs) -> anyhow::Result<CheckReport> {
+fn check_report(args: &FixArgs, probed: &[Finding]) -> anyhow::Result<CheckReport> {
     let c = &args.check;
     if args.connect && c.pgdata.is_none() && c.postgresql_conf.is_none() && c.hba.is_none() {
         return Ok(CheckReport::without_server());
     }
-    report(c)
+    let observed: Vec<pgtls_catalogue::Code> = probed.iter().map(Finding::id).collect();
+    report_observing(c, &observed)
 }
 
 /// The probe's arguments for the client fix was given.
@@ -902,12 +907,13 @@ struct PlannedJson<'a> {
 pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     let lang = lang(global);
     let style = style();
-    let first = check_report(args)?;
+    // The connection first: what it shows, the server's files explain.
     let first_probed = if args.connect {
         connect(args, lang)?
     } else {
         Vec::new()
     };
+    let first = check_report(args, &first_probed)?;
     let mut planned = plan(&first, &first_probed, args);
     // Shown: every edit that holds no placeholder; written: the selected.
     let (shown, _) = file_changes(&mut planned, |p| {
@@ -925,11 +931,15 @@ pub fn run(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<u8> {
     }
     // What is left: the same check (and connections) after the edits.
     let changed = outcome.as_ref().is_some_and(|o| !o.applied.is_empty());
-    let after = if changed { check_report(args)? } else { first };
     let probed = if changed && args.connect {
         connect(args, lang)?
     } else {
         first_probed
+    };
+    let after = if changed {
+        check_report(args, &probed)?
+    } else {
+        first
     };
     // A failure the connection showed that check found too is said once.
     let probed: Vec<Finding> = probed

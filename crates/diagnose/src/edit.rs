@@ -216,6 +216,126 @@ pub fn dial_certificate_name(sans: &[String], host: &str, hostaddr: Option<&str>
     edits
 }
 
+/// What the client's trust file makes of the server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerTrust {
+    /// The chain verifies; `names_host`: the certificate names the host
+    /// the client dials.
+    Verifies { names_host: bool },
+    /// Nothing the client trusts verifies it (or there is no trust file).
+    Unverified,
+}
+
+/// The sslmode [`insist_on_verified_tls`] gives, and how safe it is.
+pub fn verified_sslmode(trust: ServerTrust) -> (&'static str, Applicability) {
+    match trust {
+        ServerTrust::Verifies { names_host: true } => {
+            ("verify-full", Applicability::MachineApplicable)
+        }
+        ServerTrust::Verifies { names_host: false } => ("verify-ca", Applicability::MaybeIncorrect),
+        ServerTrust::Unverified => ("verify-full", Applicability::HasPlaceholders),
+    }
+}
+
+/// PGTLS021's libpq edits, from check and from the probe alike: a client
+/// that may go on without TLS is made to insist on verified TLS.
+/// `sslmode` builds the edit of that keyword where the client sets it
+/// (each side knows its own origins). verify-full when the trust file
+/// verifies the certificate and it names the host; verify-ca (a look
+/// first: the host name then goes unchecked) when only the chain verifies;
+/// otherwise verify-full with the CA file only a person can name, so that
+/// neither is written alone (a verify-full with no CA would not connect).
+pub fn insist_on_verified_tls(trust: ServerTrust, sslmode: impl FnOnce(&str) -> Edit) -> Vec<Edit> {
+    let (value, applicability) = verified_sslmode(trust);
+    let mut edit = sslmode(value);
+    edit.applicability = edit.applicability.max(applicability);
+    let mut edits = vec![edit];
+    if trust == ServerTrust::Unverified {
+        edits.push(Edit::new(
+            EditKind::Conninfo {
+                key: "sslrootcert".into(),
+                before: None,
+                after: "<the file of the CA that issued the server's certificate>".into(),
+            },
+            Applicability::HasPlaceholders,
+            Then::Reconnect,
+        ));
+    }
+    edits
+}
+
+/// The file OpenSSL reads as its default trust store in this
+/// environment: the one its environment variable names (SSL_CERT_FILE, as
+/// `X509_get_default_cert_file_env` says), else the one compiled in. What
+/// libpq 16's `sslrootcert=system` loads, as far as one file can say it.
+pub fn openssl_default_cert_file() -> PathBuf {
+    // SAFETY: both return static NUL-terminated strings.
+    let (var, compiled) = unsafe {
+        (
+            std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file_env()),
+            std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file()),
+        )
+    };
+    std::env::var_os(var.to_string_lossy().as_ref())
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(compiled.to_string_lossy().into_owned()))
+}
+
+/// PGTLS034 for `sslrootcert=system` before libpq 16, which reads it as a
+/// file named `system`: what 16 means by it, spelled out for the older
+/// libpq: the system's trust file and the verify-full that `system`
+/// forces. `sslmode`: its value when the connection string sets it.
+pub fn system_store_spelled_out(file: &std::path::Path, sslmode: Option<&str>) -> Vec<Edit> {
+    let conninfo = |key: &str, before: Option<&str>, after: &str| {
+        Edit::new(
+            EditKind::Conninfo {
+                key: key.into(),
+                before: before.map(str::to_string),
+                after: after.into(),
+            },
+            Applicability::MachineApplicable,
+            Then::Reconnect,
+        )
+    };
+    let mut edits = vec![conninfo(
+        "sslrootcert",
+        Some("system"),
+        &file.display().to_string(),
+    )];
+    if sslmode != Some("verify-full") {
+        edits.push(conninfo("sslmode", sslmode, "verify-full"));
+    }
+    edits
+}
+
+/// PGTLS011's person's step: only the CA's holder can issue the client a
+/// new certificate; what to issue, for which key, and where it goes.
+pub fn renew_client_certificate(issuer: &str, subject: &str, key: &str, cert: &str) -> Edit {
+    Edit::new(
+        EditKind::Command {
+            command: format!(
+                "<have {issuer} issue a new client certificate (clientAuth) for {subject}, for the key in {key}> > {cert}"
+            ),
+        },
+        Applicability::HasPlaceholders,
+        Then::Reconnect,
+    )
+}
+
+/// PGTLS006 seen from the client: the CA that issued its certificate
+/// (`ca`: the file found for it, else what to look for) appended to the
+/// server's ssl_ca_file, which only the server's side can name.
+pub fn append_client_ca(ca: &str) -> Edit {
+    Edit::new(
+        EditKind::Command {
+            command: format!("cat {ca} >> <ssl_ca_file of the server>"),
+        },
+        Applicability::HasPlaceholders,
+        Then::Reload,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +361,31 @@ mod tests {
         );
         assert_eq!(c.applicability, Applicability::HasPlaceholders);
         assert_eq!(c.kind.name(), "command");
+    }
+
+    #[test]
+    fn a_fallback_client_verifies_only_what_its_trust_file_verifies() {
+        let sslmode = |v: &str| {
+            Edit::new(
+                EditKind::Conninfo {
+                    key: "sslmode".into(),
+                    before: Some("prefer".into()),
+                    after: v.into(),
+                },
+                Applicability::MachineApplicable,
+                Then::Reconnect,
+            )
+        };
+        let full = insist_on_verified_tls(ServerTrust::Verifies { names_host: true }, sslmode);
+        assert_eq!(full.len(), 1);
+        assert_eq!(full[0].applicability, Applicability::MachineApplicable);
+        let ca = insist_on_verified_tls(ServerTrust::Verifies { names_host: false }, sslmode);
+        assert!(matches!(&ca[0].kind, EditKind::Conninfo { after, .. } if after == "verify-ca"));
+        assert_eq!(ca[0].applicability, Applicability::MaybeIncorrect);
+        let none = insist_on_verified_tls(ServerTrust::Unverified, sslmode);
+        assert_eq!(none.len(), 2);
+        assert!(none
+            .iter()
+            .all(|e| e.applicability == Applicability::HasPlaceholders));
     }
 }

@@ -129,6 +129,8 @@ pub struct ClientCert {
     pub chain: Vec<X509>,
     /// The file it was read from.
     pub path: String,
+    /// The file of its key.
+    pub key_path: String,
     /// Whether the client really sends it (open-source Kong ignores
     /// `pg_ssl_cert`).
     pub used: bool,
@@ -195,6 +197,9 @@ pub struct ClientConfig {
     /// or what a finished login reported): fixes for its files are written
     /// in its syntax.
     pub server_major: Option<u32>,
+    /// libpq 16's `require_auth` and `sslcertmode=require`, as set: what
+    /// the client demands of the server's authentication (PGTLS036).
+    pub auth_demands: Vec<Setting>,
 }
 
 /// A connection step.
@@ -897,7 +902,13 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
     match cfg.kind {
         ClientKind::Libpq => {
             if let Some(s) = setting(&cfg.ssl, "sslmode") {
-                push_change(&mut f, cfg, s, "verify-full");
+                let trust = server_trust(obs, cfg);
+                f.fix
+                    .push(change(cfg, s, crate::edit::verified_sslmode(trust).0));
+                f.edits
+                    .extend(crate::edit::insist_on_verified_tls(trust, |v| {
+                        change_edit(cfg, s, v)
+                    }));
             }
         }
         _ => {
@@ -912,6 +923,21 @@ fn plaintext_warning(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
         }
     }
     j.findings.push(f);
+}
+
+/// What the client's trust store made of the server's certificate, as
+/// pgtls verified it beside the connection (a client that does not verify
+/// still has its trust file read).
+fn server_trust(obs: &Observation, cfg: &ClientConfig) -> crate::edit::ServerTrust {
+    let tls = obs.tls.as_ref();
+    match tls.and_then(|t| t.own_verify.as_ref()) {
+        Some(v) if v.ok => crate::edit::ServerTrust::Verifies {
+            names_host: tls
+                .and_then(|t| t.peer_chain.first())
+                .is_some_and(|leaf| names_host(leaf, &cfg.host)),
+        },
+        _ => crate::edit::ServerTrust::Unverified,
+    }
 }
 
 fn expiry_warnings(obs: &Observation, cfg: &ClientConfig, j: &mut Judgement) {
@@ -1110,6 +1136,7 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             by_client_line(obs, cfg, at, j);
             if let Some(f) = j.findings.last_mut() {
                 if f.id() == Code::ClientAuthRequirementUnmet {
+                    f.edits.extend(relax_demand(cfg, text));
                     f.reading = Some(
                         ProbeText::ServerLetInAnotherWay {
                             user: &cfg.user,
@@ -1124,6 +1151,52 @@ fn failed(obs: &Observation, cfg: &ClientConfig, step: Step, failure: &Failure, 
             j.unexplained = Some(ProbeText::ClientGaveUp { at, text }.msg());
         }
     }
+}
+
+/// PGTLS036's client side, from the line libpq printed: the demand the
+/// server did not meet loosened to what it did (`sslcertmode=allow`, or
+/// its method accepted in require_auth). It weakens what the client
+/// insists on: a look first. The server's side is in its pg_hba.conf or
+/// postgresql.conf, which `fix -D` reads.
+fn relax_demand(cfg: &ClientConfig, line: &str) -> Vec<Edit> {
+    let demand = |key: &str| cfg.auth_demands.iter().find(|s| s.key == key);
+    let relaxed = if line.contains("server did not request an SSL certificate") {
+        demand("sslcertmode").map(|s| (s, "allow".to_string()))
+    } else {
+        let sent = [
+            ("server requested SASL authentication", "scram-sha-256"),
+            ("server requested a cleartext password", "password"),
+            ("server requested a hashed password", "md5"),
+            ("server requested GSSAPI authentication", "gss"),
+            ("server requested SSPI authentication", "sspi"),
+            ("server did not complete authentication", "none"),
+        ]
+        .into_iter()
+        .find(|(said, _)| line.contains(said))
+        .map(|(_, method)| method);
+        demand("require_auth").zip(sent).and_then(|(s, sent)| {
+            let negated = s.value.starts_with('!');
+            let value = if negated {
+                let bang = format!("!{sent}");
+                s.value
+                    .split(',')
+                    .filter(|m| *m != bang)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                format!("{},{sent}", s.value)
+            };
+            (!value.is_empty()).then_some((s, value))
+        })
+    };
+    relaxed
+        .map(|(s, value)| {
+            let mut e = change_edit(cfg, s, &value);
+            e.applicability = e.applicability.max(Applicability::MaybeIncorrect);
+            e
+        })
+        .into_iter()
+        .collect()
 }
 
 /// PGTLS035: the connection ended during a direct TLS handshake, before
@@ -1575,6 +1648,14 @@ impl Refusal<'_> {
             f.reading = Some(text.msg());
             f.facts.insert("not_after".into(), info.not_after.clone());
             f.facts.insert("subject".into(), info.subject.clone());
+            // The server's own certificate: what to have issued is known
+            // from what it sent; where it goes, only the server's side.
+            if i == 0 {
+                f.edits.push(crate::check_rules::renewal_into(
+                    info,
+                    "<ssl_cert_file of the server>",
+                ));
+            }
         }
         f
     }
@@ -2070,6 +2151,12 @@ fn client_cert_rejected(
                 }
                 .msg(),
             );
+            f.edits.push(crate::edit::renew_client_certificate(
+                &info.issuer,
+                &info.subject,
+                &cert.key_path,
+                &crate::check_rules::access::sh(std::path::Path::new(&cert.path)),
+            ));
         } else {
             let issuer_der = leaf.issuer_name().to_der().unwrap_or_default();
             let advertised = names.iter().any(|(_, der)| *der == issuer_der);
@@ -2103,6 +2190,45 @@ fn client_cert_rejected(
                     }
                     .msg(),
                 );
+                // The CA beside the client's certificate that issued it.
+                let found = obs
+                    .issuer_candidates
+                    .iter()
+                    .filter(|(c, _)| {
+                        describe(c, obs.now).is_ca
+                            && c.public_key()
+                                .ok()
+                                .is_some_and(|k| leaf.verify(&k).unwrap_or(false))
+                    })
+                    .map(|(_, p)| p)
+                    .min_by_key(|p| {
+                        (
+                            obs.issuer_candidates
+                                .iter()
+                                .filter(|(_, q)| q == *p)
+                                .count()
+                                != 1,
+                            (*p).clone(),
+                        )
+                    });
+                match found {
+                    Some(p) => {
+                        f.fix.push(
+                            ProbeText::ClientIssuerBeside {
+                                issuer: &info.issuer,
+                                file: p,
+                            }
+                            .msg(),
+                        );
+                        f.edits.push(crate::edit::append_client_ca(
+                            &crate::check_rules::access::sh(std::path::Path::new(p)),
+                        ));
+                    }
+                    None => f.edits.push(crate::edit::append_client_ca(&format!(
+                        "<the file of the CA {}>",
+                        info.issuer
+                    ))),
+                }
                 f.fix.push(
                     ProbeText::AppendCaToSslCaFile {
                         issuer: &info.issuer,
@@ -2634,6 +2760,7 @@ mod tests {
             direct_tls: false,
             libpq_major: None,
             server_major: None,
+            auth_demands: Vec::new(),
         }
     }
 
@@ -2780,6 +2907,7 @@ mod tests {
         c.client_cert = Some(ClientCert {
             chain: vec![cert_named(cn)],
             path: "/c.crt".into(),
+            key_path: "/c.key".into(),
             used: true,
         });
         let o = obs(Outcome::Failed {

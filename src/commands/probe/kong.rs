@@ -156,6 +156,13 @@ fn load_client_cert(kong: &KongClient, notes: &mut Vec<Msg>) -> anyhow::Result<C
         out.shown = Some(ClientCert {
             chain,
             path: cert_path.display().to_string(),
+            key_path: kong
+                .client_cert
+                .key
+                .value
+                .as_ref()
+                .map(|k| k.display().to_string())
+                .unwrap_or_default(),
             used: enterprise,
         });
     }
@@ -306,6 +313,7 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         direct_tls: false,
         libpq_major: None,
         server_major: args.pg_version,
+        auth_demands: Vec::new(),
     };
     let mut cos_client = base(ClientKind::KongCosocket, &cosocket);
     cos_client.depth = Some(depth.clone());

@@ -146,15 +146,7 @@ fn too_old(option: &str, major: u32, line: &str, since: u32) -> Finding {
 /// by SSL_CERT_FILE, as OpenSSL itself reads it), and the file they came
 /// from.
 fn system_anchors() -> anyhow::Result<(Vec<X509>, String)> {
-    let file = std::env::var_os("SSL_CERT_FILE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            // SAFETY: OpenSSL returns a static NUL-terminated string.
-            let raw =
-                unsafe { std::ffi::CStr::from_ptr(openssl_sys::X509_get_default_cert_file()) };
-            PathBuf::from(raw.to_string_lossy().into_owned())
-        });
+    let file = pgtls_diagnose::edit::openssl_default_cert_file();
     let certs = load_pem_file(&file)
         .with_context(|| format!("the system trust store {}", file.display()))?;
     Ok((certs, file.display().to_string()))
@@ -200,6 +192,13 @@ fn root_store(
         f.reading = Some(ProbeCmdText::SystemRootcertBefore16 { major }.msg());
         f.fix.clear();
         f.fix.push(ProbeCmdText::UseLibpq16OrCaFile.msg());
+        // What 16 would load, when it is there to name.
+        let file = pgtls_diagnose::edit::openssl_default_cert_file();
+        if file.is_file() {
+            let sslmode =
+                (r.sslmode.origin == conf::ParamOrigin::ConnString).then(|| libpq.mode().keyword());
+            f.edits = pgtls_diagnose::edit::system_store_spelled_out(&file, sslmode);
+        }
         pre.line = Some(format!("psql: error: {prefix}{line}"));
         pre.findings.push(f);
         return Ok((trust, anchors, trust_files));
@@ -326,6 +325,7 @@ fn client_certificate(
             client_cert = Some(ClientCert {
                 chain,
                 path: cert.value.display().to_string(),
+                key_path: key_path.display().to_string(),
                 used: true,
             });
         }
@@ -529,6 +529,15 @@ fn plan_resolved(args: &ProbeArgs, libpq: &LibpqClient, env: &ClientEnv) -> anyh
         direct_tls: cfg.direct_tls,
         libpq_major: Some(r.libpq_major),
         server_major: args.pg_version,
+        auth_demands: r
+            .require_auth
+            .iter()
+            .map(|p| setting("require_auth", p, p.value.shown()))
+            .chain(
+                (r.sslcertmode.value == conf::CertMode::Require)
+                    .then(|| setting("sslcertmode", &r.sslcertmode, "require")),
+            )
+            .collect(),
     };
 
     let mut settings = Vec::new();

@@ -266,10 +266,15 @@ pub(crate) fn finish(planned: &Planned, report: ProbeReport, identify: bool) -> 
         .as_ref()
         .and_then(|t| t.own_verify.as_ref())
         .is_some_and(|v| !v.ok);
-    let issuer_candidates = if chain_untrusted && !report.is_ok() {
-        crate::trust::issuer_candidates(&planned.client.trust_files)
-    } else {
-        Vec::new()
+    // The CA files beside the trust store complete an untrusted chain;
+    // those beside the client's certificate may hold the CA a server that
+    // refused it lacks.
+    let sent_cert = planned.client.client_cert.as_ref().filter(|c| c.used);
+    let issuer_candidates = match (chain_untrusted, sent_cert) {
+        _ if report.is_ok() => Vec::new(),
+        (true, _) => crate::trust::issuer_candidates(&planned.client.trust_files),
+        (false, Some(c)) => crate::trust::issuer_candidates(std::slice::from_ref(&c.path)),
+        (false, None) => Vec::new(),
     };
     let observation = Observation {
         outcome,

@@ -23,6 +23,7 @@ use pgtls_config::{Diagnostic, FileKind, Source, TlsVersion};
 use super::access::{
     access, conf_quote, load_key, pem_contents, public_key_fingerprint, sh, Access, KeyLoad,
 };
+use super::auth_methods::{self, Demands};
 use super::conn::{
     evaluate, failure_finding, ClientHints, MatchHost, MatchedLine, Query, SentCert,
 };
@@ -32,7 +33,7 @@ use super::{
     Output, ServerFacts, Stage,
 };
 use crate::certinfo::{common_name, completing_intermediate, describe, verify_chain, Verdict};
-use crate::edit::{Applicability, Edit, EditKind, Then};
+use crate::edit::{insist_on_verified_tls, Applicability, Edit, EditKind, ServerTrust, Then};
 use crate::finding::{Finding, Msg};
 use crate::text::CheckClientText;
 use crate::trust::{load_kong_trust, TrustError, TrustFile};
@@ -202,6 +203,28 @@ struct Model {
     hostaddr: Option<String>,
     /// libpq `allow`: plaintext first.
     plaintext_first: bool,
+    /// What makes the client insist on TLS (PGTLS021), by client.
+    insist: Insist,
+    /// What libpq 16+ demands of the server's authentication.
+    demands: Option<Demands>,
+}
+
+/// How a client is made to insist on verified TLS (PGTLS021's edits).
+enum Insist {
+    /// libpq: `sslmode` as it is now (None: not in the connection string;
+    /// the connection string overrides PGSSLMODE) and the host it dials.
+    Libpq {
+        sslmode: Option<String>,
+        host: Option<String>,
+    },
+    /// Kong: the kong.conf given, and where `pg_ssl`, `pg_ssl_required`
+    /// (Enterprise only) and `pg_ssl_verify` are set now, with their values.
+    Kong {
+        conf: Option<PathBuf>,
+        ssl: (KongOrigin, bool),
+        required: Option<(KongOrigin, bool)>,
+        verify: (KongOrigin, bool),
+    },
 }
 
 /// Where a client's certificate and key are set.
@@ -876,6 +899,13 @@ fn kong_model(
             use_tls: CheckClientText::KongTurnTlsOn.into(),
         },
         verify_host: None,
+        insist: Insist::Kong {
+            conf: conf_path.map(Path::to_path_buf),
+            ssl: (pg.ssl.origin.clone(), pg.ssl.value),
+            required: enterprise.then(|| (pg.ssl_required.origin.clone(), pg.ssl_required.value)),
+            verify: (pg.ssl_verify.origin.clone(), pg.ssl_verify.value),
+        },
+        demands: None,
         hostaddr: None,
         plaintext_first: false,
     })
@@ -960,6 +990,13 @@ fn libpq_trust(
             .into(),
         );
         f.fix.push(CheckClientText::UseLibpq16OrCaFile.into());
+        // What 16 would load in this environment, when it is there.
+        let file = crate::edit::openssl_default_cert_file();
+        if source.metadata(&file).is_ok() {
+            let sslmode =
+                (libpq.conn.sslmode.origin == ParamOrigin::ConnString).then(|| mode.keyword());
+            f.edits = crate::edit::system_store_spelled_out(&file, sslmode);
+        }
         out.push(f, Stage::Client);
     } else if verify && tls != TlsUse::Off {
         match &root {
@@ -1232,6 +1269,26 @@ fn libpq_model(
             .filter(|h| !h.is_empty()),
         hostaddr: host.as_ref().and_then(|h| h.hostaddr.clone()),
         plaintext_first: mode == SslMode::Allow,
+        insist: Insist::Libpq {
+            sslmode: (r.sslmode.origin == ParamOrigin::ConnString)
+                .then(|| mode.keyword().to_string()),
+            host: host
+                .as_ref()
+                .map(|h| h.display_host().to_string())
+                .filter(|h| !h.is_empty()),
+        },
+        // A libpq that refuses the option stops before any of it matters.
+        demands: (refused != Some(Code::LibpqTooOld)).then(|| Demands {
+            require_auth: r.require_auth.as_ref().map(|p| {
+                (
+                    p.value.clone(),
+                    (p.origin == ParamOrigin::ConnString).then(|| p.value.shown()),
+                )
+            }),
+            cert_request: (r.sslcertmode.value == libpq::CertMode::Require).then(|| {
+                (r.sslcertmode.origin == ParamOrigin::ConnString).then(|| "require".to_string())
+            }),
+        }),
     })
 }
 
@@ -1395,7 +1452,7 @@ fn find_intermediate(
 /// PGTLS021: a client that does not insist on TLS (Kong's `pg_ssl = on`
 /// alone, libpq's prefer/allow, or TLS off) reaching the server over the
 /// network.
-fn plaintext_fallback(model: &Model, out: &mut Output) {
+fn plaintext_fallback(source: &dyn Source, facts: &ServerFacts, model: &Model, out: &mut Output) {
     let mut f = new_finding(Code::PlaintextFallback);
     f.target = Some(model.name.clone());
     f.evidence.push(evidence(
@@ -1427,7 +1484,148 @@ fn plaintext_fallback(model: &Model, out: &mut Output) {
             "接続文字列で sslrootcert と sslmode=verify-full を使います",
         )
     });
+    f.edits = insist_edits(source, facts, model);
     out.push(f, Stage::Connection);
+}
+
+/// The client's trust file as it reads now, quietly: a file that cannot
+/// serve is PGTLS018's to say, and then nothing is verified.
+fn trust_anchors(source: &dyn Source, model: &Model) -> Option<Vec<X509>> {
+    if let Some(a) = &model.anchors {
+        return Some(a.clone());
+    }
+    let text = source.read(model.trust_file.as_deref()?).ok()?;
+    let certs = pem_contents(&text).certs;
+    (!certs.is_empty()).then_some(certs)
+}
+
+/// PGTLS021's edits from what check read: the server's certificate (from
+/// its files) against the client's trust file decides how far the client
+/// can be made to verify (the same rule as the probe's, in
+/// [`crate::edit::insist_on_verified_tls`]).
+fn insist_edits(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<Edit> {
+    // A server without TLS would then refuse the client: its ssl comes
+    // first (PGTLS009's edit).
+    if !facts.ssl {
+        return Vec::new();
+    }
+    let verifies = !facts.sent_chain.is_empty()
+        && trust_anchors(source, model).is_some_and(|anchors| {
+            verify_chain(&facts.sent_chain, &anchors, None).is_ok_and(|v| v.ok)
+        });
+    match &model.insist {
+        Insist::Libpq { sslmode, host } => {
+            let trust = if verifies {
+                ServerTrust::Verifies {
+                    names_host: host.as_deref().is_some_and(|h| {
+                        facts
+                            .chain
+                            .first()
+                            .is_some_and(|leaf| leaf_names_host(leaf, h))
+                    }),
+                }
+            } else {
+                ServerTrust::Unverified
+            };
+            insist_on_verified_tls(trust, |value| {
+                Edit::new(
+                    EditKind::Conninfo {
+                        key: "sslmode".into(),
+                        before: sslmode.clone(),
+                        after: value.into(),
+                    },
+                    Applicability::MachineApplicable,
+                    Then::Reconnect,
+                )
+            })
+        }
+        Insist::Kong {
+            conf,
+            ssl,
+            required,
+            verify,
+        } => {
+            let mut edits = Vec::new();
+            if let (origin, false) = ssl {
+                edits.extend(kong_setting_edit(
+                    origin,
+                    conf.as_deref(),
+                    "pg_ssl",
+                    "off",
+                    "on",
+                ));
+            }
+            if let Some((origin, false)) = required {
+                edits.extend(kong_setting_edit(
+                    origin,
+                    conf.as_deref(),
+                    "pg_ssl_required",
+                    "off",
+                    "on",
+                ));
+            }
+            // Turning verification on only where the trust file already
+            // verifies the server's chain: otherwise Kong would stop.
+            if let (origin, false) = verify {
+                if verifies {
+                    edits.extend(kong_setting_edit(
+                        origin,
+                        conf.as_deref(),
+                        "pg_ssl_verify",
+                        "off",
+                        "on",
+                    ));
+                }
+            }
+            edits
+        }
+    }
+}
+
+/// What the line the client meets does to its authentication: PGTLS036
+/// from the files alone; PGTLS017 and PGTLS026 where a connection showed
+/// them. The codes of the findings pushed.
+#[allow(clippy::too_many_arguments)]
+fn auth_line_findings(
+    source: &dyn Source,
+    facts: &ServerFacts,
+    model: &Model,
+    user: &str,
+    line: &pgtls_config::hba::HbaLine,
+    uses_tls: bool,
+    input: &CheckInput,
+    out: &mut Output,
+) -> Vec<Code> {
+    let mut found = Vec::new();
+    if let Some(demands) = &model.demands {
+        found.extend(auth_methods::demands_unmet(
+            facts,
+            &model.name,
+            demands,
+            line,
+            uses_tls,
+        ));
+    }
+    if input.observed.contains(&Code::PasswordAuthFailed) {
+        found.extend(auth_methods::md5_stored_for_scram(
+            facts,
+            &model.name,
+            user,
+            line,
+        ));
+    }
+    if input.observed.contains(&Code::PasswordToUnverifiedServer) {
+        found.extend(auth_methods::readable_password(
+            &model.name,
+            line,
+            insist_edits(source, facts, model),
+        ));
+    }
+    let codes = found.iter().map(Finding::id).collect();
+    for f in found {
+        out.push(f, Stage::Connection);
+    }
+    codes
 }
 
 /// PGTLS009 for a client that requires TLS from a server with `ssl = off`.
@@ -1485,7 +1683,7 @@ pub(crate) fn check_client(
     };
     let is_local = model.client == Some(MatchHost::Local);
     if !is_local && model.tls != TlsUse::Required {
-        plaintext_fallback(&model, out);
+        plaintext_fallback(source, facts, &model, out);
     }
 
     let mut failures = FirstFailures::new(&model.paths);
@@ -1514,7 +1712,16 @@ pub(crate) fn check_client(
     }
 
     let sent = client_cert.as_ref().map(|(certs, _)| certs.as_slice());
-    let hba_line = judge_hba(source, facts, &model, sent, uses_tls, &mut failures, out);
+    let hba_line = judge_hba(
+        source,
+        facts,
+        &model,
+        sent,
+        uses_tls,
+        input,
+        &mut failures,
+        out,
+    );
     predict_connections(&model, failures, uses_tls, hba_line, out);
     Ok(())
 }
@@ -1828,18 +2035,11 @@ fn renew_client_cert(model: &Model, info: &crate::certinfo::CertInfo, f: &mut Fi
         .into(),
     );
     if let Some(files) = &model.cert_files {
-        f.edits.push(Edit::new(
-            EditKind::Command {
-                command: format!(
-                    "<have {} issue a new client certificate (clientAuth) for {}, for the key in {}> > {}",
-                    info.issuer,
-                    info.subject,
-                    files.key.display(),
-                    sh(&files.cert)
-                ),
-            },
-            Applicability::HasPlaceholders,
-            Then::Reconnect,
+        f.edits.push(crate::edit::renew_client_certificate(
+            &info.issuer,
+            &info.subject,
+            &files.key.display().to_string(),
+            &sh(&files.cert),
         ));
     }
 }
@@ -1882,12 +2082,14 @@ fn trust_client_cert_issuer(
 
 /// The connection through pg_hba.conf and pg_ident.conf, as the server
 /// would take it: returns the line it meets.
+#[allow(clippy::too_many_arguments)]
 fn judge_hba(
     source: &dyn Source,
     facts: &ServerFacts,
     model: &Model,
     client_certs: Option<&[X509]>,
     uses_tls: bool,
+    input: &CheckInput,
     failures: &mut FirstFailures,
     out: &mut Output,
 ) -> Option<MatchedLine> {
@@ -1910,6 +2112,13 @@ fn judge_hba(
     let eval = evaluate(facts, &q)?;
     let hba_line = eval.line.map(MatchedLine::of);
     let Some(failure) = &eval.failure else {
+        if let Some(line) = eval.line {
+            for code in
+                auth_line_findings(source, facts, model, &q.user, line, uses_tls, input, out)
+            {
+                failures.set_all(code, "auth");
+            }
+        }
         return hba_line;
     };
     failures.set_all(failure.code, "hba");

@@ -721,7 +721,7 @@ pub(crate) fn failure_finding(
 
 /// A pg_hba.conf line with one more option, before its comment if it has
 /// one.
-fn with_hba_option(raw: &str, option: &str) -> String {
+pub(super) fn with_hba_option(raw: &str, option: &str) -> String {
     let mut in_quotes = false;
     let cut = raw
         .char_indices()

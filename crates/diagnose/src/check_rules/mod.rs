@@ -17,11 +17,13 @@
 
 pub mod access;
 pub mod accounts;
+mod auth_methods;
 mod client;
 mod conn;
 mod key_search;
 pub mod pooler;
 mod server;
+pub(crate) use server::renewal_into;
 
 use std::fmt;
 use std::io;
@@ -197,6 +199,11 @@ pub struct CheckInput {
     /// The server's major version when there is no data directory to read
     /// `PG_VERSION` from (`--pg-version`); PG_VERSION wins when present.
     pub pg_version: Option<u32>,
+    /// What connecting as the clients showed (`fix --connect`): failures
+    /// the files alone cannot show (a refused password, PGTLS017; a
+    /// password asked for over an unverified connection, PGTLS026), whose
+    /// server side the files then explain and fix.
+    pub observed: Vec<Code>,
 }
 
 /// Why the check could not run at all.

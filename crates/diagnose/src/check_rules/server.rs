@@ -1112,12 +1112,17 @@ fn issue_words(info: &crate::certinfo::CertInfo, key: &str) -> String {
 /// PGTLS010/023: a new certificate for the same key, in place of the old
 /// one, taken at a reload.
 fn renewal(info: &crate::certinfo::CertInfo, cert_path: &Path) -> Edit {
+    renewal_into(info, &sh(cert_path))
+}
+
+/// [`renewal`] into `target` as a shell word (a placeholder when only the
+/// server's side knows the file: a connection cannot tell).
+pub(crate) fn renewal_into(info: &crate::certinfo::CertInfo, target: &str) -> Edit {
     Edit::new(
         EditKind::Command {
             command: format!(
-                "<{}> > {}",
-                issue_words(info, "the key in ssl_key_file"),
-                sh(cert_path)
+                "<{}> > {target}",
+                issue_words(info, "the key in ssl_key_file")
             ),
         },
         Applicability::HasPlaceholders,

@@ -9,6 +9,7 @@ use pgtls_config::MemSource;
 use pgtls_lab::{generate_ca, issue_cert, CertSpec, CertifiedKey, Validity};
 
 use super::*;
+use crate::edit::{Applicability, EditKind};
 
 const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\npostgres:x:101:104:PostgreSQL:/var/lib/postgresql:/bin/bash\nkong:x:1000:1000::/home/kong:/bin/sh\n";
 const GROUP: &str = "root:x:0:\nssl-cert:x:103:postgres\npostgres:x:104:\nkong:x:1000:\n";
@@ -929,4 +930,76 @@ fn a_missing_certificate_is_a_placeholder_edit_on_the_right_file() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// PGTLS021's edits go only as far as the trust file verifies the server's
+/// certificate, and never to a server without TLS, which a client
+/// insisting on it could then not reach.
+#[test]
+fn a_fallback_client_is_made_to_verify_only_a_tls_server_it_can_verify() {
+    let c = certs();
+    let libpq = |conninfo: &str| ClientInput::Libpq {
+        conninfo: conninfo.into(),
+        env: config::libpq::ClientEnv::default(),
+        libpq_version: None,
+    };
+    let src = |conf: &str| base(conf, HBA).file("/client/root.crt", cert(&c.root));
+    let sslmode = |r: &CheckReport| -> Vec<(String, Applicability)> {
+        r.findings
+            .iter()
+            .filter(|f| f.finding.id() == Code::PlaintextFallback)
+            .flat_map(|f| f.finding.edits.iter())
+            .map(|e| match &e.kind {
+                EditKind::Conninfo { key, after, .. } => {
+                    (format!("{key}={after}"), e.applicability)
+                }
+                other => (format!("{other:?}"), e.applicability),
+            })
+            .collect()
+    };
+    let mut i = input();
+    i.client_addr = Some("127.0.0.1".parse().unwrap());
+    i.clients = vec![libpq(
+        "host=localhost user=kong dbname=kong sslmode=prefer sslrootcert=/client/root.crt",
+    )];
+    let r = run(&src(""), &i);
+    assert_eq!(
+        sslmode(&r),
+        [(
+            "sslmode=verify-full".to_string(),
+            Applicability::MachineApplicable
+        )]
+    );
+    let r = run(&src("ssl = off\n"), &i);
+    assert!(
+        codes(&r).contains(&Code::PlaintextFallback),
+        "{:?}",
+        codes(&r)
+    );
+    assert_eq!(sslmode(&r), [], "no TLS to insist on");
+
+    // Kong without TLS at all, its trust file holding the server's CA:
+    // TLS on and verified.
+    let mut k = input();
+    k.clients = vec![kong()];
+    let conf = "pg_ssl = off\nlua_ssl_trusted_certificate = /etc/kong/root.crt\n";
+    let r = run(
+        &with_kong(src("").file("/etc/kong/root.crt", cert(&c.root)), conf),
+        &k,
+    );
+    let keys: Vec<(String, String)> = get(&r, Code::PlaintextFallback)
+        .edits
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EditKind::Setting { key, after, .. } => Some((key.clone(), after.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("pg_ssl".to_string(), "on".to_string()),
+            ("pg_ssl_verify".to_string(), "on".to_string())
+        ]
+    );
 }

@@ -7,6 +7,7 @@
 //! of its languages does not compile. Rules never spell a sentence inline:
 //! they name a variant and turn it into a [`Msg`].
 
+mod auth;
 mod check_client;
 mod check_server;
 mod conn;
@@ -18,6 +19,7 @@ mod probe;
 mod scan;
 mod setup;
 
+pub use auth::AuthText;
 pub use check_client::CheckClientText;
 pub use check_server::CheckServerText;
 pub use conn::ConnText;
