@@ -416,13 +416,16 @@ fn no_entry_lines_of_every_version() {
             let f = &explain_text(line)[0];
             assert_eq!(f.code(), "PGTLS016");
             assert_eq!(f.facts.get("encryption").map(String::as_str), Some(word));
-            let noted = f.notes.iter().any(|n| n.en.contains("without TLS"));
+            let noted = f
+                .notes
+                .iter()
+                .any(|n| n.get(pgtls_catalogue::Lang::En).contains("without TLS"));
             assert_eq!(noted, plain, "{version}: {:?}", f.notes);
             if old {
                 assert!(
-                    f.notes
-                        .iter()
-                        .any(|n| n.en.contains("PostgreSQL 12 and 13")),
+                    f.notes.iter().any(|n| n
+                        .get(pgtls_catalogue::Lang::En)
+                        .contains("PostgreSQL 12 and 13")),
                     "{version}: {:?}",
                     f.notes
                 );

@@ -274,7 +274,7 @@ impl KongShapeArg {
 
 #[cfg(test)]
 mod tests {
-    use pgtls_catalogue::Code;
+    use pgtls_catalogue::{Code, Lang};
     use pgtls_diagnose::{Applicability, Edit, EditKind, Finding, Then};
 
     use super::versioned_fix;
@@ -316,8 +316,10 @@ mod tests {
         ]);
         versioned_fix(&mut f, Some(17), None);
         assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
-        assert!(f.notes[0].en.contains("PostgreSQL 17 has no ssl_groups"));
-        assert!(f.notes[0].ja.contains("ssl_groups"));
+        assert!(f.notes[0]
+            .get(Lang::En)
+            .contains("PostgreSQL 17 has no ssl_groups"));
+        assert!(f.notes[0].get(Lang::Ja).contains("ssl_groups"));
         let mut f = with(vec![setting("ssl_groups")]);
         versioned_fix(&mut f, Some(18), None);
         assert!(f.notes.is_empty());
@@ -329,9 +331,9 @@ mod tests {
         versioned_fix(&mut f, None, Some(12));
         assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
         assert!(f.notes[0]
-            .en
+            .get(Lang::En)
             .contains("libpq 12 does not know ssl_max_protocol_version"));
-        assert!(f.notes[0].en.contains("libpq 13"));
+        assert!(f.notes[0].get(Lang::En).contains("libpq 13"));
         let mut f = with(vec![conninfo("ssl_max_protocol_version")]);
         versioned_fix(&mut f, None, Some(13));
         assert!(f.notes.is_empty());

@@ -240,7 +240,7 @@ fn fill(template: Text, facts: &BTreeMap<String, String>) -> Msg {
         }
         out
     };
-    Msg::new(render(template.en), render(template.ja))
+    Msg::from_languages(render(template.en), render(template.ja))
 }
 
 /// Explains pasted text; an empty list means nothing matched.

@@ -9,20 +9,13 @@ use crate::edit::Edit;
 /// A text a rule computed, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Msg {
-    pub en: String,
-    pub ja: String,
+    pub(crate) en: String,
+    pub(crate) ja: String,
 }
 
 impl Msg {
-    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Msg {
-        Msg {
-            en: en.into(),
-            ja: ja.into(),
-        }
-    }
-
-    /// Only the typed tables of [`crate::text`] build a message from its
-    /// wordings.
+    /// Only the typed tables of [`crate::text`] (and the catalogue's own
+    /// templates) build a message from its wordings.
     pub(crate) fn from_languages(en: String, ja: String) -> Msg {
         Msg { en, ja }
     }

@@ -34,7 +34,7 @@ use super::{
 };
 use crate::certinfo::{common_name, completing_intermediate, describe, verify_chain, Verdict};
 use crate::edit::{insist_on_verified_tls, Applicability, Edit, EditKind, ServerTrust, Then};
-use crate::finding::{Finding, Msg};
+use crate::finding::Finding;
 use crate::text::CheckClientText;
 use crate::trust::{load_kong_trust, TrustError, TrustFile};
 use crate::verify_result::ChainRejection;
@@ -1459,31 +1459,24 @@ fn plaintext_fallback(source: &dyn Source, facts: &ServerFacts, model: &Model, o
         model.tls_setting.clone(),
         model.tls_origin.clone(),
     ));
-    f.reading = Some(match (model.tls, model.is_kong) {
-        (TlsUse::Off, _) => Msg::new(
-            format!("{} does not ask for TLS at all: the password and all data cross the network in plaintext", model.name),
-            format!("{} は TLS をまったく要求しません: パスワードと全データが平文で流れます", model.name),
-        ),
-        (_, true) => Msg::new(
-            "pg_ssl = on is only a hint: a server (or anything in between) that answers N gets a plaintext connection, even with pg_ssl_verify = on",
-            "pg_ssl = on はヒントにすぎません: N と答えるサーバー (または途中の何か) には、pg_ssl_verify = on でも平文で接続します",
-        ),
-        _ => Msg::new(
-            "sslmode=prefer/allow falls back to plaintext when the server (or anything in between) refuses TLS",
-            "sslmode=prefer/allow はサーバー (または途中の何か) が TLS を拒むと平文に戻ります",
-        ),
-    });
-    f.fix.push(if model.is_kong {
-        Msg::new(
-            "in kong.conf: pg_ssl = on, pg_ssl_required = on (Kong Enterprise) and pg_ssl_verify = on",
-            "kong.conf に pg_ssl = on、pg_ssl_required = on (Kong Enterprise)、pg_ssl_verify = on を設定します",
-        )
-    } else {
-        Msg::new(
-            "use sslmode=verify-full with sslrootcert in the connection string",
-            "接続文字列で sslrootcert と sslmode=verify-full を使います",
-        )
-    });
+    f.reading = Some(
+        match (model.tls, model.is_kong) {
+            (TlsUse::Off, _) => CheckClientText::NoTlsAtAll {
+                client: &model.name,
+            },
+            (_, true) => CheckClientText::KongSslIsAHint,
+            _ => CheckClientText::LibpqFallsBack,
+        }
+        .into(),
+    );
+    f.fix.push(
+        if model.is_kong {
+            CheckClientText::KongInsistOnTls
+        } else {
+            CheckClientText::LibpqInsistOnTls
+        }
+        .into(),
+    );
     f.edits = insist_edits(source, facts, model);
     out.push(f, Stage::Connection);
 }

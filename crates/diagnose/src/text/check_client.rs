@@ -7,6 +7,15 @@ use std::path::Path;
 use super::Localized;
 
 pub enum CheckClientText<'a> {
+    /// PGTLS021's readings: TLS off, Kong's hint, libpq's prefer/allow.
+    NoTlsAtAll {
+        client: &'a str,
+    },
+    KongSslIsAHint,
+    LibpqFallsBack,
+    /// PGTLS021's fix, per client.
+    KongInsistOnTls,
+    LibpqInsistOnTls,
     SetCaFileToClientTrust {
         /// The trust file as ssl_ca_file's value.
         value: &'a str,
@@ -113,6 +122,11 @@ pub enum CheckClientText<'a> {
 impl Localized for CheckClientText<'_> {
     fn en(&self) -> String {
         match self {
+            CheckClientText::NoTlsAtAll { client } => format!("{client} does not ask for TLS at all: the password and all data cross the network in plaintext"),
+            CheckClientText::KongSslIsAHint => "pg_ssl = on is only a hint: a server (or anything in between) that answers N gets a plaintext connection, even with pg_ssl_verify = on".into(),
+            CheckClientText::LibpqFallsBack => "sslmode=prefer/allow falls back to plaintext when the server (or anything in between) refuses TLS".into(),
+            CheckClientText::KongInsistOnTls => "in kong.conf: pg_ssl = on, pg_ssl_required = on (Kong Enterprise) and pg_ssl_verify = on".into(),
+            CheckClientText::LibpqInsistOnTls => "use sslmode=verify-full with sslrootcert in the connection string".into(),
             CheckClientText::SetCaFileToClientTrust { value, client } => format!(
                 "in postgresql.conf: ssl_ca_file = {value} (it holds the CA that issued {client}'s certificate; add the CAs of other clients that send certificates), then reload"
             ),
@@ -220,6 +234,11 @@ impl Localized for CheckClientText<'_> {
 
     fn ja(&self) -> String {
         match self {
+            CheckClientText::NoTlsAtAll { client } => format!("{client} は TLS をまったく要求しません: パスワードと全データが平文で流れます"),
+            CheckClientText::KongSslIsAHint => "pg_ssl = on はヒントにすぎません: N と答えるサーバー (または途中の何か) には、pg_ssl_verify = on でも平文で接続します".into(),
+            CheckClientText::LibpqFallsBack => "sslmode=prefer/allow はサーバー (または途中の何か) が TLS を拒むと平文に戻ります".into(),
+            CheckClientText::KongInsistOnTls => "kong.conf に pg_ssl = on、pg_ssl_required = on (Kong Enterprise)、pg_ssl_verify = on を設定します".into(),
+            CheckClientText::LibpqInsistOnTls => "接続文字列で sslrootcert と sslmode=verify-full を使います".into(),
             CheckClientText::SetCaFileToClientTrust { value, client } => format!(
                 "postgresql.conf に ssl_ca_file = {value} を設定し (これは {client} の証明書を発行した CA を含みます。証明書を送る他のクライアントの CA も追加します)、再読み込みします"
             ),
