@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use openssl::pkey::PKey;
 use openssl::x509::X509;
-use pgtls_config::kong_client::{IntentMismatch, KongClient, KongIntent, KongTls};
+use pgtls_config::kong_client::{IntentMismatch, KongClient, KongIntent};
 use pgtls_probe::client_line::KongShape;
+use pgtls_probe::kong_paths::kong_path;
 use pgtls_probe::{ClientIdentity, ProbeConfig};
 
 /// Why the Kong read back cannot be probed.
@@ -59,21 +60,7 @@ pub(crate) fn probe_config(
     port: u16,
     locate: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<ProbeConfig, KongFileError> {
-    let ssl = k.tls != KongTls::Off;
-    let required = k.tls == KongTls::Required;
-    let verify = k.verifies();
-    let mut cfg = match shape {
-        KongShape::Cosocket => {
-            let mut cfg = ProbeConfig::kong(host, port, ssl, required, verify);
-            cfg.tls.min_version = k.cosocket.min().or(cfg.tls.min_version);
-            cfg.tls.max_version = k.cosocket.max().or(cfg.tls.max_version);
-            cfg.tls.verify_depth = k.cosocket.depth.as_ref().map(|d| d.value);
-            cfg
-        }
-        KongShape::LuaSec => {
-            ProbeConfig::kong_luasec(host, port, ssl, required, verify, k.luasec.pin())
-        }
-    };
+    let mut cfg = kong_path(k, shape, host, port);
     cfg.user = k.conf.pg.user.value.clone();
     cfg.database = Some(k.conf.pg.database.value.clone());
     let read = |p: &Path| {

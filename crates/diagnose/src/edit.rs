@@ -153,6 +153,25 @@ pub struct Edit {
 }
 
 impl Edit {
+    /// A libpq connection keyword set to `after`; the client takes it when
+    /// it next connects.
+    pub fn conninfo(
+        key: &str,
+        before: Option<&str>,
+        after: &str,
+        applicability: Applicability,
+    ) -> Edit {
+        Edit::new(
+            EditKind::Conninfo {
+                key: key.into(),
+                before: before.map(str::to_string),
+                after: after.into(),
+            },
+            applicability,
+            Then::Reconnect,
+        )
+    }
+
     pub fn new(kind: EditKind, applicability: Applicability, then: Then) -> Edit {
         let applicability = if kind_has_placeholder(&kind) {
             Applicability::HasPlaceholders
@@ -197,15 +216,7 @@ pub fn dial_certificate_name(sans: &[String], host: &str, hostaddr: Option<&str>
         return Vec::new();
     }
     let conninfo = |key: &str, before: Option<&str>, after: &str| {
-        Edit::new(
-            EditKind::Conninfo {
-                key: key.into(),
-                before: before.map(str::to_string),
-                after: after.into(),
-            },
-            Applicability::MaybeIncorrect,
-            Then::Reconnect,
-        )
+        Edit::conninfo(key, before, after, Applicability::MaybeIncorrect)
     };
     // Without `host`, what libpq verifies is `hostaddr` itself.
     let host_given = hostaddr != Some(host);
@@ -251,14 +262,11 @@ pub fn insist_on_verified_tls(trust: ServerTrust, sslmode: impl FnOnce(&str) -> 
     edit.applicability = edit.applicability.max(applicability);
     let mut edits = vec![edit];
     if trust == ServerTrust::Unverified {
-        edits.push(Edit::new(
-            EditKind::Conninfo {
-                key: "sslrootcert".into(),
-                before: None,
-                after: "<the file of the CA that issued the server's certificate>".into(),
-            },
+        edits.push(Edit::conninfo(
+            "sslrootcert",
+            None,
+            "<the file of the CA that issued the server's certificate>",
             Applicability::HasPlaceholders,
-            Then::Reconnect,
         ));
     }
     edits
@@ -288,15 +296,7 @@ pub fn openssl_default_cert_file() -> PathBuf {
 /// forces. `sslmode`: its value when the connection string sets it.
 pub fn system_store_spelled_out(file: &std::path::Path, sslmode: Option<&str>) -> Vec<Edit> {
     let conninfo = |key: &str, before: Option<&str>, after: &str| {
-        Edit::new(
-            EditKind::Conninfo {
-                key: key.into(),
-                before: before.map(str::to_string),
-                after: after.into(),
-            },
-            Applicability::MachineApplicable,
-            Then::Reconnect,
-        )
+        Edit::conninfo(key, before, after, Applicability::MachineApplicable)
     };
     let mut edits = vec![conninfo(
         "sslrootcert",

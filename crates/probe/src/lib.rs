@@ -13,6 +13,7 @@ mod deadline;
 mod error;
 mod hostname;
 mod identify;
+pub mod kong_paths;
 mod recorder;
 mod report;
 mod session;

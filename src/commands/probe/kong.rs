@@ -13,6 +13,8 @@ use pgtls_config::kong::{KongConf, KongOrigin, KongValue};
 use pgtls_config::kong_client::{KongClient, KongTls, KongVersions};
 use pgtls_diagnose::probe_rules::{ClientCert, ClientConfig, ClientKind, Setting, SettingOrigin};
 use pgtls_diagnose::{Evidence, Finding, Localized, Msg};
+use pgtls_probe::client_line::KongShape;
+use pgtls_probe::kong_paths::kong_path;
 use pgtls_probe::{ClientIdentity, ProbeConfig, TlsVersion};
 
 use super::text::ProbeCmdText;
@@ -243,18 +245,8 @@ pub(crate) fn plan_with_env(args: &ProbeArgs, env: &[(String, String)]) -> anyho
         cfg.password_to_unverified_server = args.password_to_unverified_server;
         cfg
     };
-    let mut cosocket = finish(ProbeConfig::kong(&host, port, ssl, required, verify));
-    cosocket.tls.min_version = kong.cosocket.min().or(cosocket.tls.min_version);
-    cosocket.tls.max_version = kong.cosocket.max().or(cosocket.tls.max_version);
-    cosocket.tls.verify_depth = kong.cosocket.depth.as_ref().map(|d| d.value);
-    let luasec = finish(ProbeConfig::kong_luasec(
-        &host,
-        port,
-        ssl,
-        required,
-        verify,
-        kong.luasec.pin(),
-    ));
+    let cosocket = finish(kong_path(&kong, KongShape::Cosocket, &host, port));
+    let luasec = finish(kong_path(&kong, KongShape::LuaSec, &host, port));
 
     let mut ssl_settings = vec![setting("pg_ssl", &pg.ssl, onoff(ssl))];
     if enterprise {

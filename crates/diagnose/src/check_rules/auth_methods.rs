@@ -73,15 +73,12 @@ fn line_edit(line: &HbaLine, method: &str) -> Option<Edit> {
 }
 
 fn conninfo_edit(key: &str, before: Option<String>, after: String) -> Edit {
-    Edit::new(
-        EditKind::Conninfo {
-            key: key.into(),
-            before,
-            after,
-        },
-        // It loosens what the client insists on: a look first.
+    // It loosens what the client insists on: a look first.
+    Edit::conninfo(
+        key,
+        before.as_deref(),
+        &after,
         Applicability::MaybeIncorrect,
-        Then::Reconnect,
     )
 }
 

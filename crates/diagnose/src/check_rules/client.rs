@@ -1521,14 +1521,11 @@ fn insist_edits(source: &dyn Source, facts: &ServerFacts, model: &Model) -> Vec<
                 ServerTrust::Unverified
             };
             insist_on_verified_tls(trust, |value| {
-                Edit::new(
-                    EditKind::Conninfo {
-                        key: "sslmode".into(),
-                        before: sslmode.clone(),
-                        after: value.into(),
-                    },
+                Edit::conninfo(
+                    "sslmode",
+                    sslmode.as_deref(),
+                    value,
                     Applicability::MachineApplicable,
-                    Then::Reconnect,
                 )
             })
         }
